@@ -1,0 +1,272 @@
+/*
+ * The public API (gatehop.h) over the layers below: the only file the CLI's calls land in.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check/check.h"
+#include "diag/diag.h"
+#include "gatehop.h"
+#include "report/report.h"
+#include "schema/schema.h"
+#include "util/util_embed.h"
+#include "util/util_error.h"
+#include "util/util_str.h"
+
+struct gh_engine {
+    struct kb *kb;
+};
+
+struct gh_result {
+    char *file;
+    struct source src;
+    bool src_open;
+    struct diag_sink sink;
+    struct check_info info;
+};
+
+gh_engine *gh_engine_new(const char *schema_dir, gh_error *err)
+{
+    gh_engine *e = calloc(1, sizeof(*e));
+    if (!e) {
+        error_set(err, GH_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (kb_new(schema_dir, &e->kb, err) < 0) {
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void gh_engine_free(gh_engine *engine)
+{
+    if (!engine)
+        return;
+    kb_free(engine->kb);
+    free(engine);
+}
+
+/* "kong@3.4" or "3.4"; a product part must be one the engine knows. */
+static int parse_product_version(const gh_engine *engine, const char *text, const char *option,
+                                 const char **product, struct version *v, gh_error *err)
+{
+    const char *at = strchr(text, '@');
+    const char *version = text;
+    if (at) {
+        char name[32];
+        size_t n = (size_t)(at - text);
+        if (n == 0 || n >= sizeof(name))
+            return error_set(err, GH_EUSAGE, "%s '%s': expected PRODUCT@VERSION", option, text);
+        memcpy(name, text, n);
+        name[n] = '\0';
+        const struct kb_product *p = kb_product_find(engine->kb, name);
+        if (!p)
+            return error_set(err, GH_EVERSION, "%s '%s': unknown product '%s'", option, text,
+                             name);
+        *product = kb_product_name(p);
+        version = at + 1;
+    }
+    if (!version_parse(version, strlen(version), v))
+        return error_set(err, GH_EUSAGE, "%s '%s': '%s' is not a version such as 3.4", option,
+                         text, version);
+    return 0;
+}
+
+static int check_options_from(const gh_engine *engine, const gh_lint_options *o,
+                              const char *display, struct check_options *co, gh_error *err)
+{
+    memset(co, 0, sizeof(*co));
+    reader_limits_default(&co->limits);
+    int rc;
+    if (o->from && (rc = parse_product_version(engine, o->from, "--from", &co->product,
+                                               &co->from, err)) < 0)
+        return rc;
+    if (o->to && (rc = parse_product_version(engine, o->to, "--to", &co->product, &co->to,
+                                             err)) < 0)
+        return rc;
+    co->input_flavor = o->input_flavor;
+    co->router_flavor = o->router_flavor;
+    co->custom_plugins = o->custom_plugins;
+    co->custom_plugin_count = o->custom_plugin_count;
+    co->json_strict = str_ends_with(display, ".json");
+    return 0;
+}
+
+void gh_result_free(gh_result *r)
+{
+    if (!r)
+        return;
+    if (r->src_open)
+        source_close(&r->src);
+    diag_sink_release(&r->sink);
+    free(r->file);
+    free(r);
+}
+
+int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *options,
+                 gh_result **out, gh_error *err)
+{
+    static const gh_lint_options defaults = {0};
+    const gh_lint_options *o = options ? options : &defaults;
+    *out = NULL;
+    const char *display = o->display_name ? o->display_name
+                          : strcmp(path, "-") == 0 ? "<stdin>"
+                                                   : path;
+    struct check_options co;
+    int rc = check_options_from(engine, o, display, &co, err);
+    if (rc < 0)
+        return rc;
+    gh_result *r = calloc(1, sizeof(*r));
+    if (!r)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    diag_sink_init(&r->sink, o->max_findings);
+    r->file = malloc(strlen(display) + 1);
+    if (!r->file) {
+        gh_result_free(r);
+        return error_set(err, GH_ENOMEM, "out of memory");
+    }
+    strcpy(r->file, display);
+    if ((rc = source_open(&r->src, path, display, err)) == 0) {
+        r->src_open = true;
+        rc = check_file(engine->kb, &r->src, &co, &r->sink, &r->info, err);
+    }
+    if (rc < 0) {
+        gh_result_free(r);
+        return rc;
+    }
+    diag_finish(&r->sink);
+    diag_sort(&r->sink);
+    *out = r;
+    return 0;
+}
+
+size_t gh_result_count(const gh_result *r)
+{
+    return r->sink.count;
+}
+
+void gh_result_get(const gh_result *r, size_t index, gh_diagnostic *out)
+{
+    const struct diag *d = &r->sink.items[index];
+    const gh_rule *rule = rule_info(d->rule);
+    *out = (gh_diagnostic){rule->code,       rule->name,         d->severity,
+                           d->message,       r->file,            d->span.line,
+                           d->span.column,   d->span.end_line,   d->span.end_column,
+                           d->path,          d->entity};
+}
+
+enum gh_severity gh_result_worst(const gh_result *r, bool *any)
+{
+    for (int s = GH_ERROR; s >= GH_INFO; s--)
+        if (r->sink.by_severity[s]) {
+            *any = true;
+            return (enum gh_severity)s;
+        }
+    *any = false;
+    return GH_INFO;
+}
+
+void gh_result_info(const gh_result *r, gh_input_info *out)
+{
+    const struct check_info *i = &r->info;
+    *out = (gh_input_info){r->file,       i->product,       i->flavor, i->format_version,
+                           i->version,    i->router_flavor, i->note,   i->assumed};
+}
+
+int gh_format_from_name(const char *name, enum gh_format *out)
+{
+    const struct report_writer *w = report_writer_named(name);
+    if (!w)
+        return GH_EUSAGE;
+    *out = w->format;
+    return 0;
+}
+
+int gh_report_write(FILE *out, enum gh_format format, gh_result *const *results, size_t count,
+                    const gh_report_options *options, gh_error *err)
+{
+    static const gh_report_options defaults = {false, true};
+    struct report_file *files = calloc(count ? count : 1, sizeof(*files));
+    if (!files)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    for (size_t i = 0; i < count; i++)
+        files[i] = (struct report_file){results[i]->file, &results[i]->sink,
+                                        results[i]->src_open ? &results[i]->src : NULL,
+                                        &results[i]->info};
+    int rc = report_write(out, format, files, count, options ? options : &defaults);
+    free(files);
+    return rc < 0 ? error_set(err, GH_EIO, "cannot write the report") : 0;
+}
+
+/* ---- the catalogue ----------------------------------------------------------------------- */
+
+size_t gh_rule_count(void)
+{
+    return RULE_COUNT;
+}
+
+const gh_rule *gh_rule_at(size_t index)
+{
+    return index < RULE_COUNT ? rule_info((enum rule_id)index) : NULL;
+}
+
+const gh_rule *gh_rule_find(const char *code_or_name)
+{
+    for (size_t i = 0; i < RULE_COUNT; i++) {
+        const gh_rule *r = rule_info((enum rule_id)i);
+        if (!strcasecmp(r->code, code_or_name) || !strcmp(r->name, code_or_name))
+            return r;
+    }
+    return NULL;
+}
+
+const char *gh_rule_doc(const char *code)
+{
+    const gh_rule *r = gh_rule_find(code);
+    if (!r)
+        return NULL;
+    char path[64];
+    snprintf(path, sizeof(path), "docs/rules/%s.md", r->code);
+    const struct embedded_file *f = embedded_find(path);
+    return f ? f->data : NULL;
+}
+
+/* ---- knowledge --------------------------------------------------------------------------- */
+
+size_t gh_engine_product_count(const gh_engine *engine)
+{
+    return kb_product_count(engine->kb);
+}
+
+const char *gh_engine_product_name(const gh_engine *engine, size_t index)
+{
+    return kb_product_name(kb_product_at(engine->kb, index));
+}
+
+size_t gh_engine_version_count(const gh_engine *engine, size_t product)
+{
+    return kb_version_count(kb_product_at(engine->kb, product));
+}
+
+const char *gh_engine_version_at(const gh_engine *engine, size_t product, size_t index)
+{
+    return kb_version_text(kb_product_at(engine->kb, product), index);
+}
+
+const char *gh_severity_name(enum gh_severity severity)
+{
+    static const char *const names[] = {"info", "warning", "error"};
+    return names[severity];
+}
+
+int gh_severity_from_name(const char *name, enum gh_severity *out)
+{
+    for (int s = GH_INFO; s <= GH_ERROR; s++)
+        if (!strcmp(gh_severity_name((enum gh_severity)s), name)) {
+            *out = (enum gh_severity)s;
+            return 0;
+        }
+    return GH_EUSAGE;
+}

@@ -1,0 +1,489 @@
+/*
+ * The per-file driver: entries from the reader, detection before the first collection, the
+ * choice of version, then every top-level key and item checked as it streams past.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_internal.h"
+#include "detect/detect.h"
+#include "util/util_error.h"
+#include "util/util_str.h"
+
+struct driver {
+    struct check_run run;
+    struct kb *kb;
+    const struct kb_product *product;
+    struct source *src;
+    struct reader reader;
+    const struct check_options *opt;
+    struct check_info *info;
+    gh_error *err;
+    struct detect_state detect;
+    struct reader_entry held[64]; /* entries read before detection decided */
+    size_t nheld;
+    bool decided, checking;
+    const struct spec_entity *collection; /* the entity of the current top-level list */
+    const struct spec_field *list_field;  /* or the metadata field it fills */
+    const struct node *list_key;
+    bool *meta_seen;
+};
+
+/* ---- choosing what to check against ------------------------------------------------------ */
+
+/* A quick second pass for metadata keys written after the collections. */
+static int prescan(struct driver *d, gh_error *err)
+{
+    struct source copy;
+    int rc = source_open_copy(d->src, &copy, err);
+    if (rc < 0)
+        return rc;
+    struct diag_sink quiet;
+    diag_sink_init(&quiet, 1);
+    struct reader_options ro;
+    reader_options_default(&ro);
+    ro.limits = d->opt->limits;
+    ro.meta_only = true;
+    ro.yaml11_notes = false;
+    struct reader r;
+    if ((rc = reader_open(&r, &copy, &ro, &quiet, err)) == 0) {
+        struct reader_entry e;
+        while ((rc = reader_next(&r, &e, err)) == 0 && e.kind != ENTRY_END)
+            if (e.kind == ENTRY_VALUE)
+                detect_key(&d->detect, e.key, e.value);
+    }
+    reader_close(&r);
+    diag_sink_release(&quiet);
+    source_close(&copy);
+    return rc;
+}
+
+static enum flavor schema_flavor(const struct detection *det)
+{
+    static const enum flavor map[] = {[DFLAVOR_KONG] = FLAVOR_KONG,
+                                      [DFLAVOR_DBEXPORT] = FLAVOR_DBEXPORT,
+                                      [DFLAVOR_DECK] = FLAVOR_DECK};
+    return map[det->flavor];
+}
+
+static const struct version *latest(const struct kb_product *p)
+{
+    return kb_version_at(p, kb_version_count(p) - 1);
+}
+
+static int known_version(struct driver *d, const struct version *asked, const char *option,
+                         const struct version **out)
+{
+    *out = kb_version_match(d->product, asked);
+    if (*out)
+        return 0;
+    char text[32], known[256] = "";
+    version_format(asked, text, sizeof(text));
+    for (size_t i = 0; i < kb_version_count(d->product); i++) {
+        size_t used = strlen(known);
+        snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "",
+                 kb_version_text(d->product, i));
+    }
+    return error_set(d->err, GH_EVERSION, "%s %s %s is not a version gatehop knows (known: %s)",
+                     option, kb_product_name(d->product), text, known);
+}
+
+/* The version the file was written for: --from, else its _format_version, else the latest. */
+static int source_version(struct driver *d, const struct detection *det,
+                          const struct version **out)
+{
+    struct check_info *info = d->info;
+    const char *product = kb_product_name(d->product);
+    if (version_is_set(&d->opt->from)) {
+        snprintf(info->note, sizeof(info->note), "version from --from");
+        return known_version(d, &d->opt->from, "--from", out);
+    }
+    info->assumed = true;
+    const struct version *v =
+        det->has_format_version ? kb_format_assume(d->product, det->format_version) : NULL;
+    char text[32];
+    if (v) {
+        version_format(v, text, sizeof(text));
+        snprintf(info->note, sizeof(info->note),
+                 "_format_version \"%s\" does not name a release; assumed %s %s (use --from to "
+                 "choose)",
+                 det->format_version, product, text);
+    } else {
+        v = latest(d->product);
+        version_format(v, text, sizeof(text));
+        snprintf(info->note, sizeof(info->note), "%s; assumed %s %s (use --from to choose)",
+                 det->has_format_version ? "_format_version is not one gatehop knows"
+                                         : "no _format_version",
+                 product, text);
+    }
+    *out = v;
+    return 0;
+}
+
+static int choose_target(struct driver *d, const struct detection *det, struct target *t)
+{
+    const struct version *from, *check;
+    int rc = source_version(d, det, &from);
+    if (rc < 0)
+        return rc;
+    check = from;
+    if (version_is_set(&d->opt->to)) {
+        if ((rc = known_version(d, &d->opt->to, "--to", &check)) < 0)
+            return rc;
+        char text[32];
+        version_format(from, text, sizeof(text));
+        size_t used = strlen(d->info->note);
+        snprintf(d->info->note + used, sizeof(d->info->note) - used,
+                 "; checked against --to, source %s %s", kb_product_name(d->product), text);
+    }
+    const char *router = d->opt->router_flavor;
+    if (!router)
+        router = kb_default_router_flavor(d->product, check);
+    const char *known = router ? kb_router_flavor_find(d->product, check, router) : NULL;
+    if (!known) {
+        char text[32];
+        version_format(check, text, sizeof(text));
+        return error_set(d->err, GH_EUSAGE, "router flavour '%s' does not exist in %s %s",
+                         router ? router : "", kb_product_name(d->product), text);
+    }
+    *t = (struct target){*check, schema_flavor(det), known};
+    return 0;
+}
+
+static void fill_info(struct driver *d, const struct detection *det, const struct target *t)
+{
+    struct check_info *info = d->info;
+    snprintf(info->product, sizeof(info->product), "%s", detect_product_name(det->product));
+    snprintf(info->flavor, sizeof(info->flavor), "%s", detect_flavor_name(det));
+    snprintf(info->format_version, sizeof(info->format_version), "%s", det->format_version);
+    if (t) {
+        version_format(&t->version, info->version, sizeof(info->version));
+        snprintf(info->router_flavor, sizeof(info->router_flavor), "%s", t->router_flavor);
+    }
+}
+
+static void report_unsupported(struct driver *d, const struct detection *det)
+{
+    static const struct span start = {1, 1, 1, 1};
+    static const char *const names[] = {
+        [DETECT_ADC] = "an ADC file (API7 Enterprise / APISIX declarative)",
+        [DETECT_ADC_LEGACY] = "a legacy ADC file (the v0.5 format)",
+        [DETECT_APISIX] = "an APISIX standalone file",
+    };
+    if (det->product == DETECT_UNKNOWN) {
+        diag_add(d->run.sink, R_HOP9002, -1, &start, "", NULL,
+                 "cannot tell which gateway this file configures (%s); pass --input-flavor",
+                 det->reason);
+        return;
+    }
+    diag_add(d->run.sink, R_HOP9001, -1, &start, "", NULL,
+             "this looks like %s (%s); gatehop does not check it yet", names[det->product],
+             det->reason);
+    snprintf(d->info->note, sizeof(d->info->note), "recognised, not yet supported");
+}
+
+static int decide(struct driver *d)
+{
+    struct detection det;
+    d->decided = true;
+    if (d->opt->input_flavor) {
+        struct detection seen;
+        detect_decide(&d->detect, false, &seen);
+        if (!detect_from_name(d->opt->input_flavor, &det))
+            return error_set(d->err, GH_EUSAGE,
+                             "unknown input flavour '%s' (kong, dbexport, deck, adc, apisix)",
+                             d->opt->input_flavor);
+        det.has_format_version = seen.has_format_version;
+        memcpy(det.format_version, seen.format_version, sizeof(det.format_version));
+    } else {
+        detect_decide(&d->detect, false, &det);
+        if (det.product == DETECT_KONG && !det.has_format_version &&
+            !version_is_set(&d->opt->from)) {
+            int rc = prescan(d, d->err);
+            if (rc < 0)
+                return rc;
+            detect_decide(&d->detect, false, &det);
+        }
+    }
+    if (det.product != DETECT_KONG) {
+        fill_info(d, &det, NULL);
+        report_unsupported(d, &det);
+        return 0;
+    }
+    d->product = kb_product_find(d->kb, "kong");
+    if (!d->product)
+        return error_set(d->err, GH_ESCHEMA, "no knowledge of kong is built in");
+    struct target t;
+    int rc = choose_target(d, &det, &t);
+    if (rc < 0)
+        return rc;
+    if ((rc = kb_compile(d->kb, d->product, &t, &d->run.doc, d->err)) < 0)
+        return rc;
+    fill_info(d, &det, &t);
+    d->run.vctx.doc = d->run.doc;
+    d->run.vctx.env.version = &d->run.doc->target.version;
+    d->run.vctx.env.router_flavor = t.router_flavor;
+    d->run.duplicates_are_errors = d->run.doc->duplicates_are_errors;
+    d->meta_seen = calloc(d->run.doc->meta.nfields + 1, sizeof(bool));
+    if (!d->meta_seen)
+        return error_set(d->err, GH_ENOMEM, "out of memory");
+    d->checking = true;
+    return 0;
+}
+
+/* ---- top-level keys ---------------------------------------------------------------------- */
+
+static const struct spec_entity *collection_of(const struct driver *d, const struct node *key)
+{
+    return node_is_string(key) ? spec_entity_find(d->run.doc, key->u.text) : NULL;
+}
+
+static const struct spec_field *meta_field(struct driver *d, const struct node *key)
+{
+    const struct spec_record *meta = &d->run.doc->meta;
+    const struct spec_field *f =
+        node_is_string(key) ? spec_record_field(meta, key->u.text, key->count) : NULL;
+    if (f)
+        d->meta_seen[f - meta->fields] = true;
+    return f;
+}
+
+static void start_path(struct driver *d, const struct node *key)
+{
+    path_init(&d->run.path);
+    path_push_key(&d->run.path, key->u.text, key->count);
+}
+
+/* A top-level key that is neither metadata nor a collection of this version. */
+static void report_top_unknown(struct driver *d, const struct node *key)
+{
+    struct check_run *run = &d->run;
+    const struct spec_document *doc = run->doc;
+    const struct node *list = doc->all_entities;
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const struct node *item = list->u.items[i];
+        const struct node *v = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        enum rule_id rule;
+        char phrase[160];
+        if (!node_equal(v, key) ||
+            !cond_explain(item, &doc->target, doc->product, &rule, phrase, sizeof(phrase)))
+            continue;
+        const struct node *instead = node_map_get(item, "replaced_by");
+        diag_add(run->sink, rule, -1, &key->span, path_text(&run->path), NULL,
+                 "collection '%s' %s, so %s %s does not accept it%s%s%s", key->u.text, phrase,
+                 doc->product, doc->version_text, instead ? "; use '" : "",
+                 instead ? instead->u.text : "", instead ? "' instead" : "");
+        return;
+    }
+    if (node_map_get(doc->meta.all_fields, key->u.text)) {
+        report_unknown_key(&run->vctx, &doc->meta, key, "top-level key");
+        return;
+    }
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; i < doc->nentities; i++) {
+        size_t dist = str_edit_distance(key->u.text, doc->entities[i].name);
+        if (dist < best_d)
+            best_d = dist, best = doc->entities[i].name;
+    }
+    diag_add(run->sink, R_HOP2001, -1, &key->span, path_text(&run->path), NULL,
+             "unknown top-level key '%s'%s%s%s", key->u.text, best ? "; did you mean '" : "",
+             best ? best : "", best ? "'?" : "");
+}
+
+static void top_value(struct driver *d, const struct node *key, const struct node *value)
+{
+    struct check_run *run = &d->run;
+    if (!key) {
+        diag_add(run->sink, R_HOP2003, -1, &value->span, "", NULL,
+                 "the top level must be a mapping of collections, got %s", node_describe(value));
+        return;
+    }
+    if (!node_is_string(key)) {
+        diag_add(run->sink, R_HOP2003, -1, &key->span, "", NULL,
+                 "top-level keys must be strings, not %s", node_describe(key));
+        return;
+    }
+    start_path(d, key);
+    const struct spec_entity *e = collection_of(d, key);
+    const struct spec_field *f = e ? NULL : meta_field(d, key);
+    if (e) {
+        bool empty = node_is_null(value) || (value->kind == NODE_MAPPING && value->count == 0);
+        if (!empty)
+            diag_add(run->sink, R_HOP2003, -1, &value->span, path_text(&run->path), NULL,
+                     "'%s' must be an array of %s, got %s", e->name, e->name,
+                     node_describe(value));
+    } else if (f) {
+        run->vctx.field = f->name;
+        validate_value(&run->vctx, f, value);
+        run->vctx.field = NULL;
+    } else {
+        report_top_unknown(d, key);
+    }
+}
+
+static void list_begin(struct driver *d, const struct node *key, const struct node *stand_in)
+{
+    d->collection = NULL;
+    d->list_field = NULL;
+    d->list_key = key;
+    if (!node_is_string(key))
+        return;
+    start_path(d, key);
+    d->collection = collection_of(d, key);
+    if (d->collection)
+        return;
+    const struct spec_field *f = meta_field(d, key);
+    if (!f) {
+        report_top_unknown(d, key);
+    } else if (f->type != FT_ARRAY && f->type != FT_SET && f->type != FT_ANY) {
+        struct vctx *c = &d->run.vctx;
+        diag_add(c->sink, R_HOP2003, -1, &stand_in->span, path_text(&d->run.path), NULL,
+                 "'%s': expected %s, got a sequence", f->name,
+                 f->type == FT_STRING ? "a string" : "a single value");
+    } else {
+        d->list_field = f;
+    }
+}
+
+static void list_item(struct driver *d, const struct node *item, size_t index)
+{
+    struct check_run *run = &d->run;
+    if (!d->collection && !d->list_field)
+        return;
+    arena_reset(&run->scratch);
+    start_path(d, d->list_key);
+    path_push_index(&run->path, index);
+    if (d->collection) {
+        check_entity(run, d->collection, item, index, NULL);
+    } else if (d->list_field->elements && item) {
+        run->vctx.field = d->list_field->name;
+        validate_value(&run->vctx, d->list_field->elements, item);
+        run->vctx.field = NULL;
+    }
+}
+
+static void finish(struct driver *d)
+{
+    struct check_run *run = &d->run;
+    if (reader_incomplete(&d->reader))
+        return; /* what is missing may sit after the point where reading stopped */
+    const struct spec_record *meta = &run->doc->meta;
+    static const struct span start = {1, 1, 1, 1};
+    for (size_t i = 0; i < meta->nfields; i++) {
+        const struct spec_field *f = &meta->fields[i];
+        if ((f->flags & SF_REQUIRED) && !f->default_value && !d->meta_seen[i])
+            diag_add(run->sink, R_HOP2002, -1, &start, "", NULL,
+                     "required top-level key '%s' is missing", f->name);
+    }
+    index_resolve(&run->index, run->sink);
+}
+
+static void process(struct driver *d, const struct reader_entry *e)
+{
+    if (!d->checking)
+        return;
+    switch (e->kind) {
+    case ENTRY_VALUE:
+        top_value(d, e->key, e->value);
+        break;
+    case ENTRY_LIST_BEGIN:
+        list_begin(d, e->key, e->value);
+        break;
+    case ENTRY_ITEM:
+        list_item(d, e->value, e->index);
+        break;
+    case ENTRY_LIST_END:
+        d->collection = NULL;
+        d->list_field = NULL;
+        break;
+    case ENTRY_END:
+        finish(d);
+        break;
+    }
+}
+
+/* ---- the loop ---------------------------------------------------------------------------- */
+
+/*
+ * Keeps entries until detection can decide: a collection's first item (or the end) decides.
+ * Returns whether the entry was kept; past the buffer's size, detection decides at once.
+ */
+static bool hold(struct driver *d, const struct reader_entry *e, bool *decide_now)
+{
+    if (e->kind == ENTRY_VALUE || e->kind == ENTRY_LIST_BEGIN)
+        detect_key(&d->detect, e->key, e->value);
+    else if (e->kind == ENTRY_ITEM || e->kind == ENTRY_LIST_END)
+        detect_first_item(&d->detect, e->key, e->kind == ENTRY_ITEM ? e->value : NULL);
+    *decide_now = e->kind == ENTRY_ITEM || e->kind == ENTRY_LIST_END || e->kind == ENTRY_END;
+    if (d->nheld == sizeof(d->held) / sizeof(d->held[0])) {
+        *decide_now = true;
+        return false;
+    }
+    d->held[d->nheld++] = *e;
+    return true;
+}
+
+static int run_entries(struct driver *d)
+{
+    struct reader_entry e;
+    int rc;
+    do {
+        if ((rc = reader_next(&d->reader, &e, d->err)) < 0)
+            return rc;
+        if (d->decided) {
+            process(d, &e);
+            continue;
+        }
+        bool decide_now;
+        bool kept = hold(d, &e, &decide_now);
+        if (!decide_now)
+            continue;
+        if ((rc = decide(d)) < 0)
+            return rc;
+        for (size_t i = 0; i < d->nheld; i++)
+            process(d, &d->held[i]);
+        if (!kept)
+            process(d, &e);
+        d->nheld = 0;
+    } while (e.kind != ENTRY_END);
+    return 0;
+}
+
+int check_file(struct kb *kb, struct source *src, const struct check_options *opt,
+               struct diag_sink *sink, struct check_info *info, gh_error *err)
+{
+    struct driver *d = calloc(1, sizeof(*d));
+    if (!d)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    memset(info, 0, sizeof(*info));
+    d->kb = kb;
+    d->src = src;
+    d->opt = opt;
+    d->info = info;
+    d->err = err;
+    d->run.opt = opt;
+    d->run.sink = sink;
+    index_init(&d->run.index);
+    arena_init(&d->run.scratch, 16 * 1024);
+    path_init(&d->run.path);
+    d->run.vctx = (struct vctx){sink, &d->run.path, NULL, NULL, {NULL, NULL}, &d->run.scratch,
+                                NULL, false, true};
+    detect_init(&d->detect);
+    struct reader_options ro;
+    reader_options_default(&ro);
+    ro.limits = opt->limits;
+    ro.json_strict = opt->json_strict;
+    int rc = reader_open(&d->reader, src, &ro, sink, err);
+    if (rc == 0)
+        rc = run_entries(d);
+    if (rc == 0 && d->run.failed)
+        rc = error_set(err, GH_ENOMEM, "out of memory while checking '%s'", src->name);
+    reader_close(&d->reader);
+    index_release(&d->run.index);
+    arena_release(&d->run.scratch);
+    free(d->meta_seen);
+    free(d);
+    return rc;
+}

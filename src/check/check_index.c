@@ -1,0 +1,87 @@
+#include "check_index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_MAX 1024
+
+void index_init(struct index *ix)
+{
+    memset(ix, 0, sizeof(*ix));
+    strmap_init(&ix->map);
+    arena_init(&ix->strings, 64 * 1024);
+}
+
+void index_release(struct index *ix)
+{
+    strmap_release(&ix->map);
+    free(ix->pending);
+    arena_release(&ix->strings);
+    memset(ix, 0, sizeof(*ix));
+}
+
+/* Values longer than the key buffer are cut: two such values differing only past the cut
+ * would count as equal, which for names and ids of this length does not happen in practice. */
+static size_t make_key(char *key, uint8_t entity, unsigned kind, const char *value, size_t len)
+{
+    if (len > KEY_MAX - 2)
+        len = KEY_MAX - 2;
+    key[0] = (char)entity;
+    key[1] = (char)kind;
+    memcpy(key + 2, value, len);
+    return len + 2;
+}
+
+int index_define(struct index *ix, uint8_t entity, unsigned kind, const char *value, size_t len,
+                 uint32_t line, uint32_t *first_line)
+{
+    char key[KEY_MAX];
+    size_t n = make_key(key, entity, kind, value, len);
+    return strmap_put(&ix->map, key, n, line, first_line);
+}
+
+bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char *value,
+               size_t len)
+{
+    char key[KEY_MAX];
+    size_t n = make_key(key, entity, kind, value, len);
+    return strmap_get(&ix->map, key, n) != NULL;
+}
+
+bool index_resolves(const struct index *ix, uint8_t entity, const char *value, size_t len)
+{
+    return index_has(ix, entity, INDEX_ID, value, len) ||
+           index_has(ix, entity, INDEX_ENDPOINT, value, len);
+}
+
+int index_defer(struct index *ix, const struct pending_ref *ref)
+{
+    if (ix->npending == ix->pending_cap) {
+        size_t cap = ix->pending_cap ? ix->pending_cap * 2 : 64;
+        struct pending_ref *p = realloc(ix->pending, cap * sizeof(*p));
+        if (!p)
+            return -1;
+        ix->pending = p;
+        ix->pending_cap = cap;
+    }
+    struct pending_ref copy = *ref;
+    copy.value = arena_strndup(&ix->strings, ref->value, ref->len);
+    copy.path = arena_strdup(&ix->strings, ref->path ? ref->path : "");
+    copy.entity = arena_strdup(&ix->strings, ref->entity ? ref->entity : "");
+    if (!copy.value || !copy.path || !copy.entity)
+        return -1;
+    ix->pending[ix->npending++] = copy;
+    return 0;
+}
+
+void index_resolve(struct index *ix, struct diag_sink *sink)
+{
+    for (size_t i = 0; i < ix->npending; i++) {
+        const struct pending_ref *r = &ix->pending[i];
+        if (index_resolves(ix, r->target, r->value, r->len))
+            continue;
+        diag_add(sink, R_HOP3001, -1, &r->span, r->path, r->entity,
+                 "'%s' refers to %s '%.200s', which is not in this file", r->field,
+                 r->target_singular, r->value);
+    }
+}

@@ -1,0 +1,56 @@
+/*
+ * The index of a document: every entity's id, endpoint key, unique values and cache key, so
+ * that references can be resolved and repeats found across the whole file, while items
+ * themselves are freed as soon as they are checked.
+ *
+ * Invariants: a key is [entity index][kind][value bytes]; the value stored is the line of the
+ * first definition. References that point forward are kept (with the location of the
+ * reference) until index_resolve() at the end of the file.
+ */
+#ifndef CHECK_INDEX_H
+#define CHECK_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag/diag.h"
+#include "util/util_arena.h"
+#include "util/util_strmap.h"
+
+enum index_kind {
+    INDEX_ID = 1,
+    INDEX_ENDPOINT = 2,
+    INDEX_CACHE_KEY = 3,
+    INDEX_UNIQUE = 16 /* + the field's position in its record */
+};
+
+struct pending_ref {
+    uint8_t target;     /* entity index referred to */
+    const char *value;  /* the reference as written */
+    size_t len;
+    struct span span;
+    const char *path, *entity, *field, *target_singular;
+};
+
+struct index {
+    struct strmap map;
+    struct pending_ref *pending;
+    size_t npending, pending_cap;
+    struct arena strings;
+};
+
+void index_init(struct index *ix);
+void index_release(struct index *ix);
+/* 1: new; 0: already there (*first_line set); -1: out of memory. */
+int index_define(struct index *ix, uint8_t entity, unsigned kind, const char *value, size_t len,
+                 uint32_t line, uint32_t *first_line);
+bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char *value,
+               size_t len);
+/* Whether an entity with this id or endpoint key is defined. */
+bool index_resolves(const struct index *ix, uint8_t entity, const char *value, size_t len);
+int index_defer(struct index *ix, const struct pending_ref *ref);
+/* Reports the references still unresolved. */
+void index_resolve(struct index *ix, struct diag_sink *sink);
+
+#endif

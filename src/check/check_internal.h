@@ -1,0 +1,36 @@
+/*
+ * What the driver (check.c) and the entity walker (check_entity.c) share.
+ */
+#ifndef CHECK_INTERNAL_H
+#define CHECK_INTERNAL_H
+
+#include "check.h"
+#include "check_index.h"
+#include "model/model_path.h"
+#include "schema/schema_validate.h"
+
+struct check_run {
+    const struct spec_document *doc;
+    const struct check_options *opt;
+    struct diag_sink *sink;
+    struct index index;
+    struct path path;
+    struct arena scratch; /* reset before each top-level item */
+    struct vctx vctx;     /* the template every entity walk starts from */
+    bool duplicates_are_errors;
+    bool failed; /* out of memory */
+};
+
+/* A nested entity's parent, for the references its nesting decides. */
+struct parent {
+    const struct spec_entity *entity;
+    const struct node *item;
+    const char *label;
+    const char *foreign_field; /* the child's field that names this parent */
+};
+
+/* Checks one entity (and everything nested in it) at the current path. */
+void check_entity(struct check_run *run, const struct spec_entity *e, const struct node *item,
+                  size_t index, const struct parent *parent);
+
+#endif

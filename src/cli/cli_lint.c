@@ -1,0 +1,298 @@
+/*
+ * gatehop lint [--from P@V] [--to P@V] [--format F] [--fail-on S] FILE|- ...
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+struct lint_args {
+    gh_lint_options lint;
+    enum gh_format format;
+    enum gh_severity fail_on;
+    const char *schema_dir;
+    const char *stdin_name;
+    const char **plugins;
+    size_t nplugins;
+    bool quiet, no_excerpts, help;
+};
+
+static int opt_from(void *ctx, const char *v)
+{
+    ((struct lint_args *)ctx)->lint.from = v;
+    return 0;
+}
+
+static int opt_to(void *ctx, const char *v)
+{
+    ((struct lint_args *)ctx)->lint.to = v;
+    return 0;
+}
+
+static int opt_format(void *ctx, const char *v)
+{
+    if (gh_format_from_name(v, &((struct lint_args *)ctx)->format) == 0)
+        return 0;
+    cli_error("unknown format '%s' (text, json)", v);
+    return -1;
+}
+
+static int opt_fail_on(void *ctx, const char *v)
+{
+    if (gh_severity_from_name(v, &((struct lint_args *)ctx)->fail_on) == 0)
+        return 0;
+    cli_error("--fail-on takes error, warning or info, not '%s'", v);
+    return -1;
+}
+
+static int opt_input_flavor(void *ctx, const char *v)
+{
+    ((struct lint_args *)ctx)->lint.input_flavor = v;
+    return 0;
+}
+
+static int opt_router_flavor(void *ctx, const char *v)
+{
+    ((struct lint_args *)ctx)->lint.router_flavor = v;
+    return 0;
+}
+
+static int opt_schema_dir(void *ctx, const char *v)
+{
+    ((struct lint_args *)ctx)->schema_dir = v;
+    return 0;
+}
+
+static int opt_stdin_filename(void *ctx, const char *v)
+{
+    ((struct lint_args *)ctx)->stdin_name = v;
+    return 0;
+}
+
+static int opt_custom_plugin(void *ctx, const char *v)
+{
+    struct lint_args *a = ctx;
+    const char **p = realloc(a->plugins, (a->nplugins + 1) * sizeof(*p));
+    if (!p)
+        return -1;
+    p[a->nplugins++] = v;
+    a->plugins = p;
+    return 0;
+}
+
+static int opt_max_findings(void *ctx, const char *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || errno || n == 0) {
+        cli_error("--max-findings takes a positive number, not '%s'", v);
+        return -1;
+    }
+    ((struct lint_args *)ctx)->lint.max_findings = n;
+    return 0;
+}
+
+static int opt_quiet(void *ctx, const char *v)
+{
+    (void)v;
+    ((struct lint_args *)ctx)->quiet = true;
+    return 0;
+}
+
+static int opt_no_excerpts(void *ctx, const char *v)
+{
+    (void)v;
+    ((struct lint_args *)ctx)->no_excerpts = true;
+    return 0;
+}
+
+static int opt_help(void *ctx, const char *v)
+{
+    (void)v;
+    ((struct lint_args *)ctx)->help = true;
+    return 0;
+}
+
+static const struct cli_option lint_options[] = {
+    {"from", 0, true, opt_from},
+    {"to", 0, true, opt_to},
+    {"format", 'f', true, opt_format},
+    {"fail-on", 0, true, opt_fail_on},
+    {"input-flavor", 0, true, opt_input_flavor},
+    {"router-flavor", 0, true, opt_router_flavor},
+    {"schema-dir", 0, true, opt_schema_dir},
+    {"stdin-filename", 0, true, opt_stdin_filename},
+    {"custom-plugin", 0, true, opt_custom_plugin},
+    {"max-findings", 0, true, opt_max_findings},
+    {"no-excerpts", 0, false, opt_no_excerpts},
+    {"quiet", 'q', false, opt_quiet},
+    {"help", 'h', false, opt_help},
+};
+
+static void lint_usage(FILE *out)
+{
+    fputs("usage: gatehop lint [options] FILE|- ...\n\n"
+          "  --from P@V            the version the file was written for (kong@2.8); default: "
+          "from the file\n"
+          "  --to P@V              check against this version instead\n"
+          "  --format F            text (default) or json\n"
+          "  --fail-on S           exit 1 on findings of this severity or worse: error "
+          "(default), warning, info\n"
+          "  --input-flavor F      kong, dbexport or deck (ADC and APISIX: not yet); default: "
+          "detect\n"
+          "  --router-flavor F     traditional, traditional_compatible or expressions; default: "
+          "the version's\n"
+          "  --custom-plugin NAME  a plugin the gateway loads besides the bundled ones "
+          "(repeatable)\n"
+          "  --stdin-filename N    the name reports use for '-' (standard input)\n"
+          "  --max-findings N      report at most N findings per file (default 100000)\n"
+          "  --no-excerpts         text: no source line and caret under findings\n"
+          "  --schema-dir DIR      read knowledge from DIR instead of the built-in copy\n"
+          "  -q, --quiet           no notes on standard error\n"
+          "\nexit status: 0 nothing at or above --fail-on, 1 findings, 2 an input could not "
+          "be read or a bad option\n",
+          out);
+}
+
+static const char *flavor_phrase(const char *flavor)
+{
+    static const char *const phrases[][2] = {
+        {"kong", "Kong declarative config"},     {"dbexport", "kong config db_export dump"},
+        {"deck", "decK state file"},             {"adc", "ADC file"},
+        {"adc-legacy", "legacy ADC file"},       {"apisix", "APISIX standalone file"},
+    };
+    for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++)
+        if (!strcmp(phrases[i][0], flavor))
+            return phrases[i][1];
+    return "unrecognised file";
+}
+
+static void note_detection(const gh_result *r)
+{
+    gh_input_info info;
+    gh_result_info(r, &info);
+    fprintf(stderr, "gatehop: %s: %s", info.file, flavor_phrase(info.flavor));
+    if (info.format_version[0])
+        fprintf(stderr, ", _format_version \"%s\"", info.format_version);
+    if (info.version[0])
+        fprintf(stderr, "; checked against %s %s (router_flavor %s)", info.product,
+                info.version, info.router_flavor);
+    if (info.note[0])
+        fprintf(stderr, "; %s", info.note);
+    fputc('\n', stderr);
+}
+
+static bool is_directory(const char *path)
+{
+    struct stat st;
+    return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Lints every input; a file that cannot be read is reported and the rest go on. */
+static bool lint_inputs(gh_engine *engine, struct lint_args *a, char **paths, size_t n,
+                        gh_result **results, size_t *nresults)
+{
+    bool trouble = false;
+    for (size_t i = 0; i < n; i++) {
+        if (is_directory(paths[i])) {
+            cli_error("'%s' is a directory; name the files to check", paths[i]);
+            trouble = true;
+            continue;
+        }
+        gh_lint_options o = a->lint;
+        o.custom_plugins = a->plugins;
+        o.custom_plugin_count = a->nplugins;
+        o.display_name = !strcmp(paths[i], "-") ? a->stdin_name : NULL;
+        gh_error err = {0};
+        gh_result *r;
+        if (gh_lint_path(engine, paths[i], &o, &r, &err) < 0) {
+            cli_report_error(&err);
+            trouble = true;
+            if (err.status == GH_EUSAGE || err.status == GH_EVERSION)
+                break; /* the same option would fail for every file */
+            continue;
+        }
+        results[(*nresults)++] = r;
+        if (!a->quiet)
+            note_detection(r);
+    }
+    return trouble;
+}
+
+static int exit_status(gh_result **results, size_t n, enum gh_severity fail_on, bool trouble)
+{
+    if (trouble)
+        return EXIT_TROUBLE;
+    for (size_t i = 0; i < n; i++) {
+        bool any;
+        enum gh_severity worst = gh_result_worst(results[i], &any);
+        if (any && worst >= fail_on)
+            return EXIT_FINDINGS;
+    }
+    return EXIT_CLEAN;
+}
+
+static void summary(gh_result **results, size_t n)
+{
+    size_t counts[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < gh_result_count(results[i]); j++) {
+            gh_diagnostic d;
+            gh_result_get(results[i], j, &d);
+            counts[d.severity]++;
+        }
+    fprintf(stderr, "gatehop: %zu error%s, %zu warning%s, %zu info in %zu file%s\n",
+            counts[GH_ERROR], counts[GH_ERROR] == 1 ? "" : "s", counts[GH_WARNING],
+            counts[GH_WARNING] == 1 ? "" : "s", counts[GH_INFO], n, n == 1 ? "" : "s");
+}
+
+int cli_lint(int argc, char **argv)
+{
+    struct lint_args a = {0};
+    a.format = GH_FORMAT_TEXT;
+    a.fail_on = GH_ERROR;
+    char **paths;
+    size_t npaths;
+    int status = EXIT_TROUBLE;
+    if (cli_parse(argc, argv, lint_options, sizeof(lint_options) / sizeof(lint_options[0]), &a,
+                  &paths, &npaths) < 0) {
+        free(a.plugins);
+        return EXIT_TROUBLE;
+    }
+    if (a.help) {
+        lint_usage(stdout);
+        status = EXIT_CLEAN;
+    } else if (npaths == 0) {
+        cli_error("no input: name files to check, or '-' for standard input");
+        lint_usage(stderr);
+    } else {
+        gh_error err = {0};
+        gh_engine *engine = gh_engine_new(a.schema_dir, &err);
+        if (!engine) {
+            cli_report_error(&err);
+        } else {
+            gh_result **results = calloc(npaths, sizeof(*results));
+            size_t nresults = 0;
+            bool trouble = !results || lint_inputs(engine, &a, paths, npaths, results, &nresults);
+            gh_report_options ro = {false, !a.no_excerpts};
+            if (results && gh_report_write(stdout, a.format, results, nresults, &ro, &err) < 0) {
+                cli_report_error(&err);
+                trouble = true;
+            }
+            if (!a.quiet && results)
+                summary(results, nresults);
+            status = exit_status(results, nresults, a.fail_on, trouble);
+            for (size_t i = 0; i < nresults; i++)
+                gh_result_free(results[i]);
+            free(results);
+            gh_engine_free(engine);
+        }
+    }
+    free(paths);
+    free(a.plugins);
+    return status;
+}

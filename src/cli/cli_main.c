@@ -1,0 +1,140 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static int cli_help(int argc, char **argv);
+
+static const struct command commands[] = {
+    {"lint", cli_lint, "check configuration files against a gateway version"},
+    {"explain", cli_explain, "print the documentation of a rule code"},
+    {"rules", cli_rules, "list every rule code"},
+    {"versions", cli_versions, "list the products and versions gatehop knows"},
+    {"help", cli_help, "show this help"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: gatehop <command> [options] [arguments]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'gatehop <command> --help' describes a command's options.\n");
+}
+
+static int cli_help(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    usage(stdout);
+    return EXIT_CLEAN;
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("gatehop: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void cli_report_error(const gh_error *err)
+{
+    if (err->file[0])
+        cli_error("%s:%u:%u: %s", err->file, err->line, err->column, err->message);
+    else
+        cli_error("%s", err->message);
+}
+
+static const struct cli_option *find_option(const struct cli_option *options, size_t count,
+                                            const char *name, size_t len, char letter)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (letter && options[i].letter == letter)
+            return &options[i];
+        if (!letter && strlen(options[i].name) == len && !strncmp(options[i].name, name, len))
+            return &options[i];
+    }
+    return NULL;
+}
+
+int cli_parse(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,
+              char ***positional, size_t *npositional)
+{
+    *positional = calloc((size_t)argc + 1, sizeof(**positional));
+    *npositional = 0;
+    if (!*positional)
+        return -1;
+    bool only_positional = false;
+    for (int i = 0; i < argc; i++) {
+        char *arg = argv[i];
+        if (only_positional || arg[0] != '-' || !strcmp(arg, "-")) {
+            (*positional)[(*npositional)++] = arg;
+            continue;
+        }
+        if (!strcmp(arg, "--")) {
+            only_positional = true;
+            continue;
+        }
+        bool is_long = arg[1] == '-';
+        const char *name = arg + (is_long ? 2 : 1);
+        const char *eq = is_long ? strchr(name, '=') : NULL;
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        if (!is_long && len != 1) {
+            cli_error("unknown option '%s'", arg);
+            return -1;
+        }
+        const struct cli_option *o =
+            find_option(options, count, name, len, is_long ? 0 : name[0]);
+        if (!o) {
+            cli_error("unknown option '%s'", arg);
+            return -1;
+        }
+        const char *value = NULL;
+        if (o->takes_value) {
+            if (eq)
+                value = eq + 1;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else {
+                cli_error("option '--%s' needs a value", o->name);
+                return -1;
+            }
+        } else if (eq) {
+            cli_error("option '--%s' takes no value", o->name);
+            return -1;
+        }
+        if (o->apply(ctx, value) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_TROUBLE;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("gatehop %s\n", GATEHOP_VERSION);
+        return EXIT_CLEAN;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+        return cli_help(0, NULL);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(commands[i].name, argv[1]))
+            return commands[i].run(argc - 2, argv + 2);
+    cli_error("unknown command '%s'", argv[1]);
+    usage(stderr);
+    return EXIT_TROUBLE;
+}

@@ -1,0 +1,163 @@
+#include "diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util_buf.h"
+#include "util/util_utf8.h"
+
+static const gh_rule rules[RULE_COUNT] = {
+#define RULE(code, name, severity, summary) [R_##code] = {#code, name, severity, summary},
+#include "diag_rules.def"
+#undef RULE
+};
+
+const gh_rule *rule_info(enum rule_id rule)
+{
+    return &rules[rule];
+}
+
+void diag_sink_init(struct diag_sink *sink, size_t max)
+{
+    memset(sink, 0, sizeof(*sink));
+    sink->max = max ? max : 100000;
+    arena_init(&sink->strings, 64 * 1024);
+}
+
+void diag_sink_release(struct diag_sink *sink)
+{
+    free(sink->items);
+    free(sink->secrets);
+    arena_release(&sink->strings);
+    memset(sink, 0, sizeof(*sink));
+}
+
+static struct diag *next_slot(struct diag_sink *sink)
+{
+    if (sink->count == sink->cap) {
+        size_t cap = sink->cap ? sink->cap * 2 : 64;
+        struct diag *items = realloc(sink->items, cap * sizeof(*items));
+        if (!items) {
+            sink->failed = true;
+            return NULL;
+        }
+        sink->items = items;
+        sink->cap = cap;
+    }
+    return &sink->items[sink->count++];
+}
+
+static const char *keep(struct diag_sink *sink, const char *s)
+{
+    if (!s || !*s)
+        return "";
+    const char *copy = arena_strdup(&sink->strings, s);
+    if (!copy)
+        sink->failed = true;
+    return copy ? copy : "";
+}
+
+void diag_add(struct diag_sink *sink, enum rule_id rule, int severity, const struct span *span,
+              const char *path, const char *entity, const char *fmt, ...)
+{
+    enum gh_severity sev = severity < 0 ? rules[rule].severity : (enum gh_severity)severity;
+    sink->by_severity[sev]++;
+    if (sink->count >= sink->max) {
+        sink->dropped++;
+        return;
+    }
+    struct diag *d = next_slot(sink);
+    if (!d)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    const char *message = arena_vprintf(&sink->strings, fmt, ap);
+    va_end(ap);
+    if (!message) {
+        sink->failed = true;
+        message = "";
+    }
+    static const struct span nowhere = {1, 1, 1, 1};
+    *d = (struct diag){
+        .rule = rule,
+        .severity = sev,
+        .span = span ? *span : nowhere,
+        .message = message,
+        .path = keep(sink, path),
+        .entity = keep(sink, entity),
+        .seq = (uint32_t)(sink->count - 1),
+    };
+}
+
+void diag_add_secret_span(struct diag_sink *sink, const struct span *span)
+{
+    if (sink->secret_count == sink->secret_cap) {
+        size_t cap = sink->secret_cap ? sink->secret_cap * 2 : 32;
+        struct span *s = realloc(sink->secrets, cap * sizeof(*s));
+        if (!s) {
+            sink->failed = true;
+            return;
+        }
+        sink->secrets = s;
+        sink->secret_cap = cap;
+    }
+    sink->secrets[sink->secret_count++] = *span;
+}
+
+void diag_finish(struct diag_sink *sink)
+{
+    if (!sink->dropped)
+        return;
+    size_t dropped = sink->dropped;
+    sink->max++; /* room for the note itself */
+    diag_add(sink, R_HOP9003, -1, NULL, NULL, NULL,
+             "%zu more findings were not reported (limit %zu); fix these first or raise "
+             "--max-findings",
+             dropped, sink->max - 1);
+}
+
+static int compare_diags(const void *a, const void *b)
+{
+    const struct diag *x = a, *y = b;
+    if (x->span.line != y->span.line)
+        return x->span.line < y->span.line ? -1 : 1;
+    if (x->span.column != y->span.column)
+        return x->span.column < y->span.column ? -1 : 1;
+    if (x->rule != y->rule)
+        return x->rule < y->rule ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void diag_sort(struct diag_sink *sink)
+{
+    if (sink->count > 1)
+        qsort(sink->items, sink->count, sizeof(sink->items[0]), compare_diags);
+}
+
+const char *diag_value(struct diag_sink *sink, const struct node *n, bool secret)
+{
+    if (secret)
+        return "'<redacted>'";
+    if (!n || n->kind != NODE_SCALAR)
+        return node_describe(n);
+    struct buf b;
+    buf_init(&b, 512);
+    buf_putc(&b, '\'');
+    const char *s = n->u.text;
+    size_t len = n->count, shown = utf8_offset(s, len, 80);
+    for (size_t i = 0; i < shown; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n')
+            buf_puts(&b, "\\n");
+        else if (c == '\t')
+            buf_puts(&b, "\\t");
+        else if (c < 0x20 || c == 0x7f)
+            buf_printf(&b, "\\x%02x", c);
+        else
+            buf_putc(&b, (char)c);
+    }
+    buf_puts(&b, shown < len ? "...'" : "'");
+    const char *out = keep(sink, buf_cstr(&b));
+    buf_release(&b);
+    return out;
+}

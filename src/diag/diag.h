@@ -1,0 +1,75 @@
+/*
+ * Diagnostics: findings about the user's configuration, collected per input file.
+ *
+ * Invariants: every diagnostic has a rule from diag_rules.def and a severity; its strings
+ * live in the sink's arena. Past the sink's limit, findings are counted, not stored, and one
+ * HOP9003 says so. diag_sort() orders by line, column, code and then arrival, so output is
+ * deterministic.
+ *
+ * Secret values must never reach a message. Checks pass values through diag_value() with the
+ * field's secret flag, and record where secret values sit with diag_add_secret_span() so
+ * that excerpts of the source can mask them.
+ */
+#ifndef DIAG_H
+#define DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gatehop.h"
+#include "model/model_node.h"
+#include "util/util_arena.h"
+
+enum rule_id {
+#define RULE(code, name, severity, summary) R_##code,
+#include "diag_rules.def"
+#undef RULE
+    RULE_COUNT
+};
+
+const gh_rule *rule_info(enum rule_id rule);
+
+struct diag {
+    enum rule_id rule;
+    enum gh_severity severity;
+    struct span span;
+    const char *message;
+    const char *path;
+    const char *entity;
+    uint32_t seq; /* arrival order, the last sort key */
+};
+
+struct diag_sink {
+    struct diag *items;
+    size_t count, cap;
+    size_t max;        /* stored findings; the rest are counted */
+    size_t dropped;    /* counted, not stored */
+    size_t by_severity[3];
+    struct span *secrets;
+    size_t secret_count, secret_cap;
+    struct arena strings;
+    bool failed; /* out of memory while recording: the result is incomplete */
+};
+
+void diag_sink_init(struct diag_sink *sink, size_t max);
+void diag_sink_release(struct diag_sink *sink);
+
+/*
+ * Records a finding. severity < 0 means the rule's default. path and entity may be NULL.
+ * Never fails from the caller's point of view: running out of memory sets sink->failed.
+ */
+void diag_add(struct diag_sink *sink, enum rule_id rule, int severity, const struct span *span,
+              const char *path, const char *entity, const char *fmt, ...) GH_PRINTF(7, 8);
+void diag_add_secret_span(struct diag_sink *sink, const struct span *span);
+void diag_sort(struct diag_sink *sink);
+/* Appends the HOP9003 note when findings were dropped; call once, before sorting. */
+void diag_finish(struct diag_sink *sink);
+
+/*
+ * A scalar's value as it may appear in a message, quoted: '<redacted>' when secret, cut
+ * at 80 characters, control characters escaped. Lives in the sink's arena.
+ */
+const char *diag_value(struct diag_sink *sink, const struct node *n, bool secret);
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * gatehop: check API-gateway declarative configuration against per-version knowledge.
+ *
+ * This is the library's only public header. The command-line tool uses nothing else.
+ *
+ * Ownership, stated once: every gh_X_new() or function that hands out a gh_X through an out
+ * parameter has a matching gh_X_free(). Every pointer a function returns is borrowed: it stays
+ * valid until the object it came from is freed, and the caller never frees it.
+ *
+ * Two channels, never mixed: operational failures (I/O, memory, a broken schema file, a bad
+ * option) make a function return a negative enum gh_status and fill the caller's gh_error;
+ * the first error wins. Findings about the user's configuration are diagnostics in a
+ * gh_result and never make a function fail. The library never prints and never exits.
+ */
+#ifndef GATEHOP_H
+#define GATEHOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define GATEHOP_VERSION "0.1.0"
+
+enum gh_status {
+    GH_OK = 0,
+    GH_ENOMEM = -1,  /* out of memory */
+    GH_EIO = -2,     /* an input could not be read */
+    GH_EUSAGE = -3,  /* a bad option value */
+    GH_ESCHEMA = -4, /* a knowledge file is broken */
+    GH_EVERSION = -5 /* an unknown product or version */
+};
+
+enum gh_severity { GH_INFO = 0, GH_WARNING = 1, GH_ERROR = 2 };
+
+typedef struct gh_error {
+    int status;
+    char file[256]; /* where the problem is, when it is in a file */
+    unsigned line, column;
+    char message[512];
+} gh_error;
+
+typedef struct gh_engine gh_engine;
+typedef struct gh_result gh_result;
+
+/* What the knowledge base holds, and which version to check against. */
+gh_engine *gh_engine_new(const char *schema_dir, gh_error *err);
+void gh_engine_free(gh_engine *engine);
+
+typedef struct gh_lint_options {
+    const char *from;          /* "kong@2.8", "2.8" or NULL: as the file says */
+    const char *to;            /* target version, or NULL: check against the source */
+    const char *input_flavor;  /* kong, dbexport, deck, adc, apisix, or NULL: detect */
+    const char *router_flavor; /* traditional, traditional_compatible, expressions, or NULL */
+    const char *display_name;  /* the name reports use; NULL: the path */
+    const char *const *custom_plugins; /* plugin names the gateway loads besides bundled ones */
+    size_t custom_plugin_count;
+    size_t max_findings; /* per input; 0: the default (100000) */
+} gh_lint_options;
+
+/* Lints one file, or standard input when path is "-". */
+int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *options,
+                 gh_result **out, gh_error *err);
+void gh_result_free(gh_result *result);
+
+typedef struct gh_diagnostic {
+    const char *code; /* "HOP2001" */
+    const char *name; /* "unknown-field" */
+    enum gh_severity severity;
+    const char *message;
+    const char *file;
+    unsigned line, column, end_line, end_column; /* 1-based; columns count characters */
+    const char *path;                            /* JSON pointer into the document */
+    const char *entity;                          /* "route 'orders'", or "" */
+} gh_diagnostic;
+
+size_t gh_result_count(const gh_result *result);
+void gh_result_get(const gh_result *result, size_t index, gh_diagnostic *out);
+enum gh_severity gh_result_worst(const gh_result *result, bool *any);
+
+/* What was detected in the input and what was assumed. Strings are "" when unknown. */
+typedef struct gh_input_info {
+    const char *file;
+    const char *product;        /* "kong" */
+    const char *flavor;         /* "kong", "dbexport", "deck", "adc", "apisix" */
+    const char *format_version; /* the file's own marker, e.g. "3.0" */
+    const char *version;        /* the release checked against, e.g. "3.4" */
+    const char *router_flavor;
+    const char *note; /* one sentence: how the version was chosen */
+    bool assumed;     /* the version was not given by the user */
+} gh_input_info;
+
+void gh_result_info(const gh_result *result, gh_input_info *out);
+
+/* Reports: one writer per format, all given every result at once. */
+enum gh_format { GH_FORMAT_TEXT, GH_FORMAT_JSON };
+
+typedef struct gh_report_options {
+    bool color;
+    bool excerpts; /* text: the source line and a caret under each finding */
+} gh_report_options;
+
+int gh_format_from_name(const char *name, enum gh_format *out);
+int gh_report_write(FILE *out, enum gh_format format, gh_result *const *results, size_t count,
+                    const gh_report_options *options, gh_error *err);
+
+/* The rule catalogue. */
+typedef struct gh_rule {
+    const char *code;
+    const char *name;
+    enum gh_severity severity; /* the default; a version may report another */
+    const char *summary;
+} gh_rule;
+
+size_t gh_rule_count(void);
+const gh_rule *gh_rule_at(size_t index);
+const gh_rule *gh_rule_find(const char *code_or_name);
+/* The rule's documentation page (Markdown), or NULL. */
+const char *gh_rule_doc(const char *code);
+
+/* Products and versions the engine knows. */
+size_t gh_engine_product_count(const gh_engine *engine);
+const char *gh_engine_product_name(const gh_engine *engine, size_t index);
+size_t gh_engine_version_count(const gh_engine *engine, size_t product);
+const char *gh_engine_version_at(const gh_engine *engine, size_t product, size_t index);
+
+const char *gh_severity_name(enum gh_severity severity);
+int gh_severity_from_name(const char *name, enum gh_severity *out);
+
+#endif

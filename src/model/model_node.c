@@ -1,0 +1,144 @@
+#include "model_node.h"
+
+#include <string.h>
+
+#include "util/util_arena.h"
+
+bool node_is_scalar(const struct node *n)
+{
+    return n && n->kind == NODE_SCALAR;
+}
+
+bool node_is_string(const struct node *n)
+{
+    return n && n->kind == NODE_SCALAR && n->type == SCALAR_STRING;
+}
+
+bool node_is_null(const struct node *n)
+{
+    return n && n->kind == NODE_SCALAR && n->type == SCALAR_NULL;
+}
+
+bool node_is_number(const struct node *n)
+{
+    return n && n->kind == NODE_SCALAR && (n->type == SCALAR_INT || n->type == SCALAR_FLOAT);
+}
+
+double node_number(const struct node *n)
+{
+    return n->type == SCALAR_INT ? (double)n->v.i : n->v.f;
+}
+
+bool node_text_equals(const struct node *n, const char *s)
+{
+    size_t len = strlen(s);
+    return node_is_string(n) && n->count == len && memcmp(n->u.text, s, len) == 0;
+}
+
+struct node *node_map_get(const struct node *map, const char *key)
+{
+    if (!map || map->kind != NODE_MAPPING)
+        return NULL;
+    for (uint32_t i = 0; i < map->count; i++)
+        if (node_text_equals(map->u.pairs[i].key, key))
+            return map->u.pairs[i].value;
+    return NULL;
+}
+
+const char *node_describe(const struct node *n)
+{
+    if (!n)
+        return "nothing";
+    switch (n->kind) {
+    case NODE_SEQUENCE:
+        return "a sequence";
+    case NODE_MAPPING:
+        return "a mapping";
+    default:
+        break;
+    }
+    static const char *const scalar_names[] = {
+        [SCALAR_STRING] = "a string", [SCALAR_NULL] = "null",      [SCALAR_BOOL] = "a boolean",
+        [SCALAR_INT] = "an integer",  [SCALAR_FLOAT] = "a number",
+    };
+    return scalar_names[n->type];
+}
+
+static bool scalars_equal(const struct node *a, const struct node *b)
+{
+    if (a->type != b->type) {
+        if (node_is_number(a) && node_is_number(b))
+            return node_number(a) == node_number(b);
+        return false;
+    }
+    switch (a->type) {
+    case SCALAR_NULL:
+        return true;
+    case SCALAR_BOOL:
+        return a->v.b == b->v.b;
+    case SCALAR_INT:
+        return a->v.i == b->v.i;
+    case SCALAR_FLOAT:
+        return a->v.f == b->v.f;
+    default:
+        return a->count == b->count && memcmp(a->u.text, b->u.text, a->count) == 0;
+    }
+}
+
+bool node_equal(const struct node *a, const struct node *b)
+{
+    if (a == b)
+        return true;
+    if (!a || !b || a->kind != b->kind || a->count != b->count)
+        return a && b && a->kind == NODE_SCALAR && b->kind == NODE_SCALAR &&
+               scalars_equal(a, b);
+    if (a->kind == NODE_SCALAR)
+        return scalars_equal(a, b);
+    if (a->kind == NODE_SEQUENCE) {
+        for (uint32_t i = 0; i < a->count; i++)
+            if (!node_equal(a->u.items[i], b->u.items[i]))
+                return false;
+        return true;
+    }
+    for (uint32_t i = 0; i < a->count; i++) {
+        const struct node_pair *p = &a->u.pairs[i];
+        const struct node *other = NULL;
+        for (uint32_t j = 0; j < b->count && !other; j++)
+            if (node_equal(p->key, b->u.pairs[j].key))
+                other = b->u.pairs[j].value;
+        if (!other || !node_equal(p->value, other))
+            return false;
+    }
+    return true;
+}
+
+struct node *node_copy(struct arena *a, const struct node *n)
+{
+    struct node *c = arena_alloc(a, sizeof(*c));
+    if (!c)
+        return NULL;
+    *c = *n;
+    if (n->kind == NODE_SCALAR) {
+        c->u.text = arena_strndup(a, n->u.text, n->count);
+        return c->u.text ? c : NULL;
+    }
+    if (n->kind == NODE_SEQUENCE) {
+        c->u.items = arena_alloc(a, n->count * sizeof(*c->u.items));
+        if (n->count && !c->u.items)
+            return NULL;
+        for (uint32_t i = 0; i < n->count; i++)
+            if (!(c->u.items[i] = node_copy(a, n->u.items[i])))
+                return NULL;
+        return c;
+    }
+    c->u.pairs = arena_alloc(a, n->count * sizeof(*c->u.pairs));
+    if (n->count && !c->u.pairs)
+        return NULL;
+    for (uint32_t i = 0; i < n->count; i++) {
+        c->u.pairs[i].key = node_copy(a, n->u.pairs[i].key);
+        c->u.pairs[i].value = node_copy(a, n->u.pairs[i].value);
+        if (!c->u.pairs[i].key || !c->u.pairs[i].value)
+            return NULL;
+    }
+    return c;
+}

@@ -1,0 +1,87 @@
+/*
+ * The positioned node tree the reader builds from libyaml events.
+ *
+ * Invariants: every node has a 1-based line and column (columns count characters) for its
+ * start, and an end position just past its last character. Scalars hold their text
+ * NUL-terminated (text may contain NULs; count is the byte length) and a type decided as
+ * Kong's YAML loader decides it (see model_scalar.h). Sequences hold `count` items; mappings
+ * hold `count` key/value pairs in document order, merge keys already applied. Nodes live in
+ * an arena and are never freed one by one. A node reached through an alias is shared, not
+ * copied: the tree is a DAG, and a walk must not assume each node is visited once.
+ */
+#ifndef MODEL_NODE_H
+#define MODEL_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum node_kind { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
+
+enum scalar_type { SCALAR_STRING, SCALAR_NULL, SCALAR_BOOL, SCALAR_INT, SCALAR_FLOAT };
+
+enum scalar_style {
+    STYLE_PLAIN,
+    STYLE_SINGLE_QUOTED,
+    STYLE_DOUBLE_QUOTED,
+    STYLE_LITERAL,
+    STYLE_FOLDED,
+    STYLE_FLOW, /* a flow collection ([...] or {...}) */
+    STYLE_BLOCK /* a block collection */
+};
+
+enum node_flags {
+    NODE_ANCHORED = 1 << 0, /* defined with &anchor: lives in the document arena */
+    NODE_YAML11 = 1 << 1,   /* a plain scalar whose type YAML 1.1 and 1.2 disagree on */
+    NODE_TAGGED = 1 << 2    /* an explicit tag decided the type */
+};
+
+struct span {
+    uint32_t line, column, end_line, end_column;
+};
+
+struct node_pair;
+
+struct node {
+    uint8_t kind;
+    uint8_t type;  /* enum scalar_type, scalars only */
+    uint8_t style; /* enum scalar_style */
+    uint8_t flags;
+    uint32_t count; /* bytes of text, items, or pairs */
+    struct span span;
+    union {
+        const char *text;
+        struct node **items;
+        struct node_pair *pairs;
+    } u;
+    union {
+        int64_t i;
+        double f;
+        bool b;
+    } v;
+};
+
+struct node_pair {
+    struct node *key;
+    struct node *value;
+};
+
+bool node_is_scalar(const struct node *n);
+bool node_is_string(const struct node *n);
+bool node_is_null(const struct node *n);
+bool node_is_number(const struct node *n);
+double node_number(const struct node *n);
+/* Text of a string scalar equal to s. */
+bool node_text_equals(const struct node *n, const char *s);
+/* The value for a string key in a mapping, or NULL. */
+struct node *node_map_get(const struct node *map, const char *key);
+/* "a string", "an integer", "a mapping", ... for messages. */
+const char *node_describe(const struct node *n);
+/* Two nodes have the same value (deep comparison, types included). */
+bool node_equal(const struct node *a, const struct node *b);
+
+struct arena;
+/* A full deep copy into arena a (shared subtrees become separate copies); NULL on OOM. */
+struct node *node_copy(struct arena *a, const struct node *n);
+
+#endif

@@ -1,0 +1,1190 @@
+#include "reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "model/model_path.h"
+#include "model/model_scalar.h"
+#include "util/util_error.h"
+#include "util/util_strmap.h"
+
+/* A container being built: its children sit in the scratch stack from `base` on. */
+struct frame {
+    uint8_t kind;
+    uint8_t style;
+    struct span start;
+    size_t base;
+    uint64_t weight; /* values below, aliases expanded */
+    char *anchor;
+};
+
+struct anchor {
+    struct node *node;
+    uint64_t weight;
+};
+
+enum state {
+    ST_START,
+    ST_TOP,
+    ST_LIST,
+    ST_BUFFERED_LIST,
+    ST_AFTER_ROOT,
+    ST_DOC_END,
+    ST_FINISH,
+    ST_DONE
+};
+
+enum step { STEP_OK = 0, STEP_STOP = 1 }; /* STOP: a finding ended the read */
+
+struct reader_impl {
+    yaml_parser_t parser;
+    bool parser_ready;
+    struct source *src;
+    const char *memory;
+    size_t memory_len;
+    struct diag_sink *sink;
+    struct reader_options opt;
+    struct arena doc, item;
+
+    struct frame *frames;
+    size_t nframes, frames_cap;
+    struct node **scratch;
+    size_t nscratch, scratch_cap;
+    uint64_t built_nodes;  /* nodes made for the value being built */
+    uint64_t alias_weight; /* values reached through aliases in it */
+    bool skipping;         /* over the node limit: consume without building */
+
+    struct strmap anchor_names; /* name -> index in anchors (value.extra) */
+    struct anchor *anchors;
+    size_t nanchors, anchors_cap;
+    uint64_t anchored_nodes;
+
+    enum state state;
+    const struct node *list_key;
+    const struct node *buffered_list;
+    size_t list_index;
+    struct strmap top_keys;
+
+    yaml_event_t event;
+    bool have_event;
+    struct span last_span; /* of the last event read, for findings without a better place */
+    uint64_t bytes_since_event;
+    uint64_t guard_limit;
+    bool guard_tripped, io_failed;
+    bool incomplete, syntax_failed, json_reported;
+};
+
+void reader_limits_default(struct reader_limits *limits)
+{
+    limits->max_depth = 100;
+    limits->max_item_nodes = 2000000;
+    limits->max_value_bytes = 4 * 1024 * 1024;
+    limits->max_alias_nodes = 1000000;
+}
+
+void reader_options_default(struct reader_options *options)
+{
+    reader_limits_default(&options->limits);
+    options->json_strict = false;
+    options->yaml11_notes = true;
+    options->meta_only = false;
+}
+
+/* ---- positions and paths ---------------------------------------------------------------- */
+
+static struct span span_of(const yaml_event_t *ev)
+{
+    return (struct span){(uint32_t)ev->start_mark.line + 1, (uint32_t)ev->start_mark.column + 1,
+                         (uint32_t)ev->end_mark.line + 1, (uint32_t)ev->end_mark.column + 1};
+}
+
+/* The path of the value being built, for findings the reader makes. */
+static void current_path(const struct reader_impl *R, struct path *p)
+{
+    path_init(p);
+    if (R->list_key && R->list_key->kind == NODE_SCALAR)
+        path_push_key(p, R->list_key->u.text, R->list_key->count);
+    if (R->state == ST_LIST || R->state == ST_BUFFERED_LIST)
+        path_push_index(p, R->list_index);
+    for (size_t i = 0; i < R->nframes; i++) {
+        size_t end = i + 1 < R->nframes ? R->frames[i + 1].base : R->nscratch;
+        size_t children = end - R->frames[i].base;
+        if (R->frames[i].kind == NODE_SEQUENCE) {
+            path_push_index(p, children);
+        } else if (children % 2 == 1) {
+            const struct node *key = R->scratch[end - 1];
+            if (key && key->kind == NODE_SCALAR)
+                path_push_key(p, key->u.text, key->count);
+        }
+    }
+}
+
+static void report(struct reader_impl *R, enum rule_id rule, int severity,
+                   const struct span *span, const char *fmt, ...) GH_PRINTF(5, 6);
+
+static void report(struct reader_impl *R, enum rule_id rule, int severity,
+                   const struct span *span, const char *fmt, ...)
+{
+    struct path p;
+    current_path(R, &p);
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = arena_vprintf(&R->item, fmt, ap);
+    va_end(ap);
+    diag_add(R->sink, rule, severity, span, path_text(&p), NULL, "%s", msg ? msg : "");
+}
+
+/* ---- events ------------------------------------------------------------------------------- */
+
+static int read_handler(void *data, unsigned char *buffer, size_t size, size_t *size_read)
+{
+    struct reader_impl *R = data;
+    if (R->bytes_since_event > R->guard_limit) {
+        R->guard_tripped = true;
+        return 0;
+    }
+    long n = source_read(R->src, buffer, size);
+    if (n < 0) {
+        R->io_failed = true;
+        return 0;
+    }
+    *size_read = (size_t)n;
+    R->bytes_since_event += (uint64_t)n;
+    return 1;
+}
+
+/* Line and column of a byte offset, for errors libyaml reports by offset. */
+static void locate_offset(struct reader_impl *R, uint64_t offset, struct span *span)
+{
+    uint32_t line = 1, column = 1;
+    if (R->src) {
+        source_locate_offset(R->src, offset, &line, &column);
+    } else {
+        for (uint64_t i = 0; i < offset && i < R->memory_len; i++) {
+            if (R->memory[i] == '\n')
+                line++, column = 1;
+            else if (((unsigned char)R->memory[i] & 0xC0) != 0x80)
+                column++;
+        }
+    }
+    *span = (struct span){line, column, line, column + 1};
+}
+
+static int report_parse_error(struct reader_impl *R, gh_error *err)
+{
+    yaml_parser_t *p = &R->parser;
+    R->incomplete = true;
+    if (R->io_failed)
+        return error_set(err, GH_EIO, "cannot read '%s'", R->src ? R->src->name : "input");
+    if (R->guard_tripped) {
+        report(R, R_HOP1006, -1, &R->last_span,
+               "a single value after this point is larger than %zu bytes; stopped reading",
+               R->opt.limits.max_value_bytes);
+        return STEP_STOP;
+    }
+    R->syntax_failed = true;
+    struct span span;
+    if (p->error == YAML_READER_ERROR) {
+        locate_offset(R, p->problem_offset, &span);
+        bool encoding = strstr(p->problem, "UTF") || strstr(p->problem, "Unicode");
+        if (encoding)
+            report(R, R_HOP1008, -1, &span, "%s (byte 0x%02x at offset %zu)", p->problem,
+                   (unsigned)p->problem_value & 0xffu, p->problem_offset);
+        else
+            report(R, R_HOP1001, -1, &span, "%s (0x%02x)", p->problem,
+                   (unsigned)p->problem_value & 0xffu);
+        return STEP_STOP;
+    }
+    span = (struct span){(uint32_t)p->problem_mark.line + 1,
+                         (uint32_t)p->problem_mark.column + 1,
+                         (uint32_t)p->problem_mark.line + 1,
+                         (uint32_t)p->problem_mark.column + 2};
+    const char *problem = p->problem ? p->problem : "syntax error";
+    if (p->context)
+        report(R, R_HOP1001, -1, &span, "%s, %s at line %zu", problem, p->context,
+               p->context_mark.line + 1);
+    else
+        report(R, R_HOP1001, -1, &span, "%s", problem);
+    return STEP_STOP;
+}
+
+/* Makes the next event current. Returns STEP_OK, STEP_STOP (reported) or an error. */
+static int fetch(struct reader_impl *R, gh_error *err)
+{
+    if (R->have_event)
+        return STEP_OK;
+    if (!yaml_parser_parse(&R->parser, &R->event))
+        return report_parse_error(R, err);
+    R->bytes_since_event = 0;
+    R->have_event = true;
+    R->last_span = span_of(&R->event);
+    return STEP_OK;
+}
+
+static void consume(struct reader_impl *R)
+{
+    if (R->have_event)
+        yaml_event_delete(&R->event);
+    R->have_event = false;
+}
+
+/* ---- strict JSON -------------------------------------------------------------------------- */
+
+static bool is_json_number(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && s[i] == '-')
+        i++;
+    if (i < n && s[i] == '0')
+        i++;
+    else if (i < n && s[i] >= '1' && s[i] <= '9')
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+    else
+        return false;
+    if (i < n && s[i] == '.') {
+        size_t start = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == start)
+            return false;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t start = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == start)
+            return false;
+    }
+    return i == n;
+}
+
+static bool building_key(const struct reader_impl *R)
+{
+    if (R->nframes == 0)
+        return false;
+    const struct frame *f = &R->frames[R->nframes - 1];
+    return f->kind == NODE_MAPPING && (R->nscratch - f->base) % 2 == 0;
+}
+
+/* What in the current event is YAML but not JSON, or NULL. */
+static const char *json_violation(const struct reader_impl *R, const yaml_event_t *ev)
+{
+    switch (ev->type) {
+    case YAML_ALIAS_EVENT:
+        return "an alias";
+    case YAML_SEQUENCE_START_EVENT:
+        if (ev->data.sequence_start.anchor || !ev->data.sequence_start.implicit)
+            return "an anchor or tag";
+        return ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE ? NULL
+                                                                         : "a block-style list";
+    case YAML_MAPPING_START_EVENT:
+        if (ev->data.mapping_start.anchor || !ev->data.mapping_start.implicit)
+            return "an anchor or tag";
+        return ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE ? NULL
+                                                                       : "a block-style mapping";
+    case YAML_SCALAR_EVENT: {
+        const char *s = (const char *)ev->data.scalar.value;
+        size_t n = ev->data.scalar.length;
+        if (ev->data.scalar.anchor || ev->data.scalar.tag)
+            return "an anchor or tag";
+        if (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+            return NULL;
+        if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+            return "a string not in double quotes";
+        if (building_key(R))
+            return "a key not in double quotes";
+        bool literal = (n == 4 && (!memcmp(s, "true", 4) || !memcmp(s, "null", 4))) ||
+                       (n == 5 && !memcmp(s, "false", 5)) || is_json_number(s, n);
+        return literal ? NULL : "an unquoted string";
+    }
+    default:
+        return NULL;
+    }
+}
+
+static void check_json(struct reader_impl *R, const yaml_event_t *ev)
+{
+    if (!R->opt.json_strict || R->json_reported)
+        return;
+    const char *what = json_violation(R, ev);
+    if (!what)
+        return;
+    R->json_reported = true;
+    struct span span = span_of(ev);
+    report(R, R_HOP1013, -1, &span,
+           "not valid JSON: %s; Kong reads .json files with a strict JSON parser", what);
+}
+
+/* ---- building nodes ----------------------------------------------------------------------- */
+
+static struct node *new_node(struct reader_impl *R, struct arena *a, uint8_t kind,
+                             const struct span *span)
+{
+    struct node *n = arena_alloc(a, sizeof(*n));
+    if (!n)
+        return NULL;
+    memset(n, 0, sizeof(*n));
+    n->kind = kind;
+    n->span = *span;
+    R->built_nodes++;
+    return n;
+}
+
+static int push_scratch(struct reader_impl *R, struct node *n)
+{
+    if (R->nscratch == R->scratch_cap) {
+        size_t cap = R->scratch_cap ? R->scratch_cap * 2 : 256;
+        struct node **s = realloc(R->scratch, cap * sizeof(*s));
+        if (!s)
+            return -1;
+        R->scratch = s;
+        R->scratch_cap = cap;
+    }
+    R->scratch[R->nscratch++] = n;
+    return 0;
+}
+
+static void describe_yaml11(const struct node *n, char *out, size_t size)
+{
+    if (n->type == SCALAR_BOOL)
+        snprintf(out, size, "the boolean %s", n->v.b ? "true" : "false");
+    else if (n->type == SCALAR_INT)
+        snprintf(out, size, "the number %lld", (long long)n->v.i);
+    else
+        snprintf(out, size, "the number %g", n->v.f);
+}
+
+static void note_scalar(struct reader_impl *R, const struct node *n)
+{
+    if (n->count > R->opt.limits.max_value_bytes)
+        report(R, R_HOP1006, -1, &n->span, "a value of %u bytes is larger than the limit of %zu",
+               n->count, R->opt.limits.max_value_bytes);
+    if ((n->flags & NODE_YAML11) && R->opt.yaml11_notes && !R->opt.json_strict) {
+        char kong[64];
+        describe_yaml11(n, kong, sizeof(kong));
+        report(R, R_HOP1003, -1, &n->span,
+               "unquoted '%.40s' is %s to Kong (YAML 1.1) but a different value to YAML 1.2 "
+               "tools such as decK; quote it, or write the value plainly",
+               n->u.text, kong);
+    }
+}
+
+static struct node *make_scalar(struct reader_impl *R, struct arena *a, const yaml_event_t *ev)
+{
+    struct span span = span_of(ev);
+    struct node *n = new_node(R, a, NODE_SCALAR, &span);
+    if (!n)
+        return NULL;
+    size_t len = ev->data.scalar.length;
+    char *text = arena_strndup(a, (const char *)ev->data.scalar.value, len);
+    if (!text)
+        return NULL;
+    static const uint8_t styles[] = {
+        [YAML_ANY_SCALAR_STYLE] = STYLE_PLAIN,
+        [YAML_PLAIN_SCALAR_STYLE] = STYLE_PLAIN,
+        [YAML_SINGLE_QUOTED_SCALAR_STYLE] = STYLE_SINGLE_QUOTED,
+        [YAML_DOUBLE_QUOTED_SCALAR_STYLE] = STYLE_DOUBLE_QUOTED,
+        [YAML_LITERAL_SCALAR_STYLE] = STYLE_LITERAL,
+        [YAML_FOLDED_SCALAR_STYLE] = STYLE_FOLDED,
+    };
+    n->style = styles[ev->data.scalar.style];
+    n->u.text = text;
+    n->count = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+    scalar_resolve(n, (const char *)ev->data.scalar.tag);
+    note_scalar(R, n);
+    return n;
+}
+
+/* Counts the nodes a deep copy would make (nodes already in the document are shared). */
+static uint64_t copy_cost(const struct node *n)
+{
+    if (n->flags & NODE_ANCHORED)
+        return 0;
+    uint64_t cost = 1;
+    if (n->kind == NODE_SEQUENCE)
+        for (uint32_t i = 0; i < n->count; i++)
+            cost += copy_cost(n->u.items[i]);
+    else if (n->kind == NODE_MAPPING)
+        for (uint32_t i = 0; i < n->count; i++)
+            cost += copy_cost(n->u.pairs[i].key) + copy_cost(n->u.pairs[i].value);
+    return cost;
+}
+
+static struct node *deep_copy(struct arena *a, const struct node *n)
+{
+    if (n->flags & NODE_ANCHORED)
+        return (struct node *)n;
+    struct node *c = arena_alloc(a, sizeof(*c));
+    if (!c)
+        return NULL;
+    *c = *n;
+    if (n->kind == NODE_SCALAR) {
+        char *text = arena_strndup(a, n->u.text, n->count);
+        if (!text)
+            return NULL;
+        c->u.text = text;
+    } else if (n->kind == NODE_SEQUENCE) {
+        c->u.items = arena_alloc(a, n->count * sizeof(*c->u.items));
+        if (n->count && !c->u.items)
+            return NULL;
+        for (uint32_t i = 0; i < n->count; i++)
+            if (!(c->u.items[i] = deep_copy(a, n->u.items[i])))
+                return NULL;
+    } else {
+        c->u.pairs = arena_alloc(a, n->count * sizeof(*c->u.pairs));
+        if (n->count && !c->u.pairs)
+            return NULL;
+        for (uint32_t i = 0; i < n->count; i++) {
+            c->u.pairs[i].key = deep_copy(a, n->u.pairs[i].key);
+            c->u.pairs[i].value = deep_copy(a, n->u.pairs[i].value);
+            if (!c->u.pairs[i].key || !c->u.pairs[i].value)
+                return NULL;
+        }
+    }
+    return c;
+}
+
+/* Keeps an anchored node in the document arena so aliases in later items can reach it. */
+static int define_anchor(struct reader_impl *R, struct arena *a, const char *name,
+                         struct node *n, uint64_t weight)
+{
+    struct node *kept = n;
+    if (a != &R->doc) {
+        uint64_t cost = copy_cost(n);
+        if (R->anchored_nodes + cost > R->opt.limits.max_alias_nodes) {
+            report(R, R_HOP1007, -1, &n->span,
+                   "anchored values hold more than %llu values; stopped reading",
+                   (unsigned long long)R->opt.limits.max_alias_nodes);
+            return STEP_STOP;
+        }
+        R->anchored_nodes += cost;
+        kept = deep_copy(&R->doc, n);
+        if (!kept)
+            return GH_ENOMEM;
+    }
+    kept->flags |= NODE_ANCHORED;
+    if (R->nanchors == R->anchors_cap) {
+        size_t cap = R->anchors_cap ? R->anchors_cap * 2 : 16;
+        struct anchor *an = realloc(R->anchors, cap * sizeof(*an));
+        if (!an)
+            return GH_ENOMEM;
+        R->anchors = an;
+        R->anchors_cap = cap;
+    }
+    size_t len = strlen(name);
+    int put = strmap_put(&R->anchor_names, name, len, (uint32_t)R->nanchors, NULL);
+    if (put < 0)
+        return GH_ENOMEM;
+    if (put == 0) /* YAML lets a later anchor of the same name replace the earlier one */
+        *strmap_get(&R->anchor_names, name, len) = (uint32_t)R->nanchors;
+    R->anchors[R->nanchors++] = (struct anchor){kept, weight};
+    return STEP_OK;
+}
+
+static int resolve_alias(struct reader_impl *R, struct arena *a, const yaml_event_t *ev,
+                         struct node **out, uint64_t *weight)
+{
+    const char *name = (const char *)ev->data.alias.anchor;
+    const uint32_t *v = strmap_get(&R->anchor_names, name, strlen(name));
+    struct span span = span_of(ev);
+    if (!v) {
+        report(R, R_HOP1014, -1, &span, "alias '*%s' names no anchor defined before it", name);
+        *out = new_node(R, a, NODE_SCALAR, &span);
+        if (!*out)
+            return GH_ENOMEM;
+        (*out)->type = SCALAR_NULL;
+        (*out)->u.text = "";
+        *weight = 1;
+        return STEP_OK;
+    }
+    const struct anchor *an = &R->anchors[*v];
+    if (R->alias_weight + an->weight > R->opt.limits.max_alias_nodes) {
+        report(R, R_HOP1007, -1, &span,
+               "aliases expand to more than %llu values; stopped reading (a file like this "
+               "can exhaust the gateway's memory)",
+               (unsigned long long)R->opt.limits.max_alias_nodes);
+        return STEP_STOP;
+    }
+    R->alias_weight += an->weight;
+    *out = an->node;
+    *weight = an->weight;
+    return STEP_OK;
+}
+
+static int push_frame(struct reader_impl *R, const yaml_event_t *ev)
+{
+    if (R->nframes >= R->opt.limits.max_depth) {
+        struct span span = span_of(ev);
+        report(R, R_HOP1004, -1, &span, "nesting deeper than %u levels; stopped reading",
+               R->opt.limits.max_depth);
+        return STEP_STOP;
+    }
+    if (R->nframes == R->frames_cap) {
+        size_t cap = R->frames_cap ? R->frames_cap * 2 : 32;
+        struct frame *f = realloc(R->frames, cap * sizeof(*f));
+        if (!f)
+            return GH_ENOMEM;
+        R->frames = f;
+        R->frames_cap = cap;
+    }
+    bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+    const yaml_char_t *anchor =
+        seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
+    bool flow = seq ? ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+                    : ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+    struct frame *f = &R->frames[R->nframes++];
+    f->kind = seq ? NODE_SEQUENCE : NODE_MAPPING;
+    f->style = flow ? STYLE_FLOW : STYLE_BLOCK;
+    f->start = span_of(ev);
+    f->base = R->nscratch;
+    f->weight = 0;
+    f->anchor = NULL;
+    if (anchor && !R->skipping) {
+        size_t len = strlen((const char *)anchor);
+        f->anchor = malloc(len + 1);
+        if (!f->anchor)
+            return GH_ENOMEM;
+        memcpy(f->anchor, anchor, len + 1);
+    }
+    return STEP_OK;
+}
+
+static bool keys_equal(const struct node *a, const struct node *b)
+{
+    return a->kind == NODE_SCALAR && b->kind == NODE_SCALAR && a->type == b->type &&
+           a->count == b->count && memcmp(a->u.text, b->u.text, a->count) == 0;
+}
+
+static bool is_merge_key(const struct node *key)
+{
+    return node_is_string(key) && key->count == 2 && !memcmp(key->u.text, "<<", 2);
+}
+
+static bool has_key(const struct node_pair *pairs, size_t n, const struct node *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (keys_equal(pairs[i].key, key))
+            return true;
+    return false;
+}
+
+/*
+ * Keeps the last of repeated keys (as Kong's loader does) and reports the earlier ones.
+ * Small mappings compare pairwise; large ones go through a temporary hash map.
+ */
+static size_t drop_duplicates(struct reader_impl *R, struct node **kv, size_t npairs,
+                              struct node_pair *out)
+{
+    size_t kept = 0;
+    struct strmap seen;
+    bool hashed = npairs > 32;
+    if (hashed)
+        strmap_init(&seen);
+    for (size_t i = npairs; i-- > 0;) {
+        struct node *key = kv[2 * i];
+        bool dup = false;
+        if (is_merge_key(key)) {
+            /* merge keys are applied, not stored */
+        } else if (hashed && key->kind == NODE_SCALAR) {
+            /* The map holds a type byte and a prefix of the key; a hit is confirmed in full. */
+            char buf[1 + 256];
+            size_t n = key->count < 256 ? key->count : 256;
+            buf[0] = (char)key->type;
+            memcpy(buf + 1, key->u.text, n);
+            dup = strmap_put(&seen, buf, n + 1, 0, NULL) == 0 && has_key(out, kept, key);
+        } else {
+            dup = has_key(out, kept, key);
+        }
+        if (dup) {
+            report(R, R_HOP1002, -1, &key->span,
+                   "duplicate key '%.80s'; the later value wins and this one is ignored",
+                   key->kind == NODE_SCALAR ? key->u.text : "(complex key)");
+            continue;
+        }
+        if (!is_merge_key(key))
+            out[kept++] = (struct node_pair){key, kv[2 * i + 1]};
+    }
+    if (hashed)
+        strmap_release(&seen);
+    /* The loop went backwards; restore document order. */
+    for (size_t i = 0; i < kept / 2; i++) {
+        struct node_pair t = out[i];
+        out[i] = out[kept - 1 - i];
+        out[kept - 1 - i] = t;
+    }
+    return kept;
+}
+
+static size_t merged_pair_count(const struct node *source)
+{
+    size_t n = 0;
+    if (source->kind == NODE_MAPPING)
+        return source->count;
+    if (source->kind == NODE_SEQUENCE)
+        for (uint32_t i = 0; i < source->count; i++)
+            if (source->u.items[i]->kind == NODE_MAPPING)
+                n += source->u.items[i]->count;
+    return n;
+}
+
+static size_t merge_from(struct node_pair *pairs, size_t n, const struct node *map)
+{
+    for (uint32_t i = 0; i < map->count; i++)
+        if (!has_key(pairs, n, map->u.pairs[i].key))
+            pairs[n++] = map->u.pairs[i];
+    return n;
+}
+
+/* Applies merge keys (<<): keys written in the mapping win, then earlier merges win. */
+static size_t apply_merges(struct reader_impl *R, struct node **kv, size_t npairs,
+                           struct node_pair *pairs, size_t n)
+{
+    for (size_t i = 0; i < npairs; i++) {
+        if (!is_merge_key(kv[2 * i]))
+            continue;
+        const struct node *src = kv[2 * i + 1];
+        if (src->kind == NODE_MAPPING) {
+            n = merge_from(pairs, n, src);
+            continue;
+        }
+        bool ok = src->kind == NODE_SEQUENCE;
+        for (uint32_t j = 0; ok && j < src->count; j++)
+            ok = src->u.items[j]->kind == NODE_MAPPING;
+        if (!ok) {
+            report(R, R_HOP1015, -1, &src->span,
+                   "the merge key '<<' needs a mapping or a list of mappings, not %s",
+                   node_describe(src));
+            continue;
+        }
+        for (uint32_t j = 0; j < src->count; j++)
+            n = merge_from(pairs, n, src->u.items[j]);
+    }
+    return n;
+}
+
+static struct node *close_mapping(struct reader_impl *R, struct arena *a, struct node *n,
+                                  struct node **kv, size_t nkv)
+{
+    size_t npairs = nkv / 2, extra = 0;
+    for (size_t i = 0; i < npairs; i++)
+        if (is_merge_key(kv[2 * i]))
+            extra += merged_pair_count(kv[2 * i + 1]);
+    struct node_pair *pairs = arena_alloc(a, (npairs + extra) * sizeof(*pairs));
+    if (!pairs && npairs + extra)
+        return NULL;
+    size_t kept = drop_duplicates(R, kv, npairs, pairs);
+    if (extra)
+        kept = apply_merges(R, kv, npairs, pairs, kept);
+    n->u.pairs = pairs;
+    n->count = (uint32_t)kept;
+    return n;
+}
+
+/* Ends the innermost container; returns the node, or NULL when skipping. */
+static int close_frame(struct reader_impl *R, struct arena *a, const yaml_event_t *ev,
+                       struct node **out, uint64_t *weight)
+{
+    struct frame f = R->frames[--R->nframes];
+    size_t nchildren = R->nscratch - f.base;
+    struct node **children = R->scratch + f.base;
+    *out = NULL;
+    *weight = f.weight + 1;
+    if (R->skipping) {
+        R->nscratch = f.base;
+        free(f.anchor);
+        return STEP_OK;
+    }
+    struct span span = f.start;
+    span.end_line = (uint32_t)ev->end_mark.line + 1;
+    span.end_column = (uint32_t)ev->end_mark.column + 1;
+    struct node *n = new_node(R, a, f.kind, &span);
+    int rc = STEP_OK;
+    if (!n) {
+        rc = GH_ENOMEM;
+    } else if (f.kind == NODE_SEQUENCE) {
+        n->style = f.style;
+        n->u.items = arena_alloc(a, nchildren * sizeof(*n->u.items));
+        if (nchildren && !n->u.items)
+            rc = GH_ENOMEM;
+        else if (nchildren)
+            memcpy(n->u.items, children, nchildren * sizeof(*children));
+        n->count = (uint32_t)nchildren;
+    } else {
+        n->style = f.style;
+        if (!close_mapping(R, a, n, children, nchildren))
+            rc = GH_ENOMEM;
+    }
+    R->nscratch = f.base;
+    if (rc == STEP_OK && f.anchor)
+        rc = define_anchor(R, a, f.anchor, n, *weight);
+    free(f.anchor);
+    *out = n;
+    return rc;
+}
+
+static void enter_skipping(struct reader_impl *R, const struct span *span)
+{
+    report(R, R_HOP1005, -1, span,
+           "this entry holds more than %u values; it is not checked",
+           R->opt.limits.max_item_nodes);
+    R->skipping = true;
+}
+
+/*
+ * Builds one node starting at the current event, in arena a. On STEP_OK, *out is the node,
+ * or NULL when it was too large to build (already reported).
+ */
+static int build(struct reader_impl *R, struct arena *a, struct node **out, gh_error *err)
+{
+    size_t depth0 = R->nframes;
+    R->built_nodes = 0;
+    R->alias_weight = 0;
+    R->skipping = false;
+    for (;;) {
+        int rc = fetch(R, err);
+        if (rc != STEP_OK)
+            return rc;
+        const yaml_event_t *ev = &R->event;
+        check_json(R, ev);
+        struct node *done = NULL;
+        uint64_t weight = 1;
+        bool complete = false;
+        switch (ev->type) {
+        case YAML_SCALAR_EVENT:
+            complete = true;
+            if (R->skipping)
+                break;
+            if (!(done = make_scalar(R, a, ev)))
+                return error_set(err, GH_ENOMEM, "out of memory");
+            if (ev->data.scalar.anchor)
+                rc = define_anchor(R, a, (const char *)ev->data.scalar.anchor, done, 1);
+            break;
+        case YAML_ALIAS_EVENT:
+            complete = true;
+            if (!R->skipping)
+                rc = resolve_alias(R, a, ev, &done, &weight);
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            rc = push_frame(R, ev);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            complete = true;
+            rc = close_frame(R, a, ev, &done, &weight);
+            break;
+        default:
+            return error_set(err, GH_ENOMEM, "internal error: unexpected YAML event %d",
+                             (int)ev->type);
+        }
+        if (rc == GH_ENOMEM)
+            return error_set(err, GH_ENOMEM, "out of memory");
+        if (rc != STEP_OK)
+            return rc;
+        consume(R);
+        if (!R->skipping && R->built_nodes > R->opt.limits.max_item_nodes)
+            enter_skipping(R, &R->last_span);
+        if (!complete)
+            continue;
+        if (R->nframes == depth0) {
+            *out = R->skipping ? NULL : done;
+            return STEP_OK;
+        }
+        if (!R->skipping) {
+            R->frames[R->nframes - 1].weight += weight;
+            if (push_scratch(R, done) < 0)
+                return error_set(err, GH_ENOMEM, "out of memory");
+        }
+    }
+}
+
+/* ---- the top level ------------------------------------------------------------------------ */
+
+static void finish_findings(struct reader_impl *R)
+{
+    if (!R->src)
+        return;
+    const struct source_stats *st = &R->src->stats;
+    static const struct span start = {1, 1, 1, 2};
+    if (st->bom)
+        report(R, R_HOP1009, R->opt.json_strict ? GH_ERROR : -1, &start,
+               R->opt.json_strict
+                   ? "the file starts with a UTF-8 byte order mark, which Kong's JSON parser "
+                     "rejects"
+                   : "the file starts with a UTF-8 byte order mark; some tools reject it");
+    if (st->crlf_count && st->lf_count) {
+        bool lf_first = st->crlf_count > st->lf_count;
+        uint32_t line = lf_first ? st->first_lf_line : st->first_crlf_line;
+        struct span at = {line, 1, line, 1};
+        report(R, R_HOP1010, -1, &at,
+               "%s line ending here in a file that mostly uses %s (%llu CRLF, %llu LF)",
+               lf_first ? "an LF" : "a CRLF", lf_first ? "CRLF" : "LF",
+               (unsigned long long)st->crlf_count, (unsigned long long)st->lf_count);
+    }
+}
+
+static void stop(struct reader_impl *R)
+{
+    R->incomplete = true;
+    R->state = ST_FINISH;
+}
+
+static int entry_end(struct reader_impl *R, struct reader_entry *e)
+{
+    if (R->state == ST_FINISH) {
+        R->list_key = NULL;
+        finish_findings(R);
+        R->state = ST_DONE;
+    }
+    e->kind = ENTRY_END;
+    return 0;
+}
+
+static void report_empty(struct reader_impl *R, const struct span *at)
+{
+    report(R, R_HOP1011, -1, at, "the file holds no configuration (it is empty or comments only)");
+}
+
+static int start_document(struct reader_impl *R, struct reader_entry *e, gh_error *err)
+{
+    int rc = fetch(R, err);
+    if (rc != STEP_OK)
+        return rc;
+    if (R->event.type == YAML_STREAM_START_EVENT) {
+        consume(R);
+        if ((rc = fetch(R, err)) != STEP_OK)
+            return rc;
+    }
+    if (R->event.type == YAML_STREAM_END_EVENT) {
+        struct span at = {1, 1, 1, 1};
+        report_empty(R, &at);
+        R->state = ST_FINISH;
+        return STEP_OK;
+    }
+    consume(R); /* DOCUMENT-START */
+    if ((rc = fetch(R, err)) != STEP_OK)
+        return rc;
+    if (R->event.type == YAML_MAPPING_START_EVENT && !R->event.data.mapping_start.anchor) {
+        check_json(R, &R->event);
+        consume(R);
+        R->state = ST_TOP;
+        return STEP_OK;
+    }
+    struct node *root = NULL;
+    if ((rc = build(R, &R->doc, &root, err)) != STEP_OK)
+        return rc;
+    R->state = ST_AFTER_ROOT;
+    if (root && node_is_null(root)) {
+        report_empty(R, &root->span);
+        return STEP_OK;
+    }
+    e->kind = ENTRY_VALUE;
+    e->value = root;
+    return STEP_OK;
+}
+
+static bool is_list(const struct node *n)
+{
+    return n && n->kind == NODE_SEQUENCE;
+}
+
+static int begin_list(struct reader_impl *R, struct reader_entry *e, const struct node *key,
+                      const struct node *buffered)
+{
+    struct node *stand_in = arena_alloc(&R->doc, sizeof(*stand_in));
+    if (!stand_in)
+        return GH_ENOMEM;
+    memset(stand_in, 0, sizeof(*stand_in));
+    stand_in->kind = NODE_SEQUENCE;
+    stand_in->span = buffered ? buffered->span : R->last_span;
+    R->list_key = key;
+    R->list_index = 0;
+    R->buffered_list = buffered;
+    R->state = buffered ? ST_BUFFERED_LIST : ST_LIST;
+    e->kind = ENTRY_LIST_BEGIN;
+    e->key = key;
+    e->value = stand_in;
+    return STEP_OK;
+}
+
+static void check_top_key(struct reader_impl *R, const struct node *key)
+{
+    if (key->kind != NODE_SCALAR)
+        return;
+    uint32_t first;
+    if (strmap_put(&R->top_keys, key->u.text, key->count, key->span.line, &first) == 0)
+        report(R, R_HOP1002, -1, &key->span,
+               "duplicate top-level key '%.80s' (first at line %u); Kong keeps only the later one",
+               key->u.text, first);
+}
+
+/* Consumes a whole node without building it (meta_only passes). */
+static int skip_node(struct reader_impl *R, gh_error *err)
+{
+    size_t depth = 0;
+    for (;;) {
+        int rc = fetch(R, err);
+        if (rc != STEP_OK)
+            return rc;
+        yaml_event_type_t type = R->event.type;
+        consume(R);
+        if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT)
+            depth++;
+        else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT)
+            depth--;
+        if (depth == 0) {
+            R->list_key = NULL;
+            return STEP_OK;
+        }
+    }
+}
+
+static int top_entry(struct reader_impl *R, struct reader_entry *e, gh_error *err)
+{
+    int rc = fetch(R, err);
+    if (rc != STEP_OK)
+        return rc;
+    if (R->event.type == YAML_MAPPING_END_EVENT) {
+        consume(R);
+        R->state = ST_DOC_END;
+        return STEP_OK;
+    }
+    struct node *key = NULL;
+    R->list_key = NULL;
+    if ((rc = build(R, &R->doc, &key, err)) != STEP_OK)
+        return rc;
+    if (!key)
+        return STEP_STOP;
+    check_top_key(R, key);
+    R->list_key = key;
+    if ((rc = fetch(R, err)) != STEP_OK)
+        return rc;
+    const yaml_event_t *ev = &R->event;
+    if (ev->type == YAML_SEQUENCE_START_EVENT && R->opt.meta_only)
+        return skip_node(R, err);
+    if (ev->type == YAML_SEQUENCE_START_EVENT && !ev->data.sequence_start.anchor) {
+        check_json(R, ev);
+        R->last_span = span_of(ev);
+        consume(R);
+        return begin_list(R, e, key, NULL);
+    }
+    struct node *value = NULL;
+    if ((rc = build(R, &R->doc, &value, err)) != STEP_OK)
+        return rc;
+    if (is_list(value))
+        return begin_list(R, e, key, value);
+    R->list_key = NULL;
+    e->kind = ENTRY_VALUE;
+    e->key = key;
+    e->value = value;
+    return STEP_OK;
+}
+
+static int list_entry(struct reader_impl *R, struct reader_entry *e, gh_error *err)
+{
+    int rc = fetch(R, err);
+    if (rc != STEP_OK)
+        return rc;
+    if (R->event.type == YAML_SEQUENCE_END_EVENT) {
+        consume(R);
+        R->state = ST_TOP;
+        e->kind = ENTRY_LIST_END;
+        e->key = R->list_key;
+        R->list_key = NULL;
+        return STEP_OK;
+    }
+    arena_reset(&R->item);
+    struct node *item = NULL;
+    if ((rc = build(R, &R->item, &item, err)) != STEP_OK)
+        return rc;
+    e->kind = ENTRY_ITEM;
+    e->key = R->list_key;
+    e->value = item;
+    e->index = R->list_index++;
+    return STEP_OK;
+}
+
+static int buffered_entry(struct reader_impl *R, struct reader_entry *e)
+{
+    const struct node *list = R->buffered_list;
+    if (R->list_index >= list->count) {
+        R->state = ST_TOP;
+        e->kind = ENTRY_LIST_END;
+        e->key = R->list_key;
+        R->list_key = NULL;
+        return STEP_OK;
+    }
+    e->kind = ENTRY_ITEM;
+    e->key = R->list_key;
+    e->value = list->u.items[R->list_index];
+    e->index = R->list_index++;
+    return STEP_OK;
+}
+
+/* After the first document: Kong reads only that one. The rest is still parsed for errors. */
+static int document_end(struct reader_impl *R, gh_error *err)
+{
+    int rc = fetch(R, err);
+    if (rc != STEP_OK)
+        return rc;
+    consume(R); /* DOCUMENT-END */
+    if ((rc = fetch(R, err)) != STEP_OK)
+        return rc;
+    if (R->event.type == YAML_DOCUMENT_START_EVENT) {
+        struct span at = span_of(&R->event);
+        report(R, R_HOP1012, -1, &at,
+               "a second YAML document starts here; Kong reads only the first, so everything "
+               "from here on is ignored");
+    }
+    while (R->event.type != YAML_STREAM_END_EVENT) {
+        consume(R);
+        if ((rc = fetch(R, err)) != STEP_OK)
+            return rc;
+    }
+    consume(R);
+    R->state = ST_FINISH;
+    return STEP_OK;
+}
+
+int reader_next(struct reader *r, struct reader_entry *e, gh_error *err)
+{
+    struct reader_impl *R = r->impl;
+    memset(e, 0, sizeof(*e));
+    for (;;) {
+        int rc = STEP_OK;
+        switch (R->state) {
+        case ST_START:
+            rc = start_document(R, e, err);
+            break;
+        case ST_TOP:
+            rc = top_entry(R, e, err);
+            break;
+        case ST_LIST:
+            rc = list_entry(R, e, err);
+            break;
+        case ST_BUFFERED_LIST:
+            rc = buffered_entry(R, e);
+            break;
+        case ST_AFTER_ROOT:
+        case ST_DOC_END:
+            rc = document_end(R, err);
+            break;
+        case ST_FINISH:
+        case ST_DONE:
+            return entry_end(R, e);
+        }
+        if (rc < 0) {
+            R->state = ST_DONE;
+            return rc;
+        }
+        if (rc == STEP_STOP)
+            stop(R);
+        else if (e->kind != ENTRY_END)
+            return 0;
+    }
+}
+
+int reader_load(struct reader *r, struct node **root, gh_error *err)
+{
+    struct reader_impl *R = r->impl;
+    *root = NULL;
+    int rc = fetch(R, err);
+    for (int i = 0; rc == STEP_OK && i < 2; i++) { /* STREAM-START, DOCUMENT-START */
+        if (R->event.type == YAML_STREAM_END_EVENT)
+            return 0;
+        consume(R);
+        rc = fetch(R, err);
+    }
+    if (rc == STEP_OK)
+        rc = build(R, &R->doc, root, err);
+    if (rc == STEP_OK)
+        rc = document_end(R, err);
+    if (rc == STEP_STOP)
+        stop(R);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- lifetime ----------------------------------------------------------------------------- */
+
+static int open_common(struct reader *r, const struct reader_options *options,
+                       struct diag_sink *sink, gh_error *err)
+{
+    struct reader_impl *R = calloc(1, sizeof(*R));
+    r->impl = R;
+    if (!R)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    if (options)
+        R->opt = *options;
+    else
+        reader_options_default(&R->opt);
+    R->sink = sink;
+    arena_init(&R->doc, 64 * 1024);
+    arena_init(&R->item, 64 * 1024);
+    strmap_init(&R->anchor_names);
+    strmap_init(&R->top_keys);
+    R->guard_limit = R->opt.limits.max_value_bytes + 128 * 1024;
+    if (!yaml_parser_initialize(&R->parser))
+        return error_set(err, GH_ENOMEM, "out of memory");
+    R->parser_ready = true;
+    return 0;
+}
+
+int reader_open(struct reader *r, struct source *src, const struct reader_options *options,
+                struct diag_sink *sink, gh_error *err)
+{
+    int rc = open_common(r, options, sink, err);
+    if (rc < 0)
+        return rc;
+    r->impl->src = src;
+    yaml_parser_set_input(&r->impl->parser, read_handler, r->impl);
+    return 0;
+}
+
+int reader_open_memory(struct reader *r, const char *data, size_t len,
+                       const struct reader_options *options, struct diag_sink *sink,
+                       gh_error *err)
+{
+    int rc = open_common(r, options, sink, err);
+    if (rc < 0)
+        return rc;
+    r->impl->memory = data;
+    r->impl->memory_len = len;
+    yaml_parser_set_input_string(&r->impl->parser, (const unsigned char *)data, len);
+    return 0;
+}
+
+bool reader_incomplete(const struct reader *r)
+{
+    return r->impl->incomplete;
+}
+
+bool reader_syntax_failed(const struct reader *r)
+{
+    return r->impl->syntax_failed;
+}
+
+void reader_close(struct reader *r)
+{
+    struct reader_impl *R = r->impl;
+    if (!R)
+        return;
+    consume(R);
+    if (R->parser_ready)
+        yaml_parser_delete(&R->parser);
+    for (size_t i = 0; i < R->nframes; i++)
+        free(R->frames[i].anchor);
+    free(R->frames);
+    free(R->scratch);
+    free(R->anchors);
+    strmap_release(&R->anchor_names);
+    strmap_release(&R->top_keys);
+    arena_release(&R->doc);
+    arena_release(&R->item);
+    free(R);
+    r->impl = NULL;
+}

@@ -1,0 +1,87 @@
+/*
+ * The reader: libyaml events in, positioned nodes out, one top-level item at a time.
+ *
+ * A gateway config is a mapping of collections (services: [...], routes: [...]). The reader
+ * walks the top-level mapping and hands out entries: a key whose value is not a list comes
+ * whole (ENTRY_VALUE); a list comes as ENTRY_LIST_BEGIN, one ENTRY_ITEM per element, and
+ * ENTRY_LIST_END. Each item is built in an arena that is reset before the next item, so memory
+ * follows the largest item, not the file. Top-level keys and values, and anchored nodes, live
+ * in a document arena until reader_close().
+ *
+ * JSON is read by the same parser (JSON is YAML's flow syntax), so every node has a position
+ * in JSON files too; with json_strict, syntax that only YAML accepts is reported.
+ *
+ * Findings go to the diagnostics sink: syntax errors, duplicate keys, YAML 1.1 scalars, limits,
+ * invalid UTF-8, a byte order mark, mixed line endings, empty files, several documents. After a
+ * syntax error or a hard limit the reader stops and reader_incomplete() is true; the entries
+ * handed out before stay valid findings. Operational errors (I/O, memory) are the return value.
+ *
+ * Limits exist because libyaml 0.2.5 has none: depth, values per item, the size of a single
+ * value (enforced on the raw input too, before libyaml buffers it), and alias expansion (a
+ * "billion laughs" file is stopped at the limit, not expanded).
+ */
+#ifndef READER_H
+#define READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag/diag.h"
+#include "model/model_node.h"
+#include "source/source.h"
+
+struct reader_limits {
+    uint32_t max_depth;
+    uint32_t max_item_nodes;
+    size_t max_value_bytes;
+    uint64_t max_alias_nodes;
+};
+
+void reader_limits_default(struct reader_limits *limits);
+
+enum reader_entry_kind {
+    ENTRY_END,
+    ENTRY_VALUE,      /* a top-level key and its whole value; key is NULL for a non-mapping root */
+    ENTRY_LIST_BEGIN, /* a top-level key whose value is a list; value is a childless stand-in */
+    ENTRY_ITEM,       /* one element; value is NULL when the element could not be read */
+    ENTRY_LIST_END
+};
+
+struct reader_entry {
+    enum reader_entry_kind kind;
+    const struct node *key;
+    const struct node *value;
+    size_t index;
+};
+
+struct reader_impl;
+
+struct reader {
+    struct reader_impl *impl;
+};
+
+struct reader_options {
+    struct reader_limits limits;
+    bool json_strict;   /* the input is a .json file: report YAML-only syntax */
+    bool yaml11_notes;  /* report YAML 1.1 scalars (HOP1003) */
+    bool meta_only;     /* skip top-level lists unread: a quick pass for the metadata keys */
+};
+
+void reader_options_default(struct reader_options *options);
+
+int reader_open(struct reader *r, struct source *src, const struct reader_options *options,
+                struct diag_sink *sink, gh_error *err);
+/* Reads from memory; name is used in findings. */
+int reader_open_memory(struct reader *r, const char *data, size_t len,
+                       const struct reader_options *options, struct diag_sink *sink,
+                       gh_error *err);
+int reader_next(struct reader *r, struct reader_entry *entry, gh_error *err);
+/* Builds the whole first document as one tree in the document arena (for small files). */
+int reader_load(struct reader *r, struct node **root, gh_error *err);
+bool reader_incomplete(const struct reader *r);
+/* True once a syntax or encoding error was reported. */
+bool reader_syntax_failed(const struct reader *r);
+void reader_close(struct reader *r);
+
+#endif

@@ -1,0 +1,117 @@
+#include "report.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct report_writer *const writers[] = {
+    &report_text_writer,
+    &report_json_writer,
+};
+
+const struct report_writer *report_writer_for(enum gh_format format)
+{
+    for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
+        if (writers[i]->format == format)
+            return writers[i];
+    return NULL;
+}
+
+const struct report_writer *report_writer_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
+        if (strcmp(writers[i]->name, name) == 0)
+            return writers[i];
+    return NULL;
+}
+
+static int compare_files(const void *a, const void *b)
+{
+    return strcmp(((const struct report_file *)a)->name, ((const struct report_file *)b)->name);
+}
+
+int report_write(FILE *out, enum gh_format format, struct report_file *files, size_t count,
+                 const gh_report_options *opt)
+{
+    const struct report_writer *w = report_writer_for(format);
+    if (!w)
+        return -1;
+    qsort(files, count, sizeof(*files), compare_files);
+    struct report_totals totals = {count, {0, 0, 0}};
+    void *state = w->begin(out, opt);
+    if (!state)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        for (size_t s = 0; s < 3; s++)
+            totals.by_severity[s] += files[i].sink->by_severity[s];
+        rc = w->file(state, &files[i]);
+    }
+    int end = w->end(state, &totals);
+    return rc ? rc : end;
+}
+
+/* Keys whose values are secrets whether or not a schema knows them (reader findings). */
+static bool secret_looking_key(const char *key, size_t len)
+{
+    static const char *const words[] = {"password", "secret", "token", "key", "credential",
+                                        "private_key", "passphrase"};
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        size_t w = strlen(words[i]);
+        if (len < w)
+            continue;
+        bool tail = strncasecmp(key + len - w, words[i], w) == 0;
+        bool boundary = len == w || key[len - w - 1] == '_' || key[len - w - 1] == '-';
+        if (tail && boundary)
+            return true;
+    }
+    return false;
+}
+
+static void mask_range(char *text, size_t len, size_t from, size_t to)
+{
+    for (size_t i = from; i < to && i < len; i++)
+        if (text[i] != '"' && text[i] != '\'')
+            text[i] = '*';
+}
+
+/* Column (1-based characters) to byte offset within a line. */
+static size_t byte_at(const char *text, size_t len, uint32_t column)
+{
+    size_t i = 0;
+    for (uint32_t c = 1; c < column && i < len; c++) {
+        i++;
+        while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
+void report_mask_line(const struct diag_sink *sink, uint32_t line, char *text, size_t len)
+{
+    for (size_t i = 0; i < sink->secret_count; i++) {
+        const struct span *s = &sink->secrets[i];
+        if (line < s->line || line > s->end_line)
+            continue;
+        size_t from = s->line == line ? byte_at(text, len, s->column) : 0;
+        size_t to = s->end_line == line ? byte_at(text, len, s->end_column) : len;
+        mask_range(text, len, from, to);
+    }
+    /* "  password: hunter2" or "- key: abc": mask the value of a secret-looking key */
+    size_t k = 0;
+    while (k < len && (text[k] == ' ' || text[k] == '-' || text[k] == '"' || text[k] == '{'))
+        k++;
+    size_t start = k;
+    while (k < len && (isalnum((unsigned char)text[k]) || text[k] == '_' || text[k] == '-'))
+        k++;
+    size_t key_len = k - start;
+    if (k < len && text[k] == '"')
+        k++;
+    if (k < len && text[k] == ':' && key_len && secret_looking_key(text + start, key_len)) {
+        k++;
+        while (k < len && text[k] == ' ')
+            k++;
+        mask_range(text, len, k, len);
+    }
+}

@@ -1,0 +1,48 @@
+/*
+ * Reports: the findings of every input, written in one format. Each format is a writer with
+ * begin, file and end (one call per input, in file-name order), so adding a format is adding a
+ * row to the table in report.c and a file report_<format>.c.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stdio.h>
+
+#include "check/check.h"
+#include "diag/diag.h"
+#include "gatehop.h"
+#include "source/source.h"
+
+struct report_file {
+    const char *name;
+    const struct diag_sink *sink; /* sorted */
+    const struct source *src;     /* for excerpts; NULL when the input could not be read */
+    const struct check_info *info;
+};
+
+struct report_totals {
+    size_t files;
+    size_t by_severity[3];
+};
+
+struct report_writer {
+    const char *name;
+    enum gh_format format;
+    void *(*begin)(FILE *out, const gh_report_options *opt);
+    int (*file)(void *state, const struct report_file *f);
+    int (*end)(void *state, const struct report_totals *totals);
+};
+
+const struct report_writer *report_writer_for(enum gh_format format);
+const struct report_writer *report_writer_named(const char *name);
+/* Writes every file (sorted by name) through the writer for format. */
+int report_write(FILE *out, enum gh_format format, struct report_file *files, size_t count,
+                 const gh_report_options *opt);
+
+extern const struct report_writer report_text_writer;
+extern const struct report_writer report_json_writer;
+
+/* Masks secret values (and values of secret-looking keys) in a source line for excerpts. */
+void report_mask_line(const struct diag_sink *sink, uint32_t line, char *text, size_t len);
+
+#endif

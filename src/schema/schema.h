@@ -1,0 +1,252 @@
+/*
+ * The schema engine: knowledge about gateways, read from YAML data (docs/schema-format.md)
+ * and compiled for one target (product, version, input flavour, router flavour).
+ *
+ * Two stages. Loading reads every file of a product, checks it against the format's keyword
+ * tables (fail closed: anything unknown is a load error with file:line:col) and keeps the YAML
+ * trees. Compiling picks, for a target, the active variant of every definition, applies
+ * typedefs and subschema overlays, and builds the spec_* structures the checks walk. Compiled
+ * documents are cached per target and live as long as the knowledge base.
+ *
+ * Invariants: every spec_* pointer borrowed from a compiled document is valid until
+ * kb_free(). Records list their fields sorted by name. A spec_field of type FT_RECORD has a
+ * record; FT_ARRAY and FT_SET have elements; FT_MAP has keys and values.
+ */
+#ifndef SCHEMA_H
+#define SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "diag/diag.h"
+#include "model/model_node.h"
+#include "util/util_arena.h"
+#include "util/util_version.h"
+
+/* Input flavours of a product's files; conditions select on them. */
+enum flavor { FLAVOR_KONG, FLAVOR_DBEXPORT, FLAVOR_DECK, FLAVOR_COUNT };
+
+const char *flavor_name(enum flavor f);
+bool flavor_from_name(const char *name, enum flavor *out);
+
+struct target {
+    struct version version;
+    enum flavor flavor;
+    const char *router_flavor; /* owned by the knowledge base */
+};
+
+enum field_type {
+    FT_STRING,
+    FT_INTEGER,
+    FT_NUMBER,
+    FT_BOOLEAN,
+    FT_ARRAY,
+    FT_SET,
+    FT_MAP,
+    FT_RECORD,
+    FT_FOREIGN,
+    FT_ANY
+};
+
+enum spec_flags {
+    SF_REQUIRED = 1 << 0,
+    SF_AUTO = 1 << 1,
+    SF_UNIQUE = 1 << 2,
+    SF_SECRET = 1 << 3,
+    SF_REFERENCEABLE = 1 << 4,
+    SF_OPEN = 1 << 5,
+    SF_UUID = 1 << 6,
+    SF_GT = 1 << 7,
+    SF_BETWEEN = 1 << 8,
+    SF_TYPED = 1 << 9,    /* a type was given (validator sets in checks may omit it) */
+    SF_SUBSCHEMA = 1 << 10 /* specialised by a subschema: its rules depend on another field */
+};
+
+struct spec_pattern {
+    pcre2_code *re;
+    const char *source;
+    const char *err; /* message when the pattern decides, or NULL */
+};
+
+struct named_validator;
+struct named_expansion;
+struct spec_record;
+
+struct spec_field {
+    const char *name;
+    enum field_type type;
+    uint32_t flags;
+    const struct node *where; /* the definition in the data */
+    const struct node *default_value;
+    const struct node *eq, *ne;
+    const struct node **one_of;
+    size_t n_one_of;
+    const struct node **not_one_of;
+    size_t n_not_one_of;
+    double gt, between_min, between_max;
+    int64_t len_eq, len_min, len_max; /* -1 when not set */
+    const char *starts_with;
+    struct spec_pattern *not_match, *match;
+    struct spec_pattern *match_none, *match_all, *match_any;
+    size_t n_match_none, n_match_all, n_match_any;
+    const char *match_any_err;
+    const struct node *contains;
+    const struct named_validator *validator;
+    const struct node *subsets; /* mutually_exclusive_subsets: a list of lists */
+    const char *err;
+    const struct spec_field *elements, *keys, *values;
+    const struct spec_record *record;
+    const char *reference;
+    const char *deprecated_since;
+    const char *deprecated_message;
+    /* for validator sets in checks: required: true means "must be set" */
+    bool must_be_set;
+};
+
+enum check_kind {
+    CHECK_AT_LEAST_ONE_OF,
+    CHECK_ONLY_ONE_OF,
+    CHECK_MUTUALLY_EXCLUSIVE,
+    CHECK_MUTUALLY_REQUIRED,
+    CHECK_MUTUALLY_EXCLUSIVE_SETS,
+    CHECK_DISTINCT,
+    CHECK_CONDITIONAL,
+    CHECK_CONDITIONAL_AT_LEAST_ONE_OF,
+    CHECK_CUSTOM
+};
+
+struct named_check;
+
+struct spec_check {
+    enum check_kind kind;
+    const struct node *where;
+    const char **fields; /* field lists; for sets: set1 then set2, split at n_fields_a */
+    size_t n_fields, n_fields_a;
+    const char *if_field, *then_field;
+    const struct spec_field *if_match, *then_match, *else_match;
+    const char **then_fields, **else_fields;
+    size_t n_then_fields, n_else_fields;
+    const char *then_err, *else_err;
+    const struct named_check *custom;
+};
+
+struct spec_shorthand {
+    const char *name;
+    struct spec_field value; /* the accepted type */
+    const struct named_expansion *expand;
+};
+
+struct spec_record {
+    struct spec_field *fields;
+    size_t nfields;
+    struct spec_check *checks;
+    size_t nchecks;
+    struct spec_shorthand *shorthands;
+    size_t nshorthands;
+    bool open;
+    /* The definitions of every version, for "added in" / "removed in" messages. */
+    const struct node *all_fields;
+};
+
+struct spec_subschema {
+    const struct node *names; /* list of key values */
+    struct spec_record record;
+};
+
+struct spec_entity;
+
+struct spec_child {
+    const struct spec_entity *entity;
+    const char *foreign_field; /* the child's field naming this parent */
+};
+
+struct spec_entity {
+    const char *name;
+    const char *singular;
+    const char *primary_key;
+    const char *endpoint_key;
+    const char *label;
+    const char **cache_key;
+    size_t n_cache_key;
+    struct spec_record record;
+    const char *subschema_key;
+    struct spec_subschema *subschemas;
+    size_t nsubschemas;
+    bool subschema_names_from_plugins;
+    struct spec_child *children;
+    size_t nchildren;
+    size_t index; /* position in the document's entity list */
+    const struct node *where;
+};
+
+struct spec_document {
+    const char *product;      /* "kong" */
+    const char *product_name; /* "Kong Gateway" */
+    struct target target;
+    char version_text[32];
+    struct spec_record meta;          /* top-level keys that are not collections */
+    struct spec_record entity_extras; /* keys allowed on every entity */
+    struct spec_entity *entities;
+    size_t nentities;
+    const char **plugins; /* bundled plugin names for the target, sorted */
+    size_t nplugins;
+    const struct node *all_plugins;  /* every version's list, for messages */
+    const struct node *all_entities; /* every version's list, for messages */
+    bool duplicates_are_errors;      /* repeated ids and keys are errors, not dropped */
+};
+
+/* ---- the knowledge base ------------------------------------------------------------------ */
+
+struct kb;
+struct kb_product;
+
+/* Loads the knowledge of every product, from dir or (dir == NULL) from the binary. */
+int kb_new(const char *dir, struct kb **out, gh_error *err);
+void kb_free(struct kb *kb);
+
+size_t kb_product_count(const struct kb *kb);
+const struct kb_product *kb_product_at(const struct kb *kb, size_t index);
+const struct kb_product *kb_product_find(const struct kb *kb, const char *name);
+const char *kb_product_name(const struct kb_product *p);
+size_t kb_version_count(const struct kb_product *p);
+const struct version *kb_version_at(const struct kb_product *p, size_t index);
+const char *kb_version_text(const struct kb_product *p, size_t index);
+/* The known release for v: the same minor, or NULL. */
+const struct version *kb_version_match(const struct kb_product *p, const struct version *v);
+/* For a file's own version marker ("3.0"): the release to assume, or NULL when unknown. */
+const struct version *kb_format_assume(const struct kb_product *p, const char *format_version);
+/* The router flavour used when none is given, for a version. */
+const char *kb_default_router_flavor(const struct kb_product *p, const struct version *v);
+/* The knowledge base's own copy of a router flavour name valid for v, or NULL. */
+const char *kb_router_flavor_find(const struct kb_product *p, const struct version *v,
+                                  const char *name);
+
+/* Compiles (or finds in the cache) the document schema for a target. */
+int kb_compile(struct kb *kb, const struct kb_product *p, const struct target *t,
+               const struct spec_document **out, gh_error *err);
+
+const struct spec_entity *spec_entity_find(const struct spec_document *d, const char *name);
+const struct spec_field *spec_record_field(const struct spec_record *r, const char *name,
+                                           size_t len);
+const struct spec_shorthand *spec_record_shorthand(const struct spec_record *r,
+                                                   const char *name, size_t len);
+const struct spec_record *spec_entity_record_for(const struct spec_entity *e,
+                                                 const struct node *item);
+
+/* ---- conditions, shared by loading, compiling and messages -------------------------------- */
+
+/* Whether a definition's conditions (since, until, flavors, router_flavors) hold for t. */
+bool cond_holds(const struct node *def, const struct target *t);
+
+/*
+ * Why a definition does not hold for t, as the rule to report and a phrase such as
+ * "was added in kong 3.3" or "exists only in decK files". Returns false when it holds.
+ */
+bool cond_explain(const struct node *def, const struct target *t, const char *product,
+                  enum rule_id *rule, char *phrase, size_t size);
+
+#endif

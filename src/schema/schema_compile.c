@@ -1,0 +1,891 @@
+/*
+ * Compiling knowledge for one target: pick the active variant of every definition, apply
+ * typedefs and subschema overlays, and build the spec_* structures of schema.h.
+ *
+ * A definition's keywords come from a chain of mappings: the overlay (subschemas), the field's
+ * own definition, then its typedef, that typedef's typedef, and so on. Keywords nearer the
+ * field win, so the chain is applied from its far end.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema_kb.h"
+#include "schema_named.h"
+#include "util/util_error.h"
+
+struct cctx {
+    struct kb_product *p;
+    const struct target *t;
+    struct arena *a;
+    gh_error *err;
+    const char *file;
+};
+
+#define MAX_CHAIN 12
+
+struct chain {
+    const struct node *m[MAX_CHAIN];
+    size_t n;
+};
+
+/* Sub-definitions are compiled once the whole chain has been applied. */
+struct pending {
+    const struct node *elements, *keys, *values, *fields, *checks;
+};
+
+static int oom(struct cctx *c)
+{
+    return error_set(c->err, GH_ENOMEM, "out of memory");
+}
+
+static int broken(struct cctx *c, const struct node *at, const char *fmt, ...) GH_PRINTF(3, 4);
+
+static int broken(struct cctx *c, const struct node *at, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return error_set_at(c->err, GH_ESCHEMA, c->file, at ? at->span.line : 0,
+                        at ? at->span.column : 0, "%s", msg);
+}
+
+const struct node *pick_variant(const struct node *def, const struct target *t)
+{
+    if (!def)
+        return NULL;
+    if (def->kind == NODE_MAPPING)
+        return cond_holds(def, t) ? def : NULL;
+    for (uint32_t i = 0; i < def->count; i++)
+        if (cond_holds(def->u.items[i], t))
+            return def->u.items[i];
+    return NULL;
+}
+
+static int chain_add(struct cctx *c, struct chain *ch, const struct node *m)
+{
+    if (ch->n == MAX_CHAIN)
+        return broken(c, m, "typedefs nest too deeply (a cycle?)");
+    ch->m[ch->n++] = m;
+    const struct node *td = node_map_get(m, "typedef");
+    if (!td)
+        return 0;
+    const struct node *def = pick_variant(kb_typedef(c->p, td->u.text), c->t);
+    if (!def)
+        return broken(c, td, "typedef '%s' does not exist in %s %s", td->u.text, c->p->name,
+                      c->t->router_flavor ? "this version" : "");
+    return chain_add(c, ch, def);
+}
+
+/* ---- applying keywords ------------------------------------------------------------------- */
+
+static const char *const type_names[] = {
+    [FT_STRING] = "string", [FT_INTEGER] = "integer", [FT_NUMBER] = "number",
+    [FT_BOOLEAN] = "boolean", [FT_ARRAY] = "array",   [FT_SET] = "set",
+    [FT_MAP] = "map",       [FT_RECORD] = "record",   [FT_FOREIGN] = "foreign",
+    [FT_ANY] = "any",
+};
+
+static void set_flag(struct spec_field *f, uint32_t flag, const struct node *v)
+{
+    if (v->v.b)
+        f->flags |= flag;
+    else
+        f->flags &= ~flag;
+}
+
+static int compile_patterns(struct cctx *c, const struct node *list, struct spec_pattern **out,
+                            size_t *n)
+{
+    *out = arena_calloc(c->a, list->count, sizeof(**out));
+    if (!*out && list->count)
+        return oom(c);
+    for (uint32_t i = 0; i < list->count; i++) {
+        const struct node *item = list->u.items[i];
+        const struct node *pat = item->kind == NODE_MAPPING ? node_map_get(item, "pattern") : item;
+        const struct node *err = node_map_get(item, "err");
+        (*out)[i].re = kb_regex(c->p->kb, pat->u.text, pat->count);
+        (*out)[i].source = pat->u.text;
+        (*out)[i].err = err ? err->u.text : NULL;
+    }
+    *n = list->count;
+    return 0;
+}
+
+static struct spec_pattern *one_pattern(struct cctx *c, const struct node *v)
+{
+    struct spec_pattern *p = arena_calloc(c->a, 1, sizeof(*p));
+    if (p) {
+        p->re = kb_regex(c->p->kb, v->u.text, v->count);
+        p->source = v->u.text;
+    }
+    return p;
+}
+
+/* The listed values that exist for the target; items stay as written (scalar or mapping). */
+static int compile_enum(struct cctx *c, const struct node *list, const struct node ***out,
+                        size_t *n)
+{
+    *out = arena_calloc(c->a, list->count ? list->count : 1, sizeof(**out));
+    if (!*out)
+        return oom(c);
+    *n = 0;
+    for (uint32_t i = 0; i < list->count; i++)
+        if (cond_holds(list->u.items[i], c->t))
+            (*out)[(*n)++] = list->u.items[i];
+    return 0;
+}
+
+static int apply_keyword(struct cctx *c, struct spec_field *f, struct pending *pend,
+                         const char *k, const struct node *v)
+{
+    if (!strcmp(k, "type")) {
+        for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+            if (node_text_equals(v, type_names[i]))
+                f->type = (enum field_type)i;
+        f->flags |= SF_TYPED;
+    } else if (!strcmp(k, "required")) {
+        set_flag(f, SF_REQUIRED, v);
+    } else if (!strcmp(k, "auto")) {
+        set_flag(f, SF_AUTO, v);
+    } else if (!strcmp(k, "unique")) {
+        set_flag(f, SF_UNIQUE, v);
+    } else if (!strcmp(k, "secret")) {
+        set_flag(f, SF_SECRET, v);
+    } else if (!strcmp(k, "referenceable")) {
+        set_flag(f, SF_REFERENCEABLE, v);
+    } else if (!strcmp(k, "open")) {
+        set_flag(f, SF_OPEN, v);
+    } else if (!strcmp(k, "uuid")) {
+        set_flag(f, SF_UUID, v);
+    } else if (!strcmp(k, "default")) {
+        f->default_value = v;
+    } else if (!strcmp(k, "reference")) {
+        f->reference = v->u.text;
+    } else if (!strcmp(k, "elements")) {
+        pend->elements = v;
+    } else if (!strcmp(k, "keys")) {
+        pend->keys = v;
+    } else if (!strcmp(k, "values")) {
+        pend->values = v;
+    } else if (!strcmp(k, "fields")) {
+        pend->fields = v;
+    } else if (!strcmp(k, "checks")) {
+        pend->checks = v;
+    } else if (!strcmp(k, "deprecated")) {
+        const struct node *since = node_map_get(v, "since"), *msg = node_map_get(v, "message");
+        struct version sv;
+        version_parse(since->u.text, since->count, &sv);
+        if (version_compare(&c->t->version, &sv) >= 0) {
+            f->deprecated_since = since->u.text;
+            f->deprecated_message = msg ? msg->u.text : NULL;
+        }
+    } else if (!strcmp(k, "eq")) {
+        f->eq = v;
+    } else if (!strcmp(k, "ne")) {
+        f->ne = v;
+    } else if (!strcmp(k, "one_of")) {
+        return compile_enum(c, v, &f->one_of, &f->n_one_of);
+    } else if (!strcmp(k, "not_one_of")) {
+        return compile_enum(c, v, &f->not_one_of, &f->n_not_one_of);
+    } else if (!strcmp(k, "gt")) {
+        f->gt = node_number(v);
+        f->flags |= SF_GT;
+    } else if (!strcmp(k, "between")) {
+        f->between_min = node_number(v->u.items[0]);
+        f->between_max = node_number(v->u.items[1]);
+        f->flags |= SF_BETWEEN;
+    } else if (!strcmp(k, "len_eq")) {
+        f->len_eq = v->v.i;
+    } else if (!strcmp(k, "len_min")) {
+        f->len_min = v->v.i;
+    } else if (!strcmp(k, "len_max")) {
+        f->len_max = v->v.i;
+    } else if (!strcmp(k, "starts_with")) {
+        f->starts_with = v->u.text;
+    } else if (!strcmp(k, "not_match")) {
+        return (f->not_match = one_pattern(c, v)) ? 0 : oom(c);
+    } else if (!strcmp(k, "match")) {
+        return (f->match = one_pattern(c, v)) ? 0 : oom(c);
+    } else if (!strcmp(k, "match_none")) {
+        return compile_patterns(c, v, &f->match_none, &f->n_match_none);
+    } else if (!strcmp(k, "match_all")) {
+        return compile_patterns(c, v, &f->match_all, &f->n_match_all);
+    } else if (!strcmp(k, "match_any")) {
+        const struct node *err = node_map_get(v, "err");
+        f->match_any_err = err ? err->u.text : NULL;
+        return compile_patterns(c, node_map_get(v, "patterns"), &f->match_any, &f->n_match_any);
+    } else if (!strcmp(k, "contains")) {
+        f->contains = v;
+    } else if (!strcmp(k, "validator")) {
+        f->validator = named_validator_find(v->u.text);
+    } else if (!strcmp(k, "mutually_exclusive_subsets")) {
+        f->subsets = v;
+    } else if (!strcmp(k, "err")) {
+        f->err = v->u.text;
+    }
+    /* typedef, replaced_by, description and the conditions shape the choice, not the spec */
+    return 0;
+}
+
+static int compile_record(struct cctx *c, const struct node *fields, const struct node *checks,
+                          const struct node *shorthands, bool open, struct spec_record *out);
+static int compile_field(struct cctx *c, const char *name, const struct node *def,
+                         const struct node *overlay, struct spec_field *out);
+
+static int compile_sub(struct cctx *c, const char *name, const struct node *def,
+                       const struct spec_field **out)
+{
+    if (!def)
+        return 0;
+    struct spec_field *f = arena_calloc(c->a, 1, sizeof(*f));
+    if (!f)
+        return oom(c);
+    int rc = compile_field(c, name, def, NULL, f);
+    *out = rc > 0 ? f : NULL;
+    return rc < 0 ? rc : 0;
+}
+
+static int finish_field(struct cctx *c, struct spec_field *f, const struct pending *p)
+{
+    int rc;
+    if ((rc = compile_sub(c, "[]", p->elements, &f->elements)) < 0 ||
+        (rc = compile_sub(c, "{key}", p->keys, &f->keys)) < 0 ||
+        (rc = compile_sub(c, "{value}", p->values, &f->values)) < 0)
+        return rc;
+    if (f->type == FT_RECORD || p->fields || p->checks) {
+        struct spec_record *r = arena_calloc(c->a, 1, sizeof(*r));
+        if (!r)
+            return oom(c);
+        if ((rc = compile_record(c, p->fields, p->checks, NULL, f->flags & SF_OPEN, r)) < 0)
+            return rc;
+        f->record = r;
+    }
+    return 0;
+}
+
+/*
+ * Compiles one field: def is its definition (a mapping or variants), overlay an optional
+ * subschema overlay. Returns 1 when the field exists for the target, 0 when not, or an error.
+ */
+static int compile_field(struct cctx *c, const char *name, const struct node *def,
+                       const struct node *overlay, struct spec_field *out)
+{
+    const struct node *active = pick_variant(def, c->t);
+    if (!active)
+        return 0;
+    struct chain ch = {{0}, 0};
+    int rc;
+    const struct node *ov = pick_variant(overlay, c->t);
+    if (ov && (rc = chain_add(c, &ch, ov)) < 0)
+        return rc;
+    if ((rc = chain_add(c, &ch, active)) < 0)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    out->name = name;
+    out->type = FT_ANY;
+    out->where = active;
+    out->len_eq = out->len_min = out->len_max = -1;
+    struct pending pend = {0};
+    for (size_t i = ch.n; i-- > 0;) {
+        const struct node *m = ch.m[i];
+        for (uint32_t j = 0; j < m->count; j++)
+            if ((rc = apply_keyword(c, out, &pend, m->u.pairs[j].key->u.text,
+                                    m->u.pairs[j].value)) < 0)
+                return rc;
+    }
+    if ((rc = finish_field(c, out, &pend)) < 0)
+        return rc;
+    return 1;
+}
+
+/* ---- records and checks ------------------------------------------------------------------ */
+
+static int compare_fields(const void *a, const void *b)
+{
+    return strcmp(((const struct spec_field *)a)->name, ((const struct spec_field *)b)->name);
+}
+
+static int string_list(struct cctx *c, const struct node *list, const char ***out, size_t *n)
+{
+    *n = list ? list->count : 0;
+    *out = arena_calloc(c->a, *n ? *n : 1, sizeof(**out));
+    if (!*out)
+        return oom(c);
+    for (size_t i = 0; i < *n; i++)
+        (*out)[i] = list->u.items[i]->u.text;
+    return 0;
+}
+
+static int validator_set(struct cctx *c, const char *field, const struct node *def,
+                         const struct spec_field **out)
+{
+    *out = NULL;
+    if (!def)
+        return 0;
+    struct spec_field *f = arena_calloc(c->a, 1, sizeof(*f));
+    if (!f)
+        return oom(c);
+    int rc = compile_field(c, field, def, NULL, f);
+    if (rc < 0)
+        return rc;
+    f->must_be_set = (f->flags & SF_REQUIRED) != 0;
+    *out = f;
+    return 0;
+}
+
+static const char *text_of(const struct node *m, const char *key)
+{
+    const struct node *n = node_map_get(m, key);
+    return n ? n->u.text : NULL;
+}
+
+struct check_keyword {
+    const char *name;
+    enum check_kind kind;
+};
+
+static const struct check_keyword check_kinds[] = {
+    {"at_least_one_of", CHECK_AT_LEAST_ONE_OF},
+    {"only_one_of", CHECK_ONLY_ONE_OF},
+    {"mutually_exclusive", CHECK_MUTUALLY_EXCLUSIVE},
+    {"mutually_required", CHECK_MUTUALLY_REQUIRED},
+    {"mutually_exclusive_sets", CHECK_MUTUALLY_EXCLUSIVE_SETS},
+    {"distinct", CHECK_DISTINCT},
+    {"conditional", CHECK_CONDITIONAL},
+    {"conditional_at_least_one_of", CHECK_CONDITIONAL_AT_LEAST_ONE_OF},
+};
+
+static int compile_check_args(struct cctx *c, struct spec_check *k, const struct node *args)
+{
+    int rc = 0;
+    switch (k->kind) {
+    case CHECK_MUTUALLY_EXCLUSIVE_SETS: {
+        const struct node *s1 = node_map_get(args, "set1"), *s2 = node_map_get(args, "set2");
+        size_t n1 = s1 ? s1->count : 0, n2 = s2 ? s2->count : 0;
+        k->fields = arena_calloc(c->a, n1 + n2 + 1, sizeof(*k->fields));
+        if (!k->fields)
+            return oom(c);
+        for (size_t i = 0; i < n1; i++)
+            k->fields[i] = s1->u.items[i]->u.text;
+        for (size_t i = 0; i < n2; i++)
+            k->fields[n1 + i] = s2->u.items[i]->u.text;
+        k->n_fields = n1 + n2;
+        k->n_fields_a = n1;
+        return 0;
+    }
+    case CHECK_CONDITIONAL:
+        k->if_field = text_of(args, "if_field");
+        k->then_field = text_of(args, "then_field");
+        k->then_err = text_of(args, "then_err");
+        if ((rc = validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match)) < 0)
+            return rc;
+        return validator_set(c, k->then_field, node_map_get(args, "then_match"), &k->then_match);
+    case CHECK_CONDITIONAL_AT_LEAST_ONE_OF:
+        k->if_field = text_of(args, "if_field");
+        k->then_err = text_of(args, "then_err");
+        k->else_err = text_of(args, "else_then_err");
+        if ((rc = validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match)) < 0 ||
+            (rc = validator_set(c, k->if_field, node_map_get(args, "else_match"),
+                                &k->else_match)) < 0 ||
+            (rc = string_list(c, node_map_get(args, "then_at_least_one_of"), &k->then_fields,
+                              &k->n_then_fields)) < 0)
+            return rc;
+        return string_list(c, node_map_get(args, "else_then_at_least_one_of"), &k->else_fields,
+                           &k->n_else_fields);
+    default:
+        return string_list(c, args, &k->fields, &k->n_fields);
+    }
+}
+
+static int compile_check(struct cctx *c, const struct node *item, struct spec_check *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->where = item;
+    for (uint32_t i = 0; i < item->count; i++)
+        for (size_t j = 0; j < sizeof(check_kinds) / sizeof(check_kinds[0]); j++)
+            if (node_text_equals(item->u.pairs[i].key, check_kinds[j].name)) {
+                k->kind = check_kinds[j].kind;
+                return compile_check_args(c, k, item->u.pairs[i].value);
+            }
+    return broken(c, item, "a check without a check keyword");
+}
+
+static int compile_checks(struct cctx *c, const struct node *checks, struct spec_check **out,
+                          size_t *n)
+{
+    size_t count = checks ? checks->count : 0;
+    *out = arena_calloc(c->a, count ? count : 1, sizeof(**out));
+    *n = 0;
+    if (!*out)
+        return oom(c);
+    for (size_t i = 0; i < count; i++) {
+        if (!cond_holds(checks->u.items[i], c->t))
+            continue;
+        int rc = compile_check(c, checks->u.items[i], &(*out)[*n]);
+        if (rc < 0)
+            return rc;
+        (*n)++;
+    }
+    return 0;
+}
+
+static int compile_shorthands(struct cctx *c, const struct node *defs, struct spec_record *r)
+{
+    size_t count = defs ? defs->count : 0;
+    r->shorthands = arena_calloc(c->a, count ? count : 1, sizeof(*r->shorthands));
+    if (!r->shorthands)
+        return oom(c);
+    for (size_t i = 0; i < count; i++) {
+        const struct node *def = defs->u.pairs[i].value;
+        if (!cond_holds(def, c->t))
+            continue;
+        struct spec_shorthand *s = &r->shorthands[r->nshorthands++];
+        s->name = defs->u.pairs[i].key->u.text;
+        s->expand = named_expansion_find(node_map_get(def, "expand")->u.text);
+        memset(&s->value, 0, sizeof(s->value));
+        s->value.name = s->name;
+        s->value.len_eq = s->value.len_min = s->value.len_max = -1;
+        struct pending unused = {0};
+        int rc = apply_keyword(c, &s->value, &unused, "type", node_map_get(def, "type"));
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int compile_record(struct cctx *c, const struct node *fields, const struct node *checks,
+                          const struct node *shorthands, bool open, struct spec_record *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->open = open;
+    out->all_fields = fields;
+    size_t count = fields ? fields->count : 0;
+    out->fields = arena_calloc(c->a, count ? count : 1, sizeof(*out->fields));
+    if (!out->fields)
+        return oom(c);
+    for (size_t i = 0; i < count; i++) {
+        const struct node_pair *p = &fields->u.pairs[i];
+        int rc = compile_field(c, p->key->u.text, p->value, NULL, &out->fields[out->nfields]);
+        if (rc < 0)
+            return rc;
+        out->nfields += (size_t)rc;
+    }
+    qsort(out->fields, out->nfields, sizeof(*out->fields), compare_fields);
+    int rc = compile_checks(c, checks, &out->checks, &out->nchecks);
+    if (rc == 0)
+        rc = compile_shorthands(c, shorthands, out);
+    return rc;
+}
+
+/* ---- entities ---------------------------------------------------------------------------- */
+
+/* A scalar entity key, or one picked from variants: [{value: x, since: ...}]. */
+static const struct node *key_variant(const struct node *v, const struct target *t)
+{
+    if (!v || v->kind != NODE_SEQUENCE || !v->count || v->u.items[0]->kind != NODE_MAPPING)
+        return v;
+    const struct node *picked = pick_variant(v, t);
+    return picked ? node_map_get(picked, "value") : NULL;
+}
+
+/* A subschema's record: the entity's fields with the variant's overlays, then both checks. */
+static int compile_subschema(struct cctx *c, const struct node *entity_fields,
+                             const struct spec_record *base, const struct node *variant,
+                             struct spec_subschema *out)
+{
+    out->names = node_map_get(variant, "names");
+    struct spec_record *r = &out->record;
+    *r = *base;
+    r->fields = arena_calloc(c->a, base->nfields ? base->nfields : 1, sizeof(*r->fields));
+    if (!r->fields)
+        return oom(c);
+    memcpy(r->fields, base->fields, base->nfields * sizeof(*r->fields));
+    const struct node *overlays = node_map_get(variant, "fields");
+    for (uint32_t i = 0; overlays && i < overlays->count; i++) {
+        const char *name = overlays->u.pairs[i].key->u.text;
+        for (size_t j = 0; j < r->nfields; j++) {
+            if (strcmp(r->fields[j].name, name) != 0)
+                continue;
+            int rc = compile_field(c, r->fields[j].name, node_map_get(entity_fields, name),
+                                   overlays->u.pairs[i].value, &r->fields[j]);
+            if (rc < 0)
+                return rc;
+            r->fields[j].flags |= SF_SUBSCHEMA;
+        }
+    }
+    struct spec_check *extra;
+    size_t nextra;
+    int rc = compile_checks(c, node_map_get(variant, "checks"), &extra, &nextra);
+    if (rc < 0)
+        return rc;
+    r->checks = arena_calloc(c->a, base->nchecks + nextra + 1, sizeof(*r->checks));
+    if (!r->checks)
+        return oom(c);
+    memcpy(r->checks, base->checks, base->nchecks * sizeof(*r->checks));
+    memcpy(r->checks + base->nchecks, extra, nextra * sizeof(*extra));
+    r->nchecks = base->nchecks + nextra;
+    return 0;
+}
+
+static int compile_subschemas(struct cctx *c, const struct node *root, struct spec_entity *e)
+{
+    const struct node *sub = node_map_get(root, "subschemas");
+    if (!sub)
+        return 0;
+    e->subschema_key = text_of(sub, "key");
+    e->subschema_names_from_plugins = node_map_get(sub, "names_from") != NULL;
+    const struct node *variants = node_map_get(sub, "variants");
+    size_t count = variants ? variants->count : 0;
+    e->subschemas = arena_calloc(c->a, count ? count : 1, sizeof(*e->subschemas));
+    if (!e->subschemas)
+        return oom(c);
+    for (size_t i = 0; i < count; i++) {
+        if (!cond_holds(variants->u.items[i], c->t))
+            continue;
+        int rc = compile_subschema(c, node_map_get(root, "fields"), &e->record,
+                                   variants->u.items[i], &e->subschemas[e->nsubschemas]);
+        if (rc < 0)
+            return rc;
+        e->nsubschemas++;
+    }
+    return 0;
+}
+
+static int compile_entity(struct cctx *c, const struct kb_file *file, struct spec_entity *e)
+{
+    const struct node *root = file->root;
+    c->file = file->path;
+    memset(e, 0, sizeof(*e));
+    e->where = root;
+    e->name = text_of(root, "entity");
+    e->singular = text_of(root, "singular");
+    if (!e->singular)
+        e->singular = e->name;
+    e->primary_key = text_of(root, "primary_key");
+    const struct node *ek = key_variant(node_map_get(root, "endpoint_key"), c->t);
+    e->endpoint_key = ek ? ek->u.text : NULL;
+    e->label = text_of(root, "label");
+    if (!e->label)
+        e->label = e->endpoint_key;
+    int rc = string_list(c, key_variant(node_map_get(root, "cache_key"), c->t), &e->cache_key,
+                         &e->n_cache_key);
+    if (rc == 0)
+        rc = compile_record(c, node_map_get(root, "fields"), node_map_get(root, "checks"),
+                            node_map_get(root, "shorthands"), false, &e->record);
+    if (rc == 0)
+        rc = compile_subschemas(c, root, e);
+    return rc;
+}
+
+/* Every foreign field of an entity lets that entity nest inside the one it refers to. */
+static int link_children(struct cctx *c, struct spec_document *d)
+{
+    for (size_t pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < d->nentities; i++)
+            d->entities[i].nchildren = 0;
+        for (size_t i = 0; i < d->nentities; i++) {
+            const struct spec_entity *child = &d->entities[i];
+            for (size_t j = 0; j < child->record.nfields; j++) {
+                const struct spec_field *f = &child->record.fields[j];
+                struct spec_entity *parent =
+                    f->type == FT_FOREIGN ? (struct spec_entity *)spec_entity_find(d, f->reference)
+                                          : NULL;
+                if (!parent)
+                    continue;
+                if (pass == 1)
+                    parent->children[parent->nchildren] = (struct spec_child){child, f->name};
+                parent->nchildren++;
+            }
+        }
+        if (pass == 0)
+            for (size_t i = 0; i < d->nentities; i++) {
+                struct spec_entity *e = &d->entities[i];
+                e->children = arena_calloc(c->a, e->nchildren + 1, sizeof(*e->children));
+                if (!e->children)
+                    return oom(c);
+            }
+    }
+    return 0;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int compile_plugins(struct cctx *c, struct spec_document *d)
+{
+    const struct node *list = node_map_get(c->p->product.root, "plugins");
+    d->all_plugins = list;
+    size_t count = list ? list->count : 0;
+    d->plugins = arena_calloc(c->a, count ? count : 1, sizeof(*d->plugins));
+    if (!d->plugins)
+        return oom(c);
+    for (size_t i = 0; i < count; i++) {
+        const struct node *item = list->u.items[i];
+        if (!cond_holds(item, c->t))
+            continue;
+        const struct node *v = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        d->plugins[d->nplugins++] = v->u.text;
+    }
+    qsort(d->plugins, d->nplugins, sizeof(*d->plugins), compare_strings);
+    return 0;
+}
+
+static const struct node *value_for(const struct node *list, const struct target *t);
+
+static int compile_document(struct cctx *c, struct spec_document *d)
+{
+    const struct node *root = c->p->document.root;
+    d->product = c->p->name;
+    d->product_name = c->p->display;
+    d->target = *c->t;
+    version_format(&c->t->version, d->version_text, sizeof(d->version_text));
+    const struct node *dup = value_for(node_map_get(c->p->product.root, "duplicates"), c->t);
+    d->duplicates_are_errors = node_text_equals(dup, "error");
+    c->file = c->p->document.path;
+    int rc = compile_record(c, node_map_get(root, "fields"), NULL, NULL, false, &d->meta);
+    if (rc == 0)
+        rc = compile_record(c, node_map_get(root, "entity_fields"), NULL, NULL, false,
+                            &d->entity_extras);
+    if (rc < 0)
+        return rc;
+    const struct node *list = node_map_get(root, "entities");
+    d->all_entities = list;
+    d->entities = arena_calloc(c->a, c->p->nentities + 1, sizeof(*d->entities));
+    if (!d->entities)
+        return oom(c);
+    for (size_t i = 0; i < c->p->nentities; i++) {
+        if (!cond_holds(list->u.items[i], c->t))
+            continue;
+        struct spec_entity *e = &d->entities[d->nentities];
+        if ((rc = compile_entity(c, &c->p->entities[i], e)) < 0)
+            return rc;
+        e->index = d->nentities++;
+    }
+    if ((rc = link_children(c, d)) < 0)
+        return rc;
+    return compile_plugins(c, d);
+}
+
+static bool same_target(const struct target *a, const struct target *b)
+{
+    return version_compare(&a->version, &b->version) == 0 && a->flavor == b->flavor &&
+           strcmp(a->router_flavor ? a->router_flavor : "", b->router_flavor ? b->router_flavor : "") == 0;
+}
+
+int kb_compile(struct kb *kb, const struct kb_product *product, const struct target *t,
+               const struct spec_document **out, gh_error *err)
+{
+    struct kb_product *p = (struct kb_product *)product;
+    for (size_t i = 0; i < p->ncache; i++)
+        if (same_target(&p->cache[i].target, t)) {
+            *out = p->cache[i].doc;
+            return 0;
+        }
+    if (p->ncache == p->cache_cap) {
+        size_t cap = p->cache_cap ? p->cache_cap * 2 : 4;
+        struct kb_cache_entry *e = realloc(p->cache, cap * sizeof(*e));
+        if (!e)
+            return error_set(err, GH_ENOMEM, "out of memory");
+        p->cache = e;
+        p->cache_cap = cap;
+    }
+    struct spec_document *d = arena_calloc(&kb->arena, 1, sizeof(*d));
+    if (!d)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    struct cctx c = {p, t, &kb->arena, err, p->document.path};
+    int rc = compile_document(&c, d);
+    if (rc < 0)
+        return rc;
+    p->cache[p->ncache++] = (struct kb_cache_entry){*t, d};
+    *out = d;
+    return 0;
+}
+
+/* ---- lookups ----------------------------------------------------------------------------- */
+
+const struct spec_entity *spec_entity_find(const struct spec_document *d, const char *name)
+{
+    for (size_t i = 0; name && i < d->nentities; i++)
+        if (strcmp(d->entities[i].name, name) == 0)
+            return &d->entities[i];
+    return NULL;
+}
+
+const struct spec_field *spec_record_field(const struct spec_record *r, const char *name,
+                                           size_t len)
+{
+    size_t lo = 0, hi = r->nfields;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *f = r->fields[mid].name;
+        int cmp = strncmp(f, name, len);
+        if (cmp == 0 && f[len] != '\0')
+            cmp = 1;
+        if (cmp == 0)
+            return &r->fields[mid];
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const struct spec_shorthand *spec_record_shorthand(const struct spec_record *r,
+                                                   const char *name, size_t len)
+{
+    for (size_t i = 0; i < r->nshorthands; i++)
+        if (strlen(r->shorthands[i].name) == len && !memcmp(r->shorthands[i].name, name, len))
+            return &r->shorthands[i];
+    return NULL;
+}
+
+static const struct spec_subschema *subschema_named(const struct spec_entity *e,
+                                                    const struct node *v)
+{
+    if (!node_is_string(v))
+        return NULL;
+    for (size_t i = 0; i < e->nsubschemas; i++) {
+        const struct node *names = e->subschemas[i].names;
+        for (uint32_t j = 0; j < names->count; j++)
+            if (node_equal(names->u.items[j], v))
+                return &e->subschemas[i];
+    }
+    return NULL;
+}
+
+/* The subschema chosen by the key's value; for a list, its first element that names one. */
+const struct spec_record *spec_entity_record_for(const struct spec_entity *e,
+                                                 const struct node *item)
+{
+    if (!e->subschema_key || !e->nsubschemas)
+        return &e->record;
+    const struct node *v = node_map_get(item, e->subschema_key);
+    if (!v) {
+        const struct spec_field *f =
+            spec_record_field(&e->record, e->subschema_key, strlen(e->subschema_key));
+        v = f ? f->default_value : NULL;
+    }
+    const struct spec_subschema *s = NULL;
+    if (v && v->kind == NODE_SEQUENCE) {
+        for (uint32_t i = 0; i < v->count && !s; i++)
+            s = subschema_named(e, v->u.items[i]);
+    } else {
+        s = subschema_named(e, v);
+    }
+    return s ? &s->record : &e->record;
+}
+
+/* ---- the product's own lists ------------------------------------------------------------- */
+
+size_t kb_product_count(const struct kb *kb)
+{
+    return kb->nproducts;
+}
+
+const struct kb_product *kb_product_at(const struct kb *kb, size_t index)
+{
+    return &kb->products[index];
+}
+
+const struct kb_product *kb_product_find(const struct kb *kb, const char *name)
+{
+    for (size_t i = 0; i < kb->nproducts; i++)
+        if (strcmp(kb->products[i].name, name) == 0)
+            return &kb->products[i];
+    return NULL;
+}
+
+const char *kb_product_name(const struct kb_product *p)
+{
+    return p->name;
+}
+
+size_t kb_version_count(const struct kb_product *p)
+{
+    return p->nversions;
+}
+
+const struct version *kb_version_at(const struct kb_product *p, size_t index)
+{
+    return &p->versions[index];
+}
+
+const char *kb_version_text(const struct kb_product *p, size_t index)
+{
+    return p->version_texts[index];
+}
+
+const struct version *kb_version_match(const struct kb_product *p, const struct version *v)
+{
+    for (size_t i = 0; i < p->nversions; i++)
+        if (version_same_minor(&p->versions[i], v))
+            return &p->versions[i];
+    return NULL;
+}
+
+const struct version *kb_format_assume(const struct kb_product *p, const char *format_version)
+{
+    const struct node *list = node_map_get(p->product.root, "format_versions");
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const struct node *item = list->u.items[i];
+        if (!node_text_equals(node_map_get(item, "value"), format_version))
+            continue;
+        const struct node *assume = node_map_get(item, "assume");
+        struct version v;
+        version_parse(assume->u.text, assume->count, &v);
+        return kb_version_match(p, &v);
+    }
+    return NULL;
+}
+
+static const struct node *value_for(const struct node *list, const struct target *t)
+{
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const struct node *item = list->u.items[i];
+        if (cond_holds(item, t))
+            return item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+    }
+    return NULL;
+}
+
+const char *kb_default_router_flavor(const struct kb_product *p, const struct version *v)
+{
+    struct target t = {*v, FLAVOR_KONG, NULL};
+    const struct node *n = value_for(node_map_get(p->product.root, "default_router_flavor"), &t);
+    return n ? n->u.text : NULL;
+}
+
+const char *kb_router_flavor_find(const struct kb_product *p, const struct version *v,
+                                  const char *name)
+{
+    struct target t = {*v, FLAVOR_KONG, NULL};
+    const struct node *list = node_map_get(p->product.root, "router_flavors");
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const struct node *item = list->u.items[i];
+        const struct node *value = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        if (node_text_equals(value, name))
+            return cond_holds(item, &t) ? value->u.text : NULL;
+    }
+    return NULL;
+}
+
+void kb_free(struct kb *kb)
+{
+    if (!kb)
+        return;
+    for (size_t i = 0; i < kb->nproducts; i++)
+        free(kb->products[i].cache);
+    free(kb->products);
+    for (size_t i = 0; i < kb->nregexes; i++)
+        pcre2_code_free(kb->regexes[i]);
+    free(kb->regexes);
+    strmap_release(&kb->regex_index);
+    arena_release(&kb->arena);
+    free(kb);
+}

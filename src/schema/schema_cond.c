@@ -1,0 +1,105 @@
+/*
+ * Conditions on definitions: since, until, flavors, router_flavors (docs/schema-format.md).
+ * The loader has already checked their shape, so parsing here cannot fail.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "schema.h"
+
+static const char *const flavor_names[FLAVOR_COUNT] = {"kong", "dbexport", "deck"};
+static const char *const flavor_phrases[FLAVOR_COUNT] = {
+    "Kong declarative files", "kong config db_export dumps", "decK state files"};
+
+const char *flavor_name(enum flavor f)
+{
+    return flavor_names[f];
+}
+
+bool flavor_from_name(const char *name, enum flavor *out)
+{
+    for (int i = 0; i < FLAVOR_COUNT; i++)
+        if (strcmp(flavor_names[i], name) == 0) {
+            *out = (enum flavor)i;
+            return true;
+        }
+    return false;
+}
+
+static bool version_of(const struct node *def, const char *key, struct version *v)
+{
+    const struct node *n = node_map_get(def, key);
+    return n && version_parse(n->u.text, n->count, v);
+}
+
+static bool list_has(const struct node *list, const char *name)
+{
+    if (!list || list->kind != NODE_SEQUENCE)
+        return true;
+    for (uint32_t i = 0; i < list->count; i++)
+        if (node_text_equals(list->u.items[i], name))
+            return true;
+    return false;
+}
+
+bool cond_holds(const struct node *def, const struct target *t)
+{
+    if (!def || def->kind != NODE_MAPPING)
+        return true;
+    struct version v;
+    if (version_of(def, "since", &v) && version_compare(&t->version, &v) < 0)
+        return false;
+    if (version_of(def, "until", &v) && version_compare(&t->version, &v) >= 0)
+        return false;
+    if (!list_has(node_map_get(def, "flavors"), flavor_names[t->flavor]))
+        return false;
+    if (t->router_flavor && !list_has(node_map_get(def, "router_flavors"), t->router_flavor))
+        return false;
+    return true;
+}
+
+static void join_flavors(const struct node *list, char *out, size_t size)
+{
+    out[0] = '\0';
+    size_t used = 0;
+    for (uint32_t i = 0; i < list->count && used < size; i++) {
+        enum flavor f;
+        const char *name = list->u.items[i]->u.text;
+        const char *phrase = flavor_from_name(name, &f) ? flavor_phrases[f] : name;
+        int n = snprintf(out + used, size - used, "%s%s", i ? " and " : "", phrase);
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+bool cond_explain(const struct node *def, const struct target *t, const char *product,
+                  enum rule_id *rule, char *phrase, size_t size)
+{
+    if (cond_holds(def, t))
+        return false;
+    struct version v;
+    char text[32];
+    if (version_of(def, "since", &v) && version_compare(&t->version, &v) < 0) {
+        version_format(&v, text, sizeof(text));
+        *rule = R_HOP2013;
+        snprintf(phrase, size, "was added in %s %s", product, text);
+        return true;
+    }
+    if (version_of(def, "until", &v) && version_compare(&t->version, &v) >= 0) {
+        version_format(&v, text, sizeof(text));
+        *rule = R_HOP4001;
+        snprintf(phrase, size, "was removed in %s %s", product, text);
+        return true;
+    }
+    const struct node *flavors = node_map_get(def, "flavors");
+    if (!list_has(flavors, flavor_names[t->flavor])) {
+        char list[128];
+        join_flavors(flavors, list, sizeof(list));
+        *rule = R_HOP2001;
+        snprintf(phrase, size, "is accepted only in %s", list);
+        return true;
+    }
+    *rule = R_HOP2001;
+    snprintf(phrase, size, "exists only with another router_flavor than '%s'",
+             t->router_flavor ? t->router_flavor : "");
+    return true;
+}

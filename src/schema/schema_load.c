@@ -1,0 +1,1132 @@
+/*
+ * Loading knowledge: read each product's YAML files and check them against the format's
+ * keyword tables (docs/schema-format.md). Fail closed: the first thing not understood is a
+ * load error at file:line:col.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader/reader.h"
+#include "schema_kb.h"
+#include "schema_named.h"
+#include "util/util_embed.h"
+#include "util/util_error.h"
+
+/* ---- what a definition may say ----------------------------------------------------------- */
+
+enum shape {
+    SH_STRING,
+    SH_BOOL,
+    SH_INT,
+    SH_NUMBER,
+    SH_ANY,
+    SH_VERSION,
+    SH_STRINGS,
+    SH_FIELDDEF,
+    SH_FIELDS,
+    SH_CHECKS,
+    SH_REGEX,
+    SH_PATTERNS,
+    SH_MATCH_ANY,
+    SH_ENUM,
+    SH_RANGE,
+    SH_DEPRECATED,
+    SH_TYPE,
+    SH_TYPEDEF,
+    SH_VALIDATOR,
+    SH_ENTITY,
+    SH_SUBSETS,
+    SH_SHORTHANDS,
+    SH_SUBSCHEMAS,
+    SH_FLAVORS,
+    SH_ROUTER_FLAVORS,
+    SH_EXPAND,
+    SH_KEY_VARIANTS,
+    SH_STRINGS_VARIANTS,
+    SH_SETS,
+    SH_CONDITIONAL,
+    SH_CONDITIONAL_ALO,
+    SH_VERSIONS,
+    SH_FORMAT_VERSIONS,
+    SH_NAMES_FROM,
+    SH_VARIANTS,
+    SH_COUNT
+};
+
+struct keyword {
+    const char *name;
+    enum shape shape;
+};
+
+#define TABLE(t) t, sizeof(t) / sizeof(t[0])
+
+static const struct keyword condition_keywords[] = {
+    {"since", SH_VERSION},
+    {"until", SH_VERSION},
+    {"flavors", SH_FLAVORS},
+    {"router_flavors", SH_ROUTER_FLAVORS},
+};
+
+static const struct keyword field_keywords[] = {
+    {"type", SH_TYPE},
+    {"typedef", SH_TYPEDEF},
+    {"required", SH_BOOL},
+    {"default", SH_ANY},
+    {"auto", SH_BOOL},
+    {"unique", SH_BOOL},
+    {"secret", SH_BOOL},
+    {"referenceable", SH_BOOL},
+    {"reference", SH_ENTITY},
+    {"elements", SH_FIELDDEF},
+    {"keys", SH_FIELDDEF},
+    {"values", SH_FIELDDEF},
+    {"fields", SH_FIELDS},
+    {"checks", SH_CHECKS},
+    {"open", SH_BOOL},
+    {"deprecated", SH_DEPRECATED},
+    {"replaced_by", SH_STRING},
+    {"description", SH_STRING},
+    {"eq", SH_ANY},
+    {"ne", SH_ANY},
+    {"not_one_of", SH_ENUM},
+    {"one_of", SH_ENUM},
+    {"gt", SH_NUMBER},
+    {"uuid", SH_BOOL},
+    {"between", SH_RANGE},
+    {"len_eq", SH_INT},
+    {"len_min", SH_INT},
+    {"len_max", SH_INT},
+    {"starts_with", SH_STRING},
+    {"not_match", SH_REGEX},
+    {"match_none", SH_PATTERNS},
+    {"match", SH_REGEX},
+    {"match_all", SH_PATTERNS},
+    {"match_any", SH_MATCH_ANY},
+    {"contains", SH_ANY},
+    {"validator", SH_VALIDATOR},
+    {"mutually_exclusive_subsets", SH_SUBSETS},
+    {"err", SH_STRING},
+};
+
+static const struct keyword check_keywords[] = {
+    {"at_least_one_of", SH_STRINGS},
+    {"only_one_of", SH_STRINGS},
+    {"mutually_exclusive", SH_STRINGS},
+    {"mutually_required", SH_STRINGS},
+    {"mutually_exclusive_sets", SH_SETS},
+    {"distinct", SH_STRINGS},
+    {"conditional", SH_CONDITIONAL},
+    {"conditional_at_least_one_of", SH_CONDITIONAL_ALO},
+    {"description", SH_STRING},
+};
+
+static const struct keyword conditional_keywords[] = {
+    {"if_field", SH_STRING},   {"if_match", SH_FIELDDEF}, {"then_field", SH_STRING},
+    {"then_match", SH_FIELDDEF}, {"then_err", SH_STRING},
+};
+
+static const struct keyword conditional_alo_keywords[] = {
+    {"if_field", SH_STRING},
+    {"if_match", SH_FIELDDEF},
+    {"then_at_least_one_of", SH_STRINGS},
+    {"then_err", SH_STRING},
+    {"else_match", SH_FIELDDEF},
+    {"else_then_at_least_one_of", SH_STRINGS},
+    {"else_then_err", SH_STRING},
+};
+
+static const struct keyword sets_keywords[] = {{"set1", SH_STRINGS}, {"set2", SH_STRINGS}};
+
+static const struct keyword entity_keywords[] = {
+    {"entity", SH_STRING},         {"singular", SH_STRING},
+    {"description", SH_STRING},    {"primary_key", SH_STRING},
+    {"endpoint_key", SH_KEY_VARIANTS}, {"label", SH_STRING},
+    {"cache_key", SH_STRINGS_VARIANTS}, {"fields", SH_FIELDS},
+    {"shorthands", SH_SHORTHANDS}, {"checks", SH_CHECKS},
+    {"subschemas", SH_SUBSCHEMAS},
+};
+
+static const struct keyword shorthand_keywords[] = {
+    {"type", SH_TYPE}, {"expand", SH_EXPAND}, {"description", SH_STRING}};
+
+static const struct keyword subschemas_keywords[] = {
+    {"key", SH_STRING}, {"names_from", SH_NAMES_FROM}, {"variants", SH_VARIANTS}};
+
+static const struct keyword variant_keywords[] = {
+    {"names", SH_STRINGS}, {"fields", SH_FIELDS}, {"checks", SH_CHECKS}, {"description", SH_STRING}};
+
+static const struct keyword enum_item_keywords[] = {
+    {"value", SH_ANY}, {"deprecated", SH_DEPRECATED}, {"replaced_by", SH_STRING}};
+
+static const struct keyword format_item_keywords[] = {{"value", SH_STRING}, {"assume", SH_VERSION}};
+
+static const struct keyword key_variant_keywords[] = {{"value", SH_STRING}};
+
+static const struct keyword strings_variant_keywords[] = {{"value", SH_STRINGS}};
+
+static const struct keyword deprecated_keywords[] = {{"since", SH_VERSION}, {"message", SH_STRING}};
+
+static const struct keyword match_any_keywords[] = {{"patterns", SH_STRINGS}, {"err", SH_STRING}};
+
+static const struct keyword pattern_keywords[] = {{"pattern", SH_STRING}, {"err", SH_STRING}};
+
+static const struct keyword product_keywords[] = {
+    {"product", SH_STRING},        {"name", SH_STRING},
+    {"versions", SH_VERSIONS},     {"format_versions", SH_FORMAT_VERSIONS},
+    {"router_flavors", SH_ENUM},   {"default_router_flavor", SH_ENUM},
+    {"plugins", SH_ENUM},
+    {"duplicates", SH_ENUM},
+};
+
+static const struct keyword document_keywords[] = {
+    {"fields", SH_FIELDS}, {"entity_fields", SH_FIELDS}, {"entities", SH_ENUM}};
+
+static const struct keyword typedefs_keywords[] = {{"typedefs", SH_FIELDS}};
+
+static const char *const type_names[] = {"string", "integer", "number", "boolean", "array",
+                                         "set",    "map",     "record", "foreign", "any"};
+
+/* ---- the loading context ----------------------------------------------------------------- */
+
+struct lctx {
+    struct kb_product *p;
+    const char *file;
+    gh_error *err;
+    bool needs_type;                 /* a field definition must say type or typedef */
+    const struct node *record_fields; /* field names checks may refer to */
+};
+
+static int bad(struct lctx *c, const struct node *at, const char *fmt, ...) GH_PRINTF(3, 4);
+
+static int bad(struct lctx *c, const struct node *at, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return error_set_at(c->err, GH_ESCHEMA, c->file, at ? at->span.line : 0,
+                        at ? at->span.column : 0, "%s", msg);
+}
+
+static int check_shape(struct lctx *c, enum shape shape, const struct node *n);
+
+static const struct keyword *find_keyword(const struct keyword *table, size_t n,
+                                          const struct node *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (node_text_equals(key, table[i].name))
+            return &table[i];
+    return NULL;
+}
+
+/* A mapping whose keys all come from table (and, if allowed, the condition keywords). */
+static int check_mapping(struct lctx *c, const struct node *n, const struct keyword *table,
+                         size_t ntable, bool conditions, const char *what)
+{
+    if (!n || n->kind != NODE_MAPPING)
+        return bad(c, n, "%s must be a mapping", what);
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *key = n->u.pairs[i].key;
+        if (!node_is_string(key))
+            return bad(c, key, "keys of %s must be strings", what);
+        const struct keyword *k = find_keyword(table, ntable, key);
+        if (!k && conditions)
+            k = find_keyword(TABLE(condition_keywords), key);
+        if (!k)
+            return bad(c, key, "unknown keyword '%s' in %s", key->u.text, what);
+        int rc = check_shape(c, k->shape, n->u.pairs[i].value);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static bool find_in(const struct node *list, const char *name)
+{
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const struct node *item = list->u.items[i];
+        const struct node *v = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        if (node_text_equals(v, name))
+            return true;
+    }
+    return false;
+}
+
+/* ---- one checker per shape --------------------------------------------------------------- */
+
+static int sh_string(struct lctx *c, const struct node *n)
+{
+    return node_is_string(n) ? 0 : bad(c, n, "expected a string, got %s", node_describe(n));
+}
+
+static int sh_bool(struct lctx *c, const struct node *n)
+{
+    return n->kind == NODE_SCALAR && n->type == SCALAR_BOOL
+               ? 0
+               : bad(c, n, "expected true or false, got %s", node_describe(n));
+}
+
+static int sh_int(struct lctx *c, const struct node *n)
+{
+    return n->kind == NODE_SCALAR && n->type == SCALAR_INT
+               ? 0
+               : bad(c, n, "expected an integer, got %s", node_describe(n));
+}
+
+static int sh_number(struct lctx *c, const struct node *n)
+{
+    return node_is_number(n) ? 0 : bad(c, n, "expected a number, got %s", node_describe(n));
+}
+
+static int sh_any(struct lctx *c, const struct node *n)
+{
+    (void)c;
+    (void)n;
+    return 0;
+}
+
+static int sh_version(struct lctx *c, const struct node *n)
+{
+    struct version v;
+    if (!node_is_string(n))
+        return bad(c, n, "a version must be a quoted string such as \"3.4\", not %s",
+                   node_describe(n));
+    return version_parse(n->u.text, n->count, &v) ? 0
+                                                 : bad(c, n, "'%s' is not a version", n->u.text);
+}
+
+static int sh_strings(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "expected a list of strings, got %s", node_describe(n));
+    for (uint32_t i = 0; i < n->count; i++)
+        if (!node_is_string(n->u.items[i]))
+            return bad(c, n->u.items[i], "expected a string, got %s",
+                       node_describe(n->u.items[i]));
+    return 0;
+}
+
+static int sh_versions(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE || n->count == 0)
+        return bad(c, n, "expected a list of versions");
+    for (uint32_t i = 0; i < n->count; i++) {
+        int rc = sh_version(c, n->u.items[i]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+struct range {
+    struct version since, until;
+    bool has_since, has_until;
+};
+
+static struct range range_of(const struct node *def)
+{
+    struct range r = {{{0}, 0}, {{0}, 0}, false, false};
+    const struct node *s = node_map_get(def, "since"), *u = node_map_get(def, "until");
+    if (s)
+        r.has_since = version_parse(s->u.text, s->count, &r.since);
+    if (u)
+        r.has_until = version_parse(u->u.text, u->count, &r.until);
+    return r;
+}
+
+static bool lists_meet(const struct node *a, const struct node *b)
+{
+    if (!a || !b)
+        return true;
+    for (uint32_t i = 0; i < a->count; i++)
+        for (uint32_t j = 0; j < b->count; j++)
+            if (node_equal(a->u.items[i], b->u.items[j]))
+                return true;
+    return false;
+}
+
+/* Two variants overlap when some version, flavour and router flavour selects both. */
+static bool variants_overlap(const struct node *a, const struct node *b)
+{
+    struct range x = range_of(a), y = range_of(b);
+    if (x.has_until && y.has_since && version_compare(&x.until, &y.since) <= 0)
+        return false;
+    if (y.has_until && x.has_since && version_compare(&y.until, &x.since) <= 0)
+        return false;
+    return lists_meet(node_map_get(a, "flavors"), node_map_get(b, "flavors")) &&
+           lists_meet(node_map_get(a, "router_flavors"), node_map_get(b, "router_flavors"));
+}
+
+static int check_one_fielddef(struct lctx *c, const struct node *n)
+{
+    bool needs_type = c->needs_type;
+    const struct node *record_fields = c->record_fields;
+    /* Checks inside a record name that record's fields. */
+    if (n->kind == NODE_MAPPING && node_map_get(n, "checks"))
+        c->record_fields = node_map_get(n, "fields");
+    int rc = check_mapping(c, n, TABLE(field_keywords), true, "a field definition");
+    c->needs_type = needs_type;
+    c->record_fields = record_fields;
+    if (rc < 0)
+        return rc;
+    if (needs_type && !node_map_get(n, "type") && !node_map_get(n, "typedef"))
+        return bad(c, n, "a field definition needs 'type' or 'typedef'");
+    const struct node *type = node_map_get(n, "type");
+    const struct node *elements = node_map_get(n, "elements");
+    if (type && (node_text_equals(type, "array") || node_text_equals(type, "set")) &&
+        !elements && needs_type && !node_map_get(n, "typedef"))
+        return bad(c, n, "an array or set needs 'elements'");
+    if (type && node_text_equals(type, "foreign") && !node_map_get(n, "reference"))
+        return bad(c, n, "a foreign field needs 'reference'");
+    return 0;
+}
+
+static int sh_fielddef(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return check_one_fielddef(c, n);
+    if (n->count == 0)
+        return bad(c, n, "a list of variants must not be empty");
+    for (uint32_t i = 0; i < n->count; i++) {
+        int rc = check_one_fielddef(c, n->u.items[i]);
+        if (rc < 0)
+            return rc;
+        for (uint32_t j = 0; j < i; j++)
+            if (variants_overlap(n->u.items[j], n->u.items[i]))
+                return bad(c, n->u.items[i],
+                           "this variant overlaps the one at line %u: give them disjoint "
+                           "since/until, flavors or router_flavors",
+                           n->u.items[j]->span.line);
+    }
+    return 0;
+}
+
+static int sh_fields(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_MAPPING)
+        return bad(c, n, "'fields' must be a mapping of field names to definitions");
+    for (uint32_t i = 0; i < n->count; i++) {
+        if (!node_is_string(n->u.pairs[i].key))
+            return bad(c, n->u.pairs[i].key, "field names must be strings");
+        int rc = sh_fielddef(c, n->u.pairs[i].value);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int check_field_name(struct lctx *c, const struct node *name)
+{
+    if (!c->record_fields || !name)
+        return 0;
+    if (!node_map_get(c->record_fields, name->u.text))
+        return bad(c, name, "check names '%s', which is not a field here", name->u.text);
+    return 0;
+}
+
+static int check_field_names(struct lctx *c, const struct node *list)
+{
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        int rc = check_field_name(c, list->u.items[i]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int sh_checks(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "'checks' must be a list");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *item = n->u.items[i];
+        int rc = check_mapping(c, item, TABLE(check_keywords), true, "a check");
+        if (rc < 0)
+            return rc;
+        int kinds = 0;
+        for (uint32_t j = 0; j < item->count; j++) {
+            const struct node *key = item->u.pairs[j].key;
+            const struct keyword *k = find_keyword(TABLE(check_keywords), key);
+            if (!k || !strcmp(k->name, "description"))
+                continue;
+            kinds++;
+            if (k->shape == SH_STRINGS && (rc = check_field_names(c, item->u.pairs[j].value)) < 0)
+                return rc;
+        }
+        if (kinds != 1)
+            return bad(c, item, "a check needs exactly one check keyword, it has %d", kinds);
+    }
+    return 0;
+}
+
+static int compile_pattern(struct lctx *c, const struct node *n)
+{
+    if (!node_is_string(n))
+        return bad(c, n, "a pattern must be a string");
+    if (kb_regex(c->p->kb, n->u.text, n->count))
+        return 0;
+    int code;
+    PCRE2_SIZE at;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)n->u.text, n->count, 0, &code, &at, NULL);
+    if (!re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(code, msg, sizeof(msg));
+        return bad(c, n, "pattern does not compile: %s at offset %zu", (const char *)msg,
+                   (size_t)at);
+    }
+    if (kb_regex_add(c->p->kb, n->u.text, n->count, re) < 0) {
+        pcre2_code_free(re);
+        return error_set(c->err, GH_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static int sh_regex(struct lctx *c, const struct node *n)
+{
+    return compile_pattern(c, n);
+}
+
+static int sh_patterns(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "expected a list of {pattern, err}");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *item = n->u.items[i];
+        int rc = check_mapping(c, item, TABLE(pattern_keywords), false, "a pattern");
+        if (rc < 0)
+            return rc;
+        if (!node_map_get(item, "pattern"))
+            return bad(c, item, "a pattern needs 'pattern'");
+        if ((rc = compile_pattern(c, node_map_get(item, "pattern"))) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int sh_match_any(struct lctx *c, const struct node *n)
+{
+    int rc = check_mapping(c, n, TABLE(match_any_keywords), false, "match_any");
+    if (rc < 0)
+        return rc;
+    const struct node *patterns = node_map_get(n, "patterns");
+    if (!patterns)
+        return bad(c, n, "match_any needs 'patterns'");
+    for (uint32_t i = 0; i < patterns->count; i++)
+        if ((rc = compile_pattern(c, patterns->u.items[i])) < 0)
+            return rc;
+    return 0;
+}
+
+static int sh_enum(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "expected a list of values");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *item = n->u.items[i];
+        if (item->kind == NODE_SCALAR)
+            continue;
+        int rc = check_mapping(c, item, TABLE(enum_item_keywords), true, "a listed value");
+        if (rc < 0)
+            return rc;
+        if (!node_map_get(item, "value"))
+            return bad(c, item, "a listed value with conditions needs 'value'");
+    }
+    return 0;
+}
+
+static int sh_range(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE || n->count != 2 || !node_is_number(n->u.items[0]) ||
+        !node_is_number(n->u.items[1]))
+        return bad(c, n, "expected [min, max]");
+    if (node_number(n->u.items[0]) > node_number(n->u.items[1]))
+        return bad(c, n, "the range's minimum is above its maximum");
+    return 0;
+}
+
+static int sh_deprecated(struct lctx *c, const struct node *n)
+{
+    int rc = check_mapping(c, n, TABLE(deprecated_keywords), false, "deprecated");
+    if (rc == 0 && !node_map_get(n, "since"))
+        return bad(c, n, "deprecated needs 'since'");
+    return rc;
+}
+
+static int sh_type(struct lctx *c, const struct node *n)
+{
+    for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+        if (node_text_equals(n, type_names[i]))
+            return 0;
+    return bad(c, n, "unknown type '%s'", node_is_string(n) ? n->u.text : "?");
+}
+
+static int sh_typedef(struct lctx *c, const struct node *n)
+{
+    if (!node_is_string(n))
+        return bad(c, n, "a typedef name must be a string");
+    return kb_typedef(c->p, n->u.text) ? 0 : bad(c, n, "unknown typedef '%s'", n->u.text);
+}
+
+static int sh_validator(struct lctx *c, const struct node *n)
+{
+    if (!node_is_string(n))
+        return bad(c, n, "a validator name must be a string");
+    return named_validator_find(n->u.text) ? 0 : bad(c, n, "unknown validator '%s'", n->u.text);
+}
+
+static int sh_expand(struct lctx *c, const struct node *n)
+{
+    if (!node_is_string(n))
+        return bad(c, n, "an expansion name must be a string");
+    return named_expansion_find(n->u.text) ? 0 : bad(c, n, "unknown expansion '%s'", n->u.text);
+}
+
+static int sh_entity(struct lctx *c, const struct node *n)
+{
+    if (!node_is_string(n))
+        return bad(c, n, "an entity name must be a string");
+    return kb_entity_file(c->p, n->u.text) ? 0 : bad(c, n, "unknown entity '%s'", n->u.text);
+}
+
+static int sh_subsets(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "expected a list of lists");
+    for (uint32_t i = 0; i < n->count; i++) {
+        int rc = sh_strings(c, n->u.items[i]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int sh_shorthands(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_MAPPING)
+        return bad(c, n, "'shorthands' must be a mapping");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *def = n->u.pairs[i].value;
+        int rc = check_mapping(c, def, TABLE(shorthand_keywords), true, "a shorthand");
+        if (rc < 0)
+            return rc;
+        if (!node_map_get(def, "type") || !node_map_get(def, "expand"))
+            return bad(c, def, "a shorthand needs 'type' and 'expand'");
+    }
+    return 0;
+}
+
+static int sh_subschemas(struct lctx *c, const struct node *n)
+{
+    int rc = check_mapping(c, n, TABLE(subschemas_keywords), false, "subschemas");
+    if (rc == 0 && !node_map_get(n, "key"))
+        return bad(c, n, "subschemas need 'key'");
+    return rc;
+}
+
+static int sh_variants(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "'variants' must be a list");
+    bool needs_type = c->needs_type;
+    c->needs_type = false; /* variant fields overlay the entity's own */
+    for (uint32_t i = 0; i < n->count; i++) {
+        int rc = check_mapping(c, n->u.items[i], TABLE(variant_keywords), true, "a variant");
+        if (rc == 0 && !node_map_get(n->u.items[i], "names"))
+            rc = bad(c, n->u.items[i], "a variant needs 'names'");
+        if (rc < 0)
+            return rc;
+    }
+    c->needs_type = needs_type;
+    return 0;
+}
+
+static int sh_names_from(struct lctx *c, const struct node *n)
+{
+    return node_text_equals(n, "plugins") ? 0 : bad(c, n, "names_from can only be 'plugins'");
+}
+
+static int sh_flavors(struct lctx *c, const struct node *n)
+{
+    int rc = sh_strings(c, n);
+    for (uint32_t i = 0; rc == 0 && i < n->count; i++) {
+        enum flavor f;
+        if (!flavor_from_name(n->u.items[i]->u.text, &f))
+            rc = bad(c, n->u.items[i], "unknown flavour '%s'", n->u.items[i]->u.text);
+    }
+    return rc;
+}
+
+static int sh_router_flavors(struct lctx *c, const struct node *n)
+{
+    int rc = sh_strings(c, n);
+    const struct node *known = node_map_get(c->p->product.root, "router_flavors");
+    for (uint32_t i = 0; rc == 0 && i < n->count; i++)
+        if (!find_in(known, n->u.items[i]->u.text))
+            rc = bad(c, n->u.items[i], "unknown router flavour '%s'", n->u.items[i]->u.text);
+    return rc;
+}
+
+static int variants_of(struct lctx *c, const struct node *n, const struct keyword *table,
+                       size_t ntable, enum shape plain)
+{
+    if (n->kind == NODE_SEQUENCE && n->count && n->u.items[0]->kind == NODE_MAPPING) {
+        for (uint32_t i = 0; i < n->count; i++) {
+            int rc = check_mapping(c, n->u.items[i], table, ntable, true, "a variant");
+            if (rc == 0 && !node_map_get(n->u.items[i], "value"))
+                rc = bad(c, n->u.items[i], "a variant needs 'value'");
+            if (rc < 0)
+                return rc;
+        }
+        return 0;
+    }
+    return check_shape(c, plain, n);
+}
+
+static int sh_key_variants(struct lctx *c, const struct node *n)
+{
+    return variants_of(c, n, TABLE(key_variant_keywords), SH_STRING);
+}
+
+static int sh_strings_variants(struct lctx *c, const struct node *n)
+{
+    return variants_of(c, n, TABLE(strings_variant_keywords), SH_STRINGS);
+}
+
+static int sh_sets(struct lctx *c, const struct node *n)
+{
+    return check_mapping(c, n, TABLE(sets_keywords), false, "mutually_exclusive_sets");
+}
+
+static int sh_conditional(struct lctx *c, const struct node *n)
+{
+    bool needs_type = c->needs_type;
+    c->needs_type = false; /* if_match and then_match are validator sets */
+    int rc = check_mapping(c, n, TABLE(conditional_keywords), false, "conditional");
+    c->needs_type = needs_type;
+    if (rc == 0 && (!node_map_get(n, "if_field") || !node_map_get(n, "if_match") ||
+                    !node_map_get(n, "then_field") || !node_map_get(n, "then_match")))
+        return bad(c, n, "conditional needs if_field, if_match, then_field and then_match");
+    if (rc == 0)
+        rc = check_field_name(c, node_map_get(n, "if_field"));
+    if (rc == 0)
+        rc = check_field_name(c, node_map_get(n, "then_field"));
+    return rc;
+}
+
+static int sh_conditional_alo(struct lctx *c, const struct node *n)
+{
+    bool needs_type = c->needs_type;
+    c->needs_type = false;
+    int rc = check_mapping(c, n, TABLE(conditional_alo_keywords), false,
+                           "conditional_at_least_one_of");
+    c->needs_type = needs_type;
+    if (rc == 0 && (!node_map_get(n, "if_field") || !node_map_get(n, "if_match") ||
+                    !node_map_get(n, "then_at_least_one_of")))
+        return bad(c, n, "conditional_at_least_one_of needs if_field, if_match and "
+                         "then_at_least_one_of");
+    if (rc == 0)
+        rc = check_field_name(c, node_map_get(n, "if_field"));
+    if (rc == 0)
+        rc = check_field_names(c, node_map_get(n, "then_at_least_one_of"));
+    if (rc == 0)
+        rc = check_field_names(c, node_map_get(n, "else_then_at_least_one_of"));
+    return rc;
+}
+
+static int sh_format_versions(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "expected a list");
+    for (uint32_t i = 0; i < n->count; i++) {
+        int rc = check_mapping(c, n->u.items[i], TABLE(format_item_keywords), true,
+                               "a format version");
+        if (rc < 0)
+            return rc;
+        if (!node_map_get(n->u.items[i], "value") || !node_map_get(n->u.items[i], "assume"))
+            return bad(c, n->u.items[i], "a format version needs 'value' and 'assume'");
+    }
+    return 0;
+}
+
+typedef int (*shape_checker)(struct lctx *c, const struct node *n);
+
+static const shape_checker shape_checkers[SH_COUNT] = {
+    [SH_STRING] = sh_string,
+    [SH_BOOL] = sh_bool,
+    [SH_INT] = sh_int,
+    [SH_NUMBER] = sh_number,
+    [SH_ANY] = sh_any,
+    [SH_VERSION] = sh_version,
+    [SH_STRINGS] = sh_strings,
+    [SH_FIELDDEF] = sh_fielddef,
+    [SH_FIELDS] = sh_fields,
+    [SH_CHECKS] = sh_checks,
+    [SH_REGEX] = sh_regex,
+    [SH_PATTERNS] = sh_patterns,
+    [SH_MATCH_ANY] = sh_match_any,
+    [SH_ENUM] = sh_enum,
+    [SH_RANGE] = sh_range,
+    [SH_DEPRECATED] = sh_deprecated,
+    [SH_TYPE] = sh_type,
+    [SH_TYPEDEF] = sh_typedef,
+    [SH_VALIDATOR] = sh_validator,
+    [SH_ENTITY] = sh_entity,
+    [SH_SUBSETS] = sh_subsets,
+    [SH_SHORTHANDS] = sh_shorthands,
+    [SH_SUBSCHEMAS] = sh_subschemas,
+    [SH_FLAVORS] = sh_flavors,
+    [SH_ROUTER_FLAVORS] = sh_router_flavors,
+    [SH_EXPAND] = sh_expand,
+    [SH_KEY_VARIANTS] = sh_key_variants,
+    [SH_STRINGS_VARIANTS] = sh_strings_variants,
+    [SH_SETS] = sh_sets,
+    [SH_CONDITIONAL] = sh_conditional,
+    [SH_CONDITIONAL_ALO] = sh_conditional_alo,
+    [SH_VERSIONS] = sh_versions,
+    [SH_FORMAT_VERSIONS] = sh_format_versions,
+    [SH_NAMES_FROM] = sh_names_from,
+    [SH_VARIANTS] = sh_variants,
+};
+
+static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
+{
+    return shape_checkers[shape](c, n);
+}
+
+/* ---- files ------------------------------------------------------------------------------- */
+
+/* Parses one YAML file into the knowledge base's arena. Any reader finding is a load error. */
+static int parse_file(struct kb *kb, const char *path, const char *data, size_t len,
+                      struct node **out, gh_error *err)
+{
+    struct diag_sink sink;
+    diag_sink_init(&sink, 8);
+    struct reader_options opt;
+    reader_options_default(&opt);
+    opt.yaml11_notes = false;
+    struct reader r;
+    int rc = reader_open_memory(&r, data, len, &opt, &sink, err);
+    struct node *root = NULL;
+    if (rc == 0)
+        rc = reader_load(&r, &root, err);
+    if (rc == 0 && sink.count > 0) {
+        diag_sort(&sink);
+        const struct diag *d = &sink.items[0];
+        rc = error_set_at(err, GH_ESCHEMA, path, d->span.line, d->span.column, "%s",
+                          d->message);
+    } else if (rc == 0 && (!root || root->kind != NODE_MAPPING)) {
+        rc = error_set_at(err, GH_ESCHEMA, path, 1, 1, "the file must hold a mapping");
+    } else if (rc == 0 && !(*out = node_copy(&kb->arena, root))) {
+        rc = error_set(err, GH_ENOMEM, "out of memory");
+    }
+    reader_close(&r);
+    diag_sink_release(&sink);
+    return rc;
+}
+
+struct file_source {
+    const char *dir; /* NULL: embedded */
+};
+
+static int read_whole(const char *path, char **data, size_t *len, gh_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return error_set(err, GH_ESCHEMA, "cannot open '%s': %s", path, strerror(errno));
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, fp)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *bigger = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    fclose(fp);
+    if (!buf)
+        return error_set(err, GH_ESCHEMA, "'%s' is too large or memory ran out", path);
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+/* Loads "schemas/<product>/<rel>" from the binary or from dir. */
+static int load_file(struct kb *kb, const struct file_source *fs, const char *product,
+                     const char *rel, struct kb_file *out, gh_error *err)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "schemas/%s/%s", product, rel);
+    out->path = arena_strdup(&kb->arena, path);
+    if (!out->path)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    if (!fs->dir) {
+        const struct embedded_file *f = embedded_find(path);
+        if (!f)
+            return error_set(err, GH_ESCHEMA, "'%s' is missing from the built-in knowledge", path);
+        return parse_file(kb, path, f->data, f->size, &out->root, err);
+    }
+    char full[1024];
+    snprintf(full, sizeof(full), "%s/%s/%s", fs->dir, product, rel);
+    char *data = NULL;
+    size_t len = 0;
+    int rc = read_whole(full, &data, &len, err);
+    if (rc == 0) {
+        rc = parse_file(kb, full, data, len, &out->root, err);
+        out->path = arena_strdup(&kb->arena, full);
+        free(data);
+    }
+    return rc;
+}
+
+static int validate_file(struct kb_product *p, const struct kb_file *f,
+                         const struct keyword *table, size_t ntable, bool conditions,
+                         bool needs_type, gh_error *err)
+{
+    struct lctx c = {p, f->path, err, needs_type, NULL};
+    return check_mapping(&c, f->root, table, ntable, conditions, "the file");
+}
+
+static int validate_entity(struct kb_product *p, const struct kb_file *f, const char *name,
+                           gh_error *err)
+{
+    struct lctx c = {p, f->path, err, true, node_map_get(f->root, "fields")};
+    const struct node *entity = node_map_get(f->root, "entity");
+    if (!node_text_equals(entity, name))
+        return bad(&c, entity ? entity : f->root, "the file must say 'entity: %s'", name);
+    if (!node_map_get(f->root, "fields"))
+        return bad(&c, f->root, "an entity needs 'fields'");
+    return check_mapping(&c, f->root, TABLE(entity_keywords), true, "an entity");
+}
+
+static int load_entities(struct kb *kb, const struct file_source *fs, struct kb_product *p,
+                         gh_error *err)
+{
+    const struct node *list = node_map_get(p->document.root, "entities");
+    if (!list || list->kind != NODE_SEQUENCE)
+        return error_set_at(err, GH_ESCHEMA, p->document.path, 1, 1,
+                            "document.yaml needs an 'entities' list");
+    p->entities = arena_calloc(&kb->arena, list->count, sizeof(*p->entities));
+    if (!p->entities && list->count)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < list->count; i++) {
+        const struct node *item = list->u.items[i];
+        const struct node *name = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        if (!node_is_string(name))
+            return error_set_at(err, GH_ESCHEMA, p->document.path, item->span.line,
+                                item->span.column, "an entity name must be a string");
+        char rel[300];
+        snprintf(rel, sizeof(rel), "entities/%s.yaml", name->u.text);
+        int rc = load_file(kb, fs, p->name, rel, &p->entities[i], err);
+        if (rc < 0)
+            return rc;
+        p->nentities++;
+    }
+    return 0;
+}
+
+static int load_versions(struct kb *kb, struct kb_product *p, gh_error *err)
+{
+    const struct node *list = node_map_get(p->product.root, "versions");
+    if (!list)
+        return error_set_at(err, GH_ESCHEMA, p->product.path, 1, 1, "product.yaml needs 'versions'");
+    p->versions = arena_calloc(&kb->arena, list->count, sizeof(*p->versions));
+    p->version_texts = arena_calloc(&kb->arena, list->count, sizeof(*p->version_texts));
+    if (!p->versions || !p->version_texts)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < list->count; i++) {
+        const struct node *v = list->u.items[i];
+        version_parse(v->u.text, v->count, &p->versions[i]);
+        p->version_texts[i] = v->u.text;
+        if (i && version_compare(&p->versions[i - 1], &p->versions[i]) >= 0)
+            return error_set_at(err, GH_ESCHEMA, p->product.path, v->span.line, v->span.column,
+                                "versions must be listed oldest first");
+    }
+    p->nversions = list->count;
+    return 0;
+}
+
+static int load_product(struct kb *kb, const struct file_source *fs, const char *name,
+                        struct kb_product *p, gh_error *err)
+{
+    p->kb = kb;
+    p->name = arena_strdup(&kb->arena, name);
+    if (!p->name)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    int rc;
+    if ((rc = load_file(kb, fs, name, "product.yaml", &p->product, err)) < 0 ||
+        (rc = load_file(kb, fs, name, "document.yaml", &p->document, err)) < 0 ||
+        (rc = load_file(kb, fs, name, "typedefs.yaml", &p->typedefs, err)) < 0 ||
+        (rc = load_entities(kb, fs, p, err)) < 0)
+        return rc;
+    /* Names are all known now; check every file against the format. */
+    if ((rc = validate_file(p, &p->product, TABLE(product_keywords), false, true, err)) < 0 ||
+        (rc = load_versions(kb, p, err)) < 0 ||
+        (rc = validate_file(p, &p->typedefs, TABLE(typedefs_keywords), false, false, err)) < 0 ||
+        (rc = validate_file(p, &p->document, TABLE(document_keywords), false, true, err)) < 0)
+        return rc;
+    const struct node *product = node_map_get(p->product.root, "product");
+    if (!node_text_equals(product, name))
+        return error_set_at(err, GH_ESCHEMA, p->product.path, 1, 1,
+                            "product.yaml must say 'product: %s'", name);
+    const struct node *display = node_map_get(p->product.root, "name");
+    p->display = display ? display->u.text : p->name;
+    const struct node *list = node_map_get(p->document.root, "entities");
+    for (size_t i = 0; i < p->nentities; i++) {
+        const struct node *item = list->u.items[i];
+        const struct node *ename =
+            item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        if ((rc = validate_entity(p, &p->entities[i], ename->u.text, err)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- lookups the loader and the compiler share ------------------------------------------- */
+
+const struct kb_file *kb_entity_file(const struct kb_product *p, const char *name)
+{
+    for (size_t i = 0; i < p->nentities; i++) {
+        const struct node *e = node_map_get(p->entities[i].root, "entity");
+        if (node_text_equals(e, name))
+            return &p->entities[i];
+    }
+    return NULL;
+}
+
+const struct node *kb_typedef(const struct kb_product *p, const char *name)
+{
+    return node_map_get(node_map_get(p->typedefs.root, "typedefs"), name);
+}
+
+pcre2_code *kb_regex(struct kb *kb, const char *pattern, size_t len)
+{
+    const uint32_t *v = strmap_get(&kb->regex_index, pattern, len);
+    return v ? kb->regexes[*v] : NULL;
+}
+
+int kb_regex_add(struct kb *kb, const char *pattern, size_t len, pcre2_code *code)
+{
+    if (kb->nregexes == kb->regexes_cap) {
+        size_t cap = kb->regexes_cap ? kb->regexes_cap * 2 : 64;
+        pcre2_code **r = realloc(kb->regexes, cap * sizeof(*r));
+        if (!r)
+            return -1;
+        kb->regexes = r;
+        kb->regexes_cap = cap;
+    }
+    if (strmap_put(&kb->regex_index, pattern, len, (uint32_t)kb->nregexes, NULL) < 0)
+        return -1;
+    kb->regexes[kb->nregexes++] = code;
+    return 0;
+}
+
+/* ---- discovering products ---------------------------------------------------------------- */
+
+static int add_product_name(char ***names, size_t *n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strlen((*names)[i]) == len && !memcmp((*names)[i], name, len))
+            return 0;
+    char **grown = realloc(*names, (*n + 1) * sizeof(**names));
+    if (!grown)
+        return -1;
+    *names = grown;
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, name, len);
+    copy[len] = '\0';
+    (*names)[(*n)++] = copy;
+    return 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list_products(const struct file_source *fs, char ***names, size_t *n, gh_error *err)
+{
+    static const char prefix[] = "schemas/", suffix[] = "/product.yaml";
+    if (!fs->dir) {
+        for (size_t i = 0; i < embedded_file_count; i++) {
+            const char *path = embedded_files[i].path;
+            size_t len = strlen(path), sl = strlen(suffix);
+            if (strncmp(path, prefix, sizeof(prefix) - 1) || len < sl ||
+                strcmp(path + len - sl, suffix))
+                continue;
+            const char *name = path + sizeof(prefix) - 1;
+            size_t name_len = len - sl - (sizeof(prefix) - 1);
+            if (memchr(name, '/', name_len))
+                continue;
+            if (add_product_name(names, n, name, name_len) < 0)
+                return error_set(err, GH_ENOMEM, "out of memory");
+        }
+    } else {
+        DIR *d = opendir(fs->dir);
+        if (!d)
+            return error_set(err, GH_ESCHEMA, "cannot open schema directory '%s': %s", fs->dir,
+                             strerror(errno));
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (e->d_name[0] == '.')
+                continue;
+            char probe[1024];
+            snprintf(probe, sizeof(probe), "%s/%s/product.yaml", fs->dir, e->d_name);
+            FILE *fp = fopen(probe, "rb");
+            if (!fp)
+                continue;
+            fclose(fp);
+            if (add_product_name(names, n, e->d_name, strlen(e->d_name)) < 0) {
+                closedir(d);
+                return error_set(err, GH_ENOMEM, "out of memory");
+            }
+        }
+        closedir(d);
+    }
+    if (*n == 0)
+        return error_set(err, GH_ESCHEMA, "no product knowledge found%s%s",
+                         fs->dir ? " in " : "", fs->dir ? fs->dir : "");
+    qsort(*names, *n, sizeof(**names), compare_names);
+    return 0;
+}
+
+int kb_new(const char *dir, struct kb **out, gh_error *err)
+{
+    struct kb *kb = calloc(1, sizeof(*kb));
+    *out = NULL;
+    if (!kb)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    arena_init(&kb->arena, 256 * 1024);
+    strmap_init(&kb->regex_index);
+    struct file_source fs = {dir};
+    char **names = NULL;
+    size_t n = 0;
+    int rc = list_products(&fs, &names, &n, err);
+    if (rc == 0 && !(kb->products = calloc(n, sizeof(*kb->products))))
+        rc = error_set(err, GH_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = load_product(kb, &fs, names[i], &kb->products[i], err);
+        kb->nproducts++;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    if (rc < 0) {
+        kb_free(kb);
+        return rc;
+    }
+    *out = kb;
+    return 0;
+}

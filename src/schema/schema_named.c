@@ -1,0 +1,1010 @@
+#include "schema_named.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "util/util_buf.h"
+#include "util/util_utf8.h"
+
+/*
+ * Messages follow Kong's own wording where Kong has one, so a user who has seen Kong reject a
+ * value recognises the finding.
+ */
+static bool fail(struct named_result *out, const char *fmt, ...) GH_PRINTF(2, 3);
+
+static bool fail(struct named_result *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->message, sizeof(out->message), fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool all_chars(const char *s, size_t n, bool (*ok)(unsigned char))
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!ok((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+static bool is_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_hex(unsigned char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static bool is_digit_or_dot(unsigned char c)
+{
+    return is_digit(c) || c == '.';
+}
+
+/* ---- hosts, as Kong's utils.normalize_ip reads them -------------------------------------- */
+
+enum host_kind { HOST_IPV4, HOST_IPV6, HOST_NAME };
+
+struct host {
+    enum host_kind kind;
+    bool valid;
+    bool bad_port; /* a port above 65535 */
+    bool has_port;
+};
+
+static bool parse_port(const char *s, size_t n, bool *bad)
+{
+    if (n == 0 || !all_chars(s, n, is_digit))
+        return false;
+    unsigned long v = 0;
+    for (size_t i = 0; i < n && v <= 65535; i++)
+        v = v * 10 + (unsigned long)(s[i] - '0');
+    *bad = v > 65535;
+    return true;
+}
+
+static enum host_kind host_kind(const char *s, size_t n)
+{
+    size_t colons = 0, rest = 0;
+    bool digits_dots = true;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ':') {
+            colons++;
+            continue;
+        }
+        rest++;
+        if (!is_digit_or_dot((unsigned char)s[i]))
+            digits_dots = false;
+    }
+    if (colons > 1)
+        return HOST_IPV6;
+    return digits_dots && rest > 0 ? HOST_IPV4 : HOST_NAME;
+}
+
+static bool parse_octet(const char **p, const char *end)
+{
+    size_t digits = 0;
+    unsigned v = 0;
+    while (*p < end && is_digit((unsigned char)**p) && digits < 4) {
+        v = v * 10 + (unsigned)(**p - '0');
+        (*p)++;
+        digits++;
+    }
+    return digits >= 1 && digits <= 3 && v <= 255;
+}
+
+static void parse_ipv4(const char *s, size_t n, struct host *h)
+{
+    const char *p = s, *end = s + n;
+    const char *colon = memchr(s, ':', n);
+    if (colon)
+        end = colon;
+    for (int i = 0; i < 4; i++) {
+        if (!parse_octet(&p, end))
+            return;
+        if (i < 3 && (p >= end || *p++ != '.'))
+            return;
+    }
+    if (p != end)
+        return;
+    if (colon && !parse_port(colon + 1, (size_t)(s + n - colon - 1), &h->bad_port))
+        return;
+    h->has_port = colon != NULL;
+    h->valid = !h->bad_port;
+}
+
+/* Kong expands "::" by counting colons, then wants eight groups of one to four hex digits. */
+static bool ipv6_groups_ok(const char *s, size_t n)
+{
+    char buf[128];
+    if (n + 2 >= sizeof(buf))
+        return false;
+    size_t len = 0;
+    if (n && s[0] == ':')
+        buf[len++] = '0';
+    memcpy(buf + len, s, n);
+    len += n;
+    if (n && s[n - 1] == ':')
+        buf[len++] = '0';
+    buf[len] = '\0';
+    char expanded[256];
+    const char *dbl = strstr(buf, "::");
+    if (dbl) {
+        size_t colons = 0;
+        for (size_t i = 0; i < len; i++)
+            colons += buf[i] == ':';
+        size_t pre = (size_t)(dbl - buf), o = 0;
+        memcpy(expanded, buf, pre);
+        o = pre;
+        expanded[o++] = ':';
+        for (size_t i = colons; i < 8 && o + 3 < sizeof(expanded); i++) {
+            expanded[o++] = '0';
+            expanded[o++] = ':';
+        }
+        size_t tail = len - pre - 2;
+        if (o + tail + 1 > sizeof(expanded))
+            return false;
+        memcpy(expanded + o, dbl + 2, tail);
+        o += tail;
+        expanded[o] = '\0';
+    } else {
+        memcpy(expanded, buf, len + 1);
+    }
+    int groups = 0;
+    const char *p = expanded;
+    for (;;) {
+        size_t digits = 0;
+        while (is_hex((unsigned char)p[digits]))
+            digits++;
+        if (digits < 1 || digits > 4)
+            return false;
+        groups++;
+        p += digits;
+        if (*p == '\0')
+            break;
+        if (*p++ != ':')
+            return false;
+    }
+    return groups == 8;
+}
+
+static void parse_ipv6(const char *s, size_t n, struct host *h)
+{
+    if (n && s[0] == '[') {
+        const char *close = memchr(s, ']', n);
+        if (!close)
+            return;
+        size_t rest = (size_t)(s + n - close - 1);
+        if (rest) {
+            if (close[1] != ':' || !parse_port(close + 2, rest - 1, &h->bad_port))
+                return;
+            h->has_port = true;
+        }
+        h->valid = !h->bad_port && ipv6_groups_ok(s + 1, (size_t)(close - s - 1));
+        return;
+    }
+    h->valid = ipv6_groups_ok(s, n);
+}
+
+static bool is_host_char(unsigned char c)
+{
+    return is_alnum(c) || c == '-' || c == '.' || c == '_';
+}
+
+static void parse_name(const char *s, size_t n, struct host *h)
+{
+    size_t i = n;
+    while (i > 0 && is_digit((unsigned char)s[i - 1]))
+        i--;
+    size_t name_len = n;
+    if (i < n && i > 0 && s[i - 1] == ':') {
+        parse_port(s + i, n - i, &h->bad_port);
+        h->has_port = true;
+        name_len = i - 1;
+    }
+    if (h->bad_port || !all_chars(s, name_len, is_host_char))
+        return;
+    /* No segment may end in '-'; only the last may be empty (a trailing dot). */
+    size_t start = 0;
+    for (size_t j = 0; j <= name_len; j++) {
+        if (j < name_len && s[j] != '.')
+            continue;
+        size_t seg = j - start;
+        if (seg == 0 && j < name_len)
+            return;
+        if (seg > 0 && s[j - 1] == '-')
+            return;
+        start = j + 1;
+    }
+    h->valid = true;
+}
+
+static struct host parse_host(const char *s, size_t n)
+{
+    struct host h = {host_kind(s, n), false, false, false};
+    if (h.kind == HOST_IPV4)
+        parse_ipv4(s, n, &h);
+    else if (h.kind == HOST_IPV6)
+        parse_ipv6(s, n, &h);
+    else
+        parse_name(s, n, &h);
+    return h;
+}
+
+static bool v_host(const char *s, size_t n, const struct named_env *env, struct named_result *out)
+{
+    (void)env;
+    struct host h = parse_host(s, n);
+    if (!h.valid && !h.bad_port)
+        return fail(out, "invalid value: %.*s", (int)n, s);
+    if (h.bad_port || h.has_port)
+        return fail(out, "must not have a port");
+    return true;
+}
+
+static bool v_host_with_optional_port(const char *s, size_t n, const struct named_env *env,
+                                      struct named_result *out)
+{
+    (void)env;
+    struct host h = parse_host(s, n);
+    if (h.bad_port)
+        return fail(out, "invalid port number");
+    if (!h.valid)
+        return fail(out, "invalid value: %.*s", (int)n, s);
+    return true;
+}
+
+/* A route host: the wildcard stands in for a label, so check the host with a label there. */
+static bool v_host_with_wildcards(const char *s, size_t n, const struct named_env *env,
+                                  struct named_result *out)
+{
+    char buf[512];
+    size_t len = 0;
+    for (size_t i = 0; i < n && len + 3 < sizeof(buf); i++) {
+        if (s[i] == '*') {
+            memcpy(buf + len, "abc", 3);
+            len += 3;
+        } else {
+            buf[len++] = s[i];
+        }
+    }
+    if (!v_host_with_optional_port(buf, len, env, out))
+        return fail(out, "invalid value: %.*s", (int)n, s);
+    return true;
+}
+
+static bool check_name_host(const char *s, size_t n, struct named_result *out)
+{
+    struct host h = parse_host(s, n);
+    if (!h.valid && !h.bad_port)
+        return fail(out, "invalid value: %.*s", (int)n, s);
+    if (h.kind != HOST_NAME)
+        return fail(out, "must not be an IP");
+    if (h.bad_port || h.has_port)
+        return fail(out, "must not have a port");
+    return true;
+}
+
+static bool v_sni(const char *s, size_t n, const struct named_env *env, struct named_result *out)
+{
+    (void)env;
+    return check_name_host(s, n, out);
+}
+
+static bool v_wildcard_host(const char *s, size_t n, const struct named_env *env,
+                            struct named_result *out)
+{
+    (void)env;
+    const char *star = memchr(s, '*', n);
+    if (!star)
+        return check_name_host(s, n, out);
+    size_t at = (size_t)(star - s);
+    if (at != 0 && at != n - 1)
+        return fail(out, "wildcard must be leftmost or rightmost character");
+    if (memchr(star + 1, '*', n - at - 1))
+        return fail(out, "only one wildcard must be specified");
+    char buf[512];
+    if (n + 8 >= sizeof(buf))
+        return fail(out, "invalid value: %.*s", (int)n, s);
+    size_t len = 0;
+    memcpy(buf, s, at);
+    len = at;
+    memcpy(buf + len, "wildcard", 8);
+    len += 8;
+    memcpy(buf + len, star + 1, n - at - 1);
+    len += n - at - 1;
+    return check_name_host(buf, len, out);
+}
+
+static bool upstream_name_ok(const char *s, size_t n, struct named_result *out)
+{
+    struct host h = parse_host(s, n);
+    if (!h.valid && !h.bad_port)
+        return fail(out, "Invalid name ('%.*s'); must be a valid hostname", (int)n, s);
+    if (h.kind != HOST_NAME)
+        return fail(out, "Invalid name ('%.*s'); no ip addresses allowed", (int)n, s);
+    if (h.bad_port || h.has_port)
+        return fail(out, "Invalid name ('%.*s'); no port allowed", (int)n, s);
+    return true;
+}
+
+static bool v_upstream_name(const char *s, size_t n, const struct named_env *env,
+                            struct named_result *out)
+{
+    (void)env;
+    return upstream_name_ok(s, n, out);
+}
+
+static bool v_target(const char *s, size_t n, const struct named_env *env,
+                     struct named_result *out)
+{
+    (void)env;
+    struct host h = parse_host(s, n);
+    if (!h.valid)
+        return fail(out, "Invalid target ('%.*s'); not a valid hostname or ip address", (int)n, s);
+    return true;
+}
+
+/* ---- IP addresses and ranges ------------------------------------------------------------- */
+
+static bool copy_cstr(const char *s, size_t n, char *buf, size_t size)
+{
+    if (n >= size || memchr(s, '\0', n))
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return true;
+}
+
+static bool ip_ok(const char *s, size_t n, int *family)
+{
+    char buf[64];
+    unsigned char addr[16];
+    if (!copy_cstr(s, n, buf, sizeof(buf)))
+        return false;
+    if (inet_pton(AF_INET, buf, addr) == 1) {
+        *family = AF_INET;
+        return true;
+    }
+    if (inet_pton(AF_INET6, buf, addr) == 1) {
+        *family = AF_INET6;
+        return true;
+    }
+    return false;
+}
+
+/* A prefix length written exactly as Kong's table has it: "0" to the maximum, no zeros. */
+static bool prefix_ok(const char *s, size_t n, unsigned max)
+{
+    if (n == 0 || n > 3 || !all_chars(s, n, is_digit) || (n > 1 && s[0] == '0'))
+        return false;
+    return (unsigned)atoi(s) <= max;
+}
+
+static bool cidr_ok(const char *s, size_t n, bool v4_only)
+{
+    const char *slash = n > 2 ? memchr(s + 2, '/', n - 2) : NULL;
+    int family = 0;
+    if (!slash)
+        return ip_ok(s, n, &family) && (!v4_only || family == AF_INET);
+    if (!ip_ok(s, (size_t)(slash - s), &family) || (v4_only && family != AF_INET))
+        return false;
+    char prefix[8];
+    size_t plen = (size_t)(s + n - slash - 1);
+    return copy_cstr(slash + 1, plen, prefix, sizeof(prefix)) &&
+           prefix_ok(prefix, plen, family == AF_INET ? 32 : 128);
+}
+
+static bool v_ip(const char *s, size_t n, const struct named_env *env, struct named_result *out)
+{
+    (void)env;
+    int family;
+    if (!ip_ok(s, n, &family))
+        return fail(out, "not an ip address: %.*s", (int)n, s);
+    return true;
+}
+
+static bool v_ip_or_cidr(const char *s, size_t n, const struct named_env *env,
+                         struct named_result *out)
+{
+    (void)env;
+    if (!cidr_ok(s, n, false))
+        return fail(out, "invalid ip or cidr range: '%.*s'", (int)n, s);
+    return true;
+}
+
+static bool v_cidr_v4(const char *s, size_t n, const struct named_env *env,
+                      struct named_result *out)
+{
+    (void)env;
+    if (!cidr_ok(s, n, true))
+        return fail(out, "invalid ipv4 cidr range: '%.*s'", (int)n, s);
+    return true;
+}
+
+/* ---- names and tags ---------------------------------------------------------------------- */
+
+static bool is_name_char(unsigned char c)
+{
+    return is_alnum(c) || c == '.' || c == '-' || c == '_' || c == '~';
+}
+
+static bool is_utf8_name_char(unsigned char c)
+{
+    return is_name_char(c) || (c >= 0x80 && c <= 0xF4);
+}
+
+static bool utf8_ok(const char *s, size_t n, struct named_result *out)
+{
+    size_t bad;
+    if (!utf8_valid(s, n, &bad))
+        return fail(out, "invalid utf-8 character sequence detected at position %zu", bad + 1);
+    return true;
+}
+
+static bool v_name(const char *s, size_t n, const struct named_env *env, struct named_result *out)
+{
+    (void)env;
+    if (!all_chars(s, n, is_name_char))
+        return fail(out,
+                    "invalid value '%.*s': it must only contain alphanumeric and '., -, _, ~' "
+                    "characters",
+                    (int)n, s);
+    return true;
+}
+
+static bool v_utf8_name(const char *s, size_t n, const struct named_env *env,
+                        struct named_result *out)
+{
+    (void)env;
+    if (!utf8_ok(s, n, out))
+        return false;
+    if (!all_chars(s, n, is_utf8_name_char))
+        return fail(out,
+                    "invalid value '%.*s': the only accepted ascii characters are alphanumerics "
+                    "or ., -, _, and ~",
+                    (int)n, s);
+    return true;
+}
+
+/* Printable ASCII except ',' and '/', and non-ASCII UTF-8; 3.0 also allows a space. */
+static bool is_tag_char(unsigned char c)
+{
+    return (c >= 33 && c <= 126 && c != ',' && c != '/') || (c >= 0x80 && c <= 0xF4);
+}
+
+static bool is_tag_char_or_space(unsigned char c)
+{
+    return c == ' ' || is_tag_char(c);
+}
+
+static bool tag_ok(const char *s, size_t n, bool (*ok)(unsigned char), struct named_result *out)
+{
+    if (!utf8_ok(s, n, out))
+        return false;
+    if (!all_chars(s, n, ok))
+        return fail(out,
+                    "invalid tag '%.*s': expected printable ascii (except `,` and `/`) or valid "
+                    "utf-8 sequences",
+                    (int)n, s);
+    return true;
+}
+
+static bool v_tag_2x(const char *s, size_t n, const struct named_env *env, struct named_result *out)
+{
+    (void)env;
+    return tag_ok(s, n, is_tag_char, out);
+}
+
+static bool v_tag(const char *s, size_t n, const struct named_env *env, struct named_result *out)
+{
+    (void)env;
+    return tag_ok(s, n, is_tag_char_or_space, out);
+}
+
+static bool is_token_char(unsigned char c)
+{
+    return is_alnum(c) || c == '-' || c == '_';
+}
+
+static bool v_header_name(const char *s, size_t n, const struct named_env *env,
+                          struct named_result *out)
+{
+    (void)env;
+    if (n == 0)
+        return fail(out, "no header name provided");
+    if (!all_chars(s, n, is_token_char))
+        return fail(out,
+                    "bad header name '%.*s', allowed characters are A-Z, a-z, 0-9, '_', and '-'",
+                    (int)n, s);
+    return true;
+}
+
+static bool v_cookie_name(const char *s, size_t n, const struct named_env *env,
+                          struct named_result *out)
+{
+    (void)env;
+    if (n == 0)
+        return fail(out, "no cookie name provided");
+    if (!all_chars(s, n, is_token_char))
+        return fail(out,
+                    "bad cookie name '%.*s', allowed characters are A-Z, a-z, 0-9, '_', and '-'",
+                    (int)n, s);
+    return true;
+}
+
+static bool v_semantic_version(const char *s, size_t n, const struct named_env *env,
+                               struct named_result *out)
+{
+    (void)env;
+    size_t i = 0;
+    while (i < n && is_digit((unsigned char)s[i]))
+        i++;
+    if (i == 0)
+        return fail(out, "invalid version number: must be in format of X.Y.Z");
+    for (size_t j = 1; j < n; j++)
+        if (s[j] == '.' && s[j - 1] == '.')
+            return fail(out, "must not have empty version segments");
+    return true;
+}
+
+/* ---- URLs and paths ---------------------------------------------------------------------- */
+
+struct url_parts {
+    const char *scheme, *host, *port, *path;
+    size_t scheme_len, host_len, port_len, path_len;
+};
+
+static bool is_scheme_char(unsigned char c)
+{
+    return is_alnum(c) || c == '+' || c == '-' || c == '.';
+}
+
+/* Splits a URL the way LuaSocket's url.parse does, which is what Kong uses. */
+static void split_url(const char *s, size_t n, struct url_parts *u)
+{
+    memset(u, 0, sizeof(*u));
+    const char *hash = memchr(s, '#', n);
+    if (hash)
+        n = (size_t)(hash - s);
+    size_t i = 0;
+    if (n && is_alnum((unsigned char)s[0])) {
+        size_t j = 1;
+        while (j < n && is_scheme_char((unsigned char)s[j]))
+            j++;
+        if (j < n && s[j] == ':') {
+            u->scheme = s;
+            u->scheme_len = j;
+            i = j + 1;
+        }
+    }
+    if (n - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
+        size_t a = i + 2, b = a;
+        while (b < n && s[b] != '/' && s[b] != '?')
+            b++;
+        const char *auth = s + a;
+        size_t auth_len = b - a;
+        const char *at = NULL;
+        for (size_t k = 0; k < auth_len; k++)
+            if (auth[k] == '@')
+                at = auth + k;
+        if (at) {
+            auth_len -= (size_t)(at + 1 - auth);
+            auth = at + 1;
+        }
+        size_t k = auth_len;
+        while (k > 0 && is_digit((unsigned char)auth[k - 1]))
+            k--;
+        if (k > 0 && auth[k - 1] == ':' && (k < 2 || auth[k - 2] != ':')) {
+            u->port = auth + k;
+            u->port_len = auth_len - k;
+            auth_len = k - 1;
+        }
+        u->host = auth_len ? auth : NULL;
+        u->host_len = auth_len;
+        i = b;
+    }
+    size_t p = i;
+    while (p < n && s[p] != '?')
+        p++;
+    if (p > i) {
+        u->path = s + i;
+        u->path_len = p - i;
+    }
+}
+
+static bool v_url(const char *s, size_t n, const struct named_env *env, struct named_result *out)
+{
+    (void)env;
+    struct url_parts u;
+    split_url(s, n, &u);
+    if (!u.host)
+        return fail(out, "missing host in url");
+    if (!u.scheme)
+        return fail(out, "missing scheme in url");
+    return true;
+}
+
+static bool is_path_char(unsigned char c)
+{
+    return is_alnum(c) || strchr(".-_~/%:@!$&'()*+,;=", c) != NULL;
+}
+
+/* Percent signs must start a %XX escape; reports the first bad one. */
+static bool percent_ok(const char *s, size_t n, struct named_result *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '%')
+            continue;
+        if (i + 2 < n + 0 && is_hex((unsigned char)s[i + 1]) && is_hex((unsigned char)s[i + 2])) {
+            i += 2;
+            continue;
+        }
+        size_t shown = n - i < 3 ? n - i : 3;
+        out->offset = (long)i;
+        return fail(out, "invalid url-encoded value: '%.*s'", (int)shown, s + i);
+    }
+    return true;
+}
+
+static bool v_path(const char *s, size_t n, const struct named_env *env, struct named_result *out)
+{
+    (void)env;
+    if (n == 0 || s[0] != '/' || !all_chars(s, n, is_path_char))
+        return fail(out,
+                    "invalid path: '%.*s' (characters outside of the reserved list of RFC 3986 "
+                    "found)",
+                    (int)n, s);
+    return percent_ok(s, n, out);
+}
+
+static bool compile_regex_ok(const char *re, size_t n, long base, struct named_result *out)
+{
+    int code;
+    PCRE2_SIZE at;
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, n, 0, &code, &at, NULL);
+    if (c) {
+        pcre2_code_free(c);
+        return true;
+    }
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(code, msg, sizeof(msg));
+    out->rule = R_HOP3003;
+    out->offset = base + (long)at;
+    return fail(out, "invalid regex: '%.*s' (PCRE2: %s at offset %zu)", (int)n, re,
+                (const char *)msg, (size_t)at);
+}
+
+static bool is_plain_path_char(unsigned char c)
+{
+    return is_alnum(c) || strchr(".-_~/%", c) != NULL;
+}
+
+/* 2.x: a path with characters outside [a-zA-Z0-9.-_~/%] is a regex. */
+static bool v_kong_route_path_2x(const char *s, size_t n, const struct named_env *env,
+                                 struct named_result *out)
+{
+    (void)env;
+    if (!percent_ok(s, n, out))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!is_plain_path_char((unsigned char)s[i]))
+            return compile_regex_ok(s, n, 0, out);
+    return true;
+}
+
+/* 3.x: "~" starts a regex; from 3.1 a prefix path must be in normalised form. */
+static bool v_kong_route_path(const char *s, size_t n, const struct named_env *env,
+                              struct named_result *out)
+{
+    if (!percent_ok(s, n, out))
+        return false;
+    if (n && s[0] == '~')
+        return compile_regex_ok(s + 1, n - 1, 1, out);
+    struct version v31 = {{3, 1, 0, 0}, 2};
+    if (version_compare(env->version, &v31) < 0)
+        return true;
+    struct arena a;
+    arena_init(&a, 1024);
+    const char *norm = kong_normalize_path(&a, s, n);
+    bool same = norm && strlen(norm) == n && memcmp(norm, s, n) == 0;
+    if (!same) {
+        out->rule = R_HOP3005;
+        fail(out, "non-normalized path, consider use '%s' instead", norm ? norm : "");
+    }
+    arena_release(&a);
+    return same;
+}
+
+/* ---- PEM --------------------------------------------------------------------------------- */
+
+static bool is_base64_or_space(unsigned char c)
+{
+    return is_alnum(c) || c == '+' || c == '/' || c == '=' || c == '\n' || c == '\r' ||
+           c == ' ' || c == '\t';
+}
+
+/* The first PEM block whose label ends with one of the given words; body must be base64. */
+static bool pem_ok(const char *s, size_t n, const char *const *labels, const char *what,
+                   struct named_result *out)
+{
+    static const char begin[] = "-----BEGIN ";
+    const char *end = s + n;
+    for (const char *p = s; p && p < end; p++) {
+        p = memchr(p, '-', (size_t)(end - p));
+        if (!p || (size_t)(end - p) < sizeof(begin) - 1)
+            break;
+        if (memcmp(p, begin, sizeof(begin) - 1) != 0)
+            continue;
+        const char *label = p + sizeof(begin) - 1;
+        const char *dash = memchr(label, '-', (size_t)(end - label));
+        if (!dash)
+            break;
+        size_t label_len = (size_t)(dash - label);
+        bool wanted = false;
+        for (size_t i = 0; labels[i] && !wanted; i++) {
+            size_t l = strlen(labels[i]);
+            wanted = label_len >= l && memcmp(dash - l, labels[i], l) == 0;
+        }
+        if (!wanted)
+            continue;
+        const char *body = dash;
+        while (body < end && *body == '-')
+            body++;
+        char closing[96];
+        snprintf(closing, sizeof(closing), "-----END %.*s-----", (int)label_len, label);
+        size_t cl = strlen(closing);
+        const char *q = body;
+        while (q + cl <= end && memcmp(q, closing, cl) != 0)
+            q++;
+        if (q + cl > end)
+            return fail(out, "invalid %s: the PEM block is not closed with '%s'", what, closing);
+        size_t body_len = (size_t)(q - body);
+        for (size_t i = 0; i < body_len; i++) {
+            unsigned char c = (unsigned char)body[i];
+            /* Headers such as "Proc-Type:" in encrypted keys are allowed before the data. */
+            if (!is_base64_or_space(c) && c != ':' && c != ',' && c != '-')
+                return fail(out, "invalid %s: the PEM body is not base64", what);
+        }
+        if (body_len < 4)
+            return fail(out, "invalid %s: the PEM block is empty", what);
+        return true;
+    }
+    return fail(out, "invalid %s: no PEM block found", what);
+}
+
+static bool v_certificate(const char *s, size_t n, const struct named_env *env,
+                          struct named_result *out)
+{
+    (void)env;
+    static const char *const labels[] = {"CERTIFICATE", NULL};
+    return pem_ok(s, n, labels, "certificate", out);
+}
+
+static bool v_key(const char *s, size_t n, const struct named_env *env, struct named_result *out)
+{
+    (void)env;
+    static const char *const labels[] = {"PRIVATE KEY", "PUBLIC KEY", NULL};
+    return pem_ok(s, n, labels, "key", out);
+}
+
+static const struct named_validator validators[] = {
+    {"certificate", v_certificate},
+    {"cidr_v4", v_cidr_v4},
+    {"cookie_name", v_cookie_name},
+    {"header_name", v_header_name},
+    {"host", v_host},
+    {"host_with_optional_port", v_host_with_optional_port},
+    {"host_with_wildcards", v_host_with_wildcards},
+    {"ip", v_ip},
+    {"ip_or_cidr", v_ip_or_cidr},
+    {"key", v_key},
+    {"kong_route_path", v_kong_route_path},
+    {"kong_route_path_2x", v_kong_route_path_2x},
+    {"name", v_name},
+    {"path", v_path},
+    {"semantic_version", v_semantic_version},
+    {"sni", v_sni},
+    {"tag", v_tag},
+    {"tag_2x", v_tag_2x},
+    {"target", v_target},
+    {"upstream_name", v_upstream_name},
+    {"url", v_url},
+    {"utf8_name", v_utf8_name},
+    {"wildcard_host", v_wildcard_host},
+};
+
+const struct named_validator *named_validator_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(validators) / sizeof(validators[0]); i++)
+        if (strcmp(validators[i].name, name) == 0)
+            return &validators[i];
+    return NULL;
+}
+
+/* ---- shorthand expansions ---------------------------------------------------------------- */
+
+static struct node *synth(struct arena *a, const struct node *from, enum scalar_type type,
+                          const char *text, size_t len)
+{
+    struct node *n = arena_calloc(a, 1, sizeof(*n));
+    char *copy = arena_strndup(a, text ? text : "", len);
+    if (!n || !copy)
+        return NULL;
+    n->kind = NODE_SCALAR;
+    n->type = (uint8_t)type;
+    n->style = STYLE_DOUBLE_QUOTED;
+    n->span = from->span;
+    n->u.text = copy;
+    n->count = (uint32_t)len;
+    return n;
+}
+
+static struct node *synth_int(struct arena *a, const struct node *from, long v)
+{
+    char text[24];
+    int len = snprintf(text, sizeof(text), "%ld", v);
+    struct node *n = synth(a, from, SCALAR_INT, text, (size_t)len);
+    if (n)
+        n->v.i = v;
+    return n;
+}
+
+/* Kong's services "url": protocol, host, port and path, with ports 80/443 implying a scheme. */
+static const struct node *expand_service_url(const struct node *value, const char *field,
+                                             struct arena *a)
+{
+    if (!node_is_string(value))
+        return NULL;
+    struct url_parts u;
+    split_url(value->u.text, value->count, &u);
+    long port = -1;
+    if (u.port_len && u.port_len < 7)
+        port = strtol(u.port, NULL, 10);
+    const char *scheme = u.scheme;
+    size_t scheme_len = u.scheme_len;
+    if (!scheme) {
+        scheme = port == 443 ? "https" : "http";
+        scheme_len = strlen(scheme);
+    }
+    if (!strcmp(field, "protocol"))
+        return synth(a, value, SCALAR_STRING, scheme, scheme_len);
+    if (!strcmp(field, "host"))
+        return u.host ? synth(a, value, SCALAR_STRING, u.host, u.host_len)
+                      : synth(a, value, SCALAR_NULL, "", 0);
+    if (!strcmp(field, "path"))
+        return u.path ? synth(a, value, SCALAR_STRING, u.path, u.path_len)
+                      : synth(a, value, SCALAR_NULL, "", 0);
+    if (!strcmp(field, "port")) {
+        if (port < 0)
+            port = (scheme_len == 5 && !memcmp(scheme, "https", 5)) ? 443 : 80;
+        return synth_int(a, value, port);
+    }
+    return NULL;
+}
+
+static const char *const service_url_fields[] = {"protocol", "host", "port", "path", NULL};
+
+static const struct named_expansion expansions[] = {
+    {"service_url", service_url_fields, expand_service_url},
+};
+
+const struct named_expansion *named_expansion_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(expansions) / sizeof(expansions[0]); i++)
+        if (strcmp(expansions[i].name, name) == 0)
+            return &expansions[i];
+    return NULL;
+}
+
+/* ---- Kong's path normalisation ----------------------------------------------------------- */
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return c - 'A' + 10;
+}
+
+/* Decodes %XX unless the character is reserved; reserved escapes get uppercase hex. */
+static void decode_unreserved(struct buf *out, const char *s, size_t n)
+{
+    static const char reserved[] = "!*'();:@&=+$,/?%#[]";
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n + 0 && is_hex((unsigned char)s[i + 1]) &&
+            is_hex((unsigned char)s[i + 2])) {
+            char c = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+            if (c != '\0' && strchr(reserved, c))
+                buf_printf(out, "%%%02X", (unsigned char)c);
+            else
+                buf_putc(out, c);
+            i += 2;
+            continue;
+        }
+        buf_putc(out, s[i]);
+    }
+}
+
+/* RFC 3986 dot-segment removal, merging "//" into "/", as Kong's normalize() does. */
+static void remove_dot_segments(struct buf *out, const char *u, size_t n)
+{
+    size_t segs[256];
+    size_t nsegs = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t rest = n - i;
+        const char *p = u + i;
+        if (rest == 2 && !memcmp(p, "/.", 2)) {
+            buf_putc(out, '/');
+            i = n;
+        } else if (rest == 3 && !memcmp(p, "/..", 3)) {
+            if (nsegs)
+                buf_truncate(out, segs[--nsegs]);
+            buf_putc(out, '/');
+            i = n;
+        } else if ((rest == 1 && p[0] == '.') || (rest == 2 && !memcmp(p, "..", 2))) {
+            i = n;
+        } else if (rest >= 3 && !memcmp(p, "../", 3)) {
+            i += 3;
+        } else if (rest >= 2 && !memcmp(p, "./", 2)) {
+            i += 2;
+        } else if (rest >= 3 && !memcmp(p, "/./", 3)) {
+            i += 2;
+        } else if (rest >= 4 && !memcmp(p, "/../", 4)) {
+            i += 3;
+            if (nsegs)
+                buf_truncate(out, segs[--nsegs]);
+        } else if (rest >= 2 && !memcmp(p, "//", 2)) {
+            i += 1;
+        } else {
+            const char *slash = rest > 1 ? memchr(p + 1, '/', rest - 1) : NULL;
+            size_t seg = slash ? (size_t)(slash - p) : rest;
+            if (nsegs < sizeof(segs) / sizeof(segs[0]))
+                segs[nsegs++] = out->len;
+            buf_append(out, p, seg);
+            i += seg;
+        }
+    }
+}
+
+char *kong_normalize_path(struct arena *a, const char *path, size_t len)
+{
+    if (len == 0 || (len == 1 && path[0] == '/'))
+        return arena_strndup(a, path, len);
+    struct buf decoded, out;
+    buf_init(&decoded, 1 << 20);
+    buf_init(&out, 1 << 20);
+    if (memchr(path, '%', len))
+        decode_unreserved(&decoded, path, len);
+    else
+        buf_append(&decoded, path, len);
+    const char *u = buf_cstr(&decoded);
+    size_t n = decoded.len;
+    char *result;
+    if (!memchr(u, '.', n) && !strstr(u, "//"))
+        result = arena_strndup(a, u, n);
+    else {
+        remove_dot_segments(&out, u, n);
+        result = arena_strndup(a, buf_cstr(&out), out.len);
+    }
+    buf_release(&decoded);
+    buf_release(&out);
+    return result;
+}

@@ -1,0 +1,53 @@
+/*
+ * What the schema data cannot say, in C, referred to by name from the data: validators
+ * (validator: host), shorthand expansions (expand: service_url). Each is a row in a table;
+ * adding one is adding a row and a function.
+ */
+#ifndef SCHEMA_NAMED_H
+#define SCHEMA_NAMED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag/diag.h"
+#include "model/model_node.h"
+#include "util/util_arena.h"
+#include "util/util_version.h"
+
+struct named_env {
+    const struct version *version;
+    const char *router_flavor;
+};
+
+struct named_result {
+    enum rule_id rule; /* HOP2007 unless the validator says otherwise */
+    long offset;       /* byte offset in the value the message is about, or -1 */
+    char message[512];
+};
+
+typedef bool (*named_validator_fn)(const char *s, size_t len, const struct named_env *env,
+                                   struct named_result *out);
+
+struct named_validator {
+    const char *name;
+    named_validator_fn fn;
+};
+
+const struct named_validator *named_validator_find(const char *name);
+
+/* A shorthand's expansion: the value a field gets from the shorthand, or NULL. */
+typedef const struct node *(*named_expansion_fn)(const struct node *value, const char *field,
+                                                 struct arena *arena);
+
+struct named_expansion {
+    const char *name;
+    const char *const *fields; /* the fields it sets, NULL-terminated */
+    named_expansion_fn fn;
+};
+
+const struct named_expansion *named_expansion_find(const char *name);
+
+/* Kong's path normalisation (kong/tools/uri.lua normalize with merge_slashes). */
+char *kong_normalize_path(struct arena *a, const char *path, size_t len);
+
+#endif

@@ -1,0 +1,835 @@
+#include "schema_validate.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util_buf.h"
+#include "util/util_str.h"
+#include "util/util_utf8.h"
+
+struct failure {
+    enum rule_id rule;
+    long offset;      /* byte offset inside the value, or -1 */
+    bool from_err;    /* the message is the data's own `err` text */
+    char message[512];
+};
+
+static bool failed(struct failure *fl, enum rule_id rule, const char *fmt, ...) GH_PRINTF(3, 4);
+
+static bool failed(struct failure *fl, enum rule_id rule, const char *fmt, ...)
+{
+    fl->rule = rule;
+    fl->offset = -1;
+    fl->from_err = false;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fl->message, sizeof(fl->message), fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* ---- small helpers ----------------------------------------------------------------------- */
+
+bool is_placeholder(const struct node *n)
+{
+    if (!node_is_string(n))
+        return false;
+    const char *open = strstr(n->u.text, "${{");
+    return open && strstr(open, "}}");
+}
+
+static bool is_vault_reference(const struct node *n)
+{
+    return node_is_string(n) && n->count > 10 && !strncmp(n->u.text, "{vault://", 9) &&
+           n->u.text[n->count - 1] == '}';
+}
+
+static bool is_set(const struct node *n)
+{
+    if (!n || node_is_null(n))
+        return false;
+    if (n->kind == NODE_SCALAR)
+        return !(n->type == SCALAR_STRING && n->count == 0);
+    return n->count > 0;
+}
+
+static const char *type_phrase(enum field_type t)
+{
+    static const char *const phrases[] = {
+        [FT_STRING] = "a string", [FT_INTEGER] = "an integer", [FT_NUMBER] = "a number",
+        [FT_BOOLEAN] = "a boolean", [FT_ARRAY] = "an array", [FT_SET] = "a set",
+        [FT_MAP] = "a map", [FT_RECORD] = "a record",
+        [FT_FOREIGN] = "a reference (a name or an id)", [FT_ANY] = "any value",
+    };
+    return phrases[t];
+}
+
+static bool type_ok(enum field_type t, const struct node *n)
+{
+    switch (t) {
+    case FT_STRING:
+        return node_is_string(n);
+    case FT_INTEGER:
+        return n->kind == NODE_SCALAR &&
+               (n->type == SCALAR_INT ||
+                (n->type == SCALAR_FLOAT && isfinite(n->v.f) && floor(n->v.f) == n->v.f));
+    case FT_NUMBER:
+        return node_is_number(n);
+    case FT_BOOLEAN:
+        return n->kind == NODE_SCALAR && n->type == SCALAR_BOOL;
+    case FT_ARRAY:
+    case FT_SET: /* an empty {} is an empty table to Kong, so an empty list too */
+        return n->kind == NODE_SEQUENCE || (n->kind == NODE_MAPPING && n->count == 0);
+    case FT_MAP:
+    case FT_RECORD:
+        return n->kind == NODE_MAPPING || (n->kind == NODE_SEQUENCE && n->count == 0);
+    case FT_FOREIGN:
+        return node_is_string(n) || n->kind == NODE_MAPPING;
+    default:
+        return true;
+    }
+}
+
+/* A scalar's text for messages, quoted; never a secret. */
+static void show(const struct vctx *c, const struct node *n, char *out, size_t size)
+{
+    const char *v = diag_value(c->sink, n, c->secret);
+    snprintf(out, size, "%s", v);
+}
+
+static void list_values(const struct node *const *items, size_t n, struct buf *b)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct node *item = items[i];
+        const struct node *v = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        buf_printf(b, "%s%s", i ? ", " : "", v && v->kind == NODE_SCALAR ? v->u.text : "?");
+    }
+}
+
+static bool pattern_matches(const struct spec_pattern *p, const struct node *n)
+{
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    if (!md)
+        return true; /* out of memory: do not invent a finding */
+    int rc = pcre2_match(p->re, (PCRE2_SPTR)n->u.text, n->count, 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    return rc >= 0;
+}
+
+static bool is_uuid(const struct node *n)
+{
+    static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+    if (n->count != sizeof(shape) - 1)
+        return false;
+    for (size_t i = 0; i < n->count; i++) {
+        char c = n->u.text[i];
+        bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (shape[i] == '-' ? c != '-' : !hex)
+            return false;
+    }
+    return true;
+}
+
+static int64_t length_of(const struct node *n)
+{
+    return (int64_t)n->count;
+}
+
+/* ---- validators, in Kong's order --------------------------------------------------------- */
+
+static const struct node *find_item(const struct node *const *items, size_t n,
+                                    const struct node *v)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct node *item = items[i];
+        const struct node *value = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        if (node_equal(value, v))
+            return item;
+    }
+    return NULL;
+}
+
+static bool check_enums(const struct vctx *c, const struct spec_field *f, const struct node *n,
+                        struct failure *fl, const struct node **matched)
+{
+    char shown[128];
+    if (f->ne && !node_is_null(f->ne) && node_equal(n, f->ne)) {
+        show(c, f->ne, shown, sizeof(shown));
+        return failed(fl, R_HOP2004, "value must not be %s", shown);
+    }
+    if (f->eq && !node_is_null(f->eq) && !node_equal(n, f->eq)) {
+        show(c, f->eq, shown, sizeof(shown));
+        return failed(fl, R_HOP2004, "value must be %s", shown);
+    }
+    struct buf b;
+    buf_init(&b, 4096);
+    bool ok = true;
+    if (f->n_not_one_of && find_item(f->not_one_of, f->n_not_one_of, n)) {
+        list_values(f->not_one_of, f->n_not_one_of, &b);
+        ok = failed(fl, R_HOP2004, "must not be one of: %s", buf_cstr(&b));
+    } else if (f->one_of) {
+        *matched = find_item(f->one_of, f->n_one_of, n);
+        if (!*matched) {
+            list_values(f->one_of, f->n_one_of, &b);
+            show(c, n, shown, sizeof(shown));
+            ok = failed(fl, R_HOP2004, "expected one of: %s; got %s", buf_cstr(&b), shown);
+        }
+    }
+    buf_release(&b);
+    return ok;
+}
+
+static bool check_numbers(const struct spec_field *f, const struct node *n, struct failure *fl)
+{
+    if (!node_is_number(n))
+        return true;
+    double v = node_number(n);
+    if ((f->flags & SF_GT) && !(v > f->gt))
+        return failed(fl, R_HOP2005, "value must be greater than %g", f->gt);
+    if ((f->flags & SF_BETWEEN) && (v < f->between_min || v > f->between_max))
+        return failed(fl, R_HOP2005, "value should be between %.0f and %.0f", f->between_min,
+                      f->between_max);
+    return true;
+}
+
+static bool check_lengths(const struct spec_field *f, const struct node *n, struct failure *fl)
+{
+    if (n->kind == NODE_SCALAR && n->type != SCALAR_STRING)
+        return true;
+    int64_t len = length_of(n);
+    int64_t min = f->len_min;
+    if (min < 0 && node_is_string(n))
+        min = 1; /* Kong rejects empty strings unless the field allows them */
+    if (f->len_eq >= 0 && len != f->len_eq)
+        return failed(fl, R_HOP2006, "length must be %lld", (long long)f->len_eq);
+    if (min >= 0 && len < min)
+        return failed(fl, R_HOP2006, "length must be at least %lld", (long long)min);
+    if (f->len_max >= 0 && len > f->len_max)
+        return failed(fl, R_HOP2006, "length must be at most %lld", (long long)f->len_max);
+    return true;
+}
+
+static bool invalid_by_pattern(const struct vctx *c, const struct node *n, const char *err,
+                               struct failure *fl)
+{
+    if (err)
+        return failed(fl, R_HOP2007, "%s", err);
+    char shown[128];
+    show(c, n, shown, sizeof(shown));
+    return failed(fl, R_HOP2007, "invalid value: %s", shown);
+}
+
+static bool check_patterns(const struct vctx *c, const struct spec_field *f,
+                           const struct node *n, struct failure *fl)
+{
+    if (!node_is_string(n))
+        return true;
+    if (f->starts_with && strncmp(n->u.text, f->starts_with, strlen(f->starts_with)) != 0)
+        return failed(fl, R_HOP2007, "should start with: %s", f->starts_with);
+    if (f->not_match && pattern_matches(f->not_match, n))
+        return invalid_by_pattern(c, n, NULL, fl);
+    for (size_t i = 0; i < f->n_match_none; i++)
+        if (pattern_matches(&f->match_none[i], n))
+            return invalid_by_pattern(c, n, f->match_none[i].err, fl);
+    if (f->match && !pattern_matches(f->match, n))
+        return invalid_by_pattern(c, n, NULL, fl);
+    for (size_t i = 0; i < f->n_match_all; i++)
+        if (!pattern_matches(&f->match_all[i], n))
+            return invalid_by_pattern(c, n, f->match_all[i].err, fl);
+    if (f->n_match_any) {
+        for (size_t i = 0; i < f->n_match_any; i++)
+            if (pattern_matches(&f->match_any[i], n))
+                return true;
+        return invalid_by_pattern(c, n, f->match_any_err, fl);
+    }
+    return true;
+}
+
+static bool check_contains(const struct vctx *c, const struct spec_field *f,
+                           const struct node *n, struct failure *fl)
+{
+    if (!f->contains || n->kind != NODE_SEQUENCE)
+        return true;
+    for (uint32_t i = 0; i < n->count; i++)
+        if (node_equal(n->u.items[i], f->contains))
+            return true;
+    char shown[128];
+    show(c, f->contains, shown, sizeof(shown));
+    return failed(fl, R_HOP2007, "expected to contain: %s", shown);
+}
+
+static bool check_named(const struct vctx *c, const struct spec_field *f, const struct node *n,
+                        struct failure *fl)
+{
+    if (!f->validator || !node_is_string(n))
+        return true;
+    struct named_result r = {R_HOP2007, -1, ""};
+    if (f->validator->fn(n->u.text, n->count, &c->env, &r))
+        return true;
+    failed(fl, r.rule, "%s", r.message);
+    fl->offset = r.offset;
+    return false;
+}
+
+/* A set may not mix elements of two of the listed groups (route protocols). */
+static bool check_subsets(const struct spec_field *f, const struct node *n, struct failure *fl)
+{
+    if (!f->subsets || n->kind != NODE_SEQUENCE)
+        return true;
+    const struct node *first_group = NULL;
+    for (uint32_t i = 0; i < n->count; i++) {
+        for (uint32_t g = 0; g < f->subsets->count; g++) {
+            const struct node *group = f->subsets->u.items[g];
+            if (!find_item((const struct node *const *)group->u.items, group->count, n->u.items[i]))
+                continue;
+            if (!first_group)
+                first_group = group;
+            else if (group != first_group) {
+                struct buf b;
+                buf_init(&b, 2048);
+                for (uint32_t k = 0; k < f->subsets->count; k++) {
+                    buf_puts(&b, k ? ", (" : "(");
+                    list_values((const struct node *const *)f->subsets->u.items[k]->u.items,
+                                f->subsets->u.items[k]->count, &b);
+                    buf_putc(&b, ')');
+                }
+                failed(fl, R_HOP2004, "these values cannot be mixed; use one group of: %s",
+                       buf_cstr(&b));
+                buf_release(&b);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static bool check_null(const struct vctx *c, const struct spec_field *f, const struct node *n,
+                       struct failure *fl)
+{
+    (void)n;
+    char shown[128];
+    if (f->ne && node_is_null(f->ne))
+        return failed(fl, R_HOP2004, "value must not be null");
+    if (f->eq && !node_is_null(f->eq)) {
+        show(c, f->eq, shown, sizeof(shown));
+        return failed(fl, R_HOP2004, "value must be %s", shown);
+    }
+    if (f->flags & SF_REQUIRED || f->must_be_set)
+        return failed(fl, R_HOP2002, "required field missing");
+    return true;
+}
+
+/*
+ * Checks one value without looking below it. Null and absent values follow Kong: they fail
+ * only when required, or when eq/ne say otherwise.
+ */
+static bool check_value(const struct vctx *c, const struct spec_field *f, const struct node *n,
+                        struct failure *fl, const struct node **matched)
+{
+    *matched = NULL;
+    if (!n || node_is_null(n))
+        return check_null(c, f, n, fl);
+    if (f->eq && node_is_null(f->eq))
+        return failed(fl, (f->flags & SF_SUBSCHEMA) ? R_HOP2008 : R_HOP2004,
+                      "value must be null");
+    if (c->placeholders && is_placeholder(n))
+        return true;
+    if (!type_ok(f->type, n)) {
+        char shown[128];
+        show(c, n, shown, sizeof(shown));
+        bool quote_hint = f->type == FT_STRING && n->kind == NODE_SCALAR && n->style == STYLE_PLAIN;
+        return failed(fl, R_HOP2003, "expected %s, got %s%s%s%s", type_phrase(f->type),
+                      node_describe(n), n->kind == NODE_SCALAR ? " " : "",
+                      n->kind == NODE_SCALAR ? shown : "",
+                      quote_hint ? "; put it in quotes to make it a string" : "");
+    }
+    if ((f->flags & SF_REFERENCEABLE) && is_vault_reference(n))
+        return true;
+    if (f->type == FT_FOREIGN)
+        return true;
+    if ((f->flags & SF_UUID) && node_is_string(n) && !is_uuid(n))
+        return failed(fl, R_HOP2007, "expected a valid UUID");
+    return check_enums(c, f, n, fl, matched) && check_numbers(f, n, fl) &&
+           check_lengths(f, n, fl) && check_patterns(c, f, n, fl) && check_contains(c, f, n, fl) &&
+           check_named(c, f, n, fl) && check_subsets(f, n, fl);
+}
+
+/* Test mode, for the validator sets of entity checks: no findings, elements included. */
+static bool matches(const struct vctx *c, const struct spec_field *f, const struct node *n)
+{
+    struct failure fl;
+    const struct node *matched;
+    if (!check_value(c, f, n, &fl, &matched))
+        return false;
+    if (f->elements && n && n->kind == NODE_SEQUENCE)
+        for (uint32_t i = 0; i < n->count; i++)
+            if (!matches(c, f->elements, n->u.items[i]))
+                return false;
+    return true;
+}
+
+/* ---- reporting --------------------------------------------------------------------------- */
+
+/* Points inside a one-line scalar when the source has no escapes to throw columns off. */
+static struct span span_at_offset(const struct node *n, long offset)
+{
+    struct span s = n->span;
+    if (offset < 0 || n->kind != NODE_SCALAR || s.line != s.end_line)
+        return s;
+    bool quoted = n->style == STYLE_SINGLE_QUOTED || n->style == STYLE_DOUBLE_QUOTED;
+    if (n->style != STYLE_PLAIN && !quoted)
+        return s;
+    size_t chars = utf8_count(n->u.text, n->count) + (quoted ? 2 : 0);
+    if (s.end_column - s.column != chars)
+        return s;
+    size_t at = utf8_count(n->u.text, (size_t)offset < n->count ? (size_t)offset : n->count);
+    s.column += (uint32_t)at + (quoted ? 1 : 0);
+    s.end_column = s.column + 1;
+    return s;
+}
+
+static void report(struct vctx *c, const struct node *at, const struct span *span,
+                   const struct failure *fl)
+{
+    struct span where = span ? *span : at->span;
+    if (c->field && !fl->from_err)
+        diag_add(c->sink, fl->rule, -1, &where, path_text(c->path), c->entity, "'%s': %s",
+                 c->field, fl->message);
+    else
+        diag_add(c->sink, fl->rule, -1, &where, path_text(c->path), c->entity, "%s",
+                 fl->message);
+}
+
+static void report_deprecations(struct vctx *c, const struct spec_field *f, const struct node *n,
+                                const struct node *matched)
+{
+    const char *product = c->doc->product;
+    if (f->deprecated_since)
+        diag_add(c->sink, R_HOP4002, -1, &n->span, path_text(c->path), c->entity,
+                 "'%s' is deprecated since %s %s%s%s", c->field ? c->field : f->name, product,
+                 f->deprecated_since, f->deprecated_message ? ": " : "",
+                 f->deprecated_message ? f->deprecated_message : "");
+    const struct node *dep = matched && matched->kind == NODE_MAPPING
+                                 ? node_map_get(matched, "deprecated")
+                                 : NULL;
+    if (!dep)
+        return;
+    const struct node *since = node_map_get(dep, "since"), *msg = node_map_get(dep, "message");
+    struct version v;
+    version_parse(since->u.text, since->count, &v);
+    if (version_compare(&c->doc->target.version, &v) < 0)
+        return;
+    char shown[128];
+    show(c, n, shown, sizeof(shown));
+    diag_add(c->sink, R_HOP4002, -1, &n->span, path_text(c->path), c->entity,
+             "'%s': the value %s is deprecated since %s %s%s%s", c->field ? c->field : f->name,
+             shown, product, since->u.text, msg ? ": " : "", msg ? msg->u.text : "");
+}
+
+static bool validate_children(struct vctx *c, const struct spec_field *f, const struct node *n)
+{
+    bool ok = true;
+    if (n->kind == NODE_SEQUENCE && f->elements) {
+        for (uint32_t i = 0; i < n->count; i++) {
+            const struct node *item = n->u.items[i];
+            path_push_index(c->path, i);
+            if (node_is_null(item)) {
+                diag_add(c->sink, R_HOP2002, -1, &item->span, path_text(c->path), c->entity,
+                         "'%s': a list element is null", c->field ? c->field : f->name);
+                ok = false;
+            } else {
+                ok &= validate_value(c, f->elements, item);
+            }
+            path_pop(c->path);
+        }
+    } else if (n->kind == NODE_MAPPING && (f->keys || f->values)) {
+        for (uint32_t i = 0; i < n->count; i++) {
+            const struct node_pair *p = &n->u.pairs[i];
+            if (p->key->kind == NODE_SCALAR)
+                path_push_key(c->path, p->key->u.text, p->key->count);
+            else
+                path_push_key(c->path, "?", 1);
+            if (f->keys)
+                ok &= validate_value(c, f->keys, p->key);
+            if (f->values)
+                ok &= validate_value(c, f->values, p->value);
+            path_pop(c->path);
+        }
+    } else if (f->record && n->kind == NODE_MAPPING) {
+        ok = validate_record(c, f->record, n, NULL);
+    }
+    return ok;
+}
+
+bool validate_value(struct vctx *c, const struct spec_field *f, const struct node *n)
+{
+    bool secret = c->secret;
+    if (f->flags & SF_SECRET)
+        c->secret = true;
+    if (c->secret && n && n->kind == NODE_SCALAR)
+        diag_add_secret_span(c->sink, &n->span);
+    struct failure fl;
+    const struct node *matched = NULL;
+    bool ok = check_value(c, f, n, &fl, &matched);
+    if (!ok) {
+        struct span s = span_at_offset(n, fl.offset);
+        if (f->err && !(fl.rule == R_HOP2002)) {
+            snprintf(fl.message, sizeof(fl.message), "%s", f->err);
+            fl.from_err = true;
+        }
+        report(c, n, &s, &fl);
+    } else if (n && !node_is_null(n) && !(c->placeholders && is_placeholder(n))) {
+        report_deprecations(c, f, n, matched);
+        ok = validate_children(c, f, n);
+    }
+    c->secret = secret;
+    return ok;
+}
+
+/* ---- unknown keys ------------------------------------------------------------------------ */
+
+static const char *closest_field(const struct spec_record *r, const char *key)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; i < r->nfields; i++) {
+        size_t d = str_edit_distance(key, r->fields[i].name);
+        if (d < best_d) {
+            best_d = d;
+            best = r->fields[i].name;
+        }
+    }
+    return best;
+}
+
+void report_unknown_key(struct vctx *c, const struct spec_record *r, const struct node *key,
+                        const char *what)
+{
+    const char *name = key->u.text;
+    const struct node *def = r->all_fields ? node_map_get(r->all_fields, name) : NULL;
+    const char *product = c->doc->product;
+    if (def) {
+        const struct node *variant = def->kind == NODE_SEQUENCE ? def->u.items[0] : def;
+        enum rule_id rule;
+        char phrase[200];
+        if (cond_explain(variant, &c->doc->target, product, &rule, phrase, sizeof(phrase))) {
+            const struct node *instead = node_map_get(variant, "replaced_by");
+            diag_add(c->sink, rule, -1, &key->span, path_text(c->path), c->entity,
+                     "%s '%s' %s, so %s %s does not accept it%s%s%s", what, name, phrase,
+                     product, c->doc->version_text, instead ? "; use '" : "",
+                     instead ? instead->u.text : "", instead ? "' instead" : "");
+            return;
+        }
+    }
+    const char *hint = closest_field(r, name);
+    diag_add(c->sink, R_HOP2001, -1, &key->span, path_text(c->path), c->entity,
+             "unknown %s '%s'%s%s%s", what, name, hint ? "; did you mean '" : "",
+             hint ? hint : "", hint ? "'?" : "");
+}
+
+/* ---- records ----------------------------------------------------------------------------- */
+
+const struct node *record_value(const struct vctx *c, const struct spec_record *r,
+                                const struct node *map, const char *name)
+{
+    const struct node *v = node_map_get(map, name);
+    if (v)
+        return v;
+    for (size_t i = 0; i < r->nshorthands; i++) {
+        const struct spec_shorthand *s = &r->shorthands[i];
+        const struct node *sv = node_map_get(map, s->name);
+        if (!sv)
+            continue;
+        for (const char *const *f = s->expand->fields; *f; f++)
+            if (!strcmp(*f, name))
+                return s->expand->fn(sv, name, c->scratch);
+    }
+    const struct spec_field *f = spec_record_field(r, name, strlen(name));
+    return f ? f->default_value : NULL;
+}
+
+static bool shorthand_provides(const struct spec_record *r, const struct node *map,
+                               const char *name)
+{
+    for (size_t i = 0; i < r->nshorthands; i++) {
+        if (!node_map_get(map, r->shorthands[i].name))
+            continue;
+        for (const char *const *f = r->shorthands[i].expand->fields; *f; f++)
+            if (!strcmp(*f, name))
+                return true;
+    }
+    return false;
+}
+
+static void quoted_list(const char *const *names, size_t n, struct buf *b)
+{
+    for (size_t i = 0; i < n; i++)
+        buf_printf(b, "%s'%s'", i ? ", " : "", names[i]);
+}
+
+/* Replaces each %s of a check's err text with the quoted field list. */
+static void format_err(const char *err, const char *list, struct buf *out)
+{
+    for (const char *p = err; *p; p++) {
+        if (p[0] == '%' && p[1] == 's') {
+            buf_puts(out, list);
+            p++;
+        } else {
+            buf_putc(out, *p);
+        }
+    }
+}
+
+struct record_run {
+    struct vctx *c;
+    const struct spec_record *r;
+    const struct node *map;
+    bool *failed_fields;
+};
+
+static bool field_failed(const struct record_run *run, const char *name)
+{
+    const struct spec_field *f = spec_record_field(run->r, name, strlen(name));
+    return f && run->failed_fields[f - run->r->fields];
+}
+
+static bool any_failed(const struct record_run *run, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (field_failed(run, names[i]))
+            return true;
+    return false;
+}
+
+static size_t count_set(const struct record_run *run, const char *const *names, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += is_set(record_value(run->c, run->r, run->map, names[i]));
+    return count;
+}
+
+/* Reports a check over a list of fields: the message is the lead text and the quoted list. */
+static void check_report(struct record_run *run, enum rule_id rule, const struct node *at,
+                         const char *lead, const char *const *names, size_t n)
+{
+    struct buf list;
+    buf_init(&list, 4096);
+    quoted_list(names, n, &list);
+    diag_add(run->c->sink, rule, -1, &at->span, path_text(run->c->path), run->c->entity, "%s%s",
+             lead, buf_cstr(&list));
+    buf_release(&list);
+}
+
+static bool at_least_one(struct record_run *run, const char *const *names, size_t n,
+                         const char *err)
+{
+    if (count_set(run, names, n) > 0)
+        return true;
+    struct buf list, msg;
+    buf_init(&list, 4096);
+    buf_init(&msg, 4096);
+    quoted_list(names, n, &list);
+    if (err)
+        format_err(err, buf_cstr(&list), &msg);
+    else
+        buf_printf(&msg, "at least one of these fields must be non-empty: %s", buf_cstr(&list));
+    diag_add(run->c->sink, R_HOP2009, -1, &run->map->span, path_text(run->c->path),
+             run->c->entity, "%s", buf_cstr(&msg));
+    buf_release(&list);
+    buf_release(&msg);
+    return false;
+}
+
+static bool run_conditional(struct record_run *run, const struct spec_check *k)
+{
+    struct vctx *c = run->c;
+    const struct node *iv = record_value(c, run->r, run->map, k->if_field);
+    if (!iv || node_is_null(iv) || !matches(c, k->if_match, iv))
+        return true;
+    const struct node *tv = record_value(c, run->r, run->map, k->then_field);
+    if (matches(c, k->then_match, tv))
+        return true;
+    struct failure fl;
+    const struct node *matched;
+    check_value(c, k->then_match, tv, &fl, &matched);
+    const struct node *at = node_map_get(run->map, k->then_field);
+    char shown[128];
+    show(c, iv, shown, sizeof(shown));
+    if (k->then_err)
+        diag_add(c->sink, R_HOP2008, -1, at ? &at->span : &run->map->span, path_text(c->path),
+                 c->entity, "%s", k->then_err);
+    else
+        diag_add(c->sink, R_HOP2008, -1, at ? &at->span : &run->map->span, path_text(c->path),
+                 c->entity, "'%s': %s, because '%s' is %s", k->then_field, fl.message,
+                 k->if_field, shown);
+    return false;
+}
+
+static bool run_conditional_alo(struct record_run *run, const struct spec_check *k)
+{
+    const struct node *iv = record_value(run->c, run->r, run->map, k->if_field);
+    if (!iv || node_is_null(iv))
+        return true;
+    if (matches(run->c, k->if_match, iv))
+        return at_least_one(run, k->then_fields, k->n_then_fields, k->then_err);
+    if (k->else_match && matches(run->c, k->else_match, iv))
+        return at_least_one(run, k->else_fields, k->n_else_fields, k->else_err);
+    return true;
+}
+
+static bool run_distinct(struct record_run *run, const struct spec_check *k)
+{
+    for (size_t i = 0; i < k->n_fields; i++) {
+        const struct node *a = record_value(run->c, run->r, run->map, k->fields[i]);
+        for (size_t j = i + 1; a && is_set(a) && j < k->n_fields; j++) {
+            const struct node *b = record_value(run->c, run->r, run->map, k->fields[j]);
+            if (is_set(b) && node_equal(a, b)) {
+                check_report(run, R_HOP2012, run->map,
+                             "values of these fields must be distinct: ", k->fields,
+                             k->n_fields);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static bool run_check(struct record_run *run, const struct spec_check *k)
+{
+    size_t n = k->n_fields, set;
+    switch (k->kind) {
+    case CHECK_AT_LEAST_ONE_OF:
+        return at_least_one(run, k->fields, n, NULL);
+    case CHECK_ONLY_ONE_OF:
+        set = count_set(run, k->fields, n);
+        if (set == 1)
+            return true;
+        check_report(run, set ? R_HOP2010 : R_HOP2009, run->map,
+                     "exactly one of these fields must be non-empty: ", k->fields, n);
+        return false;
+    case CHECK_MUTUALLY_EXCLUSIVE:
+        if (count_set(run, k->fields, n) <= 1)
+            return true;
+        check_report(run, R_HOP2010, run->map,
+                     "only one or none of these fields must be set: ", k->fields, n);
+        return false;
+    case CHECK_MUTUALLY_REQUIRED:
+        set = count_set(run, k->fields, n);
+        if (set == 0 || set == n)
+            return true;
+        check_report(run, R_HOP2011, run->map, "all or none of these fields must be set: ",
+                     k->fields, n);
+        return false;
+    case CHECK_MUTUALLY_EXCLUSIVE_SETS:
+        if (!count_set(run, k->fields, k->n_fields_a) ||
+            !count_set(run, k->fields + k->n_fields_a, n - k->n_fields_a))
+            return true;
+        check_report(run, R_HOP2010, run->map,
+                     "fields of these two sets must not be set together: ", k->fields, n);
+        return false;
+    case CHECK_DISTINCT:
+        return run_distinct(run, k);
+    case CHECK_CONDITIONAL:
+        return run_conditional(run, k);
+    case CHECK_CONDITIONAL_AT_LEAST_ONE_OF:
+        return run_conditional_alo(run, k);
+    default:
+        return true;
+    }
+}
+
+/* Kong skips an entity check when a field it reads has already failed. */
+static bool check_reads_failed_field(const struct record_run *run, const struct spec_check *k)
+{
+    const char *single[2] = {k->if_field, k->then_field};
+    return any_failed(run, k->fields, k->n_fields) ||
+           any_failed(run, k->then_fields, k->n_then_fields) ||
+           any_failed(run, k->else_fields, k->n_else_fields) ||
+           (k->if_field && field_failed(run, single[0])) ||
+           (k->then_field && field_failed(run, single[1]));
+}
+
+static bool validate_known_key(struct vctx *c, struct record_run *run, const struct node *key,
+                               const struct node *value, const struct record_options *opt)
+{
+    const struct spec_record *r = run->r;
+    const struct spec_field *f = spec_record_field(r, key->u.text, key->count);
+    const struct spec_shorthand *s = f ? NULL : spec_record_shorthand(r, key->u.text, key->count);
+    if (!f && !s && opt && opt->extras)
+        f = spec_record_field(opt->extras, key->u.text, key->count);
+    if (!f && !s)
+        return false;
+    const char *field = c->field;
+    c->field = f ? f->name : s->name;
+    path_push_key(c->path, key->u.text, key->count);
+    bool ok = validate_value(c, f ? f : &s->value, value);
+    path_pop(c->path);
+    c->field = field;
+    if (!ok && f && f >= r->fields && f < r->fields + r->nfields)
+        run->failed_fields[f - r->fields] = true;
+    return true;
+}
+
+static bool check_keys(struct vctx *c, struct record_run *run, const struct record_options *opt)
+{
+    bool ok = true;
+    const struct node *map = run->map;
+    for (uint32_t i = 0; map->kind == NODE_MAPPING && i < map->count; i++) {
+        const struct node *key = map->u.pairs[i].key, *value = map->u.pairs[i].value;
+        if (!node_is_string(key)) {
+            diag_add(c->sink, R_HOP2003, -1, &key->span, path_text(c->path), c->entity,
+                     "keys must be strings, not %s", node_describe(key));
+            ok = false;
+            continue;
+        }
+        if (validate_known_key(c, run, key, value, opt))
+            continue;
+        if (opt && opt->extra && opt->extra(opt->extra_ctx, key, value))
+            continue;
+        if (run->r->open)
+            continue;
+        path_push_key(c->path, key->u.text, key->count);
+        report_unknown_key(c, run->r, key, "field");
+        path_pop(c->path);
+        ok = false;
+    }
+    return ok;
+}
+
+static bool check_required(struct vctx *c, const struct record_run *run,
+                           const struct record_options *opt)
+{
+    bool ok = true;
+    for (size_t i = 0; i < run->r->nfields; i++) {
+        const struct spec_field *f = &run->r->fields[i];
+        if (!(f->flags & SF_REQUIRED) || f->default_value || (f->flags & SF_AUTO))
+            continue;
+        if (opt && opt->implied_field && !strcmp(opt->implied_field, f->name))
+            continue;
+        if (node_map_get(run->map, f->name) || shorthand_provides(run->r, run->map, f->name))
+            continue;
+        diag_add(c->sink, R_HOP2002, -1, &run->map->span, path_text(c->path), c->entity,
+                 "required field '%s' is missing", f->name);
+        ok = false;
+    }
+    return ok;
+}
+
+bool validate_record(struct vctx *c, const struct spec_record *r, const struct node *map,
+                     const struct record_options *opt)
+{
+    bool small[64] = {false};
+    bool *failed_fields = r->nfields <= 64 ? small : arena_calloc(c->scratch, r->nfields, 1);
+    if (!failed_fields)
+        return true;
+    struct record_run run = {c, r, map, failed_fields};
+    bool ok = check_keys(c, &run, opt);
+    ok &= check_required(c, &run, opt);
+    for (size_t i = 0; i < r->nchecks; i++)
+        if (!check_reads_failed_field(&run, &r->checks[i]))
+            ok &= run_check(&run, &r->checks[i]);
+    return ok;
+}

@@ -1,0 +1,60 @@
+/*
+ * Checking values against compiled specs, the way Kong's schema library checks them: the type
+ * first, then the validators in Kong's order, the first failure reported once per value; then
+ * the elements, keys, values or fields below. Records also check required fields and their
+ * entity checks (at_least_one_of, conditional, ...), reading missing fields at their default.
+ *
+ * Findings go to the context's sink with the current path and entity. Values of secret fields
+ * never appear in a message, and their positions are recorded for excerpt masking.
+ */
+#ifndef SCHEMA_VALIDATE_H
+#define SCHEMA_VALIDATE_H
+
+#include <stdbool.h>
+
+#include "diag/diag.h"
+#include "model/model_path.h"
+#include "schema.h"
+#include "schema_named.h"
+
+struct vctx {
+    struct diag_sink *sink;
+    struct path *path;
+    const char *entity; /* "route 'orders'", or NULL */
+    const struct spec_document *doc;
+    struct named_env env;
+    struct arena *scratch; /* per item; values made by shorthand expansion live here */
+    const char *field;     /* the innermost named field, for messages */
+    bool secret;           /* inside a secret field */
+    bool placeholders;     /* ${{ env "..." }} templates stand in for any value */
+};
+
+/* Checks n against f and everything below it; false when anything failed. */
+bool validate_value(struct vctx *c, const struct spec_field *f, const struct node *n);
+
+/* Keys of an entity that are not fields: nested collections. Return true when handled. */
+typedef bool (*extra_key_fn)(void *ctx, const struct node *key, const struct node *value);
+
+struct record_options {
+    const struct spec_record *extras; /* more allowed fields (_comment, _ignore) */
+    extra_key_fn extra;
+    void *extra_ctx;
+    const char *implied_field; /* a required field its nesting provides */
+};
+
+/* Checks a mapping's keys, required fields and checks; false when anything failed. */
+bool validate_record(struct vctx *c, const struct spec_record *r, const struct node *map,
+                     const struct record_options *opt);
+
+/* Reports a key that r does not know, saying when it existed if it ever did. */
+void report_unknown_key(struct vctx *c, const struct spec_record *r, const struct node *key,
+                        const char *what);
+
+/* The value a record has for a field: written, set by a shorthand, or the default. */
+const struct node *record_value(const struct vctx *c, const struct spec_record *r,
+                                const struct node *map, const char *name);
+
+/* Whether a value is a template placeholder (decK's ${{ env "DECK_X" }}). */
+bool is_placeholder(const struct node *n);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * An input file read once, front to back, in chunks: the reader never holds a whole file.
+ *
+ * Standard input is copied to an anonymous temporary file as it is read, so that later
+ * passes (a pre-scan, the source lines of excerpts) can read it again like any file.
+ *
+ * While bytes flow through source_read(), the source notes what a YAML parser hides: a byte
+ * order mark, the line endings in use, and the last bytes of the file (APISIX's "#END").
+ */
+#ifndef SOURCE_H
+#define SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gatehop.h"
+
+#define SOURCE_TAIL 64
+
+struct source_stats {
+    uint64_t bytes;
+    uint64_t crlf_count, lf_count; /* line breaks, by kind (a lone CR counts as LF) */
+    uint32_t first_crlf_line, first_lf_line; /* 1-based, 0 when none */
+    bool bom;
+    bool nul; /* a NUL byte was seen */
+};
+
+struct source {
+    char *name; /* for reports */
+    char *path; /* NULL for standard input */
+    FILE *fp;
+    FILE *spool; /* standard input's copy */
+    struct source_stats stats;
+    uint32_t line; /* line of the next byte, 1-based */
+    int last_byte; /* -1 at the start */
+    unsigned char tail[SOURCE_TAIL];
+    size_t tail_len;
+};
+
+int source_open(struct source *src, const char *path, const char *display_name, gh_error *err);
+void source_close(struct source *src);
+/* A second, independent reader of the same input, from its first byte. */
+int source_open_copy(const struct source *src, struct source *copy, gh_error *err);
+/* Starts reading from the first byte again, with fresh statistics. */
+int source_rewind(struct source *src, gh_error *err);
+/* Reads up to size bytes; returns the count, 0 at the end, -1 on an I/O error. */
+long source_read(struct source *src, unsigned char *buffer, size_t size);
+/* True when the file's last non-blank text is "#END" (APISIX standalone). */
+bool source_ends_with_end_marker(const struct source *src);
+
+/*
+ * Reads the given lines (sorted, 1-based, may repeat) from a separate handle and hands each to
+ * fn without its line break. A line longer than max_len is cut. Returns 0 or -1 on I/O error.
+ */
+typedef void (*source_line_fn)(void *ctx, uint32_t line, const char *text, size_t len);
+int source_fetch_lines(const struct source *src, const uint32_t *lines, size_t count,
+                       size_t max_len, source_line_fn fn, void *ctx);
+/* Line and column (1-based, characters) of a byte offset, by reading the file again. */
+int source_locate_offset(const struct source *src, uint64_t offset, uint32_t *line,
+                         uint32_t *column);
+
+#endif
