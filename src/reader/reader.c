@@ -54,6 +54,7 @@ struct reader_impl {
     uint64_t built_nodes;  /* nodes made for the value being built */
     uint64_t alias_weight; /* values reached through aliases in it */
     bool skipping;         /* over the node limit: consume without building */
+    uint32_t base_depth;   /* containers above the value being built (the root mapping, a list) */
 
     struct strmap anchor_names; /* name -> index in anchors (value.extra) */
     struct anchor *anchors;
@@ -518,7 +519,7 @@ static int resolve_alias(struct reader_impl *R, struct arena *a, const yaml_even
 
 static int push_frame(struct reader_impl *R, const yaml_event_t *ev)
 {
-    if (R->nframes >= R->opt.limits.max_depth) {
+    if (R->nframes + R->base_depth >= R->opt.limits.max_depth) {
         struct span span = span_of(ev);
         report(R, R_HOP1004, -1, &span, "nesting deeper than %u levels; stopped reading",
                R->opt.limits.max_depth);
@@ -671,14 +672,17 @@ static struct node *close_mapping(struct reader_impl *R, struct arena *a, struct
                                   struct node **kv, size_t nkv)
 {
     size_t npairs = nkv / 2, extra = 0;
+    bool merges = false;
     for (size_t i = 0; i < npairs; i++)
-        if (is_merge_key(kv[2 * i]))
+        if (is_merge_key(kv[2 * i])) {
+            merges = true;
             extra += merged_pair_count(kv[2 * i + 1]);
+        }
     struct node_pair *pairs = arena_alloc(a, (npairs + extra) * sizeof(*pairs));
     if (!pairs && npairs + extra)
         return NULL;
     size_t kept = drop_duplicates(R, kv, npairs, pairs);
-    if (extra)
+    if (merges)
         kept = apply_merges(R, kv, npairs, pairs, kept);
     n->u.pairs = pairs;
     n->count = (uint32_t)kept;
@@ -845,9 +849,11 @@ static int entry_end(struct reader_impl *R, struct reader_entry *e)
     return 0;
 }
 
-static void report_empty(struct reader_impl *R, const struct span *at)
+static void report_empty(struct reader_impl *R)
 {
-    report(R, R_HOP1011, -1, at, "the file holds no configuration (it is empty or comments only)");
+    static const struct span start = {1, 1, 1, 1};
+    report(R, R_HOP1011, -1, &start,
+           "the file holds no configuration (it is empty or comments only)");
 }
 
 static int start_document(struct reader_impl *R, struct reader_entry *e, gh_error *err)
@@ -861,8 +867,7 @@ static int start_document(struct reader_impl *R, struct reader_entry *e, gh_erro
             return rc;
     }
     if (R->event.type == YAML_STREAM_END_EVENT) {
-        struct span at = {1, 1, 1, 1};
-        report_empty(R, &at);
+        report_empty(R);
         R->state = ST_FINISH;
         return STEP_OK;
     }
@@ -880,7 +885,7 @@ static int start_document(struct reader_impl *R, struct reader_entry *e, gh_erro
         return rc;
     R->state = ST_AFTER_ROOT;
     if (root && node_is_null(root)) {
-        report_empty(R, &root->span);
+        report_empty(R);
         return STEP_OK;
     }
     e->kind = ENTRY_VALUE;
@@ -956,6 +961,7 @@ static int top_entry(struct reader_impl *R, struct reader_entry *e, gh_error *er
     }
     struct node *key = NULL;
     R->list_key = NULL;
+    R->base_depth = 1;
     if ((rc = build(R, &R->doc, &key, err)) != STEP_OK)
         return rc;
     if (!key)
@@ -1000,6 +1006,7 @@ static int list_entry(struct reader_impl *R, struct reader_entry *e, gh_error *e
     }
     arena_reset(&R->item);
     struct node *item = NULL;
+    R->base_depth = 2;
     if ((rc = build(R, &R->item, &item, err)) != STEP_OK)
         return rc;
     e->kind = ENTRY_ITEM;

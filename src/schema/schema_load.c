@@ -889,6 +889,20 @@ static int load_file(struct kb *kb, const struct file_source *fs, const char *pr
     return rc;
 }
 
+static bool file_exists(const struct file_source *fs, const char *product, const char *rel)
+{
+    char path[1024];
+    if (!fs->dir) {
+        snprintf(path, sizeof(path), "schemas/%s/%s", product, rel);
+        return embedded_find(path) != NULL;
+    }
+    snprintf(path, sizeof(path), "%s/%s/%s", fs->dir, product, rel);
+    FILE *f = fopen(path, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
 static int validate_file(struct kb_product *p, const struct kb_file *f,
                          const struct keyword *table, size_t ntable, bool conditions,
                          bool needs_type, gh_error *err)
@@ -927,6 +941,10 @@ static int load_entities(struct kb *kb, const struct file_source *fs, struct kb_
                                 item->span.column, "an entity name must be a string");
         char rel[300];
         snprintf(rel, sizeof(rel), "entities/%s.yaml", name->u.text);
+        if (!file_exists(fs, p->name, rel))
+            return error_set_at(err, GH_ESCHEMA, p->document.path, name->span.line,
+                                name->span.column, "entity '%s' has no file %s", name->u.text,
+                                rel);
         int rc = load_file(kb, fs, p->name, rel, &p->entities[i], err);
         if (rc < 0)
             return rc;

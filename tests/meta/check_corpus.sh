@@ -1,0 +1,31 @@
+#!/bin/sh
+# Every realistic config in corpus/ gets the outcome its place promises:
+#   corpus/kong/<version>/*   lints clean (exit 0) against kong@<version>
+#   corpus/adc/*, corpus/apisix/*   are recognised (HOP9001) and nothing else fails
+# usage: check_corpus.sh ROOT GATEHOP
+root=$1
+bin=$2
+status=0
+count=0
+for f in "$root"/corpus/kong/*/*; do
+    [ -f "$f" ] || continue
+    version=$(basename "$(dirname "$f")")
+    count=$((count + 1))
+    if ! out=$("$bin" lint -q --no-excerpts --from "kong@$version" "$f" 2>&1); then
+        echo "${f#$root/}: expected a clean lint against kong@$version"
+        echo "$out" | head -20
+        status=1
+    fi
+done
+for f in "$root"/corpus/adc/* "$root"/corpus/apisix/*; do
+    [ -f "$f" ] || continue
+    count=$((count + 1))
+    out=$("$bin" lint -q --no-excerpts "$f" 2>&1)
+    if ! echo "$out" | grep -q HOP9001 || echo "$out" | grep -v HOP9001 | grep -q 'error:'; then
+        echo "${f#$root/}: expected to be recognised as not yet supported (HOP9001) only"
+        echo "$out" | head -10
+        status=1
+    fi
+done
+[ "$count" -gt 0 ] || { echo "corpus/ is empty"; status=1; }
+exit $status

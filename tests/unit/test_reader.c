@@ -1,0 +1,382 @@
+/*
+ * Unit tests for src/reader (and model_scalar): entries, positions, typing, and every finding
+ * the reader makes. A document is read into a compact trace:
+ *   V key=value      a top-level key and its value
+ *   L key            a list begins;  I0 value  its items;  E  the list ends
+ * with values written as  s"text"@line:col  i5  b1  n  f1.5  [a,b]  {k:v}.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/model_scalar.h"
+#include "reader/reader.h"
+#include "tap.h"
+#include "util/util_buf.h"
+
+static void render(struct buf *b, const struct node *n)
+{
+    if (!n) {
+        buf_puts(b, "-");
+        return;
+    }
+    if (n->kind == NODE_SEQUENCE) {
+        buf_putc(b, '[');
+        for (uint32_t i = 0; i < n->count; i++) {
+            if (i)
+                buf_putc(b, ',');
+            render(b, n->u.items[i]);
+        }
+        buf_putc(b, ']');
+        return;
+    }
+    if (n->kind == NODE_MAPPING) {
+        buf_putc(b, '{');
+        for (uint32_t i = 0; i < n->count; i++) {
+            if (i)
+                buf_putc(b, ',');
+            render(b, n->u.pairs[i].key);
+            buf_putc(b, ':');
+            render(b, n->u.pairs[i].value);
+        }
+        buf_putc(b, '}');
+        return;
+    }
+    switch (n->type) {
+    case SCALAR_NULL:
+        buf_puts(b, "n");
+        break;
+    case SCALAR_BOOL:
+        buf_printf(b, "b%d", n->v.b);
+        break;
+    case SCALAR_INT:
+        buf_printf(b, "i%lld", (long long)n->v.i);
+        break;
+    case SCALAR_FLOAT:
+        buf_printf(b, "f%g", n->v.f);
+        break;
+    default:
+        buf_printf(b, "s\"%s\"", n->u.text);
+    }
+}
+
+struct run {
+    struct buf trace;
+    struct diag_sink sink;
+    bool incomplete;
+};
+
+static void read_all(struct reader *r, struct run *out)
+{
+    struct reader_entry e;
+    gh_error err = {0};
+    while (reader_next(r, &e, &err) == 0 && e.kind != ENTRY_END) {
+        if (out->trace.len)
+            buf_putc(&out->trace, ' ');
+        switch (e.kind) {
+        case ENTRY_VALUE:
+            buf_puts(&out->trace, "V ");
+            if (e.key) {
+                render(&out->trace, e.key);
+                buf_putc(&out->trace, '=');
+            }
+            render(&out->trace, e.value);
+            break;
+        case ENTRY_LIST_BEGIN:
+            buf_puts(&out->trace, "L ");
+            render(&out->trace, e.key);
+            break;
+        case ENTRY_ITEM:
+            buf_printf(&out->trace, "I%zu ", e.index);
+            render(&out->trace, e.value);
+            break;
+        default:
+            buf_puts(&out->trace, "E");
+        }
+    }
+    out->incomplete = reader_incomplete(r);
+    diag_sort(&out->sink);
+}
+
+static void run_opts(const char *yaml, const struct reader_options *opt, struct run *out)
+{
+    buf_init(&out->trace, 0);
+    diag_sink_init(&out->sink, 100);
+    struct reader r;
+    gh_error err = {0};
+    if (reader_open_memory(&r, yaml, strlen(yaml), opt, &out->sink, &err) == 0)
+        read_all(&r, out);
+    reader_close(&r);
+}
+
+static void run(const char *yaml, struct run *out)
+{
+    run_opts(yaml, NULL, out);
+}
+
+static void release(struct run *r)
+{
+    buf_release(&r->trace);
+    diag_sink_release(&r->sink);
+}
+
+/* The codes of the findings, in order, "HOP1002@3:5 HOP1003@4:9". */
+static void codes(const struct run *r, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < r->sink.count && used < size; i++) {
+        const struct diag *d = &r->sink.items[i];
+        int n = snprintf(out + used, size - used, "%s%s@%u:%u", i ? " " : "",
+                         rule_info(d->rule)->code, d->span.line, d->span.column);
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+static void expect(const char *yaml, const char *trace, const char *findings, const char *what)
+{
+    struct run r;
+    char got[1024];
+    run(yaml, &r);
+    codes(&r, got, sizeof(got));
+    is_str(buf_cstr(&r.trace), trace, what);
+    is_str(got, findings, what);
+    release(&r);
+}
+
+static void test_entries(void)
+{
+    expect("_format_version: \"3.0\"\nservices:\n- name: a\n  port: 80\n- name: b\n",
+           "V s\"_format_version\"=s\"3.0\" L s\"services\" I0 {s\"name\":s\"a\",s\"port\":i80} "
+           "I1 {s\"name\":s\"b\"} E",
+           "", "a top-level value, then a list item by item");
+    expect("[1, 2]\n", "V [i1,i2]", "", "a root that is not a mapping comes whole");
+    expect("a: &list [1]\nb: *list\n", "L s\"a\" I0 i1 E L s\"b\" I0 i1 E", "",
+           "anchored and aliased lists come item by item too");
+    expect("{\"services\": [{\"name\": \"x\"}]}\n", "L s\"services\" I0 {s\"name\":s\"x\"} E", "",
+           "JSON is read as YAML flow");
+}
+
+static void test_positions(void)
+{
+    const char *yaml = "services:\n- name: orders\n  url: \"http://x\"\n";
+    struct reader r;
+    struct diag_sink sink;
+    diag_sink_init(&sink, 10);
+    gh_error err = {0};
+    reader_open_memory(&r, yaml, strlen(yaml), NULL, &sink, &err);
+    struct reader_entry e;
+    reader_next(&r, &e, &err);
+    is_int(e.kind, ENTRY_LIST_BEGIN, "the list");
+    reader_next(&r, &e, &err);
+    const struct node *name = node_map_get(e.value, "name");
+    const struct node *url = node_map_get(e.value, "url");
+    is_int(e.value->span.line, 2, "item line");
+    is_int(e.value->span.column, 3, "item column");
+    is_int(name->span.line, 2, "scalar line, 1-based");
+    is_int(name->span.column, 9, "scalar column, 1-based");
+    is_int(name->span.end_column, 15, "end column is just past the value");
+    is_int(url->span.column, 8, "a quoted scalar starts at its quote");
+    is_int(url->style, STYLE_DOUBLE_QUOTED, "style is kept");
+    reader_close(&r);
+    diag_sink_release(&sink);
+}
+
+static struct node typed(const char *text, enum scalar_style style)
+{
+    struct node n = {0};
+    n.kind = NODE_SCALAR;
+    n.style = (uint8_t)style;
+    n.u.text = text;
+    n.count = (uint32_t)strlen(text);
+    scalar_resolve(&n, NULL);
+    return n;
+}
+
+static void test_typing(void)
+{
+    struct node n;
+    n = typed("yes", STYLE_PLAIN);
+    ok(n.type == SCALAR_BOOL && n.v.b && (n.flags & NODE_YAML11), "yes is a YAML 1.1 boolean");
+    n = typed("Off", STYLE_PLAIN);
+    ok(n.type == SCALAR_BOOL && !n.v.b && (n.flags & NODE_YAML11), "Off is false");
+    n = typed("y", STYLE_PLAIN);
+    ok(n.type == SCALAR_STRING, "y stays a string (as in lyaml)");
+    n = typed("true", STYLE_PLAIN);
+    ok(n.type == SCALAR_BOOL && !(n.flags & NODE_YAML11), "true means the same in 1.1 and 1.2");
+    n = typed("3.0", STYLE_PLAIN);
+    ok(n.type == SCALAR_FLOAT && n.v.f == 3.0, "3.0 is a number");
+    n = typed("3.0", STYLE_DOUBLE_QUOTED);
+    ok(n.type == SCALAR_STRING, "\"3.0\" is a string");
+    n = typed("012", STYLE_PLAIN);
+    ok(n.type == SCALAR_INT && n.v.i == 10 && (n.flags & NODE_YAML11), "012 is octal 10");
+    n = typed("08", STYLE_PLAIN);
+    ok(n.type == SCALAR_INT && n.v.i == 8, "08 is decimal (not octal)");
+    n = typed("0x1F", STYLE_PLAIN);
+    ok(n.type == SCALAR_INT && n.v.i == 31, "hex");
+    n = typed("0b101", STYLE_PLAIN);
+    ok(n.type == SCALAR_INT && n.v.i == 5 && (n.flags & NODE_YAML11), "binary");
+    n = typed("1:30", STYLE_PLAIN);
+    ok(n.type == SCALAR_INT && n.v.i == 90 && (n.flags & NODE_YAML11), "base 60");
+    n = typed("1_000", STYLE_PLAIN);
+    ok(n.type == SCALAR_INT && n.v.i == 1000 && (n.flags & NODE_YAML11), "underscores");
+    n = typed("~", STYLE_PLAIN);
+    ok(n.type == SCALAR_NULL, "~ is null");
+    n = typed("", STYLE_PLAIN);
+    ok(n.type == SCALAR_NULL, "empty plain is null");
+    n = typed(".inf", STYLE_PLAIN);
+    ok(n.type == SCALAR_FLOAT && isinf(n.v.f), ".inf");
+    n = typed("1e3", STYLE_PLAIN);
+    ok(n.type == SCALAR_FLOAT && n.v.f == 1000, "exponent");
+    n = typed("1.2.3", STYLE_PLAIN);
+    ok(n.type == SCALAR_STRING, "1.2.3 is a string");
+    n = typed("::1", STYLE_PLAIN);
+    ok(n.type == SCALAR_STRING, "an IPv6 address is a string");
+    n = typed("-", STYLE_PLAIN);
+    ok(n.type == SCALAR_STRING, "a lone dash is a string");
+}
+
+static void test_findings(void)
+{
+    expect("a:\n  x: 1\n  x: 2\n", "V s\"a\"={s\"x\":i2}", "HOP1002@2:3",
+           "a duplicate key is reported; the later value wins");
+    expect("a: 1\na: 2\n", "V s\"a\"=i1 V s\"a\"=i2", "HOP1002@2:1",
+           "a duplicate top-level key is reported");
+    expect("enabled: on\n", "V s\"enabled\"=b1", "HOP1003@1:10", "YAML 1.1 boolean");
+    expect("a: 'on'\n", "V s\"a\"=s\"on\"", "", "a quoted 'on' is a string, no finding");
+    expect("a: [1\n", "L s\"a\" I0 i1", "HOP1001@2:1",
+           "a syntax error at libyaml's position; what came before was delivered");
+    expect("", "", "HOP1011@1:1", "an empty file");
+    expect("# only a comment\n", "", "HOP1011@1:1", "a comment-only file");
+    expect("---\n", "", "HOP1011@1:1", "an empty document");
+    expect("a: 1\n---\nb: 2\n", "V s\"a\"=i1", "HOP1012@2:1", "a second document");
+    expect("a: *nope\n", "V s\"a\"=n", "HOP1014@1:4", "an alias without an anchor");
+    expect("base: &b {x: 1, y: 2}\nitem: {<<: *b, y: 3}\n",
+           "V s\"base\"={s\"x\":i1,s\"y\":i2} V s\"item\"={s\"y\":i3,s\"x\":i1}", "",
+           "a merge key: written keys win, the rest is merged");
+    expect("a: {<<: 5}\n", "V s\"a\"={}", "HOP1015@1:9", "a merge key with a scalar");
+    expect("a: \"\xff\"\n", "", "HOP1008@1:5", "invalid UTF-8, located");
+}
+
+static void test_anchor_across_items(void)
+{
+    expect("s:\n- &one {name: a, port: 1}\n- {<<: *one, name: b}\n- *one\n",
+           "L s\"s\" I0 {s\"name\":s\"a\",s\"port\":i1} I1 {s\"name\":s\"b\",s\"port\":i1} "
+           "I2 {s\"name\":s\"a\",s\"port\":i1} E",
+           "", "an anchor from an earlier item outlives that item's arena");
+}
+
+static void test_limits(void)
+{
+    struct reader_options opt;
+    struct run r;
+    char got[256];
+
+    reader_options_default(&opt);
+    opt.limits.max_depth = 3;
+    run_opts("a: [[[[1]]]]\nb: 2\n", &opt, &r);
+    codes(&r, got, sizeof(got));
+    is_str(got, "HOP1004@1:6", "nesting deeper than the limit, counted from the root");
+    ok(r.incomplete, "stops reading");
+    release(&r);
+
+    reader_options_default(&opt);
+    opt.limits.max_item_nodes = 10;
+    run_opts("s:\n- [1,2,3,4,5,6,7,8,9,10,11,12]\n- [1]\n", &opt, &r);
+    codes(&r, got, sizeof(got));
+    is_str(buf_cstr(&r.trace), "L s\"s\" I0 - I1 [i1] E", "a too-large item is skipped, not the next");
+    ok(strstr(got, "HOP1005") != NULL, "and reported");
+    release(&r);
+
+    reader_options_default(&opt);
+    opt.limits.max_value_bytes = 8;
+    run_opts("a: 0123456789abcdef\n", &opt, &r);
+    codes(&r, got, sizeof(got));
+    is_str(got, "HOP1006@1:4", "a value over the size limit");
+    release(&r);
+
+    reader_options_default(&opt);
+    opt.limits.max_alias_nodes = 50;
+    run_opts("a: &a [1,2,3,4,5,6,7,8,9]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n", &opt, &r);
+    codes(&r, got, sizeof(got));
+    ok(strstr(got, "HOP1007") != NULL, "alias expansion over the limit");
+    ok(r.incomplete, "stops reading");
+    release(&r);
+}
+
+static void test_json_strict(void)
+{
+    struct reader_options opt;
+    struct run r;
+    char got[256];
+    reader_options_default(&opt);
+    opt.json_strict = true;
+    run_opts("{\"a\": [1, true, null, \"x\"]}", &opt, &r);
+    codes(&r, got, sizeof(got));
+    is_str(got, "", "strict JSON passes");
+    release(&r);
+    run_opts("{\"a\": yes}", &opt, &r);
+    codes(&r, got, sizeof(got));
+    is_str(got, "HOP1013@1:7", "an unquoted word is not JSON");
+    release(&r);
+    run_opts("a: 1\n", &opt, &r);
+    codes(&r, got, sizeof(got));
+    is_str(got, "HOP1013@1:1", "block style is not JSON");
+    release(&r);
+}
+
+/* The reader over a file: what the source notices on the raw bytes. */
+static void test_file_findings(void)
+{
+    static const struct {
+        const char *bytes;
+        size_t len;
+        const char *codes;
+        const char *what;
+    } cases[] = {
+        {"\xef\xbb\xbf" "a: 1\n", 8, "HOP1009@1:1", "a byte order mark"},
+        {"a: 1\r\nb: 2\r\nc: 3\n", 17, "HOP1010@3:1", "one LF among CRLF lines"},
+        {"a: 1\r\nb: 2\r\n", 12, "", "CRLF throughout is fine"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char path[] = "/tmp/gatehop-test-XXXXXX";
+        int fd = mkstemp(path);
+        if (fd < 0 || write(fd, cases[i].bytes, cases[i].len) != (ssize_t)cases[i].len) {
+            ok(0, "temporary file");
+            continue;
+        }
+        close(fd);
+        struct source src;
+        struct run r;
+        gh_error err = {0};
+        buf_init(&r.trace, 0);
+        diag_sink_init(&r.sink, 100);
+        struct reader rd;
+        if (source_open(&src, path, NULL, &err) == 0 &&
+            reader_open(&rd, &src, NULL, &r.sink, &err) == 0) {
+            read_all(&rd, &r);
+            reader_close(&rd);
+        }
+        source_close(&src);
+        char got[256];
+        codes(&r, got, sizeof(got));
+        is_str(got, cases[i].codes, cases[i].what);
+        release(&r);
+        unlink(path);
+    }
+}
+
+int main(void)
+{
+    test_entries();
+    test_positions();
+    test_typing();
+    test_findings();
+    test_anchor_across_items();
+    test_limits();
+    test_json_strict();
+    test_file_findings();
+    return done();
+}

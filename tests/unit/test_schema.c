@@ -1,0 +1,317 @@
+/*
+ * Unit tests for src/schema: the real knowledge loads and compiles for every target; broken
+ * knowledge fails closed at file:line:col; the validation engine on a small "toy" product.
+ * usage: test_schema SCHEMA_DIR
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "reader/reader.h"
+#include "schema/schema.h"
+#include "schema/schema_validate.h"
+#include "tap.h"
+
+/* ---- the real knowledge ------------------------------------------------------------------ */
+
+static void test_real_knowledge(const char *dir)
+{
+    struct kb *kb = NULL;
+    gh_error err = {0};
+    ok(kb_new(dir, &kb, &err) == 0, "schemas/ loads: %s", err.message);
+    if (!kb)
+        return;
+    static const char *const routers[] = {"traditional", "traditional_compatible", "expressions"};
+    for (size_t p = 0; p < kb_product_count(kb); p++) {
+        const struct kb_product *product = kb_product_at(kb, p);
+        for (size_t v = 0; v < kb_version_count(product); v++) {
+            for (int f = 0; f < FLAVOR_COUNT; f++)
+                for (size_t r = 0; r < 3; r++) {
+                    const struct version *ver = kb_version_at(product, v);
+                    const char *router = kb_router_flavor_find(product, ver, routers[r]);
+                    if (!router)
+                        continue;
+                    struct target t = {*ver, (enum flavor)f, router};
+                    const struct spec_document *doc = NULL;
+                    gh_error e = {0};
+                    int rc = kb_compile(kb, product, &t, &doc, &e);
+                    ok(rc == 0 && doc && doc->nentities > 0, "%s %s %s %s compiles%s%s",
+                       kb_product_name(product), kb_version_text(product, v),
+                       flavor_name((enum flavor)f), router, rc ? ": " : "", rc ? e.message : "");
+                }
+        }
+    }
+    const struct kb_product *kong = kb_product_find(kb, "kong");
+    struct version v34 = {{3, 4, 0, 0}, 2};
+    struct target t = {v34, FLAVOR_KONG, kb_router_flavor_find(kong, &v34, "traditional")};
+    const struct spec_document *doc = NULL;
+    kb_compile(kb, kong, &t, &doc, &err);
+    const struct spec_entity *services = doc ? spec_entity_find(doc, "services") : NULL;
+    ok(services && services->nchildren >= 2, "services nest routes and plugins");
+    const struct spec_entity *routes = doc ? spec_entity_find(doc, "routes") : NULL;
+    ok(routes && routes->nsubschemas == 3, "routes have their three protocol subschemas");
+    ok(doc && doc->duplicates_are_errors, "3.4 rejects duplicates");
+    kb_free(kb);
+}
+
+/* ---- a toy product, written to a temporary directory ------------------------------------- */
+
+static const char toy_product[] =
+    "product: toy\nname: Toy\nversions: [\"1.0\", \"2.0\"]\n"
+    "format_versions:\n  - {value: \"1\", assume: \"1.0\"}\n"
+    "router_flavors:\n  - {value: plain}\n"
+    "default_router_flavor:\n  - {value: plain}\n"
+    "plugins: [a, {value: b, since: \"2.0\"}]\n"
+    "duplicates:\n  - {value: warning, until: \"2.0\"}\n  - {value: error, since: \"2.0\"}\n";
+
+static const char toy_document[] = "fields:\n  _format_version: {type: string, required: true}\n"
+                                   "entity_fields:\n  _comment: {type: string}\n"
+                                   "entities:\n  - things\n";
+
+static const char toy_typedefs[] =
+    "typedefs:\n"
+    "  port: {type: integer, between: [0, 65535]}\n"
+    "  name:\n"
+    "    - {until: \"2.0\", type: string, match: '^[a-z]+\\z'}\n"
+    "    - {since: \"2.0\", type: string, match: '^[a-z0-9]+\\z'}\n";
+
+static const char toy_things[] =
+    "entity: things\nsingular: thing\nprimary_key: id\nendpoint_key: name\n"
+    "fields:\n"
+    "  id: {type: string, uuid: true, auto: true}\n"
+    "  name: {typedef: name, unique: true}\n"
+    "  port: {typedef: port, required: true, default: 80}\n"
+    "  mode: {type: string, one_of: [x, {value: y, since: \"2.0\"}, "
+    "{value: z, deprecated: {since: \"2.0\", message: use x}}]}\n"
+    "  old: {type: string, until: \"2.0\", replaced_by: mode}\n"
+    "  new: {type: integer, since: \"2.0\"}\n"
+    "  tags: {type: set, elements: {type: string}}\n"
+    "  hidden: {type: string, secret: true, len_min: 3}\n"
+    "  a: {type: string}\n"
+    "  b: {type: string}\n"
+    "checks:\n"
+    "  - at_least_one_of: [a, b]\n"
+    "  - conditional: {if_field: mode, if_match: {eq: x}, then_field: port, "
+    "then_match: {between: [1, 1024]}}\n";
+
+struct file {
+    const char *name;
+    const char *text;
+};
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* Writes the toy product with one file replaced; returns the schema directory. */
+static char *make_toy(const struct file *replace)
+{
+    static char root[64];
+    snprintf(root, sizeof(root), "/tmp/gatehop-schema-XXXXXX");
+    if (!mkdtemp(root))
+        return NULL;
+    char dir[128];
+    snprintf(dir, sizeof(dir), "%s/toy", root);
+    mkdir(dir, 0700);
+    snprintf(dir, sizeof(dir), "%s/toy/entities", root);
+    mkdir(dir, 0700);
+    struct file files[] = {{"product.yaml", toy_product},
+                           {"document.yaml", toy_document},
+                           {"typedefs.yaml", toy_typedefs},
+                           {"entities/things.yaml", toy_things}};
+    snprintf(dir, sizeof(dir), "%s/toy", root);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        const char *text = files[i].text;
+        if (replace && !strcmp(replace->name, files[i].name))
+            text = replace->text;
+        write_file(dir, files[i].name, text);
+    }
+    return root;
+}
+
+static void remove_toy(const char *root)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+    if (system(cmd) != 0)
+        printf("# could not remove %s\n", root);
+}
+
+static void broken(const char *file, const char *text, const char *message, unsigned line,
+                   unsigned column)
+{
+    struct file f = {file, text};
+    char *root = make_toy(&f);
+    struct kb *kb = NULL;
+    gh_error err = {0};
+    int rc = kb_new(root, &kb, &err);
+    ok(rc == GH_ESCHEMA && strstr(err.message, message) && err.line == line &&
+           err.column == column && strstr(err.file, file),
+       "fails closed: %s", message);
+    if (rc != GH_ESCHEMA || !strstr(err.message, message) || err.line != line ||
+        err.column != column)
+        printf("#   got %d %s:%u:%u: %s\n", rc, err.file, err.line, err.column, err.message);
+    kb_free(kb);
+    remove_toy(root);
+}
+
+static void test_fail_closed(void)
+{
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  id: {type: string, requird: true}\n",
+           "unknown keyword 'requird' in a field definition", 3, 22);
+    broken("entities/things.yaml", "entity: things\nfields:\n  id: {type: string, since: 2.0}\n",
+           "a version must be a quoted string", 3, 29);
+    broken("entities/things.yaml", "entity: things\nfields:\n  id: {typedef: nope}\n",
+           "unknown typedef 'nope'", 3, 17);
+    broken("entities/things.yaml", "entity: things\nfields:\n  id: {type: string, match: '(['}\n",
+           "pattern does not compile", 3, 29);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  id:\n    - {type: string, since: \"1.0\"}\n"
+           "    - {type: integer, until: \"3.0\"}\n",
+           "overlaps the one at line 4", 5, 7);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n  - at_least_one_of: [a, zzz]\n",
+           "check names 'zzz', which is not a field here", 5, 26);
+    broken("entities/things.yaml", "entity: things\nfields:\n  id: {type: string, validator: nope}\n",
+           "unknown validator 'nope'", 3, 33);
+    broken("entities/things.yaml", "entity: stuff\nfields:\n  id: {type: string}\n",
+           "the file must say 'entity: things'", 1, 9);
+    broken("entities/things.yaml", "entity: things\nfields:\n  id: {type: [string}\n",
+           "did not find expected", 3, 21);
+    broken("document.yaml", "fields: {}\nentity_fields: {}\nentities: [things, ghost]\n",
+           "entity 'ghost' has no file entities/ghost.yaml", 3, 20);
+    broken("product.yaml", "product: toy\nversions: [\"2.0\", \"1.0\"]\n",
+           "versions must be listed oldest first", 2, 19);
+}
+
+/* ---- validating values ------------------------------------------------------------------- */
+
+struct check_env {
+    struct kb *kb;
+    const struct spec_document *doc;
+    struct diag_sink sink;
+    struct path path;
+    struct arena scratch;
+    struct vctx vctx;
+    char root[64];
+};
+
+static bool env_open(struct check_env *e, const char *version)
+{
+    memset(e, 0, sizeof(*e));
+    snprintf(e->root, sizeof(e->root), "%s", make_toy(NULL));
+    gh_error err = {0};
+    if (kb_new(e->root, &e->kb, &err) < 0) {
+        printf("# toy: %s\n", err.message);
+        return false;
+    }
+    const struct kb_product *p = kb_product_find(e->kb, "toy");
+    struct version v;
+    version_parse(version, strlen(version), &v);
+    struct target t = {v, FLAVOR_KONG, kb_router_flavor_find(p, &v, "plain")};
+    if (kb_compile(e->kb, p, &t, &e->doc, &err) < 0)
+        return false;
+    diag_sink_init(&e->sink, 100);
+    path_init(&e->path);
+    arena_init(&e->scratch, 4096);
+    e->vctx = (struct vctx){&e->sink, &e->path, "thing 'x'", e->doc,
+                            {&e->doc->target.version, "plain"}, &e->scratch, NULL, false, true};
+    return true;
+}
+
+static void env_close(struct check_env *e)
+{
+    diag_sink_release(&e->sink);
+    arena_release(&e->scratch);
+    kb_free(e->kb);
+    remove_toy(e->root);
+}
+
+/* Validates one YAML mapping as a "thing"; returns the codes found, in order. */
+static void validate_thing(const char *version, const char *yaml, char *out, size_t size)
+{
+    struct check_env e;
+    out[0] = '\0';
+    if (!env_open(&e, version))
+        return;
+    struct diag_sink parse_sink;
+    diag_sink_init(&parse_sink, 10);
+    struct reader r;
+    gh_error err = {0};
+    struct node *root = NULL;
+    if (reader_open_memory(&r, yaml, strlen(yaml), NULL, &parse_sink, &err) == 0 &&
+        reader_load(&r, &root, &err) == 0 && root) {
+        const struct spec_entity *things = spec_entity_find(e.doc, "things");
+        validate_record(&e.vctx, &things->record, root, NULL);
+    }
+    reader_close(&r);
+    diag_sink_release(&parse_sink);
+    diag_sort(&e.sink);
+    size_t used = 0;
+    for (size_t i = 0; i < e.sink.count && used < size; i++) {
+        int n = snprintf(out + used, size - used, "%s%s", i ? " " : "",
+                         rule_info(e.sink.items[i].rule)->code);
+        used += n > 0 ? (size_t)n : 0;
+        if (strstr(e.sink.items[i].message, "hunter2"))
+            printf("# a secret leaked: %s\n", e.sink.items[i].message), ok(0, "secret leaked");
+    }
+    env_close(&e);
+}
+
+static void expect_codes(const char *version, const char *yaml, const char *codes,
+                         const char *what)
+{
+    char got[512];
+    validate_thing(version, yaml, got, sizeof(got));
+    is_str(got, codes, what);
+}
+
+static void test_validation(void)
+{
+    expect_codes("1.0", "{name: abc, a: x}", "", "a valid thing");
+    expect_codes("1.0", "{name: abc}", "HOP2009", "at_least_one_of");
+    expect_codes("1.0", "{name: abc, a: x, port: five}", "HOP2003", "wrong type");
+    expect_codes("1.0", "{name: abc, a: x, port: 70000}", "HOP2005", "out of range");
+    expect_codes("1.0", "{name: abc1, a: x}", "HOP2007", "the 1.0 typedef variant rejects digits");
+    expect_codes("2.0", "{name: abc1, a: x}", "", "the 2.0 variant allows them");
+    expect_codes("1.0", "{name: abc, a: x, mode: y}", "HOP2004", "a value from a later version");
+    expect_codes("2.0", "{name: abc, a: x, mode: y}", "", "which 2.0 has");
+    expect_codes("2.0", "{name: abc, a: x, mode: z}", "HOP4002", "a deprecated value warns");
+    expect_codes("2.0", "{name: abc, a: x, old: q}", "HOP4001", "a removed field");
+    expect_codes("1.0", "{name: abc, a: x, new: 1}", "HOP2013", "a field added later");
+    expect_codes("1.0", "{name: abc, a: x, nmae: q}", "HOP2001", "an unknown field");
+    expect_codes("1.0", "{name: '', a: x}", "HOP2006", "an empty string");
+    expect_codes("1.0", "{name: abc, a: x, id: not-a-uuid}", "HOP2007", "uuid");
+    expect_codes("1.0", "{name: abc, a: x, mode: x, port: 2000}", "HOP2008",
+                 "a conditional rule, with port's default-free value");
+    expect_codes("1.0", "{name: abc, a: x, mode: x}", "", "the conditional reads the default");
+    expect_codes("1.0", "{name: abc, a: x, port: null}", "HOP2002", "required and null");
+    expect_codes("1.0", "{name: abc, a: x, hidden: hunter2}", "", "a secret value passes");
+    expect_codes("1.0", "{name: abc, a: x, hidden: h2}", "HOP2006",
+                 "a failing secret is reported without its value");
+    expect_codes("1.0", "{name: abc, a: x, port: '${{ env \"DECK_PORT\" }}'}", "",
+                 "a placeholder stands in for any value");
+    expect_codes("1.0", "{name: abc, a: x, tags: [a, null]}", "HOP2002", "a null list element");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_schema SCHEMA_DIR\n");
+        return 2;
+    }
+    test_real_knowledge(argv[1]);
+    test_fail_closed();
+    test_validation();
+    return done();
+}
