@@ -76,6 +76,8 @@ typedef struct gh_diagnostic {
 size_t gh_result_count(const gh_result *result);
 void gh_result_get(const gh_result *result, size_t index, gh_diagnostic *out);
 enum gh_severity gh_result_worst(const gh_result *result, bool *any);
+/* Findings of a severity, including those past --max-findings that were counted only. */
+size_t gh_result_severity_count(const gh_result *result, enum gh_severity severity);
 
 /* What was detected in the input and what was assumed. Strings are "" when unknown. */
 typedef struct gh_input_info {

@@ -63,14 +63,13 @@ static int parse_product_version(const gh_engine *engine, const char *text, cons
         name[n] = '\0';
         const struct kb_product *p = kb_product_find(engine->kb, name);
         if (!p)
-            return error_set(err, GH_EVERSION, "%s '%s': unknown product '%s'", option, text,
-                             name);
+            return error_set(err, GH_EVERSION, "%s '%s': unknown product '%s'", option, text, name);
         *product = kb_product_name(p);
         version = at + 1;
     }
     if (!version_parse(version, strlen(version), v))
-        return error_set(err, GH_EUSAGE, "%s '%s': '%s' is not a version such as 3.4", option,
-                         text, version);
+        return error_set(err, GH_EUSAGE, "%s '%s': '%s' is not a version such as 3.4", option, text,
+                         version);
     return 0;
 }
 
@@ -80,11 +79,11 @@ static int check_options_from(const gh_engine *engine, const gh_lint_options *o,
     memset(co, 0, sizeof(*co));
     reader_limits_default(&co->limits);
     int rc;
-    if (o->from && (rc = parse_product_version(engine, o->from, "--from", &co->product,
-                                               &co->from, err)) < 0)
+    if (o->from &&
+        (rc = parse_product_version(engine, o->from, "--from", &co->product, &co->from, err)) < 0)
         return rc;
-    if (o->to && (rc = parse_product_version(engine, o->to, "--to", &co->product, &co->to,
-                                             err)) < 0)
+    if (o->to &&
+        (rc = parse_product_version(engine, o->to, "--to", &co->product, &co->to, err)) < 0)
         return rc;
     co->input_flavor = o->input_flavor;
     co->router_flavor = o->router_flavor;
@@ -111,7 +110,7 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
     static const gh_lint_options defaults = {0};
     const gh_lint_options *o = options ? options : &defaults;
     *out = NULL;
-    const char *display = o->display_name ? o->display_name
+    const char *display = o->display_name          ? o->display_name
                           : strcmp(path, "-") == 0 ? "<stdin>"
                                                    : path;
     struct check_options co;
@@ -151,10 +150,9 @@ void gh_result_get(const gh_result *r, size_t index, gh_diagnostic *out)
 {
     const struct diag *d = &r->sink.items[index];
     const gh_rule *rule = rule_info(d->rule);
-    *out = (gh_diagnostic){rule->code,       rule->name,         d->severity,
-                           d->message,       r->file,            d->span.line,
-                           d->span.column,   d->span.end_line,   d->span.end_column,
-                           d->path,          d->entity};
+    *out = (gh_diagnostic){
+        rule->code,     rule->name,       d->severity,        d->message, r->file,  d->span.line,
+        d->span.column, d->span.end_line, d->span.end_column, d->path,    d->entity};
 }
 
 enum gh_severity gh_result_worst(const gh_result *r, bool *any)
@@ -168,11 +166,16 @@ enum gh_severity gh_result_worst(const gh_result *r, bool *any)
     return GH_INFO;
 }
 
+size_t gh_result_severity_count(const gh_result *r, enum gh_severity severity)
+{
+    return r->sink.by_severity[severity];
+}
+
 void gh_result_info(const gh_result *r, gh_input_info *out)
 {
     const struct check_info *i = &r->info;
-    *out = (gh_input_info){r->file,       i->product,       i->flavor, i->format_version,
-                           i->version,    i->router_flavor, i->note,   i->assumed};
+    *out = (gh_input_info){r->file,    i->product,       i->flavor, i->format_version,
+                           i->version, i->router_flavor, i->note,   i->assumed};
 }
 
 int gh_format_from_name(const char *name, enum gh_format *out)
@@ -192,9 +195,9 @@ int gh_report_write(FILE *out, enum gh_format format, gh_result *const *results,
     if (!files)
         return error_set(err, GH_ENOMEM, "out of memory");
     for (size_t i = 0; i < count; i++)
-        files[i] = (struct report_file){results[i]->file, &results[i]->sink,
-                                        results[i]->src_open ? &results[i]->src : NULL,
-                                        &results[i]->info};
+        files[i] =
+            (struct report_file){results[i]->file, &results[i]->sink,
+                                 results[i]->src_open ? &results[i]->src : NULL, &results[i]->info};
     int rc = report_write(out, format, files, count, options ? options : &defaults);
     free(files);
     return rc < 0 ? error_set(err, GH_EIO, "cannot write the report") : 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_feed.h"
 #include "check_internal.h"
 #include "detect/detect.h"
 #include "util/util_error.h"
@@ -17,6 +18,7 @@ struct driver {
     const struct kb_product *product;
     struct source *src;
     struct reader reader;
+    struct feed *feed;
     const struct check_options *opt;
     struct check_info *info;
     gh_error *err;
@@ -90,8 +92,7 @@ static int known_version(struct driver *d, const struct version *asked, const ch
 }
 
 /* The version the file was written for: --from, else its _format_version, else the latest. */
-static int source_version(struct driver *d, const struct detection *det,
-                          const struct version **out)
+static int source_version(struct driver *d, const struct detection *det, const struct version **out)
 {
     struct check_info *info = d->info;
     const char *product = kb_product_name(d->product);
@@ -183,13 +184,14 @@ static void report_unsupported(struct driver *d, const struct detection *det)
     snprintf(d->info->note, sizeof(d->info->note), "recognised, not yet supported");
 }
 
-static int decide(struct driver *d)
+static int decide(struct driver *d, bool stopped)
 {
     struct detection det;
     d->decided = true;
+    bool end_marker = source_has_end_marker(d->src);
     if (d->opt->input_flavor) {
         struct detection seen;
-        detect_decide(&d->detect, false, &seen);
+        detect_decide(&d->detect, end_marker, &seen);
         if (!detect_from_name(d->opt->input_flavor, &det))
             return error_set(d->err, GH_EUSAGE,
                              "unknown input flavour '%s' (kong, dbexport, deck, adc, apisix)",
@@ -197,18 +199,21 @@ static int decide(struct driver *d)
         det.has_format_version = seen.has_format_version;
         memcpy(det.format_version, seen.format_version, sizeof(det.format_version));
     } else {
-        detect_decide(&d->detect, false, &det);
-        if (det.product == DETECT_KONG && !det.has_format_version &&
-            !version_is_set(&d->opt->from)) {
+        detect_decide(&d->detect, end_marker, &det);
+        /* Metadata written after the collections: look for it before guessing. */
+        bool may_be_kong = det.product == DETECT_KONG || det.product == DETECT_UNKNOWN;
+        if (may_be_kong && !det.has_format_version && !version_is_set(&d->opt->from) && !stopped) {
             int rc = prescan(d, d->err);
             if (rc < 0)
                 return rc;
-            detect_decide(&d->detect, false, &det);
+            detect_decide(&d->detect, end_marker, &det);
         }
     }
     if (det.product != DETECT_KONG) {
         fill_info(d, &det, NULL);
-        report_unsupported(d, &det);
+        /* An empty file, or one that stopped at a syntax error, has its own finding. */
+        if (!(det.product == DETECT_UNKNOWN && stopped))
+            report_unsupported(d, &det);
         return 0;
     }
     d->product = kb_product_find(d->kb, "kong");
@@ -312,8 +317,7 @@ static void top_value(struct driver *d, const struct node *key, const struct nod
         bool empty = node_is_null(value) || (value->kind == NODE_MAPPING && value->count == 0);
         if (!empty)
             diag_add(run->sink, R_HOP2003, -1, &value->span, path_text(&run->path), NULL,
-                     "'%s' must be an array of %s, got %s", e->name, e->name,
-                     node_describe(value));
+                     "'%s' must be an array of %s, got %s", e->name, e->name, node_describe(value));
     } else if (f) {
         run->vctx.field = f->name;
         validate_value(&run->vctx, f, value);
@@ -380,10 +384,12 @@ static void finish(struct driver *d)
     index_resolve(&run->index, run->sink);
 }
 
-static void process(struct driver *d, const struct reader_entry *e)
+static void process(struct driver *d, const struct reader_entry *e, bool placeholder)
 {
     if (!d->checking)
         return;
+    /* An entry is checked after it is read, so a placeholder in it has already been seen. */
+    d->run.vctx.placeholders = placeholder;
     switch (e->kind) {
     case ENTRY_VALUE:
         top_value(d, e->key, e->value);
@@ -399,8 +405,7 @@ static void process(struct driver *d, const struct reader_entry *e)
         d->list_field = NULL;
         break;
     case ENTRY_END:
-        finish(d);
-        break;
+        break; /* finish() runs once the reader is closed */
     }
 }
 
@@ -425,30 +430,55 @@ static bool hold(struct driver *d, const struct reader_entry *e, bool *decide_no
     return true;
 }
 
+/* Until detection decides, entries are held; the first item (or the end) decides. */
+static int take(struct driver *d, const struct feed_entry *fe)
+{
+    if (d->decided) {
+        process(d, &fe->e, fe->placeholder);
+        return 0;
+    }
+    bool decide_now;
+    bool kept = hold(d, &fe->e, &decide_now);
+    if (!decide_now)
+        return 0;
+    int rc = decide(d, fe->e.kind == ENTRY_END && fe->e.stopped);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < d->nheld; i++)
+        process(d, &d->held[i], fe->placeholder);
+    if (!kept)
+        process(d, &fe->e, fe->placeholder);
+    d->nheld = 0;
+    return 0;
+}
+
 static int run_entries(struct driver *d)
 {
-    struct reader_entry e;
-    int rc;
+    enum reader_entry_kind kind;
     do {
-        if ((rc = reader_next(&d->reader, &e, d->err)) < 0)
+        const struct feed_entry *fe;
+        int rc = feed_next(d->feed, &fe, d->err);
+        if (rc < 0)
             return rc;
-        if (d->decided) {
-            process(d, &e);
-            continue;
-        }
-        bool decide_now;
-        bool kept = hold(d, &e, &decide_now);
-        if (!decide_now)
-            continue;
-        if ((rc = decide(d)) < 0)
+        kind = fe->e.kind;
+        rc = take(d, fe);
+        feed_release(d->feed);
+        if (rc < 0)
             return rc;
-        for (size_t i = 0; i < d->nheld; i++)
-            process(d, &d->held[i]);
-        if (!kept)
-            process(d, &e);
-        d->nheld = 0;
-    } while (e.kind != ENTRY_END);
+    } while (kind != ENTRY_END);
     return 0;
+}
+
+/*
+ * Inputs this large are read by a second thread. GATEHOP_THREAD_MIN_BYTES overrides the
+ * default (docs/cli.md); the tests set it to 0 to run every case through the threaded path.
+ */
+static uint64_t thread_min_bytes(void)
+{
+    const char *v = getenv("GATEHOP_THREAD_MIN_BYTES");
+    char *end;
+    unsigned long long n = v && *v ? strtoull(v, &end, 10) : 0;
+    return v && *v && *end == '\0' ? (uint64_t)n : FEED_THREAD_MIN_BYTES;
 }
 
 int check_file(struct kb *kb, struct source *src, const struct check_options *opt,
@@ -468,19 +498,38 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     index_init(&d->run.index);
     arena_init(&d->run.scratch, 16 * 1024);
     path_init(&d->run.path);
-    d->run.vctx = (struct vctx){sink, &d->run.path, NULL, NULL, {NULL, NULL}, &d->run.scratch,
-                                NULL, false, true};
+    if (!vctx_init(&d->run.vctx, sink, &d->run.path, &d->run.scratch)) {
+        free(d);
+        return error_set(err, GH_ENOMEM, "out of memory");
+    }
     detect_init(&d->detect);
     struct reader_options ro;
     reader_options_default(&ro);
     ro.limits = opt->limits;
     ro.json_strict = opt->json_strict;
-    int rc = reader_open(&d->reader, src, &ro, sink, err);
+    /* A reader thread writes its findings to a sink of its own, merged when it is done. */
+    bool threaded = src->size >= thread_min_bytes();
+    struct diag_sink reader_sink;
+    diag_sink_init(&reader_sink, sink->max);
+    int rc = reader_open(&d->reader, src, &ro, threaded ? &reader_sink : sink, err);
+    /* About one indexed key per 90 bytes of a typical file; capped so a huge dump starts
+     * small and grows only as its keys arrive. */
+    size_t guess = (size_t)(src->size / 90);
+    if (rc == 0 && index_reserve(&d->run.index, guess < 4000000 ? guess : 4000000) < 0)
+        rc = error_set(err, GH_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = feed_open(&d->feed, &d->reader, src, threaded, err);
     if (rc == 0)
         rc = run_entries(d);
+    feed_close(d->feed);
+    if (rc == 0 && d->checking)
+        finish(d);
+    diag_merge(sink, &reader_sink);
+    diag_sink_release(&reader_sink);
     if (rc == 0 && d->run.failed)
         rc = error_set(err, GH_ENOMEM, "out of memory while checking '%s'", src->name);
     reader_close(&d->reader);
+    vctx_release(&d->run.vctx);
     index_release(&d->run.index);
     arena_release(&d->run.scratch);
     free(d->meta_seen);

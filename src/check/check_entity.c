@@ -19,6 +19,22 @@ static bool field_is_secret(const struct spec_record *r, const char *name)
     return f && (f->flags & SF_SECRET);
 }
 
+/* "singular 'name'" (the name cut at 80 bytes), without printf: every entity gets one. */
+static const char *join_label(struct arena *a, const char *singular, const char *name)
+{
+    size_t ls = strlen(singular), ln = strlen(name);
+    if (ln > 80)
+        ln = 80;
+    char *out = arena_alloc(a, ls + ln + 4);
+    if (!out)
+        return NULL;
+    memcpy(out, singular, ls);
+    memcpy(out + ls, " '", 2);
+    memcpy(out + ls + 2, name, ln);
+    memcpy(out + ls + 2 + ln, "'", 2);
+    return out;
+}
+
 /* "route 'orders'", or "key-auth credential #2 of consumer 'alice'" when nothing names it. */
 static const char *entity_label(struct check_run *run, const struct spec_entity *e,
                                 const struct node *item, size_t index, const struct parent *parent)
@@ -30,7 +46,7 @@ static const char *entity_label(struct check_run *run, const struct spec_entity 
         name = string_of(node_map_get(item, e->primary_key));
     const char *label;
     if (name)
-        label = arena_printf(&run->scratch, "%s '%.80s'", e->singular, name);
+        label = join_label(&run->scratch, e->singular, name);
     else if (parent)
         label = arena_printf(&run->scratch, "%s #%zu of %s", e->singular, index, parent->label);
     else
@@ -65,60 +81,62 @@ static bool names_parent(const struct parent *parent, const struct node *ref)
     return false;
 }
 
-/* A nested entity takes one reference from its nesting and may set no other. */
-static void check_nested_references(struct check_run *run, const struct spec_record *rec,
-                                    const struct node *item, const struct parent *parent)
+static void resolve_reference(struct check_run *run, const struct spec_field *f,
+                              const struct node *v)
 {
-    for (size_t i = 0; i < rec->nfields; i++) {
-        const struct spec_field *f = &rec->fields[i];
-        const struct node *v = f->type == FT_FOREIGN ? node_map_get(item, f->name) : NULL;
+    const struct spec_entity *target = spec_entity_find(run->doc, f->reference);
+    if (!target || node_is_null(v))
+        return;
+    const struct node *ref = reference_value(v);
+    path_push_key(&run->path, f->name, strlen(f->name));
+    if (!ref) {
+        if (v->kind == NODE_MAPPING)
+            diag_add(run->sink, R_HOP2003, -1, &v->span, path_text(&run->path), run->vctx.entity,
+                     "'%s': a reference needs an 'id' or a 'name'", f->name);
+    } else if (!index_resolves(&run->index, (uint8_t)target->index, ref->u.text, ref->count)) {
+        struct pending_ref p = {
+            (uint8_t)target->index, ref->u.text,      ref->count, ref->span,
+            path_text(&run->path),  run->vctx.entity, f->name,    target->singular};
+        if (index_defer(&run->index, &p) < 0)
+            run->failed = true;
+    }
+    path_pop(&run->path);
+}
+
+/*
+ * Kong fills a nested entity's reference to its parent from the nesting, overwriting what the
+ * file says; references to other entities stay and scope it further (a plugin nested in a
+ * service with a consumer applies to that consumer on that service).
+ */
+static void check_references(struct check_run *run, const struct spec_entity *e,
+                             const struct spec_record *rec, const struct node **values,
+                             const struct parent *parent)
+{
+    for (size_t i = 0; i < e->nforeign; i++) {
+        const struct spec_field *f = &rec->fields[e->foreign_at[i]];
+        const struct node *v = values[e->foreign_at[i]];
         if (!v || node_is_null(v))
             continue;
-        path_push_key(&run->path, f->name, strlen(f->name));
-        if (!strcmp(f->name, parent->foreign_field)) {
-            const struct node *ref = reference_value(v);
-            if (!ref || !names_parent(parent, ref))
-                diag_add(run->sink, R_HOP3004, -1, &v->span, path_text(&run->path),
-                         run->vctx.entity,
-                         "'%s' must name %s, which this entity is nested in, or be left out",
-                         f->name, parent->label);
-        } else {
-            const struct spec_entity *target = spec_entity_find(run->doc, f->reference);
-            diag_add(run->sink, R_HOP3004, -1, &v->span, path_text(&run->path), run->vctx.entity,
-                     "'%s' must be null here: an entity nested in %s cannot also refer to a %s; "
-                     "move it to the top level to scope it to both",
-                     f->name, parent->label, target ? target->singular : f->reference);
+        if (!parent || strcmp(f->name, parent->foreign_field) != 0) {
+            resolve_reference(run, f, v);
+            continue;
         }
+        const struct node *ref = reference_value(v);
+        if (ref && names_parent(parent, ref))
+            continue;
+        path_push_key(&run->path, f->name, strlen(f->name));
+        diag_add(run->sink, R_HOP3004, -1, &v->span, path_text(&run->path), run->vctx.entity,
+                 "'%s' names %s %s, but this %s is nested in %s; Kong ignores the field and "
+                 "attaches the %s to %s",
+                 f->name, parent->entity->singular, diag_value(run->sink, ref ? ref : v, false),
+                 e->singular, parent->label, e->singular, parent->label);
         path_pop(&run->path);
     }
 }
 
-static void check_references(struct check_run *run, const struct spec_record *rec,
-                             const struct node *item)
+static const char *article(const char *word)
 {
-    for (size_t i = 0; i < rec->nfields; i++) {
-        const struct spec_field *f = &rec->fields[i];
-        const struct node *v = f->type == FT_FOREIGN ? node_map_get(item, f->name) : NULL;
-        const struct spec_entity *target = v ? spec_entity_find(run->doc, f->reference) : NULL;
-        if (!target || node_is_null(v))
-            continue;
-        const struct node *ref = reference_value(v);
-        path_push_key(&run->path, f->name, strlen(f->name));
-        if (!ref) {
-            if (v->kind == NODE_MAPPING)
-                diag_add(run->sink, R_HOP2003, -1, &v->span, path_text(&run->path),
-                         run->vctx.entity, "'%s': a reference needs an 'id' or a 'name'",
-                         f->name);
-        } else if (!index_resolves(&run->index, (uint8_t)target->index, ref->u.text,
-                                   ref->count)) {
-            struct pending_ref p = {(uint8_t)target->index, ref->u.text, ref->count, ref->span,
-                                    path_text(&run->path), run->vctx.entity, f->name,
-                                    target->singular};
-            if (index_defer(&run->index, &p) < 0)
-                run->failed = true;
-        }
-        path_pop(&run->path);
-    }
+    return strchr("aeiouAEIOU", word[0]) ? "an" : "a";
 }
 
 static void report_duplicate(struct check_run *run, const struct spec_entity *e,
@@ -126,27 +144,27 @@ static void report_duplicate(struct check_run *run, const struct spec_entity *e,
 {
     const struct spec_document *d = run->doc;
     if (run->duplicates_are_errors)
-        diag_add(run->sink, R_HOP3002, GH_ERROR, &at->span, path_text(&run->path),
-                 run->vctx.entity,
-                 "uniqueness violation: a %s with %s is already declared at line %u",
-                 e->singular, what, first_line);
+        diag_add(run->sink, R_HOP3002, GH_ERROR, &at->span, path_text(&run->path), run->vctx.entity,
+                 "uniqueness violation: %s %s with %s is already declared at line %u",
+                 article(e->singular), e->singular, what, first_line);
     else
         diag_add(run->sink, R_HOP3002, GH_WARNING, &at->span, path_text(&run->path),
                  run->vctx.entity,
-                 "a %s with %s is already declared at line %u; %s %s keeps only one of them, "
+                 "%s %s with %s is already declared at line %u; %s %s keeps only one of them, "
                  "without a warning",
-                 e->singular, what, first_line, d->product, d->version_text);
+                 article(e->singular), e->singular, what, first_line, d->product, d->version_text);
 }
 
-static void define(struct check_run *run, const struct spec_entity *e, unsigned kind,
+/* Returns whether a repeat was reported. */
+static bool define(struct check_run *run, const struct spec_entity *e, unsigned kind,
                    const struct node *v, bool report, const char *field, bool secret)
 {
     uint32_t first = 0;
-    int rc = index_define(&run->index, (uint8_t)e->index, kind, v->u.text, v->count,
-                          v->span.line, &first);
+    int rc = index_define(&run->index, (uint8_t)e->index, kind, v->u.text, v->count, v->span.line,
+                          &first);
     if (rc < 0) {
         run->failed = true;
-        return;
+        return false;
     }
     if (rc == 0 && report) {
         char what[200];
@@ -155,83 +173,137 @@ static void define(struct check_run *run, const struct spec_entity *e, unsigned 
         else
             snprintf(what, sizeof(what), "%s '%.120s'", field, v->u.text);
         report_duplicate(run, e, v, what, first);
+        return true;
     }
+    return false;
 }
 
-/* The entity a nested child belongs to, as a string for cache keys. */
-static void parent_identity(const struct parent *parent, char *out, size_t size)
+static size_t put(char *key, size_t len, size_t size, const char *s, size_t n)
+{
+    if (n > size - len)
+        n = size - len;
+    memcpy(key + len, s, n);
+    return len + n;
+}
+
+/* The entity a nested child belongs to: its id, its endpoint key, or its position. */
+static size_t put_parent(char *key, size_t len, size_t size, const struct parent *parent)
 {
     const struct node *id = node_map_get(parent->item, "id");
-    const struct node *key = parent->entity->endpoint_key
-                                 ? node_map_get(parent->item, parent->entity->endpoint_key)
-                                 : NULL;
-    const struct node *v = node_is_string(id) ? id : node_is_string(key) ? key : NULL;
+    const struct node *ek = parent->entity->endpoint_key
+                                ? node_map_get(parent->item, parent->entity->endpoint_key)
+                                : NULL;
+    const struct node *v = node_is_string(id) ? id : node_is_string(ek) ? ek : NULL;
     if (v)
-        snprintf(out, size, "%s", v->u.text);
-    else
-        snprintf(out, size, "@%u:%u", parent->item->span.line, parent->item->span.column);
+        return put(key, len, size, v->u.text, v->count);
+    char at[32];
+    int n = snprintf(at, sizeof(at), "@%u:%u", parent->item->span.line, parent->item->span.column);
+    return put(key, len, size, at, n > 0 ? (size_t)n : 0);
 }
 
-/* Kong derives the id of an entity without one from its cache key, so equal keys collide. */
-static void define_cache_key(struct check_run *run, const struct spec_entity *e,
-                             const struct node *item, const struct parent *parent)
+/* Whether Kong builds a cache key at all: not when one of its fields is generated. */
+static bool has_cache_key(const struct spec_entity *e, const struct spec_record *rec)
+{
+    if (!e->n_cache_key)
+        return false;
+    for (size_t i = 0; i < e->n_cache_key; i++)
+        if (e->cache_key_at[i] >= 0 && (rec->fields[e->cache_key_at[i]].flags & SF_AUTO))
+            return false;
+    return true;
+}
+
+/* Appends a reference's text, or the parent's identity for the field the nesting fills. */
+static size_t put_reference(char *key, size_t len, size_t size, const char *name,
+                            const struct node *v, const struct parent *parent)
+{
+    if (parent && !strcmp(name, parent->foreign_field) && (!v || node_is_null(v)))
+        return put_parent(key, len, size, parent);
+    if ((v = reference_value(v)) != NULL)
+        return put(key, len, size, v->u.text, v->count);
+    return len;
+}
+
+static void report_id_collision(struct check_run *run, const struct spec_entity *e,
+                                const struct node *item, const char *const *names, size_t n,
+                                uint32_t first)
+{
+    char what[300];
+    snprintf(what, sizeof(what), "the same %s", names[0]);
+    for (size_t i = 1; i < n; i++) {
+        size_t used = strlen(what);
+        snprintf(what + used, sizeof(what) - used, "%s%s", i + 1 == n ? " and " : ", ", names[i]);
+    }
+    report_duplicate(run, e, item, what, first);
+}
+
+/*
+ * Kong gives an entity written without an id one derived from its cache key, or, when it has
+ * none, from its endpoint key and the entities it belongs to; equal derivations collide.
+ */
+static void define_derived_id(struct check_run *run, const struct spec_entity *e,
+                              const struct spec_record *rec, const struct node *item,
+                              const struct node **values, const struct parent *parent, bool report)
 {
     char key[1024];
     size_t len = 0;
-    for (size_t i = 0; i < e->n_cache_key && len < sizeof(key) - 1; i++) {
-        const char *name = e->cache_key[i];
-        char part[512] = "";
-        const struct node *v = node_map_get(item, name);
-        if (parent && !strcmp(name, parent->foreign_field) && (!v || node_is_null(v)))
-            parent_identity(parent, part, sizeof(part));
-        else if ((v = reference_value(v)) != NULL)
-            snprintf(part, sizeof(part), "%s", v->u.text);
-        int n = snprintf(key + len, sizeof(key) - len, "%s%s", i ? "\x1f" : "", part);
-        len += n > 0 ? (size_t)n : 0;
+    const char *names[16];
+    size_t n = 0;
+    if (has_cache_key(e, rec)) {
+        for (size_t i = 0; i < e->n_cache_key && n < 16; i++) {
+            const struct node *v = e->cache_key_at[i] >= 0 ? values[e->cache_key_at[i]] : NULL;
+            if (i)
+                len = put(key, len, sizeof(key), "\x1f", 1);
+            len = put_reference(key, len, sizeof(key), e->cache_key[i], v, parent);
+            names[n++] = e->cache_key[i];
+        }
+    } else if (!e->n_cache_key && e->endpoint_at >= 0 &&
+               !(rec->fields[e->endpoint_at].flags & SF_UNIQUE) &&
+               node_is_string(values[e->endpoint_at])) {
+        const struct node *v = values[e->endpoint_at];
+        len = put(key, len, sizeof(key), v->u.text, v->count);
+        names[n++] = e->endpoint_key;
+        for (size_t i = 0; i < e->nforeign && n < 16; i++) {
+            const struct spec_field *f = &rec->fields[e->foreign_at[i]];
+            len = put(key, len, sizeof(key), "\x1f", 1);
+            len = put_reference(key, len, sizeof(key), f->name, values[e->foreign_at[i]], parent);
+            names[n++] = f->name;
+        }
+    } else {
+        return;
     }
-    if (len >= sizeof(key))
-        len = sizeof(key) - 1;
     uint32_t first = 0;
     int rc = index_define(&run->index, (uint8_t)e->index, INDEX_CACHE_KEY, key, len,
                           item->span.line, &first);
-    if (rc < 0) {
+    if (rc < 0)
         run->failed = true;
-    } else if (rc == 0) {
-        char what[300];
-        snprintf(what, sizeof(what), "the same %s", e->cache_key[0]);
-        for (size_t i = 1; i < e->n_cache_key; i++) {
-            size_t used = strlen(what);
-            snprintf(what + used, sizeof(what) - used, "%s%s",
-                     i + 1 == e->n_cache_key ? " and " : ", ", e->cache_key[i]);
-        }
-        report_duplicate(run, e, item, what, first);
-    }
+    else if (rc == 0 && report)
+        report_id_collision(run, e, item, names, n, first);
 }
 
 static void register_entity(struct check_run *run, const struct spec_entity *e,
                             const struct spec_record *rec, const struct node *item,
-                            const struct parent *parent)
+                            const struct node **values, const struct parent *parent)
 {
-    const struct node *id = e->primary_key ? node_map_get(item, e->primary_key) : NULL;
+    bool reported = false;
+    const struct node *id = e->primary_at >= 0 ? values[e->primary_at] : NULL;
     if (node_is_string(id))
-        define(run, e, INDEX_ID, id, true, e->primary_key, false);
-    const struct spec_field *ek =
-        e->endpoint_key ? spec_record_field(rec, e->endpoint_key, strlen(e->endpoint_key)) : NULL;
-    const struct node *key = ek ? node_map_get(item, ek->name) : NULL;
+        reported |= define(run, e, INDEX_ID, id, true, e->primary_key, false);
+    const struct spec_field *ek = e->endpoint_at >= 0 ? &rec->fields[e->endpoint_at] : NULL;
+    const struct node *key = ek ? values[e->endpoint_at] : NULL;
     if (node_is_string(key))
-        define(run, e, INDEX_ENDPOINT, key, (ek->flags & SF_UNIQUE) != 0, ek->name,
-               (ek->flags & SF_SECRET) != 0);
-    for (size_t i = 0; i < rec->nfields; i++) {
-        const struct spec_field *f = &rec->fields[i];
-        if (!(f->flags & SF_UNIQUE) || f == ek)
-            continue;
-        const struct node *v = node_map_get(item, f->name);
-        if (node_is_string(v))
-            define(run, e, INDEX_UNIQUE + (unsigned)i, v, true, f->name,
-                   (f->flags & SF_SECRET) != 0);
+        reported |= define(run, e, INDEX_ENDPOINT, key, (ek->flags & SF_UNIQUE) != 0, ek->name,
+                           (ek->flags & SF_SECRET) != 0);
+    for (size_t i = 0; i < e->nunique; i++) {
+        int at = e->unique_at[i];
+        const struct spec_field *f = &rec->fields[at];
+        const struct node *v = values[at];
+        if (at != e->endpoint_at && node_is_string(v))
+            reported |= define(run, e, INDEX_UNIQUE + (unsigned)at, v, !reported, f->name,
+                               (f->flags & SF_SECRET) != 0);
     }
-    if (e->n_cache_key && !node_is_string(id))
-        define_cache_key(run, e, item, parent);
+    /* Kong reports one uniqueness violation per entity, so a repeat found above is enough. */
+    if (!node_is_string(id))
+        define_derived_id(run, e, rec, item, values, parent, !reported);
 }
 
 static int compare_name(const void *key, const void *item)
@@ -291,8 +363,8 @@ static void check_nested_list(struct nesting *n, const struct spec_child *child,
     struct check_run *run = n->run;
     if (value->kind != NODE_SEQUENCE && !(value->kind == NODE_MAPPING && value->count == 0)) {
         diag_add(run->sink, R_HOP2003, -1, &value->span, path_text(&run->path), run->vctx.entity,
-                 "'%s': expected an array of %s, got %s", child->entity->name,
-                 child->entity->name, node_describe(value));
+                 "'%s': expected an array of %s, got %s", child->entity->name, child->entity->name,
+                 node_describe(value));
         return;
     }
     struct parent parent = {n->entity, n->item, n->label, child->foreign_field};
@@ -333,16 +405,19 @@ void check_entity(struct check_run *run, const struct spec_entity *e, const stru
     const char *label = entity_label(run, e, item, index, parent);
     run->vctx.entity = label;
     const struct spec_record *rec = spec_entity_record_for(e, item);
+    const struct node **values = arena_alloc(&run->scratch, (rec->nfields + 1) * sizeof(*values));
+    if (!values) {
+        run->failed = true;
+        run->vctx.entity = outer;
+        return;
+    }
     struct nesting nest = {run, e, item, label};
     struct record_options opt = {&run->doc->entity_extras, nested_key, &nest,
-                                 parent ? parent->foreign_field : NULL};
+                                 parent ? parent->foreign_field : NULL, values};
     validate_record(&run->vctx, rec, item, &opt);
     if (e->subschema_names_from_plugins)
         check_plugin_name(run, item);
-    if (parent)
-        check_nested_references(run, rec, item, parent);
-    else
-        check_references(run, rec, item);
-    register_entity(run, e, rec, item, parent);
+    check_references(run, e, rec, values, parent);
+    register_entity(run, e, rec, item, values, parent);
     run->vctx.entity = outer;
 }

@@ -12,6 +12,11 @@ void index_init(struct index *ix)
     arena_init(&ix->strings, 64 * 1024);
 }
 
+int index_reserve(struct index *ix, size_t n)
+{
+    return strmap_reserve(&ix->map, n);
+}
+
 void index_release(struct index *ix)
 {
     strmap_release(&ix->map);
@@ -40,8 +45,7 @@ int index_define(struct index *ix, uint8_t entity, unsigned kind, const char *va
     return strmap_put(&ix->map, key, n, line, first_line);
 }
 
-bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char *value,
-               size_t len)
+bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char *value, size_t len)
 {
     char key[KEY_MAX];
     size_t n = make_key(key, entity, kind, value, len);

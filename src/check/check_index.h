@@ -26,8 +26,8 @@ enum index_kind {
 };
 
 struct pending_ref {
-    uint8_t target;     /* entity index referred to */
-    const char *value;  /* the reference as written */
+    uint8_t target;    /* entity index referred to */
+    const char *value; /* the reference as written */
     size_t len;
     struct span span;
     const char *path, *entity, *field, *target_singular;
@@ -41,6 +41,8 @@ struct index {
 };
 
 void index_init(struct index *ix);
+/* Room for about n keys without growing (a guess from the file's size saves rehashing). */
+int index_reserve(struct index *ix, size_t n);
 void index_release(struct index *ix);
 /* 1: new; 0: already there (*first_line set); -1: out of memory. */
 int index_define(struct index *ix, uint8_t entity, unsigned kind, const char *value, size_t len,

@@ -161,9 +161,9 @@ static void lint_usage(FILE *out)
 static const char *flavor_phrase(const char *flavor)
 {
     static const char *const phrases[][2] = {
-        {"kong", "Kong declarative config"},     {"dbexport", "kong config db_export dump"},
-        {"deck", "decK state file"},             {"adc", "ADC file"},
-        {"adc-legacy", "legacy ADC file"},       {"apisix", "APISIX standalone file"},
+        {"kong", "Kong declarative config"}, {"dbexport", "kong config db_export dump"},
+        {"deck", "decK state file"},         {"adc", "ADC file"},
+        {"adc-legacy", "legacy ADC file"},   {"apisix", "APISIX standalone file"},
     };
     for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++)
         if (!strcmp(phrases[i][0], flavor))
@@ -179,8 +179,8 @@ static void note_detection(const gh_result *r)
     if (info.format_version[0])
         fprintf(stderr, ", _format_version \"%s\"", info.format_version);
     if (info.version[0])
-        fprintf(stderr, "; checked against %s %s (router_flavor %s)", info.product,
-                info.version, info.router_flavor);
+        fprintf(stderr, "; checked against %s %s (router_flavor %s)", info.product, info.version,
+                info.router_flavor);
     if (info.note[0])
         fprintf(stderr, "; %s", info.note);
     fputc('\n', stderr);
@@ -240,11 +240,8 @@ static void summary(gh_result **results, size_t n)
 {
     size_t counts[3] = {0, 0, 0};
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < gh_result_count(results[i]); j++) {
-            gh_diagnostic d;
-            gh_result_get(results[i], j, &d);
-            counts[d.severity]++;
-        }
+        for (int s = GH_INFO; s <= GH_ERROR; s++)
+            counts[s] += gh_result_severity_count(results[i], (enum gh_severity)s);
     fprintf(stderr, "gatehop: %zu error%s, %zu warning%s, %zu info in %zu file%s\n",
             counts[GH_ERROR], counts[GH_ERROR] == 1 ? "" : "s", counts[GH_WARNING],
             counts[GH_WARNING] == 1 ? "" : "s", counts[GH_INFO], n, n == 1 ? "" : "s");

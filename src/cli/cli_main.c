@@ -93,8 +93,7 @@ int cli_parse(int argc, char **argv, const struct cli_option *options, size_t co
             cli_error("unknown option '%s'", arg);
             return -1;
         }
-        const struct cli_option *o =
-            find_option(options, count, name, len, is_long ? 0 : name[0]);
+        const struct cli_option *o = find_option(options, count, name, len, is_long ? 0 : name[0]);
         if (!o) {
             cli_error("unknown option '%s'", arg);
             return -1;

@@ -9,10 +9,21 @@ static const char *const deck_keys[] = {"_info", "_workspace", "_konnect", "_plu
 static const char *const apisix_keys[] = {"ssl",           "proto",   "protos",
                                           "stream_routes", "secrets", "plugin_configs"};
 /* Top-level collections only Kong has. */
-static const char *const kong_keys[] = {
-    "snis",        "targets",       "certificates", "ca_certificates", "keyauth_credentials",
-    "basicauth_credentials", "hmacauth_credentials", "jwt_secrets", "acls", "key_sets",
-    "keys",        "vaults",        "filter_chains", "oauth2_credentials", "parameters"};
+static const char *const kong_keys[] = {"snis",
+                                        "targets",
+                                        "certificates",
+                                        "ca_certificates",
+                                        "keyauth_credentials",
+                                        "basicauth_credentials",
+                                        "hmacauth_credentials",
+                                        "jwt_secrets",
+                                        "acls",
+                                        "key_sets",
+                                        "keys",
+                                        "vaults",
+                                        "filter_chains",
+                                        "oauth2_credentials",
+                                        "parameters"};
 
 static bool key_in(const struct node *key, const char *const *list, size_t n)
 {
@@ -38,8 +49,8 @@ void detect_key(struct detect_state *s, const struct node *key, const struct nod
         if (value && value->kind == NODE_SCALAR)
             snprintf(s->format_text, sizeof(s->format_text), "%s", value->u.text);
     } else if (node_text_equals(key, "_transform")) {
-        s->transform_false = value && value->kind == NODE_SCALAR &&
-                             value->type == SCALAR_BOOL && !value->v.b;
+        s->transform_false =
+            value && value->kind == NODE_SCALAR && value->type == SCALAR_BOOL && !value->v.b;
     } else if (IN(key, deck_keys)) {
         if (!s->deck_key)
             snprintf(s->deck_key_name, sizeof(s->deck_key_name), "%s", key->u.text);
@@ -48,7 +59,8 @@ void detect_key(struct detect_state *s, const struct node *key, const struct nod
         s->apisix_keys = true;
     } else if (IN(key, kong_keys)) {
         s->kong_only_key = true;
-    } else if ((node_text_equals(key, "global_rules") || node_text_equals(key, "plugin_metadata")) &&
+    } else if ((node_text_equals(key, "global_rules") ||
+                node_text_equals(key, "plugin_metadata")) &&
                value && value->kind == NODE_MAPPING) {
         s->adc_maps = true; /* APISIX writes these as lists, ADC as maps by plugin name */
     } else if (node_text_equals(key, "name") && value && node_is_string(value)) {
@@ -66,8 +78,7 @@ static bool has_any(const struct node *map, const char *const *keys, size_t n)
     return false;
 }
 
-void detect_first_item(struct detect_state *s, const struct node *list_key,
-                       const struct node *item)
+void detect_first_item(struct detect_state *s, const struct node *list_key, const struct node *item)
 {
     if (s->first_item_seen)
         return;
@@ -77,10 +88,9 @@ void detect_first_item(struct detect_state *s, const struct node *list_key,
     if (!item || item->kind != NODE_MAPPING)
         return;
     s->item_has_id_and_time = node_map_get(item, "id") && node_map_get(item, "created_at");
-    static const char *const kong_shape[] = {"paths", "url", "protocol", "strip_path",
+    static const char *const kong_shape[] = {"paths",         "url",       "protocol", "strip_path",
                                              "preserve_host", "custom_id", "host"};
-    static const char *const apisix_shape[] = {"uri", "uris", "upstream_id", "service_id",
-                                               "nodes"};
+    static const char *const apisix_shape[] = {"uri", "uris", "upstream_id", "service_id", "nodes"};
     static const char *const adc_shape[] = {"upstream", "upstreams", "routes"};
     s->item_kong_shape = has_any(item, kong_shape, 7);
     s->item_apisix_shape = has_any(item, apisix_shape, 5);
@@ -109,8 +119,7 @@ static void decide_kong(const struct detect_state *s, struct detection *out)
     }
 }
 
-void detect_decide(const struct detect_state *s, bool ends_with_end_marker,
-                   struct detection *out)
+void detect_decide(const struct detect_state *s, bool ends_with_end_marker, struct detection *out)
 {
     memset(out, 0, sizeof(*out));
     if (s->format_version || s->deck_key || s->transform_false) {
@@ -141,9 +150,12 @@ struct flavor_name {
 };
 
 static const struct flavor_name flavor_names[] = {
-    {"kong", DETECT_KONG, DFLAVOR_KONG},     {"dbexport", DETECT_KONG, DFLAVOR_DBEXPORT},
-    {"deck", DETECT_KONG, DFLAVOR_DECK},     {"adc", DETECT_ADC, DFLAVOR_KONG},
-    {"adc-legacy", DETECT_ADC_LEGACY, DFLAVOR_KONG}, {"apisix", DETECT_APISIX, DFLAVOR_KONG},
+    {"kong", DETECT_KONG, DFLAVOR_KONG},
+    {"dbexport", DETECT_KONG, DFLAVOR_DBEXPORT},
+    {"deck", DETECT_KONG, DFLAVOR_DECK},
+    {"adc", DETECT_ADC, DFLAVOR_KONG},
+    {"adc-legacy", DETECT_ADC_LEGACY, DFLAVOR_KONG},
+    {"apisix", DETECT_APISIX, DFLAVOR_KONG},
 };
 
 bool detect_from_name(const char *name, struct detection *out)
@@ -169,7 +181,9 @@ const char *detect_flavor_name(const struct detection *d)
 {
     switch (d->product) {
     case DETECT_KONG:
-        return d->flavor == DFLAVOR_DECK ? "deck" : d->flavor == DFLAVOR_DBEXPORT ? "dbexport" : "kong";
+        return d->flavor == DFLAVOR_DECK       ? "deck"
+               : d->flavor == DFLAVOR_DBEXPORT ? "dbexport"
+                                               : "kong";
     case DETECT_ADC:
         return "adc";
     case DETECT_ADC_LEGACY:

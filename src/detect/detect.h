@@ -42,8 +42,7 @@ void detect_key(struct detect_state *s, const struct node *key, const struct nod
 /* The first item of the first top-level list (NULL when the list is empty). */
 void detect_first_item(struct detect_state *s, const struct node *list_key,
                        const struct node *item);
-void detect_decide(const struct detect_state *s, bool ends_with_end_marker,
-                   struct detection *out);
+void detect_decide(const struct detect_state *s, bool ends_with_end_marker, struct detection *out);
 /* Maps a user's --input-flavor; false when the name is unknown. */
 bool detect_from_name(const char *name, struct detection *out);
 const char *detect_product_name(enum detected_product p);

@@ -77,11 +77,18 @@ void diag_add(struct diag_sink *sink, enum rule_id rule, int severity, const str
         sink->failed = true;
         message = "";
     }
-    static const struct span nowhere = {1, 1, 1, 1};
+    static const struct span nowhere = {1, 1, 1, 2};
+    struct span where = span ? *span : nowhere;
+    /* A span covers at least one character, so every report can underline something. */
+    if (where.end_line < where.line ||
+        (where.end_line == where.line && where.end_column <= where.column)) {
+        where.end_line = where.line;
+        where.end_column = where.column + 1;
+    }
     *d = (struct diag){
         .rule = rule,
         .severity = sev,
-        .span = span ? *span : nowhere,
+        .span = where,
         .message = message,
         .path = keep(sink, path),
         .entity = keep(sink, entity),
@@ -102,6 +109,24 @@ void diag_add_secret_span(struct diag_sink *sink, const struct span *span)
         sink->secret_cap = cap;
     }
     sink->secrets[sink->secret_count++] = *span;
+}
+
+void diag_merge(struct diag_sink *dst, const struct diag_sink *src)
+{
+    for (size_t i = 0; i < src->count; i++) {
+        const struct diag *d = &src->items[i];
+        diag_add(dst, d->rule, (int)d->severity, &d->span, d->path, d->entity, "%s", d->message);
+    }
+    for (int s = GH_INFO; s <= GH_ERROR; s++) {
+        size_t stored = 0;
+        for (size_t i = 0; i < src->count; i++)
+            stored += src->items[i].severity == (enum gh_severity)s;
+        dst->by_severity[s] += src->by_severity[s] - stored; /* counted but not stored */
+    }
+    dst->dropped += src->dropped;
+    for (size_t i = 0; i < src->secret_count; i++)
+        diag_add_secret_span(dst, &src->secrets[i]);
+    dst->failed |= src->failed;
 }
 
 void diag_finish(struct diag_sink *sink)

@@ -43,8 +43,8 @@ struct diag {
 struct diag_sink {
     struct diag *items;
     size_t count, cap;
-    size_t max;        /* stored findings; the rest are counted */
-    size_t dropped;    /* counted, not stored */
+    size_t max;     /* stored findings; the rest are counted */
+    size_t dropped; /* counted, not stored */
     size_t by_severity[3];
     struct span *secrets;
     size_t secret_count, secret_cap;
@@ -62,6 +62,8 @@ void diag_sink_release(struct diag_sink *sink);
 void diag_add(struct diag_sink *sink, enum rule_id rule, int severity, const struct span *span,
               const char *path, const char *entity, const char *fmt, ...) GH_PRINTF(7, 8);
 void diag_add_secret_span(struct diag_sink *sink, const struct span *span);
+/* Adds every finding and secret span of src to dst (src keeps its own). */
+void diag_merge(struct diag_sink *dst, const struct diag_sink *src);
 void diag_sort(struct diag_sink *sink);
 /* Appends the HOP9003 note when findings were dropped; call once, before sorting. */
 void diag_finish(struct diag_sink *sink);

@@ -39,9 +39,13 @@ struct node *node_map_get(const struct node *map, const char *key)
 {
     if (!map || map->kind != NODE_MAPPING)
         return NULL;
-    for (uint32_t i = 0; i < map->count; i++)
-        if (node_text_equals(map->u.pairs[i].key, key))
+    size_t len = strlen(key);
+    for (uint32_t i = 0; i < map->count; i++) {
+        const struct node *k = map->u.pairs[i].key;
+        if (k->kind == NODE_SCALAR && k->type == SCALAR_STRING && k->count == len &&
+            k->u.text[0] == key[0] && memcmp(k->u.text, key, len) == 0)
             return map->u.pairs[i].value;
+    }
     return NULL;
 }
 
@@ -90,8 +94,7 @@ bool node_equal(const struct node *a, const struct node *b)
     if (a == b)
         return true;
     if (!a || !b || a->kind != b->kind || a->count != b->count)
-        return a && b && a->kind == NODE_SCALAR && b->kind == NODE_SCALAR &&
-               scalars_equal(a, b);
+        return a && b && a->kind == NODE_SCALAR && b->kind == NODE_SCALAR && scalars_equal(a, b);
     if (a->kind == NODE_SCALAR)
         return scalars_equal(a, b);
     if (a->kind == NODE_SEQUENCE) {

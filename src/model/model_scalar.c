@@ -10,13 +10,14 @@ struct word {
     bool yaml11_only;
 };
 
+/* Grouped by length (4, 5, 3, 2) for find_bool_word(). */
 static const struct word bool_words[] = {
-    {"true", true, false},  {"True", true, false},   {"TRUE", true, false},
+    {"true", true, false},   {"True", true, false},   {"TRUE", true, false},
     {"false", false, false}, {"False", false, false}, {"FALSE", false, false},
-    {"yes", true, true},    {"Yes", true, true},     {"YES", true, true},
-    {"no", false, true},    {"No", false, true},     {"NO", false, true},
-    {"on", true, true},     {"On", true, true},      {"ON", true, true},
-    {"off", false, true},   {"Off", false, true},    {"OFF", false, true},
+    {"yes", true, true},     {"Yes", true, true},     {"YES", true, true},
+    {"off", false, true},    {"Off", false, true},    {"OFF", false, true},
+    {"no", false, true},     {"No", false, true},     {"NO", false, true},
+    {"on", true, true},      {"On", true, true},      {"ON", true, true},
 };
 
 static bool is_null_word(const char *s, size_t n)
@@ -25,10 +26,15 @@ static bool is_null_word(const char *s, size_t n)
            (n == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) || !memcmp(s, "NULL", 4)));
 }
 
+/* Every word of a length sits in one run of the table: true..FALSE are 4 and 5 long, etc. */
 static const struct word *find_bool_word(const char *s, size_t n)
 {
-    for (size_t i = 0; i < sizeof(bool_words) / sizeof(bool_words[0]); i++)
-        if (strlen(bool_words[i].text) == n && !memcmp(bool_words[i].text, s, n))
+    static const unsigned char first[6] = {0, 0, 12, 6, 0, 3}, count[6] = {0, 0, 6, 6, 3, 3};
+    if (n < 2 || n > 5)
+        return NULL;
+    size_t from = first[n];
+    for (size_t i = from; i < from + count[n]; i++)
+        if (bool_words[i].text[0] == s[0] && !memcmp(bool_words[i].text, s, n))
             return &bool_words[i];
     return NULL;
 }
@@ -283,14 +289,22 @@ void scalar_resolve(struct node *n, const char *tag)
         n->type = SCALAR_NULL;
         return;
     }
-    /* Every non-string form starts with one of these characters. */
-    if (!strchr("0123456789+-._tTfFyYnNoO", s[0]))
+    /* Words can only be booleans; every number starts with a digit, a sign, '.' or '_'. */
+    bool numeric =
+        (s[0] >= '0' && s[0] <= '9') || s[0] == '+' || s[0] == '-' || s[0] == '.' || s[0] == '_';
+    if (!numeric) {
+        /* y/n stay strings for Kong (lyaml) but are booleans to go-yaml v2, decK's parser. */
+        if (!try_bool(n, s, len) && len == 1 && strchr("yYnN", s[0]))
+            n->flags |= NODE_YAML11;
         return;
+    }
     if (try_octal(n, s, len) || try_decimal(n, s, len) || try_float(n, s, len) ||
-        try_bool(n, s, len) || try_special_float(n, s, len) ||
-        try_prefixed(n, s, len, 'x', 16, 1) || try_prefixed(n, s, len, 'b', 2, 2) ||
-        try_base60(n, s, len))
+        try_special_float(n, s, len) || try_prefixed(n, s, len, 'x', 16, 1) ||
+        try_prefixed(n, s, len, 'b', 2, 2) || try_base60(n, s, len))
         return;
     n->type = SCALAR_STRING;
     n->flags &= (uint8_t)~NODE_YAML11;
+    /* 0o17 is a string to lyaml, and 15 to YAML 1.2 parsers. */
+    if (len > 2 && s[0] == '0' && s[1] == 'o')
+        n->flags |= NODE_YAML11;
 }

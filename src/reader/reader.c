@@ -37,6 +37,8 @@ enum state {
 
 enum step { STEP_OK = 0, STEP_STOP = 1 }; /* STOP: a finding ended the read */
 
+#define GUARD_LOOK_AFTER (1u << 20) /* raw bytes without an event before lines are classified */
+
 struct reader_impl {
     yaml_parser_t parser;
     bool parser_ready;
@@ -45,7 +47,8 @@ struct reader_impl {
     size_t memory_len;
     struct diag_sink *sink;
     struct reader_options opt;
-    struct arena doc, item;
+    struct arena doc, own_item;
+    struct arena *item; /* where the next item is built: own_item, or one the caller lends */
 
     struct frame *frames;
     size_t nframes, frames_cap;
@@ -69,11 +72,13 @@ struct reader_impl {
 
     yaml_event_t event;
     bool have_event;
-    struct span last_span; /* of the last event read, for findings without a better place */
-    uint64_t bytes_since_event;
+    struct span last_span;      /* of the last event read, for findings without a better place */
+    uint64_t bytes_since_event; /* of content lines, counted once raw_since_event is large */
+    uint64_t raw_since_event;
     uint64_t guard_limit;
+    enum { LINE_START, LINE_COMMENT, LINE_CONTENT } line_state;
     bool guard_tripped, io_failed;
-    bool incomplete, syntax_failed, json_reported;
+    bool incomplete, syntax_failed, json_reported, empty;
 };
 
 void reader_limits_default(struct reader_limits *limits)
@@ -121,27 +126,54 @@ static void current_path(const struct reader_impl *R, struct path *p)
     }
 }
 
-static void report(struct reader_impl *R, enum rule_id rule, int severity,
-                   const struct span *span, const char *fmt, ...) GH_PRINTF(5, 6);
+static void report(struct reader_impl *R, enum rule_id rule, int severity, const struct span *span,
+                   const char *fmt, ...) GH_PRINTF(5, 6);
 
-static void report(struct reader_impl *R, enum rule_id rule, int severity,
-                   const struct span *span, const char *fmt, ...)
+static void report(struct reader_impl *R, enum rule_id rule, int severity, const struct span *span,
+                   const char *fmt, ...)
 {
     struct path p;
     current_path(R, &p);
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    char *msg = arena_vprintf(&R->item, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    diag_add(R->sink, rule, severity, span, path_text(&p), NULL, "%s", msg ? msg : "");
+    diag_add(R->sink, rule, severity, span, path_text(&p), NULL, "%s", msg);
 }
 
 /* ---- events ------------------------------------------------------------------------------- */
 
+/*
+ * Bytes of lines that are not blank or comments: what libyaml may be holding as one value.
+ * Only looked at once a lot of input has passed without an event, so it costs nothing on
+ * ordinary files.
+ */
+static uint64_t content_bytes(struct reader_impl *R, const unsigned char *p, size_t n)
+{
+    uint64_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        if (c == '\n' || c == '\r') {
+            R->line_state = LINE_START;
+            continue;
+        }
+        if (R->line_state == LINE_START && (c == ' ' || c == '\t'))
+            continue;
+        if (R->line_state == LINE_START)
+            R->line_state = c == '#' ? LINE_COMMENT : LINE_CONTENT;
+        if (R->line_state == LINE_CONTENT)
+            count++;
+    }
+    return count;
+}
+
 static int read_handler(void *data, unsigned char *buffer, size_t size, size_t *size_read)
 {
     struct reader_impl *R = data;
-    if (R->bytes_since_event > R->guard_limit) {
+    /* A value this large, or (whatever the lines hold) far more than that: stop before
+     * libyaml buffers it. */
+    if (R->bytes_since_event > R->guard_limit || R->raw_since_event > 16 * R->guard_limit) {
         R->guard_tripped = true;
         return 0;
     }
@@ -151,7 +183,9 @@ static int read_handler(void *data, unsigned char *buffer, size_t size, size_t *
         return 0;
     }
     *size_read = (size_t)n;
-    R->bytes_since_event += (uint64_t)n;
+    R->raw_since_event += (uint64_t)n;
+    if (R->raw_since_event > GUARD_LOOK_AFTER)
+        R->bytes_since_event += content_bytes(R, buffer, (size_t)n);
     return 1;
 }
 
@@ -172,6 +206,25 @@ static void locate_offset(struct reader_impl *R, uint64_t offset, struct span *s
     *span = (struct span){line, column, line, column + 1};
 }
 
+/* Steps back from a bad trailing byte to the lead byte of its sequence (at most 3 bytes). */
+static void find_sequence_start(struct reader_impl *R, size_t *at, unsigned *byte)
+{
+    unsigned char back[4];
+    size_t from = *at >= 3 ? *at - 3 : 0, n = *at - from;
+    if (R->src) {
+        if (source_bytes_at(R->src, from, back, n) != n)
+            return;
+    } else if (*at <= R->memory_len) {
+        memcpy(back, R->memory + from, n);
+    }
+    for (size_t i = n; i-- > 0;)
+        if (back[i] >= 0xC0) {
+            *at = from + i;
+            *byte = back[i];
+            return;
+        }
+}
+
 static int report_parse_error(struct reader_impl *R, gh_error *err)
 {
     yaml_parser_t *p = &R->parser;
@@ -187,20 +240,24 @@ static int report_parse_error(struct reader_impl *R, gh_error *err)
     R->syntax_failed = true;
     struct span span;
     if (p->error == YAML_READER_ERROR) {
-        locate_offset(R, p->problem_offset, &span);
         bool encoding = strstr(p->problem, "UTF") || strstr(p->problem, "Unicode");
+        size_t at = p->problem_offset;
+        unsigned byte = (unsigned)p->problem_value & 0xffu;
+        if (encoding && strstr(p->problem, "trailing"))
+            find_sequence_start(R, &at, &byte); /* libyaml points at the byte after the lead */
+        locate_offset(R, at, &span);
         if (encoding)
-            report(R, R_HOP1008, -1, &span, "%s (byte 0x%02x at offset %zu)", p->problem,
-                   (unsigned)p->problem_value & 0xffu, p->problem_offset);
+            report(R, R_HOP1008, -1, &span,
+                   "%s: the sequence starting with byte 0x%02x at offset %zu is not UTF-8 "
+                   "(is the file in Latin-1 or Windows-1252?)",
+                   p->problem, byte, at);
         else
             report(R, R_HOP1001, -1, &span, "%s (0x%02x)", p->problem,
                    (unsigned)p->problem_value & 0xffu);
         return STEP_STOP;
     }
-    span = (struct span){(uint32_t)p->problem_mark.line + 1,
-                         (uint32_t)p->problem_mark.column + 1,
-                         (uint32_t)p->problem_mark.line + 1,
-                         (uint32_t)p->problem_mark.column + 2};
+    span = (struct span){(uint32_t)p->problem_mark.line + 1, (uint32_t)p->problem_mark.column + 1,
+                         (uint32_t)p->problem_mark.line + 1, (uint32_t)p->problem_mark.column + 2};
     const char *problem = p->problem ? p->problem : "syntax error";
     if (p->context)
         report(R, R_HOP1001, -1, &span, "%s, %s at line %zu", problem, p->context,
@@ -218,6 +275,8 @@ static int fetch(struct reader_impl *R, gh_error *err)
     if (!yaml_parser_parse(&R->parser, &R->event))
         return report_parse_error(R, err);
     R->bytes_since_event = 0;
+    R->raw_since_event = 0;
+    R->line_state = LINE_START;
     R->have_event = true;
     R->last_span = span_of(&R->event);
     return STEP_OK;
@@ -356,8 +415,37 @@ static void describe_yaml11(const struct node *n, char *out, size_t size)
         snprintf(out, size, "the boolean %s", n->v.b ? "true" : "false");
     else if (n->type == SCALAR_INT)
         snprintf(out, size, "the number %lld", (long long)n->v.i);
-    else
+    else if (n->type == SCALAR_FLOAT)
         snprintf(out, size, "the number %g", n->v.f);
+    else
+        snprintf(out, size, "a string");
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return n > 0;
+}
+
+/* What other tools make of the same text: YAML 1.2 parsers, and go-yaml v2 (decK), which
+ * reads y and n as booleans. */
+static void others_reading(const struct node *n, char *out, size_t size)
+{
+    const char *s = n->u.text;
+    size_t len = n->count;
+    size_t sign = len && (s[0] == '-' || s[0] == '+');
+    if (n->type == SCALAR_BOOL)
+        snprintf(out, size, "the string '%.40s' to YAML 1.2 tools", s);
+    else if (n->type == SCALAR_STRING && len == 1)
+        snprintf(out, size, "a boolean to decK's YAML library (go-yaml)");
+    else if (n->type == SCALAR_STRING)
+        snprintf(out, size, "the number %ld to YAML 1.2 tools", strtol(s + 2, NULL, 8));
+    else if (all_digits(s + sign, len - sign))
+        snprintf(out, size, "the number %ld to YAML 1.2 tools", strtol(s, NULL, 10));
+    else
+        snprintf(out, size, "a string to YAML 1.2 tools");
 }
 
 static void note_scalar(struct reader_impl *R, const struct node *n)
@@ -366,25 +454,30 @@ static void note_scalar(struct reader_impl *R, const struct node *n)
         report(R, R_HOP1006, -1, &n->span, "a value of %u bytes is larger than the limit of %zu",
                n->count, R->opt.limits.max_value_bytes);
     if ((n->flags & NODE_YAML11) && R->opt.yaml11_notes && !R->opt.json_strict) {
-        char kong[64];
+        char kong[64], others[96];
         describe_yaml11(n, kong, sizeof(kong));
+        others_reading(n, others, sizeof(others));
         report(R, R_HOP1003, -1, &n->span,
-               "unquoted '%.40s' is %s to Kong (YAML 1.1) but a different value to YAML 1.2 "
-               "tools such as decK; quote it, or write the value plainly",
-               n->u.text, kong);
+               "unquoted '%.40s' is %s to Kong (YAML 1.1) but %s; quote it, or write the value "
+               "plainly",
+               n->u.text, kong, others);
     }
 }
 
 static struct node *make_scalar(struct reader_impl *R, struct arena *a, const yaml_event_t *ev)
 {
-    struct span span = span_of(ev);
-    struct node *n = new_node(R, a, NODE_SCALAR, &span);
+    /* The node and its text in one allocation: scalars are most of what a file holds. */
+    size_t len = ev->data.scalar.length;
+    struct node *n = arena_alloc(a, sizeof(*n) + len + 1);
     if (!n)
         return NULL;
-    size_t len = ev->data.scalar.length;
-    char *text = arena_strndup(a, (const char *)ev->data.scalar.value, len);
-    if (!text)
-        return NULL;
+    char *text = (char *)(n + 1);
+    memcpy(text, ev->data.scalar.value, len);
+    text[len] = '\0';
+    memset(n, 0, sizeof(*n));
+    n->kind = NODE_SCALAR;
+    n->span = span_of(ev);
+    R->built_nodes++;
     static const uint8_t styles[] = {
         [YAML_ANY_SCALAR_STYLE] = STYLE_PLAIN,
         [YAML_PLAIN_SCALAR_STYLE] = STYLE_PLAIN,
@@ -451,8 +544,8 @@ static struct node *deep_copy(struct arena *a, const struct node *n)
 }
 
 /* Keeps an anchored node in the document arena so aliases in later items can reach it. */
-static int define_anchor(struct reader_impl *R, struct arena *a, const char *name,
-                         struct node *n, uint64_t weight)
+static int define_anchor(struct reader_impl *R, struct arena *a, const char *name, struct node *n,
+                         uint64_t weight)
 {
     struct node *kept = n;
     if (a != &R->doc) {
@@ -574,6 +667,17 @@ static bool has_key(const struct node_pair *pairs, size_t n, const struct node *
     return false;
 }
 
+/* One of 64 bits, from a key's type, length and end bytes: equal keys share it. */
+static uint64_t key_signature(const struct node *key)
+{
+    if (key->kind != NODE_SCALAR)
+        return ~(uint64_t)0; /* complex keys: always compare */
+    unsigned h = key->type * 7u + key->count * 31u;
+    if (key->count)
+        h += (unsigned char)key->u.text[0] * 17u + (unsigned char)key->u.text[key->count - 1];
+    return (uint64_t)1 << (h & 63u);
+}
+
 /*
  * Keeps the last of repeated keys (as Kong's loader does) and reports the earlier ones.
  * Small mappings compare pairwise; large ones go through a temporary hash map.
@@ -582,6 +686,9 @@ static size_t drop_duplicates(struct reader_impl *R, struct node **kv, size_t np
                               struct node_pair *out)
 {
     size_t kept = 0;
+    uint64_t seen_bits = 0;
+    const struct node *dups[64]; /* found last to first, reported first to last */
+    size_t ndups = 0;
     struct strmap seen;
     bool hashed = npairs > 32;
     if (hashed)
@@ -599,12 +706,14 @@ static size_t drop_duplicates(struct reader_impl *R, struct node **kv, size_t np
             memcpy(buf + 1, key->u.text, n);
             dup = strmap_put(&seen, buf, n + 1, 0, NULL) == 0 && has_key(out, kept, key);
         } else {
-            dup = has_key(out, kept, key);
+            /* Only a key whose signature bit is already taken can be a repeat. */
+            uint64_t bit = key_signature(key);
+            dup = (seen_bits & bit) && has_key(out, kept, key);
+            seen_bits |= bit;
         }
         if (dup) {
-            report(R, R_HOP1002, -1, &key->span,
-                   "duplicate key '%.80s'; the later value wins and this one is ignored",
-                   key->kind == NODE_SCALAR ? key->u.text : "(complex key)");
+            if (ndups < sizeof(dups) / sizeof(dups[0]))
+                dups[ndups++] = key;
             continue;
         }
         if (!is_merge_key(key))
@@ -612,6 +721,10 @@ static size_t drop_duplicates(struct reader_impl *R, struct node **kv, size_t np
     }
     if (hashed)
         strmap_release(&seen);
+    for (size_t i = ndups; i-- > 0;)
+        report(R, R_HOP1002, -1, &dups[i]->span,
+               "duplicate key '%.80s'; the later value wins and this one is ignored",
+               dups[i]->kind == NODE_SCALAR ? dups[i]->u.text : "(complex key)");
     /* The loop went backwards; restore document order. */
     for (size_t i = 0; i < kept / 2; i++) {
         struct node_pair t = out[i];
@@ -642,24 +755,37 @@ static size_t merge_from(struct node_pair *pairs, size_t n, const struct node *m
 }
 
 /* Applies merge keys (<<): keys written in the mapping win, then earlier merges win. */
+/* Where to report a merge problem: the value written there, or the '<<' for an alias. */
+static const struct span *merge_span(const struct node *key, const struct node *value)
+{
+    return (value->flags & NODE_ANCHORED) ? &key->span : &value->span;
+}
+
 static size_t apply_merges(struct reader_impl *R, struct node **kv, size_t npairs,
                            struct node_pair *pairs, size_t n)
 {
     for (size_t i = 0; i < npairs; i++) {
-        if (!is_merge_key(kv[2 * i]))
+        const struct node *key = kv[2 * i];
+        if (!is_merge_key(key))
             continue;
         const struct node *src = kv[2 * i + 1];
         if (src->kind == NODE_MAPPING) {
             n = merge_from(pairs, n, src);
             continue;
         }
-        bool ok = src->kind == NODE_SEQUENCE;
-        for (uint32_t j = 0; ok && j < src->count; j++)
-            ok = src->u.items[j]->kind == NODE_MAPPING;
-        if (!ok) {
-            report(R, R_HOP1015, -1, &src->span,
+        if (src->kind != NODE_SEQUENCE) {
+            report(R, R_HOP1015, -1, merge_span(key, src),
                    "the merge key '<<' needs a mapping or a list of mappings, not %s",
                    node_describe(src));
+            continue;
+        }
+        uint32_t bad = 0;
+        while (bad < src->count && src->u.items[bad]->kind == NODE_MAPPING)
+            bad++;
+        if (bad < src->count) {
+            report(R, R_HOP1015, -1, merge_span(key, src->u.items[bad]),
+                   "item %u of the merge list is %s; '<<' merges only mappings", bad + 1,
+                   node_describe(src->u.items[bad]));
             continue;
         }
         for (uint32_t j = 0; j < src->count; j++)
@@ -733,8 +859,7 @@ static int close_frame(struct reader_impl *R, struct arena *a, const yaml_event_
 
 static void enter_skipping(struct reader_impl *R, const struct span *span)
 {
-    report(R, R_HOP1005, -1, span,
-           "this entry holds more than %u values; it is not checked",
+    report(R, R_HOP1005, -1, span, "this entry holds more than %u values; it is not checked",
            R->opt.limits.max_item_nodes);
     R->skipping = true;
 }
@@ -754,7 +879,8 @@ static int build(struct reader_impl *R, struct arena *a, struct node **out, gh_e
         if (rc != STEP_OK)
             return rc;
         const yaml_event_t *ev = &R->event;
-        check_json(R, ev);
+        if (R->opt.json_strict)
+            check_json(R, ev);
         struct node *done = NULL;
         uint64_t weight = 1;
         bool complete = false;
@@ -814,6 +940,12 @@ static void finish_findings(struct reader_impl *R)
     if (!R->src)
         return;
     const struct source_stats *st = &R->src->stats;
+    if (st->json_problem && !R->json_reported) {
+        struct span at = {st->json_line, st->json_column, st->json_line, st->json_column + 1};
+        report(R, R_HOP1013, -1, &at,
+               "not valid JSON: %s; Kong reads .json files with a strict JSON parser",
+               st->json_problem);
+    }
     static const struct span start = {1, 1, 1, 2};
     if (st->bom)
         report(R, R_HOP1009, R->opt.json_strict ? GH_ERROR : -1, &start,
@@ -826,8 +958,8 @@ static void finish_findings(struct reader_impl *R)
         uint32_t line = lf_first ? st->first_lf_line : st->first_crlf_line;
         struct span at = {line, 1, line, 1};
         report(R, R_HOP1010, -1, &at,
-               "%s line ending here in a file that mostly uses %s (%llu CRLF, %llu LF)",
-               lf_first ? "an LF" : "a CRLF", lf_first ? "CRLF" : "LF",
+               "%s line ending here in a file that mostly uses %s (%llu CRLF, %llu LF or CR)",
+               lf_first ? "an LF (or CR)" : "a CRLF", lf_first ? "CRLF" : "LF",
                (unsigned long long)st->crlf_count, (unsigned long long)st->lf_count);
     }
 }
@@ -846,11 +978,13 @@ static int entry_end(struct reader_impl *R, struct reader_entry *e)
         R->state = ST_DONE;
     }
     e->kind = ENTRY_END;
+    e->stopped = R->incomplete || R->empty;
     return 0;
 }
 
 static void report_empty(struct reader_impl *R)
 {
+    R->empty = true;
     static const struct span start = {1, 1, 1, 1};
     report(R, R_HOP1011, -1, &start,
            "the file holds no configuration (it is empty or comments only)");
@@ -1004,10 +1138,10 @@ static int list_entry(struct reader_impl *R, struct reader_entry *e, gh_error *e
         R->list_key = NULL;
         return STEP_OK;
     }
-    arena_reset(&R->item);
+    arena_reset(R->item);
     struct node *item = NULL;
     R->base_depth = 2;
-    if ((rc = build(R, &R->item, &item, err)) != STEP_OK)
+    if ((rc = build(R, R->item, &item, err)) != STEP_OK)
         return rc;
     e->kind = ENTRY_ITEM;
     e->key = R->list_key;
@@ -1131,7 +1265,8 @@ static int open_common(struct reader *r, const struct reader_options *options,
         reader_options_default(&R->opt);
     R->sink = sink;
     arena_init(&R->doc, 64 * 1024);
-    arena_init(&R->item, 64 * 1024);
+    arena_init(&R->own_item, 64 * 1024);
+    R->item = &R->own_item;
     strmap_init(&R->anchor_names);
     strmap_init(&R->top_keys);
     R->guard_limit = R->opt.limits.max_value_bytes + 128 * 1024;
@@ -1148,13 +1283,14 @@ int reader_open(struct reader *r, struct source *src, const struct reader_option
     if (rc < 0)
         return rc;
     r->impl->src = src;
+    if (r->impl->opt.json_strict)
+        source_watch_json(src);
     yaml_parser_set_input(&r->impl->parser, read_handler, r->impl);
     return 0;
 }
 
 int reader_open_memory(struct reader *r, const char *data, size_t len,
-                       const struct reader_options *options, struct diag_sink *sink,
-                       gh_error *err)
+                       const struct reader_options *options, struct diag_sink *sink, gh_error *err)
 {
     int rc = open_common(r, options, sink, err);
     if (rc < 0)
@@ -1163,6 +1299,11 @@ int reader_open_memory(struct reader *r, const char *data, size_t len,
     r->impl->memory_len = len;
     yaml_parser_set_input_string(&r->impl->parser, (const unsigned char *)data, len);
     return 0;
+}
+
+void reader_lend_item_arena(struct reader *r, struct arena *a)
+{
+    r->impl->item = a ? a : &r->impl->own_item;
 }
 
 bool reader_incomplete(const struct reader *r)
@@ -1191,7 +1332,7 @@ void reader_close(struct reader *r)
     strmap_release(&R->anchor_names);
     strmap_release(&R->top_keys);
     arena_release(&R->doc);
-    arena_release(&R->item);
+    arena_release(&R->own_item);
     free(R);
     r->impl = NULL;
 }

@@ -53,6 +53,7 @@ struct reader_entry {
     const struct node *key;
     const struct node *value;
     size_t index;
+    bool stopped; /* ENTRY_END: reading stopped early, or the file held no document */
 };
 
 struct reader_impl;
@@ -63,9 +64,9 @@ struct reader {
 
 struct reader_options {
     struct reader_limits limits;
-    bool json_strict;   /* the input is a .json file: report YAML-only syntax */
-    bool yaml11_notes;  /* report YAML 1.1 scalars (HOP1003) */
-    bool meta_only;     /* skip top-level lists unread: a quick pass for the metadata keys */
+    bool json_strict;  /* the input is a .json file: report YAML-only syntax */
+    bool yaml11_notes; /* report YAML 1.1 scalars (HOP1003) */
+    bool meta_only;    /* skip top-level lists unread: a quick pass for the metadata keys */
 };
 
 void reader_options_default(struct reader_options *options);
@@ -74,11 +75,16 @@ int reader_open(struct reader *r, struct source *src, const struct reader_option
                 struct diag_sink *sink, gh_error *err);
 /* Reads from memory; name is used in findings. */
 int reader_open_memory(struct reader *r, const char *data, size_t len,
-                       const struct reader_options *options, struct diag_sink *sink,
-                       gh_error *err);
+                       const struct reader_options *options, struct diag_sink *sink, gh_error *err);
 int reader_next(struct reader *r, struct reader_entry *entry, gh_error *err);
 /* Builds the whole first document as one tree in the document arena (for small files). */
 int reader_load(struct reader *r, struct node **root, gh_error *err);
+/*
+ * Builds the next items in arena a (reset before each item) instead of the reader's own, so a
+ * caller can keep several items alive at once, e.g. while another thread checks them. The
+ * document arena (top-level keys, values, anchors) stays the reader's. NULL returns to its own.
+ */
+void reader_lend_item_arena(struct reader *r, struct arena *a);
 bool reader_incomplete(const struct reader *r);
 /* True once a syntax or encoding error was reported. */
 bool reader_syntax_failed(const struct reader *r);

@@ -55,8 +55,8 @@ int report_write(FILE *out, enum gh_format format, struct report_file *files, si
 /* Keys whose values are secrets whether or not a schema knows them (reader findings). */
 static bool secret_looking_key(const char *key, size_t len)
 {
-    static const char *const words[] = {"password", "secret", "token", "key", "credential",
-                                        "private_key", "passphrase"};
+    static const char *const words[] = {"password",   "secret",      "token",     "key",
+                                        "credential", "private_key", "passphrase"};
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
         size_t w = strlen(words[i]);
         if (len < w)

@@ -47,12 +47,12 @@ static json_t *file_info(const struct report_file *f)
 static json_t *diagnostic(const struct report_file *f, const struct diag *d)
 {
     const gh_rule *rule = rule_info(d->rule);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s}", "code",
-                     rule->code, "name", rule->name, "severity", gh_severity_name(d->severity),
-                     "message", d->message, "file", f->name, "line", (json_int_t)d->span.line,
-                     "column", (json_int_t)d->span.column, "end_line",
-                     (json_int_t)d->span.end_line, "end_column", (json_int_t)d->span.end_column,
-                     "path", d->path, "entity", d->entity);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s}", "code", rule->code,
+                     "name", rule->name, "severity", gh_severity_name(d->severity), "message",
+                     d->message, "file", f->name, "line", (json_int_t)d->span.line, "column",
+                     (json_int_t)d->span.column, "end_line", (json_int_t)d->span.end_line,
+                     "end_column", (json_int_t)d->span.end_column, "path", d->path, "entity",
+                     d->entity);
 }
 
 static int json_file(void *state, const struct report_file *f)

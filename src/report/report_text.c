@@ -8,6 +8,7 @@
 
 #include "report.h"
 #include "util/util_buf.h"
+#include "util/util_utf8.h"
 
 #define EXCERPT_MAX 240
 
@@ -99,6 +100,21 @@ static size_t byte_of_column(const char *s, size_t len, uint32_t column)
     return i;
 }
 
+/* Bytes that are not valid UTF-8, and control characters other than tab, become '?', so an
+ * excerpt of a broken file cannot garble a terminal or a log. Columns stay where they were. */
+static void printable(char *text, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)text[i];
+        size_t n = utf8_sequence_length((const unsigned char *)text + i, len - i);
+        if (n == 0 || (c < 0x20 && c != '\t') || c == 0x7f) {
+            text[i++] = '?';
+            continue;
+        }
+        i += n;
+    }
+}
+
 static void print_excerpt(FILE *out, const struct report_file *f, const struct diag *d,
                           const struct line_text *lt)
 {
@@ -107,10 +123,10 @@ static void print_excerpt(FILE *out, const struct report_file *f, const struct d
     memcpy(text, lt->text, len);
     text[len] = '\0';
     report_mask_line(f->sink, d->span.line, text, len);
+    printable(text, len);
     size_t at = byte_of_column(text, len, d->span.column);
-    size_t end = d->span.end_line == d->span.line
-                     ? byte_of_column(text, len, d->span.end_column)
-                     : len;
+    size_t end =
+        d->span.end_line == d->span.line ? byte_of_column(text, len, d->span.end_column) : len;
     if (end <= at)
         end = at + 1;
     fprintf(out, "%5u | %s\n      | ", d->span.line, text);

@@ -62,8 +62,9 @@ enum spec_flags {
     SF_UUID = 1 << 6,
     SF_GT = 1 << 7,
     SF_BETWEEN = 1 << 8,
-    SF_TYPED = 1 << 9,    /* a type was given (validator sets in checks may omit it) */
-    SF_SUBSCHEMA = 1 << 10 /* specialised by a subschema: its rules depend on another field */
+    SF_TYPED = 1 << 9,      /* a type was given (validator sets in checks may omit it) */
+    SF_SUBSCHEMA = 1 << 10, /* specialised by a subschema: its rules depend on another field */
+    SF_VALIDATORS = 1 << 11 /* has validators beyond its type (most fields have none) */
 };
 
 struct spec_pattern {
@@ -87,6 +88,7 @@ struct spec_field {
     size_t n_one_of;
     const struct node **not_one_of;
     size_t n_not_one_of;
+    const struct node *all_one_of; /* every version's list, for "added in" messages */
     double gt, between_min, between_max;
     int64_t len_eq, len_min, len_max; /* -1 when not set */
     const char *starts_with;
@@ -115,23 +117,26 @@ enum check_kind {
     CHECK_MUTUALLY_EXCLUSIVE_SETS,
     CHECK_DISTINCT,
     CHECK_CONDITIONAL,
-    CHECK_CONDITIONAL_AT_LEAST_ONE_OF,
-    CHECK_CUSTOM
+    CHECK_CONDITIONAL_AT_LEAST_ONE_OF
 };
 
-struct named_check;
-
+/*
+ * A check names fields; each name comes with its position in the record's fields (-1 when the
+ * field does not exist for the target), so checks read values without looking names up.
+ */
 struct spec_check {
     enum check_kind kind;
     const struct node *where;
     const char **fields; /* field lists; for sets: set1 then set2, split at n_fields_a */
+    int *fields_at;
     size_t n_fields, n_fields_a;
     const char *if_field, *then_field;
+    int if_at, then_at;
     const struct spec_field *if_match, *then_match, *else_match;
     const char **then_fields, **else_fields;
+    int *then_fields_at, *else_fields_at;
     size_t n_then_fields, n_else_fields;
     const char *then_err, *else_err;
-    const struct named_check *custom;
 };
 
 struct spec_shorthand {
@@ -150,6 +155,9 @@ struct spec_record {
     bool open;
     /* The definitions of every version, for "added in" / "removed in" messages. */
     const struct node *all_fields;
+    /* A hash index over fields: slot holds field index + 1, or 0 (every key is looked up). */
+    uint32_t *slots;
+    uint32_t slot_mask;
 };
 
 struct spec_subschema {
@@ -172,6 +180,11 @@ struct spec_entity {
     const char *label;
     const char **cache_key;
     size_t n_cache_key;
+    /* Positions in record.fields (the same in every subschema record), -1 when absent. */
+    int primary_at, endpoint_at, label_at;
+    int *cache_key_at;
+    int *foreign_at, *unique_at;
+    size_t nforeign, nunique;
     struct spec_record record;
     const char *subschema_key;
     struct spec_subschema *subschemas;
@@ -232,8 +245,8 @@ int kb_compile(struct kb *kb, const struct kb_product *p, const struct target *t
 const struct spec_entity *spec_entity_find(const struct spec_document *d, const char *name);
 const struct spec_field *spec_record_field(const struct spec_record *r, const char *name,
                                            size_t len);
-const struct spec_shorthand *spec_record_shorthand(const struct spec_record *r,
-                                                   const char *name, size_t len);
+const struct spec_shorthand *spec_record_shorthand(const struct spec_record *r, const char *name,
+                                                   size_t len);
 const struct spec_record *spec_entity_record_for(const struct spec_entity *e,
                                                  const struct node *item);
 

@@ -82,9 +82,9 @@ static int chain_add(struct cctx *c, struct chain *ch, const struct node *m)
 /* ---- applying keywords ------------------------------------------------------------------- */
 
 static const char *const type_names[] = {
-    [FT_STRING] = "string", [FT_INTEGER] = "integer", [FT_NUMBER] = "number",
-    [FT_BOOLEAN] = "boolean", [FT_ARRAY] = "array",   [FT_SET] = "set",
-    [FT_MAP] = "map",       [FT_RECORD] = "record",   [FT_FOREIGN] = "foreign",
+    [FT_STRING] = "string",   [FT_INTEGER] = "integer", [FT_NUMBER] = "number",
+    [FT_BOOLEAN] = "boolean", [FT_ARRAY] = "array",     [FT_SET] = "set",
+    [FT_MAP] = "map",         [FT_RECORD] = "record",   [FT_FOREIGN] = "foreign",
     [FT_ANY] = "any",
 };
 
@@ -138,8 +138,8 @@ static int compile_enum(struct cctx *c, const struct node *list, const struct no
     return 0;
 }
 
-static int apply_keyword(struct cctx *c, struct spec_field *f, struct pending *pend,
-                         const char *k, const struct node *v)
+static int apply_keyword(struct cctx *c, struct spec_field *f, struct pending *pend, const char *k,
+                         const struct node *v)
 {
     if (!strcmp(k, "type")) {
         for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
@@ -187,6 +187,7 @@ static int apply_keyword(struct cctx *c, struct spec_field *f, struct pending *p
     } else if (!strcmp(k, "ne")) {
         f->ne = v;
     } else if (!strcmp(k, "one_of")) {
+        f->all_one_of = v;
         return compile_enum(c, v, &f->one_of, &f->n_one_of);
     } else if (!strcmp(k, "not_one_of")) {
         return compile_enum(c, v, &f->not_one_of, &f->n_not_one_of);
@@ -248,9 +249,19 @@ static int compile_sub(struct cctx *c, const char *name, const struct node *def,
     return rc < 0 ? rc : 0;
 }
 
+static bool has_validators(const struct spec_field *f)
+{
+    return f->eq || f->ne || f->one_of || f->n_not_one_of || (f->flags & (SF_GT | SF_BETWEEN)) ||
+           (f->flags & SF_UUID) || f->len_eq >= 0 || f->len_min >= 0 || f->len_max >= 0 ||
+           f->starts_with || f->not_match || f->match || f->n_match_none || f->n_match_all ||
+           f->n_match_any || f->contains || f->validator || f->subsets;
+}
+
 static int finish_field(struct cctx *c, struct spec_field *f, const struct pending *p)
 {
     int rc;
+    if (has_validators(f))
+        f->flags |= SF_VALIDATORS;
     if ((rc = compile_sub(c, "[]", p->elements, &f->elements)) < 0 ||
         (rc = compile_sub(c, "{key}", p->keys, &f->keys)) < 0 ||
         (rc = compile_sub(c, "{value}", p->values, &f->values)) < 0)
@@ -271,7 +282,7 @@ static int finish_field(struct cctx *c, struct spec_field *f, const struct pendi
  * subschema overlay. Returns 1 when the field exists for the target, 0 when not, or an error.
  */
 static int compile_field(struct cctx *c, const char *name, const struct node *def,
-                       const struct node *overlay, struct spec_field *out)
+                         const struct node *overlay, struct spec_field *out)
 {
     const struct node *active = pick_variant(def, c->t);
     if (!active)
@@ -317,6 +328,36 @@ static int string_list(struct cctx *c, const struct node *list, const char ***ou
     for (size_t i = 0; i < *n; i++)
         (*out)[i] = list->u.items[i]->u.text;
     return 0;
+}
+
+static int position_of(const struct spec_record *r, const char *name)
+{
+    const struct spec_field *f = name ? spec_record_field(r, name, strlen(name)) : NULL;
+    return f ? (int)(f - r->fields) : -1;
+}
+
+static int positions(struct cctx *c, const struct spec_record *r, const char *const *names,
+                     size_t n, int **out)
+{
+    *out = arena_calloc(c->a, n ? n : 1, sizeof(**out));
+    if (!*out)
+        return oom(c);
+    for (size_t i = 0; i < n; i++)
+        (*out)[i] = position_of(r, names[i]);
+    return 0;
+}
+
+/* Resolves a check's field names against the record it runs on. */
+static int place_check(struct cctx *c, const struct spec_record *r, struct spec_check *k)
+{
+    k->if_at = position_of(r, k->if_field);
+    k->then_at = position_of(r, k->then_field);
+    int rc = positions(c, r, k->fields, k->n_fields, &k->fields_at);
+    if (rc == 0)
+        rc = positions(c, r, k->then_fields, k->n_then_fields, &k->then_fields_at);
+    if (rc == 0)
+        rc = positions(c, r, k->else_fields, k->n_else_fields, &k->else_fields_at);
+    return rc;
 }
 
 static int validator_set(struct cctx *c, const char *field, const struct node *def,
@@ -387,9 +428,10 @@ static int compile_check_args(struct cctx *c, struct spec_check *k, const struct
         k->if_field = text_of(args, "if_field");
         k->then_err = text_of(args, "then_err");
         k->else_err = text_of(args, "else_then_err");
-        if ((rc = validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match)) < 0 ||
-            (rc = validator_set(c, k->if_field, node_map_get(args, "else_match"),
-                                &k->else_match)) < 0 ||
+        if ((rc = validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match)) <
+                0 ||
+            (rc = validator_set(c, k->if_field, node_map_get(args, "else_match"), &k->else_match)) <
+                0 ||
             (rc = string_list(c, node_map_get(args, "then_at_least_one_of"), &k->then_fields,
                               &k->n_then_fields)) < 0)
             return rc;
@@ -413,8 +455,8 @@ static int compile_check(struct cctx *c, const struct node *item, struct spec_ch
     return broken(c, item, "a check without a check keyword");
 }
 
-static int compile_checks(struct cctx *c, const struct node *checks, struct spec_check **out,
-                          size_t *n)
+static int compile_checks(struct cctx *c, const struct node *checks, const struct spec_record *r,
+                          struct spec_check **out, size_t *n)
 {
     size_t count = checks ? checks->count : 0;
     *out = arena_calloc(c->a, count ? count : 1, sizeof(**out));
@@ -425,6 +467,8 @@ static int compile_checks(struct cctx *c, const struct node *checks, struct spec
         if (!cond_holds(checks->u.items[i], c->t))
             continue;
         int rc = compile_check(c, checks->u.items[i], &(*out)[*n]);
+        if (rc == 0)
+            rc = place_check(c, r, &(*out)[*n]);
         if (rc < 0)
             return rc;
         (*n)++;
@@ -456,6 +500,37 @@ static int compile_shorthands(struct cctx *c, const struct node *defs, struct sp
     return 0;
 }
 
+/*
+ * Field names differ in length and first, middle and last bytes often enough; the index is at
+ * most half full and every hit is confirmed by a compare, so a cheap hash serves.
+ */
+static uint32_t field_hash(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    return (uint32_t)len * 0x9E3779B1u ^ ((uint32_t)(unsigned char)s[0] << 8) ^
+           ((uint32_t)(unsigned char)s[len / 2] << 16) ^ (uint32_t)(unsigned char)s[len - 1];
+}
+
+/* Open addressing at most half full, so a lookup is a hash and one or two compares. */
+static int index_fields(struct cctx *c, struct spec_record *r)
+{
+    uint32_t cap = 8;
+    while (cap < 2 * r->nfields)
+        cap *= 2;
+    r->slots = arena_calloc(c->a, cap, sizeof(*r->slots));
+    if (!r->slots)
+        return -1;
+    r->slot_mask = cap - 1;
+    for (size_t i = 0; i < r->nfields; i++) {
+        uint32_t h = field_hash(r->fields[i].name, strlen(r->fields[i].name));
+        while (r->slots[h & r->slot_mask])
+            h++;
+        r->slots[h & r->slot_mask] = (uint32_t)i + 1;
+    }
+    return 0;
+}
+
 static int compile_record(struct cctx *c, const struct node *fields, const struct node *checks,
                           const struct node *shorthands, bool open, struct spec_record *out)
 {
@@ -474,7 +549,9 @@ static int compile_record(struct cctx *c, const struct node *fields, const struc
         out->nfields += (size_t)rc;
     }
     qsort(out->fields, out->nfields, sizeof(*out->fields), compare_fields);
-    int rc = compile_checks(c, checks, &out->checks, &out->nchecks);
+    if (index_fields(c, out) < 0)
+        return oom(c);
+    int rc = compile_checks(c, checks, out, &out->checks, &out->nchecks);
     if (rc == 0)
         rc = compile_shorthands(c, shorthands, out);
     return rc;
@@ -518,7 +595,7 @@ static int compile_subschema(struct cctx *c, const struct node *entity_fields,
     }
     struct spec_check *extra;
     size_t nextra;
-    int rc = compile_checks(c, node_map_get(variant, "checks"), &extra, &nextra);
+    int rc = compile_checks(c, node_map_get(variant, "checks"), base, &extra, &nextra);
     if (rc < 0)
         return rc;
     r->checks = arena_calloc(c->a, base->nchecks + nextra + 1, sizeof(*r->checks));
@@ -554,6 +631,43 @@ static int compile_subschemas(struct cctx *c, const struct node *root, struct sp
     return 0;
 }
 
+static int fields_with(struct cctx *c, const struct spec_record *r,
+                       bool (*want)(const struct spec_field *), int **out, size_t *n)
+{
+    *out = arena_calloc(c->a, r->nfields + 1, sizeof(**out));
+    if (!*out)
+        return oom(c);
+    *n = 0;
+    for (size_t i = 0; i < r->nfields; i++)
+        if (want(&r->fields[i]))
+            (*out)[(*n)++] = (int)i;
+    return 0;
+}
+
+static bool is_foreign(const struct spec_field *f)
+{
+    return f->type == FT_FOREIGN;
+}
+
+static bool is_unique(const struct spec_field *f)
+{
+    return (f->flags & SF_UNIQUE) != 0;
+}
+
+/* Where the fields the entity walker reads sit, so it reads them by position. */
+static int place_entity_fields(struct cctx *c, struct spec_entity *e)
+{
+    e->primary_at = position_of(&e->record, e->primary_key);
+    e->endpoint_at = position_of(&e->record, e->endpoint_key);
+    e->label_at = position_of(&e->record, e->label);
+    int rc = positions(c, &e->record, e->cache_key, e->n_cache_key, &e->cache_key_at);
+    if (rc == 0)
+        rc = fields_with(c, &e->record, is_foreign, &e->foreign_at, &e->nforeign);
+    if (rc == 0)
+        rc = fields_with(c, &e->record, is_unique, &e->unique_at, &e->nunique);
+    return rc;
+}
+
 static int compile_entity(struct cctx *c, const struct kb_file *file, struct spec_entity *e)
 {
     const struct node *root = file->root;
@@ -577,6 +691,8 @@ static int compile_entity(struct cctx *c, const struct kb_file *file, struct spe
                             node_map_get(root, "shorthands"), false, &e->record);
     if (rc == 0)
         rc = compile_subschemas(c, root, e);
+    if (rc == 0)
+        rc = place_entity_fields(c, e);
     return rc;
 }
 
@@ -674,7 +790,8 @@ static int compile_document(struct cctx *c, struct spec_document *d)
 static bool same_target(const struct target *a, const struct target *b)
 {
     return version_compare(&a->version, &b->version) == 0 && a->flavor == b->flavor &&
-           strcmp(a->router_flavor ? a->router_flavor : "", b->router_flavor ? b->router_flavor : "") == 0;
+           strcmp(a->router_flavor ? a->router_flavor : "",
+                  b->router_flavor ? b->router_flavor : "") == 0;
 }
 
 int kb_compile(struct kb *kb, const struct kb_product *product, const struct target *t,
@@ -719,25 +836,20 @@ const struct spec_entity *spec_entity_find(const struct spec_document *d, const 
 const struct spec_field *spec_record_field(const struct spec_record *r, const char *name,
                                            size_t len)
 {
-    size_t lo = 0, hi = r->nfields;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const char *f = r->fields[mid].name;
-        int cmp = strncmp(f, name, len);
-        if (cmp == 0 && f[len] != '\0')
-            cmp = 1;
-        if (cmp == 0)
-            return &r->fields[mid];
-        if (cmp < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (!r->slots)
+        return NULL;
+    for (uint32_t h = field_hash(name, len);; h++) {
+        uint32_t slot = r->slots[h & r->slot_mask];
+        if (!slot)
+            return NULL;
+        const struct spec_field *f = &r->fields[slot - 1];
+        if (strncmp(f->name, name, len) == 0 && f->name[len] == '\0')
+            return f;
     }
-    return NULL;
 }
 
-const struct spec_shorthand *spec_record_shorthand(const struct spec_record *r,
-                                                   const char *name, size_t len)
+const struct spec_shorthand *spec_record_shorthand(const struct spec_record *r, const char *name,
+                                                   size_t len)
 {
     for (size_t i = 0; i < r->nshorthands; i++)
         if (strlen(r->shorthands[i].name) == len && !memcmp(r->shorthands[i].name, name, len))

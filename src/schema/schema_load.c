@@ -112,19 +112,15 @@ static const struct keyword field_keywords[] = {
 };
 
 static const struct keyword check_keywords[] = {
-    {"at_least_one_of", SH_STRINGS},
-    {"only_one_of", SH_STRINGS},
-    {"mutually_exclusive", SH_STRINGS},
-    {"mutually_required", SH_STRINGS},
-    {"mutually_exclusive_sets", SH_SETS},
-    {"distinct", SH_STRINGS},
-    {"conditional", SH_CONDITIONAL},
-    {"conditional_at_least_one_of", SH_CONDITIONAL_ALO},
+    {"at_least_one_of", SH_STRINGS},      {"only_one_of", SH_STRINGS},
+    {"mutually_exclusive", SH_STRINGS},   {"mutually_required", SH_STRINGS},
+    {"mutually_exclusive_sets", SH_SETS}, {"distinct", SH_STRINGS},
+    {"conditional", SH_CONDITIONAL},      {"conditional_at_least_one_of", SH_CONDITIONAL_ALO},
     {"description", SH_STRING},
 };
 
 static const struct keyword conditional_keywords[] = {
-    {"if_field", SH_STRING},   {"if_match", SH_FIELDDEF}, {"then_field", SH_STRING},
+    {"if_field", SH_STRING},     {"if_match", SH_FIELDDEF}, {"then_field", SH_STRING},
     {"then_match", SH_FIELDDEF}, {"then_err", SH_STRING},
 };
 
@@ -141,11 +137,16 @@ static const struct keyword conditional_alo_keywords[] = {
 static const struct keyword sets_keywords[] = {{"set1", SH_STRINGS}, {"set2", SH_STRINGS}};
 
 static const struct keyword entity_keywords[] = {
-    {"entity", SH_STRING},         {"singular", SH_STRING},
-    {"description", SH_STRING},    {"primary_key", SH_STRING},
-    {"endpoint_key", SH_KEY_VARIANTS}, {"label", SH_STRING},
-    {"cache_key", SH_STRINGS_VARIANTS}, {"fields", SH_FIELDS},
-    {"shorthands", SH_SHORTHANDS}, {"checks", SH_CHECKS},
+    {"entity", SH_STRING},
+    {"singular", SH_STRING},
+    {"description", SH_STRING},
+    {"primary_key", SH_STRING},
+    {"endpoint_key", SH_KEY_VARIANTS},
+    {"label", SH_STRING},
+    {"cache_key", SH_STRINGS_VARIANTS},
+    {"fields", SH_FIELDS},
+    {"shorthands", SH_SHORTHANDS},
+    {"checks", SH_CHECKS},
     {"subschemas", SH_SUBSCHEMAS},
 };
 
@@ -155,8 +156,10 @@ static const struct keyword shorthand_keywords[] = {
 static const struct keyword subschemas_keywords[] = {
     {"key", SH_STRING}, {"names_from", SH_NAMES_FROM}, {"variants", SH_VARIANTS}};
 
-static const struct keyword variant_keywords[] = {
-    {"names", SH_STRINGS}, {"fields", SH_FIELDS}, {"checks", SH_CHECKS}, {"description", SH_STRING}};
+static const struct keyword variant_keywords[] = {{"names", SH_STRINGS},
+                                                  {"fields", SH_FIELDS},
+                                                  {"checks", SH_CHECKS},
+                                                  {"description", SH_STRING}};
 
 static const struct keyword enum_item_keywords[] = {
     {"value", SH_ANY}, {"deprecated", SH_DEPRECATED}, {"replaced_by", SH_STRING}};
@@ -174,11 +177,10 @@ static const struct keyword match_any_keywords[] = {{"patterns", SH_STRINGS}, {"
 static const struct keyword pattern_keywords[] = {{"pattern", SH_STRING}, {"err", SH_STRING}};
 
 static const struct keyword product_keywords[] = {
-    {"product", SH_STRING},        {"name", SH_STRING},
-    {"versions", SH_VERSIONS},     {"format_versions", SH_FORMAT_VERSIONS},
-    {"router_flavors", SH_ENUM},   {"default_router_flavor", SH_ENUM},
-    {"plugins", SH_ENUM},
-    {"duplicates", SH_ENUM},
+    {"product", SH_STRING},      {"name", SH_STRING},
+    {"versions", SH_VERSIONS},   {"format_versions", SH_FORMAT_VERSIONS},
+    {"router_flavors", SH_ENUM}, {"default_router_flavor", SH_ENUM},
+    {"plugins", SH_ENUM},        {"duplicates", SH_ENUM},
 };
 
 static const struct keyword document_keywords[] = {
@@ -195,7 +197,7 @@ struct lctx {
     struct kb_product *p;
     const char *file;
     gh_error *err;
-    bool needs_type;                 /* a field definition must say type or typedef */
+    bool needs_type;                  /* a field definition must say type or typedef */
     const struct node *record_fields; /* field names checks may refer to */
 };
 
@@ -296,7 +298,7 @@ static int sh_version(struct lctx *c, const struct node *n)
         return bad(c, n, "a version must be a quoted string such as \"3.4\", not %s",
                    node_describe(n));
     return version_parse(n->u.text, n->count, &v) ? 0
-                                                 : bad(c, n, "'%s' is not a version", n->u.text);
+                                                  : bad(c, n, "'%s' is not a version", n->u.text);
 }
 
 static int sh_strings(struct lctx *c, const struct node *n)
@@ -305,8 +307,7 @@ static int sh_strings(struct lctx *c, const struct node *n)
         return bad(c, n, "expected a list of strings, got %s", node_describe(n));
     for (uint32_t i = 0; i < n->count; i++)
         if (!node_is_string(n->u.items[i]))
-            return bad(c, n->u.items[i], "expected a string, got %s",
-                       node_describe(n->u.items[i]));
+            return bad(c, n->u.items[i], "expected a string, got %s", node_describe(n->u.items[i]));
     return 0;
 }
 
@@ -377,8 +378,8 @@ static int check_one_fielddef(struct lctx *c, const struct node *n)
         return bad(c, n, "a field definition needs 'type' or 'typedef'");
     const struct node *type = node_map_get(n, "type");
     const struct node *elements = node_map_get(n, "elements");
-    if (type && (node_text_equals(type, "array") || node_text_equals(type, "set")) &&
-        !elements && needs_type && !node_map_get(n, "typedef"))
+    if (type && (node_text_equals(type, "array") || node_text_equals(type, "set")) && !elements &&
+        needs_type && !node_map_get(n, "typedef"))
         return bad(c, n, "an array or set needs 'elements'");
     if (type && node_text_equals(type, "foreign") && !node_map_get(n, "reference"))
         return bad(c, n, "a foreign field needs 'reference'");
@@ -478,6 +479,8 @@ static int compile_pattern(struct lctx *c, const struct node *n)
         return bad(c, n, "pattern does not compile: %s at offset %zu", (const char *)msg,
                    (size_t)at);
     }
+    /* JIT where the platform has it; without it PCRE2 interprets, and results are the same. */
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     if (kb_regex_add(c->p->kb, n->u.text, n->count, re) < 0) {
         pcre2_code_free(re);
         return error_set(c->err, GH_ENOMEM, "out of memory");
@@ -721,13 +724,14 @@ static int sh_conditional_alo(struct lctx *c, const struct node *n)
 {
     bool needs_type = c->needs_type;
     c->needs_type = false;
-    int rc = check_mapping(c, n, TABLE(conditional_alo_keywords), false,
-                           "conditional_at_least_one_of");
+    int rc =
+        check_mapping(c, n, TABLE(conditional_alo_keywords), false, "conditional_at_least_one_of");
     c->needs_type = needs_type;
     if (rc == 0 && (!node_map_get(n, "if_field") || !node_map_get(n, "if_match") ||
                     !node_map_get(n, "then_at_least_one_of")))
-        return bad(c, n, "conditional_at_least_one_of needs if_field, if_match and "
-                         "then_at_least_one_of");
+        return bad(c, n,
+                   "conditional_at_least_one_of needs if_field, if_match and "
+                   "then_at_least_one_of");
     if (rc == 0)
         rc = check_field_name(c, node_map_get(n, "if_field"));
     if (rc == 0)
@@ -742,8 +746,8 @@ static int sh_format_versions(struct lctx *c, const struct node *n)
     if (n->kind != NODE_SEQUENCE)
         return bad(c, n, "expected a list");
     for (uint32_t i = 0; i < n->count; i++) {
-        int rc = check_mapping(c, n->u.items[i], TABLE(format_item_keywords), true,
-                               "a format version");
+        int rc =
+            check_mapping(c, n->u.items[i], TABLE(format_item_keywords), true, "a format version");
         if (rc < 0)
             return rc;
         if (!node_map_get(n->u.items[i], "value") || !node_map_get(n->u.items[i], "assume"))
@@ -816,8 +820,7 @@ static int parse_file(struct kb *kb, const char *path, const char *data, size_t 
     if (rc == 0 && sink.count > 0) {
         diag_sort(&sink);
         const struct diag *d = &sink.items[0];
-        rc = error_set_at(err, GH_ESCHEMA, path, d->span.line, d->span.column, "%s",
-                          d->message);
+        rc = error_set_at(err, GH_ESCHEMA, path, d->span.line, d->span.column, "%s", d->message);
     } else if (rc == 0 && (!root || root->kind != NODE_MAPPING)) {
         rc = error_set_at(err, GH_ESCHEMA, path, 1, 1, "the file must hold a mapping");
     } else if (rc == 0 && !(*out = node_copy(&kb->arena, root))) {
@@ -903,9 +906,8 @@ static bool file_exists(const struct file_source *fs, const char *product, const
     return f != NULL;
 }
 
-static int validate_file(struct kb_product *p, const struct kb_file *f,
-                         const struct keyword *table, size_t ntable, bool conditions,
-                         bool needs_type, gh_error *err)
+static int validate_file(struct kb_product *p, const struct kb_file *f, const struct keyword *table,
+                         size_t ntable, bool conditions, bool needs_type, gh_error *err)
 {
     struct lctx c = {p, f->path, err, needs_type, NULL};
     return check_mapping(&c, f->root, table, ntable, conditions, "the file");
@@ -943,8 +945,7 @@ static int load_entities(struct kb *kb, const struct file_source *fs, struct kb_
         snprintf(rel, sizeof(rel), "entities/%s.yaml", name->u.text);
         if (!file_exists(fs, p->name, rel))
             return error_set_at(err, GH_ESCHEMA, p->document.path, name->span.line,
-                                name->span.column, "entity '%s' has no file %s", name->u.text,
-                                rel);
+                                name->span.column, "entity '%s' has no file %s", name->u.text, rel);
         int rc = load_file(kb, fs, p->name, rel, &p->entities[i], err);
         if (rc < 0)
             return rc;
@@ -957,7 +958,8 @@ static int load_versions(struct kb *kb, struct kb_product *p, gh_error *err)
 {
     const struct node *list = node_map_get(p->product.root, "versions");
     if (!list)
-        return error_set_at(err, GH_ESCHEMA, p->product.path, 1, 1, "product.yaml needs 'versions'");
+        return error_set_at(err, GH_ESCHEMA, p->product.path, 1, 1,
+                            "product.yaml needs 'versions'");
     p->versions = arena_calloc(&kb->arena, list->count, sizeof(*p->versions));
     p->version_texts = arena_calloc(&kb->arena, list->count, sizeof(*p->version_texts));
     if (!p->versions || !p->version_texts)
@@ -1002,8 +1004,7 @@ static int load_product(struct kb *kb, const struct file_source *fs, const char 
     const struct node *list = node_map_get(p->document.root, "entities");
     for (size_t i = 0; i < p->nentities; i++) {
         const struct node *item = list->u.items[i];
-        const struct node *ename =
-            item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        const struct node *ename = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
         if ((rc = validate_entity(p, &p->entities[i], ename->u.text, err)) < 0)
             return rc;
     }
@@ -1114,8 +1115,8 @@ static int list_products(const struct file_source *fs, char ***names, size_t *n,
         closedir(d);
     }
     if (*n == 0)
-        return error_set(err, GH_ESCHEMA, "no product knowledge found%s%s",
-                         fs->dir ? " in " : "", fs->dir ? fs->dir : "");
+        return error_set(err, GH_ESCHEMA, "no product knowledge found%s%s", fs->dir ? " in " : "",
+                         fs->dir ? fs->dir : "");
     qsort(*names, *n, sizeof(**names), compare_names);
     return 0;
 }

@@ -350,8 +350,7 @@ static bool v_upstream_name(const char *s, size_t n, const struct named_env *env
     return upstream_name_ok(s, n, out);
 }
 
-static bool v_target(const char *s, size_t n, const struct named_env *env,
-                     struct named_result *out)
+static bool v_target(const char *s, size_t n, const struct named_env *env, struct named_result *out)
 {
     (void)env;
     struct host h = parse_host(s, n);
@@ -708,6 +707,14 @@ static bool v_kong_route_path_2x(const char *s, size_t n, const struct named_env
     return true;
 }
 
+static bool memmem_2(const char *s, size_t n, const char *two)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if (s[i] == two[0] && s[i + 1] == two[1])
+            return true;
+    return false;
+}
+
 /* 3.x: "~" starts a regex; from 3.1 a prefix path must be in normalised form. */
 static bool v_kong_route_path(const char *s, size_t n, const struct named_env *env,
                               struct named_result *out)
@@ -718,6 +725,9 @@ static bool v_kong_route_path(const char *s, size_t n, const struct named_env *e
         return compile_regex_ok(s + 1, n - 1, 1, out);
     struct version v31 = {{3, 1, 0, 0}, 2};
     if (version_compare(env->version, &v31) < 0)
+        return true;
+    /* Normalising only changes escapes, dot segments and doubled slashes. */
+    if (!memchr(s, '%', n) && !memchr(s, '.', n) && !memmem_2(s, n, "//"))
         return true;
     struct arena a;
     arena_init(&a, 1024);
@@ -735,8 +745,8 @@ static bool v_kong_route_path(const char *s, size_t n, const struct named_env *e
 
 static bool is_base64_or_space(unsigned char c)
 {
-    return is_alnum(c) || c == '+' || c == '/' || c == '=' || c == '\n' || c == '\r' ||
-           c == ' ' || c == '\t';
+    return is_alnum(c) || c == '+' || c == '/' || c == '=' || c == '\n' || c == '\r' || c == ' ' ||
+           c == '\t';
 }
 
 /* The first PEM block whose label ends with one of the given words; body must be base64. */

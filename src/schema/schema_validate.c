@@ -10,9 +10,10 @@
 #include "util/util_utf8.h"
 
 struct failure {
+    bool quiet; /* test mode: only whether it failed matters, so no message is made */
     enum rule_id rule;
-    long offset;      /* byte offset inside the value, or -1 */
-    bool from_err;    /* the message is the data's own `err` text */
+    long offset;   /* byte offset inside the value, or -1 */
+    bool from_err; /* the message is the data's own `err` text */
     char message[512];
 };
 
@@ -23,6 +24,8 @@ static bool failed(struct failure *fl, enum rule_id rule, const char *fmt, ...)
     fl->rule = rule;
     fl->offset = -1;
     fl->from_err = false;
+    if (fl->quiet)
+        return false;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(fl->message, sizeof(fl->message), fmt, ap);
@@ -30,11 +33,29 @@ static bool failed(struct failure *fl, enum rule_id rule, const char *fmt, ...)
     return false;
 }
 
+bool vctx_init(struct vctx *c, struct diag_sink *sink, struct path *path, struct arena *scratch)
+{
+    memset(c, 0, sizeof(*c));
+    c->sink = sink;
+    c->path = path;
+    c->scratch = scratch;
+    c->placeholders = true;
+    /* One ovector pair is enough: only whether a pattern matches is asked. */
+    c->match_data = pcre2_match_data_create(1, NULL);
+    return c->match_data != NULL;
+}
+
+void vctx_release(struct vctx *c)
+{
+    pcre2_match_data_free(c->match_data);
+    c->match_data = NULL;
+}
+
 /* ---- small helpers ----------------------------------------------------------------------- */
 
 bool is_placeholder(const struct node *n)
 {
-    if (!node_is_string(n))
+    if (!node_is_string(n) || !memchr(n->u.text, '$', n->count))
         return false;
     const char *open = strstr(n->u.text, "${{");
     return open && strstr(open, "}}");
@@ -58,10 +79,16 @@ static bool is_set(const struct node *n)
 static const char *type_phrase(enum field_type t)
 {
     static const char *const phrases[] = {
-        [FT_STRING] = "a string", [FT_INTEGER] = "an integer", [FT_NUMBER] = "a number",
-        [FT_BOOLEAN] = "a boolean", [FT_ARRAY] = "an array", [FT_SET] = "a set",
-        [FT_MAP] = "a map", [FT_RECORD] = "a record",
-        [FT_FOREIGN] = "a reference (a name or an id)", [FT_ANY] = "any value",
+        [FT_STRING] = "a string",
+        [FT_INTEGER] = "an integer",
+        [FT_NUMBER] = "a number",
+        [FT_BOOLEAN] = "a boolean",
+        [FT_ARRAY] = "an array",
+        [FT_SET] = "a set",
+        [FT_MAP] = "a map",
+        [FT_RECORD] = "a record",
+        [FT_FOREIGN] = "a reference (a name or an id)",
+        [FT_ANY] = "any value",
     };
     return phrases[t];
 }
@@ -108,13 +135,12 @@ static void list_values(const struct node *const *items, size_t n, struct buf *b
     }
 }
 
-static bool pattern_matches(const struct spec_pattern *p, const struct node *n)
+static bool pattern_matches(const struct vctx *c, const struct spec_pattern *p,
+                            const struct node *n)
 {
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    if (!md)
-        return true; /* out of memory: do not invent a finding */
-    int rc = pcre2_match(p->re, (PCRE2_SPTR)n->u.text, n->count, 0, 0, md, NULL);
-    pcre2_match_data_free(md);
+    if (!c->match_data)
+        return true; /* out of memory earlier: do not invent a finding */
+    int rc = pcre2_match(p->re, (PCRE2_SPTR)n->u.text, n->count, 0, 0, c->match_data, NULL);
     return rc >= 0;
 }
 
@@ -139,8 +165,7 @@ static int64_t length_of(const struct node *n)
 
 /* ---- validators, in Kong's order --------------------------------------------------------- */
 
-static const struct node *find_item(const struct node *const *items, size_t n,
-                                    const struct node *v)
+static const struct node *find_item(const struct node *const *items, size_t n, const struct node *v)
 {
     for (size_t i = 0; i < n; i++) {
         const struct node *item = items[i];
@@ -151,17 +176,50 @@ static const struct node *find_item(const struct node *const *items, size_t n,
     return NULL;
 }
 
+/* A value listed for another version: "'latency' was added in kong 3.2". */
+static bool value_of_other_version(const struct vctx *c, const struct spec_field *f,
+                                   const struct node *n, struct failure *fl)
+{
+    const struct node *list = f->all_one_of;
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const struct node *item = list->u.items[i];
+        if (item->kind != NODE_MAPPING || !node_equal(node_map_get(item, "value"), n))
+            continue;
+        enum rule_id rule;
+        char phrase[160], shown[128];
+        if (!cond_explain(item, &c->doc->target, c->doc->product, &rule, phrase, sizeof(phrase)))
+            return false;
+        show(c, n, shown, sizeof(shown));
+        failed(fl, rule == R_HOP2001 ? R_HOP2004 : rule,
+               "the value %s %s, so %s %s does not accept it", shown, phrase, c->doc->product,
+               c->doc->version_text);
+        return true;
+    }
+    return false;
+}
+
 static bool check_enums(const struct vctx *c, const struct spec_field *f, const struct node *n,
                         struct failure *fl, const struct node **matched)
 {
-    char shown[128];
+    char shown[128] = "";
+    /* A subschema's rule depends on another field (a gRPC route's strip_path). */
+    enum rule_id rule = (f->flags & SF_SUBSCHEMA) ? R_HOP2008 : R_HOP2004;
     if (f->ne && !node_is_null(f->ne) && node_equal(n, f->ne)) {
-        show(c, f->ne, shown, sizeof(shown));
-        return failed(fl, R_HOP2004, "value must not be %s", shown);
+        if (!fl->quiet)
+            show(c, f->ne, shown, sizeof(shown));
+        return failed(fl, rule, "value must not be %s", shown);
     }
     if (f->eq && !node_is_null(f->eq) && !node_equal(n, f->eq)) {
-        show(c, f->eq, shown, sizeof(shown));
-        return failed(fl, R_HOP2004, "value must be %s", shown);
+        if (!fl->quiet)
+            show(c, f->eq, shown, sizeof(shown));
+        return failed(fl, rule, "value must be %s", shown);
+    }
+    if (fl->quiet) {
+        if (f->n_not_one_of && find_item(f->not_one_of, f->n_not_one_of, n))
+            return failed(fl, R_HOP2004, "not one of");
+        if (f->one_of && !(*matched = find_item(f->one_of, f->n_one_of, n)))
+            return failed(fl, R_HOP2004, "one of");
+        return true;
     }
     struct buf b;
     buf_init(&b, 4096);
@@ -171,10 +229,12 @@ static bool check_enums(const struct vctx *c, const struct spec_field *f, const 
         ok = failed(fl, R_HOP2004, "must not be one of: %s", buf_cstr(&b));
     } else if (f->one_of) {
         *matched = find_item(f->one_of, f->n_one_of, n);
-        if (!*matched) {
+        if (!*matched && !value_of_other_version(c, f, n, fl)) {
             list_values(f->one_of, f->n_one_of, &b);
             show(c, n, shown, sizeof(shown));
             ok = failed(fl, R_HOP2004, "expected one of: %s; got %s", buf_cstr(&b), shown);
+        } else if (!*matched) {
+            ok = false;
         }
     }
     buf_release(&b);
@@ -214,6 +274,8 @@ static bool check_lengths(const struct spec_field *f, const struct node *n, stru
 static bool invalid_by_pattern(const struct vctx *c, const struct node *n, const char *err,
                                struct failure *fl)
 {
+    if (fl->quiet)
+        return failed(fl, R_HOP2007, "invalid");
     if (err)
         return failed(fl, R_HOP2007, "%s", err);
     char shown[128];
@@ -221,42 +283,43 @@ static bool invalid_by_pattern(const struct vctx *c, const struct node *n, const
     return failed(fl, R_HOP2007, "invalid value: %s", shown);
 }
 
-static bool check_patterns(const struct vctx *c, const struct spec_field *f,
-                           const struct node *n, struct failure *fl)
+static bool check_patterns(const struct vctx *c, const struct spec_field *f, const struct node *n,
+                           struct failure *fl)
 {
     if (!node_is_string(n))
         return true;
     if (f->starts_with && strncmp(n->u.text, f->starts_with, strlen(f->starts_with)) != 0)
         return failed(fl, R_HOP2007, "should start with: %s", f->starts_with);
-    if (f->not_match && pattern_matches(f->not_match, n))
+    if (f->not_match && pattern_matches(c, f->not_match, n))
         return invalid_by_pattern(c, n, NULL, fl);
     for (size_t i = 0; i < f->n_match_none; i++)
-        if (pattern_matches(&f->match_none[i], n))
+        if (pattern_matches(c, &f->match_none[i], n))
             return invalid_by_pattern(c, n, f->match_none[i].err, fl);
-    if (f->match && !pattern_matches(f->match, n))
+    if (f->match && !pattern_matches(c, f->match, n))
         return invalid_by_pattern(c, n, NULL, fl);
     for (size_t i = 0; i < f->n_match_all; i++)
-        if (!pattern_matches(&f->match_all[i], n))
+        if (!pattern_matches(c, &f->match_all[i], n))
             return invalid_by_pattern(c, n, f->match_all[i].err, fl);
     if (f->n_match_any) {
         for (size_t i = 0; i < f->n_match_any; i++)
-            if (pattern_matches(&f->match_any[i], n))
+            if (pattern_matches(c, &f->match_any[i], n))
                 return true;
         return invalid_by_pattern(c, n, f->match_any_err, fl);
     }
     return true;
 }
 
-static bool check_contains(const struct vctx *c, const struct spec_field *f,
-                           const struct node *n, struct failure *fl)
+static bool check_contains(const struct vctx *c, const struct spec_field *f, const struct node *n,
+                           struct failure *fl)
 {
     if (!f->contains || n->kind != NODE_SEQUENCE)
         return true;
     for (uint32_t i = 0; i < n->count; i++)
         if (node_equal(n->u.items[i], f->contains))
             return true;
-    char shown[128];
-    show(c, f->contains, shown, sizeof(shown));
+    char shown[128] = "";
+    if (!fl->quiet)
+        show(c, f->contains, shown, sizeof(shown));
     return failed(fl, R_HOP2007, "expected to contain: %s", shown);
 }
 
@@ -287,6 +350,8 @@ static bool check_subsets(const struct spec_field *f, const struct node *n, stru
             if (!first_group)
                 first_group = group;
             else if (group != first_group) {
+                if (fl->quiet)
+                    return failed(fl, R_HOP2004, "mixed");
                 struct buf b;
                 buf_init(&b, 2048);
                 for (uint32_t k = 0; k < f->subsets->count; k++) {
@@ -309,11 +374,12 @@ static bool check_null(const struct vctx *c, const struct spec_field *f, const s
                        struct failure *fl)
 {
     (void)n;
-    char shown[128];
+    char shown[128] = "";
     if (f->ne && node_is_null(f->ne))
         return failed(fl, R_HOP2004, "value must not be null");
     if (f->eq && !node_is_null(f->eq)) {
-        show(c, f->eq, shown, sizeof(shown));
+        if (!fl->quiet)
+            show(c, f->eq, shown, sizeof(shown));
         return failed(fl, R_HOP2004, "value must be %s", shown);
     }
     if (f->flags & SF_REQUIRED || f->must_be_set)
@@ -332,12 +398,13 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
     if (!n || node_is_null(n))
         return check_null(c, f, n, fl);
     if (f->eq && node_is_null(f->eq))
-        return failed(fl, (f->flags & SF_SUBSCHEMA) ? R_HOP2008 : R_HOP2004,
-                      "value must be null");
+        return failed(fl, (f->flags & SF_SUBSCHEMA) ? R_HOP2008 : R_HOP2004, "value must be null");
     if (c->placeholders && is_placeholder(n))
         return true;
     if (!type_ok(f->type, n)) {
-        char shown[128];
+        char shown[128] = "";
+        if (fl->quiet)
+            return failed(fl, R_HOP2003, "type");
         show(c, n, shown, sizeof(shown));
         bool quote_hint = f->type == FT_STRING && n->kind == NODE_SCALAR && n->style == STYLE_PLAIN;
         return failed(fl, R_HOP2003, "expected %s, got %s%s%s%s", type_phrase(f->type),
@@ -349,6 +416,8 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
         return true;
     if (f->type == FT_FOREIGN)
         return true;
+    if (!(f->flags & SF_VALIDATORS))
+        return f->type != FT_STRING || check_lengths(f, n, fl);
     if ((f->flags & SF_UUID) && node_is_string(n) && !is_uuid(n))
         return failed(fl, R_HOP2007, "expected a valid UUID");
     return check_enums(c, f, n, fl, matched) && check_numbers(f, n, fl) &&
@@ -360,6 +429,7 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
 static bool matches(const struct vctx *c, const struct spec_field *f, const struct node *n)
 {
     struct failure fl;
+    fl.quiet = true;
     const struct node *matched;
     if (!check_value(c, f, n, &fl, &matched))
         return false;
@@ -395,25 +465,25 @@ static void report(struct vctx *c, const struct node *at, const struct span *spa
 {
     struct span where = span ? *span : at->span;
     if (c->field && !fl->from_err)
-        diag_add(c->sink, fl->rule, -1, &where, path_text(c->path), c->entity, "'%s': %s",
-                 c->field, fl->message);
-    else
-        diag_add(c->sink, fl->rule, -1, &where, path_text(c->path), c->entity, "%s",
+        diag_add(c->sink, fl->rule, -1, &where, path_text(c->path), c->entity, "'%s': %s", c->field,
                  fl->message);
+    else
+        diag_add(c->sink, fl->rule, -1, &where, path_text(c->path), c->entity, "%s", fl->message);
 }
 
 static void report_deprecations(struct vctx *c, const struct spec_field *f, const struct node *n,
                                 const struct node *matched)
 {
+    if (!f->deprecated_since && !(matched && matched->kind == NODE_MAPPING))
+        return;
     const char *product = c->doc->product;
     if (f->deprecated_since)
         diag_add(c->sink, R_HOP4002, -1, &n->span, path_text(c->path), c->entity,
                  "'%s' is deprecated since %s %s%s%s", c->field ? c->field : f->name, product,
                  f->deprecated_since, f->deprecated_message ? ": " : "",
                  f->deprecated_message ? f->deprecated_message : "");
-    const struct node *dep = matched && matched->kind == NODE_MAPPING
-                                 ? node_map_get(matched, "deprecated")
-                                 : NULL;
+    const struct node *dep =
+        matched && matched->kind == NODE_MAPPING ? node_map_get(matched, "deprecated") : NULL;
     if (!dep)
         return;
     const struct node *since = node_map_get(dep, "since"), *msg = node_map_get(dep, "message");
@@ -471,6 +541,7 @@ bool validate_value(struct vctx *c, const struct spec_field *f, const struct nod
     if (c->secret && n && n->kind == NODE_SCALAR)
         diag_add_secret_span(c->sink, &n->span);
     struct failure fl;
+    fl.quiet = false;
     const struct node *matched = NULL;
     bool ok = check_value(c, f, n, &fl, &matched);
     if (!ok) {
@@ -493,7 +564,8 @@ bool validate_value(struct vctx *c, const struct spec_field *f, const struct nod
 static const char *closest_field(const struct spec_record *r, const char *key)
 {
     const char *best = NULL;
-    size_t best_d = 3;
+    /* Two edits apart, or three for names of five letters and more ("retry", "retries"). */
+    size_t best_d = strlen(key) >= 5 ? 4 : 3;
     for (size_t i = 0; i < r->nfields; i++) {
         size_t d = str_edit_distance(key, r->fields[i].name);
         if (d < best_d) {
@@ -517,37 +589,68 @@ void report_unknown_key(struct vctx *c, const struct spec_record *r, const struc
         if (cond_explain(variant, &c->doc->target, product, &rule, phrase, sizeof(phrase))) {
             const struct node *instead = node_map_get(variant, "replaced_by");
             diag_add(c->sink, rule, -1, &key->span, path_text(c->path), c->entity,
-                     "%s '%s' %s, so %s %s does not accept it%s%s%s", what, name, phrase,
-                     product, c->doc->version_text, instead ? "; use '" : "",
-                     instead ? instead->u.text : "", instead ? "' instead" : "");
+                     "%s '%s' %s, so %s %s does not accept it%s%s%s", what, name, phrase, product,
+                     c->doc->version_text, instead ? "; use '" : "", instead ? instead->u.text : "",
+                     instead ? "' instead" : "");
             return;
         }
     }
     const char *hint = closest_field(r, name);
     diag_add(c->sink, R_HOP2001, -1, &key->span, path_text(c->path), c->entity,
-             "unknown %s '%s'%s%s%s", what, name, hint ? "; did you mean '" : "",
-             hint ? hint : "", hint ? "'?" : "");
+             "unknown %s '%s'%s%s%s", what, name, hint ? "; did you mean '" : "", hint ? hint : "",
+             hint ? "'?" : "");
 }
 
 /* ---- records ----------------------------------------------------------------------------- */
 
-const struct node *record_value(const struct vctx *c, const struct spec_record *r,
-                                const struct node *map, const char *name)
+#define SHORTHAND_CACHE 8
+
+/*
+ * One record being checked. Its keys are looked up once, in check_keys(); after that, checks
+ * read values by field position from `values`, never by name.
+ */
+struct record_run {
+    struct vctx *c;
+    const struct spec_record *r;
+    const struct node *map;
+    const struct node **values; /* by field position; NULL when not written */
+    bool *failed_fields;        /* by field position */
+    bool some_failed;
+    /* Values a shorthand gives (a service's 'url' gives its 'protocol', read by five checks). */
+    const char *expanded_name[SHORTHAND_CACHE];
+    const struct node *expanded_value[SHORTHAND_CACHE];
+    size_t nexpanded;
+};
+
+static const struct node *shorthand_value(struct record_run *run, const char *name)
 {
-    const struct node *v = node_map_get(map, name);
-    if (v)
-        return v;
-    for (size_t i = 0; i < r->nshorthands; i++) {
-        const struct spec_shorthand *s = &r->shorthands[i];
-        const struct node *sv = node_map_get(map, s->name);
-        if (!sv)
-            continue;
-        for (const char *const *f = s->expand->fields; *f; f++)
+    for (size_t i = 0; i < run->nexpanded; i++)
+        if (!strcmp(run->expanded_name[i], name))
+            return run->expanded_value[i];
+    const struct node *v = NULL;
+    for (size_t i = 0; i < run->r->nshorthands && !v; i++) {
+        const struct spec_shorthand *s = &run->r->shorthands[i];
+        const struct node *sv = node_map_get(run->map, s->name);
+        for (const char *const *f = s->expand->fields; sv && *f && !v; f++)
             if (!strcmp(*f, name))
-                return s->expand->fn(sv, name, c->scratch);
+                v = s->expand->fn(sv, name, run->c->scratch);
     }
-    const struct spec_field *f = spec_record_field(r, name, strlen(name));
-    return f ? f->default_value : NULL;
+    if (run->nexpanded < SHORTHAND_CACHE) {
+        run->expanded_name[run->nexpanded] = name;
+        run->expanded_value[run->nexpanded++] = v;
+    }
+    return v;
+}
+
+/* The value a check reads: written, else set by a shorthand, else the field's default. */
+static const struct node *run_value(struct record_run *run, int at, const char *name)
+{
+    if (at >= 0 && run->values[at])
+        return run->values[at];
+    const struct node *v = run->r->nshorthands ? shorthand_value(run, name) : NULL;
+    if (!v && at >= 0)
+        v = run->r->fields[at].default_value;
+    return v;
 }
 
 static bool shorthand_provides(const struct spec_record *r, const struct node *map,
@@ -582,51 +685,43 @@ static void format_err(const char *err, const char *list, struct buf *out)
     }
 }
 
-struct record_run {
-    struct vctx *c;
-    const struct spec_record *r;
-    const struct node *map;
-    bool *failed_fields;
-};
-
-static bool field_failed(const struct record_run *run, const char *name)
+static bool failed_at(const struct record_run *run, int at)
 {
-    const struct spec_field *f = spec_record_field(run->r, name, strlen(name));
-    return f && run->failed_fields[f - run->r->fields];
+    return at >= 0 && run->failed_fields[at];
 }
 
-static bool any_failed(const struct record_run *run, const char *const *names, size_t n)
+static bool any_failed(const struct record_run *run, const int *at, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (field_failed(run, names[i]))
+        if (failed_at(run, at[i]))
             return true;
     return false;
 }
 
-static size_t count_set(const struct record_run *run, const char *const *names, size_t n)
+static size_t count_set(struct record_run *run, const int *at, const char *const *names, size_t n)
 {
     size_t count = 0;
     for (size_t i = 0; i < n; i++)
-        count += is_set(record_value(run->c, run->r, run->map, names[i]));
+        count += is_set(run_value(run, at[i], names[i]));
     return count;
 }
 
 /* Reports a check over a list of fields: the message is the lead text and the quoted list. */
-static void check_report(struct record_run *run, enum rule_id rule, const struct node *at,
-                         const char *lead, const char *const *names, size_t n)
+static void check_report(struct record_run *run, enum rule_id rule, const char *lead,
+                         const char *const *names, size_t n)
 {
     struct buf list;
     buf_init(&list, 4096);
     quoted_list(names, n, &list);
-    diag_add(run->c->sink, rule, -1, &at->span, path_text(run->c->path), run->c->entity, "%s%s",
-             lead, buf_cstr(&list));
+    diag_add(run->c->sink, rule, -1, &run->map->span, path_text(run->c->path), run->c->entity,
+             "%s%s", lead, buf_cstr(&list));
     buf_release(&list);
 }
 
-static bool at_least_one(struct record_run *run, const char *const *names, size_t n,
+static bool at_least_one(struct record_run *run, const int *at, const char *const *names, size_t n,
                          const char *err)
 {
-    if (count_set(run, names, n) > 0)
+    if (count_set(run, at, names, n) > 0)
         return true;
     struct buf list, msg;
     buf_init(&list, 4096);
@@ -636,8 +731,8 @@ static bool at_least_one(struct record_run *run, const char *const *names, size_
         format_err(err, buf_cstr(&list), &msg);
     else
         buf_printf(&msg, "at least one of these fields must be non-empty: %s", buf_cstr(&list));
-    diag_add(run->c->sink, R_HOP2009, -1, &run->map->span, path_text(run->c->path),
-             run->c->entity, "%s", buf_cstr(&msg));
+    diag_add(run->c->sink, R_HOP2009, -1, &run->map->span, path_text(run->c->path), run->c->entity,
+             "%s", buf_cstr(&msg));
     buf_release(&list);
     buf_release(&msg);
     return false;
@@ -646,49 +741,48 @@ static bool at_least_one(struct record_run *run, const char *const *names, size_
 static bool run_conditional(struct record_run *run, const struct spec_check *k)
 {
     struct vctx *c = run->c;
-    const struct node *iv = record_value(c, run->r, run->map, k->if_field);
+    const struct node *iv = run_value(run, k->if_at, k->if_field);
     if (!iv || node_is_null(iv) || !matches(c, k->if_match, iv))
         return true;
-    const struct node *tv = record_value(c, run->r, run->map, k->then_field);
+    const struct node *tv = run_value(run, k->then_at, k->then_field);
     if (matches(c, k->then_match, tv))
         return true;
     struct failure fl;
+    fl.quiet = false;
     const struct node *matched;
     check_value(c, k->then_match, tv, &fl, &matched);
-    const struct node *at = node_map_get(run->map, k->then_field);
+    const struct node *at = k->then_at >= 0 ? run->values[k->then_at] : NULL;
+    const struct span *where = at ? &at->span : &run->map->span;
     char shown[128];
     show(c, iv, shown, sizeof(shown));
     if (k->then_err)
-        diag_add(c->sink, R_HOP2008, -1, at ? &at->span : &run->map->span, path_text(c->path),
-                 c->entity, "%s", k->then_err);
+        diag_add(c->sink, R_HOP2008, -1, where, path_text(c->path), c->entity, "%s", k->then_err);
     else
-        diag_add(c->sink, R_HOP2008, -1, at ? &at->span : &run->map->span, path_text(c->path),
-                 c->entity, "'%s': %s, because '%s' is %s", k->then_field, fl.message,
-                 k->if_field, shown);
+        diag_add(c->sink, R_HOP2008, -1, where, path_text(c->path), c->entity,
+                 "'%s': %s, because '%s' is %s", k->then_field, fl.message, k->if_field, shown);
     return false;
 }
 
 static bool run_conditional_alo(struct record_run *run, const struct spec_check *k)
 {
-    const struct node *iv = record_value(run->c, run->r, run->map, k->if_field);
+    const struct node *iv = run_value(run, k->if_at, k->if_field);
     if (!iv || node_is_null(iv))
         return true;
     if (matches(run->c, k->if_match, iv))
-        return at_least_one(run, k->then_fields, k->n_then_fields, k->then_err);
+        return at_least_one(run, k->then_fields_at, k->then_fields, k->n_then_fields, k->then_err);
     if (k->else_match && matches(run->c, k->else_match, iv))
-        return at_least_one(run, k->else_fields, k->n_else_fields, k->else_err);
+        return at_least_one(run, k->else_fields_at, k->else_fields, k->n_else_fields, k->else_err);
     return true;
 }
 
 static bool run_distinct(struct record_run *run, const struct spec_check *k)
 {
     for (size_t i = 0; i < k->n_fields; i++) {
-        const struct node *a = record_value(run->c, run->r, run->map, k->fields[i]);
-        for (size_t j = i + 1; a && is_set(a) && j < k->n_fields; j++) {
-            const struct node *b = record_value(run->c, run->r, run->map, k->fields[j]);
+        const struct node *a = run_value(run, k->fields_at[i], k->fields[i]);
+        for (size_t j = i + 1; is_set(a) && j < k->n_fields; j++) {
+            const struct node *b = run_value(run, k->fields_at[j], k->fields[j]);
             if (is_set(b) && node_equal(a, b)) {
-                check_report(run, R_HOP2012, run->map,
-                             "values of these fields must be distinct: ", k->fields,
+                check_report(run, R_HOP2012, "values of these fields must be distinct: ", k->fields,
                              k->n_fields);
                 return false;
             }
@@ -702,32 +796,32 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
     size_t n = k->n_fields, set;
     switch (k->kind) {
     case CHECK_AT_LEAST_ONE_OF:
-        return at_least_one(run, k->fields, n, NULL);
+        return at_least_one(run, k->fields_at, k->fields, n, NULL);
     case CHECK_ONLY_ONE_OF:
-        set = count_set(run, k->fields, n);
+        set = count_set(run, k->fields_at, k->fields, n);
         if (set == 1)
             return true;
-        check_report(run, set ? R_HOP2010 : R_HOP2009, run->map,
+        check_report(run, set ? R_HOP2010 : R_HOP2009,
                      "exactly one of these fields must be non-empty: ", k->fields, n);
         return false;
     case CHECK_MUTUALLY_EXCLUSIVE:
-        if (count_set(run, k->fields, n) <= 1)
+        if (count_set(run, k->fields_at, k->fields, n) <= 1)
             return true;
-        check_report(run, R_HOP2010, run->map,
-                     "only one or none of these fields must be set: ", k->fields, n);
+        check_report(run, R_HOP2010, "only one or none of these fields must be set: ", k->fields,
+                     n);
         return false;
     case CHECK_MUTUALLY_REQUIRED:
-        set = count_set(run, k->fields, n);
+        set = count_set(run, k->fields_at, k->fields, n);
         if (set == 0 || set == n)
             return true;
-        check_report(run, R_HOP2011, run->map, "all or none of these fields must be set: ",
-                     k->fields, n);
+        check_report(run, R_HOP2011, "all or none of these fields must be set: ", k->fields, n);
         return false;
     case CHECK_MUTUALLY_EXCLUSIVE_SETS:
-        if (!count_set(run, k->fields, k->n_fields_a) ||
-            !count_set(run, k->fields + k->n_fields_a, n - k->n_fields_a))
+        if (!count_set(run, k->fields_at, k->fields, k->n_fields_a) ||
+            !count_set(run, k->fields_at + k->n_fields_a, k->fields + k->n_fields_a,
+                       n - k->n_fields_a))
             return true;
-        check_report(run, R_HOP2010, run->map,
+        check_report(run, R_HOP2010,
                      "fields of these two sets must not be set together: ", k->fields, n);
         return false;
     case CHECK_DISTINCT:
@@ -736,41 +830,58 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
         return run_conditional(run, k);
     case CHECK_CONDITIONAL_AT_LEAST_ONE_OF:
         return run_conditional_alo(run, k);
-    default:
-        return true;
     }
+    return true;
 }
 
 /* Kong skips an entity check when a field it reads has already failed. */
 static bool check_reads_failed_field(const struct record_run *run, const struct spec_check *k)
 {
-    const char *single[2] = {k->if_field, k->then_field};
-    return any_failed(run, k->fields, k->n_fields) ||
-           any_failed(run, k->then_fields, k->n_then_fields) ||
-           any_failed(run, k->else_fields, k->n_else_fields) ||
-           (k->if_field && field_failed(run, single[0])) ||
-           (k->then_field && field_failed(run, single[1]));
+    if (!run->some_failed)
+        return false;
+    return any_failed(run, k->fields_at, k->n_fields) ||
+           any_failed(run, k->then_fields_at, k->n_then_fields) ||
+           any_failed(run, k->else_fields_at, k->n_else_fields) || failed_at(run, k->if_at) ||
+           failed_at(run, k->then_at);
 }
 
+static void validate_field_value(struct vctx *c, struct record_run *run, const struct spec_field *f,
+                                 const struct node *key, const struct node *value)
+{
+    const char *field = c->field;
+    c->field = f->name;
+    path_push_key(c->path, key->u.text, key->count);
+    bool ok = validate_value(c, f, value);
+    path_pop(c->path);
+    c->field = field;
+    if (run && !ok) {
+        run->failed_fields[f - run->r->fields] = true;
+        run->some_failed = true;
+    }
+}
+
+/* A key that is a field, a shorthand or an extra (_comment); false when none of these. */
 static bool validate_known_key(struct vctx *c, struct record_run *run, const struct node *key,
                                const struct node *value, const struct record_options *opt)
 {
     const struct spec_record *r = run->r;
     const struct spec_field *f = spec_record_field(r, key->u.text, key->count);
-    const struct spec_shorthand *s = f ? NULL : spec_record_shorthand(r, key->u.text, key->count);
-    if (!f && !s && opt && opt->extras)
-        f = spec_record_field(opt->extras, key->u.text, key->count);
-    if (!f && !s)
-        return false;
-    const char *field = c->field;
-    c->field = f ? f->name : s->name;
-    path_push_key(c->path, key->u.text, key->count);
-    bool ok = validate_value(c, f ? f : &s->value, value);
-    path_pop(c->path);
-    c->field = field;
-    if (!ok && f && f >= r->fields && f < r->fields + r->nfields)
-        run->failed_fields[f - r->fields] = true;
-    return true;
+    if (f) {
+        run->values[f - r->fields] = value;
+        validate_field_value(c, run, f, key, value);
+        return true;
+    }
+    const struct spec_shorthand *s = spec_record_shorthand(r, key->u.text, key->count);
+    if (s) {
+        validate_field_value(c, NULL, &s->value, key, value);
+        return true;
+    }
+    f = opt && opt->extras ? spec_record_field(opt->extras, key->u.text, key->count) : NULL;
+    if (f) {
+        validate_field_value(c, NULL, f, key, value);
+        return true;
+    }
+    return false;
 }
 
 static bool check_keys(struct vctx *c, struct record_run *run, const struct record_options *opt)
@@ -799,17 +910,51 @@ static bool check_keys(struct vctx *c, struct record_run *run, const struct reco
     return ok;
 }
 
+/*
+ * The fields a shorthand gives are checked like written ones ("url: ftp://x" gives a
+ * protocol Kong rejects), and reported at the shorthand.
+ */
+static bool check_expanded(struct vctx *c, struct record_run *run)
+{
+    bool ok = true;
+    for (size_t i = 0; i < run->r->nshorthands; i++) {
+        const struct spec_shorthand *s = &run->r->shorthands[i];
+        const struct node *sv = node_map_get(run->map, s->name);
+        if (!sv || !node_is_string(sv))
+            continue;
+        for (const char *const *name = s->expand->fields; *name; name++) {
+            const struct spec_field *f = spec_record_field(run->r, *name, strlen(*name));
+            const struct node *v = f ? shorthand_value(run, *name) : NULL;
+            if (!v || run->values[f - run->r->fields] || node_is_null(v))
+                continue;
+            char label[96];
+            snprintf(label, sizeof(label), "%s (from %s)", f->name, s->name);
+            const char *field = c->field;
+            c->field = label;
+            path_push_key(c->path, s->name, strlen(s->name));
+            if (!validate_value(c, f, v)) {
+                run->failed_fields[f - run->r->fields] = true;
+                run->some_failed = true;
+                ok = false;
+            }
+            path_pop(c->path);
+            c->field = field;
+        }
+    }
+    return ok;
+}
+
 static bool check_required(struct vctx *c, const struct record_run *run,
                            const struct record_options *opt)
 {
     bool ok = true;
     for (size_t i = 0; i < run->r->nfields; i++) {
         const struct spec_field *f = &run->r->fields[i];
-        if (!(f->flags & SF_REQUIRED) || f->default_value || (f->flags & SF_AUTO))
+        if (!(f->flags & SF_REQUIRED) || f->default_value || (f->flags & SF_AUTO) || run->values[i])
             continue;
         if (opt && opt->implied_field && !strcmp(opt->implied_field, f->name))
             continue;
-        if (node_map_get(run->map, f->name) || shorthand_provides(run->r, run->map, f->name))
+        if (shorthand_provides(run->r, run->map, f->name))
             continue;
         diag_add(c->sink, R_HOP2002, -1, &run->map->span, path_text(c->path), c->entity,
                  "required field '%s' is missing", f->name);
@@ -821,12 +966,26 @@ static bool check_required(struct vctx *c, const struct record_run *run,
 bool validate_record(struct vctx *c, const struct spec_record *r, const struct node *map,
                      const struct record_options *opt)
 {
-    bool small[64] = {false};
-    bool *failed_fields = r->nfields <= 64 ? small : arena_calloc(c->scratch, r->nfields, 1);
-    if (!failed_fields)
+    enum { SMALL = 64 };
+    const struct node *small_values[SMALL];
+    bool small_failed[SMALL];
+    bool small = r->nfields <= SMALL;
+    const struct node **values =
+        small ? small_values : arena_calloc(c->scratch, r->nfields, sizeof(*values));
+    bool *failed_fields = small ? small_failed : arena_calloc(c->scratch, r->nfields, 1);
+    if (!values || !failed_fields)
         return true;
-    struct record_run run = {c, r, map, failed_fields};
+    if (small) {
+        memset(small_values, 0, r->nfields * sizeof(*small_values));
+        memset(small_failed, 0, r->nfields);
+    }
+    if (opt && opt->values_out)
+        values = opt->values_out; /* the caller reads them afterwards */
+    if (opt && opt->values_out)
+        memset(values, 0, r->nfields * sizeof(*values));
+    struct record_run run = {c, r, map, values, failed_fields, false, {NULL}, {NULL}, 0};
     bool ok = check_keys(c, &run, opt);
+    ok &= check_expanded(c, &run);
     ok &= check_required(c, &run, opt);
     for (size_t i = 0; i < r->nchecks; i++)
         if (!check_reads_failed_field(&run, &r->checks[i]))

@@ -23,11 +23,16 @@ struct vctx {
     const char *entity; /* "route 'orders'", or NULL */
     const struct spec_document *doc;
     struct named_env env;
-    struct arena *scratch; /* per item; values made by shorthand expansion live here */
-    const char *field;     /* the innermost named field, for messages */
-    bool secret;           /* inside a secret field */
-    bool placeholders;     /* ${{ env "..." }} templates stand in for any value */
+    struct arena *scratch;        /* per item; values made by shorthand expansion live here */
+    const char *field;            /* the innermost named field, for messages */
+    bool secret;                  /* inside a secret field */
+    bool placeholders;            /* ${{ env "..." }} templates stand in for any value */
+    pcre2_match_data *match_data; /* one for every pattern match: see vctx_init() */
 };
+
+/* Sets up a context (the match data is the only thing it allocates); false on OOM. */
+bool vctx_init(struct vctx *c, struct diag_sink *sink, struct path *path, struct arena *scratch);
+void vctx_release(struct vctx *c);
 
 /* Checks n against f and everything below it; false when anything failed. */
 bool validate_value(struct vctx *c, const struct spec_field *f, const struct node *n);
@@ -39,7 +44,8 @@ struct record_options {
     const struct spec_record *extras; /* more allowed fields (_comment, _ignore) */
     extra_key_fn extra;
     void *extra_ctx;
-    const char *implied_field; /* a required field its nesting provides */
+    const char *implied_field;      /* a required field its nesting provides */
+    const struct node **values_out; /* if set: receives the written values by field position */
 };
 
 /* Checks a mapping's keys, required fields and checks; false when anything failed. */
@@ -49,10 +55,6 @@ bool validate_record(struct vctx *c, const struct spec_record *r, const struct n
 /* Reports a key that r does not know, saying when it existed if it ever did. */
 void report_unknown_key(struct vctx *c, const struct spec_record *r, const struct node *key,
                         const char *what);
-
-/* The value a record has for a field: written, set by a shorthand, or the default. */
-const struct node *record_value(const struct vctx *c, const struct spec_record *r,
-                                const struct node *map, const char *name);
 
 /* Whether a value is a template placeholder (decK's ${{ env "DECK_X" }}). */
 bool is_placeholder(const struct node *n);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/util_buf.h"
 #include "util/util_error.h"
@@ -44,6 +45,7 @@ static int spool_stdin(struct source *src, gh_error *err)
         fclose(spool);
         return error_set(err, GH_EIO, "cannot read standard input: %s", strerror(errno));
     }
+    src->size = (uint64_t)ftell(spool);
     rewind(spool);
     src->spool = spool;
     src->fp = spool;
@@ -66,6 +68,9 @@ int source_open(struct source *src, const char *path, const char *display_name, 
     src->fp = fopen(path, "rb");
     if (!src->fp)
         return error_set(err, GH_EIO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(src->fp), &st) == 0 && S_ISREG(st.st_mode))
+        src->size = (uint64_t)st.st_size;
     return 0;
 }
 
@@ -116,21 +121,126 @@ static void note_line_break(struct source *src, bool crlf)
     src->line++;
 }
 
+/* Counts line breaks in a chunk with no CR in it: memchr, not a loop over every byte. */
+static void count_lf_only(struct source *src, const unsigned char *p, size_t n)
+{
+    const unsigned char *end = p + n;
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        note_line_break(src, false);
+        p++;
+    }
+}
+
+void source_watch_json(struct source *src)
+{
+    memset(&src->json, 0, sizeof(src->json));
+    src->json.on = true;
+    src->json.line = 1;
+    src->json.column = 1;
+}
+
+static void json_problem(struct source *src, const char *what, uint32_t line, uint32_t column)
+{
+    if (src->stats.json_problem)
+        return;
+    src->stats.json_problem = what;
+    src->stats.json_line = line;
+    src->stats.json_column = column;
+}
+
+/* One byte outside a string: commas before a closing bracket, and comments, are YAML only. */
+static void json_outside_string(struct source *src, struct json_watch *j, unsigned char c)
+{
+    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (j->slash && (c == '/' || c == '*'))
+        json_problem(src, "a // or /* comment", j->line, j->column - 1);
+    j->slash = c == '/';
+    if (space)
+        return;
+    if (j->comma && (c == ']' || c == '}'))
+        json_problem(src, "a trailing comma", j->comma_line, j->comma_column);
+    j->comma = c == ',';
+    if (j->comma) {
+        j->comma_line = j->line;
+        j->comma_column = j->column;
+    }
+    if (c == '#')
+        json_problem(src, "a # comment", j->line, j->column);
+    if (c == '"')
+        j->in_string = true;
+}
+
+static void watch_json(struct source *src, const unsigned char *p, size_t n)
+{
+    struct json_watch *j = &src->json;
+    for (size_t i = 0; i < n && !src->stats.json_problem; i++) {
+        unsigned char c = p[i];
+        if (j->in_string) {
+            if (j->escape)
+                j->escape = false;
+            else if (c == '\\')
+                j->escape = true;
+            else if (c == '"')
+                j->in_string = false;
+        } else {
+            json_outside_string(src, j, c);
+        }
+        if (c == '\n') {
+            j->line++;
+            j->column = 1;
+        } else if (c != '\r' && (c & 0xC0) != 0x80) {
+            j->column++;
+        }
+    }
+}
+
+/* Looks for "${{", also across the boundary with the previous chunk (kept in the tail). */
+static void note_placeholder(struct source *src, const unsigned char *p, size_t n)
+{
+    unsigned char joined[2 + 3];
+    size_t keep = src->tail_len < 2 ? src->tail_len : 2;
+    memcpy(joined, src->tail + src->tail_len - keep, keep);
+    memcpy(joined + keep, p, n < 3 ? n : 3);
+    size_t jn = keep + (n < 3 ? n : 3);
+    for (size_t i = 0; i + 2 < jn; i++)
+        if (joined[i] == '$' && joined[i + 1] == '{' && joined[i + 2] == '{')
+            src->stats.placeholder = true;
+    const unsigned char *end = p + n;
+    for (const unsigned char *q = p; !src->stats.placeholder && q < end; q++) {
+        q = memchr(q, '$', (size_t)(end - q));
+        if (!q)
+            break;
+        if (end - q >= 3 && q[1] == '{' && q[2] == '{')
+            src->stats.placeholder = true;
+    }
+}
+
 /* Keeps statistics on the bytes as they pass; a CR is decided by the byte after it. */
 static void observe(struct source *src, const unsigned char *p, size_t n)
 {
     if (src->stats.bytes == 0 && n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
         src->stats.bom = true;
-    for (size_t i = 0; i < n; i++) {
-        int c = p[i];
-        if (src->last_byte == '\r')
-            note_line_break(src, c == '\n');
-        else if (c == '\n')
-            note_line_break(src, false);
-        if (c == 0)
-            src->stats.nul = true;
-        src->last_byte = c;
+    if (memchr(p, '\0', n))
+        src->stats.nul = true;
+    if (!src->stats.placeholder)
+        note_placeholder(src, p, n);
+    if (src->json.on)
+        watch_json(src, p, n);
+    bool cr = src->last_byte == '\r' || memchr(p, '\r', n) != NULL;
+    if (!cr) {
+        count_lf_only(src, p, n);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            int c = p[i];
+            if (src->last_byte == '\r')
+                note_line_break(src, c == '\n');
+            else if (c == '\n')
+                note_line_break(src, false);
+            src->last_byte = c;
+        }
     }
+    if (n)
+        src->last_byte = p[n - 1];
     src->stats.bytes += n;
     if (n >= SOURCE_TAIL) {
         memcpy(src->tail, p + n - SOURCE_TAIL, SOURCE_TAIL);
@@ -238,4 +348,28 @@ int source_locate_offset(const struct source *src, uint64_t offset, uint32_t *li
     *line = l;
     *column = (uint32_t)utf8_count(text, text_len) + 1;
     return 0;
+}
+
+size_t source_bytes_at(const struct source *src, uint64_t offset, unsigned char *out, size_t n)
+{
+    FILE *fp = open_again(src);
+    if (!fp)
+        return 0;
+    size_t got = 0;
+    if (fseek(fp, (long)offset, SEEK_SET) == 0)
+        got = fread(out, 1, n, fp);
+    fclose(fp);
+    return got;
+}
+
+bool source_has_end_marker(const struct source *src)
+{
+    struct source tail;
+    memset(&tail, 0, sizeof(tail));
+    unsigned char buf[SOURCE_TAIL];
+    uint64_t from = src->size > SOURCE_TAIL ? src->size - SOURCE_TAIL : 0;
+    size_t n = source_bytes_at(src, from, buf, sizeof(buf));
+    memcpy(tail.tail, buf, n);
+    tail.tail_len = n;
+    return source_ends_with_end_marker(&tail);
 }

@@ -21,32 +21,52 @@
 
 struct source_stats {
     uint64_t bytes;
-    uint64_t crlf_count, lf_count; /* line breaks, by kind (a lone CR counts as LF) */
+    uint64_t crlf_count, lf_count;           /* line breaks, by kind (a lone CR counts as LF) */
     uint32_t first_crlf_line, first_lf_line; /* 1-based, 0 when none */
     bool bom;
-    bool nul; /* a NUL byte was seen */
+    bool nul;         /* a NUL byte was seen */
+    bool placeholder; /* "${{" was seen: template placeholders may stand anywhere */
+    /* With source_watch_json(): the first thing a strict JSON parser rejects that YAML
+     * accepts (a trailing comma, a comment), or NULL. */
+    const char *json_problem;
+    uint32_t json_line, json_column;
+};
+
+/* JSON lexing state, kept across chunks. */
+struct json_watch {
+    bool on, in_string, escape, comma, slash;
+    uint32_t comma_line, comma_column;
+    uint32_t line, column; /* of the next byte, 1-based; columns count characters */
 };
 
 struct source {
     char *name; /* for reports */
     char *path; /* NULL for standard input */
     FILE *fp;
-    FILE *spool; /* standard input's copy */
+    FILE *spool;   /* standard input's copy */
+    uint64_t size; /* bytes in the input when opened (0 when unknown) */
     struct source_stats stats;
     uint32_t line; /* line of the next byte, 1-based */
     int last_byte; /* -1 at the start */
     unsigned char tail[SOURCE_TAIL];
     size_t tail_len;
+    struct json_watch json;
 };
 
 int source_open(struct source *src, const char *path, const char *display_name, gh_error *err);
 void source_close(struct source *src);
 /* A second, independent reader of the same input, from its first byte. */
 int source_open_copy(const struct source *src, struct source *copy, gh_error *err);
+/* Also lexes the bytes as JSON and notes the first trailing comma or comment. */
+void source_watch_json(struct source *src);
 /* Starts reading from the first byte again, with fresh statistics. */
 int source_rewind(struct source *src, gh_error *err);
 /* Reads up to size bytes; returns the count, 0 at the end, -1 on an I/O error. */
 long source_read(struct source *src, unsigned char *buffer, size_t size);
+/* Reads up to n bytes at a byte offset from a separate handle; returns how many it read. */
+size_t source_bytes_at(const struct source *src, uint64_t offset, unsigned char *out, size_t n);
+/* True when the file's last non-blank text is "#END" (APISIX standalone), read from its end. */
+bool source_has_end_marker(const struct source *src);
 /* True when the file's last non-blank text is "#END" (APISIX standalone). */
 bool source_ends_with_end_marker(const struct source *src);
 

@@ -15,7 +15,7 @@ static int embed_one(FILE *out, const char *root, const char *rel, size_t index,
         fprintf(stderr, "embed: cannot open '%s'\n", full);
         return -1;
     }
-    fprintf(out, "static const char file_%zu[] = {\n", index);
+    fprintf(out, "static const unsigned char file_%zu[] = {\n", index);
     int c;
     size_t n = 0;
     while ((c = getc(in)) != EOF) {
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
             return 1;
     fprintf(out, "\nconst struct embedded_file embedded_files[] = {\n");
     for (size_t i = 0; i < count; i++)
-        fprintf(out, "    {\"%s\", file_%zu, %zu},\n", argv[3 + i], i, sizes[i]);
+        fprintf(out, "    {\"%s\", (const char *)file_%zu, %zu},\n", argv[3 + i], i, sizes[i]);
     fprintf(out, "    {0, 0, 0}};\nconst size_t embedded_file_count = %zu;\n", count);
     free(sizes);
     return fclose(out) == 0 ? 0 : 1;

@@ -9,11 +9,11 @@ void error_clear(gh_error *err)
         memset(err, 0, sizeof(*err));
 }
 
-static int error_vset(gh_error *err, int status, const char *file, unsigned line,
-                      unsigned column, const char *fmt, va_list ap) GH_PRINTF(6, 0);
+static int error_vset(gh_error *err, int status, const char *file, unsigned line, unsigned column,
+                      const char *fmt, va_list ap) GH_PRINTF(6, 0);
 
-static int error_vset(gh_error *err, int status, const char *file, unsigned line,
-                      unsigned column, const char *fmt, va_list ap)
+static int error_vset(gh_error *err, int status, const char *file, unsigned line, unsigned column,
+                      const char *fmt, va_list ap)
 {
     if (!err || err->status != 0)
         return status;

@@ -34,8 +34,8 @@ static bool key_at(const struct strmap *m, uint32_t offset, const void *key, siz
     return stored == len && memcmp(m->pool + offset + sizeof(stored), key, len) == 0;
 }
 
-static struct strmap_slot *find_slot(const struct strmap *m, struct strmap_slot *slots,
-                                     size_t cap, uint64_t hash, const void *key, size_t len)
+static struct strmap_slot *find_slot(const struct strmap *m, struct strmap_slot *slots, size_t cap,
+                                     uint64_t hash, const void *key, size_t len)
 {
     size_t mask = cap - 1;
     for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
@@ -47,9 +47,23 @@ static struct strmap_slot *find_slot(const struct strmap *m, struct strmap_slot 
     }
 }
 
+static int resize(struct strmap *m, size_t cap);
+
 static int grow(struct strmap *m)
 {
-    size_t cap = m->cap ? m->cap * 2 : 64;
+    return resize(m, m->cap ? m->cap * 2 : 64);
+}
+
+int strmap_reserve(struct strmap *m, size_t n)
+{
+    size_t cap = m->cap ? m->cap : 64;
+    while (n * 4 > cap * 3)
+        cap *= 2;
+    return cap > m->cap ? resize(m, cap) : 0;
+}
+
+static int resize(struct strmap *m, size_t cap)
+{
     struct strmap_slot *slots = calloc(cap, sizeof(*slots));
     if (!slots)
         return -1;
@@ -92,8 +106,7 @@ static long pool_add(struct strmap *m, const void *key, size_t len)
     return (long)offset;
 }
 
-int strmap_put(struct strmap *m, const void *key, size_t len, uint32_t value,
-               uint32_t *existing)
+int strmap_put(struct strmap *m, const void *key, size_t len, uint32_t value, uint32_t *existing)
 {
     if (len > UINT32_MAX)
         return -1;

@@ -34,10 +34,11 @@ uint64_t strmap_hash(const void *data, size_t len);
  * Inserts key unless present. Returns 1 when inserted, 0 when the key was already there (then
  * *existing, if not NULL, receives its value), -1 when out of memory.
  */
-int strmap_put(struct strmap *m, const void *key, size_t len, uint32_t value,
-               uint32_t *existing);
+int strmap_put(struct strmap *m, const void *key, size_t len, uint32_t value, uint32_t *existing);
 /* The value's address, or NULL; it may be updated in place until the next put. */
 uint32_t *strmap_get(const struct strmap *m, const void *key, size_t len);
+/* Makes room for n keys in all (no effect when already larger); -1 when out of memory. */
+int strmap_reserve(struct strmap *m, size_t n);
 /* Bytes held, for accounting. */
 size_t strmap_memory(const struct strmap *m);
 

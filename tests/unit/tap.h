@@ -11,7 +11,7 @@
 static int tap_count, tap_failed;
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
-#define is_int(got, want, ...)                                                                 \
+#define is_int(got, want, ...)                                                                     \
     tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)
 #define is_str(got, want, ...) tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
 
@@ -32,8 +32,8 @@ static int tap_ok(int pass, const char *file, int line, const char *fmt, ...)
     return pass;
 }
 
-__attribute__((unused)) static int tap_is_int(long long got, long long want, const char *file, int line,
-                      const char *what)
+__attribute__((unused)) static int tap_is_int(long long got, long long want, const char *file,
+                                              int line, const char *what)
 {
     int pass = tap_ok(got == want, file, line, "%s", what);
     if (!pass)
@@ -41,8 +41,8 @@ __attribute__((unused)) static int tap_is_int(long long got, long long want, con
     return pass;
 }
 
-__attribute__((unused)) static int tap_is_str(const char *got, const char *want, const char *file, int line,
-                      const char *what)
+__attribute__((unused)) static int tap_is_str(const char *got, const char *want, const char *file,
+                                              int line, const char *what)
 {
     int pass = tap_ok(got && want && strcmp(got, want) == 0, file, line, "%s", what);
     if (!pass)

@@ -27,8 +27,7 @@ static void rejects(const char *validator, const char *value, const char *messag
 {
     struct named_result r;
     bool pass = check(validator, value, &v34, &r);
-    ok(!pass && strcmp(r.message, message) == 0, "%s rejects '%s': %s", validator, value,
-       message);
+    ok(!pass && strcmp(r.message, message) == 0, "%s rejects '%s': %s", validator, value, message);
     if (pass || strcmp(r.message, message) != 0)
         printf("#   got: %s\n", pass ? "(accepted)" : r.message);
 }
@@ -58,7 +57,8 @@ static void test_hosts(void)
     rejects("upstream_name", "backend:80", "Invalid name ('backend:80'); no port allowed");
     accepts("target", "10.0.0.1:8080");
     accepts("target", "[::1]:80");
-    rejects("target", "bad host", "Invalid target ('bad host'); not a valid hostname or ip address");
+    rejects("target", "bad host",
+            "Invalid target ('bad host'); not a valid hostname or ip address");
 }
 
 static void test_ips(void)
@@ -122,9 +122,9 @@ static void test_paths(void)
 static void test_normalize(void)
 {
     static const char *const cases[][2] = {
-        {"/", "/"},           {"/a//b", "/a/b"},         {"/a/./b", "/a/b"},
-        {"/a/b/../c", "/a/c"}, {"/a/%41", "/a/A"},        {"/a/%2f", "/a/%2F"},
-        {"/a/b/..", "/a/"},   {"/../a", "/a"},           {"/a/./", "/a/"},
+        {"/", "/"},         {"/a//b", "/a/b"},    {"/a/./b", "/a/b"}, {"/a/b/../c", "/a/c"},
+        {"/a/%41", "/a/A"}, {"/a/%2f", "/a/%2F"}, {"/a/b/..", "/a/"}, {"/../a", "/a"},
+        {"/a/./", "/a/"},
     };
     struct arena a;
     arena_init(&a, 1024);
@@ -137,7 +137,8 @@ static void test_normalize(void)
 
 static void test_pem(void)
 {
-    accepts("certificate", "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n");
+    accepts("certificate",
+            "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n");
     rejects("certificate", "not a certificate", "invalid certificate: no PEM block found");
     rejects("certificate", "-----BEGIN CERTIFICATE-----\nMII*\n-----END CERTIFICATE-----",
             "invalid certificate: the PEM body is not base64");

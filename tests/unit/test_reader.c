@@ -253,9 +253,12 @@ static void test_findings(void)
     expect("---\n", "", "HOP1011@1:1", "an empty document");
     expect("a: 1\n---\nb: 2\n", "V s\"a\"=i1", "HOP1012@2:1", "a second document");
     expect("a: *nope\n", "V s\"a\"=n", "HOP1014@1:4", "an alias without an anchor");
-    expect("base: &b {x: 1, y: 2}\nitem: {<<: *b, y: 3}\n",
-           "V s\"base\"={s\"x\":i1,s\"y\":i2} V s\"item\"={s\"y\":i3,s\"x\":i1}", "",
+    expect("base: &b {p: 1, q: 2}\nitem: {<<: *b, q: 3}\n",
+           "V s\"base\"={s\"p\":i1,s\"q\":i2} V s\"item\"={s\"q\":i3,s\"p\":i1}", "",
            "a merge key: written keys win, the rest is merged");
+    expect("a: [y, N, 0o17]\n", "L s\"a\" I0 s\"y\" I1 s\"N\" I2 s\"0o17\" E",
+           "HOP1003@1:5 HOP1003@1:8 HOP1003@1:11",
+           "y and N are strings to Kong but booleans to go-yaml; 0o17 is 15 to YAML 1.2");
     expect("a: {<<: 5}\n", "V s\"a\"={}", "HOP1015@1:9", "a merge key with a scalar");
     expect("a: \"\xff\"\n", "", "HOP1008@1:5", "invalid UTF-8, located");
 }
@@ -286,7 +289,8 @@ static void test_limits(void)
     opt.limits.max_item_nodes = 10;
     run_opts("s:\n- [1,2,3,4,5,6,7,8,9,10,11,12]\n- [1]\n", &opt, &r);
     codes(&r, got, sizeof(got));
-    is_str(buf_cstr(&r.trace), "L s\"s\" I0 - I1 [i1] E", "a too-large item is skipped, not the next");
+    is_str(buf_cstr(&r.trace), "L s\"s\" I0 - I1 [i1] E",
+           "a too-large item is skipped, not the next");
     ok(strstr(got, "HOP1005") != NULL, "and reported");
     release(&r);
 
@@ -336,7 +340,9 @@ static void test_file_findings(void)
         const char *codes;
         const char *what;
     } cases[] = {
-        {"\xef\xbb\xbf" "a: 1\n", 8, "HOP1009@1:1", "a byte order mark"},
+        {"\xef\xbb\xbf"
+         "a: 1\n",
+         8, "HOP1009@1:1", "a byte order mark"},
         {"a: 1\r\nb: 2\r\nc: 3\n", 17, "HOP1010@3:1", "one LF among CRLF lines"},
         {"a: 1\r\nb: 2\r\n", 12, "", "CRLF throughout is fine"},
     };

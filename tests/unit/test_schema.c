@@ -70,12 +70,11 @@ static const char toy_document[] = "fields:\n  _format_version: {type: string, r
                                    "entity_fields:\n  _comment: {type: string}\n"
                                    "entities:\n  - things\n";
 
-static const char toy_typedefs[] =
-    "typedefs:\n"
-    "  port: {type: integer, between: [0, 65535]}\n"
-    "  name:\n"
-    "    - {until: \"2.0\", type: string, match: '^[a-z]+\\z'}\n"
-    "    - {since: \"2.0\", type: string, match: '^[a-z0-9]+\\z'}\n";
+static const char toy_typedefs[] = "typedefs:\n"
+                                   "  port: {type: integer, between: [0, 65535]}\n"
+                                   "  name:\n"
+                                   "    - {until: \"2.0\", type: string, match: '^[a-z]+\\z'}\n"
+                                   "    - {since: \"2.0\", type: string, match: '^[a-z0-9]+\\z'}\n";
 
 static const char toy_things[] =
     "entity: things\nsingular: thing\nprimary_key: id\nendpoint_key: name\n"
@@ -166,8 +165,7 @@ static void broken(const char *file, const char *text, const char *message, unsi
 
 static void test_fail_closed(void)
 {
-    broken("entities/things.yaml",
-           "entity: things\nfields:\n  id: {type: string, requird: true}\n",
+    broken("entities/things.yaml", "entity: things\nfields:\n  id: {type: string, requird: true}\n",
            "unknown keyword 'requird' in a field definition", 3, 22);
     broken("entities/things.yaml", "entity: things\nfields:\n  id: {type: string, since: 2.0}\n",
            "a version must be a quoted string", 3, 29);
@@ -182,7 +180,8 @@ static void test_fail_closed(void)
     broken("entities/things.yaml",
            "entity: things\nfields:\n  a: {type: string}\nchecks:\n  - at_least_one_of: [a, zzz]\n",
            "check names 'zzz', which is not a field here", 5, 26);
-    broken("entities/things.yaml", "entity: things\nfields:\n  id: {type: string, validator: nope}\n",
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  id: {type: string, validator: nope}\n",
            "unknown validator 'nope'", 3, 33);
     broken("entities/things.yaml", "entity: stuff\nfields:\n  id: {type: string}\n",
            "the file must say 'entity: things'", 1, 9);
@@ -224,13 +223,16 @@ static bool env_open(struct check_env *e, const char *version)
     diag_sink_init(&e->sink, 100);
     path_init(&e->path);
     arena_init(&e->scratch, 4096);
-    e->vctx = (struct vctx){&e->sink, &e->path, "thing 'x'", e->doc,
-                            {&e->doc->target.version, "plain"}, &e->scratch, NULL, false, true};
+    vctx_init(&e->vctx, &e->sink, &e->path, &e->scratch);
+    e->vctx.entity = "thing 'x'";
+    e->vctx.doc = e->doc;
+    e->vctx.env = (struct named_env){&e->doc->target.version, "plain"};
     return true;
 }
 
 static void env_close(struct check_env *e)
 {
+    vctx_release(&e->vctx);
     diag_sink_release(&e->sink);
     arena_release(&e->scratch);
     kb_free(e->kb);
@@ -268,8 +270,7 @@ static void validate_thing(const char *version, const char *yaml, char *out, siz
     env_close(&e);
 }
 
-static void expect_codes(const char *version, const char *yaml, const char *codes,
-                         const char *what)
+static void expect_codes(const char *version, const char *yaml, const char *codes, const char *what)
 {
     char got[512];
     validate_thing(version, yaml, got, sizeof(got));
@@ -284,7 +285,8 @@ static void test_validation(void)
     expect_codes("1.0", "{name: abc, a: x, port: 70000}", "HOP2005", "out of range");
     expect_codes("1.0", "{name: abc1, a: x}", "HOP2007", "the 1.0 typedef variant rejects digits");
     expect_codes("2.0", "{name: abc1, a: x}", "", "the 2.0 variant allows them");
-    expect_codes("1.0", "{name: abc, a: x, mode: y}", "HOP2004", "a value from a later version");
+    expect_codes("1.0", "{name: abc, a: x, mode: y}", "HOP2013", "a value from a later version");
+    expect_codes("1.0", "{name: abc, a: x, mode: q}", "HOP2004", "a value of no version");
     expect_codes("2.0", "{name: abc, a: x, mode: y}", "", "which 2.0 has");
     expect_codes("2.0", "{name: abc, a: x, mode: z}", "HOP4002", "a deprecated value warns");
     expect_codes("2.0", "{name: abc, a: x, old: q}", "HOP4001", "a removed field");

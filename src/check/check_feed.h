@@ -1,0 +1,41 @@
+/*
+ * The feed of entries from the reader to the checks.
+ *
+ * Small inputs are read inline. Large ones are read by a second thread that runs ahead into a
+ * ring of slots, each slot lending the reader its own item arena, so parsing and checking
+ * overlap on two cores while memory stays bounded by the ring (FEED_SLOTS items). The two
+ * sides hand over in batches: waking a sleeping thread for every entry costs more than the
+ * checks themselves.
+ *
+ * Discipline: feed_next(), use the entry, feed_release(), in that order, one entry at a time.
+ * A VALUE or LIST entry's nodes live in the reader's document arena and outlive the release;
+ * an ITEM's nodes live in its slot and are gone after feed_release(). The reader (its flags,
+ * its findings) may be looked at only after feed_close().
+ */
+#ifndef CHECK_FEED_H
+#define CHECK_FEED_H
+
+#include <stdbool.h>
+
+#include "reader/reader.h"
+#include "source/source.h"
+
+#define FEED_SLOTS            64
+#define FEED_BATCH            16 /* a sleeping side is woken once per this many entries */
+#define FEED_THREAD_MIN_BYTES (1u << 20)
+
+struct feed_entry {
+    struct reader_entry e;
+    bool placeholder; /* the input had shown "${{" by the time this entry was read */
+};
+
+struct feed;
+
+int feed_open(struct feed **out, struct reader *r, const struct source *src, bool threaded,
+              gh_error *err);
+int feed_next(struct feed *f, const struct feed_entry **out, gh_error *err);
+void feed_release(struct feed *f);
+/* Stops and joins the reader thread (if any) and frees the feed. */
+void feed_close(struct feed *f);
+
+#endif
