@@ -821,7 +821,7 @@ static int close_frame(struct reader_impl *R, struct arena *a, const yaml_event_
 {
     struct frame f = R->frames[--R->nframes];
     size_t nchildren = R->nscratch - f.base;
-    struct node **children = R->scratch + f.base;
+    struct node **children = nchildren ? R->scratch + f.base : NULL;
     *out = NULL;
     *weight = f.weight + 1;
     if (R->skipping) {

@@ -92,7 +92,13 @@ int source_open_copy(const struct source *src, struct source *copy, gh_error *er
     memset(copy, 0, sizeof(*copy));
     reset_stats(copy);
     copy->name = dup_string(src->name);
-    if (!copy->name)
+    /* The copy reopens by path, standard input's spool through /dev/fd. */
+    char spool_path[64] = "";
+    if (!src->path && src->spool)
+        snprintf(spool_path, sizeof(spool_path), "/dev/fd/%d", fileno(src->spool));
+    copy->path = dup_string(src->path ? src->path : spool_path);
+    copy->size = src->size;
+    if (!copy->name || !copy->path)
         return error_set(err, GH_ENOMEM, "out of memory");
     copy->fp = open_again(src);
     if (!copy->fp)
@@ -282,6 +288,8 @@ static FILE *open_again(const struct source *src)
 {
     if (src->path)
         return fopen(src->path, "rb");
+    if (!src->spool)
+        return NULL;
     /* A duplicate of the spool's descriptor would share its offset; reopen via /dev/fd. */
     char name[64];
     snprintf(name, sizeof(name), "/dev/fd/%d", fileno(src->spool));

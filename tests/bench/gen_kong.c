@@ -14,6 +14,8 @@ static void service(FILE *out, long i)
             "  url: http://backend-%ld.internal:8080/api\n"
             "  retries: %ld\n"
             "  connect_timeout: 5000\n"
+            "  read_timeout: 60000\n"
+            "  write_timeout: 60000\n"
             "  tags: [team-%ld, generated]\n"
             "  routes:\n"
             "  - name: svc-%ld-v1\n"
