@@ -78,7 +78,7 @@ struct reader_impl {
     uint64_t guard_limit;
     enum { LINE_START, LINE_COMMENT, LINE_CONTENT } line_state;
     bool guard_tripped, io_failed;
-    bool incomplete, syntax_failed, json_reported, empty;
+    bool incomplete, json_reported, empty;
 };
 
 void reader_limits_default(struct reader_limits *limits)
@@ -237,7 +237,6 @@ static int report_parse_error(struct reader_impl *R, gh_error *err)
                R->opt.limits.max_value_bytes);
         return STEP_STOP;
     }
-    R->syntax_failed = true;
     struct span span;
     if (p->error == YAML_READER_ERROR) {
         bool encoding = strstr(p->problem, "UTF") || strstr(p->problem, "Unicode");
@@ -1309,11 +1308,6 @@ void reader_lend_item_arena(struct reader *r, struct arena *a)
 bool reader_incomplete(const struct reader *r)
 {
     return r->impl->incomplete;
-}
-
-bool reader_syntax_failed(const struct reader *r)
-{
-    return r->impl->syntax_failed;
 }
 
 void reader_close(struct reader *r)

@@ -86,8 +86,6 @@ int reader_load(struct reader *r, struct node **root, gh_error *err);
  */
 void reader_lend_item_arena(struct reader *r, struct arena *a);
 bool reader_incomplete(const struct reader *r);
-/* True once a syntax or encoding error was reported. */
-bool reader_syntax_failed(const struct reader *r);
 void reader_close(struct reader *r);
 
 #endif

@@ -547,21 +547,6 @@ static bool v_cookie_name(const char *s, size_t n, const struct named_env *env,
     return true;
 }
 
-static bool v_semantic_version(const char *s, size_t n, const struct named_env *env,
-                               struct named_result *out)
-{
-    (void)env;
-    size_t i = 0;
-    while (i < n && is_digit((unsigned char)s[i]))
-        i++;
-    if (i == 0)
-        return fail(out, "invalid version number: must be in format of X.Y.Z");
-    for (size_t j = 1; j < n; j++)
-        if (s[j] == '.' && s[j - 1] == '.')
-            return fail(out, "must not have empty version segments");
-    return true;
-}
-
 /* ---- URLs and paths ---------------------------------------------------------------------- */
 
 struct url_parts {
@@ -828,7 +813,6 @@ static const struct named_validator validators[] = {
     {"kong_route_path_2x", v_kong_route_path_2x},
     {"name", v_name},
     {"path", v_path},
-    {"semantic_version", v_semantic_version},
     {"sni", v_sni},
     {"tag", v_tag},
     {"tag_2x", v_tag_2x},

@@ -106,15 +106,6 @@ int source_open_copy(const struct source *src, struct source *copy, gh_error *er
     return 0;
 }
 
-int source_rewind(struct source *src, gh_error *err)
-{
-    if (fseek(src->fp, 0, SEEK_SET) != 0)
-        return error_set(err, GH_EIO, "cannot read '%s' again: %s", src->name, strerror(errno));
-    clearerr(src->fp);
-    reset_stats(src);
-    return 0;
-}
-
 static void note_line_break(struct source *src, bool crlf)
 {
     if (crlf) {

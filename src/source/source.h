@@ -59,8 +59,6 @@ void source_close(struct source *src);
 int source_open_copy(const struct source *src, struct source *copy, gh_error *err);
 /* Also lexes the bytes as JSON and notes the first trailing comma or comment. */
 void source_watch_json(struct source *src);
-/* Starts reading from the first byte again, with fresh statistics. */
-int source_rewind(struct source *src, gh_error *err);
 /* Reads up to size bytes; returns the count, 0 at the end, -1 on an I/O error. */
 long source_read(struct source *src, unsigned char *buffer, size_t size);
 /* Reads up to n bytes at a byte offset from a separate handle; returns how many it read. */

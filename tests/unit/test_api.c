@@ -1,0 +1,120 @@
+/*
+ * The public API as a library user sees it: only gatehop.h. Lints a file, walks its findings
+ * and what was detected, counts severities, writes a report, and reads the rule catalogue.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gatehop.h"
+#include "tap.h"
+
+static const char config[] = "_format_version: \"2.1\"\n"
+                             "services:\n"
+                             "- name: orders\n"
+                             "  host: orders.internal\n"
+                             "  retries: five\n"
+                             "  routes:\n"
+                             "  - name: orders-api\n"
+                             "    paths: [/orders]\n"
+                             "consumers:\n"
+                             "- username: alice\n"
+                             "  keyauth_credentials:\n"
+                             "  - key: s3cret-key-of-alice\n"
+                             "  - key: s3cret-key-of-alice\n";
+
+static char *write_temp(const char *text)
+{
+    static char path[] = "/tmp/gatehop-api-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+        return NULL;
+    close(fd);
+    return path;
+}
+
+static void test_lint(gh_engine *engine, const char *path)
+{
+    gh_lint_options o = {0};
+    o.display_name = "kong.yml";
+    gh_result *r = NULL;
+    gh_error err = {0};
+    ok(gh_lint_path(engine, path, &o, &r, &err) == 0, "lints: %s", err.message);
+    if (!r)
+        return;
+    is_int(gh_result_count(r), 2, "two findings: the string retries, the repeated key");
+    gh_diagnostic d;
+    gh_result_get(r, 0, &d);
+    is_str(d.code, "HOP2003", "sorted by line: the type error first");
+    is_str(d.file, "kong.yml", "under the display name");
+    is_int(d.line, 5, "line");
+    is_int(d.column, 12, "column");
+    is_str(d.path, "/services/0/retries", "JSON pointer");
+    is_str(d.entity, "service 'orders'", "entity");
+    gh_result_get(r, 1, &d);
+    is_str(d.code, "HOP3002", "the repeated key-auth key");
+    is_int(d.severity, GH_WARNING, "a warning on 2.8, which drops repeats silently");
+    ok(!strstr(d.message, "s3cret"), "the key is not in the message: %s", d.message);
+    is_int(gh_result_severity_count(r, GH_ERROR), 1, "one error");
+    bool any;
+    is_int(gh_result_worst(r, &any), GH_ERROR, "the worst is an error");
+    gh_input_info info;
+    gh_result_info(r, &info);
+    is_str(info.product, "kong", "detected kong");
+    is_str(info.version, "2.8", "\"2.1\" assumes 2.8");
+    ok(info.assumed, "and says it assumed");
+    FILE *out = tmpfile();
+    gh_report_options ro = {false, true};
+    ok(gh_report_write(out, GH_FORMAT_JSON, &r, 1, &ro, &err) == 0, "writes a JSON report");
+    char buf[8192] = "";
+    rewind(out);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, out);
+    buf[n] = '\0';
+    fclose(out);
+    ok(strstr(buf, "\"version\": 1") && strstr(buf, "\"HOP2003\""), "a versioned report");
+    ok(!strstr(buf, "s3cret"), "with no secret in it");
+    gh_result_free(r);
+}
+
+static void test_errors(gh_engine *engine, const char *path)
+{
+    gh_lint_options o = {0};
+    gh_result *r = NULL;
+    gh_error err = {0};
+    o.from = "kong@9.9";
+    is_int(gh_lint_path(engine, path, &o, &r, &err), GH_EVERSION, "an unknown version");
+    ok(strstr(err.message, "known: 2.8, 3.4") != NULL, "says which are known");
+    gh_error err2 = {0};
+    o.from = NULL;
+    is_int(gh_lint_path(engine, "/nonexistent/kong.yml", &o, &r, &err2), GH_EIO,
+           "a missing file is an I/O error, not a finding");
+}
+
+static void test_catalogue(void)
+{
+    ok(gh_rule_count() == 39, "the catalogue: 39 codes");
+    const gh_rule *r = gh_rule_find("unknown-field");
+    ok(r && !strcmp(r->code, "HOP2001"), "found by name");
+    ok(gh_rule_find("hop2001") == r, "and by code, in any case");
+    const char *doc = gh_rule_doc("HOP2001");
+    ok(doc && !strncmp(doc, "# HOP2001", 9), "its page is built in");
+    ok(!gh_rule_find("HOP0000"), "no such rule");
+}
+
+int main(void)
+{
+    gh_error err = {0};
+    gh_engine *engine = gh_engine_new(NULL, &err);
+    ok(engine != NULL, "the built-in knowledge loads: %s", err.message);
+    char *path = write_temp(config);
+    if (engine && path) {
+        test_lint(engine, path);
+        test_errors(engine, path);
+    }
+    test_catalogue();
+    if (path)
+        unlink(path);
+    gh_engine_free(engine);
+    return done();
+}
