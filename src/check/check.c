@@ -268,7 +268,7 @@ static void report_top_unknown(struct driver *d, const struct node *key)
     const struct node *list = doc->all_entities;
     for (uint32_t i = 0; list && i < list->count; i++) {
         const struct node *item = list->u.items[i];
-        const struct node *v = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        const struct node *v = spec_item_value(item);
         enum rule_id rule;
         char phrase[160];
         if (!node_equal(v, key) ||
@@ -285,13 +285,9 @@ static void report_top_unknown(struct driver *d, const struct node *key)
         report_unknown_key(&run->vctx, &doc->meta, key, "top-level key");
         return;
     }
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t i = 0; i < doc->nentities; i++) {
-        size_t dist = str_edit_distance(key->u.text, doc->entities[i].name);
-        if (dist < best_d)
-            best_d = dist, best = doc->entities[i].name;
-    }
+    const char *best = doc->nentities ? str_closest(key->u.text, &doc->entities[0].name,
+                                                    doc->nentities, sizeof(doc->entities[0]))
+                                      : NULL;
     diag_add(run->sink, R_HOP2001, -1, &key->span, path_text(&run->path), NULL,
              "unknown top-level key '%s'%s%s%s", key->u.text, best ? "; did you mean '" : "",
              best ? best : "", best ? "'?" : "");

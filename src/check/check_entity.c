@@ -330,7 +330,7 @@ static void check_plugin_name(struct check_run *run, const struct node *item)
     const struct node *list = d->all_plugins;
     for (uint32_t i = 0; list && i < list->count; i++) {
         const struct node *it = list->u.items[i];
-        const struct node *v = it->kind == NODE_MAPPING ? node_map_get(it, "value") : it;
+        const struct node *v = spec_item_value(it);
         enum rule_id rule;
         char phrase[160];
         if (node_equal(v, name) &&

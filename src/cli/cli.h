@@ -12,11 +12,19 @@
 /* Exit codes, the contract of docs/cli.md. */
 enum cli_exit { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 
+/* What an option does with the subcommand's argument struct. */
+enum cli_option_kind {
+    CLI_STRING, /* --name VALUE stores VALUE in the const char * member at `offset` */
+    CLI_FLAG,   /* --name sets the bool member at `offset` */
+    CLI_CALL    /* --name VALUE hands VALUE to `apply`, which checks and stores it */
+};
+
 /* One option of a subcommand: --name VALUE, --name=VALUE, or a flag. */
 struct cli_option {
     const char *name;
     char letter; /* short form, or 0 */
-    bool takes_value;
+    enum cli_option_kind kind;
+    size_t offset;
     int (*apply)(void *ctx, const char *value);
 };
 

@@ -2,6 +2,7 @@
  * gatehop lint [--from P@V] [--to P@V] [--format F] [--fail-on S] FILE|- ...
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +21,6 @@ struct lint_args {
     bool quiet, no_excerpts, help;
 };
 
-static int opt_from(void *ctx, const char *v)
-{
-    ((struct lint_args *)ctx)->lint.from = v;
-    return 0;
-}
-
-static int opt_to(void *ctx, const char *v)
-{
-    ((struct lint_args *)ctx)->lint.to = v;
-    return 0;
-}
-
 static int opt_format(void *ctx, const char *v)
 {
     if (gh_format_from_name(v, &((struct lint_args *)ctx)->format) == 0)
@@ -46,30 +35,6 @@ static int opt_fail_on(void *ctx, const char *v)
         return 0;
     cli_error("--fail-on takes error, warning or info, not '%s'", v);
     return -1;
-}
-
-static int opt_input_flavor(void *ctx, const char *v)
-{
-    ((struct lint_args *)ctx)->lint.input_flavor = v;
-    return 0;
-}
-
-static int opt_router_flavor(void *ctx, const char *v)
-{
-    ((struct lint_args *)ctx)->lint.router_flavor = v;
-    return 0;
-}
-
-static int opt_schema_dir(void *ctx, const char *v)
-{
-    ((struct lint_args *)ctx)->schema_dir = v;
-    return 0;
-}
-
-static int opt_stdin_filename(void *ctx, const char *v)
-{
-    ((struct lint_args *)ctx)->stdin_name = v;
-    return 0;
 }
 
 static int opt_custom_plugin(void *ctx, const char *v)
@@ -96,41 +61,33 @@ static int opt_max_findings(void *ctx, const char *v)
     return 0;
 }
 
-static int opt_quiet(void *ctx, const char *v)
-{
-    (void)v;
-    ((struct lint_args *)ctx)->quiet = true;
-    return 0;
-}
-
-static int opt_no_excerpts(void *ctx, const char *v)
-{
-    (void)v;
-    ((struct lint_args *)ctx)->no_excerpts = true;
-    return 0;
-}
-
-static int opt_help(void *ctx, const char *v)
-{
-    (void)v;
-    ((struct lint_args *)ctx)->help = true;
-    return 0;
-}
+#define LINT_STRING(name, letter, member)                                                          \
+    {                                                                                              \
+        name, letter, CLI_STRING, offsetof(struct lint_args, member), NULL                         \
+    }
+#define LINT_FLAG(name, letter, member)                                                            \
+    {                                                                                              \
+        name, letter, CLI_FLAG, offsetof(struct lint_args, member), NULL                           \
+    }
+#define LINT_CALL(name, letter, apply)                                                             \
+    {                                                                                              \
+        name, letter, CLI_CALL, 0, apply                                                           \
+    }
 
 static const struct cli_option lint_options[] = {
-    {"from", 0, true, opt_from},
-    {"to", 0, true, opt_to},
-    {"format", 'f', true, opt_format},
-    {"fail-on", 0, true, opt_fail_on},
-    {"input-flavor", 0, true, opt_input_flavor},
-    {"router-flavor", 0, true, opt_router_flavor},
-    {"schema-dir", 0, true, opt_schema_dir},
-    {"stdin-filename", 0, true, opt_stdin_filename},
-    {"custom-plugin", 0, true, opt_custom_plugin},
-    {"max-findings", 0, true, opt_max_findings},
-    {"no-excerpts", 0, false, opt_no_excerpts},
-    {"quiet", 'q', false, opt_quiet},
-    {"help", 'h', false, opt_help},
+    LINT_STRING("from", 0, lint.from),
+    LINT_STRING("to", 0, lint.to),
+    LINT_CALL("format", 'f', opt_format),
+    LINT_CALL("fail-on", 0, opt_fail_on),
+    LINT_STRING("input-flavor", 0, lint.input_flavor),
+    LINT_STRING("router-flavor", 0, lint.router_flavor),
+    LINT_STRING("schema-dir", 0, schema_dir),
+    LINT_STRING("stdin-filename", 0, stdin_name),
+    LINT_CALL("custom-plugin", 0, opt_custom_plugin),
+    LINT_CALL("max-findings", 0, opt_max_findings),
+    LINT_FLAG("no-excerpts", 0, no_excerpts),
+    LINT_FLAG("quiet", 'q', quiet),
+    LINT_FLAG("help", 'h', help),
 };
 
 static void lint_usage(FILE *out)

@@ -67,6 +67,23 @@ static const struct cli_option *find_option(const struct cli_option *options, si
     return NULL;
 }
 
+static int apply_option(const struct cli_option *o, void *ctx, const char *value)
+{
+    char *member = (char *)ctx + o->offset;
+    bool on = true;
+    switch (o->kind) {
+    case CLI_STRING:
+        memcpy(member, &value, sizeof(value));
+        return 0;
+    case CLI_FLAG:
+        memcpy(member, &on, sizeof(on));
+        return 0;
+    case CLI_CALL:
+        return o->apply(ctx, value);
+    }
+    return -1;
+}
+
 int cli_parse(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,
               char ***positional, size_t *npositional)
 {
@@ -99,7 +116,7 @@ int cli_parse(int argc, char **argv, const struct cli_option *options, size_t co
             return -1;
         }
         const char *value = NULL;
-        if (o->takes_value) {
+        if (o->kind != CLI_FLAG) {
             if (eq)
                 value = eq + 1;
             else if (i + 1 < argc)
@@ -112,7 +129,7 @@ int cli_parse(int argc, char **argv, const struct cli_option *options, size_t co
             cli_error("option '--%s' takes no value", o->name);
             return -1;
         }
-        if (o->apply(ctx, value) < 0)
+        if (apply_option(o, ctx, value) < 0)
             return -1;
     }
     return 0;

@@ -252,6 +252,9 @@ const struct spec_record *spec_entity_record_for(const struct spec_entity *e,
 
 /* ---- conditions, shared by loading, compiling and messages -------------------------------- */
 
+/* The value of a listed item, written plain or as {value: x, since: ...}. */
+const struct node *spec_item_value(const struct node *item);
+
 /* Whether a definition's conditions (since, until, flavors, router_flavors) hold for t. */
 bool cond_holds(const struct node *def, const struct target *t);
 
@@ -261,5 +264,13 @@ bool cond_holds(const struct node *def, const struct target *t);
  */
 bool cond_explain(const struct node *def, const struct target *t, const char *product,
                   enum rule_id *rule, char *phrase, size_t size);
+/*
+ * The same for a definition with variants: the variant nearest to holding explains (one that
+ * exists in this version but for another flavour, before one added later, before one removed).
+ * Returns that variant, or NULL when one of them holds.
+ */
+const struct node *cond_explain_variants(const struct node *def, const struct target *t,
+                                         const char *product, enum rule_id *rule, char *phrase,
+                                         size_t size);
 
 #endif

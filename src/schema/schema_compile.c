@@ -6,6 +6,7 @@
  * own definition, then its typedef, that typedef's typedef, and so on. Keywords nearer the
  * field win, so the chain is applied from its far end.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,96 +139,185 @@ static int compile_enum(struct cctx *c, const struct node *list, const struct no
     return 0;
 }
 
+static int kw_type(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    (void)c;
+    for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+        if (node_text_equals(v, type_names[i]))
+            f->type = (enum field_type)i;
+    f->flags |= SF_TYPED;
+    return 0;
+}
+
+/* A deprecation counts only for targets at or after the version it names. */
+static int kw_deprecated(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    const struct node *since = node_map_get(v, "since"), *msg = node_map_get(v, "message");
+    struct version sv;
+    version_parse(since->u.text, since->count, &sv);
+    if (version_compare(&c->t->version, &sv) >= 0) {
+        f->deprecated_since = since->u.text;
+        f->deprecated_message = msg ? msg->u.text : NULL;
+    }
+    return 0;
+}
+
+static int kw_one_of(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    f->all_one_of = v;
+    return compile_enum(c, v, &f->one_of, &f->n_one_of);
+}
+
+static int kw_not_one_of(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    return compile_enum(c, v, &f->not_one_of, &f->n_not_one_of);
+}
+
+static int kw_gt(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    (void)c;
+    f->gt = node_number(v);
+    f->flags |= SF_GT;
+    return 0;
+}
+
+static int kw_between(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    (void)c;
+    f->between_min = node_number(v->u.items[0]);
+    f->between_max = node_number(v->u.items[1]);
+    f->flags |= SF_BETWEEN;
+    return 0;
+}
+
+static int kw_match(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    return (f->match = one_pattern(c, v)) ? 0 : oom(c);
+}
+
+static int kw_not_match(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    return (f->not_match = one_pattern(c, v)) ? 0 : oom(c);
+}
+
+static int kw_match_none(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    return compile_patterns(c, v, &f->match_none, &f->n_match_none);
+}
+
+static int kw_match_all(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    return compile_patterns(c, v, &f->match_all, &f->n_match_all);
+}
+
+static int kw_match_any(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    const struct node *err = node_map_get(v, "err");
+    f->match_any_err = err ? err->u.text : NULL;
+    return compile_patterns(c, node_map_get(v, "patterns"), &f->match_any, &f->n_match_any);
+}
+
+static int kw_validator(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    (void)c;
+    f->validator = named_validator_find(v->u.text);
+    return 0;
+}
+
+/* How a field keyword lands in the compiled spec: most copy the value into one member. */
+enum keyword_kind {
+    KW_FLAG,    /* a boolean that sets or clears one SF_ bit */
+    KW_NODE,    /* the value node itself, kept for later comparison */
+    KW_TEXT,    /* the value's text */
+    KW_INT,     /* the value as an integer */
+    KW_PENDING, /* nested specs, compiled once every keyword is in */
+    KW_CALL     /* anything needing more work */
+};
+
+struct keyword_action {
+    const char *name;
+    enum keyword_kind kind;
+    size_t at; /* the SF_ bit for KW_FLAG, else an offset into spec_field or pending */
+    int (*call)(struct cctx *c, struct spec_field *f, const struct node *v);
+};
+
+#define FIELD_AT(kind, name, member)                                                               \
+    {                                                                                              \
+        name, kind, offsetof(struct spec_field, member), NULL                                      \
+    }
+#define PENDING_AT(name, member)                                                                   \
+    {                                                                                              \
+        name, KW_PENDING, offsetof(struct pending, member), NULL                                   \
+    }
+
+/* typedef, replaced_by, description and the conditions shape the choice, not the spec. */
+static const struct keyword_action keyword_actions[] = {
+    {"type", KW_CALL, 0, kw_type},
+    {"required", KW_FLAG, SF_REQUIRED, NULL},
+    {"auto", KW_FLAG, SF_AUTO, NULL},
+    {"unique", KW_FLAG, SF_UNIQUE, NULL},
+    {"secret", KW_FLAG, SF_SECRET, NULL},
+    {"referenceable", KW_FLAG, SF_REFERENCEABLE, NULL},
+    {"open", KW_FLAG, SF_OPEN, NULL},
+    {"uuid", KW_FLAG, SF_UUID, NULL},
+    FIELD_AT(KW_NODE, "default", default_value),
+    FIELD_AT(KW_NODE, "eq", eq),
+    FIELD_AT(KW_NODE, "ne", ne),
+    FIELD_AT(KW_NODE, "contains", contains),
+    FIELD_AT(KW_NODE, "mutually_exclusive_subsets", subsets),
+    FIELD_AT(KW_TEXT, "reference", reference),
+    FIELD_AT(KW_TEXT, "starts_with", starts_with),
+    FIELD_AT(KW_TEXT, "err", err),
+    FIELD_AT(KW_INT, "len_eq", len_eq),
+    FIELD_AT(KW_INT, "len_min", len_min),
+    FIELD_AT(KW_INT, "len_max", len_max),
+    PENDING_AT("elements", elements),
+    PENDING_AT("keys", keys),
+    PENDING_AT("values", values),
+    PENDING_AT("fields", fields),
+    PENDING_AT("checks", checks),
+    {"deprecated", KW_CALL, 0, kw_deprecated},
+    {"one_of", KW_CALL, 0, kw_one_of},
+    {"not_one_of", KW_CALL, 0, kw_not_one_of},
+    {"gt", KW_CALL, 0, kw_gt},
+    {"between", KW_CALL, 0, kw_between},
+    {"match", KW_CALL, 0, kw_match},
+    {"not_match", KW_CALL, 0, kw_not_match},
+    {"match_none", KW_CALL, 0, kw_match_none},
+    {"match_all", KW_CALL, 0, kw_match_all},
+    {"match_any", KW_CALL, 0, kw_match_any},
+    {"validator", KW_CALL, 0, kw_validator},
+};
+
 static int apply_keyword(struct cctx *c, struct spec_field *f, struct pending *pend, const char *k,
                          const struct node *v)
 {
-    if (!strcmp(k, "type")) {
-        for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-            if (node_text_equals(v, type_names[i]))
-                f->type = (enum field_type)i;
-        f->flags |= SF_TYPED;
-    } else if (!strcmp(k, "required")) {
-        set_flag(f, SF_REQUIRED, v);
-    } else if (!strcmp(k, "auto")) {
-        set_flag(f, SF_AUTO, v);
-    } else if (!strcmp(k, "unique")) {
-        set_flag(f, SF_UNIQUE, v);
-    } else if (!strcmp(k, "secret")) {
-        set_flag(f, SF_SECRET, v);
-    } else if (!strcmp(k, "referenceable")) {
-        set_flag(f, SF_REFERENCEABLE, v);
-    } else if (!strcmp(k, "open")) {
-        set_flag(f, SF_OPEN, v);
-    } else if (!strcmp(k, "uuid")) {
-        set_flag(f, SF_UUID, v);
-    } else if (!strcmp(k, "default")) {
-        f->default_value = v;
-    } else if (!strcmp(k, "reference")) {
-        f->reference = v->u.text;
-    } else if (!strcmp(k, "elements")) {
-        pend->elements = v;
-    } else if (!strcmp(k, "keys")) {
-        pend->keys = v;
-    } else if (!strcmp(k, "values")) {
-        pend->values = v;
-    } else if (!strcmp(k, "fields")) {
-        pend->fields = v;
-    } else if (!strcmp(k, "checks")) {
-        pend->checks = v;
-    } else if (!strcmp(k, "deprecated")) {
-        const struct node *since = node_map_get(v, "since"), *msg = node_map_get(v, "message");
-        struct version sv;
-        version_parse(since->u.text, since->count, &sv);
-        if (version_compare(&c->t->version, &sv) >= 0) {
-            f->deprecated_since = since->u.text;
-            f->deprecated_message = msg ? msg->u.text : NULL;
-        }
-    } else if (!strcmp(k, "eq")) {
-        f->eq = v;
-    } else if (!strcmp(k, "ne")) {
-        f->ne = v;
-    } else if (!strcmp(k, "one_of")) {
-        f->all_one_of = v;
-        return compile_enum(c, v, &f->one_of, &f->n_one_of);
-    } else if (!strcmp(k, "not_one_of")) {
-        return compile_enum(c, v, &f->not_one_of, &f->n_not_one_of);
-    } else if (!strcmp(k, "gt")) {
-        f->gt = node_number(v);
-        f->flags |= SF_GT;
-    } else if (!strcmp(k, "between")) {
-        f->between_min = node_number(v->u.items[0]);
-        f->between_max = node_number(v->u.items[1]);
-        f->flags |= SF_BETWEEN;
-    } else if (!strcmp(k, "len_eq")) {
-        f->len_eq = v->v.i;
-    } else if (!strcmp(k, "len_min")) {
-        f->len_min = v->v.i;
-    } else if (!strcmp(k, "len_max")) {
-        f->len_max = v->v.i;
-    } else if (!strcmp(k, "starts_with")) {
-        f->starts_with = v->u.text;
-    } else if (!strcmp(k, "not_match")) {
-        return (f->not_match = one_pattern(c, v)) ? 0 : oom(c);
-    } else if (!strcmp(k, "match")) {
-        return (f->match = one_pattern(c, v)) ? 0 : oom(c);
-    } else if (!strcmp(k, "match_none")) {
-        return compile_patterns(c, v, &f->match_none, &f->n_match_none);
-    } else if (!strcmp(k, "match_all")) {
-        return compile_patterns(c, v, &f->match_all, &f->n_match_all);
-    } else if (!strcmp(k, "match_any")) {
-        const struct node *err = node_map_get(v, "err");
-        f->match_any_err = err ? err->u.text : NULL;
-        return compile_patterns(c, node_map_get(v, "patterns"), &f->match_any, &f->n_match_any);
-    } else if (!strcmp(k, "contains")) {
-        f->contains = v;
-    } else if (!strcmp(k, "validator")) {
-        f->validator = named_validator_find(v->u.text);
-    } else if (!strcmp(k, "mutually_exclusive_subsets")) {
-        f->subsets = v;
-    } else if (!strcmp(k, "err")) {
-        f->err = v->u.text;
+    const struct keyword_action *a = NULL;
+    for (size_t i = 0; i < sizeof(keyword_actions) / sizeof(keyword_actions[0]) && !a; i++)
+        if (!strcmp(keyword_actions[i].name, k))
+            a = &keyword_actions[i];
+    if (!a)
+        return 0;
+    char *member = (char *)f + a->at;
+    switch (a->kind) {
+    case KW_FLAG:
+        set_flag(f, (uint32_t)a->at, v);
+        break;
+    case KW_NODE:
+        memcpy(member, &v, sizeof(v));
+        break;
+    case KW_TEXT:
+        memcpy(member, &v->u.text, sizeof(v->u.text));
+        break;
+    case KW_INT:
+        memcpy(member, &v->v.i, sizeof(int64_t));
+        break;
+    case KW_PENDING:
+        memcpy((char *)pend + a->at, &v, sizeof(v));
+        break;
+    case KW_CALL:
+        return a->call(c, f, v);
     }
-    /* typedef, replaced_by, description and the conditions shape the choice, not the spec */
     return 0;
 }
 
@@ -744,7 +834,7 @@ static int compile_plugins(struct cctx *c, struct spec_document *d)
         const struct node *item = list->u.items[i];
         if (!cond_holds(item, c->t))
             continue;
-        const struct node *v = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        const struct node *v = spec_item_value(item);
         d->plugins[d->nplugins++] = v->u.text;
     }
     qsort(d->plugins, d->nplugins, sizeof(*d->plugins), compare_strings);
@@ -961,7 +1051,7 @@ static const struct node *value_for(const struct node *list, const struct target
     for (uint32_t i = 0; list && i < list->count; i++) {
         const struct node *item = list->u.items[i];
         if (cond_holds(item, t))
-            return item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+            return spec_item_value(item);
     }
     return NULL;
 }
@@ -980,7 +1070,7 @@ const char *kb_router_flavor_find(const struct kb_product *p, const struct versi
     const struct node *list = node_map_get(p->product.root, "router_flavors");
     for (uint32_t i = 0; list && i < list->count; i++) {
         const struct node *item = list->u.items[i];
-        const struct node *value = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        const struct node *value = spec_item_value(item);
         if (node_text_equals(value, name))
             return cond_holds(item, &t) ? value->u.text : NULL;
     }

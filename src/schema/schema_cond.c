@@ -26,6 +26,11 @@ bool flavor_from_name(const char *name, enum flavor *out)
     return false;
 }
 
+const struct node *spec_item_value(const struct node *item)
+{
+    return item && item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+}
+
 static bool version_of(const struct node *def, const char *key, struct version *v)
 {
     const struct node *n = node_map_get(def, key);
@@ -98,8 +103,42 @@ bool cond_explain(const struct node *def, const struct target *t, const char *pr
         snprintf(phrase, size, "is accepted only in %s", list);
         return true;
     }
+    const struct node *routers = node_map_get(def, "router_flavors");
+    char list[128] = "";
+    for (uint32_t i = 0; routers && i < routers->count; i++) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof(list) - used, "%s%s", i ? " or " : "",
+                 routers->u.items[i]->u.text);
+    }
     *rule = R_HOP2001;
-    snprintf(phrase, size, "exists only with another router_flavor than '%s'",
+    snprintf(phrase, size, "exists only with router_flavor %s, not %s", list,
              t->router_flavor ? t->router_flavor : "");
     return true;
+}
+
+/* How far a variant is from holding: other flavour, added later, removed. */
+static int distance(enum rule_id rule)
+{
+    return rule == R_HOP2001 ? 0 : rule == R_HOP2013 ? 1 : 2;
+}
+
+const struct node *cond_explain_variants(const struct node *def, const struct target *t,
+                                         const char *product, enum rule_id *rule, char *phrase,
+                                         size_t size)
+{
+    uint32_t n = def->kind == NODE_SEQUENCE ? def->count : 1;
+    const struct node *best = NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct node *variant = def->kind == NODE_SEQUENCE ? def->u.items[i] : def;
+        enum rule_id r;
+        char p[200];
+        if (!cond_explain(variant, t, product, &r, p, sizeof(p)))
+            return NULL;
+        if (!best || distance(r) < distance(*rule)) {
+            best = variant;
+            *rule = r;
+            snprintf(phrase, size, "%s", p);
+        }
+    }
+    return best;
 }

@@ -250,9 +250,7 @@ static int check_mapping(struct lctx *c, const struct node *n, const struct keyw
 static bool find_in(const struct node *list, const char *name)
 {
     for (uint32_t i = 0; list && i < list->count; i++) {
-        const struct node *item = list->u.items[i];
-        const struct node *v = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
-        if (node_text_equals(v, name))
+        if (node_text_equals(spec_item_value(list->u.items[i]), name))
             return true;
     }
     return false;
@@ -937,7 +935,7 @@ static int load_entities(struct kb *kb, const struct file_source *fs, struct kb_
         return error_set(err, GH_ENOMEM, "out of memory");
     for (uint32_t i = 0; i < list->count; i++) {
         const struct node *item = list->u.items[i];
-        const struct node *name = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        const struct node *name = spec_item_value(item);
         if (!node_is_string(name))
             return error_set_at(err, GH_ESCHEMA, p->document.path, item->span.line,
                                 item->span.column, "an entity name must be a string");
@@ -1004,7 +1002,7 @@ static int load_product(struct kb *kb, const struct file_source *fs, const char 
     const struct node *list = node_map_get(p->document.root, "entities");
     for (size_t i = 0; i < p->nentities; i++) {
         const struct node *item = list->u.items[i];
-        const struct node *ename = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        const struct node *ename = spec_item_value(item);
         if ((rc = validate_entity(p, &p->entities[i], ename->u.text, err)) < 0)
             return rc;
     }

@@ -130,7 +130,7 @@ static void list_values(const struct node *const *items, size_t n, struct buf *b
 {
     for (size_t i = 0; i < n; i++) {
         const struct node *item = items[i];
-        const struct node *v = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        const struct node *v = spec_item_value(item);
         buf_printf(b, "%s%s", i ? ", " : "", v && v->kind == NODE_SCALAR ? v->u.text : "?");
     }
 }
@@ -169,7 +169,7 @@ static const struct node *find_item(const struct node *const *items, size_t n, c
 {
     for (size_t i = 0; i < n; i++) {
         const struct node *item = items[i];
-        const struct node *value = item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
+        const struct node *value = spec_item_value(item);
         if (node_equal(value, v))
             return item;
     }
@@ -561,21 +561,6 @@ bool validate_value(struct vctx *c, const struct spec_field *f, const struct nod
 
 /* ---- unknown keys ------------------------------------------------------------------------ */
 
-static const char *closest_field(const struct spec_record *r, const char *key)
-{
-    const char *best = NULL;
-    /* Two edits apart, or three for names of five letters and more ("retry", "retries"). */
-    size_t best_d = strlen(key) >= 5 ? 4 : 3;
-    for (size_t i = 0; i < r->nfields; i++) {
-        size_t d = str_edit_distance(key, r->fields[i].name);
-        if (d < best_d) {
-            best_d = d;
-            best = r->fields[i].name;
-        }
-    }
-    return best;
-}
-
 void report_unknown_key(struct vctx *c, const struct spec_record *r, const struct node *key,
                         const char *what)
 {
@@ -583,10 +568,11 @@ void report_unknown_key(struct vctx *c, const struct spec_record *r, const struc
     const struct node *def = r->all_fields ? node_map_get(r->all_fields, name) : NULL;
     const char *product = c->doc->product;
     if (def) {
-        const struct node *variant = def->kind == NODE_SEQUENCE ? def->u.items[0] : def;
         enum rule_id rule;
         char phrase[200];
-        if (cond_explain(variant, &c->doc->target, product, &rule, phrase, sizeof(phrase))) {
+        const struct node *variant =
+            cond_explain_variants(def, &c->doc->target, product, &rule, phrase, sizeof(phrase));
+        if (variant) {
             const struct node *instead = node_map_get(variant, "replaced_by");
             diag_add(c->sink, rule, -1, &key->span, path_text(c->path), c->entity,
                      "%s '%s' %s, so %s %s does not accept it%s%s%s", what, name, phrase, product,
@@ -595,7 +581,8 @@ void report_unknown_key(struct vctx *c, const struct spec_record *r, const struc
             return;
         }
     }
-    const char *hint = closest_field(r, name);
+    const char *hint =
+        r->nfields ? str_closest(name, &r->fields[0].name, r->nfields, sizeof(r->fields[0])) : NULL;
     diag_add(c->sink, R_HOP2001, -1, &key->span, path_text(c->path), c->entity,
              "unknown %s '%s'%s%s%s", what, name, hint ? "; did you mean '" : "", hint ? hint : "",
              hint ? "'?" : "");

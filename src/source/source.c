@@ -266,15 +266,6 @@ long source_read(struct source *src, unsigned char *buffer, size_t size)
     return (long)n;
 }
 
-bool source_ends_with_end_marker(const struct source *src)
-{
-    size_t n = src->tail_len;
-    while (n > 0 && (src->tail[n - 1] == ' ' || src->tail[n - 1] == '\t' ||
-                     src->tail[n - 1] == '\n' || src->tail[n - 1] == '\r'))
-        n--;
-    return n >= 4 && memcmp(src->tail + n - 4, "#END", 4) == 0;
-}
-
 static FILE *open_again(const struct source *src)
 {
     if (src->path)
@@ -361,14 +352,19 @@ size_t source_bytes_at(const struct source *src, uint64_t offset, unsigned char 
     return got;
 }
 
+/* The APISIX standalone format closes with "#END", possibly followed by blank space. */
+static bool ends_with_end_marker(const unsigned char *bytes, size_t n)
+{
+    while (n > 0 && (bytes[n - 1] == ' ' || bytes[n - 1] == '\t' || bytes[n - 1] == '\n' ||
+                     bytes[n - 1] == '\r'))
+        n--;
+    return n >= 4 && memcmp(bytes + n - 4, "#END", 4) == 0;
+}
+
 bool source_has_end_marker(const struct source *src)
 {
-    struct source tail;
-    memset(&tail, 0, sizeof(tail));
     unsigned char buf[SOURCE_TAIL];
     uint64_t from = src->size > SOURCE_TAIL ? src->size - SOURCE_TAIL : 0;
     size_t n = source_bytes_at(src, from, buf, sizeof(buf));
-    memcpy(tail.tail, buf, n);
-    tail.tail_len = n;
-    return source_ends_with_end_marker(&tail);
+    return ends_with_end_marker(buf, n);
 }

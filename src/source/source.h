@@ -65,8 +65,6 @@ long source_read(struct source *src, unsigned char *buffer, size_t size);
 size_t source_bytes_at(const struct source *src, uint64_t offset, unsigned char *out, size_t n);
 /* True when the file's last non-blank text is "#END" (APISIX standalone), read from its end. */
 bool source_has_end_marker(const struct source *src);
-/* True when the file's last non-blank text is "#END" (APISIX standalone). */
-bool source_ends_with_end_marker(const struct source *src);
 
 /*
  * Reads the given lines (sorted, 1-based, may repeat) from a separate handle and hands each to

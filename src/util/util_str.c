@@ -32,3 +32,19 @@ bool str_ends_with(const char *s, const char *suffix)
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
+
+const char *str_closest(const char *key, const void *first, size_t count, size_t stride)
+{
+    const char *best = NULL;
+    size_t best_distance = strlen(key) >= 5 ? 4 : 3;
+    for (size_t i = 0; i < count; i++) {
+        const char *name;
+        memcpy(&name, (const char *)first + i * stride, sizeof(name));
+        size_t d = str_edit_distance(key, name);
+        if (d < best_distance) {
+            best_distance = d;
+            best = name;
+        }
+    }
+    return best;
+}
