@@ -52,9 +52,8 @@ static int spool_stdin(struct source *src, gh_error *err)
     return 0;
 }
 
-int source_open(struct source *src, const char *path, const char *display_name, gh_error *err)
+static int open_parts(struct source *src, const char *path, const char *display_name, gh_error *err)
 {
-    memset(src, 0, sizeof(*src));
     reset_stats(src);
     bool is_stdin = strcmp(path, "-") == 0;
     src->name = dup_string(display_name ? display_name : (is_stdin ? "<stdin>" : path));
@@ -74,6 +73,16 @@ int source_open(struct source *src, const char *path, const char *display_name, 
     return 0;
 }
 
+/* A half-opened source is closed here, so callers never clean up after a failure. */
+int source_open(struct source *src, const char *path, const char *display_name, gh_error *err)
+{
+    memset(src, 0, sizeof(*src));
+    int rc = open_parts(src, path, display_name, err);
+    if (rc < 0)
+        source_close(src);
+    return rc;
+}
+
 void source_close(struct source *src)
 {
     if (src->fp && src->fp != src->spool)
@@ -87,9 +96,8 @@ void source_close(struct source *src)
 
 static FILE *open_again(const struct source *src);
 
-int source_open_copy(const struct source *src, struct source *copy, gh_error *err)
+static int open_copy_parts(const struct source *src, struct source *copy, gh_error *err)
 {
-    memset(copy, 0, sizeof(*copy));
     reset_stats(copy);
     copy->name = dup_string(src->name);
     /* The copy reopens by path, standard input's spool through /dev/fd. */
@@ -104,6 +112,15 @@ int source_open_copy(const struct source *src, struct source *copy, gh_error *er
     if (!copy->fp)
         return error_set(err, GH_EIO, "cannot read '%s' again: %s", src->name, strerror(errno));
     return 0;
+}
+
+int source_open_copy(const struct source *src, struct source *copy, gh_error *err)
+{
+    memset(copy, 0, sizeof(*copy));
+    int rc = open_copy_parts(src, copy, err);
+    if (rc < 0)
+        source_close(copy);
+    return rc;
 }
 
 static void note_line_break(struct source *src, bool crlf)

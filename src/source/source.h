@@ -53,9 +53,10 @@ struct source {
     struct json_watch json;
 };
 
+/* Opens a file, or standard input for "-"; on failure nothing is left to close. */
 int source_open(struct source *src, const char *path, const char *display_name, gh_error *err);
 void source_close(struct source *src);
-/* A second, independent reader of the same input, from its first byte. */
+/* A second, independent reader of the same input, from its first byte; cleans up on failure. */
 int source_open_copy(const struct source *src, struct source *copy, gh_error *err);
 /* Also lexes the bytes as JSON and notes the first trailing comma or comment. */
 void source_watch_json(struct source *src);
