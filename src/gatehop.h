@@ -62,6 +62,45 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
                  gh_result **out, gh_error *err);
 void gh_result_free(gh_result *result);
 
+/*
+ * Converting a file to a later release, hop by hop. The output goes to `out`: the user's text
+ * with each rewrite made in place (GH_OUTPUT_PATCH: comments, order and layout kept), a
+ * unified diff of that (GH_OUTPUT_DIFF), or the converted document re-emitted canonically
+ * (GH_OUTPUT_YAML, GH_OUTPUT_JSON). Nothing is written when the file could not be read to its
+ * end (a syntax error, a limit) or is not a config gatehop converts: *written says whether it
+ * was. The result holds the changes (gh_result_change) and, as findings, what is left to do
+ * by hand.
+ */
+typedef enum gh_output {
+    GH_OUTPUT_PATCH,
+    GH_OUTPUT_DIFF,
+    GH_OUTPUT_YAML,
+    GH_OUTPUT_JSON
+} gh_output;
+
+typedef struct gh_convert_options {
+    gh_lint_options lint; /* from, to (required), flavours, display name, max findings */
+    gh_output output;
+} gh_convert_options;
+
+int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_options *options,
+                    FILE *out, bool *written, gh_result **result, gh_error *err);
+
+typedef struct gh_change {
+    const char *code; /* "HOP4004" */
+    const char *hop;  /* "2.8 -> 3.0" */
+    const char *file;
+    unsigned line, column;
+    const char *path;   /* JSON pointer */
+    const char *entity; /* "route 'orders'", or "" */
+    const char *field;
+    const char *old_value, *new_value; /* quoted for display; secrets '<redacted>' */
+} gh_change;
+
+/* The changes a conversion made (0 for lint), in the order they were made. */
+size_t gh_result_change_count(const gh_result *result);
+void gh_result_change(const gh_result *result, size_t index, gh_change *out);
+
 typedef struct gh_diagnostic {
     const char *code; /* "HOP2001" */
     const char *name; /* "unknown-field" */

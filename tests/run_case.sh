@@ -3,12 +3,18 @@
 # one per line; default: "lint input.yaml"), optional `stdin`, and the expectations
 # `expect.out` (standard output), `expect.err` (standard error) and `expect.rc` (exit status).
 #
-# usage: run_case.sh GATEHOP CASE_DIR
+# A `convert` case whose output is the converted document is also checked for the converter's
+# two promises: converting the output again changes nothing (idempotent), and every value of
+# the input is in the output or named as an old value in the change log (lossless, checked
+# by the LOSSLESS tool).
+#
+# usage: run_case.sh GATEHOP CASE_DIR [LOSSLESS]
 # With GATEHOP_UPDATE=1 the expectations are rewritten from what the binary does: review the
 # diff before committing it.
 set -u
 bin=$1
 dir=$2
+lossless=${3:-}
 name=$(basename "$dir")
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
@@ -44,4 +50,57 @@ for kind in out err rc; do
         status=1
     fi
 done
+
+# ---- convert: idempotent and lossless -------------------------------------------------------
+converts_document() {
+    [ "$1" = convert ] || return 1
+    for a in "$@"; do
+        case $a in --diff | -o | --output | --output=* | -i | --in-place | -) return 1 ;; esac
+    done
+    [ "$(cat "$tmp/rc")" != 2 ] && [ -s "$tmp/out" ]
+}
+# The arguments (one per line) with the last one, the input, replaced by $1.
+with_input() {
+    new=$1
+    shift
+    n=$#
+    i=0
+    for a in "$@"; do
+        i=$((i + 1))
+        if [ $i -eq $n ]; then printf '%s\n' "$new"; else printf '%s\n' "$a"; fi
+    done
+}
+run_with_input() {
+    with_input "$@" > "$tmp/args2"
+    set --
+    while IFS= read -r arg; do set -- "$@" "$arg"; done < "$tmp/args2"
+    "$bin" "$@"
+}
+if converts_document "$@"; then
+    last=
+    for a in "$@"; do last=$a; done
+    mkdir "$tmp/again"
+    again="$tmp/again/$(basename "$last")"
+    cp "$tmp/out" "$again"
+    run_with_input "$again" "$@" > "$tmp/out2" 2> "$tmp/err2"
+    if ! cmp -s "$tmp/out" "$tmp/out2"; then
+        echo "=== $name: converting the output again changes it ==="
+        diff -u "$tmp/out" "$tmp/out2" | head -40
+        status=1
+    fi
+    if grep '\[HOP4' "$tmp/err2"; then
+        echo "=== $name: converting the output again reports changes (above) ==="
+        status=1
+    fi
+    if [ -n "$lossless" ]; then
+        # The change log as JSON: the same arguments after the subcommand's name and these.
+        (sub=$1 && shift && run_with_input "$last" "$sub" -q --format json "$@") \
+            > /dev/null 2> "$tmp/changes.json"
+        if ! "$lossless" "$last" "$tmp/out" "$tmp/changes.json"; then
+            echo "=== $name: values of the input are missing from the output and the change log ==="
+            status=1
+        fi
+    fi
+fi
 exit $status
+

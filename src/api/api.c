@@ -7,6 +7,7 @@
 
 #include "check/check.h"
 #include "diag/diag.h"
+#include "emit/emit.h"
 #include "gatehop.h"
 #include "report/report.h"
 #include "schema/schema.h"
@@ -24,6 +25,8 @@ struct gh_result {
     bool src_open;
     struct diag_sink sink;
     struct check_info info;
+    struct rw_log log;
+    bool converted; /* log holds a conversion's changes */
 };
 
 gh_engine *gh_engine_new(const char *schema_dir, gh_error *err)
@@ -100,8 +103,56 @@ void gh_result_free(gh_result *r)
     if (r->src_open)
         source_close(&r->src);
     diag_sink_release(&r->sink);
+    rw_log_release(&r->log);
     free(r->file);
     free(r);
+}
+
+static const char *display_name(const gh_lint_options *o, const char *path)
+{
+    return o->display_name ? o->display_name : strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
+static int result_new(const gh_lint_options *o, const char *display, gh_result **out, gh_error *err)
+{
+    gh_result *r = calloc(1, sizeof(*r));
+    if (!r)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    diag_sink_init(&r->sink, o->max_findings);
+    rw_log_init(&r->log);
+    r->file = malloc(strlen(display) + 1);
+    if (!r->file) {
+        gh_result_free(r);
+        return error_set(err, GH_ENOMEM, "out of memory");
+    }
+    strcpy(r->file, display);
+    *out = r;
+    return 0;
+}
+
+/* Reads and checks the file; the findings are sorted when it returns 0. */
+static int run_check(gh_engine *engine, const char *path, gh_result *r,
+                     const struct check_options *co, gh_error *err)
+{
+    int rc = source_open(&r->src, path, r->file, err);
+    if (rc == 0) {
+        r->src_open = true;
+        rc = check_file(engine->kb, &r->src, co, &r->sink, &r->info, err);
+    }
+    if (rc == 0) {
+        diag_finish(&r->sink);
+        diag_sort(&r->sink);
+    }
+    return rc;
+}
+
+/* The check's options and an empty result, for a file about to be linted or converted. */
+static int prepare(const gh_engine *engine, const char *path, const gh_lint_options *o,
+                   struct check_options *co, gh_result **r, gh_error *err)
+{
+    const char *display = display_name(o, path);
+    int rc = check_options_from(engine, o, display, co, err);
+    return rc < 0 ? rc : result_new(o, display, r, err);
 }
 
 int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *options,
@@ -110,35 +161,102 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
     static const gh_lint_options defaults = {0};
     const gh_lint_options *o = options ? options : &defaults;
     *out = NULL;
-    const char *display = o->display_name          ? o->display_name
-                          : strcmp(path, "-") == 0 ? "<stdin>"
-                                                   : path;
     struct check_options co;
-    int rc = check_options_from(engine, o, display, &co, err);
+    gh_result *r;
+    int rc = prepare(engine, path, o, &co, &r, err);
     if (rc < 0)
         return rc;
-    gh_result *r = calloc(1, sizeof(*r));
-    if (!r)
-        return error_set(err, GH_ENOMEM, "out of memory");
-    diag_sink_init(&r->sink, o->max_findings);
-    r->file = malloc(strlen(display) + 1);
-    if (!r->file) {
+    if ((rc = run_check(engine, path, r, &co, err)) < 0) {
         gh_result_free(r);
-        return error_set(err, GH_ENOMEM, "out of memory");
+        return rc;
     }
-    strcpy(r->file, display);
-    if ((rc = source_open(&r->src, path, display, err)) == 0) {
-        r->src_open = true;
-        rc = check_file(engine->kb, &r->src, &co, &r->sink, &r->info, err);
+    *out = r;
+    return 0;
+}
+
+/* Copies what the canonical writer spooled to out, once the whole file was read. */
+static int copy_spool(FILE *spool, FILE *out, gh_error *err)
+{
+    char data[65536];
+    size_t n;
+    rewind(spool);
+    while ((n = fread(data, 1, sizeof(data), spool)) > 0)
+        if (fwrite(data, 1, n, out) != n)
+            return error_set(err, GH_EIO, "cannot write the output");
+    return ferror(spool) ? error_set(err, GH_EIO, "cannot write the output") : 0;
+}
+
+static int write_converted(gh_result *r, gh_output output, FILE *spool, FILE *out, gh_error *err)
+{
+    if (output == GH_OUTPUT_YAML || output == GH_OUTPUT_JSON)
+        return copy_spool(spool, out, err);
+    int rc = emit_prepare(&r->log, err);
+    if (rc == 0)
+        rc = output == GH_OUTPUT_DIFF ? emit_diff(out, &r->src, &r->log, r->file, err)
+                                      : emit_patched(out, &r->src, &r->log, err);
+    return rc;
+}
+
+int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_options *options,
+                    FILE *out, bool *written, gh_result **result, gh_error *err)
+{
+    const gh_lint_options *o = &options->lint;
+    *result = NULL;
+    *written = false;
+    if (!o->to)
+        return error_set(err, GH_EUSAGE, "convert needs --to, the release to convert to");
+    struct check_options co;
+    gh_result *r;
+    int rc = prepare(engine, path, o, &co, &r, err);
+    if (rc < 0)
+        return rc;
+    bool canonical = options->output == GH_OUTPUT_YAML || options->output == GH_OUTPUT_JSON;
+    /* Canonical output is written while the file streams past: spool it until it is whole. */
+    FILE *spool = canonical ? tmpfile() : NULL;
+    struct emit_canon canon;
+    if (canonical && !spool)
+        rc = error_set(err, GH_EIO, "cannot create a temporary file");
+    if (spool) {
+        emit_canon_init(&canon, spool, options->output == GH_OUTPUT_JSON);
+        co.emitter = &canon.emitter;
     }
+    co.log = &r->log;
+    r->converted = true;
+    if (rc == 0)
+        rc = run_check(engine, path, r, &co, err);
+    if (rc == 0 && spool && emit_canon_finish(&canon) < 0)
+        rc = error_set(err, GH_EIO, "cannot write the converted document");
+    bool complete = r->info.version[0] && !r->info.hops_incomplete;
+    if (rc == 0 && complete && (rc = write_converted(r, options->output, spool, out, err)) == 0)
+        *written = true;
+    if (spool)
+        fclose(spool);
     if (rc < 0) {
         gh_result_free(r);
         return rc;
     }
-    diag_finish(&r->sink);
-    diag_sort(&r->sink);
-    *out = r;
+    *result = r;
     return 0;
+}
+
+size_t gh_result_change_count(const gh_result *r)
+{
+    return r->converted ? r->log.nchanges : 0;
+}
+
+void gh_result_change(const gh_result *r, size_t index, gh_change *out)
+{
+    const struct rw_change *c = &r->log.changes[index];
+    *out = (gh_change){rule_info(c->rule)->code,
+                       r->info.hops[c->hop],
+                       r->file,
+                       c->span.line,
+                       c->span.column,
+                       c->path,
+                       c->entity ? c->entity : "",
+                       c->field,
+                       c->old_text,
+                       c->new_text};
 }
 
 size_t gh_result_count(const gh_result *r)
@@ -195,9 +313,9 @@ int gh_report_write(FILE *out, enum gh_format format, gh_result *const *results,
     if (!files)
         return error_set(err, GH_ENOMEM, "out of memory");
     for (size_t i = 0; i < count; i++)
-        files[i] =
-            (struct report_file){results[i]->file, &results[i]->sink,
-                                 results[i]->src_open ? &results[i]->src : NULL, &results[i]->info};
+        files[i] = (struct report_file){
+            results[i]->file, &results[i]->sink, results[i]->src_open ? &results[i]->src : NULL,
+            &results[i]->info, results[i]->converted ? &results[i]->log : NULL};
     int rc = report_write(out, format, files, count, options ? options : &defaults);
     free(files);
     return rc < 0 ? error_set(err, GH_EIO, "cannot write the report") : 0;

@@ -30,6 +30,13 @@ struct driver {
     const struct spec_field *list_field;  /* or the metadata field it fills */
     const struct node *list_key;
     bool *meta_seen;
+    /* Rewriting from the source release to the target, when they differ. */
+    struct rw_plan plan;
+    bool rewriting;
+    struct rw_ctx rw;
+    struct rw_log own_log; /* linting: the log behind the findings */
+    struct arena rw_nodes; /* rewritten nodes of the current entry */
+    bool begun;
 };
 
 /* ---- choosing what to check against ------------------------------------------------------ */
@@ -122,10 +129,12 @@ static int source_version(struct driver *d, const struct detection *det, const s
     return 0;
 }
 
-static int choose_target(struct driver *d, const struct detection *det, struct target *t)
+static int choose_target(struct driver *d, const struct detection *det, struct target *t,
+                         const struct version **source)
 {
     const struct version *from, *check;
     int rc = source_version(d, det, &from);
+    *source = from;
     if (rc < 0)
         return rc;
     check = from;
@@ -137,6 +146,14 @@ static int choose_target(struct driver *d, const struct detection *det, struct t
         size_t used = strlen(d->info->note);
         snprintf(d->info->note + used, sizeof(d->info->note) - used,
                  "; checked against --to, source %s %s", kb_product_name(d->product), text);
+        if (version_compare(check, from) < 0) {
+            char to_text[32];
+            version_format(check, to_text, sizeof(to_text));
+            return error_set(d->err, GH_EUSAGE,
+                             "--to %s is older than the source release %s: gatehop upgrades, it "
+                             "does not downgrade",
+                             to_text, text);
+        }
     }
     const char *router = d->opt->router_flavor;
     if (!router)
@@ -184,6 +201,28 @@ static void report_unsupported(struct driver *d, const struct detection *det)
     snprintf(d->info->note, sizeof(d->info->note), "recognised, not yet supported");
 }
 
+/* The hops from the source release to the target, and the rules this file meets on the way. */
+static int plan_rewrites(struct driver *d, const struct detection *det, const struct version *from,
+                         const struct version *to)
+{
+    int rc = rw_plan_build(&d->plan, d->product, from, to,
+                           det->has_format_version ? det->format_version : NULL, d->err);
+    if (rc < 0)
+        return rc;
+    d->rewriting = d->plan.nhops > 0;
+    struct check_info *info = d->info;
+    for (size_t i = 0; i < d->plan.nhops && i < CHECK_MAX_HOPS; i++)
+        rw_hop_text(&d->plan.hops[i], info->hops[info->nhops++], sizeof(info->hops[0]));
+    d->rw = (struct rw_ctx){.plan = &d->plan,
+                            .doc = d->run.doc,
+                            .log = d->opt->log ? d->opt->log : &d->own_log,
+                            .sink = d->opt->log ? NULL : d->run.sink,
+                            .nodes = &d->rw_nodes,
+                            .json = d->opt->json_strict,
+                            .format_seen = det->has_format_version};
+    return 0;
+}
+
 static int decide(struct driver *d, bool stopped)
 {
     struct detection det;
@@ -202,7 +241,9 @@ static int decide(struct driver *d, bool stopped)
         detect_decide(&d->detect, end_marker, &det);
         /* Metadata written after the collections: look for it before guessing. */
         bool may_be_kong = det.product == DETECT_KONG || det.product == DETECT_UNKNOWN;
-        if (may_be_kong && !det.has_format_version && !version_is_set(&d->opt->from) && !stopped) {
+        /* Converting needs to know too: a missing marker is inserted, a present one is not. */
+        bool need = !version_is_set(&d->opt->from) || version_is_set(&d->opt->to);
+        if (may_be_kong && !det.has_format_version && need && !stopped) {
             int rc = prescan(d, d->err);
             if (rc < 0)
                 return rc;
@@ -220,15 +261,21 @@ static int decide(struct driver *d, bool stopped)
     if (!d->product)
         return error_set(d->err, GH_ESCHEMA, "no knowledge of kong is built in");
     struct target t;
-    int rc = choose_target(d, &det, &t);
+    const struct version *from;
+    int rc = choose_target(d, &det, &t, &from);
     if (rc < 0)
         return rc;
     if ((rc = kb_compile(d->kb, d->product, &t, &d->run.doc, d->err)) < 0)
         return rc;
     fill_info(d, &det, &t);
+    if ((rc = plan_rewrites(d, &det, from, &t.version)) < 0)
+        return rc;
     d->run.vctx.doc = d->run.doc;
     d->run.vctx.env.version = &d->run.doc->target.version;
     d->run.vctx.env.router_flavor = t.router_flavor;
+    /* The marker as the target sees it: after the hops' rewrites, or the file's own. */
+    const char *marker = d->rewriting ? d->plan.final_format : d->info->format_version;
+    d->run.vctx.env.format_version = marker ? marker : "";
     d->run.duplicates_are_errors = d->run.doc->duplicates_are_errors;
     d->meta_seen = calloc(d->run.doc->meta.nfields + 1, sizeof(bool));
     if (!d->meta_seen)
@@ -371,6 +418,10 @@ static void finish(struct driver *d)
         return; /* what is missing may sit after the point where reading stopped */
     const struct spec_record *meta = &run->doc->meta;
     static const struct span start = {1, 1, 1, 1};
+    if (d->rewriting && d->rw.format_seen && d->plan.format_field)
+        meta_field(d, &(struct node){.kind = NODE_SCALAR,
+                                     .count = (uint32_t)strlen(d->plan.format_field),
+                                     .u.text = d->plan.format_field});
     for (size_t i = 0; i < meta->nfields; i++) {
         const struct spec_field *f = &meta->fields[i];
         if ((f->flags & SF_REQUIRED) && !f->default_value && !d->meta_seen[i])
@@ -380,10 +431,42 @@ static void finish(struct driver *d)
     index_resolve(&run->index, run->sink);
 }
 
-static void process(struct driver *d, const struct reader_entry *e, bool placeholder)
+/* The entry as the target release sees it: rewritten by the hops, when there are any. */
+static void rewrite(struct driver *d, struct reader_entry *e)
+{
+    if (!d->rewriting)
+        return;
+    arena_reset(&d->rw_nodes);
+    if (!d->begun && e->key) {
+        d->begun = true;
+        rw_begin(&d->rw, e->key);
+        const struct rw_rule *r = d->plan.insert_format;
+        if (r && d->opt->emitter && d->rw.log->nchanges) {
+            static struct node key = {.kind = NODE_SCALAR};
+            key.u.text = r->field;
+            key.count = (uint32_t)strlen(r->field);
+            d->opt->emitter->entry(d->opt->emitter->ctx, ENTRY_VALUE, &key, r->value);
+        }
+    }
+    if (e->kind == ENTRY_VALUE)
+        rw_top_value(&d->rw, &e->key, &e->value);
+    else if (e->kind == ENTRY_LIST_BEGIN) {
+        const struct node *was = e->key;
+        rw_list_key(&d->rw, &e->key);
+        /* The key names the list's items to come: it must outlive this entry's nodes. */
+        if (e->key != was)
+            e->key = node_copy(&d->plan.arena, e->key);
+    } else if (e->kind == ENTRY_ITEM && d->collection && node_is_string(d->list_key))
+        e->value = rw_item(&d->rw, d->collection, d->list_key, e->value, e->index);
+}
+
+static void process(struct driver *d, const struct reader_entry *entry, bool placeholder)
 {
     if (!d->checking)
         return;
+    struct reader_entry rewritten = *entry;
+    const struct reader_entry *e = &rewritten;
+    rewrite(d, &rewritten);
     /* An entry is checked after it is read, so a placeholder in it has already been seen. */
     d->run.vctx.placeholders = placeholder;
     switch (e->kind) {
@@ -403,6 +486,9 @@ static void process(struct driver *d, const struct reader_entry *e, bool placeho
     case ENTRY_END:
         break; /* finish() runs once the reader is closed */
     }
+    if (d->opt->emitter && e->kind != ENTRY_END)
+        d->opt->emitter->entry(d->opt->emitter->ctx, e->kind, e->key,
+                               e->kind == ENTRY_LIST_BEGIN ? NULL : e->value);
 }
 
 /* ---- the loop ---------------------------------------------------------------------------- */
@@ -493,6 +579,8 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     d->run.sink = sink;
     index_init(&d->run.index);
     arena_init(&d->run.scratch, 16 * 1024);
+    arena_init(&d->rw_nodes, 16 * 1024);
+    rw_log_init(&d->own_log);
     path_init(&d->run.path);
     if (!vctx_init(&d->run.vctx, sink, &d->run.path, &d->run.scratch)) {
         free(d);
@@ -522,12 +610,16 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
         finish(d);
     diag_merge(sink, &reader_sink);
     diag_sink_release(&reader_sink);
-    if (rc == 0 && d->run.failed)
+    if (rc == 0 && (d->run.failed || (d->rewriting && d->rw.log->failed)))
         rc = error_set(err, GH_ENOMEM, "out of memory while checking '%s'", src->name);
+    info->hops_incomplete = reader_incomplete(&d->reader);
     reader_close(&d->reader);
     vctx_release(&d->run.vctx);
     index_release(&d->run.index);
     arena_release(&d->run.scratch);
+    arena_release(&d->rw_nodes);
+    rw_log_release(&d->own_log);
+    rw_plan_release(&d->plan);
     free(d->meta_seen);
     free(d);
     return rc;

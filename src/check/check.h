@@ -12,8 +12,19 @@
 
 #include "diag/diag.h"
 #include "reader/reader.h"
+#include "rewrite/rewrite.h"
 #include "schema/schema.h"
 #include "source/source.h"
+
+/*
+ * Receives every top-level entry as the target release sees it (after the rewrites), in file
+ * order, for writing the converted document out canonically. value is NULL for LIST_END.
+ */
+struct check_emitter {
+    void *ctx;
+    void (*entry)(void *ctx, enum reader_entry_kind kind, const struct node *key,
+                  const struct node *value);
+};
 
 struct check_options {
     const char *product;     /* from --from/--to, or NULL */
@@ -24,7 +35,16 @@ struct check_options {
     size_t custom_plugin_count;
     bool json_strict;
     struct reader_limits limits;
+    /*
+     * Converting: the rewrites of the hops from --from to --to go to *log (with the edits
+     * that make them in the text) instead of being findings; emitter, when set, gets the
+     * converted entries. Linting leaves log NULL, and each rewrite is a finding.
+     */
+    struct rw_log *log;
+    const struct check_emitter *emitter;
 };
+
+#define CHECK_MAX_HOPS 32
 
 struct check_info {
     char product[16];
@@ -34,6 +54,9 @@ struct check_info {
     char router_flavor[32];
     char note[320];
     bool assumed;
+    char hops[CHECK_MAX_HOPS][24]; /* "2.8 -> 3.0", one per hop of the conversion */
+    size_t nhops;
+    bool hops_incomplete; /* reading stopped early: some rewrites may be missing */
 };
 
 int check_file(struct kb *kb, struct source *src, const struct check_options *opt,

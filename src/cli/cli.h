@@ -16,7 +16,7 @@ enum cli_exit { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 enum cli_option_kind {
     CLI_STRING, /* --name VALUE stores VALUE in the const char * member at `offset` */
     CLI_FLAG,   /* --name sets the bool member at `offset` */
-    CLI_CALL    /* --name VALUE hands VALUE to `apply`, which checks and stores it */
+    CLI_CALL    /* --name VALUE hands the member at `offset` and VALUE to `apply` */
 };
 
 /* One option of a subcommand: --name VALUE, --name=VALUE, or a flag. */
@@ -25,8 +25,26 @@ struct cli_option {
     char letter; /* short form, or 0 */
     enum cli_option_kind kind;
     size_t offset;
-    int (*apply)(void *ctx, const char *value);
+    int (*apply)(void *member, const char *value);
 };
+
+/* Rows of an option table, for a subcommand whose arguments are a struct of type T. */
+#define CLI_STRING_OPTION(T, name, letter, member)                                                 \
+    {                                                                                              \
+        name, letter, CLI_STRING, offsetof(T, member), NULL                                        \
+    }
+#define CLI_FLAG_OPTION(T, name, letter, member)                                                   \
+    {                                                                                              \
+        name, letter, CLI_FLAG, offsetof(T, member), NULL                                          \
+    }
+#define CLI_CALL_OPTION(T, name, letter, member, apply)                                            \
+    {                                                                                              \
+        name, letter, CLI_CALL, offsetof(T, member), apply                                         \
+    }
+
+/* Appliers shared by subcommands: an enum gh_format, an enum gh_severity (--fail-on). */
+int cli_set_format(void *member, const char *value);
+int cli_set_fail_on(void *member, const char *value);
 
 /* Parses argv against the table; positional arguments go to `positional`. */
 int cli_parse(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,
@@ -35,7 +53,11 @@ int cli_parse(int argc, char **argv, const struct cli_option *options, size_t co
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_report_error(const gh_error *err);
 
+/* "gatehop: FILE: what it is; what it was checked against; how that was chosen" */
+void cli_note_detection(const gh_result *r);
+
 int cli_lint(int argc, char **argv);
+int cli_convert(int argc, char **argv);
 int cli_explain(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_versions(int argc, char **argv);

@@ -16,39 +16,25 @@ struct lint_args {
     enum gh_severity fail_on;
     const char *schema_dir;
     const char *stdin_name;
-    const char **plugins;
-    size_t nplugins;
+    struct plugin_names {
+        const char **names;
+        size_t count;
+    } plugins;
     bool quiet, no_excerpts, help;
 };
 
-static int opt_format(void *ctx, const char *v)
+static int opt_custom_plugin(void *member, const char *v)
 {
-    if (gh_format_from_name(v, &((struct lint_args *)ctx)->format) == 0)
-        return 0;
-    cli_error("unknown format '%s' (text, json)", v);
-    return -1;
-}
-
-static int opt_fail_on(void *ctx, const char *v)
-{
-    if (gh_severity_from_name(v, &((struct lint_args *)ctx)->fail_on) == 0)
-        return 0;
-    cli_error("--fail-on takes error, warning or info, not '%s'", v);
-    return -1;
-}
-
-static int opt_custom_plugin(void *ctx, const char *v)
-{
-    struct lint_args *a = ctx;
-    const char **p = realloc(a->plugins, (a->nplugins + 1) * sizeof(*p));
+    struct plugin_names *list = member;
+    const char **p = realloc(list->names, (list->count + 1) * sizeof(*p));
     if (!p)
         return -1;
-    p[a->nplugins++] = v;
-    a->plugins = p;
+    p[list->count++] = v;
+    list->names = p;
     return 0;
 }
 
-static int opt_max_findings(void *ctx, const char *v)
+static int opt_max_findings(void *member, const char *v)
 {
     char *end;
     errno = 0;
@@ -57,34 +43,26 @@ static int opt_max_findings(void *ctx, const char *v)
         cli_error("--max-findings takes a positive number, not '%s'", v);
         return -1;
     }
-    ((struct lint_args *)ctx)->lint.max_findings = n;
+    *(size_t *)member = n;
     return 0;
 }
 
-#define LINT_STRING(name, letter, member)                                                          \
-    {                                                                                              \
-        name, letter, CLI_STRING, offsetof(struct lint_args, member), NULL                         \
-    }
-#define LINT_FLAG(name, letter, member)                                                            \
-    {                                                                                              \
-        name, letter, CLI_FLAG, offsetof(struct lint_args, member), NULL                           \
-    }
-#define LINT_CALL(name, letter, apply)                                                             \
-    {                                                                                              \
-        name, letter, CLI_CALL, 0, apply                                                           \
-    }
+#define LINT_STRING(name, letter, member) CLI_STRING_OPTION(struct lint_args, name, letter, member)
+#define LINT_FLAG(name, letter, member)   CLI_FLAG_OPTION(struct lint_args, name, letter, member)
+#define LINT_CALL(name, letter, member, apply)                                                     \
+    CLI_CALL_OPTION(struct lint_args, name, letter, member, apply)
 
 static const struct cli_option lint_options[] = {
     LINT_STRING("from", 0, lint.from),
     LINT_STRING("to", 0, lint.to),
-    LINT_CALL("format", 'f', opt_format),
-    LINT_CALL("fail-on", 0, opt_fail_on),
+    LINT_CALL("format", 'f', format, cli_set_format),
+    LINT_CALL("fail-on", 0, fail_on, cli_set_fail_on),
     LINT_STRING("input-flavor", 0, lint.input_flavor),
     LINT_STRING("router-flavor", 0, lint.router_flavor),
     LINT_STRING("schema-dir", 0, schema_dir),
     LINT_STRING("stdin-filename", 0, stdin_name),
-    LINT_CALL("custom-plugin", 0, opt_custom_plugin),
-    LINT_CALL("max-findings", 0, opt_max_findings),
+    LINT_CALL("custom-plugin", 0, plugins, opt_custom_plugin),
+    LINT_CALL("max-findings", 0, lint.max_findings, opt_max_findings),
     LINT_FLAG("no-excerpts", 0, no_excerpts),
     LINT_FLAG("quiet", 'q', quiet),
     LINT_FLAG("help", 'h', help),
@@ -128,7 +106,7 @@ static const char *flavor_phrase(const char *flavor)
     return "unrecognised file";
 }
 
-static void note_detection(const gh_result *r)
+void cli_note_detection(const gh_result *r)
 {
     gh_input_info info;
     gh_result_info(r, &info);
@@ -161,8 +139,8 @@ static bool lint_inputs(gh_engine *engine, struct lint_args *a, char **paths, si
             continue;
         }
         gh_lint_options o = a->lint;
-        o.custom_plugins = a->plugins;
-        o.custom_plugin_count = a->nplugins;
+        o.custom_plugins = a->plugins.names;
+        o.custom_plugin_count = a->plugins.count;
         o.display_name = !strcmp(paths[i], "-") ? a->stdin_name : NULL;
         gh_error err = {0};
         gh_result *r;
@@ -175,7 +153,7 @@ static bool lint_inputs(gh_engine *engine, struct lint_args *a, char **paths, si
         }
         results[(*nresults)++] = r;
         if (!a->quiet)
-            note_detection(r);
+            cli_note_detection(r);
     }
     return trouble;
 }
@@ -214,7 +192,7 @@ int cli_lint(int argc, char **argv)
     int status = EXIT_TROUBLE;
     if (cli_parse(argc, argv, lint_options, sizeof(lint_options) / sizeof(lint_options[0]), &a,
                   &paths, &npaths) < 0) {
-        free(a.plugins);
+        free(a.plugins.names);
         return EXIT_TROUBLE;
     }
     if (a.help) {
@@ -247,6 +225,6 @@ int cli_lint(int argc, char **argv)
         }
     }
     free(paths);
-    free(a.plugins);
+    free(a.plugins.names);
     return status;
 }

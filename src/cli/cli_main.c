@@ -15,6 +15,7 @@ static int cli_help(int argc, char **argv);
 
 static const struct command commands[] = {
     {"lint", cli_lint, "check configuration files against a gateway version"},
+    {"convert", cli_convert, "rewrite a configuration file for a later gateway version"},
     {"explain", cli_explain, "print the documentation of a rule code"},
     {"rules", cli_rules, "list every rule code"},
     {"versions", cli_versions, "list the products and versions gatehop knows"},
@@ -55,6 +56,22 @@ void cli_report_error(const gh_error *err)
         cli_error("%s", err->message);
 }
 
+int cli_set_format(void *member, const char *value)
+{
+    if (gh_format_from_name(value, member) == 0)
+        return 0;
+    cli_error("unknown format '%s' (text, json)", value);
+    return -1;
+}
+
+int cli_set_fail_on(void *member, const char *value)
+{
+    if (gh_severity_from_name(value, member) == 0)
+        return 0;
+    cli_error("--fail-on takes error, warning or info, not '%s'", value);
+    return -1;
+}
+
 static const struct cli_option *find_option(const struct cli_option *options, size_t count,
                                             const char *name, size_t len, char letter)
 {
@@ -79,7 +96,7 @@ static int apply_option(const struct cli_option *o, void *ctx, const char *value
         memcpy(member, &on, sizeof(on));
         return 0;
     case CLI_CALL:
-        return o->apply(ctx, value);
+        return o->apply(member, value);
     }
     return -1;
 }

@@ -115,3 +115,25 @@ void report_mask_line(const struct diag_sink *sink, uint32_t line, char *text, s
         mask_range(text, len, k, len);
     }
 }
+
+static int compare_changes(const void *a, const void *b)
+{
+    const struct rw_change *x = *(const struct rw_change *const *)a;
+    const struct rw_change *y = *(const struct rw_change *const *)b;
+    if (x->span.line != y->span.line)
+        return x->span.line < y->span.line ? -1 : 1;
+    if (x->span.column != y->span.column)
+        return x->span.column < y->span.column ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+size_t report_hop_changes(const struct rw_log *log, size_t hop, const struct rw_change **out,
+                          size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < log->nchanges && n < max; i++)
+        if (log->changes[i].hop == hop)
+            out[n++] = &log->changes[i];
+    qsort(out, n, sizeof(*out), compare_changes);
+    return n;
+}

@@ -18,7 +18,12 @@ struct report_file {
     const struct diag_sink *sink; /* sorted */
     const struct source *src;     /* for excerpts; NULL when the input could not be read */
     const struct check_info *info;
+    const struct rw_log *log; /* convert: the changes made, hop by hop; NULL for lint */
 };
+
+/* The changes of one hop, in file order (the log keeps them in the order they were made). */
+size_t report_hop_changes(const struct rw_log *log, size_t hop, const struct rw_change **out,
+                          size_t max);
 
 struct report_totals {
     size_t files;

@@ -55,10 +55,55 @@ static json_t *diagnostic(const struct report_file *f, const struct diag *d)
                      d->entity);
 }
 
+static json_t *change(const struct report_file *f, const struct rw_change *c)
+{
+    static const char *const kinds[] = {
+        [CHANGE_VALUE] = "value", [CHANGE_KEY] = "key", [CHANGE_ADDED] = "added"};
+    const gh_rule *rule = rule_info(c->rule);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "code",
+                     rule->code, "name", rule->name, "hop", f->info->hops[c->hop], "kind",
+                     kinds[c->kind], "file", f->name, "line", (json_int_t)c->span.line, "column",
+                     (json_int_t)c->span.column, "path", c->path, "entity",
+                     c->entity ? c->entity : "", "field", c->field, "old", c->old_text, "new",
+                     c->new_text, "why", c->why);
+}
+
+/* convert: the changes, hop by hop, under the file's entry. */
+static int add_changes(json_t *info, const struct report_file *f)
+{
+    json_t *list = json_array();
+    const struct rw_change **hop_changes =
+        calloc(f->log->nchanges ? f->log->nchanges : 1, sizeof(*hop_changes));
+    int rc = list && hop_changes ? 0 : -1;
+    for (size_t h = 0; rc == 0 && h < f->info->nhops; h++) {
+        size_t n = report_hop_changes(f->log, h, hop_changes, f->log->nchanges);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            json_t *c = change(f, hop_changes[i]);
+            rc = c ? json_array_append_new(list, c) : -1;
+        }
+    }
+    free(hop_changes);
+    json_t *hops = json_array();
+    for (size_t h = 0; rc == 0 && hops && h < f->info->nhops; h++)
+        rc = json_array_append_new(hops, json_string(f->info->hops[h]));
+    if (rc == 0 && hops && list) {
+        json_object_set_new(info, "hops", hops);
+        json_object_set_new(info, "changes", list);
+        return 0;
+    }
+    json_decref(hops);
+    json_decref(list);
+    return -1;
+}
+
 static int json_file(void *state, const struct report_file *f)
 {
     struct json_state *s = state;
     json_t *info = file_info(f);
+    if (info && f->log && add_changes(info, f) < 0) {
+        json_decref(info);
+        return -1;
+    }
     if (!info || json_array_append_new(s->files, info) < 0)
         return -1;
     for (size_t i = 0; i < f->sink->count; i++) {

@@ -153,9 +153,40 @@ static void *text_begin(FILE *out, const gh_report_options *opt)
     return s;
 }
 
+/* What a conversion changed, hop by hop: one line per change, like a finding's first line. */
+static void print_changes(FILE *out, const struct report_file *f)
+{
+    const struct check_info *info = f->info;
+    const struct rw_change **hop_changes =
+        calloc(f->log->nchanges ? f->log->nchanges : 1, sizeof(*hop_changes));
+    if (!hop_changes)
+        return;
+    for (size_t h = 0; h < info->nhops; h++) {
+        size_t n = report_hop_changes(f->log, h, hop_changes, f->log->nchanges);
+        fprintf(out, "%s: %s %s:%s\n", f->name, info->product, info->hops[h],
+                n ? "" : " nothing to change");
+        for (size_t i = 0; i < n; i++) {
+            const struct rw_change *c = hop_changes[i];
+            const char *entity = c->entity ? c->entity : "";
+            fprintf(out, "  %s:%u:%u: %s%s", f->name, c->span.line, c->span.column, entity,
+                    *entity ? ": " : "");
+            if (c->kind == CHANGE_KEY)
+                fprintf(out, "key %s -> %s", c->old_text, c->new_text);
+            else if (c->kind == CHANGE_ADDED)
+                fprintf(out, "'%s' added: %s", c->field, c->new_text);
+            else
+                fprintf(out, "'%s': %s -> %s", c->field, c->old_text, c->new_text);
+            fprintf(out, " [%s]\n", rule_info(c->rule)->code);
+        }
+    }
+    free(hop_changes);
+}
+
 static int text_file(void *state, const struct report_file *f)
 {
     struct text_state *s = state;
+    if (f->log)
+        print_changes(s->out, f);
     struct fetched lines = {NULL, 0};
     if (s->opt.excerpts && f->src)
         fetch_lines(f, &lines);

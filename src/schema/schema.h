@@ -238,6 +238,11 @@ const char *kb_default_router_flavor(const struct kb_product *p, const struct ve
 const char *kb_router_flavor_find(const struct kb_product *p, const struct version *v,
                                   const char *name);
 
+/* The upgrade rules (upgrades.yaml, docs/schema-format.md), or NULL when there are none. */
+const struct node *kb_upgrade_rules(const struct kb_product *p);
+/* The top-level key that holds a file's own version marker ("_format_version"), or NULL. */
+const char *kb_format_field(const struct kb_product *p);
+
 /* Compiles (or finds in the cache) the document schema for a target. */
 int kb_compile(struct kb *kb, const struct kb_product *p, const struct target *t,
                const struct spec_document **out, gh_error *err);

@@ -27,6 +27,7 @@ struct kb_product {
     const char *name;
     const char *display;
     struct kb_file product, document, typedefs;
+    struct kb_file upgrades;  /* root is NULL when the product has no upgrades.yaml */
     struct kb_file *entities; /* in document.yaml order */
     size_t nentities;
     struct version *versions;

@@ -53,6 +53,14 @@ enum shape {
     SH_FORMAT_VERSIONS,
     SH_NAMES_FROM,
     SH_VARIANTS,
+    SH_RULES,
+    SH_CODE,
+    SH_HOP,
+    SH_AT,
+    SH_WHEN,
+    SH_DO,
+    SH_TRANSFORM,
+    SH_FORMAT_LIST,
     SH_COUNT
 };
 
@@ -187,6 +195,19 @@ static const struct keyword document_keywords[] = {
     {"fields", SH_FIELDS}, {"entity_fields", SH_FIELDS}, {"entities", SH_ENUM}};
 
 static const struct keyword typedefs_keywords[] = {{"typedefs", SH_FIELDS}};
+
+static const struct keyword upgrades_keywords[] = {{"format_field", SH_STRING},
+                                                   {"rules", SH_RULES}};
+
+static const struct keyword rule_keywords[] = {
+    {"code", SH_CODE}, {"hop", SH_HOP},   {"at", SH_AT}, {"field", SH_STRING},
+    {"each", SH_BOOL}, {"when", SH_WHEN}, {"do", SH_DO}, {"why", SH_STRING},
+};
+
+static const struct keyword when_keywords[] = {{"format_version", SH_FORMAT_LIST}};
+
+static const struct keyword do_keywords[] = {
+    {"set", SH_ANY}, {"rename", SH_STRING}, {"transform", SH_TRANSFORM}};
 
 static const char *const type_names[] = {"string", "integer", "number", "boolean", "array",
                                          "set",    "map",     "record", "foreign", "any"};
@@ -335,6 +356,15 @@ static struct range range_of(const struct node *def)
     if (u)
         r.has_until = version_parse(u->u.text, u->count, &r.until);
     return r;
+}
+
+/* Compares two version strings already checked by sh_version(). */
+static int version_compare_text(const struct node *a, const struct node *b)
+{
+    struct version x, y;
+    version_parse(a->u.text, a->count, &x);
+    version_parse(b->u.text, b->count, &y);
+    return version_compare(&x, &y);
 }
 
 static bool lists_meet(const struct node *a, const struct node *b)
@@ -754,6 +784,91 @@ static int sh_format_versions(struct lctx *c, const struct node *n)
     return 0;
 }
 
+/* ---- upgrade rules (upgrades.yaml) ------------------------------------------------------- */
+
+static int sh_code(struct lctx *c, const struct node *n)
+{
+    if (!node_is_string(n))
+        return bad(c, n, "a rule code must be a string such as HOP4004");
+    for (size_t i = 0; i < RULE_COUNT; i++) {
+        const gh_rule *r = rule_info((enum rule_id)i);
+        if (!strcmp(r->code, n->u.text))
+            return strncmp(r->code, "HOP4", 4) == 0
+                       ? 0
+                       : bad(c, n, "an upgrade rule reports a HOP4xxx code, not %s", r->code);
+    }
+    return bad(c, n, "unknown rule code '%s'", n->u.text);
+}
+
+/* A hop arrives at a release the product lists. */
+static int sh_hop(struct lctx *c, const struct node *n)
+{
+    int rc = sh_version(c, n);
+    if (rc < 0)
+        return rc;
+    struct version v;
+    version_parse(n->u.text, n->count, &v);
+    for (size_t i = 1; i < c->p->nversions; i++)
+        if (version_compare(&c->p->versions[i], &v) == 0)
+            return 0;
+    return bad(c, n, "a hop must arrive at a listed version after the first, not '%s'", n->u.text);
+}
+
+static int sh_at(struct lctx *c, const struct node *n)
+{
+    return node_text_equals(n, "document") ? 0 : sh_entity(c, n);
+}
+
+static int sh_format_list(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "expected a list of format versions (null for none)");
+    for (uint32_t i = 0; i < n->count; i++)
+        if (!node_is_string(n->u.items[i]) && !node_is_null(n->u.items[i]))
+            return bad(c, n->u.items[i], "a format version is a quoted string, or null for none");
+    return 0;
+}
+
+static int sh_when(struct lctx *c, const struct node *n)
+{
+    return check_mapping(c, n, TABLE(when_keywords), false, "a rule's 'when'");
+}
+
+static int sh_do(struct lctx *c, const struct node *n)
+{
+    int rc = check_mapping(c, n, TABLE(do_keywords), false, "a rule's 'do'");
+    if (rc == 0 && n->count != 1)
+        return bad(c, n, "'do' needs exactly one operation, it has %u", n->count);
+    return rc;
+}
+
+static int sh_transform(struct lctx *c, const struct node *n)
+{
+    if (!node_is_string(n))
+        return bad(c, n, "a transform name must be a string");
+    return named_transform_find(n->u.text) ? 0 : bad(c, n, "unknown transform '%s'", n->u.text);
+}
+
+static int sh_rules(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"code", "hop", "at", "field", "do", "why"};
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "'rules' must be a list");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *rule = n->u.items[i];
+        int rc = check_mapping(c, rule, TABLE(rule_keywords), false, "an upgrade rule");
+        if (rc < 0)
+            return rc;
+        for (size_t k = 0; k < sizeof(needed) / sizeof(needed[0]); k++)
+            if (!node_map_get(rule, needed[k]))
+                return bad(c, rule, "an upgrade rule needs '%s'", needed[k]);
+        if (i && version_compare_text(node_map_get(n->u.items[i - 1], "hop"),
+                                      node_map_get(rule, "hop")) > 0)
+            return bad(c, rule, "rules must be listed hop by hop, oldest first");
+    }
+    return 0;
+}
+
 typedef int (*shape_checker)(struct lctx *c, const struct node *n);
 
 static const shape_checker shape_checkers[SH_COUNT] = {
@@ -792,6 +907,14 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_FORMAT_VERSIONS] = sh_format_versions,
     [SH_NAMES_FROM] = sh_names_from,
     [SH_VARIANTS] = sh_variants,
+    [SH_RULES] = sh_rules,
+    [SH_CODE] = sh_code,
+    [SH_HOP] = sh_hop,
+    [SH_AT] = sh_at,
+    [SH_WHEN] = sh_when,
+    [SH_DO] = sh_do,
+    [SH_TRANSFORM] = sh_transform,
+    [SH_FORMAT_LIST] = sh_format_list,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
@@ -999,6 +1122,10 @@ static int load_product(struct kb *kb, const struct file_source *fs, const char 
                             "product.yaml must say 'product: %s'", name);
     const struct node *display = node_map_get(p->product.root, "name");
     p->display = display ? display->u.text : p->name;
+    if (file_exists(fs, name, "upgrades.yaml") &&
+        ((rc = load_file(kb, fs, name, "upgrades.yaml", &p->upgrades, err)) < 0 ||
+         (rc = validate_file(p, &p->upgrades, TABLE(upgrades_keywords), false, false, err)) < 0))
+        return rc;
     const struct node *list = node_map_get(p->document.root, "entities");
     for (size_t i = 0; i < p->nentities; i++) {
         const struct node *item = list->u.items[i];
@@ -1019,6 +1146,17 @@ const struct kb_file *kb_entity_file(const struct kb_product *p, const char *nam
             return &p->entities[i];
     }
     return NULL;
+}
+
+const struct node *kb_upgrade_rules(const struct kb_product *p)
+{
+    return p->upgrades.root ? node_map_get(p->upgrades.root, "rules") : NULL;
+}
+
+const char *kb_format_field(const struct kb_product *p)
+{
+    const struct node *f = p->upgrades.root ? node_map_get(p->upgrades.root, "format_field") : NULL;
+    return f ? f->u.text : NULL;
 }
 
 const struct node *kb_typedef(const struct kb_product *p, const char *name)

@@ -674,22 +674,139 @@ static bool compile_regex_ok(const char *re, size_t n, long base, struct named_r
                 (const char *)msg, (size_t)at);
 }
 
+/* ---- what the ATC router's regex engine cannot run ----------------------------------------- */
+
+/*
+ * Under router_flavor traditional_compatible and expressions, Kong 3.x hands route regexes to
+ * the ATC router, whose regex engine (Rust's regex crate) has no backtracking features. These
+ * are the PCRE constructs it refuses, by the text that introduces them.
+ */
+struct regex_construct {
+    const char *text;
+    const char *name;
+};
+
+static const struct regex_construct group_constructs[] = {
+    {"(?=", "a look-ahead"},       {"(?!", "a negative look-ahead"},
+    {"(?<=", "a look-behind"},     {"(?<!", "a negative look-behind"},
+    {"(?>", "an atomic group"},    {"(?P=", "a backreference"},
+    {"(?P>", "a subroutine call"}, {"(?&", "a subroutine call"},
+    {"(?R)", "a recursion"},       {"(?(", "a conditional group"},
+};
+
+static const struct regex_construct escape_constructs[] = {{"\\g", "a backreference"},
+                                                           {"\\k", "a backreference"},
+                                                           {"\\K", "a match-start reset"},
+                                                           {"\\G", "a \\G anchor"},
+                                                           {"\\Z", "a \\Z anchor (use \\z)"}};
+
+static const struct regex_construct *construct_at(const char *s, size_t n,
+                                                  const struct regex_construct *table, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        size_t l = strlen(table[i].text);
+        if (l <= n && memcmp(s, table[i].text, l) == 0)
+            return &table[i];
+    }
+    return NULL;
+}
+
+/* The first construct the ATC router refuses, and its offset; NULL when there is none. */
+static const char *unsupported_construct(const char *re, size_t n, size_t *at)
+{
+    static const struct regex_construct backref = {"\\1", "a backreference"};
+    static const struct regex_construct possessive = {"++", "a possessive quantifier"};
+    static const struct regex_construct subroutine = {"(?1)", "a subroutine call"};
+    bool in_class = false;
+    for (size_t i = 0; i < n; i++) {
+        const struct regex_construct *found = NULL;
+        if (re[i] == '\\' && i + 1 < n) {
+            if (!in_class && re[i + 1] >= '1' && re[i + 1] <= '9')
+                found = &backref;
+            else if (!in_class)
+                found = construct_at(re + i, n - i, escape_constructs,
+                                     sizeof(escape_constructs) / sizeof(escape_constructs[0]));
+            if (!found) {
+                i++; /* the escaped character is literal */
+                continue;
+            }
+        } else if (in_class) {
+            in_class = re[i] != ']';
+            continue;
+        } else if (re[i] == '[') {
+            in_class = true;
+            if (i + 1 < n && re[i + 1] == '^')
+                i++;
+            if (i + 1 < n && re[i + 1] == ']')
+                i++; /* a leading ']' is a member, not the end */
+            continue;
+        } else if (re[i] == '(') {
+            found = construct_at(re + i, n - i, group_constructs,
+                                 sizeof(group_constructs) / sizeof(group_constructs[0]));
+            if (!found && i + 2 < n && re[i + 1] == '?' && re[i + 2] >= '0' && re[i + 2] <= '9')
+                found = &subroutine;
+        } else if (strchr("*+?", re[i]) && i + 1 < n && re[i + 1] == '+' &&
+                   !(i > 0 && re[i - 1] == '(')) {
+            found = &possessive;
+        }
+        if (found) {
+            *at = i;
+            return found->name;
+        }
+    }
+    return NULL;
+}
+
+/* From 3.2 the route schema asks the ATC router to validate the route; before, it fails to build.
+ */
+static bool atc_can_run(const char *re, size_t n, long base, const struct named_env *env,
+                        struct named_result *out)
+{
+    if (!env->router_flavor || strcmp(env->router_flavor, "traditional") == 0)
+        return true;
+    size_t at;
+    const char *what = unsupported_construct(re, n, &at);
+    if (!what)
+        return true;
+    struct version v32 = {{3, 2, 0, 0}, 2};
+    bool refused = version_compare(env->version, &v32) >= 0;
+    out->rule = R_HOP3007;
+    out->offset = base + (long)at;
+    return fail(out,
+                "regex path uses %s at offset %zu, which router_flavor %s cannot run (its regex "
+                "engine has no backtracking features); %s",
+                what, at, env->router_flavor,
+                refused ? "kong refuses the route (Router Expression failed validation)"
+                        : "kong cannot build the route");
+}
+
+static bool regex_path_ok(const char *re, size_t n, long base, const struct named_env *env,
+                          struct named_result *out)
+{
+    return compile_regex_ok(re, n, base, out) && atc_can_run(re, n, base, env, out);
+}
+
 static bool is_plain_path_char(unsigned char c)
 {
     return is_alnum(c) || strchr(".-_~/%", c) != NULL;
+}
+
+/* Kong's test for "this 2.x path is a regex": a character outside [a-zA-Z0-9.-_~/%]. */
+static bool is_legacy_regex_path(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_plain_path_char((unsigned char)s[i]))
+            return true;
+    return false;
 }
 
 /* 2.x: a path with characters outside [a-zA-Z0-9.-_~/%] is a regex. */
 static bool v_kong_route_path_2x(const char *s, size_t n, const struct named_env *env,
                                  struct named_result *out)
 {
-    (void)env;
     if (!percent_ok(s, n, out))
         return false;
-    for (size_t i = 0; i < n; i++)
-        if (!is_plain_path_char((unsigned char)s[i]))
-            return compile_regex_ok(s, n, 0, out);
-    return true;
+    return is_legacy_regex_path(s, n) ? regex_path_ok(s, n, 0, env, out) : true;
 }
 
 static bool memmem_2(const char *s, size_t n, const char *two)
@@ -700,30 +817,67 @@ static bool memmem_2(const char *s, size_t n, const char *two)
     return false;
 }
 
+/* Files in the 2.x formats ("1.1", "2.1") whose paths Kong 3.x migrates on load. */
+static bool is_legacy_format(const struct named_env *env)
+{
+    const char *f = env->format_version;
+    return f && (strcmp(f, "1.1") == 0 || strcmp(f, "2.1") == 0);
+}
+
+/* Characters that make a path without '~' read like a regex to a person. */
+static bool reads_like_regex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strchr("\\^$*+?()[]{}|", s[i]) && s[i] != '\0')
+            return true;
+    return false;
+}
+
+static const char *t_kong_migrate_route_path(const char *s, size_t n, struct arena *a);
+
 /* 3.x: "~" starts a regex; from 3.1 a prefix path must be in normalised form. */
 static bool v_kong_route_path(const char *s, size_t n, const struct named_env *env,
                               struct named_result *out)
 {
     if (!percent_ok(s, n, out))
         return false;
-    if (n && s[0] == '~')
-        return compile_regex_ok(s + 1, n - 1, 1, out);
-    struct version v31 = {{3, 1, 0, 0}, 2};
-    if (version_compare(env->version, &v31) < 0)
-        return true;
-    /* Normalising only changes escapes, dot segments and doubled slashes. */
-    if (!memchr(s, '%', n) && !memchr(s, '.', n) && !memmem_2(s, n, "//"))
-        return true;
-    struct arena a;
-    arena_init(&a, 1024);
-    const char *norm = kong_normalize_path(&a, s, n);
-    bool same = norm && strlen(norm) == n && memcmp(norm, s, n) == 0;
-    if (!same) {
-        out->rule = R_HOP3005;
-        fail(out, "non-normalized path, consider use '%s' instead", norm ? norm : "");
+    if (is_legacy_format(env)) {
+        /* Kong checks what its on-load migration makes of the path. */
+        if (!is_legacy_regex_path(s, n))
+            return true;
+        struct arena a;
+        arena_init(&a, 1024);
+        const char *migrated = t_kong_migrate_route_path(s, n, &a);
+        bool ok = !migrated || regex_path_ok(migrated + 1, strlen(migrated) - 1, 0, env, out);
+        arena_release(&a);
+        return ok;
     }
-    arena_release(&a);
-    return same;
+    if (n && s[0] == '~')
+        return regex_path_ok(s + 1, n - 1, 1, env, out);
+    struct version v31 = {{3, 1, 0, 0}, 2};
+    /* Normalising only changes escapes, dot segments and doubled slashes. */
+    bool may_change = memchr(s, '%', n) || memchr(s, '.', n) || memmem_2(s, n, "//");
+    if (version_compare(env->version, &v31) >= 0 && may_change) {
+        struct arena a;
+        arena_init(&a, 1024);
+        const char *norm = kong_normalize_path(&a, s, n);
+        bool same = norm && strlen(norm) == n && memcmp(norm, s, n) == 0;
+        if (!same) {
+            out->rule = R_HOP3005;
+            fail(out, "non-normalized path, consider use '%s' instead", norm ? norm : "");
+        }
+        arena_release(&a);
+        if (!same)
+            return false;
+    }
+    if (reads_like_regex(s, n)) {
+        out->rule = R_HOP3006;
+        return fail(out,
+                    "'%.*s' looks like a regex but does not start with '~': kong 3.x matches it "
+                    "as a plain prefix; write '~%.*s' if it is a regex",
+                    (int)n, s, (int)n, s);
+    }
+    return true;
 }
 
 /* ---- PEM --------------------------------------------------------------------------------- */
@@ -925,7 +1079,8 @@ static void decode_unreserved(struct buf *out, const char *s, size_t n)
         if (s[i] == '%' && i + 2 < n + 0 && is_hex((unsigned char)s[i + 1]) &&
             is_hex((unsigned char)s[i + 2])) {
             char c = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-            if (c != '\0' && strchr(reserved, c))
+            /* A NUL stays encoded: no config file can carry it (Kong would decode it). */
+            if (c == '\0' || strchr(reserved, c))
                 buf_printf(out, "%%%02X", (unsigned char)c);
             else
                 buf_putc(out, c);
@@ -1001,4 +1156,71 @@ char *kong_normalize_path(struct arena *a, const char *path, size_t len)
     buf_release(&decoded);
     buf_release(&out);
     return result;
+}
+
+/* ---- named transforms -------------------------------------------------------------------- */
+
+/*
+ * Kong 3.x's normalize_regex (kong/db/migrations/migrate_path_280_300.lua): %XX is decoded,
+ * except reserved characters, which stay encoded with upper-case hex, and regex
+ * metacharacters, which become escaped literals.
+ */
+static void decode_for_regex(struct buf *out, const char *s, size_t n)
+{
+    static const char reserved[] = "!#$%&'()*+,/:;=?@[]";
+    static const char meta[] = ".^-{}\\|";
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && is_hex((unsigned char)s[i + 1]) &&
+            is_hex((unsigned char)s[i + 2])) {
+            char c = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+            if (c == '\0' || strchr(reserved, c))
+                buf_printf(out, "%%%02X", (unsigned char)c);
+            else if (strchr(meta, c))
+                buf_printf(out, "\\%c", c);
+            else
+                buf_putc(out, c);
+            i += 2;
+            continue;
+        }
+        buf_putc(out, s[i]);
+    }
+}
+
+static const char *normalized_if_changed(const char *s, size_t n, struct arena *a)
+{
+    const char *norm = kong_normalize_path(a, s, n);
+    return norm && !(strlen(norm) == n && memcmp(norm, s, n) == 0) ? norm : NULL;
+}
+
+/* What Kong 3.x makes of a path in a "1.1" or "2.1" file (migrate_path_280_300.lua). */
+static const char *t_kong_migrate_route_path(const char *s, size_t n, struct arena *a)
+{
+    if (!is_legacy_regex_path(s, n))
+        return normalized_if_changed(s, n, a);
+    struct buf b;
+    buf_init(&b, BUF_DEFAULT_MAX);
+    buf_putc(&b, '~');
+    decode_for_regex(&b, s, n);
+    const char *out = b.data ? arena_strndup(a, buf_cstr(&b), b.len) : NULL;
+    buf_release(&b);
+    return out;
+}
+
+/* The form Kong 3.1 and later require of a prefix path ("non-normalized path"). */
+static const char *t_kong_normalize_prefix_path(const char *s, size_t n, struct arena *a)
+{
+    return n && s[0] == '~' ? NULL : normalized_if_changed(s, n, a);
+}
+
+static const struct named_transform transforms[] = {
+    {"kong_migrate_route_path", t_kong_migrate_route_path},
+    {"kong_normalize_prefix_path", t_kong_normalize_prefix_path},
+};
+
+const struct named_transform *named_transform_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(transforms) / sizeof(transforms[0]); i++)
+        if (strcmp(transforms[i].name, name) == 0)
+            return &transforms[i];
+    return NULL;
 }

@@ -17,6 +17,7 @@
 struct named_env {
     const struct version *version;
     const char *router_flavor;
+    const char *format_version; /* the file's own version marker ("3.0"), "" when absent */
 };
 
 struct named_result {
@@ -46,6 +47,19 @@ struct named_expansion {
 };
 
 const struct named_expansion *named_expansion_find(const char *name);
+
+/*
+ * A rewrite the data cannot express: the new text of a scalar, or NULL when the value stays as
+ * it is (also on out of memory: a transform never half-applies).
+ */
+typedef const char *(*named_transform_fn)(const char *s, size_t len, struct arena *arena);
+
+struct named_transform {
+    const char *name;
+    named_transform_fn fn;
+};
+
+const struct named_transform *named_transform_find(const char *name);
 
 /* Kong's path normalisation (kong/tools/uri.lua normalize with merge_slashes). */
 char *kong_normalize_path(struct arena *a, const char *path, size_t len);

@@ -1,4 +1,5 @@
 /* Unit tests for src/schema/schema_named.c: the validators the data refers to by name. */
+#include <stdio.h>
 #include <string.h>
 
 #include "schema/schema_named.h"
@@ -10,7 +11,7 @@ static bool check(const char *validator, const char *value, const struct version
                   struct named_result *r)
 {
     const struct named_validator *nv = named_validator_find(validator);
-    struct named_env env = {v, "traditional_compatible"};
+    struct named_env env = {v, "traditional_compatible", "3.0"};
     memset(r, 0, sizeof(*r));
     r->rule = R_HOP2007;
     r->offset = -1;
@@ -168,6 +169,61 @@ static void test_expansion(void)
     arena_release(&a);
 }
 
+/* What a transform makes of a value; "(unchanged)" when it returns NULL. */
+static void transforms(const char *name, const char *value, const char *expected)
+{
+    const struct named_transform *t = named_transform_find(name);
+    struct arena a;
+    arena_init(&a, 1024);
+    const char *got = t ? t->fn(value, strlen(value), &a) : "(no such transform)";
+    char what[256];
+    snprintf(what, sizeof(what), "%s('%s')", name, value);
+    is_str(got ? got : "(unchanged)", expected, what);
+    arena_release(&a);
+}
+
+/*
+ * Kong's on-load migration of 2.x paths, with the examples of its own spec
+ * (04-on-the-fly-migration_spec.lua: "/regex.+" and "/prefix") and of its decoding rules.
+ */
+static void test_migrate_path(void)
+{
+    const char *m = "kong_migrate_route_path";
+    transforms(m, "/regex.+", "~/regex.+");
+    transforms(m, "/prefix", "(unchanged)");
+    transforms(m, "/users/\\d+$", "~/users/\\d+$");
+    transforms(m, "/a/%7Eb/./c//d", "/a/~b/c/d");
+    transforms(m, "/a/%2fb", "/a/%2Fb");
+    /* a regex: reserved escapes stay (upper case), metacharacters become escaped literals */
+    transforms(m, "/x/(a|b)%2e%5c%7e%2f", "~/x/(a|b)\\.\\\\~%2F");
+    transforms(m, "/x/(a)%00", "~/x/(a)%00");
+    /* '~' is in the plain class, so a 3.x-style regex in a 2.x file is a prefix to Kong too */
+    transforms(m, "~/already", "(unchanged)");
+    const char *n = "kong_normalize_prefix_path";
+    transforms(n, "/static//img", "/static/img");
+    transforms(n, "/a/../b", "/b");
+    transforms(n, "~/static//(.*)", "(unchanged)");
+    transforms(n, "/plain", "(unchanged)");
+    ok(named_transform_find("no_such_transform") == NULL, "unknown transforms are not found");
+}
+
+/* The constructs the ATC router's regex engine refuses, and the ones it runs. */
+static void test_router_regex(void)
+{
+    struct named_result r;
+    static const char *const refused[] = {"~/a(?=b)", "~/a(?!b)",        "~/(?<=a)b", "~/(?<!a)b",
+                                          "~/(a)\\1", "~/(?<n>a)\\k<n>", "~/(?>ab)",  "~/a++",
+                                          "~/(?R)",   "~/(a)?(?(1)b|c)", "~/a\\Kb",   "~/a\\Z"};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        bool pass = check("kong_route_path", refused[i], &v34, &r);
+        ok(!pass && r.rule == R_HOP3007, "traditional_compatible refuses '%s'", refused[i]);
+    }
+    static const char *const run[] = {"~/a(?:b)",     "~/(?<name>a)", "~/a[(?=]",
+                                      "~/a\\(?=b\\)", "~/a+?",        "~/\\d{2}+x"};
+    for (size_t i = 0; i < sizeof(run) / sizeof(run[0]); i++)
+        accepts("kong_route_path", run[i]);
+}
+
 int main(void)
 {
     test_hosts();
@@ -177,5 +233,7 @@ int main(void)
     test_normalize();
     test_pem();
     test_expansion();
+    test_migrate_path();
+    test_router_regex();
     return done();
 }

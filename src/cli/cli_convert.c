@@ -1,0 +1,267 @@
+/*
+ * gatehop convert [--from P@V] --to P@V [-o OUT | --in-place] [--diff] [--reformat]
+ *                 [--output-format yaml|json] FILE
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+struct convert_args {
+    gh_lint_options lint;
+    enum gh_format format;
+    enum gh_severity fail_on;
+    const char *output_path;
+    const char *output_format;
+    const char *schema_dir;
+    const char *stdin_name;
+    bool in_place, diff, reformat, quiet, no_excerpts, help;
+};
+
+static int opt_output_format(void *member, const char *v)
+{
+    if (strcmp(v, "yaml") && strcmp(v, "json")) {
+        cli_error("--output-format takes yaml or json, not '%s'", v);
+        return -1;
+    }
+    *(const char **)member = v;
+    return 0;
+}
+
+#define CONVERT_STRING(name, letter, member)                                                       \
+    CLI_STRING_OPTION(struct convert_args, name, letter, member)
+#define CONVERT_FLAG(name, letter, member)                                                         \
+    CLI_FLAG_OPTION(struct convert_args, name, letter, member)
+#define CONVERT_CALL(name, letter, member, apply)                                                  \
+    CLI_CALL_OPTION(struct convert_args, name, letter, member, apply)
+
+static const struct cli_option convert_options[] = {
+    CONVERT_STRING("from", 0, lint.from),
+    CONVERT_STRING("to", 0, lint.to),
+    CONVERT_STRING("output", 'o', output_path),
+    CONVERT_FLAG("in-place", 'i', in_place),
+    CONVERT_FLAG("diff", 0, diff),
+    CONVERT_FLAG("reformat", 0, reformat),
+    CONVERT_CALL("output-format", 0, output_format, opt_output_format),
+    CONVERT_CALL("format", 'f', format, cli_set_format),
+    CONVERT_CALL("fail-on", 0, fail_on, cli_set_fail_on),
+    CONVERT_STRING("input-flavor", 0, lint.input_flavor),
+    CONVERT_STRING("router-flavor", 0, lint.router_flavor),
+    CONVERT_STRING("schema-dir", 0, schema_dir),
+    CONVERT_STRING("stdin-filename", 0, stdin_name),
+    CONVERT_FLAG("no-excerpts", 0, no_excerpts),
+    CONVERT_FLAG("quiet", 'q', quiet),
+    CONVERT_FLAG("help", 'h', help),
+};
+
+static void convert_usage(FILE *out)
+{
+    fputs("usage: gatehop convert [options] --to P@V FILE|-\n\n"
+          "  --from P@V            the version the file was written for; default: from the "
+          "file\n"
+          "  --to P@V              the version to convert to (required)\n"
+          "  -o, --output FILE     write the result to FILE (default: standard output)\n"
+          "  -i, --in-place        replace FILE with the result (atomically)\n"
+          "  --diff                write a unified diff instead of the result\n"
+          "  --reformat            re-emit the whole document instead of editing its text\n"
+          "  --output-format F     yaml or json (a format other than the input's implies "
+          "--reformat)\n"
+          "  --format F            the change log and findings on standard error: text or "
+          "json\n"
+          "  --fail-on S           exit 1 when findings of this severity or worse remain "
+          "(default: error)\n"
+          "  --input-flavor F      kong, dbexport or deck; default: detect\n"
+          "  --router-flavor F     traditional, traditional_compatible or expressions\n"
+          "  --stdin-filename N    the name reports use for '-' (standard input)\n"
+          "  --no-excerpts         text: no source line and caret under findings\n"
+          "  --schema-dir DIR      read knowledge from DIR instead of the built-in copy\n"
+          "  -q, --quiet           no notes on standard error\n"
+          "\nexit status: 0 converted, nothing left at or above --fail-on; 1 findings remain "
+          "(manual actions) or the file could not be converted; 2 an input could not be read "
+          "or a bad option\n",
+          out);
+}
+
+static bool ends_with_json(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 5 && !strcmp(name + n - 5, ".json");
+}
+
+static gh_output output_kind(const struct convert_args *a, const char *name)
+{
+    if (a->diff)
+        return GH_OUTPUT_DIFF;
+    bool json_in = ends_with_json(name);
+    bool json_out = a->output_format ? !strcmp(a->output_format, "json") : json_in;
+    if (a->reformat || json_out != json_in)
+        return json_out ? GH_OUTPUT_JSON : GH_OUTPUT_YAML;
+    return GH_OUTPUT_PATCH;
+}
+
+static bool usage_ok(const struct convert_args *a, char **paths, size_t n)
+{
+    if (n != 1)
+        cli_error("convert takes one file (or '-' for standard input)");
+    else if (!a->lint.to)
+        cli_error("convert needs --to, the version to convert to (for example --to kong@3.4)");
+    else if (a->in_place && (a->output_path || a->diff))
+        cli_error("--in-place cannot be combined with --output or --diff");
+    else if (a->in_place && !strcmp(paths[0], "-"))
+        cli_error("--in-place needs a file, not standard input");
+    else if (a->diff && (a->reformat || a->output_format))
+        cli_error("--diff shows edits of the text; it cannot be combined with --reformat or "
+                  "--output-format");
+    else
+        return true;
+    return false;
+}
+
+/* A temporary file beside target, so the final rename stays on one file system. */
+static FILE *open_beside(const char *target, char **tmp_path)
+{
+    size_t n = strlen(target) + 16;
+    *tmp_path = malloc(n);
+    if (!*tmp_path)
+        return NULL;
+    snprintf(*tmp_path, n, "%s.XXXXXX", target);
+    int fd = mkstemp(*tmp_path);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        free(*tmp_path);
+        *tmp_path = NULL;
+    }
+    return f;
+}
+
+/* Keeps the mode of a file being replaced. */
+static void copy_mode(const char *from, const char *to)
+{
+    struct stat st;
+    if (stat(from, &st) == 0)
+        (void)chmod(to, st.st_mode & 07777);
+}
+
+/*
+ * Converts into a temporary file and renames it over the target only when the conversion
+ * wrote a complete result, so a failed run never leaves a half-written file.
+ */
+static int convert_to_file(gh_engine *engine, const char *input, const char *target,
+                           const gh_convert_options *o, gh_result **r, bool *written)
+{
+    char *tmp = NULL;
+    FILE *f = open_beside(target, &tmp);
+    if (!f) {
+        cli_error("cannot create a file beside '%s': %s", target, strerror(errno));
+        return -1;
+    }
+    gh_error err = {0};
+    int rc = gh_convert_path(engine, input, o, f, written, r, &err);
+    if (rc < 0)
+        cli_report_error(&err);
+    bool closed = fclose(f) == 0;
+    if (rc == 0 && *written && closed) {
+        copy_mode(access(target, F_OK) == 0 ? target : input, tmp);
+        if (rename(tmp, target) != 0) {
+            cli_error("cannot replace '%s': %s", target, strerror(errno));
+            rc = -1;
+        }
+    } else if (rc == 0 && !closed) {
+        cli_error("cannot write '%s': %s", target, strerror(errno));
+        rc = -1;
+    }
+    if (rc < 0 || !*written)
+        remove(tmp);
+    free(tmp);
+    return rc;
+}
+
+static void summary(const gh_result *r, bool written)
+{
+    size_t errors = gh_result_severity_count(r, GH_ERROR);
+    size_t warnings = gh_result_severity_count(r, GH_WARNING);
+    size_t changes = gh_result_change_count(r);
+    fprintf(stderr, "gatehop: %zu change%s; left to do: %zu error%s, %zu warning%s%s\n", changes,
+            changes == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings,
+            warnings == 1 ? "" : "s", written ? "" : "; nothing was written");
+}
+
+static int run(gh_engine *engine, struct convert_args *a, const char *path)
+{
+    gh_convert_options o = {a->lint, GH_OUTPUT_PATCH};
+    o.lint.display_name = !strcmp(path, "-") ? a->stdin_name : NULL;
+    const char *shown = o.lint.display_name ? o.lint.display_name : path;
+    o.output = output_kind(a, shown);
+    gh_result *r = NULL;
+    bool written = false;
+    const char *target = a->in_place ? path : a->output_path;
+    int rc;
+    if (target) {
+        rc = convert_to_file(engine, path, target, &o, &r, &written);
+    } else {
+        gh_error err = {0};
+        rc = gh_convert_path(engine, path, &o, stdout, &written, &r, &err);
+        if (rc < 0)
+            cli_report_error(&err);
+        if (rc == 0 && fflush(stdout) != 0) {
+            cli_error("cannot write the output: %s", strerror(errno));
+            rc = -1;
+        }
+    }
+    if (rc < 0)
+        return EXIT_TROUBLE;
+    if (!a->quiet)
+        cli_note_detection(r);
+    gh_report_options ro = {false, !a->no_excerpts};
+    gh_error err = {0};
+    int status = EXIT_CLEAN;
+    if (gh_report_write(stderr, a->format, &r, 1, &ro, &err) < 0) {
+        cli_report_error(&err);
+        status = EXIT_TROUBLE;
+    }
+    if (!a->quiet)
+        summary(r, written);
+    bool any;
+    enum gh_severity worst = gh_result_worst(r, &any);
+    if (status == EXIT_CLEAN && ((any && worst >= a->fail_on) || !written))
+        status = EXIT_FINDINGS;
+    gh_result_free(r);
+    return status;
+}
+
+int cli_convert(int argc, char **argv)
+{
+    struct convert_args a = {0};
+    a.format = GH_FORMAT_TEXT;
+    a.fail_on = GH_ERROR;
+    char **paths;
+    size_t npaths;
+    if (cli_parse(argc, argv, convert_options, sizeof(convert_options) / sizeof(convert_options[0]),
+                  &a, &paths, &npaths) < 0)
+        return EXIT_TROUBLE;
+    int status = EXIT_TROUBLE;
+    if (a.help) {
+        convert_usage(stdout);
+        status = EXIT_CLEAN;
+    } else if (!usage_ok(&a, paths, npaths)) {
+        convert_usage(stderr);
+    } else {
+        gh_error err = {0};
+        gh_engine *engine = gh_engine_new(a.schema_dir, &err);
+        if (!engine) {
+            cli_report_error(&err);
+        } else {
+            status = run(engine, &a, paths[0]);
+            gh_engine_free(engine);
+        }
+    }
+    free(paths);
+    return status;
+}

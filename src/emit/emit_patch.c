@@ -1,0 +1,428 @@
+/*
+ * Applying edits to the user's text, and the unified diff of the result.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "util/util_buf.h"
+#include "util/util_error.h"
+
+static int compare_pos(uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2)
+{
+    return l1 != l2 ? (l1 < l2 ? -1 : 1) : c1 != c2 ? (c1 < c2 ? -1 : 1) : 0;
+}
+
+static int compare_edits(const void *a, const void *b)
+{
+    const struct rw_edit *x = a, *y = b;
+    int c = compare_pos(x->span.line, x->span.column, y->span.line, y->span.column);
+    if (c)
+        return c;
+    /* An insertion before a position comes before a replacement starting there. */
+    if (x->kind != y->kind)
+        return x->kind == EDIT_INSERT_PAIR ? -1 : 1;
+    return x->change < y->change ? -1 : x->change > y->change;
+}
+
+static bool same_edit(const struct rw_edit *a, const struct rw_edit *b)
+{
+    return a->kind == b->kind && !memcmp(&a->span, &b->span, sizeof(a->span)) &&
+           !strcmp(a->text, b->text);
+}
+
+int emit_prepare(struct rw_log *log, gh_error *err)
+{
+    if (log->nedits == 0)
+        return 0;
+    qsort(log->edits, log->nedits, sizeof(*log->edits), compare_edits);
+    size_t kept = 1;
+    for (size_t i = 1; i < log->nedits; i++) {
+        struct rw_edit *prev = &log->edits[kept - 1], *e = &log->edits[i];
+        if (same_edit(prev, e))
+            continue;
+        bool overlaps = prev->kind == EDIT_REPLACE &&
+                        compare_pos(e->span.line, e->span.column, prev->span.end_line,
+                                    prev->span.end_column) < 0;
+        if (overlaps)
+            return error_set(err, GH_EUSAGE,
+                             "line %u: a value shared through a YAML anchor needs two different "
+                             "rewrites; write the anchor's uses out before converting",
+                             e->span.line);
+        log->edits[kept++] = *e;
+    }
+    log->nedits = kept;
+    return 0;
+}
+
+/* ---- the patcher ------------------------------------------------------------------------- */
+
+/*
+ * Copies bytes while counting lines and characters the way the reader's positions count
+ * them; at an edit's start it writes the edit's text and, for a replacement, skips to the
+ * edit's end. A byte order mark is not a character (the reader does not count it).
+ */
+struct patcher {
+    const struct rw_edit *edits;
+    size_t count, next;
+    uint32_t line, column;
+    bool skipping;
+    uint32_t skip_line, skip_column;
+    const struct rw_edit *pending; /* a replacement waiting for the node's anchor and tag */
+    bool in_property;              /* copying an &anchor or !tag */
+    unsigned char last_seen;       /* the last byte that was neither blank nor a line break */
+    bool broken_since;             /* a line break came after it */
+    size_t offset;                 /* bytes fed so far */
+    struct buf *out;
+    bool failed;
+};
+
+static void put(struct patcher *p, const char *s, size_t n)
+{
+    if (buf_append(p->out, s, n) < 0)
+        p->failed = true;
+}
+
+static void insert_pair(struct patcher *p, const struct rw_edit *e)
+{
+    /* In a flow mapping ({a: 1}) the new pair is followed by a comma; in a block mapping by a
+     * line break and the key's indentation. */
+    bool flow = p->last_seen == '{' || p->last_seen == ',';
+    put(p, e->text, strlen(e->text));
+    if (flow && !p->broken_since) {
+        put(p, ", ", 2);
+        return;
+    }
+    put(p, flow ? ",\n" : "\n", flow ? 2 : 1);
+    for (uint32_t i = 1; i < e->span.column; i++)
+        put(p, " ", 1);
+}
+
+static void begin_replace(struct patcher *p, const struct rw_edit *e)
+{
+    put(p, e->text, strlen(e->text));
+    if (e->keep_line_break)
+        put(p, "\n", 1);
+    p->skipping = true;
+    p->skip_line = e->span.end_line;
+    p->skip_column = e->span.end_column;
+}
+
+/*
+ * A node's position includes its properties (&anchor, !tag): they are copied, so aliases of
+ * the anchor still resolve, and the replacement starts at the value itself.
+ */
+static void continue_pending(struct patcher *p, unsigned char c)
+{
+    if (p->in_property) {
+        p->in_property = c != ' ' && c != '\t' && c != '\n' && c != '\r';
+        return;
+    }
+    if (c == '&' || c == '!') {
+        p->in_property = true;
+        return;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        return;
+    const struct rw_edit *e = p->pending;
+    p->pending = NULL;
+    begin_replace(p, e);
+}
+
+/* Edits that start at the current position. */
+static void start_edits(struct patcher *p)
+{
+    while (p->next < p->count && !p->skipping && !p->pending) {
+        const struct rw_edit *e = &p->edits[p->next];
+        if (compare_pos(e->span.line, e->span.column, p->line, p->column) > 0)
+            return;
+        p->next++;
+        if (e->kind == EDIT_INSERT_PAIR) {
+            insert_pair(p, e);
+            continue;
+        }
+        p->pending = e;
+        p->in_property = false;
+    }
+}
+
+static void patcher_feed(struct patcher *p, const unsigned char *data, size_t len)
+{
+    static const unsigned char bom[] = {0xEF, 0xBB, 0xBF};
+    for (size_t i = 0; i < len; i++, p->offset++) {
+        unsigned char c = data[i];
+        bool in_bom = p->offset < 3 && c == bom[p->offset] && p->line == 1 && p->column == 1;
+        bool starts_char = (c & 0xC0) != 0x80 && !in_bom;
+        if (starts_char) {
+            if (p->skipping && compare_pos(p->line, p->column, p->skip_line, p->skip_column) >= 0)
+                p->skipping = false;
+            start_edits(p);
+            if (p->pending)
+                continue_pending(p, c);
+        }
+        if (!p->skipping)
+            put(p, (const char *)&c, 1);
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            p->last_seen = c;
+            p->broken_since = false;
+        } else if (c == '\n') {
+            p->broken_since = true;
+        }
+        if (c == '\n') {
+            p->line++;
+            p->column = 1;
+        } else if (starts_char) {
+            p->column++;
+        }
+    }
+}
+
+/* Edits at the very end (after the last byte) still apply. */
+static void patcher_end(struct patcher *p)
+{
+    p->skipping = false;
+    start_edits(p);
+    if (p->pending)
+        begin_replace(p, p->pending);
+    p->skipping = false;
+}
+
+static struct patcher patcher_new(const struct rw_edit *edits, size_t count, uint32_t first_line,
+                                  struct buf *out)
+{
+    return (struct patcher){
+        .edits = edits, .count = count, .line = first_line, .column = 1, .out = out};
+}
+
+int emit_patched(FILE *out, const struct source *src, const struct rw_log *log, gh_error *err)
+{
+    struct source copy;
+    int rc = source_open_copy(src, &copy, err);
+    if (rc < 0)
+        return rc;
+    struct buf chunk;
+    buf_init(&chunk, BUF_DEFAULT_MAX);
+    struct patcher p = patcher_new(log->edits, log->nedits, 1, &chunk);
+    unsigned char data[65536];
+    long n;
+    while ((n = source_read(&copy, data, sizeof(data))) > 0) {
+        patcher_feed(&p, data, (size_t)n);
+        /* Flushing between reads keeps memory at one chunk plus the edits' texts. */
+        if (fwrite(chunk.data, 1, chunk.len, out) != chunk.len)
+            n = -1;
+        buf_clear(&chunk);
+        if (n < 0 || p.failed)
+            break;
+    }
+    patcher_end(&p);
+    if (n >= 0 && !p.failed && chunk.len && fwrite(chunk.data, 1, chunk.len, out) != chunk.len)
+        n = -1;
+    buf_release(&chunk);
+    source_close(&copy);
+    if (p.failed)
+        return error_set(err, GH_ENOMEM, "out of memory while writing '%s'", src->name);
+    return n < 0 ? error_set(err, GH_EIO, "cannot read '%s' again or write the output", src->name)
+                 : 0;
+}
+
+/* ---- the diff ---------------------------------------------------------------------------- */
+
+struct lines {
+    const char *text;
+    size_t *start; /* start[i]: offset of line i+1; start[count] is the end */
+    size_t count;
+};
+
+static int split_lines(struct lines *l, const char *text, size_t len)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < len; i++)
+        n += text[i] == '\n' && i + 1 < len;
+    l->text = text;
+    l->start = malloc((n + 1) * sizeof(*l->start));
+    if (!l->start)
+        return -1;
+    l->count = 0;
+    l->start[l->count++] = 0;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\n' && i + 1 < len)
+            l->start[l->count++] = i + 1;
+    l->start[l->count] = len;
+    if (len == 0)
+        l->count = 0;
+    return 0;
+}
+
+/* The input lines an edit touches: a replacement ending at column 1 ends on the line before. */
+static void edit_lines(const struct rw_edit *e, uint32_t *first, uint32_t *last)
+{
+    *first = e->span.line;
+    *last = e->kind == EDIT_INSERT_PAIR ? e->span.line : e->span.end_line;
+    if (e->kind == EDIT_REPLACE && e->span.end_column == 1 && *last > *first)
+        (*last)--;
+}
+
+struct block {
+    uint32_t first, last; /* input lines */
+    size_t edit_from, edit_to;
+    struct buf after; /* the new text of those lines */
+    size_t new_count;
+};
+
+static void print_lines(FILE *out, char mark, const char *text, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - text) + 1 : len;
+        fputc(mark, out);
+        fwrite(text + i, 1, end - i, out);
+        if (!nl)
+            fputs("\n\\ No newline at end of file\n", out);
+        i = end;
+    }
+}
+
+static size_t count_lines(const char *text, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += text[i] == '\n';
+    return n + (len && text[len - 1] != '\n');
+}
+
+static const char *line_at(const struct lines *l, uint32_t line, size_t *len)
+{
+    *len = l->start[line] - l->start[line - 1];
+    return l->text + l->start[line - 1];
+}
+
+static int make_blocks(const struct lines *in, const struct rw_log *log, struct block **out,
+                       size_t *count)
+{
+    struct block *blocks = calloc(log->nedits ? log->nedits : 1, sizeof(*blocks));
+    if (!blocks)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < log->nedits; i++) {
+        uint32_t first, last;
+        edit_lines(&log->edits[i], &first, &last);
+        if (n && first <= blocks[n - 1].last + 1) { /* adjacent lines: one block */
+            if (last > blocks[n - 1].last)
+                blocks[n - 1].last = last;
+            blocks[n - 1].edit_to = i + 1;
+            continue;
+        }
+        blocks[n++] = (struct block){first, last, i, i + 1, {0}, 0};
+    }
+    int rc = 0;
+    for (size_t b = 0; b < n && rc == 0; b++) {
+        struct block *k = &blocks[b];
+        if (k->last > in->count)
+            k->last = (uint32_t)in->count;
+        buf_init(&k->after, BUF_DEFAULT_MAX);
+        size_t from = in->start[k->first - 1], to = in->start[k->last];
+        struct patcher p =
+            patcher_new(log->edits + k->edit_from, k->edit_to - k->edit_from, k->first, &k->after);
+        p.offset = from; /* a byte order mark can only be at offset 0 */
+        for (size_t back = from; back > 0; back--) {
+            unsigned char c = (unsigned char)in->text[back - 1];
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                p.last_seen = c;
+                break;
+            }
+            p.broken_since = p.broken_since || c == '\n';
+        }
+        patcher_feed(&p, (const unsigned char *)in->text + from, to - from);
+        if (k->last == in->count)
+            patcher_end(&p);
+        rc = p.failed ? -1 : 0;
+        k->new_count = count_lines(k->after.data ? k->after.data : "", k->after.len);
+    }
+    *out = blocks;
+    *count = n;
+    return rc;
+}
+
+static void print_hunk(FILE *out, const struct lines *in, struct block *blocks, size_t from,
+                       size_t to, long delta)
+{
+    enum { CONTEXT = 3 };
+    uint32_t first = blocks[from].first > CONTEXT ? blocks[from].first - CONTEXT : 1;
+    uint32_t last = blocks[to - 1].last + CONTEXT;
+    if (last > in->count)
+        last = (uint32_t)in->count;
+    long new_count = (long)(last - first + 1);
+    for (size_t b = from; b < to; b++)
+        new_count += (long)blocks[b].new_count - (long)(blocks[b].last - blocks[b].first + 1);
+    fprintf(out, "@@ -%u,%u +%ld,%ld @@\n", first, last - first + 1, (long)first + delta,
+            new_count);
+    uint32_t line = first;
+    for (size_t b = from; b <= to; b++) {
+        uint32_t until = b < to ? blocks[b].first : last + 1;
+        for (; line < until; line++) {
+            size_t len;
+            const char *t = line_at(in, line, &len);
+            print_lines(out, ' ', t, len);
+        }
+        if (b == to)
+            break;
+        size_t from_byte = in->start[blocks[b].first - 1], to_byte = in->start[blocks[b].last];
+        print_lines(out, '-', in->text + from_byte, to_byte - from_byte);
+        print_lines(out, '+', blocks[b].after.data ? blocks[b].after.data : "",
+                    blocks[b].after.len);
+        line = blocks[b].last + 1;
+    }
+}
+
+static int read_all(const struct source *src, struct buf *b, gh_error *err)
+{
+    struct source copy;
+    int rc = source_open_copy(src, &copy, err);
+    if (rc < 0)
+        return rc;
+    unsigned char data[65536];
+    long n;
+    while ((n = source_read(&copy, data, sizeof(data))) > 0)
+        if (buf_append(b, data, (size_t)n) < 0) {
+            n = -2;
+            break;
+        }
+    source_close(&copy);
+    if (n == -2)
+        return error_set(err, GH_ENOMEM, "'%s' is too large to diff", src->name);
+    return n < 0 ? error_set(err, GH_EIO, "cannot read '%s' again", src->name) : 0;
+}
+
+int emit_diff(FILE *out, const struct source *src, const struct rw_log *log, const char *name,
+              gh_error *err)
+{
+    struct buf whole;
+    buf_init(&whole, (size_t)1 << 30);
+    int rc = read_all(src, &whole, err);
+    struct lines in = {0};
+    struct block *blocks = NULL;
+    size_t nblocks = 0;
+    if (rc == 0 && (split_lines(&in, whole.data ? whole.data : "", whole.len) < 0 ||
+                    make_blocks(&in, log, &blocks, &nblocks) < 0))
+        rc = error_set(err, GH_ENOMEM, "out of memory while diffing '%s'", src->name);
+    if (rc == 0 && nblocks) {
+        fprintf(out, "--- %s\n+++ %s (converted)\n", name, name);
+        long delta = 0;
+        for (size_t b = 0; b < nblocks;) {
+            size_t end = b + 1;
+            while (end < nblocks && blocks[end].first <= blocks[end - 1].last + 7)
+                end++;
+            print_hunk(out, &in, blocks, b, end, delta);
+            for (size_t k = b; k < end; k++)
+                delta += (long)blocks[k].new_count - (long)(blocks[k].last - blocks[k].first + 1);
+            b = end;
+        }
+    }
+    for (size_t b = 0; b < nblocks; b++)
+        buf_release(&blocks[b].after);
+    free(blocks);
+    free(in.start);
+    buf_release(&whole);
+    return rc;
+}

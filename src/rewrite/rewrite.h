@@ -1,0 +1,138 @@
+/*
+ * Rewriting a config from one release to a later one, hop by hop, by the rules of the
+ * product's upgrades.yaml (docs/schema-format.md, "Upgrade rules").
+ *
+ * A plan lists the hops (2.8 to 3.0, 3.0 to 3.1, ...) and, in order, the rules whose
+ * conditions hold for this file. Applying the plan to an entry of the file gives the entry
+ * as the target release should see it, and records in a log what changed: one rw_change
+ * per rewrite (for findings and the change log) and the text edits that make the same change
+ * in the user's file (for convert).
+ *
+ * Invariants: the input tree is never modified. A rewritten entry shares every unchanged
+ * node with the input and holds copies of the containers on the way to a change, allocated
+ * in the arena the caller gives (valid until the caller resets it). Edits name spans of the
+ * input file; an edit whose span lies outside the entry being rewritten (a value shared
+ * through a YAML anchor) is recorded like any other, and emit/ resolves the duplicates.
+ */
+#ifndef REWRITE_H
+#define REWRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag/diag.h"
+#include "model/model_node.h"
+#include "model/model_path.h"
+#include "model/model_write.h"
+#include "schema/schema.h"
+#include "schema/schema_named.h"
+
+enum rw_op { RW_SET, RW_RENAME, RW_TRANSFORM };
+
+struct rw_rule {
+    enum rule_id rule;
+    size_t hop;
+    const char *at;    /* an entity name, or NULL for the top level */
+    const char *field; /* a key; dots descend into records ("config.allow") */
+    bool each;         /* the rule applies to each element of a list */
+    enum rw_op op;
+    const struct node *value; /* RW_SET: a scalar */
+    const char *new_name;     /* RW_RENAME */
+    named_transform_fn transform;
+    const char *why;
+};
+
+struct rw_hop {
+    struct version from, to;
+    const char *format_version; /* the file's marker as the hop starts; NULL when absent */
+};
+
+struct rw_plan {
+    const char *product;
+    struct rw_hop *hops;
+    size_t nhops;
+    struct rw_rule *rules; /* hop by hop; only those whose conditions hold */
+    size_t nrules;
+    const char *format_field;            /* "_format_version", or NULL */
+    const char *final_format;            /* the marker after the last hop; NULL when absent */
+    const struct rw_rule *insert_format; /* sets a missing marker, or NULL */
+    struct arena arena;
+};
+
+/*
+ * The plan from `from` to `to` for a file whose marker is format_version (NULL when it has
+ * none). No hops when to is not later than from. Fails on a rule the engine cannot apply.
+ */
+int rw_plan_build(struct rw_plan *plan, const struct kb_product *p, const struct version *from,
+                  const struct version *to, const char *format_version, gh_error *err);
+void rw_plan_release(struct rw_plan *plan);
+/* "2.8 -> 3.0" */
+void rw_hop_text(const struct rw_hop *hop, char *out, size_t size);
+
+enum rw_change_kind {
+    CHANGE_VALUE, /* a value became another */
+    CHANGE_KEY,   /* a key was renamed */
+    CHANGE_ADDED  /* a missing key was added */
+};
+
+/* One rewrite, as the change log and the findings show it. Strings live in the log's arena. */
+struct rw_change {
+    enum rule_id rule;
+    enum rw_change_kind kind;
+    size_t hop;
+    struct span span;
+    const char *path;
+    const char *entity;
+    const char *field;               /* the key changed, or whose value changed */
+    const char *old_text, *new_text; /* quoted for display; secrets are '<redacted>' */
+    const char *why;
+};
+
+enum rw_edit_kind {
+    EDIT_REPLACE,    /* the text of span becomes text */
+    EDIT_INSERT_PAIR /* a new first key of a mapping, before span's start */
+};
+
+struct rw_edit {
+    enum rw_edit_kind kind;
+    struct span span;
+    const char *text;     /* REPLACE: the new text; INSERT: "key: value" */
+    bool keep_line_break; /* REPLACE of a block scalar, whose span ends past its line break */
+    size_t change;        /* the rw_change it makes */
+};
+
+struct rw_log {
+    struct rw_change *changes;
+    size_t nchanges, changes_cap;
+    struct rw_edit *edits;
+    size_t nedits, edits_cap;
+    struct arena arena;
+    bool failed; /* out of memory: the log is incomplete */
+};
+
+void rw_log_init(struct rw_log *log);
+void rw_log_release(struct rw_log *log);
+
+/* What one walk needs. The caller resets `nodes` between entries, after checking each. */
+struct rw_ctx {
+    const struct rw_plan *plan;
+    const struct spec_document *doc;
+    struct rw_log *log;
+    struct diag_sink *sink; /* when set, every change is also a finding (lint --to) */
+    struct arena *nodes;
+    bool json;        /* the file is JSON: edits are written as JSON */
+    bool format_seen; /* the top level had the marker */
+    struct path path;
+};
+
+/* The first top-level key: where a missing marker is inserted. Call once, first. */
+void rw_begin(struct rw_ctx *c, const struct node *first_key);
+/* A top-level key and its value (not a list): may rename the key and rewrite the value. */
+void rw_top_value(struct rw_ctx *c, const struct node **key, const struct node **value);
+/* The key of a top-level list, before its items: may rename it. */
+void rw_list_key(struct rw_ctx *c, const struct node **key);
+/* One entity and everything nested in it; returns the entity as the target sees it. */
+const struct node *rw_item(struct rw_ctx *c, const struct spec_entity *e, const struct node *key,
+                           const struct node *item, size_t index);
+
+#endif

@@ -1,0 +1,449 @@
+/*
+ * Applying a plan to the entries of a file: copy-on-write walks that record each change and
+ * the text edit that makes it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rewrite.h"
+#include "util/util_buf.h"
+
+void rw_log_init(struct rw_log *log)
+{
+    memset(log, 0, sizeof(*log));
+    arena_init(&log->arena, 16 * 1024);
+}
+
+void rw_log_release(struct rw_log *log)
+{
+    free(log->changes);
+    free(log->edits);
+    arena_release(&log->arena);
+    memset(log, 0, sizeof(*log));
+}
+
+static void *grow(void *items, size_t *cap, size_t count, size_t size)
+{
+    if (count < *cap)
+        return items;
+    size_t n = *cap ? *cap * 2 : 64;
+    void *bigger = realloc(items, n * size);
+    if (bigger)
+        *cap = n;
+    return bigger;
+}
+
+/* ---- how values are shown ---------------------------------------------------------------- */
+
+/* A scalar as the change log shows it: quoted, cut at 80 bytes, '<redacted>' when secret. */
+static const char *shown(struct rw_log *log, const struct node *n, bool secret)
+{
+    if (!n)
+        return "(none)";
+    if (secret)
+        return "'<redacted>'";
+    if (n->kind != NODE_SCALAR)
+        return n->kind == NODE_SEQUENCE ? "a list" : "a mapping";
+    struct buf b;
+    buf_init(&b, 1024);
+    if (n->type != SCALAR_STRING) {
+        write_scalar(&b, n, STYLE_PLAIN, WRITE_BLOCK);
+    } else {
+        size_t len = n->count > 80 ? 80 : n->count;
+        /* Back off to a character boundary so the cut never splits UTF-8. */
+        while (len < n->count && len > 0 && ((unsigned char)n->u.text[len] & 0xC0) == 0x80)
+            len--;
+        buf_putc(&b, '\'');
+        for (size_t i = 0; i < len; i++) {
+            unsigned char ch = (unsigned char)n->u.text[i];
+            if (ch < 0x20 || ch == 0x7f)
+                buf_printf(&b, "\\x%02x", ch);
+            else
+                buf_putc(&b, (char)ch);
+        }
+        buf_puts(&b, len < n->count ? "...'" : "'");
+    }
+    const char *out = b.data ? arena_strndup(&log->arena, b.data, b.len) : NULL;
+    buf_release(&b);
+    return out ? out : "?";
+}
+
+static bool field_is_secret(const struct spec_entity *e, const struct node *item, const char *name)
+{
+    const struct spec_record *rec = e ? spec_entity_record_for(e, item) : NULL;
+    const struct spec_field *f = rec ? spec_record_field(rec, name, strlen(name)) : NULL;
+    return f && (f->flags & SF_SECRET);
+}
+
+/* "route 'orders'", or "route #3" when nothing names it. */
+static const char *entity_label(struct rw_log *log, const struct spec_entity *e,
+                                const struct node *item, size_t index)
+{
+    if (!e)
+        return NULL;
+    const char *keys[] = {e->label, e->endpoint_key, e->primary_key};
+    for (size_t i = 0; i < 3; i++) {
+        const struct node *v = keys[i] ? node_map_get(item, keys[i]) : NULL;
+        if (node_is_string(v) && !field_is_secret(e, item, keys[i]))
+            return arena_printf(&log->arena, "%s '%.80s'", e->singular, v->u.text);
+    }
+    return arena_printf(&log->arena, "%s #%zu", e->singular, index);
+}
+
+/* ---- recording --------------------------------------------------------------------------- */
+
+struct site {
+    const struct spec_entity *entity; /* NULL at the top level */
+    const struct node *item;
+    const char *label;
+    bool flow; /* inside a flow collection */
+};
+
+static enum write_context context_of(const struct rw_ctx *c, const struct site *s)
+{
+    return c->json ? WRITE_JSON : s->flow ? WRITE_FLOW : WRITE_BLOCK;
+}
+
+static void finding(struct rw_ctx *c, const struct rw_change *ch)
+{
+    if (!c->sink)
+        return;
+    char hop[64], what[512];
+    rw_hop_text(&c->plan->hops[ch->hop], hop, sizeof(hop));
+    if (ch->kind == CHANGE_KEY)
+        snprintf(what, sizeof(what), "key %s becomes %s", ch->old_text, ch->new_text);
+    else if (ch->kind == CHANGE_ADDED)
+        snprintf(what, sizeof(what), "'%s' is added as %s", ch->field, ch->new_text);
+    else
+        snprintf(what, sizeof(what), "'%s': %s becomes %s", ch->field, ch->old_text, ch->new_text);
+    diag_add(c->sink, ch->rule, -1, &ch->span, ch->path, ch->entity, "%s (%s %s): %s", what,
+             c->plan->product, hop, ch->why);
+}
+
+/* Records a change and the edit that makes it in the text. */
+static void record(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+                   enum rw_change_kind kind, const char *field, const struct node *old_node,
+                   const char *old_text, const char *new_text, const struct rw_edit *edit)
+{
+    struct rw_log *log = c->log;
+    struct rw_change *changes =
+        grow(log->changes, &log->changes_cap, log->nchanges, sizeof(*changes));
+    struct rw_edit *edits = grow(log->edits, &log->edits_cap, log->nedits, sizeof(*edits));
+    if (changes)
+        log->changes = changes;
+    if (edits)
+        log->edits = edits;
+    /* Everything kept must outlive the entry: its nodes go when the next one is read. */
+    const char *path = arena_strdup(&log->arena, path_text(&c->path));
+    field = arena_strdup(&log->arena, field);
+    if (!changes || !edits || !path || !field || !edit->text) {
+        log->failed = true;
+        return;
+    }
+    struct rw_change *ch = &log->changes[log->nchanges];
+    *ch = (struct rw_change){r->rule,  kind,  r->hop,   old_node->span, path,
+                             s->label, field, old_text, new_text,       r->why};
+    log->edits[log->nedits] = *edit;
+    log->edits[log->nedits].change = log->nchanges;
+    log->nchanges++;
+    log->nedits++;
+    finding(c, ch);
+}
+
+/* The text that replaces a scalar, in a style valid where it stands. */
+static const char *render(struct rw_ctx *c, const struct site *s, const struct node *n,
+                          enum scalar_style like)
+{
+    struct buf b;
+    buf_init(&b, BUF_DEFAULT_MAX);
+    if (like == STYLE_LITERAL || like == STYLE_FOLDED)
+        like = STYLE_DOUBLE_QUOTED;
+    write_scalar(&b, n, like, context_of(c, s));
+    const char *out = b.data ? arena_strndup(&c->log->arena, b.data, b.len) : NULL;
+    buf_release(&b);
+    return out;
+}
+
+static struct rw_edit replace_edit(struct rw_ctx *c, const struct site *s,
+                                   const struct node *old_node, const struct node *new_node)
+{
+    bool block = old_node->style == STYLE_LITERAL || old_node->style == STYLE_FOLDED;
+    return (struct rw_edit){EDIT_REPLACE, old_node->span, render(c, s, new_node, old_node->style),
+                            block && old_node->span.end_column == 1, 0};
+}
+
+/* ---- new nodes --------------------------------------------------------------------------- */
+
+static struct node *new_string(struct rw_ctx *c, const struct node *like, const char *text)
+{
+    struct node *n = arena_alloc(c->nodes, sizeof(*n));
+    if (!n)
+        return NULL;
+    *n = (struct node){.kind = NODE_SCALAR,
+                       .type = SCALAR_STRING,
+                       .style = like->style,
+                       .count = (uint32_t)strlen(text),
+                       .span = like->span};
+    n->u.text = text;
+    return n;
+}
+
+/* A scalar from the rules' data, placed where the value it replaces stood. */
+static struct node *new_from_data(struct rw_ctx *c, const struct node *like,
+                                  const struct node *data)
+{
+    struct node *n = arena_alloc(c->nodes, sizeof(*n));
+    if (!n)
+        return NULL;
+    *n = *data;
+    n->span = like->span;
+    n->style = like->style;
+    n->flags = 0;
+    return n;
+}
+
+/* A private copy of a container, so one of its children can change. */
+static struct node *clone(struct rw_ctx *c, const struct node *n)
+{
+    struct node *m = arena_alloc(c->nodes, sizeof(*m));
+    if (!m)
+        return NULL;
+    *m = *n;
+    m->flags &= (uint8_t)~NODE_ANCHORED;
+    size_t size = n->kind == NODE_MAPPING ? sizeof(struct node_pair) : sizeof(struct node *);
+    void *children = n->count ? arena_alloc(c->nodes, n->count * size) : NULL;
+    if (n->count && !children)
+        return NULL;
+    if (n->count)
+        memcpy(children, n->kind == NODE_MAPPING ? (void *)n->u.pairs : (void *)n->u.items,
+               n->count * size);
+    if (n->kind == NODE_MAPPING)
+        m->u.pairs = children;
+    else
+        m->u.items = children;
+    return m;
+}
+
+/* ---- operations -------------------------------------------------------------------------- */
+
+/* The new value of one scalar under a set or transform rule, or NULL when it stays. */
+static const struct node *changed_scalar(struct rw_ctx *c, const struct rw_rule *r,
+                                         const struct node *v)
+{
+    if (r->op == RW_SET)
+        return node_equal(v, r->value) ? NULL : new_from_data(c, v, r->value);
+    if (!node_is_string(v))
+        return NULL; /* the schema check reports the wrong type */
+    /* A template placeholder (decK's ${{ env "X" }}) is kept as written: what it stands for
+     * is known only where it is expanded. */
+    if (strstr(v->u.text, "${{"))
+        return NULL;
+    const char *text = r->transform(v->u.text, v->count, c->nodes);
+    return text ? new_string(c, v, text) : NULL;
+}
+
+static const struct node *rewrite_scalar(struct rw_ctx *c, const struct rw_rule *r,
+                                         const struct site *s, const char *field,
+                                         const struct node *v)
+{
+    const struct node *now = changed_scalar(c, r, v);
+    if (!now)
+        return v;
+    bool secret = field_is_secret(s->entity, s->item, field);
+    struct rw_edit edit = replace_edit(c, s, v, now);
+    record(c, r, s, CHANGE_VALUE, field, v, shown(c->log, v, secret), shown(c->log, now, secret),
+           &edit);
+    return now;
+}
+
+static const struct node *rewrite_value(struct rw_ctx *c, const struct rw_rule *r,
+                                        const struct site *s, const char *field,
+                                        const struct node *v)
+{
+    if (!r->each || v->kind != NODE_SEQUENCE)
+        return v->kind == NODE_SCALAR ? rewrite_scalar(c, r, s, field, v) : v;
+    struct node *copy = NULL;
+    struct site inner = *s;
+    inner.flow = s->flow || v->style == STYLE_FLOW;
+    for (uint32_t i = 0; i < v->count; i++) {
+        path_push_index(&c->path, i);
+        const struct node *now = rewrite_value(c, r, &inner, field, v->u.items[i]);
+        path_pop(&c->path);
+        if (now == v->u.items[i] || (!copy && !(copy = clone(c, v))))
+            continue;
+        copy->u.items[i] = (struct node *)now;
+    }
+    return copy ? copy : v;
+}
+
+static const struct node *rename_key(struct rw_ctx *c, const struct rw_rule *r,
+                                     const struct site *s, const struct node *key)
+{
+    struct node *now = new_string(c, key, r->new_name);
+    if (!now)
+        return key;
+    struct rw_edit edit = replace_edit(c, s, key, now);
+    record(c, r, s, CHANGE_KEY, key->u.text, key, shown(c->log, key, false),
+           shown(c->log, now, false), &edit);
+    return now;
+}
+
+static int find_key(const struct node *map, const char *name, size_t len)
+{
+    for (uint32_t i = 0; map->kind == NODE_MAPPING && i < map->count; i++) {
+        const struct node *k = map->u.pairs[i].key;
+        if (node_is_string(k) && k->count == len && !memcmp(k->u.text, name, len))
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Applies r to the field path `field` inside map; returns map or its rewritten copy. */
+static const struct node *apply_in(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+                                   const struct node *map, const char *field)
+{
+    const char *dot = strchr(field, '.');
+    size_t len = dot ? (size_t)(dot - field) : strlen(field);
+    int at = map && map->kind == NODE_MAPPING ? find_key(map, field, len) : -1;
+    if (at < 0)
+        return map;
+    const struct node_pair *p = &map->u.pairs[at];
+    struct site inner = *s;
+    inner.flow = s->flow || map->style == STYLE_FLOW;
+    path_push_key(&c->path, p->key->u.text, p->key->count);
+    const struct node *key = p->key, *value = p->value;
+    if (dot)
+        value = apply_in(c, r, &inner, value, dot + 1);
+    else if (r->op == RW_RENAME && find_key(map, r->new_name, strlen(r->new_name)) < 0)
+        key = rename_key(c, r, &inner, key);
+    else if (r->op != RW_RENAME)
+        value = rewrite_value(c, r, &inner, p->key->u.text, value);
+    path_pop(&c->path);
+    if (key == p->key && value == p->value)
+        return map;
+    struct node *copy = clone(c, map);
+    if (!copy)
+        return map;
+    copy->u.pairs[at] = (struct node_pair){(struct node *)key, (struct node *)value};
+    return copy;
+}
+
+/* ---- entries ----------------------------------------------------------------------------- */
+
+static bool rule_is_at(const struct rw_rule *r, const char *entity)
+{
+    return entity ? r->at && !strcmp(r->at, entity) : !r->at;
+}
+
+void rw_begin(struct rw_ctx *c, const struct node *first_key)
+{
+    const struct rw_rule *r = c->plan->insert_format;
+    if (!r || c->format_seen || !first_key)
+        return;
+    struct site s = {NULL, NULL, NULL, false};
+    struct buf b;
+    buf_init(&b, 4096);
+    enum write_context ctx = c->json ? WRITE_JSON : WRITE_BLOCK;
+    write_string_like(&b, r->field, strlen(r->field), STYLE_PLAIN, ctx);
+    buf_puts(&b, ": ");
+    write_scalar(&b, r->value, STYLE_DOUBLE_QUOTED, ctx);
+    struct rw_edit edit = {EDIT_INSERT_PAIR, first_key->span,
+                           b.data ? arena_strndup(&c->log->arena, b.data, b.len) : NULL, false, 0};
+    buf_release(&b);
+    path_init(&c->path);
+    path_push_key(&c->path, r->field, strlen(r->field));
+    struct node *marker = new_from_data(c, first_key, r->value);
+    if (marker)
+        record(c, r, &s, CHANGE_ADDED, r->field, marker, "(none)", shown(c->log, r->value, false),
+               &edit);
+    c->format_seen = true;
+}
+
+void rw_top_value(struct rw_ctx *c, const struct node **key, const struct node **value)
+{
+    if (!*key || !node_is_string(*key))
+        return;
+    if (c->plan->format_field && node_text_equals(*key, c->plan->format_field))
+        c->format_seen = true;
+    /* The top level is one mapping; a rule sees it as {key: value}. */
+    struct node_pair pair = {(struct node *)*key, (struct node *)*value};
+    struct node map = {.kind = NODE_MAPPING, .count = 1, .span = (*key)->span};
+    map.u.pairs = &pair;
+    const struct node *now = &map;
+    struct site s = {NULL, NULL, NULL, false};
+    for (size_t i = 0; i < c->plan->nrules; i++) {
+        const struct rw_rule *r = &c->plan->rules[i];
+        if (!rule_is_at(r, NULL))
+            continue;
+        path_init(&c->path);
+        now = apply_in(c, r, &s, now, r->field);
+    }
+    *key = now->u.pairs[0].key;
+    *value = now->u.pairs[0].value;
+}
+
+void rw_list_key(struct rw_ctx *c, const struct node **key)
+{
+    static const struct node empty = {.kind = NODE_SEQUENCE};
+    const struct node *value = &empty;
+    rw_top_value(c, key, &value);
+}
+
+static const struct node *walk_children(struct rw_ctx *c, const struct spec_entity *e,
+                                        const struct node *item);
+
+/* The rules for e on item, then the same for every entity nested in it. */
+static const struct node *walk_entity(struct rw_ctx *c, const struct spec_entity *e,
+                                      const struct node *item, size_t index, bool flow)
+{
+    const char *label = entity_label(c->log, e, item, index);
+    struct site s = {e, item, label, flow};
+    const struct node *now = item;
+    for (size_t i = 0; i < c->plan->nrules; i++)
+        if (rule_is_at(&c->plan->rules[i], e->name))
+            now = apply_in(c, &c->plan->rules[i], &s, now, c->plan->rules[i].field);
+    return walk_children(c, e, now);
+}
+
+/* Nested collections (a service's routes): each element is an entity of its own. */
+static const struct node *walk_children(struct rw_ctx *c, const struct spec_entity *e,
+                                        const struct node *item)
+{
+    struct node *copy = NULL;
+    for (size_t k = 0; k < e->nchildren; k++) {
+        const struct spec_entity *child = e->children[k].entity;
+        int at = find_key(item, child->name, strlen(child->name));
+        const struct node *list = at >= 0 ? item->u.pairs[at].value : NULL;
+        if (!list || list->kind != NODE_SEQUENCE)
+            continue;
+        path_push_key(&c->path, child->name, strlen(child->name));
+        struct node *list_copy = NULL;
+        for (uint32_t i = 0; i < list->count; i++) {
+            const struct node *elem = list->u.items[i];
+            if (elem->kind != NODE_MAPPING)
+                continue;
+            path_push_index(&c->path, i);
+            /* Inside a flow collection everything is flow: the element's own style tells. */
+            const struct node *now = walk_entity(c, child, elem, i, elem->style == STYLE_FLOW);
+            path_pop(&c->path);
+            if (now != elem && (list_copy || (list_copy = clone(c, list))))
+                list_copy->u.items[i] = (struct node *)now;
+        }
+        path_pop(&c->path);
+        if (list_copy && (copy || (copy = clone(c, item))))
+            copy->u.pairs[at].value = list_copy;
+    }
+    return copy ? copy : item;
+}
+
+const struct node *rw_item(struct rw_ctx *c, const struct spec_entity *e, const struct node *key,
+                           const struct node *item, size_t index)
+{
+    if (!item || item->kind != NODE_MAPPING)
+        return item;
+    path_init(&c->path);
+    path_push_key(&c->path, key->u.text, key->count);
+    path_push_index(&c->path, index);
+    return walk_entity(c, e, item, index, item->style == STYLE_FLOW);
+}

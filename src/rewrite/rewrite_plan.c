@@ -1,0 +1,155 @@
+/*
+ * Building a plan: the hops between two releases and the rules that hold for this file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rewrite.h"
+#include "util/util_error.h"
+
+static const char *text_of(const struct node *n)
+{
+    return n && node_is_string(n) ? n->u.text : NULL;
+}
+
+static enum rule_id rule_by_code(const char *code)
+{
+    for (size_t i = 0; i < RULE_COUNT; i++)
+        if (!strcmp(rule_info((enum rule_id)i)->code, code))
+            return (enum rule_id)i;
+    return RULE_COUNT; /* the loader checked the code: not reached */
+}
+
+/* Whether a rule's `when` holds for a file whose marker is format (NULL when absent). */
+static bool when_holds(const struct node *when, const char *format)
+{
+    const struct node *formats = when ? node_map_get(when, "format_version") : NULL;
+    if (!formats)
+        return true;
+    for (uint32_t i = 0; i < formats->count; i++) {
+        const struct node *f = formats->u.items[i];
+        if (node_is_null(f) ? format == NULL : format && node_text_equals(f, format))
+            return true;
+    }
+    return false;
+}
+
+/* The operation of a `do` mapping (the loader checked it has exactly one). */
+static int read_op(struct rw_rule *r, const struct node *def, const char *file, gh_error *err)
+{
+    const struct node_pair *op = &node_map_get(def, "do")->u.pairs[0];
+    const struct node *v = op->value;
+    if (node_text_equals(op->key, "set")) {
+        if (v->kind != NODE_SCALAR)
+            return error_set_at(err, GH_ESCHEMA, file, v->span.line, v->span.column,
+                                "'set' takes a single value");
+        r->op = RW_SET;
+        r->value = v;
+    } else if (node_text_equals(op->key, "rename")) {
+        r->op = RW_RENAME;
+        r->new_name = v->u.text;
+    } else {
+        r->op = RW_TRANSFORM;
+        r->transform = named_transform_find(v->u.text)->fn;
+    }
+    return 0;
+}
+
+static size_t hop_of(const struct rw_plan *plan, const struct node *def)
+{
+    const struct node *hop = node_map_get(def, "hop");
+    struct version v;
+    version_parse(hop->u.text, hop->count, &v);
+    for (size_t i = 0; i < plan->nhops; i++)
+        if (version_compare(&plan->hops[i].to, &v) == 0)
+            return i;
+    return plan->nhops;
+}
+
+/* The hops: every listed release after `from`, up to and including `to`. */
+static int build_hops(struct rw_plan *plan, const struct kb_product *p, const struct version *from,
+                      const struct version *to)
+{
+    size_t n = kb_version_count(p);
+    plan->hops = arena_calloc(&plan->arena, n ? n : 1, sizeof(*plan->hops));
+    if (!plan->hops)
+        return -1;
+    struct version prev = *from;
+    for (size_t i = 0; i < n; i++) {
+        const struct version *v = kb_version_at(p, i);
+        if (version_compare(v, from) <= 0 || version_compare(v, to) > 0)
+            continue;
+        plan->hops[plan->nhops++] = (struct rw_hop){prev, *v, NULL};
+        prev = *v;
+    }
+    return 0;
+}
+
+/* Follows the marker through the hops: a rule that sets it changes it for later hops. */
+static void track_format(struct rw_plan *plan, const struct rw_rule *r)
+{
+    bool on_marker =
+        plan->format_field && !r->at && !strcmp(r->field, plan->format_field) && r->op == RW_SET;
+    if (!on_marker)
+        return;
+    if (!plan->final_format && !plan->insert_format)
+        plan->insert_format = r;
+    plan->final_format = r->value->u.text;
+}
+
+int rw_plan_build(struct rw_plan *plan, const struct kb_product *p, const struct version *from,
+                  const struct version *to, const char *format_version, gh_error *err)
+{
+    memset(plan, 0, sizeof(*plan));
+    arena_init(&plan->arena, 8 * 1024);
+    plan->product = kb_product_name(p);
+    plan->format_field = kb_format_field(p);
+    plan->final_format = format_version ? arena_strdup(&plan->arena, format_version) : NULL;
+    const struct node *rules = kb_upgrade_rules(p);
+    if ((format_version && !plan->final_format) || build_hops(plan, p, from, to) < 0 ||
+        !(plan->rules =
+              arena_calloc(&plan->arena, rules ? rules->count + 1 : 1, sizeof(*plan->rules))))
+        return error_set(err, GH_ENOMEM, "out of memory");
+    size_t next = 0;
+    for (size_t h = 0; h < plan->nhops; h++) {
+        plan->hops[h].format_version = plan->final_format;
+        for (uint32_t i = 0; rules && i < rules->count; i++) {
+            const struct node *def = rules->u.items[i];
+            if (hop_of(plan, def) != h ||
+                !when_holds(node_map_get(def, "when"), plan->final_format))
+                continue;
+            struct rw_rule *r = &plan->rules[next];
+            const char *at = text_of(node_map_get(def, "at"));
+            const struct node *each = node_map_get(def, "each");
+            *r = (struct rw_rule){.rule = rule_by_code(text_of(node_map_get(def, "code"))),
+                                  .hop = h,
+                                  .at = strcmp(at, "document") ? at : NULL,
+                                  .field = text_of(node_map_get(def, "field")),
+                                  .each = each && each->v.b,
+                                  .why = text_of(node_map_get(def, "why"))};
+            int rc = read_op(r, def, "upgrades.yaml", err);
+            if (rc < 0)
+                return rc;
+            next++;
+        }
+        /* The marker changes after the hop's other rules have looked at it. */
+        for (size_t i = plan->nrules; i < next; i++)
+            track_format(plan, &plan->rules[i]);
+        plan->nrules = next;
+    }
+    return 0;
+}
+
+void rw_plan_release(struct rw_plan *plan)
+{
+    arena_release(&plan->arena);
+    memset(plan, 0, sizeof(*plan));
+}
+
+void rw_hop_text(const struct rw_hop *hop, char *out, size_t size)
+{
+    char a[32], b[32];
+    version_format(&hop->from, a, sizeof(a));
+    version_format(&hop->to, b, sizeof(b));
+    snprintf(out, size, "%s -> %s", a, b);
+}
