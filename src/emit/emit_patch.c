@@ -70,9 +70,12 @@ struct patcher {
     uint32_t skip_line, skip_column;
     const struct rw_edit *pending; /* a replacement waiting for the node's anchor and tag */
     bool in_property;              /* copying an &anchor or !tag */
-    unsigned char last_seen;       /* the last byte that was neither blank nor a line break */
-    bool broken_since;             /* a line break came after it */
-    size_t offset;                 /* bytes fed so far */
+    bool after_cr;                 /* the last byte was a CR: an LF now completes the same break */
+    unsigned char ch[4];           /* the bytes of the current character, for NEL, LS and PS */
+    size_t ch_len;
+    unsigned char last_seen; /* the last byte that was neither blank nor a line break */
+    bool broken_since;       /* a line break came after it */
+    size_t offset;           /* bytes fed so far */
     struct buf *out;
     bool failed;
 };
@@ -146,13 +149,106 @@ static void start_edits(struct patcher *p)
     }
 }
 
+/* Line breaks as libyaml counts them: LF, CR, CR LF, and the Unicode NEL, LS and PS. */
+static size_t break_length(const unsigned char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (s[0] == '\r')
+        return n > 1 && s[1] == '\n' ? 2 : 1;
+    if (s[0] == '\n')
+        return 1;
+    if (n > 1 && s[0] == 0xC2 && s[1] == 0x85)
+        return 2;
+    if (n > 2 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9))
+        return 3;
+    return 0;
+}
+
+static void new_line(struct patcher *p)
+{
+    p->line++;
+    p->column = 1;
+    p->broken_since = true;
+}
+
+/* Moves the position past byte c. */
+static void advance(struct patcher *p, unsigned char c, bool starts_char)
+{
+    if (c == '\n' && p->after_cr) {
+        p->after_cr = false;
+        return;
+    }
+    p->after_cr = c == '\r';
+    if (c == '\n' || c == '\r') {
+        new_line(p);
+        return;
+    }
+    if (starts_char) {
+        p->column++;
+        p->ch_len = 0;
+    }
+    if (p->ch_len < sizeof(p->ch))
+        p->ch[p->ch_len++] = c;
+    size_t n = p->ch_len;
+    if ((n == 2 || n == 3) && break_length(p->ch, n) == n)
+        new_line(p);
+    if (c != ' ' && c != '\t' && !(p->ch_len > 1 && break_length(p->ch, n) == n)) {
+        p->last_seen = c;
+        p->broken_since = false;
+    }
+}
+
+/* Whether the next edit (or the end of a replacement) lies beyond the current line. */
+static bool line_is_plain(const struct patcher *p)
+{
+    if (p->pending || p->after_cr || p->column != 1 || p->offset < 3)
+        return false;
+    if (p->skipping)
+        return p->skip_line > p->line;
+    return p->next >= p->count || p->edits[p->next].span.line > p->line;
+}
+
+/*
+ * The fast path: a line with nothing to edit on it and no break but its LF is copied (or
+ * skipped) whole. Returns the bytes taken, 0 when the byte-by-byte path must handle it.
+ */
+static size_t take_plain_line(struct patcher *p, const unsigned char *data, size_t len)
+{
+    const unsigned char *nl = memchr(data, '\n', len);
+    if (!nl || !line_is_plain(p))
+        return 0;
+    size_t n = (size_t)(nl - data) + 1;
+    unsigned char last = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        unsigned char c = data[i];
+        if (c == '\r' || c == 0xC2 || c == 0xE2)
+            return 0; /* another kind of line break may hide here */
+        if (c != ' ' && c != '\t')
+            last = c;
+    }
+    if (!p->skipping)
+        put(p, (const char *)data, n);
+    if (last)
+        p->last_seen = last;
+    p->broken_since = true;
+    p->line++;
+    p->offset += n;
+    return n;
+}
+
 static void patcher_feed(struct patcher *p, const unsigned char *data, size_t len)
 {
     static const unsigned char bom[] = {0xEF, 0xBB, 0xBF};
     for (size_t i = 0; i < len; i++, p->offset++) {
+        size_t plain;
+        while (i < len && (plain = take_plain_line(p, data + i, len - i)) > 0)
+            i += plain;
+        if (i == len)
+            break;
         unsigned char c = data[i];
         bool in_bom = p->offset < 3 && c == bom[p->offset] && p->line == 1 && p->column == 1;
-        bool starts_char = (c & 0xC0) != 0x80 && !in_bom;
+        bool starts_char = (c & 0xC0) != 0x80 && !in_bom && !(c == '\n' && p->after_cr);
         if (starts_char) {
             if (p->skipping && compare_pos(p->line, p->column, p->skip_line, p->skip_column) >= 0)
                 p->skipping = false;
@@ -162,18 +258,7 @@ static void patcher_feed(struct patcher *p, const unsigned char *data, size_t le
         }
         if (!p->skipping)
             put(p, (const char *)&c, 1);
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-            p->last_seen = c;
-            p->broken_since = false;
-        } else if (c == '\n') {
-            p->broken_since = true;
-        }
-        if (c == '\n') {
-            p->line++;
-            p->column = 1;
-        } else if (starts_char) {
-            p->column++;
-        }
+        advance(p, c, starts_char);
     }
 }
 
@@ -235,18 +320,22 @@ struct lines {
 
 static int split_lines(struct lines *l, const char *text, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)text;
     size_t n = 1;
     for (size_t i = 0; i < len; i++)
-        n += text[i] == '\n' && i + 1 < len;
+        n += break_length(u + i, len - i) > 0;
     l->text = text;
     l->start = malloc((n + 1) * sizeof(*l->start));
     if (!l->start)
         return -1;
     l->count = 0;
     l->start[l->count++] = 0;
-    for (size_t i = 0; i < len; i++)
-        if (text[i] == '\n' && i + 1 < len)
-            l->start[l->count++] = i + 1;
+    for (size_t i = 0; i < len;) {
+        size_t b = break_length(u + i, len - i);
+        i += b ? b : 1;
+        if (b && i < len)
+            l->start[l->count++] = i;
+    }
     l->start[l->count] = len;
     if (len == 0)
         l->count = 0;
@@ -271,24 +360,27 @@ struct block {
 
 static void print_lines(FILE *out, char mark, const char *text, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)text;
     size_t i = 0;
     while (i < len) {
-        const char *nl = memchr(text + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - text) + 1 : len;
+        size_t end = i, b = 0;
+        while (end < len && !(b = break_length(u + end, len - end)))
+            end++;
         fputc(mark, out);
-        fwrite(text + i, 1, end - i, out);
-        if (!nl)
+        fwrite(text + i, 1, end + b - i, out);
+        if (!b)
             fputs("\n\\ No newline at end of file\n", out);
-        i = end;
+        i = end + b;
     }
 }
 
 static size_t count_lines(const char *text, size_t len)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += text[i] == '\n';
-    return n + (len && text[len - 1] != '\n');
+    const unsigned char *u = (const unsigned char *)text;
+    size_t n = 0, b = 0;
+    for (size_t i = 0; i < len; i += b ? b : 1)
+        n += (b = break_length(u + i, len - i)) > 0;
+    return n + (len && !b);
 }
 
 static const char *line_at(const struct lines *l, uint32_t line, size_t *len)

@@ -2,10 +2,16 @@
  * Writes a deterministic Kong declarative config for the benchmark:
  * N services (url, retries, timeouts, tags), each with two routes (a prefix path, and on every
  * third service a regex path), key-auth on every service and rate-limiting on every other one,
- * and N/2 consumers with one key-auth credential each.   usage: gen_kong N > kong.yml
+ * and N/2 consumers with one key-auth credential each.   usage: gen_kong N [2.1] > kong.yml
+ * With "2.1" the file is in the 2.x format, its regex paths written without '~', as the input
+ * of a 2.x to 3.x conversion.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+static bool legacy;
 
 static void service(FILE *out, long i)
 {
@@ -29,10 +35,10 @@ static void service(FILE *out, long i)
     if (i % 3 == 0)
         fprintf(out,
                 "  - name: svc-%ld-items\n"
-                "    paths: ['~/s%ld/items/(?<id>\\d+)$']\n"
+                "    paths: ['%s/s%ld/items/(?<id>\\d+)$']\n"
                 "    methods: [GET]\n"
                 "    strip_path: false\n",
-                i, i);
+                i, legacy ? "" : "~", i);
     else
         fprintf(out,
                 "  - name: svc-%ld-v2\n"
@@ -53,13 +59,14 @@ static void service(FILE *out, long i)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: gen_kong N\n");
+    if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "2.1") != 0)) {
+        fprintf(stderr, "usage: gen_kong N [2.1]\n");
         return 2;
     }
+    legacy = argc == 3;
     long n = strtol(argv[1], NULL, 10);
     FILE *out = stdout;
-    fprintf(out, "_format_version: \"3.0\"\n_transform: true\nservices:\n");
+    fprintf(out, "_format_version: \"%s\"\n_transform: true\nservices:\n", legacy ? "2.1" : "3.0");
     for (long i = 0; i < n; i++)
         service(out, i);
     fprintf(out, "consumers:\n");

@@ -96,6 +96,13 @@ static int load(const char *path, struct values *v)
     return rc;
 }
 
+static void release(struct values *v)
+{
+    for (size_t i = 0; i < v->count; i++)
+        free(v->items[i]);
+    free(v->items);
+}
+
 static int compare(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -170,5 +177,8 @@ int main(int argc, char **argv)
             status = 1;
         }
     }
+    release(&in);
+    release(&out);
+    release(&olds);
     return status;
 }
