@@ -217,6 +217,7 @@ static int plan_rewrites(struct driver *d, const struct detection *det, const st
                             .doc = d->run.doc,
                             .log = d->opt->log ? d->opt->log : &d->own_log,
                             .sink = d->opt->log ? NULL : d->run.sink,
+                            .manual = d->run.sink,
                             .nodes = &d->rw_nodes,
                             .json = d->opt->json_strict,
                             .format_seen = det->has_format_version};

@@ -144,6 +144,10 @@ static void start_edits(struct patcher *p)
             insert_pair(p, e);
             continue;
         }
+        if (e->kind == EDIT_DELETE) {
+            begin_replace(p, e);
+            continue;
+        }
         p->pending = e;
         p->in_property = false;
     }

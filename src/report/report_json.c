@@ -57,8 +57,10 @@ static json_t *diagnostic(const struct report_file *f, const struct diag *d)
 
 static json_t *change(const struct report_file *f, const struct rw_change *c)
 {
-    static const char *const kinds[] = {
-        [CHANGE_VALUE] = "value", [CHANGE_KEY] = "key", [CHANGE_ADDED] = "added"};
+    static const char *const kinds[] = {[CHANGE_VALUE] = "value",
+                                        [CHANGE_KEY] = "key",
+                                        [CHANGE_ADDED] = "added",
+                                        [CHANGE_REMOVED] = "removed"};
     const gh_rule *rule = rule_info(c->rule);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "code",
                      rule->code, "name", rule->name, "hop", f->info->hops[c->hop], "kind",

@@ -174,6 +174,8 @@ static void print_changes(FILE *out, const struct report_file *f)
                 fprintf(out, "key %s -> %s", c->old_text, c->new_text);
             else if (c->kind == CHANGE_ADDED)
                 fprintf(out, "'%s' added: %s", c->field, c->new_text);
+            else if (c->kind == CHANGE_REMOVED)
+                fprintf(out, "'%s' removed: %s", c->field, c->old_text);
             else
                 fprintf(out, "'%s': %s -> %s", c->field, c->old_text, c->new_text);
             fprintf(out, " [%s]\n", rule_info(c->rule)->code);

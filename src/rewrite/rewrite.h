@@ -27,7 +27,7 @@
 #include "schema/schema.h"
 #include "schema/schema_named.h"
 
-enum rw_op { RW_SET, RW_RENAME, RW_TRANSFORM };
+enum rw_op { RW_SET, RW_RENAME, RW_TRANSFORM, RW_REMOVE, RW_MAP };
 
 struct rw_rule {
     enum rule_id rule;
@@ -36,7 +36,8 @@ struct rw_rule {
     const char *field; /* a key; dots descend into records ("config.allow") */
     bool each;         /* the rule applies to each element of a list */
     enum rw_op op;
-    const struct node *value; /* RW_SET: a scalar */
+    const struct node *where; /* the entity's fields must have these values, or NULL */
+    const struct node *value; /* RW_SET: a scalar; RW_MAP: a mapping of old to new values */
     const char *new_name;     /* RW_RENAME */
     named_transform_fn transform;
     const char *why;
@@ -70,9 +71,10 @@ void rw_plan_release(struct rw_plan *plan);
 void rw_hop_text(const struct rw_hop *hop, char *out, size_t size);
 
 enum rw_change_kind {
-    CHANGE_VALUE, /* a value became another */
-    CHANGE_KEY,   /* a key was renamed */
-    CHANGE_ADDED  /* a missing key was added */
+    CHANGE_VALUE,  /* a value became another */
+    CHANGE_KEY,    /* a key was renamed */
+    CHANGE_ADDED,  /* a missing key was added */
+    CHANGE_REMOVED /* a key and its value were removed */
 };
 
 /* One rewrite, as the change log and the findings show it. Strings live in the log's arena. */
@@ -89,7 +91,8 @@ struct rw_change {
 };
 
 enum rw_edit_kind {
-    EDIT_REPLACE,    /* the text of span becomes text */
+    EDIT_REPLACE,    /* a node's text (after its &anchor and !tag) becomes text */
+    EDIT_DELETE,     /* exactly the text of span becomes text (a removed pair: "" or "{}") */
     EDIT_INSERT_PAIR /* a new first key of a mapping, before span's start */
 };
 
@@ -118,10 +121,13 @@ struct rw_ctx {
     const struct rw_plan *plan;
     const struct spec_document *doc;
     struct rw_log *log;
-    struct diag_sink *sink; /* when set, every change is also a finding (lint --to) */
+    struct diag_sink *sink;   /* when set, every change is also a finding (lint --to) */
+    struct diag_sink *manual; /* what a rule cannot change by itself (both modes) */
     struct arena *nodes;
-    bool json;        /* the file is JSON: edits are written as JSON */
-    bool format_seen; /* the top level had the marker */
+    bool json;               /* the file is JSON: edits are written as JSON */
+    bool format_seen;        /* the top level had the marker */
+    struct span removed[64]; /* where keys removed from the text stood */
+    size_t nremoved;
     struct path path;
 };
 

@@ -115,6 +115,8 @@ static void finding(struct rw_ctx *c, const struct rw_change *ch)
         snprintf(what, sizeof(what), "key %s becomes %s", ch->old_text, ch->new_text);
     else if (ch->kind == CHANGE_ADDED)
         snprintf(what, sizeof(what), "'%s' is added as %s", ch->field, ch->new_text);
+    else if (ch->kind == CHANGE_REMOVED)
+        snprintf(what, sizeof(what), "'%s' (%s) is removed", ch->field, ch->old_text);
     else
         snprintf(what, sizeof(what), "'%s': %s becomes %s", ch->field, ch->old_text, ch->new_text);
     diag_add(c->sink, ch->rule, -1, &ch->span, ch->path, ch->entity, "%s (%s %s): %s", what,
@@ -299,6 +301,202 @@ static int find_key(const struct node *map, const char *name, size_t len)
     return -1;
 }
 
+/* ---- removing pairs --------------------------------------------------------------------- */
+
+/* Where a value's text ends: a block collection ends where its last value does. */
+static struct span content_end(const struct node *n)
+{
+    while (n->kind != NODE_SCALAR && n->style != STYLE_FLOW && n->count)
+        n = n->kind == NODE_MAPPING ? n->u.pairs[n->count - 1].value : n->u.items[n->count - 1];
+    return n->span;
+}
+
+static int compare_at(uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2)
+{
+    return l1 != l2 ? (l1 < l2 ? -1 : 1) : c1 != c2 ? (c1 < c2 ? -1 : 1) : 0;
+}
+
+/* A key written in this mapping's own text, not brought in by a merge key (<<). */
+static bool written_in(const struct node *map, const struct node *key)
+{
+    struct span end = content_end(map);
+    return compare_at(key->span.line, key->span.column, map->span.line, map->span.column) >= 0 &&
+           compare_at(key->span.line, key->span.column, end.end_line, end.end_column) <= 0;
+}
+
+/*
+ * The text that removing pair `at` deletes, and what replaces it: up to the next key (which
+ * then stands where the removed one stood), or, for the last pair, its whole lines (block) or
+ * from the end of the value before (flow). A mapping left empty becomes {}.
+ */
+static bool removal(const struct node *map, uint32_t at, struct span *cut, const char **text)
+{
+    const struct node *key = map->u.pairs[at].key;
+    struct span end = content_end(map->u.pairs[at].value);
+    *text = "";
+    if (!written_in(map, key))
+        return false;
+    if (map->count == 1) {
+        *cut = (struct span){key->span.line, key->span.column, end.end_line, end.end_column};
+        *text = "{}";
+    } else if (at + 1 < map->count) {
+        const struct node *next = map->u.pairs[at + 1].key;
+        if (!written_in(map, next))
+            return false;
+        *cut = (struct span){key->span.line, key->span.column, next->span.line, next->span.column};
+    } else if (map->style == STYLE_FLOW) {
+        struct span prev = content_end(map->u.pairs[at - 1].value);
+        *cut = (struct span){prev.end_line, prev.end_column, end.end_line, end.end_column};
+    } else {
+        /* A block scalar's end is already the start of the next line. */
+        uint32_t after =
+            end.end_column == 1 && end.end_line > key->span.line ? end.end_line : end.end_line + 1;
+        *cut = (struct span){key->span.line, 1, after, 1};
+    }
+    return true;
+}
+
+/* A finding for what a rule cannot do by itself: it stays for the user (both modes). */
+static void manual(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+                   const struct node *at, const char *what)
+{
+    char hop[64];
+    rw_hop_text(&c->plan->hops[r->hop], hop, sizeof(hop));
+    diag_add(c->manual, R_HOP4008, -1, &at->span, path_text(&c->path), s->label, "%s (%s %s: %s)",
+             what, c->plan->product, hop, r->why);
+}
+
+/*
+ * Keys removed from the text, by position: a pair merged (<<) from an anchor whose own removal
+ * was already written needs no second edit. (The reader keeps a copy of an anchored mapping
+ * for its aliases, so the position, not the node, identifies the key.)
+ */
+static void note_removed(struct rw_ctx *c, const struct node *key)
+{
+    if (c->nremoved < sizeof(c->removed) / sizeof(c->removed[0]))
+        c->removed[c->nremoved++] = key->span;
+}
+
+static bool was_removed(const struct rw_ctx *c, const struct node *key)
+{
+    for (size_t i = 0; i < c->nremoved; i++)
+        if (!memcmp(&c->removed[i], &key->span, sizeof(key->span)))
+            return true;
+    return false;
+}
+
+static struct node *without_pair(struct rw_ctx *c, const struct node *map, uint32_t at)
+{
+    struct node *copy = clone(c, map);
+    if (!copy)
+        return NULL;
+    memmove(&copy->u.pairs[at], &copy->u.pairs[at + 1],
+            (map->count - at - 1) * sizeof(*copy->u.pairs));
+    copy->count--;
+    return copy;
+}
+
+/* Removes pair `at` of map: the new map, or map when the text cannot be cut cleanly. */
+static const struct node *remove_pair(struct rw_ctx *c, const struct rw_rule *r,
+                                      const struct site *s, const struct node *map, uint32_t at,
+                                      const char *why)
+{
+    const struct node_pair *p = &map->u.pairs[at];
+    struct span cut;
+    const char *text;
+    if (!written_in(map, p->key) && was_removed(c, p->key))
+        return without_pair(c, map, at); /* merged from an anchor whose text lost it already */
+    if (!removal(map, at, &cut, &text)) {
+        char what[300];
+        snprintf(what, sizeof(what),
+                 "'%s' must be removed, but it comes from a merge key (<<): remove it by hand",
+                 p->key->u.text);
+        manual(c, r, s, p->key, what);
+        return map;
+    }
+    struct node *now = without_pair(c, map, at);
+    if (!now)
+        return map;
+    note_removed(c, p->key);
+    bool secret = field_is_secret(s->entity, s->item, p->key->u.text);
+    struct rw_edit edit = {EDIT_DELETE, cut, arena_strdup(&c->log->arena, text), false, 0};
+    struct rw_rule noted = *r;
+    if (why)
+        noted.why = why;
+    record(c, &noted, s, CHANGE_REMOVED, p->key->u.text, p->key, shown(c->log, p->value, secret),
+           "(none)", &edit);
+    return now;
+}
+
+static bool is_empty(const struct node *v)
+{
+    return node_is_null(v) || v->count == 0;
+}
+
+/*
+ * A rename whose new name is already set, as decK and Kong's own migrations resolve it: an
+ * empty or equal old value goes; an empty new value gives way to the old one; two different
+ * values are the user's to merge.
+ */
+static const struct node *rename_onto(struct rw_ctx *c, const struct rw_rule *r,
+                                      const struct site *s, const struct node *map, uint32_t at,
+                                      uint32_t other)
+{
+    const struct node *old_v = map->u.pairs[at].value, *new_v = map->u.pairs[other].value;
+    const char *old_name = map->u.pairs[at].key->u.text;
+    char why[400];
+    if (is_empty(old_v) || node_equal(old_v, new_v)) {
+        if (is_empty(old_v))
+            snprintf(why, sizeof(why), "it is empty and '%s' is set; %s", r->new_name, r->why);
+        else
+            snprintf(why, sizeof(why), "'%s' holds the same value; %s", r->new_name, r->why);
+        return remove_pair(c, r, s, map, at, arena_strdup(&c->log->arena, why));
+    }
+    if (is_empty(new_v)) {
+        snprintf(why, sizeof(why), "'%s' was empty; '%s' takes its place", r->new_name, old_name);
+        const struct node *without =
+            remove_pair(c, r, s, map, other, arena_strdup(&c->log->arena, why));
+        if (without == map)
+            return map;
+        uint32_t moved = other < at ? at - 1 : at;
+        struct node *copy = (struct node *)without;
+        copy->u.pairs[moved].key = (struct node *)rename_key(c, r, s, copy->u.pairs[moved].key);
+        return copy;
+    }
+    char what[400];
+    snprintf(what, sizeof(what),
+             "'%s' becomes '%s', but both are set, with different values: merge them into '%s' "
+             "by hand",
+             old_name, r->new_name, r->new_name);
+    manual(c, r, s, map->u.pairs[at].key, what);
+    return map;
+}
+
+/* The rule's operation on pair `at` of map (the field itself). */
+static const struct node *apply_op(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+                                   const struct node *map, uint32_t at)
+{
+    const struct node_pair *p = &map->u.pairs[at];
+    const struct node *key = p->key, *value = p->value;
+    if (r->op == RW_REMOVE)
+        return remove_pair(c, r, s, map, at, NULL);
+    if (r->op == RW_RENAME) {
+        int other = find_key(map, r->new_name, strlen(r->new_name));
+        if (other >= 0)
+            return rename_onto(c, r, s, map, at, (uint32_t)other);
+        key = rename_key(c, r, s, key);
+    } else {
+        value = rewrite_value(c, r, s, key->u.text, value);
+    }
+    if (key == p->key && value == p->value)
+        return map;
+    struct node *copy = clone(c, map);
+    if (!copy)
+        return map;
+    copy->u.pairs[at] = (struct node_pair){(struct node *)key, (struct node *)value};
+    return copy;
+}
+
 /* Applies r to the field path `field` inside map; returns map or its rewritten copy. */
 static const struct node *apply_in(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                                    const struct node *map, const char *field)
@@ -312,24 +510,37 @@ static const struct node *apply_in(struct rw_ctx *c, const struct rw_rule *r, co
     struct site inner = *s;
     inner.flow = s->flow || map->style == STYLE_FLOW;
     path_push_key(&c->path, p->key->u.text, p->key->count);
-    const struct node *key = p->key, *value = p->value;
-    if (dot)
-        value = apply_in(c, r, &inner, value, dot + 1);
-    else if (r->op == RW_RENAME && find_key(map, r->new_name, strlen(r->new_name)) < 0)
-        key = rename_key(c, r, &inner, key);
-    else if (r->op != RW_RENAME)
-        value = rewrite_value(c, r, &inner, p->key->u.text, value);
+    const struct node *now = map;
+    if (!dot) {
+        now = apply_op(c, r, &inner, map, (uint32_t)at);
+    } else {
+        const struct node *value = apply_in(c, r, &inner, p->value, dot + 1);
+        struct node *copy = value != p->value ? clone(c, map) : NULL;
+        if (copy) {
+            copy->u.pairs[at].value = (struct node *)value;
+            now = copy;
+        }
+    }
     path_pop(&c->path);
-    if (key == p->key && value == p->value)
-        return map;
-    struct node *copy = clone(c, map);
-    if (!copy)
-        return map;
-    copy->u.pairs[at] = (struct node_pair){(struct node *)key, (struct node *)value};
-    return copy;
+    return now;
 }
 
 /* ---- entries ----------------------------------------------------------------------------- */
+
+/* Every field the rule's `where` names has its value, or one of its list of values. */
+static bool where_holds(const struct node *where, const struct node *item)
+{
+    for (uint32_t i = 0; where && i < where->count; i++) {
+        const struct node *want = where->u.pairs[i].value;
+        const struct node *have = node_map_get(item, where->u.pairs[i].key->u.text);
+        bool match = have && node_equal(have, want);
+        for (uint32_t j = 0; have && !match && want->kind == NODE_SEQUENCE && j < want->count; j++)
+            match = node_equal(have, want->u.items[j]);
+        if (!match)
+            return false;
+    }
+    return true;
+}
 
 static bool rule_is_at(const struct rw_rule *r, const char *entity)
 {
@@ -400,9 +611,11 @@ static const struct node *walk_entity(struct rw_ctx *c, const struct spec_entity
     const char *label = entity_label(c->log, e, item, index);
     struct site s = {e, item, label, flow};
     const struct node *now = item;
-    for (size_t i = 0; i < c->plan->nrules; i++)
-        if (rule_is_at(&c->plan->rules[i], e->name))
-            now = apply_in(c, &c->plan->rules[i], &s, now, c->plan->rules[i].field);
+    for (size_t i = 0; i < c->plan->nrules; i++) {
+        const struct rw_rule *r = &c->plan->rules[i];
+        if (rule_is_at(r, e->name) && where_holds(r->where, now))
+            now = apply_in(c, r, &s, now, r->field);
+    }
     return walk_children(c, e, now);
 }
 

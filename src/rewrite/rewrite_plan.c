@@ -48,6 +48,8 @@ static int read_op(struct rw_rule *r, const struct node *def, const char *file, 
     } else if (node_text_equals(op->key, "rename")) {
         r->op = RW_RENAME;
         r->new_name = v->u.text;
+    } else if (node_text_equals(op->key, "remove")) {
+        r->op = RW_REMOVE;
     } else {
         r->op = RW_TRANSFORM;
         r->transform = named_transform_find(v->u.text)->fn;
@@ -126,6 +128,7 @@ int rw_plan_build(struct rw_plan *plan, const struct kb_product *p, const struct
                                   .at = strcmp(at, "document") ? at : NULL,
                                   .field = text_of(node_map_get(def, "field")),
                                   .each = each && each->v.b,
+                                  .where = node_map_get(def, "where"),
                                   .why = text_of(node_map_get(def, "why"))};
             int rc = read_op(r, def, "upgrades.yaml", err);
             if (rc < 0)

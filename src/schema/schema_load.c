@@ -61,6 +61,8 @@ enum shape {
     SH_DO,
     SH_TRANSFORM,
     SH_FORMAT_LIST,
+    SH_WHERE,
+    SH_TRUE,
     SH_COUNT
 };
 
@@ -200,14 +202,14 @@ static const struct keyword upgrades_keywords[] = {{"format_field", SH_STRING},
                                                    {"rules", SH_RULES}};
 
 static const struct keyword rule_keywords[] = {
-    {"code", SH_CODE}, {"hop", SH_HOP},   {"at", SH_AT}, {"field", SH_STRING},
+    {"code", SH_CODE}, {"hop", SH_HOP},   {"at", SH_AT}, {"where", SH_WHERE}, {"field", SH_STRING},
     {"each", SH_BOOL}, {"when", SH_WHEN}, {"do", SH_DO}, {"why", SH_STRING},
 };
 
 static const struct keyword when_keywords[] = {{"format_version", SH_FORMAT_LIST}};
 
 static const struct keyword do_keywords[] = {
-    {"set", SH_ANY}, {"rename", SH_STRING}, {"transform", SH_TRANSFORM}};
+    {"set", SH_ANY}, {"rename", SH_STRING}, {"transform", SH_TRANSFORM}, {"remove", SH_TRUE}};
 
 static const char *const type_names[] = {"string", "integer", "number", "boolean", "array",
                                          "set",    "map",     "record", "foreign", "any"};
@@ -829,6 +831,29 @@ static int sh_format_list(struct lctx *c, const struct node *n)
     return 0;
 }
 
+/* where: {field: value} or {field: [value, ...]}, scalars only. */
+static int sh_where(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_MAPPING || n->count == 0)
+        return bad(c, n, "'where' must map field names to the values they must have");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *v = n->u.pairs[i].value;
+        bool list_of_scalars = v->kind == NODE_SEQUENCE;
+        for (uint32_t j = 0; list_of_scalars && j < v->count; j++)
+            list_of_scalars = v->u.items[j]->kind == NODE_SCALAR;
+        if (!node_is_string(n->u.pairs[i].key) || (v->kind != NODE_SCALAR && !list_of_scalars))
+            return bad(c, v, "'where' values are a value or a list of values");
+    }
+    return 0;
+}
+
+static int sh_true(struct lctx *c, const struct node *n)
+{
+    return n->kind == NODE_SCALAR && n->type == SCALAR_BOOL && n->v.b
+               ? 0
+               : bad(c, n, "expected true (leave the operation out otherwise)");
+}
+
 static int sh_when(struct lctx *c, const struct node *n)
 {
     return check_mapping(c, n, TABLE(when_keywords), false, "a rule's 'when'");
@@ -862,6 +887,9 @@ static int sh_rules(struct lctx *c, const struct node *n)
         for (size_t k = 0; k < sizeof(needed) / sizeof(needed[0]); k++)
             if (!node_map_get(rule, needed[k]))
                 return bad(c, rule, "an upgrade rule needs '%s'", needed[k]);
+        if (node_map_get(rule, "where") && node_text_equals(node_map_get(rule, "at"), "document"))
+            return bad(c, node_map_get(rule, "where"),
+                       "'where' selects entities, not the document");
         if (i && version_compare_text(node_map_get(n->u.items[i - 1], "hop"),
                                       node_map_get(rule, "hop")) > 0)
             return bad(c, rule, "rules must be listed hop by hop, oldest first");
@@ -915,6 +943,8 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_DO] = sh_do,
     [SH_TRANSFORM] = sh_transform,
     [SH_FORMAT_LIST] = sh_format_list,
+    [SH_WHERE] = sh_where,
+    [SH_TRUE] = sh_true,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)

@@ -121,12 +121,21 @@ static void add_changes(struct values *olds, const char *path)
         json_array_foreach(json_object_get(file, "changes"), j, change)
         {
             const char *old = json_string_value(json_object_get(change, "old"));
+            const char *kind = json_string_value(json_object_get(change, "kind"));
+            const char *field = json_string_value(json_object_get(change, "field"));
+            char text[1024];
+            /* A removed pair takes its key with it. */
+            if (kind && field && !strcmp(kind, "removed")) {
+                snprintf(text, sizeof(text), "s:%s", field);
+                add(olds, text);
+            }
             if (!old)
                 continue;
             size_t n = strlen(old);
-            char text[1024];
             if (n >= 2 && old[0] == '\'' && old[n - 1] == '\'')
                 snprintf(text, sizeof(text), "s:%.*s", (int)(n - 2), old + 1);
+            else if (!strcmp(old, "null"))
+                snprintf(text, sizeof(text), "n:");
             else
                 snprintf(text, sizeof(text), "?:%s", old);
             add(olds, text);
