@@ -547,6 +547,7 @@ static int define_anchor(struct reader_impl *R, struct arena *a, const char *nam
                          uint64_t weight)
 {
     struct node *kept = n;
+    n->flags |= NODE_ANCHOR_DEF;
     if (a != &R->doc) {
         uint64_t cost = copy_cost(n);
         if (R->anchored_nodes + cost > R->opt.limits.max_alias_nodes) {

@@ -128,6 +128,8 @@ struct rw_ctx {
     bool format_seen;        /* the top level had the marker */
     struct span removed[64]; /* where keys removed from the text stood */
     size_t nremoved;
+    bool may_reemit; /* the current item may be written out anew where a cut is not clean */
+    bool reemit;     /* ... and must be */
     struct path path;
 };
 

@@ -123,7 +123,7 @@ static void finding(struct rw_ctx *c, const struct rw_change *ch)
              c->plan->product, hop, ch->why);
 }
 
-/* Records a change and the edit that makes it in the text. */
+/* Records a change and the edit that makes it in the text (none: the item is re-emitted). */
 static void record(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                    enum rw_change_kind kind, const char *field, const struct node *old_node,
                    const char *old_text, const char *new_text, const struct rw_edit *edit)
@@ -139,17 +139,19 @@ static void record(struct rw_ctx *c, const struct rw_rule *r, const struct site 
     /* Everything kept must outlive the entry: its nodes go when the next one is read. */
     const char *path = arena_strdup(&log->arena, path_text(&c->path));
     field = arena_strdup(&log->arena, field);
-    if (!changes || !edits || !path || !field || !edit->text) {
+    if (!changes || !edits || !path || !field || (edit && !edit->text)) {
         log->failed = true;
         return;
     }
     struct rw_change *ch = &log->changes[log->nchanges];
     *ch = (struct rw_change){r->rule,  kind,  r->hop,   old_node->span, path,
                              s->label, field, old_text, new_text,       r->why};
-    log->edits[log->nedits] = *edit;
-    log->edits[log->nedits].change = log->nchanges;
+    if (edit) {
+        log->edits[log->nedits] = *edit;
+        log->edits[log->nedits].change = log->nchanges;
+        log->nedits++;
+    }
     log->nchanges++;
-    log->nedits++;
     finding(c, ch);
 }
 
@@ -212,7 +214,7 @@ static struct node *clone(struct rw_ctx *c, const struct node *n)
     if (!m)
         return NULL;
     *m = *n;
-    m->flags &= (uint8_t)~NODE_ANCHORED;
+    m->flags &= (uint8_t) ~(NODE_ANCHORED | NODE_ANCHOR_DEF);
     size_t size = n->kind == NODE_MAPPING ? sizeof(struct node_pair) : sizeof(struct node *);
     void *children = n->count ? arena_alloc(c->nodes, n->count * size) : NULL;
     if (n->count && !children)
@@ -303,12 +305,25 @@ static int find_key(const struct node *map, const char *name, size_t len)
 
 /* ---- removing pairs --------------------------------------------------------------------- */
 
-/* Where a value's text ends: a block collection ends where its last value does. */
+static int compare_at(uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2);
+
+/*
+ * Where a value's text ends. A block collection ends where its furthest value does: the last
+ * pair need not be, since pairs merged in with << stand where their anchor is.
+ */
 static struct span content_end(const struct node *n)
 {
-    while (n->kind != NODE_SCALAR && n->style != STYLE_FLOW && n->count)
-        n = n->kind == NODE_MAPPING ? n->u.pairs[n->count - 1].value : n->u.items[n->count - 1];
-    return n->span;
+    if (n->kind == NODE_SCALAR || n->style == STYLE_FLOW || n->count == 0)
+        return n->span;
+    struct span best = n->span;
+    best.end_line = n->span.line;
+    best.end_column = n->span.column;
+    for (uint32_t i = 0; i < n->count; i++) {
+        struct span e = content_end(n->kind == NODE_MAPPING ? n->u.pairs[i].value : n->u.items[i]);
+        if (compare_at(e.end_line, e.end_column, best.end_line, best.end_column) > 0)
+            best = e;
+    }
+    return best;
 }
 
 static int compare_at(uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2)
@@ -332,9 +347,13 @@ static bool written_in(const struct node *map, const struct node *key)
 static bool removal(const struct node *map, uint32_t at, struct span *cut, const char **text)
 {
     const struct node *key = map->u.pairs[at].key;
-    struct span end = content_end(map->u.pairs[at].value);
+    const struct node *value = map->u.pairs[at].value;
+    struct span end = content_end(value);
     *text = "";
-    if (!written_in(map, key))
+    /* A value written as an alias (*name) stands where its anchor is: its end is unknown. */
+    bool alias =
+        compare_at(value->span.line, value->span.column, key->span.line, key->span.column) < 0;
+    if (!written_in(map, key) || (alias && at + 1 == map->count))
         return false;
     if (map->count == 1) {
         *cut = (struct span){key->span.line, key->span.column, end.end_line, end.end_column};
@@ -406,10 +425,25 @@ static const struct node *remove_pair(struct rw_ctx *c, const struct rw_rule *r,
     const char *text;
     if (!written_in(map, p->key) && was_removed(c, p->key))
         return without_pair(c, map, at); /* merged from an anchor whose text lost it already */
-    if (!removal(map, at, &cut, &text)) {
+    bool cut_ok = removal(map, at, &cut, &text);
+    if (!cut_ok && c->may_reemit) {
+        /* The text cannot be cut here, but the whole item can be written out anew. */
+        struct node *now = without_pair(c, map, at);
+        if (!now)
+            return map;
+        c->reemit = true;
+        struct rw_rule noted = *r;
+        noted.why = why ? why : r->why;
+        record(c, &noted, s, CHANGE_REMOVED, p->key->u.text, p->key,
+               shown(c->log, p->value, field_is_secret(s->entity, s->item, p->key->u.text)),
+               "(none)", NULL);
+        return now;
+    }
+    if (!cut_ok) {
         char what[300];
         snprintf(what, sizeof(what),
-                 "'%s' must be removed, but it comes from a merge key (<<): remove it by hand",
+                 "'%s' must be removed, but it comes from a merge key (<<) and its entity "
+                 "defines an anchor, so it cannot be written out anew: remove it by hand",
                  p->key->u.text);
         manual(c, r, s, p->key, what);
         return map;
@@ -650,6 +684,61 @@ static const struct node *walk_children(struct rw_ctx *c, const struct spec_enti
     return copy ? copy : item;
 }
 
+/* Whether an anchor is defined inside n (re-emitting n would lose it for later aliases). */
+static bool defines_anchor(const struct node *n, unsigned depth)
+{
+    if (n->flags & (NODE_ANCHORED | NODE_ANCHOR_DEF))
+        return true;
+    if (n->kind == NODE_SCALAR || depth > 200)
+        return n->kind != NODE_SCALAR;
+    for (uint32_t i = 0; i < n->count; i++) {
+        bool found = n->kind == NODE_MAPPING ? defines_anchor(n->u.pairs[i].key, depth + 1) ||
+                                                   defines_anchor(n->u.pairs[i].value, depth + 1)
+                                             : defines_anchor(n->u.items[i], depth + 1);
+        if (found)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Replaces the item's text with the rewritten item written out anew, at the item's
+ * indentation: the edits made inside it so far are dropped, since the new text holds them.
+ * A block item's text runs to the next token (its span's end), so comments and blank lines
+ * up to the next item go with it; the next token's indentation is written back.
+ */
+static void reemit(struct rw_ctx *c, const struct node *item, const struct node *now,
+                   size_t edits_before)
+{
+    struct buf b;
+    buf_init(&b, BUF_DEFAULT_MAX);
+    unsigned indent = item->span.column > 0 ? item->span.column - 1 : 0;
+    if (c->json || item->style == STYLE_FLOW) {
+        write_json_value(&b, now, indent);
+    } else {
+        write_yaml_value(&b, now, indent);
+        struct span last = content_end(item);
+        if (item->span.end_line > last.end_line) {
+            buf_putc(&b, '\n');
+            for (uint32_t i = 1; i < item->span.end_column; i++)
+                buf_putc(&b, ' ');
+        }
+    }
+    struct span end = item->span;
+    struct rw_edit edit = {EDIT_DELETE,
+                           {item->span.line, item->span.column, end.end_line, end.end_column},
+                           b.data ? arena_strndup(&c->log->arena, b.data, b.len) : NULL,
+                           false,
+                           c->log->nchanges ? c->log->nchanges - 1 : 0};
+    buf_release(&b);
+    if (!edit.text) {
+        c->log->failed = true;
+        return;
+    }
+    c->log->nedits = edits_before;
+    c->log->edits[c->log->nedits++] = edit;
+}
+
 const struct node *rw_item(struct rw_ctx *c, const struct spec_entity *e, const struct node *key,
                            const struct node *item, size_t index)
 {
@@ -658,5 +747,13 @@ const struct node *rw_item(struct rw_ctx *c, const struct spec_entity *e, const 
     path_init(&c->path);
     path_push_key(&c->path, key->u.text, key->count);
     path_push_index(&c->path, index);
-    return walk_entity(c, e, item, index, item->style == STYLE_FLOW);
+    size_t edits_before = c->log->nedits;
+    c->reemit = false;
+    /* An item written out anew keeps no anchors: one that defines any must be edited in place. */
+    c->may_reemit = !c->json && !defines_anchor(item, 0);
+    const struct node *now = walk_entity(c, e, item, index, item->style == STYLE_FLOW);
+    if (c->reemit)
+        reemit(c, item, now, edits_before);
+    c->may_reemit = false;
+    return now;
 }
