@@ -1,6 +1,7 @@
 /*
  * The public API as a library user sees it: only gatehop.h. Lints a file, walks its findings
- * and what was detected, counts severities, writes a report, and reads the rule catalogue.
+ * and what was detected, counts severities, writes a report, converts the file to another
+ * release, and reads the rule catalogue.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,13 +25,18 @@ static const char config[] = "_format_version: \"2.1\"\n"
                              "  - key: s3cret-key-of-alice\n"
                              "  - key: s3cret-key-of-alice\n";
 
+/* A temporary file holding text; the caller frees the returned path. */
 static char *write_temp(const char *text)
 {
-    static char path[] = "/tmp/gatehop-api-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+    char *path = strdup("/tmp/gatehop-api-XXXXXX");
+    int fd = path ? mkstemp(path) : -1;
+    bool written = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+    if (fd >= 0)
+        close(fd);
+    if (!written) {
+        free(path);
         return NULL;
-    close(fd);
+    }
     return path;
 }
 
@@ -91,6 +97,62 @@ static void test_errors(gh_engine *engine, const char *path)
            "a missing file is an I/O error, not a finding");
 }
 
+/* Converts to memory; the text, or NULL when nothing was written. */
+static char *convert(gh_engine *engine, const char *path, gh_output output, gh_result **r)
+{
+    gh_convert_options o = {{0}, output};
+    o.lint.to = "kong@3.4";
+    o.lint.display_name = "kong.yml";
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    gh_error err = {0};
+    bool written = false;
+    *r = NULL;
+    int rc = out ? gh_convert_path(engine, path, &o, out, &written, r, &err) : -1;
+    if (out)
+        fclose(out);
+    if (rc < 0 || !written) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+static void test_convert(gh_engine *engine, const char *path)
+{
+    gh_result *r;
+    char *text = convert(engine, path, GH_OUTPUT_PATCH, &r);
+    ok(text && strstr(text, "_format_version: \"3.0\"\nservices:\n- name: orders\n"),
+       "the format version changes and the rest of the text stays");
+    ok(text && strstr(text, "  retries: five\n"), "a value no rule touches is kept as written");
+    is_int(r ? (long long)gh_result_change_count(r) : -1, 1, "one change");
+    gh_change c = {0};
+    if (r && gh_result_change_count(r))
+        gh_result_change(r, 0, &c);
+    ok(c.code && !strcmp(c.code, "HOP4003") && !strcmp(c.hop, "2.8 -> 3.0") &&
+           !strcmp(c.old_value, "'2.1'") && !strcmp(c.new_value, "'3.0'") && c.line == 1,
+       "the change: code, hop, old and new value, line");
+    ok(r && gh_result_severity_count(r, GH_ERROR) > 0,
+       "what convert cannot fix remains as findings (retries, the duplicate key)");
+    free(text);
+    gh_result_free(r);
+    text = convert(engine, path, GH_OUTPUT_JSON, &r);
+    ok(text && text[0] == '{' && strstr(text, "\"_format_version\": \"3.0\""),
+       "--output-format json re-emits the document as JSON");
+    free(text);
+    gh_result_free(r);
+    char *broken = write_temp("_format_version: \"2.1\"\nservices: [\n");
+    r = NULL;
+    text = broken ? convert(engine, broken, GH_OUTPUT_PATCH, &r) : NULL;
+    ok(broken && !text && r && gh_result_severity_count(r, GH_ERROR) == 1,
+       "a file with a syntax error: nothing written, one finding");
+    gh_result_free(r);
+    if (broken)
+        unlink(broken);
+    free(broken);
+}
+
 static void test_catalogue(void)
 {
     ok(gh_rule_count() == 47, "the catalogue: 47 codes");
@@ -111,10 +173,12 @@ int main(void)
     if (engine && path) {
         test_lint(engine, path);
         test_errors(engine, path);
+        test_convert(engine, path);
     }
     test_catalogue();
     if (path)
         unlink(path);
+    free(path);
     gh_engine_free(engine);
     return done();
 }
