@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include "util/util_str.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,23 +54,6 @@ int report_write(FILE *out, enum gh_format format, struct report_file *files, si
     return rc ? rc : end;
 }
 
-/* Keys whose values are secrets whether or not a schema knows them (reader findings). */
-static bool secret_looking_key(const char *key, size_t len)
-{
-    static const char *const words[] = {"password",   "secret",      "token",     "key",
-                                        "credential", "private_key", "passphrase"};
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-        size_t w = strlen(words[i]);
-        if (len < w)
-            continue;
-        bool tail = strncasecmp(key + len - w, words[i], w) == 0;
-        bool boundary = len == w || key[len - w - 1] == '_' || key[len - w - 1] == '-';
-        if (tail && boundary)
-            return true;
-    }
-    return false;
-}
-
 static void mask_range(char *text, size_t len, size_t from, size_t to)
 {
     for (size_t i = from; i < to && i < len; i++)
@@ -108,7 +93,7 @@ void report_mask_line(const struct diag_sink *sink, uint32_t line, char *text, s
     size_t key_len = k - start;
     if (k < len && text[k] == '"')
         k++;
-    if (k < len && text[k] == ':' && key_len && secret_looking_key(text + start, key_len)) {
+    if (k < len && text[k] == ':' && key_len && str_names_secret(text + start, key_len)) {
         k++;
         while (k < len && text[k] == ' ')
             k++;

@@ -8,6 +8,7 @@
 
 #include "rewrite.h"
 #include "util/util_buf.h"
+#include "util/util_str.h"
 
 void rw_log_init(struct rw_log *log)
 {
@@ -69,11 +70,12 @@ static const char *shown(struct rw_log *log, const struct node *n, bool secret)
     return out ? out : "?";
 }
 
+/* Secret by the entity's schema, or, for fields it does not describe (plugin configs), by name. */
 static bool field_is_secret(const struct spec_entity *e, const struct node *item, const char *name)
 {
     const struct spec_record *rec = e ? spec_entity_record_for(e, item) : NULL;
     const struct spec_field *f = rec ? spec_record_field(rec, name, strlen(name)) : NULL;
-    return f && (f->flags & SF_SECRET);
+    return (f && (f->flags & SF_SECRET)) || str_names_secret(name, strlen(name));
 }
 
 /* "route 'orders'", or "route #3" when nothing names it. */

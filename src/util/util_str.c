@@ -1,6 +1,7 @@
 #include "util_str.h"
 
 #include <string.h>
+#include <strings.h>
 
 size_t str_edit_distance(const char *a, const char *b)
 {
@@ -47,4 +48,20 @@ const char *str_closest(const char *key, const void *first, size_t count, size_t
         }
     }
     return best;
+}
+
+bool str_names_secret(const char *key, size_t len)
+{
+    static const char *const words[] = {"password",   "secret",      "token",     "key",
+                                        "credential", "private_key", "passphrase"};
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        size_t w = strlen(words[i]);
+        if (len < w)
+            continue;
+        bool tail = strncasecmp(key + len - w, words[i], w) == 0;
+        bool boundary = len == w || key[len - w - 1] == '_' || key[len - w - 1] == '-';
+        if (tail && boundary)
+            return true;
+    }
+    return false;
 }

@@ -18,4 +18,10 @@ bool str_ends_with(const char *s, const char *suffix);
  */
 const char *str_closest(const char *key, const void *first, size_t count, size_t stride);
 
+/*
+ * Whether a key names a secret whatever the schema says ("password", "client_secret",
+ * "api-key", ...): its last word is one of the secret words.
+ */
+bool str_names_secret(const char *key, size_t len);
+
 #endif
