@@ -40,6 +40,7 @@ struct rw_rule {
     const struct node *value; /* RW_SET: a scalar; RW_MAP: a mapping of old to new values */
     const char *new_name;     /* RW_RENAME */
     named_transform_fn transform;
+    int severity; /* the finding's severity, or -1 for the code's default */
     const char *why;
 };
 
@@ -88,6 +89,7 @@ struct rw_change {
     const char *field;               /* the key changed, or whose value changed */
     const char *old_text, *new_text; /* quoted for display; secrets are '<redacted>' */
     const char *why;
+    int severity; /* -1: the code's default */
 };
 
 enum rw_edit_kind {

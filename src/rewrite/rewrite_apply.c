@@ -121,8 +121,8 @@ static void finding(struct rw_ctx *c, const struct rw_change *ch)
         snprintf(what, sizeof(what), "'%s' (%s) is removed", ch->field, ch->old_text);
     else
         snprintf(what, sizeof(what), "'%s': %s becomes %s", ch->field, ch->old_text, ch->new_text);
-    diag_add(c->sink, ch->rule, -1, &ch->span, ch->path, ch->entity, "%s (%s %s): %s", what,
-             c->plan->product, hop, ch->why);
+    diag_add(c->sink, ch->rule, ch->severity, &ch->span, ch->path, ch->entity, "%s (%s %s): %s",
+             what, c->plan->product, hop, ch->why);
 }
 
 /* Records a change and the edit that makes it in the text (none: the item is re-emitted). */
@@ -146,8 +146,8 @@ static void record(struct rw_ctx *c, const struct rw_rule *r, const struct site 
         return;
     }
     struct rw_change *ch = &log->changes[log->nchanges];
-    *ch = (struct rw_change){r->rule,  kind,  r->hop,   old_node->span, path,
-                             s->label, field, old_text, new_text,       r->why};
+    *ch = (struct rw_change){r->rule, kind,     r->hop,   old_node->span, path,       s->label,
+                             field,   old_text, new_text, r->why,         r->severity};
     if (edit) {
         log->edits[log->nedits] = *edit;
         log->edits[log->nedits].change = log->nchanges;
@@ -239,6 +239,12 @@ static const struct node *changed_scalar(struct rw_ctx *c, const struct rw_rule 
 {
     if (r->op == RW_SET)
         return node_equal(v, r->value) ? NULL : new_from_data(c, v, r->value);
+    if (r->op == RW_MAP) {
+        for (uint32_t i = 0; i < r->value->count; i++)
+            if (node_equal(v, r->value->u.pairs[i].key))
+                return new_from_data(c, v, r->value->u.pairs[i].value);
+        return NULL;
+    }
     if (!node_is_string(v))
         return NULL; /* the schema check reports the wrong type */
     /* A template placeholder (decK's ${{ env "X" }}) is kept as written: what it stands for

@@ -50,11 +50,25 @@ static int read_op(struct rw_rule *r, const struct node *def, const char *file, 
         r->new_name = v->u.text;
     } else if (node_text_equals(op->key, "remove")) {
         r->op = RW_REMOVE;
+    } else if (node_text_equals(op->key, "map")) {
+        r->op = RW_MAP;
+        r->value = v;
     } else {
         r->op = RW_TRANSFORM;
         r->transform = named_transform_find(v->u.text)->fn;
     }
     return 0;
+}
+
+/* A rule's own severity ("warning"), or -1 for its code's default. */
+static int severity_of(const struct node *n)
+{
+    static const char *const names[] = {
+        [GH_INFO] = "info", [GH_WARNING] = "warning", [GH_ERROR] = "error"};
+    for (int s = GH_INFO; n && s <= GH_ERROR; s++)
+        if (node_text_equals(n, names[s]))
+            return s;
+    return -1;
 }
 
 static size_t hop_of(const struct rw_plan *plan, const struct node *def)
@@ -129,6 +143,7 @@ int rw_plan_build(struct rw_plan *plan, const struct kb_product *p, const struct
                                   .field = text_of(node_map_get(def, "field")),
                                   .each = each && each->v.b,
                                   .where = node_map_get(def, "where"),
+                                  .severity = severity_of(node_map_get(def, "severity")),
                                   .why = text_of(node_map_get(def, "why"))};
             int rc = read_op(r, def, "upgrades.yaml", err);
             if (rc < 0)

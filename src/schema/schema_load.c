@@ -63,6 +63,8 @@ enum shape {
     SH_FORMAT_LIST,
     SH_WHERE,
     SH_TRUE,
+    SH_VALUE_MAP,
+    SH_SEVERITY,
     SH_COUNT
 };
 
@@ -202,14 +204,18 @@ static const struct keyword upgrades_keywords[] = {{"format_field", SH_STRING},
                                                    {"rules", SH_RULES}};
 
 static const struct keyword rule_keywords[] = {
-    {"code", SH_CODE}, {"hop", SH_HOP},   {"at", SH_AT}, {"where", SH_WHERE}, {"field", SH_STRING},
-    {"each", SH_BOOL}, {"when", SH_WHEN}, {"do", SH_DO}, {"why", SH_STRING},
+    {"code", SH_CODE},         {"hop", SH_HOP},    {"at", SH_AT},     {"where", SH_WHERE},
+    {"field", SH_STRING},      {"each", SH_BOOL},  {"when", SH_WHEN}, {"do", SH_DO},
+    {"severity", SH_SEVERITY}, {"why", SH_STRING},
 };
 
 static const struct keyword when_keywords[] = {{"format_version", SH_FORMAT_LIST}};
 
-static const struct keyword do_keywords[] = {
-    {"set", SH_ANY}, {"rename", SH_STRING}, {"transform", SH_TRANSFORM}, {"remove", SH_TRUE}};
+static const struct keyword do_keywords[] = {{"set", SH_ANY},
+                                             {"rename", SH_STRING},
+                                             {"transform", SH_TRANSFORM},
+                                             {"remove", SH_TRUE},
+                                             {"map", SH_VALUE_MAP}};
 
 static const char *const type_names[] = {"string", "integer", "number", "boolean", "array",
                                          "set",    "map",     "record", "foreign", "any"};
@@ -847,6 +853,26 @@ static int sh_where(struct lctx *c, const struct node *n)
     return 0;
 }
 
+/* map: {old: new, ...}, scalars to scalars (a null key matches a null value). */
+static int sh_value_map(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_MAPPING || n->count == 0)
+        return bad(c, n, "'map' must map old values to new ones");
+    for (uint32_t i = 0; i < n->count; i++)
+        if (n->u.pairs[i].key->kind != NODE_SCALAR || n->u.pairs[i].value->kind != NODE_SCALAR)
+            return bad(c, n->u.pairs[i].key, "'map' maps single values to single values");
+    return 0;
+}
+
+static int sh_severity(struct lctx *c, const struct node *n)
+{
+    static const char *const names[] = {"error", "warning", "info"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (node_text_equals(n, names[i]))
+            return 0;
+    return bad(c, n, "a severity is error, warning or info");
+}
+
 static int sh_true(struct lctx *c, const struct node *n)
 {
     return n->kind == NODE_SCALAR && n->type == SCALAR_BOOL && n->v.b
@@ -945,6 +971,8 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_FORMAT_LIST] = sh_format_list,
     [SH_WHERE] = sh_where,
     [SH_TRUE] = sh_true,
+    [SH_VALUE_MAP] = sh_value_map,
+    [SH_SEVERITY] = sh_severity,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
