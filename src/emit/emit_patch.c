@@ -41,9 +41,20 @@ int emit_prepare(struct rw_log *log, gh_error *err)
         struct rw_edit *prev = &log->edits[kept - 1], *e = &log->edits[i];
         if (same_edit(prev, e))
             continue;
-        bool overlaps = prev->kind == EDIT_REPLACE &&
+        bool overlaps = prev->kind != EDIT_INSERT_PAIR &&
                         compare_pos(e->span.line, e->span.column, prev->span.end_line,
                                     prev->span.end_column) < 0;
+        /* Two cuts that overlap (pairs removed side by side in a flow mapping) are one cut. */
+        bool cuts =
+            prev->kind == EDIT_DELETE && e->kind == EDIT_DELETE && !*prev->text && !*e->text;
+        if (overlaps && cuts) {
+            if (compare_pos(e->span.end_line, e->span.end_column, prev->span.end_line,
+                            prev->span.end_column) > 0) {
+                prev->span.end_line = e->span.end_line;
+                prev->span.end_column = e->span.end_column;
+            }
+            continue;
+        }
         if (overlaps)
             return error_set(err, GH_EUSAGE,
                              "line %u: a value shared through a YAML anchor needs two different "
@@ -106,9 +117,10 @@ static void begin_replace(struct patcher *p, const struct rw_edit *e)
     put(p, e->text, strlen(e->text));
     if (e->keep_line_break)
         put(p, "\n", 1);
-    p->skipping = true;
     p->skip_line = e->span.end_line;
     p->skip_column = e->span.end_column;
+    /* Skip up to the end; an edit that cuts nothing (an insertion) skips nothing. */
+    p->skipping = compare_pos(p->line, p->column, p->skip_line, p->skip_column) < 0;
 }
 
 /*

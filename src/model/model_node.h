@@ -31,10 +31,11 @@ enum scalar_style {
 };
 
 enum node_flags {
-    NODE_ANCHORED = 1 << 0,  /* defined with &anchor: lives in the document arena */
-    NODE_YAML11 = 1 << 1,    /* a plain scalar whose type YAML 1.1 and 1.2 disagree on */
-    NODE_TAGGED = 1 << 2,    /* an explicit tag decided the type */
-    NODE_ANCHOR_DEF = 1 << 3 /* an &anchor is written on this node (in the item's own copy too) */
+    NODE_ANCHORED = 1 << 0,   /* defined with &anchor: lives in the document arena */
+    NODE_YAML11 = 1 << 1,     /* a plain scalar whose type YAML 1.1 and 1.2 disagree on */
+    NODE_TAGGED = 1 << 2,     /* an explicit tag decided the type */
+    NODE_ANCHOR_DEF = 1 << 3, /* an &anchor is written on this node (in the item's own copy too) */
+    NODE_SYNTH = 1 << 4       /* made by a rewrite, not read: its span is borrowed */
 };
 
 struct span {

@@ -217,3 +217,26 @@ int write_json_value(struct buf *b, const struct node *n, unsigned indent)
         rc = buf_putc(b, '\n') || indent_to(b, indent) ? -1 : 0;
     return rc == 0 ? buf_putc(b, seq ? ']' : '}') : rc;
 }
+
+int write_flow_value(struct buf *b, const struct node *n, enum write_context ctx)
+{
+    if (ctx == WRITE_BLOCK)
+        ctx = WRITE_FLOW;
+    if (n->kind == NODE_SCALAR)
+        return write_scalar(b, n, STYLE_PLAIN, ctx);
+    bool seq = n->kind == NODE_SEQUENCE;
+    int rc = buf_putc(b, seq ? '[' : '{');
+    for (uint32_t i = 0; rc == 0 && i < n->count; i++) {
+        if (i)
+            rc = buf_puts(b, ", ");
+        if (rc == 0 && !seq) {
+            const struct node *key = n->u.pairs[i].key;
+            rc = ctx == WRITE_JSON ? write_double_quoted(b, key->u.text, key->count)
+                                   : write_scalar(b, key, STYLE_PLAIN, ctx);
+            rc = rc == 0 ? buf_puts(b, ": ") : rc;
+        }
+        if (rc == 0)
+            rc = write_flow_value(b, seq ? n->u.items[i] : n->u.pairs[i].value, ctx);
+    }
+    return rc == 0 ? buf_putc(b, seq ? ']' : '}') : rc;
+}

@@ -38,6 +38,8 @@ bool plain_is_safe(const char *text, size_t len, enum write_context ctx);
  * "- "); nested lines are indented by `indent` spaces plus two per level.
  */
 int write_yaml_value(struct buf *b, const struct node *n, unsigned indent);
+/* A value on one line in flow style ({a: 1, b: [x]}), or compact JSON for WRITE_JSON. */
+int write_flow_value(struct buf *b, const struct node *n, enum write_context ctx);
 /* A value as JSON, pretty-printed with two-space indentation starting at `indent`. */
 int write_json_value(struct buf *b, const struct node *n, unsigned indent);
 

@@ -27,7 +27,7 @@
 #include "schema/schema.h"
 #include "schema/schema_named.h"
 
-enum rw_op { RW_SET, RW_RENAME, RW_TRANSFORM, RW_REMOVE, RW_MAP };
+enum rw_op { RW_SET, RW_RENAME, RW_TRANSFORM, RW_REMOVE, RW_MAP, RW_MOVE };
 
 struct rw_rule {
     enum rule_id rule;
@@ -36,9 +36,10 @@ struct rw_rule {
     const char *field; /* a key; dots descend into records ("config.allow") */
     bool each;         /* the rule applies to each element of a list */
     enum rw_op op;
-    const struct node *where; /* the entity's fields must have these values, or NULL */
-    const struct node *value; /* RW_SET: a scalar; RW_MAP: a mapping of old to new values */
-    const char *new_name;     /* RW_RENAME */
+    const struct node *where;   /* the entity's fields must have these values, or NULL */
+    const struct node *value;   /* RW_SET: a scalar; RW_MAP: a mapping of old to new values */
+    const char *new_name;       /* RW_RENAME; RW_MOVE: "record.field" beside the old field */
+    const struct node *ignored; /* RW_MOVE: values the target ignores: removed, not moved */
     named_transform_fn transform;
     int severity; /* the finding's severity, or -1 for the code's default */
     const char *why;
@@ -130,6 +131,13 @@ struct rw_ctx {
     bool format_seen;        /* the top level had the marker */
     struct span removed[64]; /* where keys removed from the text stood */
     size_t nremoved;
+    /* Records a move created, whose text is one edit re-written as more fields move in. */
+    struct rw_made {
+        const struct node *record;
+        size_t edit;
+        const char *prefix; /* "queue: " before the record's text, or "" */
+    } made[16];
+    size_t nmade;    /* reset for each entry */
     bool may_reemit; /* the current item may be written out anew where a cut is not clean */
     bool reemit;     /* ... and must be */
     struct path path;

@@ -174,6 +174,15 @@ static const char *render(struct rw_ctx *c, const struct site *s, const struct n
 static struct rw_edit replace_edit(struct rw_ctx *c, const struct site *s,
                                    const struct node *old_node, const struct node *new_node)
 {
+    /* An empty value (`key:` and nothing) has no text of its own: the new one goes after the
+     * colon, with a space, and nothing is cut (its span may reach the next token). */
+    if (old_node->kind == NODE_SCALAR && old_node->count == 0 && old_node->style == STYLE_PLAIN) {
+        const char *text = render(c, s, new_node, STYLE_PLAIN);
+        struct span at = {old_node->span.line, old_node->span.column, old_node->span.line,
+                          old_node->span.column};
+        return (struct rw_edit){EDIT_DELETE, at,
+                                text ? arena_printf(&c->log->arena, " %s", text) : NULL, false, 0};
+    }
     bool block = old_node->style == STYLE_LITERAL || old_node->style == STYLE_FOLDED;
     return (struct rw_edit){EDIT_REPLACE, old_node->span, render(c, s, new_node, old_node->style),
                             block && old_node->span.end_column == 1, 0};
@@ -352,33 +361,61 @@ static bool written_in(const struct node *map, const struct node *key)
  * then stands where the removed one stood), or, for the last pair, its whole lines (block) or
  * from the end of the value before (flow). A mapping left empty becomes {}.
  */
-static bool removal(const struct node *map, uint32_t at, struct span *cut, const char **text)
+/* The nearest pair after (step 1) or before (step -1) `at` that was read, not made; -1: none. */
+static long written_pair(const struct node *map, uint32_t at, int step)
+{
+    for (long i = (long)at + step; i >= 0 && i < (long)map->count; i += step)
+        if (!(map->u.pairs[i].key->flags & NODE_SYNTH))
+            return i;
+    return -1;
+}
+
+/* The whole lines from `line` up to (not including) line `until`. */
+static struct span lines(uint32_t line, uint32_t until)
+{
+    return (struct span){line, 1, until, 1};
+}
+
+/*
+ * What removing pair `at` cuts from the text, and what replaces it. In a block mapping, whole
+ * lines: from the key's line to the next key's line (or past the value's last line), so that
+ * removals next to each other never overlap. In a flow mapping, up to the next key, or from the
+ * end of the value before. A mapping left empty becomes {}. The first key of a sequence item
+ * (`- name: x`) shares its line with the dash: that case is not cut here (the item is written
+ * anew instead). in_item: map is the entity item itself, an element of a sequence.
+ */
+static bool removal(const struct node *map, uint32_t at, bool in_item, struct span *cut,
+                    const char **text)
 {
     const struct node *key = map->u.pairs[at].key;
     const struct node *value = map->u.pairs[at].value;
     struct span end = content_end(value);
+    long next = written_pair(map, at, 1), prev = written_pair(map, at, -1);
+    const struct node *next_key = next >= 0 ? map->u.pairs[next].key : NULL;
+    bool flow = map->style == STYLE_FLOW;
     *text = "";
     /* A value written as an alias (*name) stands where its anchor is: its end is unknown. */
     bool alias =
         compare_at(value->span.line, value->span.column, key->span.line, key->span.column) < 0;
-    if (!written_in(map, key) || (alias && at + 1 == map->count))
+    if (!written_in(map, key) || (alias && !next_key) || (next_key && !written_in(map, next_key)))
         return false;
-    if (map->count == 1) {
+    if (!next_key && prev < 0) {
         *cut = (struct span){key->span.line, key->span.column, end.end_line, end.end_column};
-        *text = "{}";
-    } else if (at + 1 < map->count) {
-        const struct node *next = map->u.pairs[at + 1].key;
-        if (!written_in(map, next))
-            return false;
-        *cut = (struct span){key->span.line, key->span.column, next->span.line, next->span.column};
-    } else if (map->style == STYLE_FLOW) {
-        struct span prev = content_end(map->u.pairs[at - 1].value);
-        *cut = (struct span){prev.end_line, prev.end_column, end.end_line, end.end_column};
+        *text = map->count == 1 ? "{}" : ""; /* a pair made by a move may take its place */
+    } else if (flow && next_key) {
+        *cut = (struct span){key->span.line, key->span.column, next_key->span.line,
+                             next_key->span.column};
+    } else if (flow) {
+        struct span before = content_end(map->u.pairs[prev].value);
+        *cut = (struct span){before.end_line, before.end_column, end.end_line, end.end_column};
+    } else if (in_item && prev < 0) {
+        return false;
+    } else if (next_key) {
+        *cut = lines(key->span.line, next_key->span.line);
     } else {
         /* A block scalar's end is already the start of the next line. */
-        uint32_t after =
-            end.end_column == 1 && end.end_line > key->span.line ? end.end_line : end.end_line + 1;
-        *cut = (struct span){key->span.line, 1, after, 1};
+        bool at_line_start = end.end_column == 1 && end.end_line > key->span.line;
+        *cut = lines(key->span.line, at_line_start ? end.end_line : end.end_line + 1);
     }
     return true;
 }
@@ -433,7 +470,8 @@ static const struct node *remove_pair(struct rw_ctx *c, const struct rw_rule *r,
     const char *text;
     if (!written_in(map, p->key) && was_removed(c, p->key))
         return without_pair(c, map, at); /* merged from an anchor whose text lost it already */
-    bool cut_ok = removal(map, at, &cut, &text);
+    bool in_item = s->item && !memcmp(&map->span, &s->item->span, sizeof(map->span));
+    bool cut_ok = removal(map, at, in_item, &cut, &text);
     if (!cut_ok && c->may_reemit) {
         /* The text cannot be cut here, but the whole item can be written out anew. */
         struct node *now = without_pair(c, map, at);
@@ -514,6 +552,252 @@ static const struct node *rename_onto(struct rw_ctx *c, const struct rw_rule *r,
     return map;
 }
 
+/* ---- moving a field into a record ---------------------------------------------------------- */
+
+static bool is_ignored(const struct rw_rule *r, const struct node *v)
+{
+    if (node_is_null(v))
+        return true;
+    for (uint32_t i = 0; r->ignored && i < r->ignored->count; i++)
+        if (node_equal(v, r->ignored->u.items[i]))
+            return true;
+    return false;
+}
+
+/* A made node, placed (for findings) where `where` stands. */
+static struct node *made(struct rw_ctx *c, const struct node *like, const struct node *where)
+{
+    struct node *n = arena_alloc(c->nodes, sizeof(*n));
+    if (n) {
+        *n = *like;
+        n->span = where->span;
+        n->flags = NODE_SYNTH;
+    }
+    return n;
+}
+
+static struct node *made_key(struct rw_ctx *c, const char *text, size_t len,
+                             const struct node *where)
+{
+    struct node *k = made(c, where, where);
+    char *copy = k ? arena_strndup(c->nodes, text, len) : NULL;
+    if (!copy)
+        return NULL;
+    *k = (struct node){.kind = NODE_SCALAR,
+                       .type = SCALAR_STRING,
+                       .count = (uint32_t)len,
+                       .span = where->span,
+                       .flags = NODE_SYNTH};
+    k->u.text = copy;
+    return k;
+}
+
+/* map with pair (key, value) added at the end (or replacing the pair named key). */
+static struct node *with_pair(struct rw_ctx *c, const struct node *map, struct node *key,
+                              struct node *value)
+{
+    int at = map->kind == NODE_MAPPING ? find_key(map, key->u.text, key->count) : -1;
+    struct node *m = arena_alloc(c->nodes, sizeof(*m));
+    uint32_t count = map->kind == NODE_MAPPING ? map->count : 0;
+    struct node_pair *pairs = arena_alloc(c->nodes, (count + 1) * sizeof(*pairs));
+    if (!m || !pairs)
+        return NULL;
+    *m = map->kind == NODE_MAPPING
+             ? *map
+             : (struct node){.kind = NODE_MAPPING, .style = STYLE_FLOW, .span = map->span};
+    m->flags &= (uint8_t) ~(NODE_ANCHORED | NODE_ANCHOR_DEF);
+    if (count)
+        memcpy(pairs, map->u.pairs, count * sizeof(*pairs));
+    if (at >= 0)
+        pairs[at].value = value;
+    else
+        pairs[count++] = (struct node_pair){key, value};
+    m->u.pairs = pairs;
+    m->count = count;
+    return m;
+}
+
+static const char *flow_text(struct rw_ctx *c, const char *prefix, const struct node *n)
+{
+    struct buf b;
+    buf_init(&b, BUF_DEFAULT_MAX);
+    buf_puts(&b, prefix);
+    write_flow_value(&b, n, c->json ? WRITE_JSON : WRITE_FLOW);
+    const char *out = b.data ? arena_strndup(&c->log->arena, b.data, b.len) : NULL;
+    buf_release(&b);
+    return out;
+}
+
+static struct rw_made *made_record(struct rw_ctx *c, const struct node *record)
+{
+    for (size_t i = 0; i < c->nmade; i++)
+        if (c->made[i].record == record)
+            return &c->made[i];
+    return NULL;
+}
+
+/* Keeps the edit that writes a made record's text, to re-write it when more fields move in. */
+static void remember(struct rw_ctx *c, const struct node *record, const char *prefix)
+{
+    if (c->nmade < sizeof(c->made) / sizeof(c->made[0]) && c->log->nedits)
+        c->made[c->nmade++] = (struct rw_made){record, c->log->nedits - 1, prefix};
+}
+
+/*
+ * The record's new text: into a record made earlier by a move, its edit is written again;
+ * into a block record, the field goes in as its first key; a flow record, or a null, is
+ * written anew on one line. Returns the new record, or NULL when it cannot be done cleanly.
+ */
+/* The change a move makes in its record: a value added, or one it replaces (the old wins). */
+static void record_move(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+                        const struct node *target, const struct node *key, const struct node *old,
+                        const struct rw_edit *edit)
+{
+    bool secret = field_is_secret(s->entity, s->item, key->u.text);
+    int inside = target->kind == NODE_MAPPING ? find_key(target, key->u.text, key->count) : -1;
+    const struct node *replaced = inside >= 0 ? target->u.pairs[inside].value : NULL;
+    if (replaced)
+        record(c, r, s, CHANGE_VALUE, r->new_name, old, shown(c->log, replaced, secret),
+               shown(c->log, old, secret), edit);
+    else
+        record(c, r, s, CHANGE_ADDED, r->new_name, old, "(none)", shown(c->log, old, secret), edit);
+}
+
+/* The text that adds `key: value` to a block record: a new first key, or its value replaced. */
+static struct rw_edit block_record_edit(struct rw_ctx *c, const struct site *s,
+                                        const struct node *target, const struct node *key,
+                                        const struct node *value)
+{
+    int inside = find_key(target, key->u.text, key->count);
+    if (inside >= 0)
+        return replace_edit(c, s, target->u.pairs[inside].value, value);
+    struct buf b;
+    buf_init(&b, BUF_DEFAULT_MAX);
+    write_string_like(&b, key->u.text, key->count, STYLE_PLAIN, WRITE_BLOCK);
+    buf_puts(&b, ": ");
+    write_flow_value(&b, value, WRITE_FLOW);
+    struct rw_edit edit = {EDIT_INSERT_PAIR, target->u.pairs[0].key->span,
+                           b.data ? arena_strndup(&c->log->arena, b.data, b.len) : NULL, false, 0};
+    buf_release(&b);
+    return edit;
+}
+
+/*
+ * The record's new text: into a record made earlier by a move, its edit is written again;
+ * into a block record, the field goes in as its first key (or replaces the value there); a
+ * flow record, or a null, is written anew on one line. Returns the new record, or NULL when
+ * it cannot be done cleanly.
+ */
+static const struct node *move_into(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+                                    const struct node *target, struct node *key, struct node *value,
+                                    const struct node *old)
+{
+    struct rw_made *m = made_record(c, target);
+    struct node *now = with_pair(c, target, key, value);
+    if (!now)
+        return NULL;
+    if (m) {
+        c->log->edits[m->edit].text = flow_text(c, m->prefix, now);
+        m->record = now;
+        record_move(c, r, s, target, key, old, NULL);
+        return now;
+    }
+    if (target->kind == NODE_MAPPING && target->style != STYLE_FLOW && target->count) {
+        if (!written_in(target, target->u.pairs[0].key))
+            return NULL;
+        struct rw_edit edit = block_record_edit(c, s, target, key, value);
+        record_move(c, r, s, target, key, old, &edit);
+        return now;
+    }
+    if (!node_is_null(target) && target->kind != NODE_MAPPING)
+        return NULL; /* a record the schema check will report; nothing to move into */
+    /* A flow record or a null: written anew. An empty null needs a space after its ':'. */
+    bool bare = target->kind == NODE_SCALAR && target->count == 0;
+    const char *prefix = bare ? " " : "";
+    struct span cut = target->span;
+    if (bare) /* nothing to cut: the span of an empty value may reach the next token */
+        cut = (struct span){cut.line, cut.column, cut.line, cut.column};
+    struct rw_edit edit = {EDIT_DELETE, cut, flow_text(c, prefix, now), false, 0};
+    if (node_is_null(target)) {
+        /* The null the record replaces is a value too: the change names it. */
+        const char *dot = strchr(r->new_name, '.');
+        char *name = arena_strndup(&c->log->arena, r->new_name, (size_t)(dot - r->new_name));
+        record(c, r, s, CHANGE_VALUE, name ? name : r->new_name, target, "null",
+               flow_text(c, "", now), &edit);
+    } else {
+        record_move(c, r, s, target, key, old, &edit);
+    }
+    remember(c, now, prefix);
+    return now;
+}
+
+/*
+ * Moves pair `at` into RECORD.FIELD beside it: into the record when it exists, into a new
+ * record written as the mapping's first key when not. A value the gateway ignores (null, or
+ * one of the rule's `ignored` values) is removed instead.
+ */
+static const struct node *move_pair(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+                                    const struct node *map, uint32_t at)
+{
+    const struct node_pair *p = &map->u.pairs[at];
+    char why[400];
+    if (is_ignored(r, p->value)) {
+        snprintf(why, sizeof(why), "the gateway ignores this value; %s", r->why);
+        return remove_pair(c, r, s, map, at, arena_strdup(&c->log->arena, why));
+    }
+    const char *dot = strchr(r->new_name, '.');
+    size_t rlen = (size_t)(dot - r->new_name);
+    struct node *key = made_key(c, dot + 1, strlen(dot + 1), p->key);
+    struct node *value = made(c, p->value, p->value);
+    int rec = find_key(map, r->new_name, rlen);
+    const struct node *target = rec >= 0 ? map->u.pairs[rec].value : NULL;
+    if (!key || !value)
+        return map;
+    const struct node *now_record;
+    if (target) {
+        now_record = move_into(c, r, s, target, key, value, p->value);
+    } else {
+        /* A new record, written as the mapping's first key: `queue: {max_batch_size: 5}`. */
+        struct node *rkey = made_key(c, r->new_name, rlen, map->u.pairs[0].key);
+        static const struct node none = {.kind = NODE_SCALAR, .type = SCALAR_NULL};
+        struct node *fresh = rkey ? with_pair(c, &none, key, value) : NULL;
+        const struct node *first = map->u.pairs[0].key;
+        now_record = NULL;
+        if (fresh && written_in(map, first) && map->style != STYLE_FLOW) {
+            fresh->flags = NODE_SYNTH;
+            fresh->span = first->span;
+            char prefix[96];
+            snprintf(prefix, sizeof(prefix), "%.*s: ", (int)rlen, r->new_name);
+            struct rw_edit edit = {EDIT_INSERT_PAIR, first->span, flow_text(c, prefix, fresh),
+                                   false, 0};
+            record(c, r, s, CHANGE_ADDED, r->new_name, p->key, "(none)",
+                   shown(c->log, p->value, field_is_secret(s->entity, s->item, p->key->u.text)),
+                   &edit);
+            remember(c, fresh, arena_strdup(&c->log->arena, prefix));
+            map = with_pair(c, map, rkey, fresh);
+            now_record = fresh;
+        }
+    }
+    if (!now_record || !map) {
+        char what[300];
+        snprintf(what, sizeof(what),
+                 "'%s' moves to '%s', but the text there cannot be edited "
+                 "cleanly: move it by hand",
+                 p->key->u.text, r->new_name);
+        manual(c, r, s, p->key, what);
+        return map ? map : p->value;
+    }
+    if (rec >= 0) {
+        struct node *copy = clone(c, map);
+        if (!copy)
+            return map;
+        copy->u.pairs[rec].value = (struct node *)now_record;
+        map = copy;
+    }
+    snprintf(why, sizeof(why), "moved to '%s'; %s", r->new_name, r->why);
+    return remove_pair(c, r, s, map, at, arena_strdup(&c->log->arena, why));
+}
+
 /* The rule's operation on pair `at` of map (the field itself). */
 static const struct node *apply_op(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                                    const struct node *map, uint32_t at)
@@ -522,6 +806,8 @@ static const struct node *apply_op(struct rw_ctx *c, const struct rw_rule *r, co
     const struct node *key = p->key, *value = p->value;
     if (r->op == RW_REMOVE)
         return remove_pair(c, r, s, map, at, NULL);
+    if (r->op == RW_MOVE)
+        return move_pair(c, r, s, map, at);
     if (r->op == RW_RENAME) {
         int other = find_key(map, r->new_name, strlen(r->new_name));
         if (other >= 0)
@@ -757,6 +1043,7 @@ const struct node *rw_item(struct rw_ctx *c, const struct spec_entity *e, const 
     path_push_index(&c->path, index);
     size_t edits_before = c->log->nedits;
     c->reemit = false;
+    c->nmade = 0;
     /* An item written out anew keeps no anchors: one that defines any must be edited in place. */
     c->may_reemit = !c->json && !defines_anchor(item, 0);
     const struct node *now = walk_entity(c, e, item, index, item->style == STYLE_FLOW);

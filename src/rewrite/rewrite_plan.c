@@ -50,6 +50,9 @@ static int read_op(struct rw_rule *r, const struct node *def, const char *file, 
         r->new_name = v->u.text;
     } else if (node_text_equals(op->key, "remove")) {
         r->op = RW_REMOVE;
+    } else if (node_text_equals(op->key, "move")) {
+        r->op = RW_MOVE;
+        r->new_name = v->u.text;
     } else if (node_text_equals(op->key, "map")) {
         r->op = RW_MAP;
         r->value = v;
@@ -143,6 +146,7 @@ int rw_plan_build(struct rw_plan *plan, const struct kb_product *p, const struct
                                   .field = text_of(node_map_get(def, "field")),
                                   .each = each && each->v.b,
                                   .where = node_map_get(def, "where"),
+                                  .ignored = node_map_get(def, "ignored"),
                                   .severity = severity_of(node_map_get(def, "severity")),
                                   .why = text_of(node_map_get(def, "why"))};
             int rc = read_op(r, def, "upgrades.yaml", err);

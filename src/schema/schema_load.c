@@ -65,6 +65,8 @@ enum shape {
     SH_TRUE,
     SH_VALUE_MAP,
     SH_SEVERITY,
+    SH_MOVE,
+    SH_SCALARS,
     SH_COUNT
 };
 
@@ -204,18 +206,16 @@ static const struct keyword upgrades_keywords[] = {{"format_field", SH_STRING},
                                                    {"rules", SH_RULES}};
 
 static const struct keyword rule_keywords[] = {
-    {"code", SH_CODE},         {"hop", SH_HOP},    {"at", SH_AT},     {"where", SH_WHERE},
-    {"field", SH_STRING},      {"each", SH_BOOL},  {"when", SH_WHEN}, {"do", SH_DO},
-    {"severity", SH_SEVERITY}, {"why", SH_STRING},
+    {"code", SH_CODE},         {"hop", SH_HOP},         {"at", SH_AT},      {"where", SH_WHERE},
+    {"field", SH_STRING},      {"each", SH_BOOL},       {"when", SH_WHEN},  {"do", SH_DO},
+    {"severity", SH_SEVERITY}, {"ignored", SH_SCALARS}, {"why", SH_STRING},
 };
 
 static const struct keyword when_keywords[] = {{"format_version", SH_FORMAT_LIST}};
 
-static const struct keyword do_keywords[] = {{"set", SH_ANY},
-                                             {"rename", SH_STRING},
-                                             {"transform", SH_TRANSFORM},
-                                             {"remove", SH_TRUE},
-                                             {"map", SH_VALUE_MAP}};
+static const struct keyword do_keywords[] = {
+    {"set", SH_ANY},     {"rename", SH_STRING}, {"transform", SH_TRANSFORM},
+    {"remove", SH_TRUE}, {"map", SH_VALUE_MAP}, {"move", SH_MOVE}};
 
 static const char *const type_names[] = {"string", "integer", "number", "boolean", "array",
                                          "set",    "map",     "record", "foreign", "any"};
@@ -864,6 +864,25 @@ static int sh_value_map(struct lctx *c, const struct node *n)
     return 0;
 }
 
+/* move: "record.field": a field of a record beside the field moved. */
+static int sh_move(struct lctx *c, const struct node *n)
+{
+    const char *dot = node_is_string(n) ? strchr(n->u.text, '.') : NULL;
+    if (!dot || dot == n->u.text || !dot[1] || strchr(dot + 1, '.'))
+        return bad(c, n, "'move' takes RECORD.FIELD, a field of a record beside the old field");
+    return 0;
+}
+
+static int sh_scalars(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "expected a list of values");
+    for (uint32_t i = 0; i < n->count; i++)
+        if (n->u.items[i]->kind != NODE_SCALAR)
+            return bad(c, n->u.items[i], "expected a single value");
+    return 0;
+}
+
 static int sh_severity(struct lctx *c, const struct node *n)
 {
     static const char *const names[] = {"error", "warning", "info"};
@@ -913,6 +932,9 @@ static int sh_rules(struct lctx *c, const struct node *n)
         for (size_t k = 0; k < sizeof(needed) / sizeof(needed[0]); k++)
             if (!node_map_get(rule, needed[k]))
                 return bad(c, rule, "an upgrade rule needs '%s'", needed[k]);
+        const struct node *ops = node_map_get(rule, "do");
+        if (node_map_get(rule, "ignored") && !node_map_get(ops, "move"))
+            return bad(c, node_map_get(rule, "ignored"), "'ignored' goes with 'move'");
         if (node_map_get(rule, "where") && node_text_equals(node_map_get(rule, "at"), "document"))
             return bad(c, node_map_get(rule, "where"),
                        "'where' selects entities, not the document");
@@ -973,6 +995,8 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_TRUE] = sh_true,
     [SH_VALUE_MAP] = sh_value_map,
     [SH_SEVERITY] = sh_severity,
+    [SH_MOVE] = sh_move,
+    [SH_SCALARS] = sh_scalars,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
