@@ -401,7 +401,9 @@ static bool removal(const struct node *map, uint32_t at, bool in_item, struct sp
         return false;
     if (!next_key && prev < 0) {
         *cut = (struct span){key->span.line, key->span.column, end.end_line, end.end_column};
-        *text = map->count == 1 ? "{}" : ""; /* a pair made by a move may take its place */
+        /* A block mapping left empty must say {}; a flow one keeps its braces; a pair made by
+         * a move may take its place. */
+        *text = map->count == 1 && !flow ? "{}" : "";
     } else if (flow && next_key) {
         *cut = (struct span){key->span.line, key->span.column, next_key->span.line,
                              next_key->span.column};
@@ -763,11 +765,12 @@ static const struct node *move_pair(struct rw_ctx *c, const struct rw_rule *r, c
         struct node *fresh = rkey ? with_pair(c, &none, key, value) : NULL;
         const struct node *first = map->u.pairs[0].key;
         now_record = NULL;
-        if (fresh && written_in(map, first) && map->style != STYLE_FLOW) {
+        if (fresh && written_in(map, first)) {
             fresh->flags = NODE_SYNTH;
             fresh->span = first->span;
             char prefix[96];
-            snprintf(prefix, sizeof(prefix), "%.*s: ", (int)rlen, r->new_name);
+            snprintf(prefix, sizeof(prefix), c->json ? "\"%.*s\": " : "%.*s: ", (int)rlen,
+                     r->new_name);
             struct rw_edit edit = {EDIT_INSERT_PAIR, first->span, flow_text(c, prefix, fresh),
                                    false, 0};
             record(c, r, s, CHANGE_ADDED, r->new_name, p->key, "(none)",
