@@ -186,6 +186,14 @@ static int copy_spool(FILE *spool, FILE *out, gh_error *err)
     return ferror(spool) ? error_set(err, GH_EIO, "cannot write the output") : 0;
 }
 
+static bool has_finding(const gh_result *r, enum rule_id rule)
+{
+    for (size_t i = 0; i < r->sink.count; i++)
+        if (r->sink.items[i].rule == rule)
+            return true;
+    return false;
+}
+
 static int write_converted(gh_result *r, gh_output output, FILE *spool, FILE *out, gh_error *err)
 {
     if (output == GH_OUTPUT_YAML || output == GH_OUTPUT_JSON)
@@ -226,7 +234,9 @@ int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_option
         rc = run_check(engine, path, r, &co, err);
     if (rc == 0 && spool && emit_canon_finish(&canon) < 0)
         rc = error_set(err, GH_EIO, "cannot write the converted document");
-    bool complete = r->info.version[0] && !r->info.hops_incomplete;
+    /* A duplicate key hides a value from the rewrites (the reader keeps the later one), so
+     * the text could not be converted consistently: it is the user's to resolve first. */
+    bool complete = r->info.version[0] && !r->info.hops_incomplete && !has_finding(r, R_HOP1002);
     if (rc == 0 && complete && (rc = write_converted(r, options->output, spool, out, err)) == 0)
         *written = true;
     if (spool)
