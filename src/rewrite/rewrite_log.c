@@ -1,0 +1,191 @@
+/*
+ * Recording rewrites: the change log, the findings of lint --to, and the text edits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rewrite_internal.h"
+#include "util/util_buf.h"
+#include "util/util_str.h"
+
+void rw_log_init(struct rw_log *log)
+{
+    memset(log, 0, sizeof(*log));
+    arena_init(&log->arena, 16 * 1024);
+}
+
+void rw_log_release(struct rw_log *log)
+{
+    free(log->changes);
+    free(log->edits);
+    arena_release(&log->arena);
+    memset(log, 0, sizeof(*log));
+}
+
+static void *grow(void *items, size_t *cap, size_t count, size_t size)
+{
+    if (count < *cap)
+        return items;
+    size_t n = *cap ? *cap * 2 : 64;
+    void *bigger = realloc(items, n * size);
+    if (bigger)
+        *cap = n;
+    return bigger;
+}
+
+/* ---- how values are shown ---------------------------------------------------------------- */
+
+/* A scalar as the change log shows it: quoted, cut at 80 bytes, '<redacted>' when secret. */
+const char *rw_shown(struct rw_log *log, const struct node *n, bool secret)
+{
+    if (!n)
+        return "(none)";
+    if (secret)
+        return "'<redacted>'";
+    if (n->kind != NODE_SCALAR)
+        return n->kind == NODE_SEQUENCE ? "a list" : "a mapping";
+    struct buf b;
+    buf_init(&b, 1024);
+    if (n->type != SCALAR_STRING) {
+        write_scalar(&b, n, STYLE_PLAIN, WRITE_BLOCK);
+    } else {
+        size_t len = n->count > 80 ? 80 : n->count;
+        /* Back off to a character boundary so the cut never splits UTF-8. */
+        while (len < n->count && len > 0 && ((unsigned char)n->u.text[len] & 0xC0) == 0x80)
+            len--;
+        buf_putc(&b, '\'');
+        for (size_t i = 0; i < len; i++) {
+            unsigned char ch = (unsigned char)n->u.text[i];
+            if (ch < 0x20 || ch == 0x7f)
+                buf_printf(&b, "\\x%02x", ch);
+            else
+                buf_putc(&b, (char)ch);
+        }
+        buf_puts(&b, len < n->count ? "...'" : "'");
+    }
+    const char *out = b.data ? arena_strndup(&log->arena, b.data, b.len) : NULL;
+    buf_release(&b);
+    return out ? out : "?";
+}
+
+/* Secret by the entity's schema, or, for fields it does not describe (plugin configs), by name. */
+bool rw_field_is_secret(const struct spec_entity *e, const struct node *item, const char *name)
+{
+    const struct spec_record *rec = e ? spec_entity_record_for(e, item) : NULL;
+    const struct spec_field *f = rec ? spec_record_field(rec, name, strlen(name)) : NULL;
+    return (f && (f->flags & SF_SECRET)) || str_names_secret(name, strlen(name));
+}
+
+/* "route 'orders'", or "route #3" when nothing names it. */
+const char *rw_entity_label(struct rw_log *log, const struct spec_entity *e,
+                            const struct node *item, size_t index)
+{
+    if (!e)
+        return NULL;
+    const char *keys[] = {e->label, e->endpoint_key, e->primary_key};
+    for (size_t i = 0; i < 3; i++) {
+        const struct node *v = keys[i] ? node_map_get(item, keys[i]) : NULL;
+        if (node_is_string(v) && !rw_field_is_secret(e, item, keys[i]))
+            return arena_printf(&log->arena, "%s '%.80s'", e->singular, v->u.text);
+    }
+    return arena_printf(&log->arena, "%s #%zu", e->singular, index);
+}
+
+/* ---- recording --------------------------------------------------------------------------- */
+
+static enum write_context context_of(const struct rw_ctx *c, const struct site *s)
+{
+    return c->json ? WRITE_JSON : s->flow ? WRITE_FLOW : WRITE_BLOCK;
+}
+
+static void finding(struct rw_ctx *c, const struct rw_change *ch)
+{
+    if (!c->sink)
+        return;
+    char hop[64], what[512];
+    rw_hop_text(&c->plan->hops[ch->hop], hop, sizeof(hop));
+    if (ch->kind == CHANGE_KEY)
+        snprintf(what, sizeof(what), "key %s becomes %s", ch->old_text, ch->new_text);
+    else if (ch->kind == CHANGE_ADDED)
+        snprintf(what, sizeof(what), "'%s' is added as %s", ch->field, ch->new_text);
+    else if (ch->kind == CHANGE_REMOVED)
+        snprintf(what, sizeof(what), "'%s' (%s) is removed", ch->field, ch->old_text);
+    else
+        snprintf(what, sizeof(what), "'%s': %s becomes %s", ch->field, ch->old_text, ch->new_text);
+    diag_add(c->sink, ch->rule, ch->severity, &ch->span, ch->path, ch->entity, "%s (%s %s): %s",
+             what, c->plan->product, hop, ch->why);
+}
+
+/* Records a change and the edit that makes it in the text (none: the item is re-emitted). */
+void rw_record(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+               enum rw_change_kind kind, const char *field, const struct node *old_node,
+               const char *old_text, const char *new_text, const struct rw_edit *edit)
+{
+    struct rw_log *log = c->log;
+    struct rw_change *changes =
+        grow(log->changes, &log->changes_cap, log->nchanges, sizeof(*changes));
+    struct rw_edit *edits = grow(log->edits, &log->edits_cap, log->nedits, sizeof(*edits));
+    if (changes)
+        log->changes = changes;
+    if (edits)
+        log->edits = edits;
+    /* Everything kept must outlive the entry: its nodes go when the next one is read. */
+    const char *path = arena_strdup(&log->arena, path_text(&c->path));
+    field = arena_strdup(&log->arena, field);
+    if (!changes || !edits || !path || !field || (edit && !edit->text)) {
+        log->failed = true;
+        return;
+    }
+    struct rw_change *ch = &log->changes[log->nchanges];
+    *ch = (struct rw_change){r->rule, kind,     r->hop,   old_node->span, path,       s->label,
+                             field,   old_text, new_text, r->why,         r->severity};
+    if (edit) {
+        log->edits[log->nedits] = *edit;
+        log->edits[log->nedits].change = log->nchanges;
+        log->nedits++;
+    }
+    log->nchanges++;
+    finding(c, ch);
+}
+
+/* The text that replaces a scalar, in a style valid where it stands. */
+static const char *render(struct rw_ctx *c, const struct site *s, const struct node *n,
+                          enum scalar_style like)
+{
+    struct buf b;
+    buf_init(&b, BUF_DEFAULT_MAX);
+    if (like == STYLE_LITERAL || like == STYLE_FOLDED)
+        like = STYLE_DOUBLE_QUOTED;
+    write_scalar(&b, n, like, context_of(c, s));
+    const char *out = b.data ? arena_strndup(&c->log->arena, b.data, b.len) : NULL;
+    buf_release(&b);
+    return out;
+}
+
+struct rw_edit rw_replace_edit(struct rw_ctx *c, const struct site *s, const struct node *old_node,
+                               const struct node *new_node)
+{
+    /* An empty value (`key:` and nothing) has no text of its own: the new one goes after the
+     * colon, with a space, and nothing is cut (its span may reach the next token). */
+    if (old_node->kind == NODE_SCALAR && old_node->count == 0 && old_node->style == STYLE_PLAIN) {
+        const char *text = render(c, s, new_node, STYLE_PLAIN);
+        struct span at = {old_node->span.line, old_node->span.column, old_node->span.line,
+                          old_node->span.column};
+        return (struct rw_edit){EDIT_DELETE, at,
+                                text ? arena_printf(&c->log->arena, " %s", text) : NULL, false, 0};
+    }
+    bool block = old_node->style == STYLE_LITERAL || old_node->style == STYLE_FOLDED;
+    return (struct rw_edit){EDIT_REPLACE, old_node->span, render(c, s, new_node, old_node->style),
+                            block && old_node->span.end_column == 1, 0};
+}
+
+/* A finding for what a rule cannot do by itself: it stays for the user (both modes). */
+void rw_manual(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+               const struct node *at, const char *what)
+{
+    char hop[64];
+    rw_hop_text(&c->plan->hops[r->hop], hop, sizeof(hop));
+    diag_add(c->manual, R_HOP4008, -1, &at->span, path_text(&c->path), s->label, "%s (%s %s: %s)",
+             what, c->plan->product, hop, r->why);
+}
