@@ -59,7 +59,7 @@ static int prescan(struct driver *d, gh_error *err)
     if ((rc = reader_open(&r, &copy, &ro, &quiet, err)) == 0) {
         struct reader_entry e;
         while ((rc = reader_next(&r, &e, err)) == 0 && e.kind != ENTRY_END)
-            if (e.kind == ENTRY_VALUE)
+            if (e.kind == ENTRY_VALUE || e.kind == ENTRY_LIST_BEGIN)
                 detect_key(&d->detect, e.key, e.value);
     }
     reader_close(&r);
@@ -70,6 +70,8 @@ static int prescan(struct driver *d, gh_error *err)
 
 static enum flavor schema_flavor(const struct detection *det)
 {
+    if (det->product == DETECT_APISIX)
+        return FLAVOR_APISIX;
     static const enum flavor map[] = {[DFLAVOR_KONG] = FLAVOR_KONG,
                                       [DFLAVOR_DBEXPORT] = FLAVOR_DBEXPORT,
                                       [DFLAVOR_DECK] = FLAVOR_DECK};
@@ -111,6 +113,19 @@ static int source_version(struct driver *d, const struct detection *det, const s
     const struct version *v =
         det->has_format_version ? kb_format_assume(d->product, det->format_version) : NULL;
     char text[32];
+    struct version hinted;
+    const struct version *hint =
+        det->version_hint[0] && version_parse(det->version_hint, strlen(det->version_hint), &hinted)
+            ? kb_version_match(d->product, &hinted)
+            : NULL;
+    if (!v && hint) {
+        version_format(hint, text, sizeof(text));
+        snprintf(info->note, sizeof(info->note),
+                 "the file does not say its version, but %s; assumed %s %s (use --from to choose)",
+                 "its keys are spelled as before 3.0 (ssl, proto)", product, text);
+        *out = hint;
+        return 0;
+    }
     if (v) {
         version_format(v, text, sizeof(text));
         snprintf(info->note, sizeof(info->note),
@@ -120,9 +135,11 @@ static int source_version(struct driver *d, const struct detection *det, const s
     } else {
         v = latest(d->product);
         version_format(v, text, sizeof(text));
+        bool markers = kb_has_format_versions(d->product);
         snprintf(info->note, sizeof(info->note), "%s; assumed %s %s (use --from to choose)",
                  det->has_format_version ? "_format_version is not one gatehop knows"
-                                         : "no _format_version",
+                 : markers               ? "no _format_version"
+                                         : "the file does not say its version",
                  product, text);
     }
     *out = v;
@@ -155,6 +172,13 @@ static int choose_target(struct driver *d, const struct detection *det, struct t
                              to_text, text);
         }
     }
+    if (!kb_has_router_flavors(d->product)) {
+        if (d->opt->router_flavor)
+            return error_set(d->err, GH_EUSAGE, "%s has no router flavours",
+                             kb_product_name(d->product));
+        *t = (struct target){*check, schema_flavor(det), NULL};
+        return 0;
+    }
     const char *router = d->opt->router_flavor;
     if (!router)
         router = kb_default_router_flavor(d->product, check);
@@ -177,7 +201,8 @@ static void fill_info(struct driver *d, const struct detection *det, const struc
     snprintf(info->format_version, sizeof(info->format_version), "%s", det->format_version);
     if (t) {
         version_format(&t->version, info->version, sizeof(info->version));
-        snprintf(info->router_flavor, sizeof(info->router_flavor), "%s", t->router_flavor);
+        snprintf(info->router_flavor, sizeof(info->router_flavor), "%s",
+                 t->router_flavor ? t->router_flavor : "");
     }
 }
 
@@ -241,7 +266,9 @@ static int decide(struct driver *d, bool stopped)
     } else {
         detect_decide(&d->detect, end_marker, &det);
         /* Metadata written after the collections: look for it before guessing. */
-        bool may_be_kong = det.product == DETECT_KONG || det.product == DETECT_UNKNOWN;
+        /* APISIX too: its 2.15 keys (ssl, proto) may come after the first list. */
+        bool may_be_kong = det.product == DETECT_KONG || det.product == DETECT_UNKNOWN ||
+                           det.product == DETECT_APISIX;
         /* Converting needs to know too: a missing marker is inserted, a present one is not. */
         bool need = !version_is_set(&d->opt->from) || version_is_set(&d->opt->to);
         if (may_be_kong && !det.has_format_version && need && !stopped) {
@@ -251,16 +278,16 @@ static int decide(struct driver *d, bool stopped)
             detect_decide(&d->detect, end_marker, &det);
         }
     }
-    if (det.product != DETECT_KONG) {
+    /* A product gatehop checks is one it holds knowledge of (ADC: not yet). */
+    bool checked = det.product == DETECT_KONG || det.product == DETECT_APISIX;
+    d->product = checked ? kb_product_find(d->kb, detect_product_name(det.product)) : NULL;
+    if (!d->product) {
         fill_info(d, &det, NULL);
         /* An empty file, or one that stopped at a syntax error, has its own finding. */
         if (!(det.product == DETECT_UNKNOWN && stopped))
             report_unsupported(d, &det);
         return 0;
     }
-    d->product = kb_product_find(d->kb, "kong");
-    if (!d->product)
-        return error_set(d->err, GH_ESCHEMA, "no knowledge of kong is built in");
     struct target t;
     const struct version *from;
     int rc = choose_target(d, &det, &t, &from);
@@ -412,6 +439,19 @@ static void list_item(struct driver *d, const struct node *item, size_t index)
     }
 }
 
+/* APISIX loads a YAML file only when it ends with its marker; JSON files need none. */
+static void check_end_marker(struct driver *d)
+{
+    const char *marker = kb_end_marker(d->product);
+    if (!marker || d->opt->json_strict || source_has_end_marker(d->src))
+        return;
+    static const struct span start = {1, 1, 1, 1};
+    diag_add(d->run.sink, R_HOP1016, -1, &start, "", NULL,
+             "the file does not end with '%s': %s refuses to load it (\"missing valid end "
+             "flag\"); add '%s' as the last line",
+             marker, kb_product_name(d->product), marker);
+}
+
 static void finish(struct driver *d)
 {
     struct check_run *run = &d->run;
@@ -430,6 +470,7 @@ static void finish(struct driver *d)
                      "required top-level key '%s' is missing", f->name);
     }
     index_resolve(&run->index, run->sink);
+    check_end_marker(d);
 }
 
 /* The entry as the target release sees it: rewritten by the hops, when there are any. */

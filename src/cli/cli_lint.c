@@ -114,8 +114,9 @@ void cli_note_detection(const gh_result *r)
     if (info.format_version[0])
         fprintf(stderr, ", _format_version \"%s\"", info.format_version);
     if (info.version[0])
-        fprintf(stderr, "; checked against %s %s (router_flavor %s)", info.product, info.version,
-                info.router_flavor);
+        fprintf(stderr, "; checked against %s %s", info.product, info.version);
+    if (info.version[0] && info.router_flavor[0])
+        fprintf(stderr, " (router_flavor %s)", info.router_flavor);
     if (info.note[0])
         fprintf(stderr, "; %s", info.note);
     fputc('\n', stderr);

@@ -57,6 +57,8 @@ void detect_key(struct detect_state *s, const struct node *key, const struct nod
         s->deck_key = true;
     } else if (IN(key, apisix_keys)) {
         s->apisix_keys = true;
+        s->apisix_215_key =
+            s->apisix_215_key || node_text_equals(key, "ssl") || node_text_equals(key, "proto");
     } else if (IN(key, kong_keys)) {
         s->kong_only_key = true;
     } else if ((node_text_equals(key, "global_rules") ||
@@ -132,6 +134,8 @@ void detect_decide(const struct detect_state *s, bool ends_with_end_marker, stru
         snprintf(out->reason, sizeof(out->reason), "%s",
                  ends_with_end_marker ? "ends with #END"
                                       : "has APISIX keys (uri, upstream nodes, ssl, ...)");
+        if (s->apisix_215_key) /* 3.0 renamed ssl and proto to ssls and protos */
+            snprintf(out->version_hint, sizeof(out->version_hint), "2.15");
     } else if (s->adc_maps || s->item_adc_shape) {
         out->product = DETECT_ADC;
         snprintf(out->reason, sizeof(out->reason), "has ADC keys (routes with uris, upstream)");

@@ -23,11 +23,13 @@ struct detection {
     bool has_format_version;
     char format_version[32]; /* the text of _format_version, even when not a string */
     char reason[200];        /* why, for the report: "has _info, a decK key" */
+    char version_hint[16];   /* a release the file's keys point to ("2.15"), or "" */
 };
 
 struct detect_state {
     bool format_version, transform_false, deck_key, adc_maps, apisix_keys, legacy_name,
         legacy_version, kong_only_key;
+    bool apisix_215_key; /* ssl or proto: keys APISIX spelled so until 3.0 */
     char format_text[32];
     char deck_key_name[32];
     char first_list[64];

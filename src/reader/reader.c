@@ -1105,8 +1105,15 @@ static int top_entry(struct reader_impl *R, struct reader_entry *e, gh_error *er
     if ((rc = fetch(R, err)) != STEP_OK)
         return rc;
     const yaml_event_t *ev = &R->event;
-    if (ev->type == YAML_SEQUENCE_START_EVENT && R->opt.meta_only)
-        return skip_node(R, err);
+    if (ev->type == YAML_SEQUENCE_START_EVENT && R->opt.meta_only) {
+        /* The list is skipped unread; its key still tells what the file is. */
+        if ((rc = skip_node(R, err)) != STEP_OK)
+            return rc;
+        e->kind = ENTRY_LIST_BEGIN;
+        e->key = key;
+        e->value = NULL;
+        return STEP_OK;
+    }
     if (ev->type == YAML_SEQUENCE_START_EVENT && !ev->data.sequence_start.anchor) {
         check_json(R, ev);
         R->last_span = span_of(ev);

@@ -66,7 +66,8 @@ struct reader_options {
     struct reader_limits limits;
     bool json_strict;  /* the input is a .json file: report YAML-only syntax */
     bool yaml11_notes; /* report YAML 1.1 scalars (HOP1003) */
-    bool meta_only;    /* skip top-level lists unread: a quick pass for the metadata keys */
+    bool meta_only;    /* skip top-level lists unread (each a LIST_BEGIN with no value, no
+                          items and no LIST_END): a quick pass for the metadata keys */
 };
 
 void reader_options_default(struct reader_options *options);

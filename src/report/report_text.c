@@ -153,7 +153,22 @@ static void *text_begin(FILE *out, const gh_report_options *opt)
     return s;
 }
 
-/* What a conversion changed, hop by hop: one line per change, like a finding's first line. */
+/* The hops of a conversion on one line: "kong 2.8 -> 3.0 -> 3.1". */
+static void print_hop_chain(FILE *out, const struct report_file *f)
+{
+    const struct check_info *info = f->info;
+    fprintf(out, "%s: %s", f->name, info->product);
+    for (size_t h = 0; h < info->nhops; h++) {
+        const char *arrow = strstr(info->hops[h], " -> ");
+        if (h == 0)
+            fprintf(out, " %s", info->hops[h]);
+        else if (arrow)
+            fprintf(out, "%s", arrow);
+    }
+    fputs(info->nhops ? "\n" : " is already at the target: nothing to convert\n", out);
+}
+
+/* What a conversion changed, hop by hop (hops without changes are only in the chain). */
 static void print_changes(FILE *out, const struct report_file *f)
 {
     const struct check_info *info = f->info;
@@ -161,14 +176,15 @@ static void print_changes(FILE *out, const struct report_file *f)
         calloc(f->log->nchanges ? f->log->nchanges : 1, sizeof(*hop_changes));
     if (!hop_changes)
         return;
+    print_hop_chain(out, f);
     for (size_t h = 0; h < info->nhops; h++) {
         size_t n = report_hop_changes(f->log, h, hop_changes, f->log->nchanges);
-        fprintf(out, "%s: %s %s:%s\n", f->name, info->product, info->hops[h],
-                n ? "" : " nothing to change");
+        if (n)
+            fprintf(out, "  %s:\n", info->hops[h]);
         for (size_t i = 0; i < n; i++) {
             const struct rw_change *c = hop_changes[i];
             const char *entity = c->entity ? c->entity : "";
-            fprintf(out, "  %s:%u:%u: %s%s", f->name, c->span.line, c->span.column, entity,
+            fprintf(out, "    %s:%u:%u: %s%s", f->name, c->span.line, c->span.column, entity,
                     *entity ? ": " : "");
             if (c->kind == CHANGE_KEY)
                 fprintf(out, "key %s -> %s", c->old_text, c->new_text);

@@ -32,9 +32,9 @@ enum rw_op { RW_SET, RW_RENAME, RW_TRANSFORM, RW_REMOVE, RW_MAP, RW_MOVE };
 struct rw_rule {
     enum rule_id rule;
     size_t hop;
-    const char *at;    /* an entity name, or NULL for the top level */
-    const char *field; /* a key; dots descend into records ("config.allow") */
-    bool each;         /* the rule applies to each element of a list */
+    const struct node *at; /* a list of entity names, or NULL for the top level */
+    const char *field;     /* a key; dots descend into records ("config.allow"); "*" is every key */
+    bool each;             /* the rule applies to each element of a list */
     enum rw_op op;
     const struct node *where;   /* the entity's fields must have these values, or NULL */
     const struct node *value;   /* RW_SET: a scalar; RW_MAP: a mapping of old to new values */

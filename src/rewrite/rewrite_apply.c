@@ -171,10 +171,36 @@ static const struct node *apply_op(struct rw_ctx *c, const struct rw_rule *r, co
 
 /* Applies r to the field path `field` inside map; returns map or its rewritten copy. */
 static const struct node *apply_in(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+                                   const struct node *map, const char *field);
+
+/* A `*` segment: the rest of the path, in the value of every key of map. */
+static const struct node *apply_in_each(struct rw_ctx *c, const struct rw_rule *r,
+                                        const struct site *s, const struct node *map,
+                                        const char *rest)
+{
+    struct node *copy = NULL;
+    struct site inner = *s;
+    inner.flow = s->flow || map->style == STYLE_FLOW;
+    for (uint32_t i = 0; map->kind == NODE_MAPPING && i < map->count; i++) {
+        const struct node_pair *p = &map->u.pairs[i];
+        if (!node_is_string(p->key))
+            continue;
+        path_push_key(&c->path, p->key->u.text, p->key->count);
+        const struct node *value = apply_in(c, r, &inner, p->value, rest);
+        path_pop(&c->path);
+        if (value != p->value && (copy || (copy = rw_clone(c, map))))
+            copy->u.pairs[i].value = (struct node *)value;
+    }
+    return copy ? copy : map;
+}
+
+static const struct node *apply_in(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                                    const struct node *map, const char *field)
 {
     const char *dot = strchr(field, '.');
     size_t len = dot ? (size_t)(dot - field) : strlen(field);
+    if (len == 1 && field[0] == '*' && dot && map && map->kind == NODE_MAPPING)
+        return apply_in_each(c, r, s, map, dot + 1);
     int at = map && map->kind == NODE_MAPPING ? rw_find_key(map, field, len) : -1;
     if (at < 0)
         return map;
@@ -214,9 +240,15 @@ static bool where_holds(const struct node *where, const struct node *item)
     return true;
 }
 
+/* The rule applies to this entity (one of its `at` names), or to the top level (no `at`). */
 static bool rule_is_at(const struct rw_rule *r, const char *entity)
 {
-    return entity ? r->at && !strcmp(r->at, entity) : !r->at;
+    if (!entity)
+        return !r->at;
+    for (uint32_t i = 0; r->at && i < r->at->count; i++)
+        if (node_text_equals(spec_item_value(r->at->u.items[i]), entity))
+            return true;
+    return false;
 }
 
 void rw_begin(struct rw_ctx *c, const struct node *first_key)

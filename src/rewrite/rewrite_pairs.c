@@ -414,6 +414,49 @@ static const struct node *move_into(struct rw_ctx *c, const struct rw_rule *r, c
 }
 
 /*
+ * A new record for a move, `queue: {max_batch_size: 5}`: written before the mapping's first
+ * other key (so that the moved pair's own cut never covers it), or, when the moved pair is the
+ * only one, in its place (*in_place). *map gains the record; returns it, or NULL.
+ */
+static const struct node *new_record(struct rw_ctx *c, const struct rw_rule *r,
+                                     const struct site *s, const struct node **map, uint32_t at,
+                                     struct node *key, struct node *value, bool *in_place)
+{
+    const struct node *m = *map;
+    const struct node_pair *p = &m->u.pairs[at];
+    const char *dot = strchr(r->new_name, '.');
+    size_t rlen = (size_t)(dot - r->new_name);
+    long other = -1;
+    for (uint32_t i = 0; i < m->count && other < 0; i++)
+        if (i != at && !(m->u.pairs[i].key->flags & NODE_SYNTH))
+            other = i;
+    const struct node *before = other >= 0 ? m->u.pairs[other].key : p->key;
+    struct node *rkey = made_key(c, r->new_name, rlen, before);
+    static const struct node none = {.kind = NODE_SCALAR, .type = SCALAR_NULL};
+    struct node *fresh = rkey ? with_pair(c, &none, key, value) : NULL;
+    if (!fresh || !written_in(m, before))
+        return NULL;
+    fresh->flags = NODE_SYNTH;
+    fresh->span = before->span;
+    char prefix[96];
+    snprintf(prefix, sizeof(prefix), c->json ? "\"%.*s\": " : "%.*s: ", (int)rlen, r->new_name);
+    struct rw_edit edit = {EDIT_INSERT_PAIR, before->span, flow_text(c, prefix, fresh), false, 0};
+    if (other < 0) {
+        struct span end = rw_content_end(p->value);
+        edit.kind = EDIT_DELETE;
+        edit.span =
+            (struct span){p->key->span.line, p->key->span.column, end.end_line, end.end_column};
+        *in_place = true;
+    }
+    rw_record(c, r, s, CHANGE_ADDED, r->new_name, p->key, "(none)",
+              rw_shown(c->log, p->value, rw_field_is_secret(s->entity, s->item, p->key->u.text)),
+              &edit);
+    remember(c, fresh, arena_strdup(&c->log->arena, prefix));
+    *map = with_pair(c, m, rkey, fresh);
+    return *map ? fresh : NULL;
+}
+
+/*
  * Moves pair `at` into RECORD.FIELD beside it: into the record when it exists, into a new
  * record written as the mapping's first key when not. A value the gateway ignores (null, or
  * one of the rule's `ignored` values) is removed instead.
@@ -424,8 +467,12 @@ const struct node *rw_move_pair(struct rw_ctx *c, const struct rw_rule *r, const
     const struct node_pair *p = &map->u.pairs[at];
     char why[400];
     if (is_ignored(r, p->value)) {
+        /* Removing a value the gateway ignores never changes what it does: a warning at most. */
+        struct rw_rule quiet = *r;
+        if (quiet.severity < 0 || quiet.severity > GH_WARNING)
+            quiet.severity = GH_WARNING;
         snprintf(why, sizeof(why), "the gateway ignores this value; %s", r->why);
-        return rw_remove_pair(c, r, s, map, at, arena_strdup(&c->log->arena, why));
+        return rw_remove_pair(c, &quiet, s, map, at, arena_strdup(&c->log->arena, why));
     }
     const char *dot = strchr(r->new_name, '.');
     size_t rlen = (size_t)(dot - r->new_name);
@@ -436,32 +483,11 @@ const struct node *rw_move_pair(struct rw_ctx *c, const struct rw_rule *r, const
     if (!key || !value)
         return map;
     const struct node *now_record;
-    if (target) {
+    bool in_place = false;
+    if (target)
         now_record = move_into(c, r, s, target, key, value, p->value);
-    } else {
-        /* A new record, written as the mapping's first key: `queue: {max_batch_size: 5}`. */
-        struct node *rkey = made_key(c, r->new_name, rlen, map->u.pairs[0].key);
-        static const struct node none = {.kind = NODE_SCALAR, .type = SCALAR_NULL};
-        struct node *fresh = rkey ? with_pair(c, &none, key, value) : NULL;
-        const struct node *first = map->u.pairs[0].key;
-        now_record = NULL;
-        if (fresh && written_in(map, first)) {
-            fresh->flags = NODE_SYNTH;
-            fresh->span = first->span;
-            char prefix[96];
-            snprintf(prefix, sizeof(prefix), c->json ? "\"%.*s\": " : "%.*s: ", (int)rlen,
-                     r->new_name);
-            struct rw_edit edit = {EDIT_INSERT_PAIR, first->span, flow_text(c, prefix, fresh),
-                                   false, 0};
-            rw_record(
-                c, r, s, CHANGE_ADDED, r->new_name, p->key, "(none)",
-                rw_shown(c->log, p->value, rw_field_is_secret(s->entity, s->item, p->key->u.text)),
-                &edit);
-            remember(c, fresh, arena_strdup(&c->log->arena, prefix));
-            map = with_pair(c, map, rkey, fresh);
-            now_record = fresh;
-        }
-    }
+    else
+        now_record = new_record(c, r, s, &map, at, key, value, &in_place);
     if (!now_record || !map) {
         char what[300];
         snprintf(what, sizeof(what),
@@ -479,5 +505,14 @@ const struct node *rw_move_pair(struct rw_ctx *c, const struct rw_rule *r, const
         map = copy;
     }
     snprintf(why, sizeof(why), "moved to '%s'; %s", r->new_name, r->why);
+    if (in_place) { /* the record's text took the pair's place: no cut of its own */
+        struct rw_rule noted = *r;
+        noted.why = arena_strdup(&c->log->arena, why);
+        rw_record(
+            c, &noted, s, CHANGE_REMOVED, p->key->u.text, p->key,
+            rw_shown(c->log, p->value, rw_field_is_secret(s->entity, s->item, p->key->u.text)),
+            "(none)", NULL);
+        return without_pair(c, map, at);
+    }
     return rw_remove_pair(c, r, s, map, at, arena_strdup(&c->log->arena, why));
 }

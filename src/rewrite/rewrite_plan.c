@@ -74,6 +74,21 @@ static int severity_of(const struct node *n)
     return -1;
 }
 
+/* `at` as a list of entity names (one name is a list of one); NULL for the top level. */
+static const struct node *entity_list(struct arena *a, const struct node *at)
+{
+    if (node_text_equals(at, "document") || at->kind == NODE_SEQUENCE)
+        return at->kind == NODE_SEQUENCE ? at : NULL;
+    struct node *list = arena_calloc(a, 1, sizeof(*list));
+    struct node **items = arena_alloc(a, sizeof(*items));
+    if (!list || !items)
+        return at; /* out of memory: the loader's checks keep this from mattering */
+    items[0] = (struct node *)at;
+    *list = (struct node){.kind = NODE_SEQUENCE, .count = 1};
+    list->u.items = items;
+    return list;
+}
+
 static size_t hop_of(const struct rw_plan *plan, const struct node *def)
 {
     const struct node *hop = node_map_get(def, "hop");
@@ -138,11 +153,10 @@ int rw_plan_build(struct rw_plan *plan, const struct kb_product *p, const struct
                 !when_holds(node_map_get(def, "when"), plan->final_format))
                 continue;
             struct rw_rule *r = &plan->rules[next];
-            const char *at = text_of(node_map_get(def, "at"));
             const struct node *each = node_map_get(def, "each");
             *r = (struct rw_rule){.rule = rule_by_code(text_of(node_map_get(def, "code"))),
                                   .hop = h,
-                                  .at = strcmp(at, "document") ? at : NULL,
+                                  .at = entity_list(&plan->arena, node_map_get(def, "at")),
                                   .field = text_of(node_map_get(def, "field")),
                                   .each = each && each->v.b,
                                   .where = node_map_get(def, "where"),

@@ -28,7 +28,7 @@
 #include "util/util_version.h"
 
 /* Input flavours of a product's files; conditions select on them. */
-enum flavor { FLAVOR_KONG, FLAVOR_DBEXPORT, FLAVOR_DECK, FLAVOR_COUNT };
+enum flavor { FLAVOR_KONG, FLAVOR_DBEXPORT, FLAVOR_DECK, FLAVOR_APISIX, FLAVOR_COUNT };
 
 const char *flavor_name(enum flavor f);
 bool flavor_from_name(const char *name, enum flavor *out);
@@ -101,6 +101,8 @@ struct spec_field {
     const struct node *subsets; /* mutually_exclusive_subsets: a list of lists */
     const char *err;
     const struct spec_field *elements, *keys, *values;
+    const struct spec_field **any_of; /* alternatives: the value must be one of them */
+    size_t n_any_of;
     const struct spec_record *record;
     const char *reference;
     const char *deprecated_since;
@@ -234,6 +236,12 @@ const struct version *kb_version_match(const struct kb_product *p, const struct 
 const struct version *kb_format_assume(const struct kb_product *p, const char *format_version);
 /* The router flavour used when none is given, for a version. */
 const char *kb_default_router_flavor(const struct kb_product *p, const struct version *v);
+/* Whether the product's files carry their own version marker (Kong's _format_version). */
+bool kb_has_format_versions(const struct kb_product *p);
+/* Whether the product has router flavours at all (Kong does, APISIX does not). */
+bool kb_has_router_flavors(const struct kb_product *p);
+/* The text a file of the product must end with to be loaded ("#END"), or NULL. */
+const char *kb_end_marker(const struct kb_product *p);
 /* The knowledge base's own copy of a router flavour name valid for v, or NULL. */
 const char *kb_router_flavor_find(const struct kb_product *p, const struct version *v,
                                   const char *name);

@@ -32,7 +32,7 @@ struct chain {
 
 /* Sub-definitions are compiled once the whole chain has been applied. */
 struct pending {
-    const struct node *elements, *keys, *values, *fields, *checks;
+    const struct node *elements, *keys, *values, *fields, *checks, *any_of;
 };
 
 static int oom(struct cctx *c)
@@ -276,6 +276,7 @@ static const struct keyword_action keyword_actions[] = {
     PENDING_AT("values", values),
     PENDING_AT("fields", fields),
     PENDING_AT("checks", checks),
+    PENDING_AT("any_of", any_of),
     {"deprecated", KW_CALL, 0, kw_deprecated},
     {"one_of", KW_CALL, 0, kw_one_of},
     {"not_one_of", KW_CALL, 0, kw_not_one_of},
@@ -339,6 +340,25 @@ static int compile_sub(struct cctx *c, const char *name, const struct node *def,
     return rc < 0 ? rc : 0;
 }
 
+/* any_of: each alternative compiled like a field of its own, under the field's name. */
+static int compile_alternatives(struct cctx *c, struct spec_field *f, const struct node *list)
+{
+    if (!list)
+        return 0;
+    f->any_of = arena_calloc(c->a, list->count, sizeof(*f->any_of));
+    if (!f->any_of)
+        return oom(c);
+    for (uint32_t i = 0; i < list->count; i++) {
+        const struct spec_field *alt = NULL;
+        int rc = compile_sub(c, f->name, list->u.items[i], &alt);
+        if (rc < 0)
+            return rc;
+        if (alt)
+            f->any_of[f->n_any_of++] = alt;
+    }
+    return 0;
+}
+
 static bool has_validators(const struct spec_field *f)
 {
     return f->eq || f->ne || f->one_of || f->n_not_one_of || (f->flags & (SF_GT | SF_BETWEEN)) ||
@@ -354,7 +374,8 @@ static int finish_field(struct cctx *c, struct spec_field *f, const struct pendi
         f->flags |= SF_VALIDATORS;
     if ((rc = compile_sub(c, "[]", p->elements, &f->elements)) < 0 ||
         (rc = compile_sub(c, "{key}", p->keys, &f->keys)) < 0 ||
-        (rc = compile_sub(c, "{value}", p->values, &f->values)) < 0)
+        (rc = compile_sub(c, "{value}", p->values, &f->values)) < 0 ||
+        (rc = compile_alternatives(c, f, p->any_of)) < 0)
         return rc;
     if (f->type == FT_RECORD || p->fields || p->checks) {
         struct spec_record *r = arena_calloc(c->a, 1, sizeof(*r));
@@ -776,9 +797,10 @@ static int compile_entity(struct cctx *c, const struct kb_file *file, struct spe
         e->label = e->endpoint_key;
     int rc = string_list(c, key_variant(node_map_get(root, "cache_key"), c->t), &e->cache_key,
                          &e->n_cache_key);
+    const struct node *open = key_variant(node_map_get(root, "open"), c->t);
     if (rc == 0)
         rc = compile_record(c, node_map_get(root, "fields"), node_map_get(root, "checks"),
-                            node_map_get(root, "shorthands"), false, &e->record);
+                            node_map_get(root, "shorthands"), open && open->v.b, &e->record);
     if (rc == 0)
         rc = compile_subschemas(c, root, e);
     if (rc == 0)
@@ -870,6 +892,7 @@ static int compile_document(struct cctx *c, struct spec_document *d)
         struct spec_entity *e = &d->entities[d->nentities];
         if ((rc = compile_entity(c, &c->p->entities[i], e)) < 0)
             return rc;
+        e->name = spec_item_value(list->u.items[i])->u.text; /* the collection's own key */
         e->index = d->nentities++;
     }
     if ((rc = link_children(c, d)) < 0)
@@ -1060,6 +1083,22 @@ const char *kb_default_router_flavor(const struct kb_product *p, const struct ve
 {
     struct target t = {*v, FLAVOR_KONG, NULL};
     const struct node *n = value_for(node_map_get(p->product.root, "default_router_flavor"), &t);
+    return n ? n->u.text : NULL;
+}
+
+bool kb_has_format_versions(const struct kb_product *p)
+{
+    return node_map_get(p->product.root, "format_versions") != NULL;
+}
+
+bool kb_has_router_flavors(const struct kb_product *p)
+{
+    return node_map_get(p->product.root, "router_flavors") != NULL;
+}
+
+const char *kb_end_marker(const struct kb_product *p)
+{
+    const struct node *n = node_map_get(p->product.root, "end_marker");
     return n ? n->u.text : NULL;
 }
 

@@ -7,9 +7,10 @@
 
 #include "schema.h"
 
-static const char *const flavor_names[FLAVOR_COUNT] = {"kong", "dbexport", "deck"};
+static const char *const flavor_names[FLAVOR_COUNT] = {"kong", "dbexport", "deck", "apisix"};
 static const char *const flavor_phrases[FLAVOR_COUNT] = {
-    "Kong declarative files", "kong config db_export dumps", "decK state files"};
+    "Kong declarative files", "kong config db_export dumps", "decK state files",
+    "APISIX standalone files"};
 
 const char *flavor_name(enum flavor f)
 {

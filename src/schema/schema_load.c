@@ -67,6 +67,8 @@ enum shape {
     SH_SEVERITY,
     SH_MOVE,
     SH_SCALARS,
+    SH_FIELDDEFS,
+    SH_BOOL_VARIANTS,
     SH_COUNT
 };
 
@@ -121,6 +123,7 @@ static const struct keyword field_keywords[] = {
     {"match_any", SH_MATCH_ANY},
     {"contains", SH_ANY},
     {"validator", SH_VALIDATOR},
+    {"any_of", SH_FIELDDEFS},
     {"mutually_exclusive_subsets", SH_SUBSETS},
     {"err", SH_STRING},
 };
@@ -158,6 +161,7 @@ static const struct keyword entity_keywords[] = {
     {"endpoint_key", SH_KEY_VARIANTS},
     {"label", SH_STRING},
     {"cache_key", SH_STRINGS_VARIANTS},
+    {"open", SH_BOOL_VARIANTS},
     {"fields", SH_FIELDS},
     {"shorthands", SH_SHORTHANDS},
     {"checks", SH_CHECKS},
@@ -175,12 +179,16 @@ static const struct keyword variant_keywords[] = {{"names", SH_STRINGS},
                                                   {"checks", SH_CHECKS},
                                                   {"description", SH_STRING}};
 
-static const struct keyword enum_item_keywords[] = {
-    {"value", SH_ANY}, {"deprecated", SH_DEPRECATED}, {"replaced_by", SH_STRING}};
+static const struct keyword enum_item_keywords[] = {{"value", SH_ANY},
+                                                    {"deprecated", SH_DEPRECATED},
+                                                    {"replaced_by", SH_STRING},
+                                                    {"file", SH_STRING}};
 
 static const struct keyword format_item_keywords[] = {{"value", SH_STRING}, {"assume", SH_VERSION}};
 
 static const struct keyword key_variant_keywords[] = {{"value", SH_STRING}};
+
+static const struct keyword bool_variant_keywords[] = {{"value", SH_BOOL}};
 
 static const struct keyword strings_variant_keywords[] = {{"value", SH_STRINGS}};
 
@@ -195,6 +203,7 @@ static const struct keyword product_keywords[] = {
     {"versions", SH_VERSIONS},   {"format_versions", SH_FORMAT_VERSIONS},
     {"router_flavors", SH_ENUM}, {"default_router_flavor", SH_ENUM},
     {"plugins", SH_ENUM},        {"duplicates", SH_ENUM},
+    {"end_marker", SH_STRING},
 };
 
 static const struct keyword document_keywords[] = {
@@ -410,8 +419,9 @@ static int check_one_fielddef(struct lctx *c, const struct node *n)
     c->record_fields = record_fields;
     if (rc < 0)
         return rc;
-    if (needs_type && !node_map_get(n, "type") && !node_map_get(n, "typedef"))
-        return bad(c, n, "a field definition needs 'type' or 'typedef'");
+    if (needs_type && !node_map_get(n, "type") && !node_map_get(n, "typedef") &&
+        !node_map_get(n, "any_of"))
+        return bad(c, n, "a field definition needs 'type', 'typedef' or 'any_of'");
     const struct node *type = node_map_get(n, "type");
     const struct node *elements = node_map_get(n, "elements");
     if (type && (node_text_equals(type, "array") || node_text_equals(type, "set")) && !elements &&
@@ -730,6 +740,26 @@ static int sh_key_variants(struct lctx *c, const struct node *n)
     return variants_of(c, n, TABLE(key_variant_keywords), SH_STRING);
 }
 
+static int sh_bool_variants(struct lctx *c, const struct node *n)
+{
+    return variants_of(c, n, TABLE(bool_variant_keywords), SH_BOOL);
+}
+
+/* any_of: alternative definitions of one value (a type union), at least two. */
+static int sh_fielddefs(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE || n->count < 2)
+        return bad(c, n, "'any_of' lists two or more field definitions");
+    for (uint32_t i = 0; i < n->count; i++) {
+        int rc = check_one_fielddef(c, n->u.items[i]);
+        if (rc < 0)
+            return rc;
+        if (!node_map_get(n->u.items[i], "type") && !node_map_get(n->u.items[i], "typedef"))
+            return bad(c, n->u.items[i], "each 'any_of' alternative needs 'type' or 'typedef'");
+    }
+    return 0;
+}
+
 static int sh_strings_variants(struct lctx *c, const struct node *n)
 {
     return variants_of(c, n, TABLE(strings_variant_keywords), SH_STRINGS);
@@ -822,9 +852,19 @@ static int sh_hop(struct lctx *c, const struct node *n)
     return bad(c, n, "a hop must arrive at a listed version after the first, not '%s'", n->u.text);
 }
 
+/* `document`, an entity, or a list of entities. */
 static int sh_at(struct lctx *c, const struct node *n)
 {
-    return node_text_equals(n, "document") ? 0 : sh_entity(c, n);
+    if (n->kind != NODE_SEQUENCE)
+        return node_text_equals(n, "document") ? 0 : sh_entity(c, n);
+    if (n->count == 0)
+        return bad(c, n, "'at' lists at least one entity");
+    for (uint32_t i = 0; i < n->count; i++) {
+        int rc = sh_entity(c, n->u.items[i]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
 }
 
 static int sh_format_list(struct lctx *c, const struct node *n)
@@ -997,6 +1037,8 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_SEVERITY] = sh_severity,
     [SH_MOVE] = sh_move,
     [SH_SCALARS] = sh_scalars,
+    [SH_FIELDDEFS] = sh_fielddefs,
+    [SH_BOOL_VARIANTS] = sh_bool_variants,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
@@ -1128,6 +1170,14 @@ static int validate_entity(struct kb_product *p, const struct kb_file *f, const 
     return check_mapping(&c, f->root, TABLE(entity_keywords), true, "an entity");
 }
 
+/* The entity file of a document's collection: its own name, or another collection's
+ * (`{value: ssl, until: "3.0", file: ssls}`: a collection renamed, its items unchanged). */
+static const struct node *entity_file_name(const struct node *item)
+{
+    const struct node *file = item->kind == NODE_MAPPING ? node_map_get(item, "file") : NULL;
+    return file ? file : spec_item_value(item);
+}
+
 static int load_entities(struct kb *kb, const struct file_source *fs, struct kb_product *p,
                          gh_error *err)
 {
@@ -1145,7 +1195,7 @@ static int load_entities(struct kb *kb, const struct file_source *fs, struct kb_
             return error_set_at(err, GH_ESCHEMA, p->document.path, item->span.line,
                                 item->span.column, "an entity name must be a string");
         char rel[300];
-        snprintf(rel, sizeof(rel), "entities/%s.yaml", name->u.text);
+        snprintf(rel, sizeof(rel), "entities/%s.yaml", entity_file_name(item)->u.text);
         if (!file_exists(fs, p->name, rel))
             return error_set_at(err, GH_ESCHEMA, p->document.path, name->span.line,
                                 name->span.column, "entity '%s' has no file %s", name->u.text, rel);
@@ -1211,7 +1261,7 @@ static int load_product(struct kb *kb, const struct file_source *fs, const char 
     const struct node *list = node_map_get(p->document.root, "entities");
     for (size_t i = 0; i < p->nentities; i++) {
         const struct node *item = list->u.items[i];
-        const struct node *ename = spec_item_value(item);
+        const struct node *ename = entity_file_name(item);
         if ((rc = validate_entity(p, &p->entities[i], ename->u.text, err)) < 0)
             return rc;
     }

@@ -533,8 +533,35 @@ static bool validate_children(struct vctx *c, const struct spec_field *f, const 
     return ok;
 }
 
+/*
+ * any_of: the alternative whose type the value has (JSON schema's type unions: an id that is
+ * a string or an integer). None: a wrong-type finding naming every accepted type.
+ */
+static bool validate_alternatives(struct vctx *c, const struct spec_field *f, const struct node *n)
+{
+    for (size_t i = 0; i < f->n_any_of; i++)
+        if (type_ok(f->any_of[i]->type, n))
+            return validate_value(c, f->any_of[i], n);
+    struct buf b;
+    buf_init(&b, 4096);
+    for (size_t i = 0; i < f->n_any_of; i++)
+        buf_printf(&b, "%s%s",
+                   i == 0                 ? ""
+                   : i + 1 == f->n_any_of ? " or "
+                                          : ", ",
+                   type_phrase(f->any_of[i]->type));
+    struct failure fl = {.rule = R_HOP2003, .offset = -1};
+    snprintf(fl.message, sizeof(fl.message), "expected %s, got %s", b.data ? b.data : "",
+             node_describe(n));
+    buf_release(&b);
+    report(c, n, &n->span, &fl);
+    return false;
+}
+
 bool validate_value(struct vctx *c, const struct spec_field *f, const struct node *n)
 {
+    if (f->n_any_of && n && !node_is_null(n) && !(c->placeholders && is_placeholder(n)))
+        return validate_alternatives(c, f, n);
     bool secret = c->secret;
     if (f->flags & SF_SECRET)
         c->secret = true;
