@@ -281,6 +281,12 @@ static int decide(struct driver *d, bool stopped)
     /* A product gatehop checks is one it holds knowledge of (ADC: not yet). */
     bool checked = det.product == DETECT_KONG || det.product == DETECT_APISIX;
     d->product = checked ? kb_product_find(d->kb, detect_product_name(det.product)) : NULL;
+    /* --from kong@2.8 on an APISIX file: the user and the file disagree; say so, don't guess. */
+    if (d->product && d->opt->product && strcmp(d->opt->product, kb_product_name(d->product)))
+        return error_set(d->err, GH_EUSAGE,
+                         "the options name %s, but '%s' is %s (%s); pass --input-flavor to "
+                         "override",
+                         d->opt->product, d->src->name, kb_product_name(d->product), det.reason);
     if (!d->product) {
         fill_info(d, &det, NULL);
         /* An empty file, or one that stopped at a syntax error, has its own finding. */

@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for convert, through the public API, on any bytes: the input is converted
- * from 2.8 to 3.4 as text patches, as a diff, and re-emitted as YAML and JSON. One oracle: a
- * converted text converts to itself (the converter is idempotent); a difference aborts.
+ * to kong 3.4 and to apisix 3.18 (whichever it is) as text patches, as a diff, and re-emitted as
+ * YAML and JSON. One oracle: a converted text converts to itself (the converter is
+ * idempotent); a difference aborts.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,11 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static gh_engine *engine;
 
 /* Converts path into a malloc'd buffer; NULL when nothing was written. */
-static char *convert(const char *path, const char *from, gh_output output, size_t *len)
+static char *convert(const char *path, const char *to, gh_output output, size_t *len)
 {
     gh_convert_options o = {{0}, output};
-    o.lint.from = from;
-    o.lint.to = "kong@3.4";
+    o.lint.to = to;
     o.lint.max_findings = 200;
     char *text = NULL;
     FILE *out = open_memstream(&text, len);
@@ -61,18 +61,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     write_file(path, data, size);
-    size_t len, len2;
-    char *first = convert(path, "kong@2.8", GH_OUTPUT_PATCH, &len);
-    if (first) {
-        write_file(again, first, len);
-        char *second = convert(again, "kong@2.8", GH_OUTPUT_PATCH, &len2);
-        if (second && (len != len2 || memcmp(first, second, len) != 0))
-            abort(); /* not idempotent */
-        free(second);
+    static const char *const targets[] = {"kong@3.4", "apisix@3.18"};
+    for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+        size_t len, len2;
+        char *first = convert(path, targets[t], GH_OUTPUT_PATCH, &len);
+        if (first) {
+            write_file(again, first, len);
+            char *second = convert(again, targets[t], GH_OUTPUT_PATCH, &len2);
+            if (second && (len != len2 || memcmp(first, second, len) != 0))
+                abort(); /* not idempotent */
+            free(second);
+        }
+        free(first);
+        static const gh_output others[] = {GH_OUTPUT_DIFF, GH_OUTPUT_YAML, GH_OUTPUT_JSON};
+        for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+            free(convert(path, targets[t], others[i], &len));
     }
-    free(first);
-    static const gh_output others[] = {GH_OUTPUT_DIFF, GH_OUTPUT_YAML, GH_OUTPUT_JSON};
-    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
-        free(convert(path, NULL, others[i], &len));
     return 0;
 }
