@@ -75,7 +75,7 @@ static void convert_usage(FILE *out)
           "json\n"
           "  --fail-on S           exit 1 when findings of this severity or worse remain "
           "(default: error)\n"
-          "  --input-flavor F      kong, dbexport or deck; default: detect\n"
+          "  --input-flavor F      kong, dbexport, deck or apisix; default: detect\n"
           "  --router-flavor F     traditional, traditional_compatible or expressions\n"
           "  --stdin-filename N    the name reports use for '-' (standard input)\n"
           "  --no-excerpts         text: no source line and caret under findings\n"
