@@ -8,15 +8,10 @@
 #include "util/util_buf.h"
 #include "util/util_error.h"
 
-static int compare_pos(uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2)
-{
-    return l1 != l2 ? (l1 < l2 ? -1 : 1) : c1 != c2 ? (c1 < c2 ? -1 : 1) : 0;
-}
-
 static int compare_edits(const void *a, const void *b)
 {
     const struct rw_edit *x = a, *y = b;
-    int c = compare_pos(x->span.line, x->span.column, y->span.line, y->span.column);
+    int c = position_compare(x->span.line, x->span.column, y->span.line, y->span.column);
     if (c)
         return c;
     /* An insertion before a position comes before a replacement starting there. */
@@ -42,14 +37,14 @@ int emit_prepare(struct rw_log *log, gh_error *err)
         if (same_edit(prev, e))
             continue;
         bool overlaps = prev->kind != EDIT_INSERT_PAIR &&
-                        compare_pos(e->span.line, e->span.column, prev->span.end_line,
-                                    prev->span.end_column) < 0;
+                        position_compare(e->span.line, e->span.column, prev->span.end_line,
+                                         prev->span.end_column) < 0;
         /* Two cuts that overlap (pairs removed side by side in a flow mapping) are one cut. */
         bool cuts =
             prev->kind == EDIT_DELETE && e->kind == EDIT_DELETE && !*prev->text && !*e->text;
         if (overlaps && cuts) {
-            if (compare_pos(e->span.end_line, e->span.end_column, prev->span.end_line,
-                            prev->span.end_column) > 0) {
+            if (position_compare(e->span.end_line, e->span.end_column, prev->span.end_line,
+                                 prev->span.end_column) > 0) {
                 prev->span.end_line = e->span.end_line;
                 prev->span.end_column = e->span.end_column;
             }
@@ -120,7 +115,7 @@ static void begin_replace(struct patcher *p, const struct rw_edit *e)
     p->skip_line = e->span.end_line;
     p->skip_column = e->span.end_column;
     /* Skip up to the end; an edit that cuts nothing (an insertion) skips nothing. */
-    p->skipping = compare_pos(p->line, p->column, p->skip_line, p->skip_column) < 0;
+    p->skipping = position_compare(p->line, p->column, p->skip_line, p->skip_column) < 0;
 }
 
 /*
@@ -149,7 +144,7 @@ static void start_edits(struct patcher *p)
 {
     while (p->next < p->count && !p->skipping && !p->pending) {
         const struct rw_edit *e = &p->edits[p->next];
-        if (compare_pos(e->span.line, e->span.column, p->line, p->column) > 0)
+        if (position_compare(e->span.line, e->span.column, p->line, p->column) > 0)
             return;
         p->next++;
         if (e->kind == EDIT_INSERT_PAIR) {
@@ -266,7 +261,8 @@ static void patcher_feed(struct patcher *p, const unsigned char *data, size_t le
         bool in_bom = p->offset < 3 && c == bom[p->offset] && p->line == 1 && p->column == 1;
         bool starts_char = (c & 0xC0) != 0x80 && !in_bom && !(c == '\n' && p->after_cr);
         if (starts_char) {
-            if (p->skipping && compare_pos(p->line, p->column, p->skip_line, p->skip_column) >= 0)
+            if (p->skipping &&
+                position_compare(p->line, p->column, p->skip_line, p->skip_column) >= 0)
                 p->skipping = false;
             start_edits(p);
             if (p->pending)

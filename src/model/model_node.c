@@ -145,3 +145,10 @@ struct node *node_copy(struct arena *a, const struct node *n)
     }
     return c;
 }
+
+int position_compare(uint32_t line1, uint32_t column1, uint32_t line2, uint32_t column2)
+{
+    if (line1 != line2)
+        return line1 < line2 ? -1 : 1;
+    return column1 != column2 ? (column1 < column2 ? -1 : 1) : 0;
+}

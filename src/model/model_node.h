@@ -68,6 +68,9 @@ struct node_pair {
     struct node *value;
 };
 
+/* Orders two positions (line, column): -1, 0 or 1. */
+int position_compare(uint32_t line1, uint32_t column1, uint32_t line2, uint32_t column2);
+
 bool node_is_scalar(const struct node *n);
 bool node_is_string(const struct node *n);
 bool node_is_null(const struct node *n);

@@ -11,8 +11,6 @@
 
 /* ---- removing pairs --------------------------------------------------------------------- */
 
-static int compare_at(uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2);
-
 /*
  * Where a value's text ends. A block collection ends where its furthest value does: the last
  * pair need not be, since pairs merged in with << stand where their anchor is.
@@ -27,23 +25,19 @@ struct span rw_content_end(const struct node *n)
     for (uint32_t i = 0; i < n->count; i++) {
         struct span e =
             rw_content_end(n->kind == NODE_MAPPING ? n->u.pairs[i].value : n->u.items[i]);
-        if (compare_at(e.end_line, e.end_column, best.end_line, best.end_column) > 0)
+        if (position_compare(e.end_line, e.end_column, best.end_line, best.end_column) > 0)
             best = e;
     }
     return best;
-}
-
-static int compare_at(uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2)
-{
-    return l1 != l2 ? (l1 < l2 ? -1 : 1) : c1 != c2 ? (c1 < c2 ? -1 : 1) : 0;
 }
 
 /* A key written in this mapping's own text, not brought in by a merge key (<<). */
 static bool written_in(const struct node *map, const struct node *key)
 {
     struct span end = rw_content_end(map);
-    return compare_at(key->span.line, key->span.column, map->span.line, map->span.column) >= 0 &&
-           compare_at(key->span.line, key->span.column, end.end_line, end.end_column) <= 0;
+    return position_compare(key->span.line, key->span.column, map->span.line, map->span.column) >=
+               0 &&
+           position_compare(key->span.line, key->span.column, end.end_line, end.end_column) <= 0;
 }
 
 /*
@@ -85,8 +79,8 @@ static bool removal(const struct node *map, uint32_t at, bool in_item, struct sp
     bool flow = map->style == STYLE_FLOW;
     *text = "";
     /* A value written as an alias (*name) stands where its anchor is: its end is unknown. */
-    bool alias =
-        compare_at(value->span.line, value->span.column, key->span.line, key->span.column) < 0;
+    bool alias = position_compare(value->span.line, value->span.column, key->span.line,
+                                  key->span.column) < 0;
     if (!written_in(map, key) || (alias && !next_key) || (next_key && !written_in(map, next_key)))
         return false;
     if (!next_key && prev < 0) {
