@@ -322,7 +322,9 @@ static int decide(struct driver *d, bool stopped)
 
 static const struct spec_entity *collection_of(const struct driver *d, const struct node *key)
 {
-    return node_is_string(key) ? spec_entity_find(d->run.doc, key->u.text) : NULL;
+    const struct spec_entity *e =
+        node_is_string(key) ? spec_entity_find(d->run.doc, key->u.text) : NULL;
+    return e && !e->nested_only ? e : NULL;
 }
 
 static const struct spec_field *meta_field(struct driver *d, const struct node *key)
@@ -364,6 +366,13 @@ static void report_top_unknown(struct driver *d, const struct node *key)
     }
     if (node_map_get(doc->meta.all_fields, key->u.text)) {
         report_unknown_key(&run->vctx, &doc->meta, key, "top-level key");
+        return;
+    }
+    const struct spec_entity *nested = spec_entity_find(doc, key->u.text);
+    if (nested) { /* nested_only: collection_of() did not take it */
+        diag_add(run->sink, R_HOP2001, -1, &key->span, path_text(&run->path), NULL,
+                 "'%s' is not a top-level list in %s %s: its items go inside another list",
+                 key->u.text, doc->product, doc->version_text);
         return;
     }
     const char *best = doc->nentities ? str_closest(key->u.text, &doc->entities[0].name,
@@ -437,7 +446,7 @@ static void list_item(struct driver *d, const struct node *item, size_t index)
     start_path(d, d->list_key);
     path_push_index(&run->path, index);
     if (d->collection) {
-        check_entity(run, d->collection, item, index, NULL);
+        check_entity(run, spec_entity_for_item(d->collection, item), item, index, NULL);
     } else if (d->list_field->elements && item) {
         run->vctx.field = d->list_field->name;
         validate_value(&run->vctx, d->list_field->elements, item);
@@ -505,7 +514,8 @@ static void rewrite(struct driver *d, struct reader_entry *e)
         if (e->key != was)
             e->key = node_copy(&d->plan.arena, e->key);
     } else if (e->kind == ENTRY_ITEM && d->collection && node_is_string(d->list_key))
-        e->value = rw_item(&d->rw, d->collection, d->list_key, e->value, e->index);
+        e->value = rw_item(&d->rw, spec_entity_for_item(d->collection, e->value), d->list_key,
+                           e->value, e->index);
 }
 
 static void process(struct driver *d, const struct reader_entry *entry, bool placeholder)

@@ -196,6 +196,15 @@ struct spec_entity {
     size_t nchildren;
     size_t index; /* position in the document's entity list */
     const struct node *where;
+    bool nested_only; /* not a top-level collection of its own (APISIX credentials) */
+    /* Items of this collection that are another entity, told apart by one field's form:
+     * APISIX's consumers list also holds credentials (id `<user>/credentials/<id>`). */
+    struct spec_delegate {
+        const char *field;
+        struct spec_pattern match;
+        const struct spec_entity *entity;
+    } * delegates;
+    size_t ndelegates;
 };
 
 struct spec_document {
@@ -262,6 +271,9 @@ const struct spec_shorthand *spec_record_shorthand(const struct spec_record *r, 
                                                    size_t len);
 const struct spec_record *spec_entity_record_for(const struct spec_entity *e,
                                                  const struct node *item);
+/* The entity an item of e's collection is: e, or the entity of a delegate it matches. */
+const struct spec_entity *spec_entity_for_item(const struct spec_entity *e,
+                                               const struct node *item);
 
 /* ---- conditions, shared by loading, compiling and messages -------------------------------- */
 

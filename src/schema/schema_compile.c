@@ -808,6 +808,32 @@ static int compile_entity(struct cctx *c, const struct kb_file *file, struct spe
     return rc;
 }
 
+/* Delegates name entities of the same document: resolved once every entity is compiled. */
+static int link_delegates(struct cctx *c, struct spec_document *d)
+{
+    for (size_t i = 0; i < d->nentities; i++) {
+        struct spec_entity *e = &d->entities[i];
+        const struct node *list = node_map_get(e->where, "delegates");
+        if (!list)
+            continue;
+        e->delegates = arena_calloc(c->a, list->count, sizeof(*e->delegates));
+        if (!e->delegates)
+            return oom(c);
+        for (uint32_t j = 0; j < list->count; j++) {
+            const struct node *item = list->u.items[j];
+            const struct spec_entity *target = spec_entity_find(d, text_of(item, "entity"));
+            const struct node *match = node_map_get(item, "match");
+            if (!target || !cond_holds(item, c->t))
+                continue;
+            e->delegates[e->ndelegates++] = (struct spec_delegate){
+                text_of(item, "field"),
+                {kb_regex(c->p->kb, match->u.text, match->count), match->u.text, NULL},
+                target};
+        }
+    }
+    return 0;
+}
+
 /* Every foreign field of an entity lets that entity nest inside the one it refers to. */
 static int link_children(struct cctx *c, struct spec_document *d)
 {
@@ -893,9 +919,11 @@ static int compile_document(struct cctx *c, struct spec_document *d)
         if ((rc = compile_entity(c, &c->p->entities[i], e)) < 0)
             return rc;
         e->name = spec_item_value(list->u.items[i])->u.text; /* the collection's own key */
+        const struct node *nested = node_map_get(list->u.items[i], "nested_only");
+        e->nested_only = nested && nested->v.b;
         e->index = d->nentities++;
     }
-    if ((rc = link_children(c, d)) < 0)
+    if ((rc = link_children(c, d)) < 0 || (rc = link_delegates(c, d)) < 0)
         return rc;
     return compile_plugins(c, d);
 }
@@ -1004,6 +1032,23 @@ const struct spec_record *spec_entity_record_for(const struct spec_entity *e,
         s = subschema_named(e, v);
     }
     return s ? &s->record : &e->record;
+}
+
+const struct spec_entity *spec_entity_for_item(const struct spec_entity *e, const struct node *item)
+{
+    for (size_t i = 0; i < e->ndelegates; i++) {
+        const struct spec_delegate *dl = &e->delegates[i];
+        const struct node *v = item ? node_map_get(item, dl->field) : NULL;
+        if (!node_is_string(v) || !dl->match.re)
+            continue;
+        pcre2_match_data *md = pcre2_match_data_create_from_pattern(dl->match.re, NULL);
+        int rc =
+            md ? pcre2_match(dl->match.re, (PCRE2_SPTR)v->u.text, v->count, 0, 0, md, NULL) : -1;
+        pcre2_match_data_free(md);
+        if (rc >= 0)
+            return dl->entity;
+    }
+    return e;
 }
 
 /* ---- the product's own lists ------------------------------------------------------------- */

@@ -69,6 +69,7 @@ enum shape {
     SH_SCALARS,
     SH_FIELDDEFS,
     SH_BOOL_VARIANTS,
+    SH_DELEGATES,
     SH_COUNT
 };
 
@@ -162,6 +163,7 @@ static const struct keyword entity_keywords[] = {
     {"label", SH_STRING},
     {"cache_key", SH_STRINGS_VARIANTS},
     {"open", SH_BOOL_VARIANTS},
+    {"delegates", SH_DELEGATES},
     {"fields", SH_FIELDS},
     {"shorthands", SH_SHORTHANDS},
     {"checks", SH_CHECKS},
@@ -182,7 +184,11 @@ static const struct keyword variant_keywords[] = {{"names", SH_STRINGS},
 static const struct keyword enum_item_keywords[] = {{"value", SH_ANY},
                                                     {"deprecated", SH_DEPRECATED},
                                                     {"replaced_by", SH_STRING},
-                                                    {"file", SH_STRING}};
+                                                    {"file", SH_STRING},
+                                                    {"nested_only", SH_BOOL}};
+
+static const struct keyword delegate_keywords[] = {
+    {"field", SH_STRING}, {"match", SH_REGEX}, {"entity", SH_ENTITY}};
 
 static const struct keyword format_item_keywords[] = {{"value", SH_STRING}, {"assume", SH_VERSION}};
 
@@ -740,6 +746,24 @@ static int sh_key_variants(struct lctx *c, const struct node *n)
     return variants_of(c, n, TABLE(key_variant_keywords), SH_STRING);
 }
 
+/* delegates: [{field, match, entity, since...}]: items of the collection that are another entity.
+ */
+static int sh_delegates(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "'delegates' must be a list");
+    for (uint32_t i = 0; i < n->count; i++) {
+        int rc = check_mapping(c, n->u.items[i], TABLE(delegate_keywords), true, "a delegate");
+        if (rc < 0)
+            return rc;
+        static const char *const needed[] = {"field", "match", "entity"};
+        for (size_t k = 0; k < 3; k++)
+            if (!node_map_get(n->u.items[i], needed[k]))
+                return bad(c, n->u.items[i], "a delegate needs '%s'", needed[k]);
+    }
+    return 0;
+}
+
 static int sh_bool_variants(struct lctx *c, const struct node *n)
 {
     return variants_of(c, n, TABLE(bool_variant_keywords), SH_BOOL);
@@ -1039,6 +1063,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_SCALARS] = sh_scalars,
     [SH_FIELDDEFS] = sh_fielddefs,
     [SH_BOOL_VARIANTS] = sh_bool_variants,
+    [SH_DELEGATES] = sh_delegates,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
