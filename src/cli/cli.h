@@ -46,7 +46,23 @@ struct cli_option {
 int cli_set_format(void *member, const char *value);
 int cli_set_fail_on(void *member, const char *value);
 
-/* Parses argv against the table; positional arguments go to `positional`. */
+/*
+ * The options lint and convert share (--from, --to, --format, --fail-on, flavours, ...): the
+ * first member of both commands' argument structs, parsed by cli_parse().
+ */
+struct cli_common {
+    gh_lint_options lint;
+    enum gh_format format;
+    enum gh_severity fail_on;
+    const char *schema_dir;
+    const char *stdin_name;
+    bool quiet, no_excerpts, help;
+};
+
+/*
+ * Parses argv against the command's table and the common options (ctx must start with a
+ * struct cli_common); positional arguments go to `positional`.
+ */
 int cli_parse(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,
               char ***positional, size_t *npositional);
 

@@ -13,14 +13,10 @@
 #include "cli.h"
 
 struct convert_args {
-    gh_lint_options lint;
-    enum gh_format format;
-    enum gh_severity fail_on;
+    struct cli_common common; /* first: the shared options' offsets hold for this struct */
     const char *output_path;
     const char *output_format;
-    const char *schema_dir;
-    const char *stdin_name;
-    bool in_place, diff, reformat, quiet, no_excerpts, help;
+    bool in_place, diff, reformat;
 };
 
 static int opt_output_format(void *member, const char *v)
@@ -41,22 +37,11 @@ static int opt_output_format(void *member, const char *v)
     CLI_CALL_OPTION(struct convert_args, name, letter, member, apply)
 
 static const struct cli_option convert_options[] = {
-    CONVERT_STRING("from", 0, lint.from),
-    CONVERT_STRING("to", 0, lint.to),
     CONVERT_STRING("output", 'o', output_path),
     CONVERT_FLAG("in-place", 'i', in_place),
     CONVERT_FLAG("diff", 0, diff),
     CONVERT_FLAG("reformat", 0, reformat),
     CONVERT_CALL("output-format", 0, output_format, opt_output_format),
-    CONVERT_CALL("format", 'f', format, cli_set_format),
-    CONVERT_CALL("fail-on", 0, fail_on, cli_set_fail_on),
-    CONVERT_STRING("input-flavor", 0, lint.input_flavor),
-    CONVERT_STRING("router-flavor", 0, lint.router_flavor),
-    CONVERT_STRING("schema-dir", 0, schema_dir),
-    CONVERT_STRING("stdin-filename", 0, stdin_name),
-    CONVERT_FLAG("no-excerpts", 0, no_excerpts),
-    CONVERT_FLAG("quiet", 'q', quiet),
-    CONVERT_FLAG("help", 'h', help),
 };
 
 static void convert_usage(FILE *out)
@@ -108,7 +93,7 @@ static bool usage_ok(const struct convert_args *a, char **paths, size_t n)
 {
     if (n != 1)
         cli_error("convert takes one file (or '-' for standard input)");
-    else if (!a->lint.to)
+    else if (!a->common.lint.to)
         cli_error("convert needs --to, the version to convert to (for example --to kong@3.4)");
     else if (a->in_place && (a->output_path || a->diff))
         cli_error("--in-place cannot be combined with --output or --diff");
@@ -195,8 +180,8 @@ static void summary(const gh_result *r, bool written)
 
 static int run(gh_engine *engine, struct convert_args *a, const char *path)
 {
-    gh_convert_options o = {a->lint, GH_OUTPUT_PATCH};
-    o.lint.display_name = !strcmp(path, "-") ? a->stdin_name : NULL;
+    gh_convert_options o = {a->common.lint, GH_OUTPUT_PATCH};
+    o.lint.display_name = !strcmp(path, "-") ? a->common.stdin_name : NULL;
     const char *shown = o.lint.display_name ? o.lint.display_name : path;
     o.output = output_kind(a, shown);
     gh_result *r = NULL;
@@ -217,20 +202,20 @@ static int run(gh_engine *engine, struct convert_args *a, const char *path)
     }
     if (rc < 0)
         return EXIT_TROUBLE;
-    if (!a->quiet)
+    if (!a->common.quiet)
         cli_note_detection(r);
-    gh_report_options ro = {false, !a->no_excerpts};
+    gh_report_options ro = {false, !a->common.no_excerpts};
     gh_error err = {0};
     int status = EXIT_CLEAN;
-    if (gh_report_write(stderr, a->format, &r, 1, &ro, &err) < 0) {
+    if (gh_report_write(stderr, a->common.format, &r, 1, &ro, &err) < 0) {
         cli_report_error(&err);
         status = EXIT_TROUBLE;
     }
-    if (!a->quiet)
+    if (!a->common.quiet)
         summary(r, written);
     bool any;
     enum gh_severity worst = gh_result_worst(r, &any);
-    if (status == EXIT_CLEAN && ((any && worst >= a->fail_on) || !written))
+    if (status == EXIT_CLEAN && ((any && worst >= a->common.fail_on) || !written))
         status = EXIT_FINDINGS;
     gh_result_free(r);
     return status;
@@ -239,22 +224,22 @@ static int run(gh_engine *engine, struct convert_args *a, const char *path)
 int cli_convert(int argc, char **argv)
 {
     struct convert_args a = {0};
-    a.format = GH_FORMAT_TEXT;
-    a.fail_on = GH_ERROR;
+    a.common.format = GH_FORMAT_TEXT;
+    a.common.fail_on = GH_ERROR;
     char **paths;
     size_t npaths;
     if (cli_parse(argc, argv, convert_options, sizeof(convert_options) / sizeof(convert_options[0]),
                   &a, &paths, &npaths) < 0)
         return EXIT_TROUBLE;
     int status = EXIT_TROUBLE;
-    if (a.help) {
+    if (a.common.help) {
         convert_usage(stdout);
         status = EXIT_CLEAN;
     } else if (!usage_ok(&a, paths, npaths)) {
         convert_usage(stderr);
     } else {
         gh_error err = {0};
-        gh_engine *engine = gh_engine_new(a.schema_dir, &err);
+        gh_engine *engine = gh_engine_new(a.common.schema_dir, &err);
         if (!engine) {
             cli_report_error(&err);
         } else {

@@ -11,16 +11,11 @@
 #include "cli.h"
 
 struct lint_args {
-    gh_lint_options lint;
-    enum gh_format format;
-    enum gh_severity fail_on;
-    const char *schema_dir;
-    const char *stdin_name;
+    struct cli_common common; /* first: the shared options' offsets hold for this struct */
     struct plugin_names {
         const char **names;
         size_t count;
     } plugins;
-    bool quiet, no_excerpts, help;
 };
 
 static int opt_custom_plugin(void *member, const char *v)
@@ -47,25 +42,12 @@ static int opt_max_findings(void *member, const char *v)
     return 0;
 }
 
-#define LINT_STRING(name, letter, member) CLI_STRING_OPTION(struct lint_args, name, letter, member)
-#define LINT_FLAG(name, letter, member)   CLI_FLAG_OPTION(struct lint_args, name, letter, member)
 #define LINT_CALL(name, letter, member, apply)                                                     \
     CLI_CALL_OPTION(struct lint_args, name, letter, member, apply)
 
 static const struct cli_option lint_options[] = {
-    LINT_STRING("from", 0, lint.from),
-    LINT_STRING("to", 0, lint.to),
-    LINT_CALL("format", 'f', format, cli_set_format),
-    LINT_CALL("fail-on", 0, fail_on, cli_set_fail_on),
-    LINT_STRING("input-flavor", 0, lint.input_flavor),
-    LINT_STRING("router-flavor", 0, lint.router_flavor),
-    LINT_STRING("schema-dir", 0, schema_dir),
-    LINT_STRING("stdin-filename", 0, stdin_name),
     LINT_CALL("custom-plugin", 0, plugins, opt_custom_plugin),
-    LINT_CALL("max-findings", 0, lint.max_findings, opt_max_findings),
-    LINT_FLAG("no-excerpts", 0, no_excerpts),
-    LINT_FLAG("quiet", 'q', quiet),
-    LINT_FLAG("help", 'h', help),
+    LINT_CALL("max-findings", 0, common.lint.max_findings, opt_max_findings),
 };
 
 static void lint_usage(FILE *out)
@@ -139,10 +121,10 @@ static bool lint_inputs(gh_engine *engine, struct lint_args *a, char **paths, si
             trouble = true;
             continue;
         }
-        gh_lint_options o = a->lint;
+        gh_lint_options o = a->common.lint;
         o.custom_plugins = a->plugins.names;
         o.custom_plugin_count = a->plugins.count;
-        o.display_name = !strcmp(paths[i], "-") ? a->stdin_name : NULL;
+        o.display_name = !strcmp(paths[i], "-") ? a->common.stdin_name : NULL;
         gh_error err = {0};
         gh_result *r;
         if (gh_lint_path(engine, paths[i], &o, &r, &err) < 0) {
@@ -153,7 +135,7 @@ static bool lint_inputs(gh_engine *engine, struct lint_args *a, char **paths, si
             continue;
         }
         results[(*nresults)++] = r;
-        if (!a->quiet)
+        if (!a->common.quiet)
             cli_note_detection(r);
     }
     return trouble;
@@ -186,8 +168,8 @@ static void summary(gh_result **results, size_t n)
 int cli_lint(int argc, char **argv)
 {
     struct lint_args a = {0};
-    a.format = GH_FORMAT_TEXT;
-    a.fail_on = GH_ERROR;
+    a.common.format = GH_FORMAT_TEXT;
+    a.common.fail_on = GH_ERROR;
     char **paths;
     size_t npaths;
     int status = EXIT_TROUBLE;
@@ -196,7 +178,7 @@ int cli_lint(int argc, char **argv)
         free(a.plugins.names);
         return EXIT_TROUBLE;
     }
-    if (a.help) {
+    if (a.common.help) {
         lint_usage(stdout);
         status = EXIT_CLEAN;
     } else if (npaths == 0) {
@@ -204,21 +186,22 @@ int cli_lint(int argc, char **argv)
         lint_usage(stderr);
     } else {
         gh_error err = {0};
-        gh_engine *engine = gh_engine_new(a.schema_dir, &err);
+        gh_engine *engine = gh_engine_new(a.common.schema_dir, &err);
         if (!engine) {
             cli_report_error(&err);
         } else {
             gh_result **results = calloc(npaths, sizeof(*results));
             size_t nresults = 0;
             bool trouble = !results || lint_inputs(engine, &a, paths, npaths, results, &nresults);
-            gh_report_options ro = {false, !a.no_excerpts};
-            if (results && gh_report_write(stdout, a.format, results, nresults, &ro, &err) < 0) {
+            gh_report_options ro = {false, !a.common.no_excerpts};
+            if (results &&
+                gh_report_write(stdout, a.common.format, results, nresults, &ro, &err) < 0) {
                 cli_report_error(&err);
                 trouble = true;
             }
-            if (!a.quiet && results)
+            if (!a.common.quiet && results)
                 summary(results, nresults);
-            status = exit_status(results, nresults, a.fail_on, trouble);
+            status = exit_status(results, nresults, a.common.fail_on, trouble);
             for (size_t i = 0; i < nresults; i++)
                 gh_result_free(results[i]);
             free(results);

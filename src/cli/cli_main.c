@@ -101,9 +101,29 @@ static int apply_option(const struct cli_option *o, void *ctx, const char *value
     return -1;
 }
 
+#define COMMON_STRING(name, letter, member)                                                        \
+    CLI_STRING_OPTION(struct cli_common, name, letter, member)
+#define COMMON_FLAG(name, letter, member) CLI_FLAG_OPTION(struct cli_common, name, letter, member)
+
+static const struct cli_option common_options[] = {
+    COMMON_STRING("from", 0, lint.from),
+    COMMON_STRING("to", 0, lint.to),
+    CLI_CALL_OPTION(struct cli_common, "format", 'f', format, cli_set_format),
+    CLI_CALL_OPTION(struct cli_common, "fail-on", 0, fail_on, cli_set_fail_on),
+    COMMON_STRING("input-flavor", 0, lint.input_flavor),
+    COMMON_STRING("router-flavor", 0, lint.router_flavor),
+    COMMON_STRING("schema-dir", 0, schema_dir),
+    COMMON_STRING("stdin-filename", 0, stdin_name),
+    COMMON_FLAG("no-excerpts", 0, no_excerpts),
+    COMMON_FLAG("quiet", 'q', quiet),
+    COMMON_FLAG("help", 'h', help),
+};
+
 int cli_parse(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,
               char ***positional, size_t *npositional)
 {
+    const struct cli_option *common = common_options;
+    size_t ncommon = sizeof(common_options) / sizeof(common_options[0]);
     *positional = calloc((size_t)argc + 1, sizeof(**positional));
     *npositional = 0;
     if (!*positional)
@@ -127,7 +147,10 @@ int cli_parse(int argc, char **argv, const struct cli_option *options, size_t co
             cli_error("unknown option '%s'", arg);
             return -1;
         }
-        const struct cli_option *o = find_option(options, count, name, len, is_long ? 0 : name[0]);
+        char letter = is_long ? 0 : name[0];
+        const struct cli_option *o = find_option(options, count, name, len, letter);
+        if (!o)
+            o = find_option(common, ncommon, name, len, letter);
         if (!o) {
             cli_error("unknown option '%s'", arg);
             return -1;
