@@ -128,6 +128,8 @@ typedef struct gh_input_info {
     const char *router_flavor;
     const char *note; /* one sentence: how the version was chosen */
     bool assumed;     /* the version was not given by the user */
+    /* "a, b": plugins the file configures whose configuration gatehop cannot check yet */
+    const char *unchecked_plugins;
 } gh_input_info;
 
 void gh_result_info(const gh_result *result, gh_input_info *out);

@@ -88,7 +88,9 @@ if converts_document "$@"; then
         diff -u "$tmp/out" "$tmp/out2" | head -40
         status=1
     fi
-    if grep '\[HOP4' "$tmp/err2"; then
+    # Change log lines carry a code and no severity; findings left for the user (a HOP4008
+    # manual rewrite, a removed field) are not changes and stay the same on every run.
+    if grep '\[HOP4' "$tmp/err2" | grep -v ': \(error\|warning\|info\): '; then
         echo "=== $name: converting the output again reports changes (above) ==="
         status=1
     fi

@@ -302,8 +302,9 @@ size_t gh_result_severity_count(const gh_result *r, enum gh_severity severity)
 void gh_result_info(const gh_result *r, gh_input_info *out)
 {
     const struct check_info *i = &r->info;
-    *out = (gh_input_info){r->file,    i->product,       i->flavor, i->format_version,
-                           i->version, i->router_flavor, i->note,   i->assumed};
+    *out =
+        (gh_input_info){r->file,          i->product, i->flavor,  i->format_version,   i->version,
+                        i->router_flavor, i->note,    i->assumed, i->unchecked_plugins};
 }
 
 int gh_format_from_name(const char *name, enum gh_format *out)

@@ -30,6 +30,7 @@ struct driver {
     const struct spec_field *list_field;  /* or the metadata field it fills */
     const struct node *list_key;
     bool *meta_seen;
+    bool *unchecked_plugins; /* parallel to the document's plugins */
     /* Rewriting from the source release to the target, when they differ. */
     struct rw_plan plan;
     bool rewriting;
@@ -72,6 +73,8 @@ static enum flavor schema_flavor(const struct detection *det)
 {
     if (det->product == DETECT_APISIX)
         return FLAVOR_APISIX;
+    if (det->product == DETECT_ADC)
+        return FLAVOR_ADC;
     static const enum flavor map[] = {[DFLAVOR_KONG] = FLAVOR_KONG,
                                       [DFLAVOR_DBEXPORT] = FLAVOR_DBEXPORT,
                                       [DFLAVOR_DECK] = FLAVOR_DECK};
@@ -278,8 +281,8 @@ static int decide(struct driver *d, bool stopped)
             detect_decide(&d->detect, end_marker, &det);
         }
     }
-    /* A product gatehop checks is one it holds knowledge of (ADC: not yet). */
-    bool checked = det.product == DETECT_KONG || det.product == DETECT_APISIX;
+    /* A product gatehop checks is one it holds knowledge of (the legacy ADC format: not). */
+    bool checked = det.product != DETECT_UNKNOWN && det.product != DETECT_ADC_LEGACY;
     d->product = checked ? kb_product_find(d->kb, detect_product_name(det.product)) : NULL;
     /* --from kong@2.8 on an APISIX file: the user and the file disagree; say so, don't guess. */
     if (d->product && d->opt->product && strcmp(d->opt->product, kb_product_name(d->product)))
@@ -310,10 +313,14 @@ static int decide(struct driver *d, bool stopped)
     /* The marker as the target sees it: after the hops' rewrites, or the file's own. */
     const char *marker = d->rewriting ? d->plan.final_format : d->info->format_version;
     d->run.vctx.env.format_version = marker ? marker : "";
+    d->run.vctx.custom_plugins = d->opt->custom_plugins;
+    d->run.vctx.n_custom_plugins = d->opt->custom_plugin_count;
     d->run.duplicates_are_errors = d->run.doc->duplicates_are_errors;
     d->meta_seen = calloc(d->run.doc->meta.nfields + 1, sizeof(bool));
-    if (!d->meta_seen)
+    d->unchecked_plugins = calloc(d->run.doc->nplugins + 1, sizeof(bool));
+    if (!d->meta_seen || !d->unchecked_plugins)
         return error_set(d->err, GH_ENOMEM, "out of memory");
+    d->run.vctx.unchecked_plugins = d->unchecked_plugins;
     d->checking = true;
     return 0;
 }
@@ -467,6 +474,26 @@ static void check_end_marker(struct driver *d)
              marker, kb_product_name(d->product), marker);
 }
 
+/* Plugins whose configuration gatehop met but has no schema for: said once, in the info. */
+static void note_unchecked_plugins(struct driver *d)
+{
+    const struct spec_document *doc = d->run.doc;
+    char *out = d->info->unchecked_plugins;
+    const size_t size = sizeof(d->info->unchecked_plugins);
+    size_t used = 0;
+    for (size_t i = 0; i < doc->nplugins; i++) {
+        if (!d->unchecked_plugins[i])
+            continue;
+        size_t need = strlen(doc->plugins[i]) + (used ? 2 : 0);
+        if (used + need + sizeof(", ...") > size) {
+            snprintf(out + used, size - used, "%s...", used ? ", " : "");
+            return;
+        }
+        used +=
+            (size_t)snprintf(out + used, size - used, "%s%s", used ? ", " : "", doc->plugins[i]);
+    }
+}
+
 static void finish(struct driver *d)
 {
     struct check_run *run = &d->run;
@@ -486,6 +513,7 @@ static void finish(struct driver *d)
     }
     index_resolve(&run->index, run->sink);
     check_end_marker(d);
+    note_unchecked_plugins(d);
 }
 
 /* The entry as the target release sees it: rewritten by the hops, when there are any. */
@@ -679,6 +707,7 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     rw_log_release(&d->own_log);
     rw_plan_release(&d->plan);
     free(d->meta_seen);
+    free(d->unchecked_plugins);
     free(d);
     return rc;
 }

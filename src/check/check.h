@@ -53,6 +53,7 @@ struct check_info {
     char version[32];
     char router_flavor[32];
     char note[320];
+    char unchecked_plugins[400]; /* "a, b": plugins met whose configuration was not checked */
     bool assumed;
     char hops[CHECK_MAX_HOPS][24]; /* "2.8 -> 3.0", one per hop of the conversion */
     size_t nhops;

@@ -306,48 +306,49 @@ static void register_entity(struct check_run *run, const struct spec_entity *e,
         define_derived_id(run, e, rec, item, values, parent, !reported);
 }
 
-static int compare_name(const void *key, const void *item)
+static void check_plugin_name(struct check_run *run, const struct spec_entity *e,
+                              const struct node *item)
 {
-    return strcmp(key, *(const char *const *)item);
-}
-
-static bool plugin_is_custom(const struct check_run *run, const char *name)
-{
-    for (size_t i = 0; i < run->opt->custom_plugin_count; i++)
-        if (!strcmp(run->opt->custom_plugins[i], name))
-            return true;
-    return false;
-}
-
-static void check_plugin_name(struct check_run *run, const struct node *item)
-{
-    const struct node *name = node_map_get(item, "name");
-    const struct spec_document *d = run->doc;
-    if (!node_is_string(name) || plugin_is_custom(run, name->u.text) ||
-        bsearch(name->u.text, d->plugins, d->nplugins, sizeof(*d->plugins), compare_name))
+    const struct node *name = node_map_get(item, e->subschema_key);
+    if (!node_is_string(name))
         return;
-    path_push_key(&run->path, "name", 4);
-    const struct node *list = d->all_plugins;
-    for (uint32_t i = 0; list && i < list->count; i++) {
-        const struct node *it = list->u.items[i];
-        const struct node *v = spec_item_value(it);
-        enum rule_id rule;
-        char phrase[160];
-        if (node_equal(v, name) &&
-            cond_explain(it, &d->target, d->product, &rule, phrase, sizeof(phrase))) {
-            diag_add(run->sink, rule == R_HOP2001 ? R_HOP2014 : rule, -1, &name->span,
-                     path_text(&run->path), run->vctx.entity,
-                     "plugin '%s' %s, so %s %s does not bundle it", name->u.text, phrase,
-                     d->product, d->version_text);
-            path_pop(&run->path);
-            return;
-        }
-    }
-    diag_add(run->sink, R_HOP2014, -1, &name->span, path_text(&run->path), run->vctx.entity,
-             "plugin '%.80s' is not bundled with %s %s; if the gateway loads it as a custom "
-             "plugin, pass --custom-plugin %.80s",
-             name->u.text, d->product, d->version_text, name->u.text);
+    path_push_key(&run->path, e->subschema_key, strlen(e->subschema_key));
+    check_plugin_known(&run->vctx, name);
     path_pop(&run->path);
+}
+
+/* Keys of an item that are the entity's own fields: checked by the entity's record. */
+static bool own_field(void *ctx, const struct node *key, const struct node *value)
+{
+    (void)value;
+    const struct spec_record *r = ctx;
+    return spec_record_field(r, key->u.text, key->count) != NULL;
+}
+
+/*
+ * An item that configures the plugin its key names (APISIX plugin_metadata): the rest of its
+ * keys are that plugin's configuration in the entity's scope.
+ */
+static void check_plugin_item(struct check_run *run, const struct spec_entity *e,
+                              const struct spec_record *rec, const struct node *item)
+{
+    const struct node *name = node_map_get(item, e->plugin_key);
+    if (!node_is_string(name))
+        return;
+    path_push_key(&run->path, e->plugin_key, strlen(e->plugin_key));
+    bool known = check_plugin_known(&run->vctx, name);
+    path_pop(&run->path);
+    const struct spec_plugin *plugin = known ? spec_plugin_find(run->doc, name->u.text) : NULL;
+    bool is_config;
+    const struct spec_field *schema =
+        plugin ? spec_plugin_schema(plugin, e->plugin_scope, &is_config) : NULL;
+    if (!schema || !schema->record) {
+        if (plugin && !plugin->described && run->doc->has_plugin_schemas)
+            run->vctx.unchecked_plugins[plugin - run->doc->plugin_specs] = true;
+        return;
+    }
+    struct record_options opt = {NULL, own_field, (void *)rec, NULL, NULL};
+    validate_record(&run->vctx, schema->record, item, &opt);
 }
 
 struct nesting {
@@ -416,7 +417,9 @@ void check_entity(struct check_run *run, const struct spec_entity *e, const stru
                                  parent ? parent->foreign_field : NULL, values};
     validate_record(&run->vctx, rec, item, &opt);
     if (e->subschema_names_from_plugins)
-        check_plugin_name(run, item);
+        check_plugin_name(run, e, item);
+    if (e->plugin_key)
+        check_plugin_item(run, e, rec, item);
     check_references(run, e, rec, values, parent);
     register_entity(run, e, rec, item, values, parent);
     run->vctx.entity = outer;

@@ -102,6 +102,10 @@ void cli_note_detection(const gh_result *r)
     if (info.note[0])
         fprintf(stderr, "; %s", info.note);
     fputc('\n', stderr);
+    if (info.unchecked_plugins[0])
+        fprintf(stderr,
+                "gatehop: %s: plugin configuration not checked (no schema in gatehop yet): %s\n",
+                info.file, info.unchecked_plugins);
 }
 
 static bool is_directory(const char *path)

@@ -177,7 +177,8 @@ bool detect_from_name(const char *name, struct detection *out)
 
 const char *detect_product_name(enum detected_product p)
 {
-    static const char *const names[] = {"unknown", "kong", "adc", "adc", "apisix"};
+    /* The knowledge base's product: ADC files configure API7 Enterprise. */
+    static const char *const names[] = {"unknown", "kong", "api7", "api7", "apisix"};
     return names[p];
 }
 

@@ -3,6 +3,7 @@
  * "diagnostics": [...], "summary": {...}}. New keys may be added; the existing ones stay.
  */
 #include <jansson.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "report.h"
@@ -35,13 +36,27 @@ static void *json_begin(FILE *out, const gh_report_options *opt)
     return s;
 }
 
+/* "a, b" as ["a", "b"]. */
+static json_t *name_list(const char *text)
+{
+    json_t *list = json_array();
+    for (const char *p = text; list && *p;) {
+        const char *end = strstr(p, ", ");
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        json_array_append_new(list, json_stringn(p, len));
+        p += len + (end ? 2 : 0);
+    }
+    return list;
+}
+
 static json_t *file_info(const struct report_file *f)
 {
     const struct check_info *i = f->info;
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "file", f->name, "product",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o}", "file", f->name, "product",
                      i->product, "flavor", i->flavor, "format_version", i->format_version,
                      "version", i->version, "router_flavor", i->router_flavor, "assumed",
-                     i->assumed, "note", i->note);
+                     i->assumed, "note", i->note, "unchecked_plugins",
+                     name_list(i->unchecked_plugins));
 }
 
 static json_t *diagnostic(const struct report_file *f, const struct diag *d)

@@ -27,7 +27,7 @@
 #include "schema/schema.h"
 #include "schema/schema_named.h"
 
-enum rw_op { RW_SET, RW_RENAME, RW_TRANSFORM, RW_REMOVE, RW_MAP, RW_MOVE };
+enum rw_op { RW_SET, RW_RENAME, RW_TRANSFORM, RW_REMOVE, RW_MAP, RW_MOVE, RW_MANUAL };
 
 struct rw_rule {
     enum rule_id rule;
@@ -39,6 +39,7 @@ struct rw_rule {
     const struct node *where;   /* the entity's fields must have these values, or NULL */
     const struct node *value;   /* RW_SET: a scalar; RW_MAP: a mapping of old to new values */
     const char *new_name;       /* RW_RENAME; RW_MOVE: "record.field" beside the old field */
+    const char *manual;         /* RW_MANUAL: what the user has to do instead (HOP4008) */
     const struct node *ignored; /* RW_MOVE: values the target ignores: removed, not moved */
     named_transform_fn transform;
     int severity; /* the finding's severity, or -1 for the code's default */

@@ -152,6 +152,10 @@ static const struct node *apply_op(struct rw_ctx *c, const struct rw_rule *r, co
         return rw_remove_pair(c, r, s, map, at, NULL);
     if (r->op == RW_MOVE)
         return rw_move_pair(c, r, s, map, at);
+    if (r->op == RW_MANUAL) { /* nothing is rewritten: the finding says what to do */
+        rw_manual(c, r, s, key, r->manual);
+        return map;
+    }
     if (r->op == RW_RENAME) {
         int other = rw_find_key(map, r->new_name, strlen(r->new_name));
         if (other >= 0)
@@ -225,12 +229,28 @@ static const struct node *apply_in(struct rw_ctx *c, const struct rw_rule *r, co
 
 /* ---- entries ----------------------------------------------------------------------------- */
 
+/* The value at a dotted field path ("plugins.request-id.algorithm"), or NULL. */
+static const struct node *value_at(const struct node *item, const char *field)
+{
+    const struct node *n = item;
+    for (const char *p = field; n;) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        int at = n->kind == NODE_MAPPING ? rw_find_key(n, p, len) : -1;
+        n = at >= 0 ? n->u.pairs[at].value : NULL;
+        if (!dot)
+            return n;
+        p = dot + 1;
+    }
+    return NULL;
+}
+
 /* Every field the rule's `where` names has its value, or one of its list of values. */
 static bool where_holds(const struct node *where, const struct node *item)
 {
     for (uint32_t i = 0; where && i < where->count; i++) {
         const struct node *want = where->u.pairs[i].value;
-        const struct node *have = node_map_get(item, where->u.pairs[i].key->u.text);
+        const struct node *have = value_at(item, where->u.pairs[i].key->u.text);
         bool match = have && node_equal(have, want);
         for (uint32_t j = 0; have && !match && want->kind == NODE_SEQUENCE && j < want->count; j++)
             match = node_equal(have, want->u.items[j]);

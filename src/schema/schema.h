@@ -28,10 +28,26 @@
 #include "util/util_version.h"
 
 /* Input flavours of a product's files; conditions select on them. */
-enum flavor { FLAVOR_KONG, FLAVOR_DBEXPORT, FLAVOR_DECK, FLAVOR_APISIX, FLAVOR_COUNT };
+enum flavor { FLAVOR_KONG, FLAVOR_DBEXPORT, FLAVOR_DECK, FLAVOR_APISIX, FLAVOR_ADC, FLAVOR_COUNT };
 
 const char *flavor_name(enum flavor f);
 bool flavor_from_name(const char *name, enum flavor *out);
+
+/*
+ * Where a plugin is configured. A plugin may have a schema for each (APISIX: `schema` on
+ * routes, services and the like, `consumer_schema` on consumers, `metadata_schema` for
+ * plugin_metadata); a consumer's plugin without a consumer schema uses its config schema.
+ */
+enum plugin_scope {
+    PLUGIN_SCOPE_NONE,
+    PLUGIN_SCOPE_CONFIG,
+    PLUGIN_SCOPE_CONSUMER,
+    PLUGIN_SCOPE_METADATA,
+    PLUGIN_SCOPE_COUNT
+};
+
+bool plugin_scope_from_name(const char *name, enum plugin_scope *out);
+const char *plugin_scope_name(enum plugin_scope scope);
 
 struct target {
     struct version version;
@@ -62,9 +78,10 @@ enum spec_flags {
     SF_UUID = 1 << 6,
     SF_GT = 1 << 7,
     SF_BETWEEN = 1 << 8,
-    SF_TYPED = 1 << 9,      /* a type was given (validator sets in checks may omit it) */
-    SF_SUBSCHEMA = 1 << 10, /* specialised by a subschema: its rules depend on another field */
-    SF_VALIDATORS = 1 << 11 /* has validators beyond its type (most fields have none) */
+    SF_TYPED = 1 << 9,       /* a type was given (validator sets in checks may omit it) */
+    SF_SUBSCHEMA = 1 << 10,  /* specialised by a subschema: its rules depend on another field */
+    SF_VALIDATORS = 1 << 11, /* has validators beyond its type (most fields have none) */
+    SF_IMPLIED = 1 << 12     /* set only by nesting: the file may not write it (ADC) */
 };
 
 struct spec_pattern {
@@ -109,6 +126,9 @@ struct spec_field {
     const char *deprecated_message;
     /* for validator sets in checks: required: true means "must be set" */
     bool must_be_set;
+    /* A map of plugin name to that plugin's configuration in this scope (APISIX `plugins`);
+     * `values` then checks the keys every plugin accepts (`_meta`) and unknown plugins. */
+    enum plugin_scope plugin_map;
 };
 
 enum check_kind {
@@ -205,6 +225,17 @@ struct spec_entity {
         const struct spec_entity *entity;
     } * delegates;
     size_t ndelegates;
+    /* Items that configure one plugin each (APISIX plugin_metadata: `id` names the plugin):
+     * the item is also checked against that plugin's schema for plugin_scope. */
+    const char *plugin_key;
+    enum plugin_scope plugin_scope;
+};
+
+/* A bundled plugin and its configuration schema per scope (NULL: not known to gatehop). */
+struct spec_plugin {
+    const char *name;
+    const struct spec_field *scopes[PLUGIN_SCOPE_COUNT];
+    bool described; /* gatehop has its schemas: a scope without one has none in the gateway */
 };
 
 struct spec_document {
@@ -218,9 +249,11 @@ struct spec_document {
     size_t nentities;
     const char **plugins; /* bundled plugin names for the target, sorted */
     size_t nplugins;
-    const struct node *all_plugins;  /* every version's list, for messages */
-    const struct node *all_entities; /* every version's list, for messages */
-    bool duplicates_are_errors;      /* repeated ids and keys are errors, not dropped */
+    const struct spec_plugin *plugin_specs; /* parallel to plugins */
+    bool has_plugin_schemas;                /* the product describes any plugin's config */
+    const struct node *all_plugins;         /* every version's list, for messages */
+    const struct node *all_entities;        /* every version's list, for messages */
+    bool duplicates_are_errors;             /* repeated ids and keys are errors, not dropped */
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */
@@ -274,6 +307,16 @@ const struct spec_record *spec_entity_record_for(const struct spec_entity *e,
 /* The entity an item of e's collection is: e, or the entity of a delegate it matches. */
 const struct spec_entity *spec_entity_for_item(const struct spec_entity *e,
                                                const struct node *item);
+
+/* A bundled plugin of the target by name, or NULL. */
+const struct spec_plugin *spec_plugin_find(const struct spec_document *d, const char *name);
+/*
+ * The schema a plugin's configuration is checked against in a scope: the scope's own, or for
+ * consumers the config schema when there is no consumer schema; NULL when gatehop has none.
+ * *is_config says whether it is the config schema (the one APISIX injects `_meta` into).
+ */
+const struct spec_field *spec_plugin_schema(const struct spec_plugin *p, enum plugin_scope scope,
+                                            bool *is_config);
 
 /* ---- conditions, shared by loading, compiling and messages -------------------------------- */
 

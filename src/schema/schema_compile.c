@@ -234,6 +234,13 @@ enum keyword_kind {
     KW_CALL     /* anything needing more work */
 };
 
+static int kw_plugin_map(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    (void)c;
+    plugin_scope_from_name(v->u.text, &f->plugin_map); /* the loader checked the name */
+    return 0;
+}
+
 struct keyword_action {
     const char *name;
     enum keyword_kind kind;
@@ -260,6 +267,7 @@ static const struct keyword_action keyword_actions[] = {
     {"referenceable", KW_FLAG, SF_REFERENCEABLE, NULL},
     {"open", KW_FLAG, SF_OPEN, NULL},
     {"uuid", KW_FLAG, SF_UUID, NULL},
+    {"implied", KW_FLAG, SF_IMPLIED, NULL},
     FIELD_AT(KW_NODE, "default", default_value),
     FIELD_AT(KW_NODE, "eq", eq),
     FIELD_AT(KW_NODE, "ne", ne),
@@ -278,6 +286,7 @@ static const struct keyword_action keyword_actions[] = {
     PENDING_AT("checks", checks),
     PENDING_AT("any_of", any_of),
     {"deprecated", KW_CALL, 0, kw_deprecated},
+    {"plugin_map", KW_CALL, 0, kw_plugin_map},
     {"one_of", KW_CALL, 0, kw_one_of},
     {"not_one_of", KW_CALL, 0, kw_not_one_of},
     {"gt", KW_CALL, 0, kw_gt},
@@ -805,6 +814,10 @@ static int compile_entity(struct cctx *c, const struct kb_file *file, struct spe
         rc = compile_subschemas(c, root, e);
     if (rc == 0)
         rc = place_entity_fields(c, e);
+    e->plugin_key = text_of(root, "plugin_key");
+    const struct node *scope = node_map_get(root, "plugin_scope");
+    if (scope)
+        plugin_scope_from_name(scope->u.text, &e->plugin_scope);
     return rc;
 }
 
@@ -870,6 +883,31 @@ static int compare_strings(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Each bundled plugin's schema per scope, from plugins/<name>.yaml where there is one. */
+static int compile_plugin_schemas(struct cctx *c, struct spec_document *d)
+{
+    struct spec_plugin *specs = arena_calloc(c->a, d->nplugins ? d->nplugins : 1, sizeof(*specs));
+    if (!specs)
+        return oom(c);
+    d->plugin_specs = specs;
+    for (size_t i = 0; i < d->nplugins; i++) {
+        specs[i].name = d->plugins[i];
+        const struct kb_file *file = kb_plugin_file(c->p, d->plugins[i]);
+        if (!file)
+            continue;
+        d->has_plugin_schemas = specs[i].described = true;
+        c->file = file->path;
+        for (int scope = PLUGIN_SCOPE_CONFIG; scope < PLUGIN_SCOPE_COUNT; scope++) {
+            const char *key = plugin_scope_name((enum plugin_scope)scope);
+            int rc = compile_sub(c, d->plugins[i], node_map_get(file->root, key),
+                                 &specs[i].scopes[scope]);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 static int compile_plugins(struct cctx *c, struct spec_document *d)
 {
     const struct node *list = node_map_get(c->p->product.root, "plugins");
@@ -886,7 +924,7 @@ static int compile_plugins(struct cctx *c, struct spec_document *d)
         d->plugins[d->nplugins++] = v->u.text;
     }
     qsort(d->plugins, d->nplugins, sizeof(*d->plugins), compare_strings);
-    return 0;
+    return compile_plugin_schemas(c, d);
 }
 
 static const struct node *value_for(const struct node *list, const struct target *t);
@@ -965,6 +1003,27 @@ int kb_compile(struct kb *kb, const struct kb_product *product, const struct tar
 }
 
 /* ---- lookups ----------------------------------------------------------------------------- */
+
+static int compare_name(const void *key, const void *item)
+{
+    return strcmp(key, *(const char *const *)item);
+}
+
+const struct spec_plugin *spec_plugin_find(const struct spec_document *d, const char *name)
+{
+    const char **at = bsearch(name, d->plugins, d->nplugins, sizeof(*d->plugins), compare_name);
+    return at ? &d->plugin_specs[at - d->plugins] : NULL;
+}
+
+const struct spec_field *spec_plugin_schema(const struct spec_plugin *p, enum plugin_scope scope,
+                                            bool *is_config)
+{
+    const struct spec_field *f = p->scopes[scope];
+    if (!f && scope == PLUGIN_SCOPE_CONSUMER)
+        scope = PLUGIN_SCOPE_CONFIG, f = p->scopes[scope];
+    *is_config = scope == PLUGIN_SCOPE_CONFIG;
+    return f;
+}
 
 const struct spec_entity *spec_entity_find(const struct spec_document *d, const char *name)
 {

@@ -7,10 +7,10 @@
 
 #include "schema.h"
 
-static const char *const flavor_names[FLAVOR_COUNT] = {"kong", "dbexport", "deck", "apisix"};
+static const char *const flavor_names[FLAVOR_COUNT] = {"kong", "dbexport", "deck", "apisix", "adc"};
 static const char *const flavor_phrases[FLAVOR_COUNT] = {
     "Kong declarative files", "kong config db_export dumps", "decK state files",
-    "APISIX standalone files"};
+    "APISIX standalone files", "ADC files"};
 
 const char *flavor_name(enum flavor f)
 {
@@ -25,6 +25,26 @@ bool flavor_from_name(const char *name, enum flavor *out)
             return true;
         }
     return false;
+}
+
+static const char *const plugin_scope_names[PLUGIN_SCOPE_COUNT] = {
+    [PLUGIN_SCOPE_CONFIG] = "config",
+    [PLUGIN_SCOPE_CONSUMER] = "consumer",
+    [PLUGIN_SCOPE_METADATA] = "metadata"};
+
+bool plugin_scope_from_name(const char *name, enum plugin_scope *out)
+{
+    for (int i = PLUGIN_SCOPE_CONFIG; i < PLUGIN_SCOPE_COUNT; i++)
+        if (strcmp(plugin_scope_names[i], name) == 0) {
+            *out = (enum plugin_scope)i;
+            return true;
+        }
+    return false;
+}
+
+const char *plugin_scope_name(enum plugin_scope scope)
+{
+    return plugin_scope_names[scope];
 }
 
 const struct node *spec_item_value(const struct node *item)

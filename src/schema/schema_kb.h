@@ -30,6 +30,8 @@ struct kb_product {
     struct kb_file upgrades;  /* root is NULL when the product has no upgrades.yaml */
     struct kb_file *entities; /* in document.yaml order */
     size_t nentities;
+    struct kb_file *plugins; /* plugins/<name>.yaml of the plugins that have one */
+    size_t nplugins;
     struct version *versions;
     const char **version_texts;
     size_t nversions;
@@ -51,6 +53,7 @@ pcre2_code *kb_regex(struct kb *kb, const char *pattern, size_t len);
 int kb_regex_add(struct kb *kb, const char *pattern, size_t len, pcre2_code *code);
 
 const struct kb_file *kb_entity_file(const struct kb_product *p, const char *name);
+const struct kb_file *kb_plugin_file(const struct kb_product *p, const char *name);
 const struct node *kb_typedef(const struct kb_product *p, const char *name);
 
 /* Picks the one variant of a definition (a mapping, or a list of mappings) that holds. */

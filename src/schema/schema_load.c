@@ -70,6 +70,7 @@ enum shape {
     SH_FIELDDEFS,
     SH_BOOL_VARIANTS,
     SH_DELEGATES,
+    SH_PLUGIN_SCOPE,
     SH_COUNT
 };
 
@@ -127,6 +128,8 @@ static const struct keyword field_keywords[] = {
     {"any_of", SH_FIELDDEFS},
     {"mutually_exclusive_subsets", SH_SUBSETS},
     {"err", SH_STRING},
+    {"plugin_map", SH_PLUGIN_SCOPE},
+    {"implied", SH_BOOL},
 };
 
 static const struct keyword check_keywords[] = {
@@ -168,6 +171,8 @@ static const struct keyword entity_keywords[] = {
     {"shorthands", SH_SHORTHANDS},
     {"checks", SH_CHECKS},
     {"subschemas", SH_SUBSCHEMAS},
+    {"plugin_key", SH_STRING},
+    {"plugin_scope", SH_PLUGIN_SCOPE},
 };
 
 static const struct keyword shorthand_keywords[] = {
@@ -217,6 +222,13 @@ static const struct keyword document_keywords[] = {
 
 static const struct keyword typedefs_keywords[] = {{"typedefs", SH_FIELDS}};
 
+/* One plugin's configuration, per place it is configured (docs/schema-format.md, "Plugins"). */
+static const struct keyword plugin_keywords[] = {{"plugin", SH_STRING},
+                                                 {"config", SH_FIELDDEF},
+                                                 {"consumer", SH_FIELDDEF},
+                                                 {"metadata", SH_FIELDDEF},
+                                                 {"description", SH_STRING}};
+
 static const struct keyword upgrades_keywords[] = {{"format_field", SH_STRING},
                                                    {"rules", SH_RULES}};
 
@@ -229,8 +241,8 @@ static const struct keyword rule_keywords[] = {
 static const struct keyword when_keywords[] = {{"format_version", SH_FORMAT_LIST}};
 
 static const struct keyword do_keywords[] = {
-    {"set", SH_ANY},     {"rename", SH_STRING}, {"transform", SH_TRANSFORM},
-    {"remove", SH_TRUE}, {"map", SH_VALUE_MAP}, {"move", SH_MOVE}};
+    {"set", SH_ANY},       {"rename", SH_STRING}, {"transform", SH_TRANSFORM}, {"remove", SH_TRUE},
+    {"map", SH_VALUE_MAP}, {"move", SH_MOVE},     {"manual", SH_STRING}};
 
 static const char *const type_names[] = {"string", "integer", "number", "boolean", "array",
                                          "set",    "map",     "record", "foreign", "any"};
@@ -764,6 +776,14 @@ static int sh_delegates(struct lctx *c, const struct node *n)
     return 0;
 }
 
+static int sh_plugin_scope(struct lctx *c, const struct node *n)
+{
+    enum plugin_scope scope;
+    if (!node_is_string(n) || !plugin_scope_from_name(n->u.text, &scope))
+        return bad(c, n, "a plugin scope is 'config', 'consumer' or 'metadata'");
+    return 0;
+}
+
 static int sh_bool_variants(struct lctx *c, const struct node *n)
 {
     return variants_of(c, n, TABLE(bool_variant_keywords), SH_BOOL);
@@ -997,6 +1017,8 @@ static int sh_rules(struct lctx *c, const struct node *n)
             if (!node_map_get(rule, needed[k]))
                 return bad(c, rule, "an upgrade rule needs '%s'", needed[k]);
         const struct node *ops = node_map_get(rule, "do");
+        if (node_map_get(ops, "manual") && !node_text_equals(node_map_get(rule, "code"), "HOP4008"))
+            return bad(c, node_map_get(rule, "code"), "a 'manual' rule reports HOP4008");
         if (node_map_get(rule, "ignored") && !node_map_get(ops, "move"))
             return bad(c, node_map_get(rule, "ignored"), "'ignored' goes with 'move'");
         if (node_map_get(rule, "where") && node_text_equals(node_map_get(rule, "at"), "document"))
@@ -1064,6 +1086,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_FIELDDEFS] = sh_fielddefs,
     [SH_BOOL_VARIANTS] = sh_bool_variants,
     [SH_DELEGATES] = sh_delegates,
+    [SH_PLUGIN_SCOPE] = sh_plugin_scope,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
@@ -1232,6 +1255,37 @@ static int load_entities(struct kb *kb, const struct file_source *fs, struct kb_
     return 0;
 }
 
+/* plugins/<name>.yaml for every listed plugin that has one; a plugin without stays unchecked. */
+static int load_plugins(struct kb *kb, const struct file_source *fs, struct kb_product *p,
+                        gh_error *err)
+{
+    const struct node *list = node_map_get(p->product.root, "plugins");
+    if (!list)
+        return 0;
+    p->plugins = arena_calloc(&kb->arena, list->count ? list->count : 1, sizeof(*p->plugins));
+    if (!p->plugins)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < list->count; i++) {
+        const char *name = spec_item_value(list->u.items[i])->u.text;
+        char rel[300];
+        snprintf(rel, sizeof(rel), "plugins/%s.yaml", name);
+        if (!file_exists(fs, p->name, rel))
+            continue;
+        struct kb_file *f = &p->plugins[p->nplugins];
+        int rc = load_file(kb, fs, p->name, rel, f, err);
+        if (rc < 0)
+            return rc;
+        p->nplugins++;
+        struct lctx c = {p, f->path, err, true, NULL};
+        const struct node *named = node_map_get(f->root, "plugin");
+        if ((rc = check_mapping(&c, f->root, TABLE(plugin_keywords), false, "a plugin")) < 0)
+            return rc;
+        if (!node_text_equals(named, name))
+            return bad(&c, named ? named : f->root, "the file must say 'plugin: %s'", name);
+    }
+    return 0;
+}
+
 static int load_versions(struct kb *kb, struct kb_product *p, gh_error *err)
 {
     const struct node *list = node_map_get(p->product.root, "versions");
@@ -1290,7 +1344,7 @@ static int load_product(struct kb *kb, const struct file_source *fs, const char 
         if ((rc = validate_entity(p, &p->entities[i], ename->u.text, err)) < 0)
             return rc;
     }
-    return 0;
+    return load_plugins(kb, fs, p, err);
 }
 
 /* ---- lookups the loader and the compiler share ------------------------------------------- */
@@ -1314,6 +1368,14 @@ const char *kb_format_field(const struct kb_product *p)
 {
     const struct node *f = p->upgrades.root ? node_map_get(p->upgrades.root, "format_field") : NULL;
     return f ? f->u.text : NULL;
+}
+
+const struct kb_file *kb_plugin_file(const struct kb_product *p, const char *name)
+{
+    for (size_t i = 0; i < p->nplugins; i++)
+        if (node_text_equals(node_map_get(p->plugins[i].root, "plugin"), name))
+            return &p->plugins[i];
+    return NULL;
 }
 
 const struct node *kb_typedef(const struct kb_product *p, const char *name)

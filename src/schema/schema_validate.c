@@ -498,9 +498,29 @@ static void report_deprecations(struct vctx *c, const struct spec_field *f, cons
              shown, product, since->u.text, msg ? ": " : "", msg ? msg->u.text : "");
 }
 
+static bool validate_plugin_map(struct vctx *c, const struct spec_field *f, const struct node *n)
+{
+    bool ok = true;
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node_pair *p = &n->u.pairs[i];
+        if (!node_is_string(p->key)) {
+            diag_add(c->sink, R_HOP2003, -1, &p->key->span, path_text(c->path), c->entity,
+                     "plugin names must be strings, not %s", node_describe(p->key));
+            ok = false;
+            continue;
+        }
+        path_push_key(c->path, p->key->u.text, p->key->count);
+        ok &= validate_plugin_conf(c, p->key, f->plugin_map, f->values, p->value);
+        path_pop(c->path);
+    }
+    return ok;
+}
+
 static bool validate_children(struct vctx *c, const struct spec_field *f, const struct node *n)
 {
     bool ok = true;
+    if (n->kind == NODE_MAPPING && f->plugin_map)
+        return validate_plugin_map(c, f, n);
     if (n->kind == NODE_SEQUENCE && f->elements) {
         for (uint32_t i = 0; i < n->count; i++) {
             const struct node *item = n->u.items[i];
@@ -583,6 +603,76 @@ bool validate_value(struct vctx *c, const struct spec_field *f, const struct nod
         ok = validate_children(c, f, n);
     }
     c->secret = secret;
+    return ok;
+}
+
+/* ---- plugins ----------------------------------------------------------------------------- */
+
+static bool plugin_is_custom(const struct vctx *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_custom_plugins; i++)
+        if (!strcmp(c->custom_plugins[i], name))
+            return true;
+    return false;
+}
+
+bool check_plugin_known(struct vctx *c, const struct node *name)
+{
+    const struct spec_document *d = c->doc;
+    if (!d->all_plugins || spec_plugin_find(d, name->u.text) || plugin_is_custom(c, name->u.text))
+        return true; /* no plugin list: the product's plugin set is not known to gatehop */
+    const struct node *list = d->all_plugins;
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const struct node *it = list->u.items[i];
+        enum rule_id rule;
+        char phrase[160];
+        if (node_equal(spec_item_value(it), name) &&
+            cond_explain(it, &d->target, d->product, &rule, phrase, sizeof(phrase))) {
+            diag_add(c->sink, rule == R_HOP2001 ? R_HOP2014 : rule, -1, &name->span,
+                     path_text(c->path), c->entity, "plugin '%s' %s, so %s %s does not bundle it",
+                     name->u.text, phrase, d->product, d->version_text);
+            return false;
+        }
+    }
+    diag_add(c->sink, R_HOP2014, -1, &name->span, path_text(c->path), c->entity,
+             "plugin '%.80s' is not bundled with %s %s; if the gateway loads it as a custom "
+             "plugin, pass --custom-plugin %.80s",
+             name->u.text, d->product, d->version_text, name->u.text);
+    return false;
+}
+
+/* A configuration checked only as far as every plugin's is (base), noted for the caller. */
+static bool validate_unchecked_conf(struct vctx *c, const struct spec_plugin *plugin,
+                                    const struct spec_field *base, const struct node *conf)
+{
+    if (plugin && !plugin->described && c->unchecked_plugins && c->doc->has_plugin_schemas)
+        c->unchecked_plugins[plugin - c->doc->plugin_specs] = true;
+    return base ? validate_value(c, base, conf) : true;
+}
+
+bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_scope scope,
+                          const struct spec_field *base, const struct node *conf)
+{
+    if (!check_plugin_known(c, name))
+        return false;
+    const struct spec_plugin *plugin = spec_plugin_find(c->doc, name->u.text);
+    bool is_config = false;
+    const struct spec_field *schema = plugin ? spec_plugin_schema(plugin, scope, &is_config) : NULL;
+    if (!schema || !schema->record)
+        return validate_unchecked_conf(c, plugin, base, conf);
+    const char *field = c->field;
+    c->field = name->u.text;
+    bool ok;
+    if (conf->kind != NODE_MAPPING || (c->placeholders && is_placeholder(conf)))
+        ok = validate_value(c, schema, conf); /* reports the wrong type */
+    else {
+        /* APISIX injects `_meta` into the config schema only, not into consumer or metadata
+         * schemas: the extras apply where the config schema does. */
+        struct record_options opt = {is_config && base ? base->record : NULL, NULL, NULL, NULL,
+                                     NULL};
+        ok = validate_record(c, schema->record, conf, &opt);
+    }
+    c->field = field;
     return ok;
 }
 
@@ -880,6 +970,8 @@ static bool validate_known_key(struct vctx *c, struct record_run *run, const str
 {
     const struct spec_record *r = run->r;
     const struct spec_field *f = spec_record_field(r, key->u.text, key->count);
+    if (f && (f->flags & SF_IMPLIED))
+        return false; /* only nesting sets it: written, it is a key the format does not have */
     if (f) {
         run->values[f - r->fields] = value;
         validate_field_value(c, run, f, key, value);
@@ -914,10 +1006,18 @@ static bool check_keys(struct vctx *c, struct record_run *run, const struct reco
             continue;
         if (opt && opt->extra && opt->extra(opt->extra_ctx, key, value))
             continue;
-        if (run->r->open)
+        const struct spec_field *implied = spec_record_field(run->r, key->u.text, key->count);
+        if (run->r->open && !implied)
             continue;
         path_push_key(c->path, key->u.text, key->count);
-        report_unknown_key(c, run->r, key, "field");
+        if (implied) {
+            const struct spec_entity *parent = spec_entity_find(c->doc, implied->reference);
+            diag_add(c->sink, R_HOP2001, -1, &key->span, path_text(c->path), c->entity,
+                     "unknown field '%s': the file does not write it; nesting sets it (the "
+                     "item belongs to the %s it sits in)",
+                     implied->name, parent ? parent->singular : "item");
+        } else
+            report_unknown_key(c, run->r, key, "field");
         path_pop(c->path);
         ok = false;
     }

@@ -23,11 +23,16 @@ struct vctx {
     const char *entity; /* "route 'orders'", or NULL */
     const struct spec_document *doc;
     struct named_env env;
-    struct arena *scratch;        /* per item; values made by shorthand expansion live here */
-    const char *field;            /* the innermost named field, for messages */
-    bool secret;                  /* inside a secret field */
-    bool placeholders;            /* ${{ env "..." }} templates stand in for any value */
-    pcre2_match_data *match_data; /* one for every pattern match: see vctx_init() */
+    struct arena *scratch;             /* per item; values made by shorthand expansion live here */
+    const char *field;                 /* the innermost named field, for messages */
+    bool secret;                       /* inside a secret field */
+    bool placeholders;                 /* ${{ env "..." }} templates stand in for any value */
+    pcre2_match_data *match_data;      /* one for every pattern match: see vctx_init() */
+    const char *const *custom_plugins; /* plugins the gateway loads besides the bundled ones */
+    size_t n_custom_plugins;
+    /* Parallel to doc->plugins, or NULL: set for each plugin whose configuration was met but
+     * could not be checked (gatehop has no schema for it), so the caller can say so once. */
+    bool *unchecked_plugins;
 };
 
 /* Sets up a context (the match data is the only thing it allocates); false on OOM. */
@@ -55,6 +60,16 @@ bool validate_record(struct vctx *c, const struct spec_record *r, const struct n
 /* Reports a key that r does not know, saying when it existed if it ever did. */
 void report_unknown_key(struct vctx *c, const struct spec_record *r, const struct node *key,
                         const char *what);
+
+/*
+ * A plugin name the target does not bundle (HOP2014, or the rule saying when it existed),
+ * unless it is a custom plugin; false when it was reported.
+ */
+bool check_plugin_known(struct vctx *c, const struct node *name);
+
+/* Checks one plugin's configuration in a scope; extras are keys every plugin accepts. */
+bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_scope scope,
+                          const struct spec_field *base, const struct node *conf);
 
 /* Whether a value is a template placeholder (decK's ${{ env "DECK_X" }}). */
 bool is_placeholder(const struct node *n);

@@ -170,6 +170,9 @@ int main(int argc, char **argv)
         return 2;
     }
     add_changes(&olds, argv[3]);
+    size_t redacted_left = 0;
+    for (size_t i = 0; i < olds.count; i++)
+        redacted_left += !strcmp(olds.items[i], "s:<redacted>");
     qsort(in.items, in.count, sizeof(char *), compare);
     qsort(out.items, out.count, sizeof(char *), compare);
     int status = 0;
@@ -181,7 +184,15 @@ int main(int argc, char **argv)
             j++; /* each output value accounts for one input value */
             continue;
         }
-        if (!named_in_log(&olds, in.items[i])) {
+        if (named_in_log(&olds, in.items[i]))
+            continue;
+        /* A secret's old value is logged as '<redacted>': each such change accounts for one
+         * string the output no longer has, and no more. */
+        if (!strncmp(in.items[i], "s:", 2) && redacted_left > 0) {
+            redacted_left--;
+            continue;
+        }
+        {
             printf("lost: %s\n", in.items[i]);
             status = 1;
         }
