@@ -59,7 +59,7 @@ static void lint_usage(FILE *out)
           "  --format F            text (default) or json\n"
           "  --fail-on S           exit 1 on findings of this severity or worse: error "
           "(default), warning, info\n"
-          "  --input-flavor F      kong, dbexport, deck or apisix (ADC: not yet); default: "
+          "  --input-flavor F      kong, dbexport, deck, apisix or adc; default: "
           "detect\n"
           "  --router-flavor F     traditional, traditional_compatible or expressions; default: "
           "the version's\n"
