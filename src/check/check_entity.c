@@ -343,8 +343,7 @@ static void check_plugin_item(struct check_run *run, const struct spec_entity *e
     const struct spec_field *schema =
         plugin ? spec_plugin_schema(plugin, e->plugin_scope, &is_config) : NULL;
     if (!schema || !schema->record) {
-        if (plugin && !plugin->described && run->doc->has_plugin_schemas)
-            run->vctx.unchecked_plugins[plugin - run->doc->plugin_specs] = true;
+        note_unchecked_plugin(&run->vctx, plugin);
         return;
     }
     struct record_options opt = {NULL, own_field, (void *)rec, NULL, NULL};

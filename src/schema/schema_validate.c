@@ -641,12 +641,17 @@ bool check_plugin_known(struct vctx *c, const struct node *name)
     return false;
 }
 
+void note_unchecked_plugin(struct vctx *c, const struct spec_plugin *plugin)
+{
+    if (plugin && !plugin->described && c->unchecked_plugins && c->doc->has_plugin_schemas)
+        c->unchecked_plugins[plugin - c->doc->plugin_specs] = true;
+}
+
 /* A configuration checked only as far as every plugin's is (base), noted for the caller. */
 static bool validate_unchecked_conf(struct vctx *c, const struct spec_plugin *plugin,
                                     const struct spec_field *base, const struct node *conf)
 {
-    if (plugin && !plugin->described && c->unchecked_plugins && c->doc->has_plugin_schemas)
-        c->unchecked_plugins[plugin - c->doc->plugin_specs] = true;
+    note_unchecked_plugin(c, plugin);
     return base ? validate_value(c, base, conf) : true;
 }
 

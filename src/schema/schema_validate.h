@@ -67,6 +67,9 @@ void report_unknown_key(struct vctx *c, const struct spec_record *r, const struc
  */
 bool check_plugin_known(struct vctx *c, const struct node *name);
 
+/* Records that a plugin's configuration was met but gatehop has no schema for it. */
+void note_unchecked_plugin(struct vctx *c, const struct spec_plugin *plugin);
+
 /* Checks one plugin's configuration in a scope; extras are keys every plugin accepts. */
 bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_scope scope,
                           const struct spec_field *base, const struct node *conf);
