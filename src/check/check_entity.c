@@ -336,16 +336,12 @@ static void check_plugin_item(struct check_run *run, const struct spec_entity *e
     if (!node_is_string(name))
         return;
     path_push_key(&run->path, e->plugin_key, strlen(e->plugin_key));
-    bool known = check_plugin_known(&run->vctx, name);
-    path_pop(&run->path);
-    const struct spec_plugin *plugin = known ? spec_plugin_find(run->doc, name->u.text) : NULL;
-    bool is_config;
+    bool known, is_config;
     const struct spec_field *schema =
-        plugin ? spec_plugin_schema(plugin, e->plugin_scope, &is_config) : NULL;
-    if (!schema || !schema->record) {
-        note_unchecked_plugin(&run->vctx, plugin);
+        plugin_conf_schema(&run->vctx, name, e->plugin_scope, &known, &is_config);
+    path_pop(&run->path);
+    if (!schema)
         return;
-    }
     struct record_options opt = {NULL, own_field, (void *)rec, NULL, NULL};
     validate_record(&run->vctx, schema->record, item, &opt);
 }

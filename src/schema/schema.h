@@ -250,7 +250,6 @@ struct spec_document {
     const char **plugins; /* bundled plugin names for the target, sorted */
     size_t nplugins;
     const struct spec_plugin *plugin_specs; /* parallel to plugins */
-    bool has_plugin_schemas;                /* the product describes any plugin's config */
     const struct node *all_plugins;         /* every version's list, for messages */
     const struct node *all_entities;        /* every version's list, for messages */
     bool duplicates_are_errors;             /* repeated ids and keys are errors, not dropped */

@@ -895,7 +895,7 @@ static int compile_plugin_schemas(struct cctx *c, struct spec_document *d)
         const struct kb_file *file = kb_plugin_file(c->p, d->plugins[i]);
         if (!file)
             continue;
-        d->has_plugin_schemas = specs[i].described = true;
+        specs[i].described = true;
         c->file = file->path;
         for (int scope = PLUGIN_SCOPE_CONFIG; scope < PLUGIN_SCOPE_COUNT; scope++) {
             const char *key = plugin_scope_name((enum plugin_scope)scope);

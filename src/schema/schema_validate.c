@@ -641,30 +641,34 @@ bool check_plugin_known(struct vctx *c, const struct node *name)
     return false;
 }
 
-void note_unchecked_plugin(struct vctx *c, const struct spec_plugin *plugin)
+static void note_unchecked_plugin(struct vctx *c, const struct spec_plugin *plugin)
 {
-    if (plugin && !plugin->described && c->unchecked_plugins && c->doc->has_plugin_schemas)
+    if (plugin && !plugin->described && c->unchecked_plugins)
         c->unchecked_plugins[plugin - c->doc->plugin_specs] = true;
 }
 
-/* A configuration checked only as far as every plugin's is (base), noted for the caller. */
-static bool validate_unchecked_conf(struct vctx *c, const struct spec_plugin *plugin,
-                                    const struct spec_field *base, const struct node *conf)
+const struct spec_field *plugin_conf_schema(struct vctx *c, const struct node *name,
+                                            enum plugin_scope scope, bool *known, bool *is_config)
 {
+    *is_config = false;
+    *known = check_plugin_known(c, name);
+    const struct spec_plugin *plugin = *known ? spec_plugin_find(c->doc, name->u.text) : NULL;
+    const struct spec_field *schema = plugin ? spec_plugin_schema(plugin, scope, is_config) : NULL;
+    if (schema && schema->record)
+        return schema;
     note_unchecked_plugin(c, plugin);
-    return base ? validate_value(c, base, conf) : true;
+    return NULL;
 }
 
 bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_scope scope,
                           const struct spec_field *base, const struct node *conf)
 {
-    if (!check_plugin_known(c, name))
+    bool known, is_config;
+    const struct spec_field *schema = plugin_conf_schema(c, name, scope, &known, &is_config);
+    if (!known)
         return false;
-    const struct spec_plugin *plugin = spec_plugin_find(c->doc, name->u.text);
-    bool is_config = false;
-    const struct spec_field *schema = plugin ? spec_plugin_schema(plugin, scope, &is_config) : NULL;
-    if (!schema || !schema->record)
-        return validate_unchecked_conf(c, plugin, base, conf);
+    if (!schema) /* checked only as far as every plugin's configuration is */
+        return base ? validate_value(c, base, conf) : true;
     const char *field = c->field;
     c->field = name->u.text;
     bool ok;

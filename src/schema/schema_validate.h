@@ -67,8 +67,13 @@ void report_unknown_key(struct vctx *c, const struct spec_record *r, const struc
  */
 bool check_plugin_known(struct vctx *c, const struct node *name);
 
-/* Records that a plugin's configuration was met but gatehop has no schema for it. */
-void note_unchecked_plugin(struct vctx *c, const struct spec_plugin *plugin);
+/*
+ * The schema (a record) a plugin's configuration is checked against in a scope, once its name
+ * is checked (*known false: reported). NULL when gatehop has none; the plugin is then recorded
+ * in unchecked_plugins. *is_config as spec_plugin_schema().
+ */
+const struct spec_field *plugin_conf_schema(struct vctx *c, const struct node *name,
+                                            enum plugin_scope scope, bool *known, bool *is_config);
 
 /* Checks one plugin's configuration in a scope; extras are keys every plugin accepts. */
 bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_scope scope,
