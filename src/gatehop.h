@@ -146,6 +146,23 @@ int gh_format_from_name(const char *name, enum gh_format *out);
 int gh_report_write(FILE *out, enum gh_format format, gh_result *const *results, size_t count,
                     const gh_report_options *options, gh_error *err);
 
+/*
+ * An upgrade plan: the hops from one release to a later one and, for each, the steps of the
+ * deployment mode and the configuration changes gatehop checks on that hop.
+ */
+typedef struct gh_plan gh_plan;
+
+typedef struct gh_plan_options {
+    const char *from, *to; /* "api7@3.4", "3.8": the product must be named in one of them */
+    const char *mode;      /* NULL: the product's default mode */
+    const char *edition;   /* NULL: the product's default edition, for products that have them */
+} gh_plan_options;
+
+int gh_plan_new(gh_engine *engine, const gh_plan_options *options, gh_plan **out, gh_error *err);
+void gh_plan_free(gh_plan *plan);
+/* Text for people, JSON ({"version": 1, "plan": {...}}) for scripts. */
+int gh_plan_write(FILE *out, enum gh_format format, const gh_plan *plan, gh_error *err);
+
 /* The rule catalogue. */
 typedef struct gh_rule {
     const char *code;

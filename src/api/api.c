@@ -332,6 +332,76 @@ int gh_report_write(FILE *out, enum gh_format format, gh_result *const *results,
     return rc < 0 ? error_set(err, GH_EIO, "cannot write the report") : 0;
 }
 
+/* ---- upgrade plans ----------------------------------------------------------------------- */
+
+struct gh_plan {
+    struct upgrade_plan plan;
+};
+
+/* The plan's product: named by --from or --to (the same one when both name it). */
+static int plan_request_from(const gh_engine *engine, const gh_plan_options *o,
+                             struct plan_request *req, gh_error *err)
+{
+    const char *from_product = NULL, *to_product = NULL;
+    int rc;
+    if (!o->from || !o->to)
+        return error_set(err, GH_EUSAGE,
+                         "a plan needs --from and --to (for example --from "
+                         "apisix@2.15 --to apisix@3.0)");
+    if ((rc = parse_product_version(engine, o->from, "--from", &from_product, &req->from, err)) <
+            0 ||
+        (rc = parse_product_version(engine, o->to, "--to", &to_product, &req->to, err)) < 0)
+        return rc;
+    if (from_product && to_product && strcmp(from_product, to_product))
+        return error_set(err, GH_EUSAGE,
+                         "--from names %s and --to names %s: a plan stays with "
+                         "one product",
+                         from_product, to_product);
+    const char *product = from_product ? from_product : to_product;
+    if (!product)
+        return error_set(err, GH_EUSAGE,
+                         "name the product in --from or --to (for example --to api7@3.8)");
+    req->product = kb_product_find(engine->kb, product);
+    req->from_text = strchr(o->from, '@') ? strchr(o->from, '@') + 1 : o->from;
+    req->to_text = strchr(o->to, '@') ? strchr(o->to, '@') + 1 : o->to;
+    req->mode = o->mode;
+    req->edition = o->edition;
+    return 0;
+}
+
+int gh_plan_new(gh_engine *engine, const gh_plan_options *options, gh_plan **out, gh_error *err)
+{
+    *out = NULL;
+    struct plan_request req = {0};
+    int rc = plan_request_from(engine, options, &req, err);
+    if (rc < 0)
+        return rc;
+    gh_plan *p = calloc(1, sizeof(*p));
+    if (!p)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    if ((rc = upgrade_plan_build(&p->plan, &req, err)) < 0) {
+        gh_plan_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+void gh_plan_free(gh_plan *plan)
+{
+    if (!plan)
+        return;
+    upgrade_plan_release(&plan->plan);
+    free(plan);
+}
+
+int gh_plan_write(FILE *out, enum gh_format format, const gh_plan *plan, gh_error *err)
+{
+    return report_plan_write(out, format, &plan->plan) < 0
+               ? error_set(err, GH_EIO, "cannot write the plan")
+               : 0;
+}
+
 /* ---- the catalogue ----------------------------------------------------------------------- */
 
 size_t gh_rule_count(void)

@@ -66,6 +66,10 @@ struct cli_common {
 int cli_parse(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,
               char ***positional, size_t *npositional);
 
+/* The same for a command that shares none of lint's options (ctx is the command's own). */
+int cli_parse_own(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,
+                  char ***positional, size_t *npositional);
+
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_report_error(const gh_error *err);
 
@@ -74,6 +78,7 @@ void cli_note_detection(const gh_result *r);
 
 int cli_lint(int argc, char **argv);
 int cli_convert(int argc, char **argv);
+int cli_plan(int argc, char **argv);
 int cli_explain(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_versions(int argc, char **argv);

@@ -16,6 +16,7 @@ static int cli_help(int argc, char **argv);
 static const struct command commands[] = {
     {"lint", cli_lint, "check configuration files against a gateway version"},
     {"convert", cli_convert, "rewrite a configuration file for a later gateway version"},
+    {"plan", cli_plan, "list the hops and steps of an upgrade from one version to another"},
     {"explain", cli_explain, "print the documentation of a rule code"},
     {"rules", cli_rules, "list every rule code"},
     {"versions", cli_versions, "list the products and versions gatehop knows"},
@@ -119,11 +120,11 @@ static const struct cli_option common_options[] = {
     COMMON_FLAG("help", 'h', help),
 };
 
-int cli_parse(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,
-              char ***positional, size_t *npositional)
+/* Parses argv against the command's own table and, after it, a shared one (or none). */
+static int parse_with(int argc, char **argv, const struct cli_option *options, size_t count,
+                      const struct cli_option *common, size_t ncommon, void *ctx,
+                      char ***positional, size_t *npositional)
 {
-    const struct cli_option *common = common_options;
-    size_t ncommon = sizeof(common_options) / sizeof(common_options[0]);
     *positional = calloc((size_t)argc + 1, sizeof(**positional));
     *npositional = 0;
     if (!*positional)
@@ -173,6 +174,20 @@ int cli_parse(int argc, char **argv, const struct cli_option *options, size_t co
             return -1;
     }
     return 0;
+}
+
+int cli_parse(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,
+              char ***positional, size_t *npositional)
+{
+    return parse_with(argc, argv, options, count, common_options,
+                      sizeof(common_options) / sizeof(common_options[0]), ctx, positional,
+                      npositional);
+}
+
+int cli_parse_own(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,
+                  char ***positional, size_t *npositional)
+{
+    return parse_with(argc, argv, options, count, NULL, 0, ctx, positional, npositional);
 }
 
 int main(int argc, char **argv)

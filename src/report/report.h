@@ -11,6 +11,7 @@
 #include "check/check.h"
 #include "diag/diag.h"
 #include "gatehop.h"
+#include "plan/plan.h"
 #include "source/source.h"
 
 struct report_file {
@@ -46,6 +47,9 @@ int report_write(FILE *out, enum gh_format format, struct report_file *files, si
 
 extern const struct report_writer report_text_writer;
 extern const struct report_writer report_json_writer;
+
+/* An upgrade plan, as text or JSON (other formats write text). */
+int report_plan_write(FILE *out, enum gh_format format, const struct upgrade_plan *plan);
 
 /* Masks secret values (and values of secret-looking keys) in a source line for excerpts. */
 void report_mask_line(const struct diag_sink *sink, uint32_t line, char *text, size_t len);

@@ -291,6 +291,13 @@ const char *kb_router_flavor_find(const struct kb_product *p, const struct versi
 const struct node *kb_upgrade_rules(const struct kb_product *p);
 /* The top-level key that holds a file's own version marker ("_format_version"), or NULL. */
 const char *kb_format_field(const struct kb_product *p);
+/* The product's name for people ("API7 Enterprise"). */
+const char *kb_product_display(const struct kb_product *p);
+/* The root of plan.yaml (docs/schema-format.md, "Upgrade plans"), or NULL when it has none. */
+const struct node *kb_plan(const struct kb_product *p);
+/* The phases of a plan's steps, in the order they are done. */
+enum { KB_PLAN_PHASE_COUNT = 5 };
+extern const char *const kb_plan_phases[KB_PLAN_PHASE_COUNT];
 
 /* Compiles (or finds in the cache) the document schema for a target. */
 int kb_compile(struct kb *kb, const struct kb_product *p, const struct target *t,

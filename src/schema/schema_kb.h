@@ -28,6 +28,7 @@ struct kb_product {
     const char *display;
     struct kb_file product, document, typedefs;
     struct kb_file upgrades;  /* root is NULL when the product has no upgrades.yaml */
+    struct kb_file plan;      /* root is NULL when the product has no plan.yaml */
     struct kb_file *entities; /* in document.yaml order */
     size_t nentities;
     struct kb_file *plugins; /* plugins/<name>.yaml of the plugins that have one */

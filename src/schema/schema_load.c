@@ -71,6 +71,13 @@ enum shape {
     SH_BOOL_VARIANTS,
     SH_DELEGATES,
     SH_PLUGIN_SCOPE,
+    SH_PLAN_CHOICES,
+    SH_PLAN_STEPS,
+    SH_PLAN_NOTES,
+    SH_PLAN_PHASE,
+    SH_PLAN_TEXT,
+    SH_PLAN_MODES,
+    SH_PLAN_EDITIONS,
     SH_COUNT
 };
 
@@ -243,6 +250,27 @@ static const struct keyword when_keywords[] = {{"format_version", SH_FORMAT_LIST
 static const struct keyword do_keywords[] = {
     {"set", SH_ANY},       {"rename", SH_STRING}, {"transform", SH_TRANSFORM}, {"remove", SH_TRUE},
     {"map", SH_VALUE_MAP}, {"move", SH_MOVE},     {"manual", SH_STRING}};
+
+/* An upgrade plan: deployment modes, editions, and the steps of each hop (docs/schema-format.md,
+ * "Upgrade plans"). */
+static const struct keyword plan_keywords[] = {{"modes", SH_PLAN_CHOICES},
+                                               {"editions", SH_PLAN_CHOICES},
+                                               {"notes", SH_PLAN_NOTES},
+                                               {"steps", SH_PLAN_STEPS}};
+
+static const struct keyword plan_choice_keywords[] = {
+    {"value", SH_STRING}, {"description", SH_STRING}, {"aliases", SH_STRINGS}};
+
+/* What selects a step or a note: the deployment mode, the edition, the hop's releases. */
+#define PLAN_CONDITIONS                                                                            \
+    {"modes", SH_PLAN_MODES}, {"editions", SH_PLAN_EDITIONS}, {"hop", SH_HOP},                     \
+        {"since", SH_VERSION}, {"until", SH_VERSION},                                              \
+    {                                                                                              \
+        "text", SH_PLAN_TEXT                                                                       \
+    }
+
+static const struct keyword plan_step_keywords[] = {{"phase", SH_PLAN_PHASE}, PLAN_CONDITIONS};
+static const struct keyword plan_note_keywords[] = {PLAN_CONDITIONS};
 
 static const char *const type_names[] = {"string", "integer", "number", "boolean", "array",
                                          "set",    "map",     "record", "foreign", "any"};
@@ -1031,6 +1059,119 @@ static int sh_rules(struct lctx *c, const struct node *n)
     return 0;
 }
 
+/* ---- upgrade plans (plan.yaml) ---------------------------------------------------------- */
+
+const char *const kb_plan_phases[KB_PLAN_PHASE_COUNT] = {"prepare", "control-plane", "data-plane",
+                                                         "upgrade", "verify"};
+
+static int phase_index(const struct node *n)
+{
+    for (int i = 0; i < KB_PLAN_PHASE_COUNT; i++)
+        if (node_text_equals(n, kb_plan_phases[i]))
+            return i;
+    return -1;
+}
+
+/* modes: / editions: a list of {value, description, aliases}; values and aliases unique. */
+static int sh_plan_choices(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE || n->count == 0)
+        return bad(c, n, "expected a list of {value, description}, the default first");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *item = n->u.items[i];
+        int rc = check_mapping(c, item, TABLE(plan_choice_keywords), false, "a choice");
+        if (rc < 0)
+            return rc;
+        if (!node_map_get(item, "value") || !node_map_get(item, "description"))
+            return bad(c, item, "a choice needs 'value' and 'description'");
+    }
+    return 0;
+}
+
+static int sh_plan_phase(struct lctx *c, const struct node *n)
+{
+    if (phase_index(n) >= 0)
+        return 0;
+    return bad(c, n, "a phase is prepare, control-plane, data-plane, upgrade or verify");
+}
+
+/* Text a plan prints, with {from}, {to} and {product} filled in. Any other {word} is a typo;
+ * braces around anything else ({port, enable_http2}) are text. */
+static int sh_plan_text(struct lctx *c, const struct node *n)
+{
+    static const char *const names[] = {"{from}", "{to}", "{product}"};
+    int rc = sh_string(c, n);
+    for (const char *b = rc < 0 ? NULL : strchr(n->u.text, '{'); b; b = strchr(b + 1, '{')) {
+        size_t word = strspn(b + 1, "abcdefghijklmnopqrstuvwxyz_");
+        if (word == 0 || b[1 + word] != '}')
+            continue;
+        bool known = false;
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+            known = known || !strncmp(b, names[i], strlen(names[i]));
+        if (!known)
+            return bad(c, n, "plan text may use {from}, {to} and {product}, not %.*s",
+                       (int)word + 2, b);
+    }
+    return rc;
+}
+
+/* Names from the plan's own `modes:` or `editions:` list. */
+static int plan_names(struct lctx *c, const struct node *n, const char *list)
+{
+    const struct node *declared = node_map_get(c->p->plan.root, list);
+    int rc = sh_strings(c, n);
+    for (uint32_t i = 0; rc == 0 && i < n->count; i++)
+        if (!find_in(declared, n->u.items[i]->u.text))
+            return bad(c, n->u.items[i], "'%s' is not one of the plan's %s", n->u.items[i]->u.text,
+                       list);
+    return rc;
+}
+
+static int sh_plan_modes(struct lctx *c, const struct node *n)
+{
+    return plan_names(c, n, "modes");
+}
+
+static int sh_plan_editions(struct lctx *c, const struct node *n)
+{
+    return plan_names(c, n, "editions");
+}
+
+static int plan_items(struct lctx *c, const struct node *n, const struct keyword *table,
+                      size_t ntable, const char *what)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "expected a list of %ss", what);
+    for (uint32_t i = 0; i < n->count; i++) {
+        int rc = check_mapping(c, n->u.items[i], table, ntable, false, what);
+        if (rc < 0)
+            return rc;
+        if (!node_map_get(n->u.items[i], "text"))
+            return bad(c, n->u.items[i], "a %s needs 'text'", what);
+    }
+    return 0;
+}
+
+static int sh_plan_notes(struct lctx *c, const struct node *n)
+{
+    return plan_items(c, n, TABLE(plan_note_keywords), "plan note");
+}
+
+/* Steps in the order they are done: phases never go back (prepare before verify). */
+static int sh_plan_steps(struct lctx *c, const struct node *n)
+{
+    int rc = plan_items(c, n, TABLE(plan_step_keywords), "plan step");
+    for (uint32_t i = 0; rc == 0 && i < n->count; i++) {
+        const struct node *phase = node_map_get(n->u.items[i], "phase");
+        if (!phase)
+            return bad(c, n->u.items[i], "a plan step needs 'phase'");
+        if (i && phase_index(phase) < phase_index(node_map_get(n->u.items[i - 1], "phase")))
+            return bad(c, phase, "steps are listed phase by phase: %s cannot follow %s",
+                       phase->u.text, node_map_get(n->u.items[i - 1], "phase")->u.text);
+    }
+    return rc;
+}
+
 typedef int (*shape_checker)(struct lctx *c, const struct node *n);
 
 static const shape_checker shape_checkers[SH_COUNT] = {
@@ -1087,6 +1228,13 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_BOOL_VARIANTS] = sh_bool_variants,
     [SH_DELEGATES] = sh_delegates,
     [SH_PLUGIN_SCOPE] = sh_plugin_scope,
+    [SH_PLAN_CHOICES] = sh_plan_choices,
+    [SH_PLAN_STEPS] = sh_plan_steps,
+    [SH_PLAN_NOTES] = sh_plan_notes,
+    [SH_PLAN_PHASE] = sh_plan_phase,
+    [SH_PLAN_TEXT] = sh_plan_text,
+    [SH_PLAN_MODES] = sh_plan_modes,
+    [SH_PLAN_EDITIONS] = sh_plan_editions,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
@@ -1337,6 +1485,10 @@ static int load_product(struct kb *kb, const struct file_source *fs, const char 
         ((rc = load_file(kb, fs, name, "upgrades.yaml", &p->upgrades, err)) < 0 ||
          (rc = validate_file(p, &p->upgrades, TABLE(upgrades_keywords), false, false, err)) < 0))
         return rc;
+    if (file_exists(fs, name, "plan.yaml") &&
+        ((rc = load_file(kb, fs, name, "plan.yaml", &p->plan, err)) < 0 ||
+         (rc = validate_file(p, &p->plan, TABLE(plan_keywords), false, false, err)) < 0))
+        return rc;
     const struct node *list = node_map_get(p->document.root, "entities");
     for (size_t i = 0; i < p->nentities; i++) {
         const struct node *item = list->u.items[i];
@@ -1362,6 +1514,16 @@ const struct kb_file *kb_entity_file(const struct kb_product *p, const char *nam
 const struct node *kb_upgrade_rules(const struct kb_product *p)
 {
     return p->upgrades.root ? node_map_get(p->upgrades.root, "rules") : NULL;
+}
+
+const struct node *kb_plan(const struct kb_product *p)
+{
+    return p->plan.root;
+}
+
+const char *kb_product_display(const struct kb_product *p)
+{
+    return p->display;
 }
 
 const char *kb_format_field(const struct kb_product *p)

@@ -1,7 +1,7 @@
 /*
  * The public API as a library user sees it: only gatehop.h. Lints a file, walks its findings
  * and what was detected, counts severities, writes a report, converts the file to another
- * release, and reads the rule catalogue.
+ * release, plans an upgrade, and reads the rule catalogue.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +153,47 @@ static void test_convert(gh_engine *engine, const char *path)
     free(broken);
 }
 
+/* The plan, written as JSON into memory, or NULL (the caller frees it). */
+static char *plan_json(gh_engine *engine, const gh_plan_options *o, gh_error *err)
+{
+    gh_plan *plan = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    int rc = out ? gh_plan_new(engine, o, &plan, err) : -1;
+    if (rc == 0)
+        rc = gh_plan_write(out, GH_FORMAT_JSON, plan, err);
+    if (out)
+        fclose(out);
+    gh_plan_free(plan);
+    if (rc < 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+static void test_plan(gh_engine *engine)
+{
+    gh_error err = {0};
+    gh_plan_options o = {.from = "apisix@2.15", .to = "3.1", .mode = "dbless"};
+    char *json = plan_json(engine, &o, &err);
+    ok(json && strstr(json, "\"mode\": \"standalone\"") && strstr(json, "\"mode_assumed\": false"),
+       "a mode named by its alias is the mode: %s", err.message);
+    ok(json && strstr(json, "\"from\": \"3.0\",\n        \"to\": \"3.1\""),
+       "two hops: 2.15 to 3.0, then 3.0 to 3.1");
+    ok(json && strstr(json, "etcdctl") == NULL, "standalone steps only: no etcd backup");
+    free(json);
+
+    gh_error bad = {0};
+    o = (gh_plan_options){.from = "apisix@3.1", .to = "apisix@3.0"};
+    ok(!plan_json(engine, &o, &bad) && bad.status == GH_EUSAGE, "no plan backwards");
+    bad = (gh_error){0};
+    o = (gh_plan_options){.from = "api7@3.1", .to = "api7@3.4"};
+    ok(!plan_json(engine, &o, &bad) && bad.status == GH_EVERSION && strstr(bad.message, "3.1"),
+       "an unknown release: %s", bad.message);
+}
+
 static void test_catalogue(void)
 {
     ok(gh_rule_count() == 50, "the catalogue: 50 codes");
@@ -174,6 +215,7 @@ int main(void)
         test_lint(engine, path);
         test_errors(engine, path);
         test_convert(engine, path);
+        test_plan(engine);
     }
     test_catalogue();
     if (path)

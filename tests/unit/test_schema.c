@@ -128,12 +128,17 @@ static char *make_toy(const struct file *replace)
                            {"typedefs.yaml", toy_typedefs},
                            {"entities/things.yaml", toy_things}};
     snprintf(dir, sizeof(dir), "%s/toy", root);
+    bool replaced = false;
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         const char *text = files[i].text;
-        if (replace && !strcmp(replace->name, files[i].name))
+        if (replace && !strcmp(replace->name, files[i].name)) {
             text = replace->text;
+            replaced = true;
+        }
         write_file(dir, files[i].name, text);
     }
+    if (replace && !replaced) /* a file the toy does not have, such as plan.yaml */
+        write_file(dir, replace->name, replace->text);
     return root;
 }
 
@@ -191,6 +196,22 @@ static void test_fail_closed(void)
            "entity 'ghost' has no file entities/ghost.yaml", 3, 20);
     broken("product.yaml", "product: toy\nversions: [\"2.0\", \"1.0\"]\n",
            "versions must be listed oldest first", 2, 19);
+    static const char plan_modes[] = "modes:\n  - {value: one, description: the only mode}\n";
+    broken("plan.yaml", "modes:\n  - {value: one}\n", "a choice needs 'value' and 'description'", 2,
+           5);
+    broken("plan.yaml", "steps:\n  - {phase: during, text: x}\n", "a phase is prepare", 2, 13);
+    broken("plan.yaml", "steps:\n  - {phase: verify, text: x}\n  - {phase: prepare, text: y}\n",
+           "steps are listed phase by phase: prepare cannot follow verify", 3, 13);
+    broken("plan.yaml", "steps:\n  - {phase: prepare}\n", "a plan step needs 'text'", 2, 5);
+    broken("plan.yaml", "notes:\n  - {text: \"go to {too}\"}\n",
+           "plan text may use {from}, {to} and {product}, not {too}", 2, 12);
+    char text[256];
+    snprintf(text, sizeof(text), "%ssteps:\n  - {phase: prepare, modes: [two], text: x}\n",
+             plan_modes);
+    broken("plan.yaml", text, "'two' is not one of the plan's modes", 4, 30);
+    snprintf(text, sizeof(text), "%ssteps:\n  - {phase: prepare, hop: \"1.0\", text: x}\n",
+             plan_modes);
+    broken("plan.yaml", text, "a hop must arrive at a listed version after the first", 4, 27);
 }
 
 /* ---- validating values ------------------------------------------------------------------- */
