@@ -474,6 +474,21 @@ static void check_end_marker(struct driver *d)
              marker, kb_product_name(d->product), marker);
 }
 
+/* APISIX reads conf/apisix.json only from 3.13: before, a JSON file is never loaded. */
+static void check_json_supported(struct driver *d)
+{
+    const struct version *v = &d->run.doc->target.version;
+    if (!d->opt->json_strict || kb_reads_json(d->product, v))
+        return;
+    static const struct span start = {1, 1, 1, 1};
+    char version[32];
+    version_format(v, version, sizeof(version));
+    diag_add(d->run.sink, R_HOP2013, -1, &start, "", NULL,
+             "%s %s does not load a configuration file in JSON: write it as YAML%s%s",
+             kb_product_name(d->product), version, kb_end_marker(d->product) ? " ending with " : "",
+             kb_end_marker(d->product) ? kb_end_marker(d->product) : "");
+}
+
 /* Plugins whose configuration gatehop met but has no schema for: said once, in the info. */
 static void note_unchecked_plugins(struct driver *d)
 {
@@ -513,6 +528,7 @@ static void finish(struct driver *d)
     }
     index_resolve(&run->index, run->sink);
     check_end_marker(d);
+    check_json_supported(d);
     note_unchecked_plugins(d);
 }
 

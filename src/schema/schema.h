@@ -283,6 +283,8 @@ bool kb_has_format_versions(const struct kb_product *p);
 bool kb_has_router_flavors(const struct kb_product *p);
 /* The text a file of the product must end with to be loaded ("#END"), or NULL. */
 const char *kb_end_marker(const struct kb_product *p);
+/* Whether release v of the product loads a JSON file (product.yaml `json_since`). */
+bool kb_reads_json(const struct kb_product *p, const struct version *v);
 /* The knowledge base's own copy of a router flavour name valid for v, or NULL. */
 const char *kb_router_flavor_find(const struct kb_product *p, const struct version *v,
                                   const char *name);

@@ -1206,6 +1206,14 @@ const char *kb_end_marker(const struct kb_product *p)
     return n ? n->u.text : NULL;
 }
 
+bool kb_reads_json(const struct kb_product *p, const struct version *v)
+{
+    const struct node *since = node_map_get(p->product.root, "json_since");
+    struct version first;
+    return !since ||
+           (version_parse(since->u.text, since->count, &first) && version_compare(v, &first) >= 0);
+}
+
 const char *kb_router_flavor_find(const struct kb_product *p, const struct version *v,
                                   const char *name)
 {

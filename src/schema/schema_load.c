@@ -221,7 +221,7 @@ static const struct keyword product_keywords[] = {
     {"versions", SH_VERSIONS},   {"format_versions", SH_FORMAT_VERSIONS},
     {"router_flavors", SH_ENUM}, {"default_router_flavor", SH_ENUM},
     {"plugins", SH_ENUM},        {"duplicates", SH_ENUM},
-    {"end_marker", SH_STRING},
+    {"end_marker", SH_STRING},   {"json_since", SH_VERSION},
 };
 
 static const struct keyword document_keywords[] = {
