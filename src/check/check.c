@@ -136,14 +136,18 @@ static int source_version(struct driver *d, const struct detection *det, const s
                  "choose)",
                  det->format_version, product, text);
     } else {
-        v = latest(d->product);
+        /* Nothing says the version: a file linted --to a release is checked as written for it
+         * (the question is whether it loads there), otherwise for the latest release. */
+        const struct version *target =
+            version_is_set(&d->opt->to) ? kb_version_match(d->product, &d->opt->to) : NULL;
+        v = target ? target : latest(d->product);
         version_format(v, text, sizeof(text));
         bool markers = kb_has_format_versions(d->product);
-        snprintf(info->note, sizeof(info->note), "%s; assumed %s %s (use --from to choose)",
+        snprintf(info->note, sizeof(info->note), "%s; assumed %s%s %s (use --from to choose)",
                  det->has_format_version ? "_format_version is not one gatehop knows"
                  : markers               ? "no _format_version"
                                          : "the file does not say its version",
-                 product, text);
+                 target ? "the --to release, " : "", product, text);
     }
     *out = v;
     return 0;

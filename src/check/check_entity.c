@@ -387,6 +387,33 @@ static bool nested_key(void *ctx, const struct node *key, const struct node *val
     return false;
 }
 
+/* Nested collections the entity must not hold together: the second one given is reported. A
+ * list counts as given even when empty (ADC tests Array.isArray). */
+static void check_exclusive_children(struct check_run *run, const struct spec_entity *e,
+                                     const struct node *item)
+{
+    const struct node *first = NULL;
+    for (size_t i = 0; i < e->n_exclusive_children; i++) {
+        const struct node *key = NULL;
+        for (uint32_t k = 0; k < item->count && !key; k++)
+            if (node_text_equals(item->u.pairs[k].key, e->exclusive_children[i]) &&
+                item->u.pairs[k].value->kind == NODE_SEQUENCE)
+                key = item->u.pairs[k].key;
+        if (!key)
+            continue;
+        if (!first) {
+            first = key;
+            continue;
+        }
+        path_push_key(&run->path, key->u.text, key->count);
+        diag_add(run->sink, R_HOP2010, -1, &key->span, path_text(&run->path), run->vctx.entity,
+                 "'%s' and '%s' must not be given together%s%s", first->u.text, key->u.text,
+                 e->exclusive_err ? ": " : "", e->exclusive_err ? e->exclusive_err : "");
+        path_pop(&run->path);
+        return;
+    }
+}
+
 void check_entity(struct check_run *run, const struct spec_entity *e, const struct node *item,
                   size_t index, const struct parent *parent)
 {
@@ -411,6 +438,8 @@ void check_entity(struct check_run *run, const struct spec_entity *e, const stru
     struct record_options opt = {&run->doc->entity_extras, nested_key, &nest,
                                  parent ? parent->foreign_field : NULL, values};
     validate_record(&run->vctx, rec, item, &opt);
+    if (e->n_exclusive_children)
+        check_exclusive_children(run, e, item);
     if (e->subschema_names_from_plugins)
         check_plugin_name(run, e, item);
     if (e->plugin_key)

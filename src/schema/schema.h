@@ -229,6 +229,10 @@ struct spec_entity {
      * the item is also checked against that plugin's schema for plugin_scope. */
     const char *plugin_key;
     enum plugin_scope plugin_scope;
+    /* Nested collections that must not be given together, and the gateway's message. */
+    const char **exclusive_children;
+    size_t n_exclusive_children;
+    const char *exclusive_err;
 };
 
 /* A bundled plugin and its configuration schema per scope (NULL: not known to gatehop). */

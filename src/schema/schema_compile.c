@@ -815,6 +815,12 @@ static int compile_entity(struct cctx *c, const struct kb_file *file, struct spe
     if (rc == 0)
         rc = place_entity_fields(c, e);
     e->plugin_key = text_of(root, "plugin_key");
+    const struct node *exclusive = node_map_get(root, "exclusive_children");
+    if (rc == 0 && exclusive) {
+        rc = string_list(c, node_map_get(exclusive, "names"), &e->exclusive_children,
+                         &e->n_exclusive_children);
+        e->exclusive_err = text_of(exclusive, "err");
+    }
     const struct node *scope = node_map_get(root, "plugin_scope");
     if (scope)
         plugin_scope_from_name(scope->u.text, &e->plugin_scope);

@@ -71,6 +71,7 @@ enum shape {
     SH_BOOL_VARIANTS,
     SH_DELEGATES,
     SH_PLUGIN_SCOPE,
+    SH_EXCLUSIVE_CHILDREN,
     SH_PLAN_CHOICES,
     SH_PLAN_STEPS,
     SH_PLAN_NOTES,
@@ -180,7 +181,13 @@ static const struct keyword entity_keywords[] = {
     {"subschemas", SH_SUBSCHEMAS},
     {"plugin_key", SH_STRING},
     {"plugin_scope", SH_PLUGIN_SCOPE},
+    {"exclusive_children", SH_EXCLUSIVE_CHILDREN},
 };
+
+/* Collections nested in an entity that must not be given together (ADC: a service holds
+ * routes or stream routes). */
+static const struct keyword exclusive_children_keywords[] = {{"names", SH_STRINGS},
+                                                             {"err", SH_STRING}};
 
 static const struct keyword shorthand_keywords[] = {
     {"type", SH_TYPE}, {"expand", SH_EXPAND}, {"description", SH_STRING}};
@@ -685,6 +692,17 @@ static int sh_entity(struct lctx *c, const struct node *n)
     if (!node_is_string(n))
         return bad(c, n, "an entity name must be a string");
     return kb_entity_file(c->p, n->u.text) ? 0 : bad(c, n, "unknown entity '%s'", n->u.text);
+}
+
+static int sh_exclusive_children(struct lctx *c, const struct node *n)
+{
+    int rc = check_mapping(c, n, TABLE(exclusive_children_keywords), false, "exclusive_children");
+    const struct node *names = rc < 0 ? NULL : node_map_get(n, "names");
+    if (rc == 0 && (!names || names->count < 2))
+        return bad(c, n, "exclusive_children needs 'names', two collections or more");
+    for (uint32_t i = 0; rc == 0 && i < names->count; i++)
+        rc = sh_entity(c, names->u.items[i]);
+    return rc;
 }
 
 static int sh_subsets(struct lctx *c, const struct node *n)
@@ -1228,6 +1246,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_BOOL_VARIANTS] = sh_bool_variants,
     [SH_DELEGATES] = sh_delegates,
     [SH_PLUGIN_SCOPE] = sh_plugin_scope,
+    [SH_EXCLUSIVE_CHILDREN] = sh_exclusive_children,
     [SH_PLAN_CHOICES] = sh_plan_choices,
     [SH_PLAN_STEPS] = sh_plan_steps,
     [SH_PLAN_NOTES] = sh_plan_notes,

@@ -196,6 +196,13 @@ static void test_fail_closed(void)
            "entity 'ghost' has no file entities/ghost.yaml", 3, 20);
     broken("product.yaml", "product: toy\nversions: [\"2.0\", \"1.0\"]\n",
            "versions must be listed oldest first", 2, 19);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  id: {type: string}\nexclusive_children: {names: [things]}\n",
+           "exclusive_children needs 'names', two collections or more", 4, 21);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  id: {type: string}\n"
+           "exclusive_children: {names: [things, ghosts]}\n",
+           "unknown entity 'ghosts'", 4, 38);
     static const char plan_modes[] = "modes:\n  - {value: one, description: the only mode}\n";
     broken("plan.yaml", "modes:\n  - {value: one}\n", "a choice needs 'value' and 'description'", 2,
            5);
