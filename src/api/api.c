@@ -338,6 +338,13 @@ struct gh_plan {
     struct upgrade_plan plan;
 };
 
+/* "3.4" of "kong@3.4" (or of "3.4"). */
+static const char *version_part(const char *text)
+{
+    const char *at = strchr(text, '@');
+    return at ? at + 1 : text;
+}
+
 /* The plan's product: named by --from or --to (the same one when both name it). */
 static int plan_request_from(const gh_engine *engine, const gh_plan_options *o,
                              struct plan_request *req, gh_error *err)
@@ -362,8 +369,8 @@ static int plan_request_from(const gh_engine *engine, const gh_plan_options *o,
         return error_set(err, GH_EUSAGE,
                          "name the product in --from or --to (for example --to api7@3.8)");
     req->product = kb_product_find(engine->kb, product);
-    req->from_text = strchr(o->from, '@') ? strchr(o->from, '@') + 1 : o->from;
-    req->to_text = strchr(o->to, '@') ? strchr(o->to, '@') + 1 : o->to;
+    req->from_text = version_part(o->from);
+    req->to_text = version_part(o->to);
     req->mode = o->mode;
     req->edition = o->edition;
     return 0;

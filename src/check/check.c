@@ -487,10 +487,11 @@ static void check_json_supported(struct driver *d)
     static const struct span start = {1, 1, 1, 1};
     char version[32];
     version_format(v, version, sizeof(version));
+    const char *marker = kb_end_marker(d->product);
     diag_add(d->run.sink, R_HOP2013, -1, &start, "", NULL,
              "%s %s does not load a configuration file in JSON: write it as YAML%s%s",
-             kb_product_name(d->product), version, kb_end_marker(d->product) ? " ending with " : "",
-             kb_end_marker(d->product) ? kb_end_marker(d->product) : "");
+             kb_product_name(d->product), version, marker ? " ending with " : "",
+             marker ? marker : "");
 }
 
 /* Plugins whose configuration gatehop met but has no schema for: said once, in the info. */
