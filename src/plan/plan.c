@@ -269,8 +269,8 @@ int upgrade_plan_build(struct upgrade_plan *plan, const struct plan_request *req
     plan->display = kb_product_display(req->product);
     plan->from = req->from_text;
     plan->to = req->to_text;
-    const struct version *from, *to;
-    const struct node *mode, *edition;
+    const struct version *from = NULL, *to = NULL;
+    const struct node *mode = NULL, *edition = NULL;
     int rc = check_request(plan, req, &from, &to, err);
     const struct node *root = kb_plan(req->product);
     if (rc < 0 ||
@@ -283,7 +283,7 @@ int upgrade_plan_build(struct upgrade_plan *plan, const struct plan_request *req
     plan->mode_assumed = mode && !req->mode;
     plan->edition = edition ? text_of(node_map_get(edition, "value")) : NULL;
     plan->edition_assumed = edition && !req->edition;
-    struct hop_span *spans;
+    struct hop_span *spans = NULL;
     struct selection s = {plan->mode, plan->edition, {NULL, NULL}};
     if (build_hops(plan, req, from, to, &spans) < 0)
         return error_set(err, GH_ENOMEM, "out of memory");
