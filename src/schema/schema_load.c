@@ -694,15 +694,24 @@ static int sh_entity(struct lctx *c, const struct node *n)
     return kb_entity_file(c->p, n->u.text) ? 0 : bad(c, n, "unknown entity '%s'", n->u.text);
 }
 
+/* Every item of a list names an entity of the product. */
+static int entities_known(struct lctx *c, const struct node *list)
+{
+    for (uint32_t i = 0; i < list->count; i++) {
+        int rc = sh_entity(c, list->u.items[i]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int sh_exclusive_children(struct lctx *c, const struct node *n)
 {
     int rc = check_mapping(c, n, TABLE(exclusive_children_keywords), false, "exclusive_children");
     const struct node *names = rc < 0 ? NULL : node_map_get(n, "names");
     if (rc == 0 && (!names || names->count < 2))
         return bad(c, n, "exclusive_children needs 'names', two collections or more");
-    for (uint32_t i = 0; rc == 0 && i < names->count; i++)
-        rc = sh_entity(c, names->u.items[i]);
-    return rc;
+    return rc < 0 ? rc : entities_known(c, names);
 }
 
 static int sh_subsets(struct lctx *c, const struct node *n)
@@ -949,12 +958,7 @@ static int sh_at(struct lctx *c, const struct node *n)
         return node_text_equals(n, "document") ? 0 : sh_entity(c, n);
     if (n->count == 0)
         return bad(c, n, "'at' lists at least one entity");
-    for (uint32_t i = 0; i < n->count; i++) {
-        int rc = sh_entity(c, n->u.items[i]);
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
+    return entities_known(c, n);
 }
 
 static int sh_format_list(struct lctx *c, const struct node *n)
