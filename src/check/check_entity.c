@@ -444,6 +444,8 @@ void check_entity(struct check_run *run, const struct spec_entity *e, const stru
         check_plugin_name(run, e, item);
     if (e->plugin_key)
         check_plugin_item(run, e, rec, item);
+    if (e->nlocal_refs)
+        check_local_refs(run, e, item);
     check_references(run, e, rec, values, parent);
     register_entity(run, e, rec, item, values, parent);
     run->vctx.entity = outer;

@@ -33,4 +33,7 @@ struct parent {
 void check_entity(struct check_run *run, const struct spec_entity *e, const struct node *item,
                   size_t index, const struct parent *parent);
 
+/* Plugin fields that must name an item of the entity's own lists (spec_local_ref). */
+void check_local_refs(struct check_run *run, const struct spec_entity *e, const struct node *item);
+
 #endif

@@ -194,6 +194,21 @@ struct spec_child {
     const char *foreign_field; /* the child's field naming this parent */
 };
 
+/*
+ * A plugin field that names an item of one of the entity's own lists (API7 3.8: traffic-split's
+ * upstream_id names an upstream of the same service). It is checked in the plugins of the entity
+ * and of the entities nested in it.
+ */
+struct spec_local_ref {
+    const char *plugin;
+    const char **field; /* path into the plugin's config; lists on the way are walked through */
+    size_t nfield;
+    const char *among; /* the entity's list whose items' ids may be named */
+    bool own_id;       /* the entity's own id may be named too (ADC's default upstream) */
+    bool adc_ids;      /* an item without `id` has the id ADC derives from its name */
+    const char *err;   /* the gateway's message, when known */
+};
+
 struct spec_entity {
     const char *name;
     const char *singular;
@@ -233,6 +248,8 @@ struct spec_entity {
     const char **exclusive_children;
     size_t n_exclusive_children;
     const char *exclusive_err;
+    struct spec_local_ref *local_refs;
+    size_t nlocal_refs;
 };
 
 /* A bundled plugin and its configuration schema per scope (NULL: not known to gatehop). */

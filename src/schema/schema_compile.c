@@ -788,6 +788,31 @@ static int place_entity_fields(struct cctx *c, struct spec_entity *e)
     return rc;
 }
 
+static int compile_local_refs(struct cctx *c, const struct node *list, struct spec_entity *e)
+{
+    if (!list)
+        return 0;
+    e->local_refs = arena_calloc(c->a, list->count, sizeof(*e->local_refs));
+    if (!e->local_refs)
+        return oom(c);
+    for (uint32_t i = 0; i < list->count; i++) {
+        const struct node *item = list->u.items[i];
+        if (!cond_holds(item, c->t))
+            continue;
+        struct spec_local_ref *ref = &e->local_refs[e->nlocal_refs++];
+        const struct node *own_id = node_map_get(item, "own_id");
+        ref->plugin = text_of(item, "plugin");
+        ref->among = text_of(item, "among");
+        ref->own_id = own_id && own_id->v.b;
+        ref->adc_ids = node_map_get(item, "ids") != NULL;
+        ref->err = text_of(item, "err");
+        int rc = string_list(c, node_map_get(item, "field"), &ref->field, &ref->nfield);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int compile_entity(struct cctx *c, const struct kb_file *file, struct spec_entity *e)
 {
     const struct node *root = file->root;
@@ -821,6 +846,8 @@ static int compile_entity(struct cctx *c, const struct kb_file *file, struct spe
                          &e->n_exclusive_children);
         e->exclusive_err = text_of(exclusive, "err");
     }
+    if (rc == 0)
+        rc = compile_local_refs(c, node_map_get(root, "local_refs"), e);
     const struct node *scope = node_map_get(root, "plugin_scope");
     if (scope)
         plugin_scope_from_name(scope->u.text, &e->plugin_scope);

@@ -72,6 +72,7 @@ enum shape {
     SH_DELEGATES,
     SH_PLUGIN_SCOPE,
     SH_EXCLUSIVE_CHILDREN,
+    SH_LOCAL_REFS,
     SH_PLAN_CHOICES,
     SH_PLAN_STEPS,
     SH_PLAN_NOTES,
@@ -182,12 +183,19 @@ static const struct keyword entity_keywords[] = {
     {"plugin_key", SH_STRING},
     {"plugin_scope", SH_PLUGIN_SCOPE},
     {"exclusive_children", SH_EXCLUSIVE_CHILDREN},
+    {"local_refs", SH_LOCAL_REFS},
 };
 
 /* Collections nested in an entity that must not be given together (ADC: a service holds
  * routes or stream routes). */
 static const struct keyword exclusive_children_keywords[] = {{"names", SH_STRINGS},
                                                              {"err", SH_STRING}};
+
+/* A plugin field naming an item of one of the entity's own lists (API7 3.8: traffic-split's
+ * upstream_id names an upstream of the same service). */
+static const struct keyword local_ref_keywords[] = {{"plugin", SH_STRING}, {"field", SH_STRINGS},
+                                                    {"among", SH_STRING},  {"own_id", SH_BOOL},
+                                                    {"ids", SH_STRING},    {"err", SH_STRING}};
 
 static const struct keyword shorthand_keywords[] = {
     {"type", SH_TYPE}, {"expand", SH_EXPAND}, {"description", SH_STRING}};
@@ -345,6 +353,16 @@ static bool find_in(const struct node *list, const char *name)
             return true;
     }
     return false;
+}
+
+/* Every key of `needed` is present in the mapping n, which is "what". */
+static int require_keys(struct lctx *c, const struct node *n, const char *const *needed,
+                        size_t nneeded, const char *what)
+{
+    for (size_t k = 0; k < nneeded; k++)
+        if (!node_map_get(n, needed[k]))
+            return bad(c, n, "%s needs '%s'", what, needed[k]);
+    return 0;
 }
 
 /* ---- one checker per shape --------------------------------------------------------------- */
@@ -714,6 +732,34 @@ static int sh_exclusive_children(struct lctx *c, const struct node *n)
     return rc < 0 ? rc : entities_known(c, names);
 }
 
+/* local_refs: [{plugin, field, among, own_id, ids, err, since...}]. `among` is a field of the
+ * entity; `ids: adc` gives items without an `id` the one ADC derives from their name. */
+static int sh_local_refs(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"plugin", "field", "among"};
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "'local_refs' must be a list");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *ref = n->u.items[i];
+        int rc = check_mapping(c, ref, TABLE(local_ref_keywords), true, "a local reference");
+        if (rc == 0)
+            rc = require_keys(c, ref, TABLE(needed), "a local reference");
+        if (rc == 0)
+            rc = check_field_name(c, node_map_get(ref, "among"));
+        const struct node *ids = node_map_get(ref, "ids");
+        if (rc == 0 && ids && !node_text_equals(ids, "adc"))
+            return bad(c, ids, "'ids' is 'adc' (the ids ADC derives from names) or absent");
+        /* A product without a plugin list (API7) does not check plugin names. */
+        const struct node *plugin = node_map_get(ref, "plugin");
+        const struct node *plugins = node_map_get(c->p->product.root, "plugins");
+        if (rc == 0 && plugins && !find_in(plugins, plugin->u.text))
+            return bad(c, plugin, "'%s' is not a plugin of %s", plugin->u.text, c->p->name);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int sh_subsets(struct lctx *c, const struct node *n)
 {
     if (n->kind != NODE_SEQUENCE)
@@ -820,13 +866,12 @@ static int sh_delegates(struct lctx *c, const struct node *n)
     if (n->kind != NODE_SEQUENCE)
         return bad(c, n, "'delegates' must be a list");
     for (uint32_t i = 0; i < n->count; i++) {
+        static const char *const needed[] = {"field", "match", "entity"};
         int rc = check_mapping(c, n->u.items[i], TABLE(delegate_keywords), true, "a delegate");
+        if (rc == 0)
+            rc = require_keys(c, n->u.items[i], TABLE(needed), "a delegate");
         if (rc < 0)
             return rc;
-        static const char *const needed[] = {"field", "match", "entity"};
-        for (size_t k = 0; k < 3; k++)
-            if (!node_map_get(n->u.items[i], needed[k]))
-                return bad(c, n->u.items[i], "a delegate needs '%s'", needed[k]);
     }
     return 0;
 }
@@ -1061,11 +1106,10 @@ static int sh_rules(struct lctx *c, const struct node *n)
     for (uint32_t i = 0; i < n->count; i++) {
         const struct node *rule = n->u.items[i];
         int rc = check_mapping(c, rule, TABLE(rule_keywords), false, "an upgrade rule");
+        if (rc == 0)
+            rc = require_keys(c, rule, TABLE(needed), "an upgrade rule");
         if (rc < 0)
             return rc;
-        for (size_t k = 0; k < sizeof(needed) / sizeof(needed[0]); k++)
-            if (!node_map_get(rule, needed[k]))
-                return bad(c, rule, "an upgrade rule needs '%s'", needed[k]);
         const struct node *ops = node_map_get(rule, "do");
         if (node_map_get(ops, "manual") && !node_text_equals(node_map_get(rule, "code"), "HOP4008"))
             return bad(c, node_map_get(rule, "code"), "a 'manual' rule reports HOP4008");
@@ -1251,6 +1295,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_DELEGATES] = sh_delegates,
     [SH_PLUGIN_SCOPE] = sh_plugin_scope,
     [SH_EXCLUSIVE_CHILDREN] = sh_exclusive_children,
+    [SH_LOCAL_REFS] = sh_local_refs,
     [SH_PLAN_CHOICES] = sh_plan_choices,
     [SH_PLAN_STEPS] = sh_plan_steps,
     [SH_PLAN_NOTES] = sh_plan_notes,

@@ -203,6 +203,20 @@ static void test_fail_closed(void)
            "entity: things\nfields:\n  id: {type: string}\n"
            "exclusive_children: {names: [things, ghosts]}\n",
            "unknown entity 'ghosts'", 4, 38);
+    static const char things[] = "entity: things\nfields:\n  id: {type: string}\n"
+                                 "  parts: {type: array, elements: {type: string}}\n";
+    char text[256];
+    snprintf(text, sizeof(text), "%slocal_refs:\n  - {plugin: a, field: [x]}\n", things);
+    broken("entities/things.yaml", text, "a local reference needs 'among'", 6, 5);
+    snprintf(text, sizeof(text), "%slocal_refs:\n  - {plugin: a, field: [x], among: bits}\n",
+             things);
+    broken("entities/things.yaml", text, "check names 'bits', which is not a field here", 6, 36);
+    snprintf(text, sizeof(text), "%slocal_refs:\n  - {plugin: zz, field: [x], among: parts}\n",
+             things);
+    broken("entities/things.yaml", text, "'zz' is not a plugin of toy", 6, 14);
+    snprintf(text, sizeof(text),
+             "%slocal_refs:\n  - {plugin: a, field: [x], among: parts, ids: sha256}\n", things);
+    broken("entities/things.yaml", text, "'ids' is 'adc'", 6, 48);
     static const char plan_modes[] = "modes:\n  - {value: one, description: the only mode}\n";
     broken("plan.yaml", "modes:\n  - {value: one}\n", "a choice needs 'value' and 'description'", 2,
            5);
@@ -212,7 +226,6 @@ static void test_fail_closed(void)
     broken("plan.yaml", "steps:\n  - {phase: prepare}\n", "a plan step needs 'text'", 2, 5);
     broken("plan.yaml", "notes:\n  - {text: \"go to {too}\"}\n",
            "plan text may use {from}, {to} and {product}, not {too}", 2, 12);
-    char text[256];
     snprintf(text, sizeof(text), "%ssteps:\n  - {phase: prepare, modes: [two], text: x}\n",
              plan_modes);
     broken("plan.yaml", text, "'two' is not one of the plan's modes", 4, 30);

@@ -1,9 +1,10 @@
-/* Unit tests for src/util: versions, the string map, UTF-8, edit distance. */
+/* Unit tests for src/util: versions, the string map, UTF-8, edit distance, SHA-1. */
 #include <stdlib.h>
 
 #include "model/model_path.h"
 #include "tap.h"
 #include "util/util_buf.h"
+#include "util/util_sha1.h"
 #include "util/util_str.h"
 #include "util/util_strmap.h"
 #include "util/util_utf8.h"
@@ -86,11 +87,44 @@ static void test_misc(void)
     buf_release(&b);
 }
 
+/* The FIPS 180-4 example vectors, a message that crosses a block, and pieces joined. */
+static void test_sha1(void)
+{
+    char hex[SHA1_HEX_SIZE];
+    const char *empty = "";
+    size_t zero = 0;
+    sha1_hex(&empty, &zero, 1, hex);
+    is_str(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709", "sha1 of nothing");
+    const char *abc = "abc";
+    size_t three = 3;
+    sha1_hex(&abc, &three, 1, hex);
+    is_str(hex, "a9993e364706816aba3e25717850c26c9cd0d89d", "sha1 of abc");
+    const char *two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    size_t len = strlen(two_blocks);
+    sha1_hex(&two_blocks, &len, 1, hex);
+    is_str(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1", "sha1 of the 448-bit vector");
+    const char *pieces[] = {"ab", "", "c"};
+    size_t lens[] = {2, 0, 1};
+    sha1_hex(pieces, lens, 3, hex);
+    is_str(hex, "a9993e364706816aba3e25717850c26c9cd0d89d", "pieces hash as one message");
+    char million[1000];
+    memset(million, 'a', sizeof(million));
+    const char *ptrs[1000];
+    size_t sizes[1000];
+    for (size_t i = 0; i < 1000; i++) {
+        ptrs[i] = million;
+        sizes[i] = sizeof(million);
+    }
+    sha1_hex(ptrs, sizes, 1000, hex);
+    is_str(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f", "sha1 of a million 'a's");
+}
+
 int main(void)
 {
     test_versions();
     test_strmap();
     test_utf8();
     test_misc();
+    test_sha1();
     return done();
 }
