@@ -274,6 +274,10 @@ struct spec_document {
     const struct node *all_plugins;         /* every version's list, for messages */
     const struct node *all_entities;        /* every version's list, for messages */
     bool duplicates_are_errors;             /* repeated ids and keys are errors, not dropped */
+    /* ADC: `${NAME}` in a string is an environment variable, replaced before the file is
+     * checked, and every number field also takes a string holding a number. */
+    bool string_env_vars;
+    bool numbers_from_strings;
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */

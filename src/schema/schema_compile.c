@@ -962,6 +962,12 @@ static int compile_plugins(struct cctx *c, struct spec_document *d)
 
 static const struct node *value_for(const struct node *list, const struct target *t);
 
+static bool flag_of(const struct node *m, const char *key)
+{
+    const struct node *v = node_map_get(m, key);
+    return v && v->kind == NODE_SCALAR && v->type == SCALAR_BOOL && v->v.b;
+}
+
 static int compile_document(struct cctx *c, struct spec_document *d)
 {
     const struct node *root = c->p->document.root;
@@ -971,6 +977,8 @@ static int compile_document(struct cctx *c, struct spec_document *d)
     version_format(&c->t->version, d->version_text, sizeof(d->version_text));
     const struct node *dup = value_for(node_map_get(c->p->product.root, "duplicates"), c->t);
     d->duplicates_are_errors = node_text_equals(dup, "error");
+    d->string_env_vars = flag_of(c->p->product.root, "string_env_vars");
+    d->numbers_from_strings = flag_of(c->p->product.root, "numbers_from_strings");
     c->file = c->p->document.path;
     int rc = compile_record(c, node_map_get(root, "fields"), NULL, NULL, false, &d->meta);
     if (rc == 0)

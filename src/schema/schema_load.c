@@ -232,11 +232,12 @@ static const struct keyword match_any_keywords[] = {{"patterns", SH_STRINGS}, {"
 static const struct keyword pattern_keywords[] = {{"pattern", SH_STRING}, {"err", SH_STRING}};
 
 static const struct keyword product_keywords[] = {
-    {"product", SH_STRING},      {"name", SH_STRING},
-    {"versions", SH_VERSIONS},   {"format_versions", SH_FORMAT_VERSIONS},
-    {"router_flavors", SH_ENUM}, {"default_router_flavor", SH_ENUM},
-    {"plugins", SH_ENUM},        {"duplicates", SH_ENUM},
-    {"end_marker", SH_STRING},   {"json_since", SH_VERSION},
+    {"product", SH_STRING},       {"name", SH_STRING},
+    {"versions", SH_VERSIONS},    {"format_versions", SH_FORMAT_VERSIONS},
+    {"router_flavors", SH_ENUM},  {"default_router_flavor", SH_ENUM},
+    {"plugins", SH_ENUM},         {"duplicates", SH_ENUM},
+    {"end_marker", SH_STRING},    {"json_since", SH_VERSION},
+    {"string_env_vars", SH_BOOL}, {"numbers_from_strings", SH_BOOL},
 };
 
 static const struct keyword document_keywords[] = {

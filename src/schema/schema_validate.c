@@ -1,5 +1,6 @@
 #include "schema_validate.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,104 @@ bool is_placeholder(const struct node *n)
         return false;
     const char *open = strstr(n->u.text, "${{");
     return open && strstr(open, "}}");
+}
+
+/* ADC's `${NAME}` (a word in braces): replaced by the environment variable before ADC checks
+ * the file, so the string's content is not known here. `\${NAME}` is an escape, not a variable. */
+static bool holds_env_var(const struct node *n)
+{
+    if (!node_is_string(n))
+        return false;
+    const char *text = n->u.text, *end = text + n->count;
+    for (const char *p = memchr(text, '$', n->count); p; p = memchr(p + 1, '$', end - p - 1)) {
+        if (p + 1 == end || p[1] != '{' || (p > text && p[-1] == '\\'))
+            continue;
+        const char *q = p + 2;
+        while (q < end && (isalnum((unsigned char)*q) || *q == '_'))
+            q++;
+        if (q > p + 2 && q < end && *q == '}')
+            return true;
+    }
+    return false;
+}
+
+static bool all_digits_in_base(const char *s, const char *end, int base)
+{
+    if (s == end)
+        return false;
+    for (; s < end; s++) {
+        int d = isdigit((unsigned char)*s)    ? *s - '0'
+                : isxdigit((unsigned char)*s) ? tolower((unsigned char)*s) - 'a' + 10
+                                              : 99;
+        if (d >= base)
+            return false;
+    }
+    return true;
+}
+
+/* A decimal literal as JavaScript writes one: digits with an optional fraction and exponent. */
+static bool is_decimal_literal(const char *s, const char *end)
+{
+    const char *digits = s;
+    while (s < end && isdigit((unsigned char)*s))
+        s++;
+    bool any = s > digits;
+    if (s < end && *s == '.') {
+        const char *fraction = ++s;
+        while (s < end && isdigit((unsigned char)*s))
+            s++;
+        any = any || s > fraction;
+    }
+    if (any && s < end && (*s == 'e' || *s == 'E')) {
+        s++;
+        if (s < end && (*s == '+' || *s == '-'))
+            s++;
+        const char *exponent = s;
+        while (s < end && isdigit((unsigned char)*s))
+            s++;
+        any = s > exponent;
+    }
+    return any && s == end;
+}
+
+/* JavaScript's Number(text), which zod's coerce applies: surrounding white space is ignored,
+ * an empty string is 0, 0x/0o/0b prefixes give other bases. False for NaN. */
+static bool js_number(const char *text, size_t len, double *out)
+{
+    const char *s = text, *end = text + len;
+    while (s < end && isspace((unsigned char)*s))
+        s++;
+    while (end > s && isspace((unsigned char)end[-1]))
+        end--;
+    char copy[64];
+    if ((size_t)(end - s) >= sizeof(copy))
+        return false;
+    memcpy(copy, s, (size_t)(end - s));
+    copy[end - s] = '\0';
+    static const struct {
+        char letter;
+        int base;
+    } prefixes[] = {{'x', 16}, {'o', 8}, {'b', 2}};
+    for (size_t i = 0; end - s > 2 && s[0] == '0' && i < 3; i++)
+        if (tolower((unsigned char)s[1]) == prefixes[i].letter) {
+            if (!all_digits_in_base(s + 2, end, prefixes[i].base))
+                return false;
+            *out = (double)strtoull(copy + 2, NULL, prefixes[i].base);
+            return true;
+        }
+    const char *unsigned_part = s < end && (*s == '+' || *s == '-') ? s + 1 : s;
+    if ((size_t)(end - unsigned_part) == 8 && !memcmp(unsigned_part, "Infinity", 8)) {
+        *out = *s == '-' ? -INFINITY : INFINITY;
+        return true;
+    }
+    if (s == end) {
+        *out = 0;
+        return true;
+    }
+    if (!is_decimal_literal(unsigned_part, end))
+        return false;
+    *out = strtod(copy, NULL);
+    return true;
 }
 
 static bool is_vault_reference(const struct node *n)
@@ -391,6 +490,34 @@ static bool check_null(const struct vctx *c, const struct spec_field *f, const s
  * Checks one value without looking below it. Null and absent values follow Kong: they fail
  * only when required, or when eq/ne say otherwise.
  */
+static bool is_numeric(enum field_type t)
+{
+    return t == FT_INTEGER || t == FT_NUMBER;
+}
+
+static bool check_value(const struct vctx *c, const struct spec_field *f, const struct node *n,
+                        struct failure *fl, const struct node **matched);
+
+/* zod's coerce (ADC): a number field reads a string as JavaScript's Number() does, then checks
+ * the number. The finding still points at the string. */
+static bool check_number_in_string(const struct vctx *c, const struct spec_field *f,
+                                   const struct node *n, struct failure *fl,
+                                   const struct node **matched)
+{
+    double d;
+    if (!js_number(n->u.text, n->count, &d)) {
+        char shown[128] = "";
+        if (!fl->quiet)
+            show(c, n, shown, sizeof(shown));
+        return failed(fl, R_HOP2003, "expected %s, got a string that is not a number: %s",
+                      type_phrase(f->type), shown);
+    }
+    struct node number = *n;
+    number.type = SCALAR_FLOAT;
+    number.v.f = d;
+    return check_value(c, f, &number, fl, matched);
+}
+
 static bool check_value(const struct vctx *c, const struct spec_field *f, const struct node *n,
                         struct failure *fl, const struct node **matched)
 {
@@ -401,6 +528,11 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
         return failed(fl, (f->flags & SF_SUBSCHEMA) ? R_HOP2008 : R_HOP2004, "value must be null");
     if (c->placeholders && is_placeholder(n))
         return true;
+    if (c->doc && c->doc->string_env_vars && holds_env_var(n) &&
+        (f->type == FT_STRING || is_numeric(f->type)))
+        return true;
+    if (c->doc && c->doc->numbers_from_strings && is_numeric(f->type) && node_is_string(n))
+        return check_number_in_string(c, f, n, fl, matched);
     if (!type_ok(f->type, n)) {
         char shown[128] = "";
         if (fl->quiet)
