@@ -13,6 +13,12 @@ static const char *string_of(const struct node *n)
     return node_is_string(n) ? n->u.text : NULL;
 }
 
+/* An id as APISIX writes one: a string or an integer (it compares them as text). */
+static bool is_id_scalar(const struct node *n)
+{
+    return node_is_string(n) || (n && n->kind == NODE_SCALAR && n->type == SCALAR_INT);
+}
+
 static bool field_is_secret(const struct spec_record *r, const char *name)
 {
     const struct spec_field *f = name ? spec_record_field(r, name, strlen(name)) : NULL;
@@ -42,8 +48,9 @@ static const char *entity_label(struct check_run *run, const struct spec_entity 
     const char *name = NULL;
     if (e->label && !field_is_secret(&e->record, e->label))
         name = string_of(node_map_get(item, e->label));
-    if (!name && e->primary_key)
-        name = string_of(node_map_get(item, e->primary_key));
+    const struct node *key = e->primary_key ? node_map_get(item, e->primary_key) : NULL;
+    if (!name && is_id_scalar(key))
+        name = key->u.text;
     const char *label;
     if (name)
         label = join_label(&run->scratch, e->singular, name);
@@ -87,10 +94,15 @@ static void resolve_reference(struct check_run *run, const struct spec_field *f,
     const struct spec_entity *target = spec_entity_find(run->doc, f->reference);
     if (!target || node_is_null(v))
         return;
-    const struct node *ref = reference_value(v);
+    const struct node *ref = f->type == FT_FOREIGN ? reference_value(v) : v;
+    if (!is_id_scalar(ref))
+        ref = NULL;
+    /* A template placeholder names whatever it will be filled with. */
+    if (ref && run->vctx.placeholders && is_placeholder(ref))
+        return;
     path_push_key(&run->path, f->name, strlen(f->name));
     if (!ref) {
-        if (v->kind == NODE_MAPPING)
+        if (v->kind == NODE_MAPPING && f->type == FT_FOREIGN)
             diag_add(run->sink, R_HOP2003, -1, &v->span, path_text(&run->path), run->vctx.entity,
                      "'%s': a reference needs an 'id' or a 'name'", f->name);
     } else if (!index_resolves(&run->index, (uint8_t)target->index, ref->u.text, ref->count)) {
@@ -112,6 +124,9 @@ static void check_references(struct check_run *run, const struct spec_entity *e,
                              const struct spec_record *rec, const struct node **values,
                              const struct parent *parent)
 {
+    for (size_t i = 0; i < e->nid_ref; i++)
+        if (values[e->id_ref_at[i]])
+            resolve_reference(run, &rec->fields[e->id_ref_at[i]], values[e->id_ref_at[i]]);
     for (size_t i = 0; i < e->nforeign; i++) {
         const struct spec_field *f = &rec->fields[e->foreign_at[i]];
         const struct node *v = values[e->foreign_at[i]];
@@ -286,7 +301,7 @@ static void register_entity(struct check_run *run, const struct spec_entity *e,
 {
     bool reported = false;
     const struct node *id = e->primary_at >= 0 ? values[e->primary_at] : NULL;
-    if (node_is_string(id))
+    if (is_id_scalar(id))
         reported |= define(run, e, INDEX_ID, id, true, e->primary_key, false);
     const struct spec_field *ek = e->endpoint_at >= 0 ? &rec->fields[e->endpoint_at] : NULL;
     const struct node *key = ek ? values[e->endpoint_at] : NULL;
@@ -302,7 +317,7 @@ static void register_entity(struct check_run *run, const struct spec_entity *e,
                                (f->flags & SF_SECRET) != 0);
     }
     /* Kong reports one uniqueness violation per entity, so a repeat found above is enough. */
-    if (!node_is_string(id))
+    if (!is_id_scalar(id))
         define_derived_id(run, e, rec, item, values, parent, !reported);
 }
 

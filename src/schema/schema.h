@@ -222,6 +222,10 @@ struct spec_entity {
     int *cache_key_at;
     int *foreign_at, *unique_at;
     size_t nforeign, nunique;
+    /* Fields of another type that name an entity by its id (APISIX `upstream_id`): resolved
+     * like foreign fields, but an entity does not nest inside the one they name. */
+    int *id_ref_at;
+    size_t nid_ref;
     struct spec_record record;
     const char *subschema_key;
     struct spec_subschema *subschemas;

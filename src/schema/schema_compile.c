@@ -769,6 +769,11 @@ static bool is_foreign(const struct spec_field *f)
     return f->type == FT_FOREIGN;
 }
 
+static bool is_id_reference(const struct spec_field *f)
+{
+    return f->reference && f->type != FT_FOREIGN;
+}
+
 static bool is_unique(const struct spec_field *f)
 {
     return (f->flags & SF_UNIQUE) != 0;
@@ -785,6 +790,8 @@ static int place_entity_fields(struct cctx *c, struct spec_entity *e)
         rc = fields_with(c, &e->record, is_foreign, &e->foreign_at, &e->nforeign);
     if (rc == 0)
         rc = fields_with(c, &e->record, is_unique, &e->unique_at, &e->nunique);
+    if (rc == 0)
+        rc = fields_with(c, &e->record, is_id_reference, &e->id_ref_at, &e->nid_ref);
     return rc;
 }
 
