@@ -1,7 +1,8 @@
 #!/bin/sh
-# Prints the `plugins:` list of schemas/apisix/product.yaml from an apache/apisix git
-# directory: every plugin file (apisix/plugins/*.lua, apisix/stream/plugins/*.lua) at each
-# release tag, with `since`/`until` where the set of files changed between releases.
+# Prints the `plugins:` and `stream_plugins:` lists of schemas/apisix/product.yaml from an
+# apache/apisix git directory: every plugin file (apisix/plugins/*.lua and
+# apisix/stream/plugins/*.lua; the second list only the stream ones) at each release tag, with
+# `since`/`until` where the set of files changed between releases.
 #
 #   sh schemas/tools/apisix_plugin_names.sh /path/to/apisix.git > /tmp/plugins.yaml
 #
@@ -16,36 +17,42 @@ releases="2.15:2.15.3 3.0:3.0.0 3.1:3.1.0 3.2:3.2.0 3.3:3.3.0 3.4:3.4.0 3.5:3.5.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# One line "plugin release" per plugin file and release.
-for pair in $releases; do
-    release=${pair%%:*}
-    tag=${pair#*:}
-    git -C "$repo" ls-tree --name-only "$tag" apisix/plugins/ apisix/stream/plugins/ |
-        sed -n 's|.*/\([^/]*\)\.lua$|\1|p' | sort -u | sed "s/\$/ $release/"
-done > "$work/seen"
 echo "$releases" | tr ' ' '\n' | sed 's/:.*//' | grep . > "$work/order"
 
-# For each plugin: the first release it is in, and the first release after that it is not.
-awk 'NR == FNR { order[++n] = $1; next }
-     { seen[$1 " " $2] = 1; names[$1] = 1 }
-     END {
-         for (name in names) {
-             first = 0; gone = 0
-             for (i = 1; i <= n; i++) {
-                 if (seen[name " " order[i]]) { if (!first) first = i; if (gone) gone = -1 }
-                 else if (first && !gone) gone = i
+# The list items for the plugin files under the given directories: one line "plugin release" per
+# file and release, then for each plugin the first release it is in and the first after that it
+# is not.
+list_for() {
+    for pair in $releases; do
+        release=${pair%%:*}
+        tag=${pair#*:}
+        git -C "$repo" ls-tree --name-only "$tag" "$@" |
+            sed -n 's|.*/\([^/]*\)\.lua$|\1|p' | sort -u | sed "s/\$/ $release/"
+    done > "$work/seen"
+    awk 'NR == FNR { order[++n] = $1; next }
+         { seen[$1 " " $2] = 1; names[$1] = 1 }
+         END {
+             for (name in names) {
+                 first = 0; gone = 0
+                 for (i = 1; i <= n; i++) {
+                     if (seen[name " " order[i]]) { if (!first) first = i; if (gone) gone = -1 }
+                     else if (first && !gone) gone = i
+                 }
+                 if (gone == -1) { print "plugin " name " comes back after a removal" > "/dev/stderr"; exit 1 }
+                 line = "  - "
+                 if (first == 1 && !gone) line = line name
+                 else {
+                     line = line "{value: " name
+                     if (first > 1) line = line ", since: \"" order[first] "\""
+                     if (gone) line = line ", until: \"" order[gone] "\""
+                     line = line "}"
+                 }
+                 print name "\t" line
              }
-             if (gone == -1) { print "plugin " name " comes back after a removal" > "/dev/stderr"; exit 1 }
-             line = "  - "
-             if (first == 1 && !gone) line = line name
-             else {
-                 line = line "{value: " name
-                 if (first > 1) line = line ", since: \"" order[first] "\""
-                 if (gone) line = line ", until: \"" order[gone] "\""
-                 line = line "}"
-             }
-             print name "\t" line
-         }
-     }' "$work/order" "$work/seen" | sort | cut -f2 > "$work/list"
+         }' "$work/order" "$work/seen" | sort | cut -f2
+}
+
 echo "plugins:"
-cat "$work/list"
+list_for apisix/plugins/ apisix/stream/plugins/
+echo "stream_plugins:"
+list_for apisix/stream/plugins/

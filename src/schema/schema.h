@@ -36,13 +36,16 @@ bool flavor_from_name(const char *name, enum flavor *out);
 /*
  * Where a plugin is configured. A plugin may have a schema for each (APISIX: `schema` on
  * routes, services and the like, `consumer_schema` on consumers, `metadata_schema` for
- * plugin_metadata); a consumer's plugin without a consumer schema uses its config schema.
+ * plugin_metadata, and the stream plugin's own `schema` on stream routes); a consumer's plugin
+ * without a consumer schema uses its config schema, and so does a stream plugin without one of
+ * its own (APISIX's stream ip-restriction, prometheus and traffic-split reuse the HTTP schema).
  */
 enum plugin_scope {
     PLUGIN_SCOPE_NONE,
     PLUGIN_SCOPE_CONFIG,
     PLUGIN_SCOPE_CONSUMER,
     PLUGIN_SCOPE_METADATA,
+    PLUGIN_SCOPE_STREAM,
     PLUGIN_SCOPE_COUNT
 };
 
@@ -276,8 +279,13 @@ struct spec_document {
     size_t nplugins;
     const struct spec_plugin *plugin_specs; /* parallel to plugins */
     const struct node *all_plugins;         /* every version's list, for messages */
-    const struct node *all_entities;        /* every version's list, for messages */
-    bool duplicates_are_errors;             /* repeated ids and keys are errors, not dropped */
+    /* The plugins that run on stream routes (APISIX), sorted; all_stream_plugins is NULL when
+     * the product does not list them. */
+    const char **stream_plugins;
+    size_t nstream_plugins;
+    const struct node *all_stream_plugins;
+    const struct node *all_entities; /* every version's list, for messages */
+    bool duplicates_are_errors;      /* repeated ids and keys are errors, not dropped */
     /* ADC: `${NAME}` in a string is an environment variable, replaced before the file is
      * checked, and every number field also takes a string holding a number. */
     bool string_env_vars;

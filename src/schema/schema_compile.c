@@ -948,23 +948,31 @@ static int compile_plugin_schemas(struct cctx *c, struct spec_document *d)
     return 0;
 }
 
-static int compile_plugins(struct cctx *c, struct spec_document *d)
+/* The names of a product list (plugins, stream_plugins) that hold for the target, sorted. */
+static int names_for_target(struct cctx *c, const struct node *list, const char ***out, size_t *n)
 {
-    const struct node *list = node_map_get(c->p->product.root, "plugins");
-    d->all_plugins = list;
     size_t count = list ? list->count : 0;
-    d->plugins = arena_calloc(c->a, count ? count : 1, sizeof(*d->plugins));
-    if (!d->plugins)
+    *n = 0;
+    *out = arena_calloc(c->a, count ? count : 1, sizeof(**out));
+    if (!*out)
         return oom(c);
     for (size_t i = 0; i < count; i++) {
         const struct node *item = list->u.items[i];
-        if (!cond_holds(item, c->t))
-            continue;
-        const struct node *v = spec_item_value(item);
-        d->plugins[d->nplugins++] = v->u.text;
+        if (cond_holds(item, c->t))
+            (*out)[(*n)++] = spec_item_value(item)->u.text;
     }
-    qsort(d->plugins, d->nplugins, sizeof(*d->plugins), compare_strings);
-    return compile_plugin_schemas(c, d);
+    qsort(*out, *n, sizeof(**out), compare_strings);
+    return 0;
+}
+
+static int compile_plugins(struct cctx *c, struct spec_document *d)
+{
+    d->all_plugins = node_map_get(c->p->product.root, "plugins");
+    d->all_stream_plugins = node_map_get(c->p->product.root, "stream_plugins");
+    int rc = names_for_target(c, d->all_plugins, &d->plugins, &d->nplugins);
+    if (rc == 0)
+        rc = names_for_target(c, d->all_stream_plugins, &d->stream_plugins, &d->nstream_plugins);
+    return rc < 0 ? rc : compile_plugin_schemas(c, d);
 }
 
 static const struct node *value_for(const struct node *list, const struct target *t);
@@ -1067,9 +1075,10 @@ const struct spec_field *spec_plugin_schema(const struct spec_plugin *p, enum pl
                                             bool *is_config)
 {
     const struct spec_field *f = p->scopes[scope];
-    if (!f && scope == PLUGIN_SCOPE_CONSUMER)
+    if (!f && (scope == PLUGIN_SCOPE_CONSUMER || scope == PLUGIN_SCOPE_STREAM))
         scope = PLUGIN_SCOPE_CONFIG, f = p->scopes[scope];
-    *is_config = scope == PLUGIN_SCOPE_CONFIG;
+    /* APISIX injects `_meta` into every plugin's schema, HTTP and stream alike. */
+    *is_config = scope == PLUGIN_SCOPE_CONFIG || scope == PLUGIN_SCOPE_STREAM;
     return f;
 }
 

@@ -30,7 +30,8 @@ bool flavor_from_name(const char *name, enum flavor *out)
 static const char *const plugin_scope_names[PLUGIN_SCOPE_COUNT] = {
     [PLUGIN_SCOPE_CONFIG] = "config",
     [PLUGIN_SCOPE_CONSUMER] = "consumer",
-    [PLUGIN_SCOPE_METADATA] = "metadata"};
+    [PLUGIN_SCOPE_METADATA] = "metadata",
+    [PLUGIN_SCOPE_STREAM] = "stream"};
 
 bool plugin_scope_from_name(const char *name, enum plugin_scope *out)
 {

@@ -238,6 +238,7 @@ static const struct keyword product_keywords[] = {
     {"plugins", SH_ENUM},         {"duplicates", SH_ENUM},
     {"end_marker", SH_STRING},    {"json_since", SH_VERSION},
     {"string_env_vars", SH_BOOL}, {"numbers_from_strings", SH_BOOL},
+    {"stream_plugins", SH_ENUM},
 };
 
 static const struct keyword document_keywords[] = {
@@ -246,11 +247,9 @@ static const struct keyword document_keywords[] = {
 static const struct keyword typedefs_keywords[] = {{"typedefs", SH_FIELDS}};
 
 /* One plugin's configuration, per place it is configured (docs/schema-format.md, "Plugins"). */
-static const struct keyword plugin_keywords[] = {{"plugin", SH_STRING},
-                                                 {"config", SH_FIELDDEF},
-                                                 {"consumer", SH_FIELDDEF},
-                                                 {"metadata", SH_FIELDDEF},
-                                                 {"description", SH_STRING}};
+static const struct keyword plugin_keywords[] = {
+    {"plugin", SH_STRING},     {"config", SH_FIELDDEF}, {"consumer", SH_FIELDDEF},
+    {"metadata", SH_FIELDDEF}, {"stream", SH_FIELDDEF}, {"description", SH_STRING}};
 
 static const struct keyword upgrades_keywords[] = {{"format_field", SH_STRING},
                                                    {"rules", SH_RULES}};
@@ -881,7 +880,7 @@ static int sh_plugin_scope(struct lctx *c, const struct node *n)
 {
     enum plugin_scope scope;
     if (!node_is_string(n) || !plugin_scope_from_name(n->u.text, &scope))
-        return bad(c, n, "a plugin scope is 'config', 'consumer' or 'metadata'");
+        return bad(c, n, "a plugin scope is 'config', 'consumer', 'metadata' or 'stream'");
     return 0;
 }
 

@@ -773,6 +773,71 @@ bool check_plugin_known(struct vctx *c, const struct node *name)
     return false;
 }
 
+static int compare_name_to_entry(const void *key, const void *entry)
+{
+    return strcmp(key, *(const char *const *)entry);
+}
+
+static bool runs_on_stream_routes(const struct spec_document *d, const char *name)
+{
+    return bsearch(name, d->stream_plugins, d->nstream_plugins, sizeof(*d->stream_plugins),
+                   compare_name_to_entry) != NULL;
+}
+
+/* "ip-restriction, limit-conn and syslog": the stream plugins of the target. */
+static void list_stream_plugins(const struct spec_document *d, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < d->nstream_plugins && used < size; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == d->nstream_plugins ? " and " : ", ";
+        int n = snprintf(out + used, size - used, "%s%s", sep, d->stream_plugins[i]);
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* A plugin on a stream route must be a stream plugin of the target (APISIX loads the two sets
+ * apart: "unknown plugin" otherwise); false when it was reported. */
+static bool check_stream_plugin(struct vctx *c, const struct node *name)
+{
+    const struct spec_document *d = c->doc;
+    if (!d->all_stream_plugins || runs_on_stream_routes(d, name->u.text) ||
+        plugin_is_custom(c, name->u.text))
+        return true;
+    const struct node *list = d->all_stream_plugins;
+    for (uint32_t i = 0; i < list->count; i++) {
+        enum rule_id rule;
+        char phrase[160];
+        if (node_equal(spec_item_value(list->u.items[i]), name) &&
+            cond_explain(list->u.items[i], &d->target, d->product, &rule, phrase, sizeof(phrase))) {
+            diag_add(c->sink, rule == R_HOP2001 ? R_HOP2014 : rule, -1, &name->span,
+                     path_text(c->path), c->entity,
+                     "stream plugin '%s' %s, so %s %s does not run it on stream routes",
+                     name->u.text, phrase, d->product, d->version_text);
+            return false;
+        }
+    }
+    char names[400];
+    list_stream_plugins(d, names, sizeof(names));
+    diag_add(c->sink, R_HOP2014, -1, &name->span, path_text(c->path), c->entity,
+             "plugin '%.80s' does not run on stream routes; %s %s runs %s there", name->u.text,
+             d->product, d->version_text, names);
+    return false;
+}
+
+/* A plugin gatehop describes with a stream schema only (APISIX mqtt-proxy) has no HTTP side. */
+static bool check_not_stream_only(struct vctx *c, const struct node *name,
+                                  const struct spec_plugin *plugin)
+{
+    if (!plugin || !plugin->described || plugin->scopes[PLUGIN_SCOPE_CONFIG] ||
+        !plugin->scopes[PLUGIN_SCOPE_STREAM])
+        return true;
+    diag_add(c->sink, R_HOP2014, -1, &name->span, path_text(c->path), c->entity,
+             "plugin '%s' runs on stream routes only; %s %s has no HTTP plugin of that name",
+             name->u.text, c->doc->product, c->doc->version_text);
+    return false;
+}
+
 static void note_unchecked_plugin(struct vctx *c, const struct spec_plugin *plugin)
 {
     if (plugin && !plugin->described && c->unchecked_plugins)
@@ -785,6 +850,12 @@ const struct spec_field *plugin_conf_schema(struct vctx *c, const struct node *n
     *is_config = false;
     *known = check_plugin_known(c, name);
     const struct spec_plugin *plugin = *known ? spec_plugin_find(c->doc, name->u.text) : NULL;
+    if (*known && scope == PLUGIN_SCOPE_STREAM)
+        *known = check_stream_plugin(c, name);
+    else if (*known && scope != PLUGIN_SCOPE_METADATA)
+        *known = check_not_stream_only(c, name, plugin);
+    if (!*known)
+        plugin = NULL;
     const struct spec_field *schema = plugin ? spec_plugin_schema(plugin, scope, is_config) : NULL;
     if (schema && schema->record)
         return schema;
