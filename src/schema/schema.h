@@ -290,6 +290,8 @@ struct spec_document {
      * checked, and every number field also takes a string holding a number. */
     bool string_env_vars;
     bool numbers_from_strings;
+    /* A `set` must not repeat an item (APISIX: JSON schema's uniqueItems); Kong drops repeats. */
+    bool unique_sets;
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */

@@ -994,6 +994,7 @@ static int compile_document(struct cctx *c, struct spec_document *d)
     d->duplicates_are_errors = node_text_equals(dup, "error");
     d->string_env_vars = flag_of(c->p->product.root, "string_env_vars");
     d->numbers_from_strings = flag_of(c->p->product.root, "numbers_from_strings");
+    d->unique_sets = flag_of(c->p->product.root, "unique_sets");
     c->file = c->p->document.path;
     int rc = compile_record(c, node_map_get(root, "fields"), NULL, NULL, false, &d->meta);
     if (rc == 0)

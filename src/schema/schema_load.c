@@ -238,7 +238,7 @@ static const struct keyword product_keywords[] = {
     {"plugins", SH_ENUM},         {"duplicates", SH_ENUM},
     {"end_marker", SH_STRING},    {"json_since", SH_VERSION},
     {"string_env_vars", SH_BOOL}, {"numbers_from_strings", SH_BOOL},
-    {"stream_plugins", SH_ENUM},
+    {"stream_plugins", SH_ENUM},  {"unique_sets", SH_BOOL},
 };
 
 static const struct keyword document_keywords[] = {

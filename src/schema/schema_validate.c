@@ -8,6 +8,7 @@
 
 #include "util/util_buf.h"
 #include "util/util_str.h"
+#include "util/util_strmap.h"
 #include "util/util_utf8.h"
 
 struct failure {
@@ -648,11 +649,52 @@ static bool validate_plugin_map(struct vctx *c, const struct spec_field *f, cons
     return ok;
 }
 
+/* The identity of a scalar item as JSON compares them: numbers by value, else type and text. */
+static size_t item_identity(const struct node *n, char *out, size_t size)
+{
+    int len = node_is_number(n)
+                  ? snprintf(out, size, "n%.17g", node_number(n))
+                  : snprintf(out, size, "%c%.*s", '0' + n->type, (int)(size - 2), n->u.text);
+    return len < 0 ? 0 : (size_t)len < size ? (size_t)len : size - 1;
+}
+
+/* Repeated items of a set the gateway requires to be distinct; items longer than 255 bytes are
+ * compared by their first 255. */
+static bool check_set_repeats(struct vctx *c, const struct spec_field *f, const struct node *n)
+{
+    struct strmap seen;
+    strmap_init(&seen);
+    bool ok = true;
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *item = n->u.items[i];
+        if (item->kind != NODE_SCALAR || node_is_null(item))
+            continue;
+        char key[258];
+        size_t len = item_identity(item, key, sizeof(key));
+        uint32_t first;
+        int rc = strmap_put(&seen, key, len, i, &first);
+        if (rc != 0)
+            continue; /* new, or out of memory: the check is then skipped */
+        char shown[128];
+        show(c, item, shown, sizeof(shown));
+        path_push_index(c->path, i);
+        diag_add(c->sink, R_HOP2012, -1, &item->span, path_text(c->path), c->entity,
+                 "'%s': item %u repeats item %u (%s); %s requires the items to differ",
+                 c->field ? c->field : f->name, i + 1, first + 1, shown, c->doc->product);
+        path_pop(c->path);
+        ok = false;
+    }
+    strmap_release(&seen);
+    return ok;
+}
+
 static bool validate_children(struct vctx *c, const struct spec_field *f, const struct node *n)
 {
     bool ok = true;
     if (n->kind == NODE_MAPPING && f->plugin_map)
         return validate_plugin_map(c, f, n);
+    if (n->kind == NODE_SEQUENCE && f->type == FT_SET && c->doc && c->doc->unique_sets)
+        ok = check_set_repeats(c, f, n);
     if (n->kind == NODE_SEQUENCE && f->elements) {
         for (uint32_t i = 0; i < n->count; i++) {
             const struct node *item = n->u.items[i];
