@@ -41,6 +41,9 @@ struct rw_rule {
     const char *new_name;       /* RW_RENAME; RW_MOVE: "record.field" beside the old field */
     const char *manual;         /* RW_MANUAL: what the user has to do instead (HOP4008) */
     const struct node *ignored; /* RW_MOVE: values the target ignores: removed, not moved */
+    /* RW_RENAME onto a key that is set too: the value the source release used ('o'ld, 'n'ew),
+     * or 0 when that is the user's to decide. */
+    char both_set;
     named_transform_fn transform;
     int severity; /* the finding's severity, or -1 for the code's default */
     const char *why;

@@ -189,10 +189,26 @@ static bool is_empty(const struct node *v)
     return node_is_null(v) || v->count == 0;
 }
 
+/* The old key renamed in place of the new one, which is removed (it held `why`). */
+static const struct node *rename_over(struct rw_ctx *c, const struct rw_rule *r,
+                                      const struct site *s, const struct node *map, uint32_t at,
+                                      uint32_t other, const char *why)
+{
+    const struct node *without =
+        rw_remove_pair(c, r, s, map, other, arena_strdup(&c->log->arena, why));
+    if (without == map)
+        return map;
+    uint32_t moved = other < at ? at - 1 : at;
+    struct node *copy = (struct node *)without;
+    copy->u.pairs[moved].key = (struct node *)rw_rename_key(c, r, s, copy->u.pairs[moved].key);
+    return copy;
+}
+
 /*
  * A rename whose new name is already set, as decK and Kong's own migrations resolve it: an
  * empty or equal old value goes; an empty new value gives way to the old one; two different
- * values are the user's to merge.
+ * values keep the one the source release used when the rule says which (`both_set`), and are
+ * otherwise the user's to merge.
  */
 const struct node *rw_rename_onto(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                                   const struct node *map, uint32_t at, uint32_t other)
@@ -209,14 +225,19 @@ const struct node *rw_rename_onto(struct rw_ctx *c, const struct rw_rule *r, con
     }
     if (is_empty(new_v)) {
         snprintf(why, sizeof(why), "'%s' was empty; '%s' takes its place", r->new_name, old_name);
-        const struct node *without =
-            rw_remove_pair(c, r, s, map, other, arena_strdup(&c->log->arena, why));
-        if (without == map)
-            return map;
-        uint32_t moved = other < at ? at - 1 : at;
-        struct node *copy = (struct node *)without;
-        copy->u.pairs[moved].key = (struct node *)rw_rename_key(c, r, s, copy->u.pairs[moved].key);
-        return copy;
+        return rename_over(c, r, s, map, at, other, why);
+    }
+    if (r->both_set == 'o') {
+        snprintf(why, sizeof(why),
+                 "the source release used '%s' when both were set, so its value takes the place "
+                 "of '%s'; %s",
+                 old_name, r->new_name, r->why);
+        return rename_over(c, r, s, map, at, other, why);
+    }
+    if (r->both_set == 'n') {
+        snprintf(why, sizeof(why), "the source release used '%s' when both were set; %s",
+                 r->new_name, r->why);
+        return rw_remove_pair(c, r, s, map, at, arena_strdup(&c->log->arena, why));
     }
     char what[400];
     snprintf(what, sizeof(what),

@@ -46,8 +46,10 @@ static int read_op(struct rw_rule *r, const struct node *def, const char *file, 
         r->op = RW_SET;
         r->value = v;
     } else if (node_text_equals(op->key, "rename")) {
+        const struct node *both = node_map_get(def, "both_set");
         r->op = RW_RENAME;
         r->new_name = v->u.text;
+        r->both_set = both ? both->u.text[0] : 0;
     } else if (node_text_equals(op->key, "remove")) {
         r->op = RW_REMOVE;
     } else if (node_text_equals(op->key, "move")) {

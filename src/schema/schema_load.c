@@ -257,7 +257,7 @@ static const struct keyword upgrades_keywords[] = {{"format_field", SH_STRING},
 static const struct keyword rule_keywords[] = {
     {"code", SH_CODE},         {"hop", SH_HOP},         {"at", SH_AT},      {"where", SH_WHERE},
     {"field", SH_STRING},      {"each", SH_BOOL},       {"when", SH_WHEN},  {"do", SH_DO},
-    {"severity", SH_SEVERITY}, {"ignored", SH_SCALARS}, {"why", SH_STRING},
+    {"severity", SH_SEVERITY}, {"ignored", SH_SCALARS}, {"why", SH_STRING}, {"both_set", SH_STRING},
 };
 
 static const struct keyword when_keywords[] = {{"format_version", SH_FORMAT_LIST}};
@@ -1113,6 +1113,10 @@ static int sh_rules(struct lctx *c, const struct node *n)
         const struct node *ops = node_map_get(rule, "do");
         if (node_map_get(ops, "manual") && !node_text_equals(node_map_get(rule, "code"), "HOP4008"))
             return bad(c, node_map_get(rule, "code"), "a 'manual' rule reports HOP4008");
+        const struct node *both = node_map_get(rule, "both_set");
+        if (both && (!node_map_get(ops, "rename") ||
+                     !(node_text_equals(both, "old") || node_text_equals(both, "new"))))
+            return bad(c, both, "'both_set' goes with 'rename' and is 'old' or 'new'");
         if (node_map_get(rule, "ignored") && !node_map_get(ops, "move"))
             return bad(c, node_map_get(rule, "ignored"), "'ignored' goes with 'move'");
         if (node_map_get(rule, "where") && node_text_equals(node_map_get(rule, "at"), "document"))

@@ -217,6 +217,13 @@ static void test_fail_closed(void)
     snprintf(text, sizeof(text),
              "%slocal_refs:\n  - {plugin: a, field: [x], among: parts, ids: sha256}\n", things);
     broken("entities/things.yaml", text, "'ids' is 'adc'", 6, 48);
+    static const char rule[] = "rules:\n  - {code: HOP4006, hop: \"2.0\", at: things, field: a, ";
+    snprintf(text, sizeof(text), "%sdo: {rename: b}}\n", rule);
+    broken("upgrades.yaml", text, "an upgrade rule needs 'why'", 2, 5);
+    snprintf(text, sizeof(text), "%sdo: {remove: true}, both_set: old, why: x}\n", rule);
+    broken("upgrades.yaml", text, "'both_set' goes with 'rename' and is 'old' or 'new'", 2, 85);
+    snprintf(text, sizeof(text), "%sdo: {rename: b}, both_set: newer, why: x}\n", rule);
+    broken("upgrades.yaml", text, "'both_set' goes with 'rename' and is 'old' or 'new'", 2, 82);
     static const char plan_modes[] = "modes:\n  - {value: one, description: the only mode}\n";
     broken("plan.yaml", "modes:\n  - {value: one}\n", "a choice needs 'value' and 'description'", 2,
            5);
