@@ -135,11 +135,21 @@ typedef struct gh_input_info {
 void gh_result_info(const gh_result *result, gh_input_info *out);
 
 /* Reports: one writer per format, all given every result at once. */
-enum gh_format { GH_FORMAT_TEXT, GH_FORMAT_JSON };
+enum gh_format {
+    GH_FORMAT_TEXT,
+    GH_FORMAT_JSON,
+    GH_FORMAT_SARIF,      /* SARIF 2.1.0, for code scanning */
+    GH_FORMAT_JUNIT,      /* JUnit XML: a test suite per file, a failing test case per finding */
+    GH_FORMAT_GITHUB,     /* GitHub Actions workflow commands (::error file=...::message) */
+    GH_FORMAT_CHECKSTYLE, /* checkstyle XML */
+};
 
 typedef struct gh_report_options {
     bool color;
     bool excerpts; /* text: the source line and a caret under each finding */
+    /* junit: findings at or above this severity are failures; the others pass, with their
+     * text as output. */
+    enum gh_severity fail_on;
 } gh_report_options;
 
 int gh_format_from_name(const char *name, enum gh_format *out);

@@ -319,7 +319,7 @@ int gh_format_from_name(const char *name, enum gh_format *out)
 int gh_report_write(FILE *out, enum gh_format format, gh_result *const *results, size_t count,
                     const gh_report_options *options, gh_error *err)
 {
-    static const gh_report_options defaults = {false, true};
+    static const gh_report_options defaults = {false, true, GH_ERROR};
     struct report_file *files = calloc(count ? count : 1, sizeof(*files));
     if (!files)
         return error_set(err, GH_ENOMEM, "out of memory");
@@ -434,12 +434,7 @@ const gh_rule *gh_rule_find(const char *code_or_name)
 const char *gh_rule_doc(const char *code)
 {
     const gh_rule *r = gh_rule_find(code);
-    if (!r)
-        return NULL;
-    char path[64];
-    snprintf(path, sizeof(path), "docs/rules/%s.md", r->code);
-    const struct embedded_file *f = embedded_find(path);
-    return f ? f->data : NULL;
+    return r ? report_rule_doc(r) : NULL;
 }
 
 /* ---- knowledge --------------------------------------------------------------------------- */

@@ -45,19 +45,37 @@ struct cli_option {
 /* Appliers shared by subcommands: an enum gh_format, an enum gh_severity (--fail-on). */
 int cli_set_format(void *member, const char *value);
 int cli_set_fail_on(void *member, const char *value);
+/* --output FORMAT=PATH into a struct cli_outputs (lint; convert's -o is its output file). */
+int cli_add_output(void *member, const char *value);
 
 /*
  * The options lint and convert share (--from, --to, --format, --fail-on, flavours, ...): the
  * first member of both commands' argument structs, parsed by cli_parse().
  */
+/* --output FORMAT=PATH, repeatable: more reports of the same findings, each to its file. */
+#define CLI_MAX_OUTPUTS 8
+struct cli_outputs {
+    struct cli_output {
+        enum gh_format format;
+        const char *path;
+    } items[CLI_MAX_OUTPUTS];
+    size_t count;
+};
+
 struct cli_common {
     gh_lint_options lint;
     enum gh_format format;
+    struct cli_outputs outputs;
     enum gh_severity fail_on;
     const char *schema_dir;
     const char *stdin_name;
     bool quiet, no_excerpts, help;
 };
+
+/* Writes the findings in --format to `out`, then each --output to its file; -1 when any report
+ * could not be written (already said). */
+int cli_write_reports(FILE *out, const struct cli_common *c, gh_result *const *results, size_t n,
+                      const gh_report_options *ro);
 
 /*
  * Parses argv against the command's table and the common options (ctx must start with a

@@ -204,7 +204,7 @@ static int run(gh_engine *engine, struct convert_args *a, const char *path)
         return EXIT_TROUBLE;
     if (!a->common.quiet)
         cli_note_detection(r);
-    gh_report_options ro = {false, !a->common.no_excerpts};
+    gh_report_options ro = {false, !a->common.no_excerpts, a->common.fail_on};
     gh_error err = {0};
     int status = EXIT_CLEAN;
     if (gh_report_write(stderr, a->common.format, &r, 1, &ro, &err) < 0) {

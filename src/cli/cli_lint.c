@@ -47,6 +47,7 @@ static int opt_max_findings(void *member, const char *v)
 
 static const struct cli_option lint_options[] = {
     LINT_CALL("custom-plugin", 0, plugins, opt_custom_plugin),
+    LINT_CALL("output", 0, common.outputs, cli_add_output),
     LINT_CALL("max-findings", 0, common.lint.max_findings, opt_max_findings),
 };
 
@@ -56,7 +57,8 @@ static void lint_usage(FILE *out)
           "  --from P@V            the version the file was written for (kong@2.8); default: "
           "from the file\n"
           "  --to P@V              check against this version instead\n"
-          "  --format F            text (default) or json\n"
+          "  --format F            text (default), json, sarif, junit, github or checkstyle\n"
+          "  --output F=PATH       also write the report in format F to PATH (repeatable)\n"
           "  --fail-on S           exit 1 on findings of this severity or worse: error "
           "(default), warning, info\n"
           "  --input-flavor F      kong, dbexport, deck, apisix or adc; default: "
@@ -197,12 +199,9 @@ int cli_lint(int argc, char **argv)
             gh_result **results = calloc(npaths, sizeof(*results));
             size_t nresults = 0;
             bool trouble = !results || lint_inputs(engine, &a, paths, npaths, results, &nresults);
-            gh_report_options ro = {false, !a.common.no_excerpts};
-            if (results &&
-                gh_report_write(stdout, a.common.format, results, nresults, &ro, &err) < 0) {
-                cli_report_error(&err);
+            gh_report_options ro = {false, !a.common.no_excerpts, a.common.fail_on};
+            if (results && cli_write_reports(stdout, &a.common, results, nresults, &ro) < 0)
                 trouble = true;
-            }
             if (!a.common.quiet && results)
                 summary(results, nresults);
             status = exit_status(results, nresults, a.common.fail_on, trouble);

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,8 +62,57 @@ int cli_set_format(void *member, const char *value)
 {
     if (gh_format_from_name(value, member) == 0)
         return 0;
-    cli_error("unknown format '%s' (text, json)", value);
+    cli_error("unknown format '%s' (text, json, sarif, junit, github, checkstyle)", value);
     return -1;
+}
+
+int cli_add_output(void *member, const char *value)
+{
+    struct cli_outputs *o = member;
+    const char *eq = strchr(value, '=');
+    char name[32];
+    size_t len = eq ? (size_t)(eq - value) : 0;
+    if (!eq || len == 0 || len >= sizeof(name) || !eq[1]) {
+        cli_error("--output takes FORMAT=PATH, e.g. sarif=results.sarif, not '%s'", value);
+        return -1;
+    }
+    if (o->count == CLI_MAX_OUTPUTS) {
+        cli_error("at most %d --output reports", CLI_MAX_OUTPUTS);
+        return -1;
+    }
+    memcpy(name, value, len);
+    name[len] = '\0';
+    if (cli_set_format(&o->items[o->count].format, name) < 0)
+        return -1;
+    o->items[o->count++].path = eq + 1;
+    return 0;
+}
+
+int cli_write_reports(FILE *out, const struct cli_common *c, gh_result *const *results, size_t n,
+                      const gh_report_options *ro)
+{
+    gh_error err = {0};
+    int rc = 0;
+    if (gh_report_write(out, c->format, results, n, ro, &err) < 0) {
+        cli_report_error(&err);
+        rc = -1;
+    }
+    for (size_t i = 0; i < c->outputs.count; i++) {
+        const struct cli_output *o = &c->outputs.items[i];
+        FILE *f = fopen(o->path, "w");
+        if (!f) {
+            cli_error("cannot write '%s': %s", o->path, strerror(errno));
+            rc = -1;
+            continue;
+        }
+        gh_error ferr = {0};
+        bool ok = gh_report_write(f, o->format, results, n, ro, &ferr) == 0;
+        if (fclose(f) != 0 || !ok) {
+            cli_error("cannot write '%s'", o->path);
+            rc = -1;
+        }
+    }
+    return rc;
 }
 
 int cli_set_fail_on(void *member, const char *value)

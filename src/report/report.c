@@ -1,16 +1,26 @@
 #include "report.h"
 
+#include "util/util_embed.h"
 #include "util/util_str.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 static const struct report_writer *const writers[] = {
-    &report_text_writer,
-    &report_json_writer,
+    &report_text_writer,  &report_json_writer,       &report_sarif_writer,
+    &report_junit_writer, &report_checkstyle_writer, &report_github_writer,
 };
+
+const char *report_rule_doc(const gh_rule *rule)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "docs/rules/%s.md", rule->code);
+    const struct embedded_file *f = embedded_find(path);
+    return f ? f->data : NULL;
+}
 
 const struct report_writer *report_writer_for(enum gh_format format)
 {

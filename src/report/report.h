@@ -47,6 +47,13 @@ int report_write(FILE *out, enum gh_format format, struct report_file *files, si
 
 extern const struct report_writer report_text_writer;
 extern const struct report_writer report_json_writer;
+extern const struct report_writer report_sarif_writer;
+extern const struct report_writer report_junit_writer;
+extern const struct report_writer report_checkstyle_writer;
+extern const struct report_writer report_github_writer;
+
+/* The rule's documentation page (Markdown, embedded from docs/rules/), or NULL. */
+const char *report_rule_doc(const gh_rule *rule);
 
 /* An upgrade plan, as text or JSON (other formats write text). */
 int report_plan_write(FILE *out, enum gh_format format, const struct upgrade_plan *plan);

@@ -4,6 +4,7 @@
  * release, plans an upgrade, and reads the rule catalogue.
  */
 #include <stdio.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,7 +72,7 @@ static void test_lint(gh_engine *engine, const char *path)
     is_str(info.version, "2.8", "\"2.1\" assumes 2.8");
     ok(info.assumed, "and says it assumed");
     FILE *out = tmpfile();
-    gh_report_options ro = {false, true};
+    gh_report_options ro = {false, true, GH_ERROR};
     ok(gh_report_write(out, GH_FORMAT_JSON, &r, 1, &ro, &err) == 0, "writes a JSON report");
     char buf[8192] = "";
     rewind(out);
@@ -81,6 +82,78 @@ static void test_lint(gh_engine *engine, const char *path)
     ok(strstr(buf, "\"version\": 1") && strstr(buf, "\"HOP2003\""), "a versioned report");
     ok(!strstr(buf, "s3cret"), "with no secret in it");
     gh_result_free(r);
+}
+
+/* The SARIF report of one file, parsed; NULL when it could not be made. */
+static json_t *sarif_of(gh_engine *engine, const char *text)
+{
+    char *path = write_temp(text);
+    gh_lint_options o = {0};
+    o.display_name = "kong.yml";
+    gh_result *r = NULL;
+    gh_error err = {0};
+    json_t *report = NULL;
+    if (path && gh_lint_path(engine, path, &o, &r, &err) == 0) {
+        FILE *out = tmpfile();
+        gh_report_options ro = {false, true, GH_ERROR};
+        if (out && gh_report_write(out, GH_FORMAT_SARIF, &r, 1, &ro, &err) == 0) {
+            rewind(out);
+            json_error_t e;
+            report = json_loadf(out, 0, &e);
+        }
+        if (out)
+            fclose(out);
+        gh_result_free(r);
+    }
+    if (path)
+        unlink(path);
+    free(path);
+    return report;
+}
+
+/* Every result's ruleIndex points at its rule, and a fingerprint does not move with lines. */
+static void test_sarif(gh_engine *engine)
+{
+    char shifted[2048];
+    snprintf(shifted, sizeof(shifted), "# two lines added\n# above everything\n%s", config);
+    json_t *a = sarif_of(engine, config), *b = sarif_of(engine, shifted);
+    json_t *run_a = json_array_get(json_object_get(a, "runs"), 0);
+    json_t *run_b = json_array_get(json_object_get(b, "runs"), 0);
+    json_t *rules =
+        json_object_get(json_object_get(json_object_get(run_a, "tool"), "driver"), "rules");
+    json_t *results_a = json_object_get(run_a, "results"),
+           *results_b = json_object_get(run_b, "results");
+    ok(json_array_size(results_a) == 2 && json_array_size(results_b) == 2, "two results each");
+    is_int(json_array_size(rules), gh_rule_count(), "the driver lists the whole catalogue");
+    for (size_t i = 0; i < json_array_size(results_a); i++) {
+        json_t *ra = json_array_get(results_a, i), *rb = json_array_get(results_b, i);
+        json_t *rule =
+            json_array_get(rules, (size_t)json_integer_value(json_object_get(ra, "ruleIndex")));
+        is_str(json_string_value(json_object_get(rule, "id")),
+               json_string_value(json_object_get(ra, "ruleId")), "ruleIndex names the rule");
+        ok(json_object_get(rule, "help") != NULL, "a rule that fired carries its page");
+        json_t *fa = json_object_get(json_object_get(ra, "partialFingerprints"), "gatehop/v1");
+        json_t *fb = json_object_get(json_object_get(rb, "partialFingerprints"), "gatehop/v1");
+        ok(fa && json_equal(fa, fb), "the fingerprint survives lines added above");
+        json_t *la = json_object_get(
+            json_object_get(json_object_get(json_array_get(json_object_get(ra, "locations"), 0),
+                                            "physicalLocation"),
+                            "region"),
+            "startLine");
+        json_t *lb = json_object_get(
+            json_object_get(json_object_get(json_array_get(json_object_get(rb, "locations"), 0),
+                                            "physicalLocation"),
+                            "region"),
+            "startLine");
+        is_int(json_integer_value(lb) - json_integer_value(la), 2, "while the line moves");
+    }
+    json_t *f0 = json_object_get(
+        json_object_get(json_array_get(results_a, 0), "partialFingerprints"), "gatehop/v1");
+    json_t *f1 = json_object_get(
+        json_object_get(json_array_get(results_a, 1), "partialFingerprints"), "gatehop/v1");
+    ok(f0 && f1 && !json_equal(f0, f1), "two findings have two fingerprints");
+    json_decref(a);
+    json_decref(b);
 }
 
 static void test_errors(gh_engine *engine, const char *path)
@@ -216,6 +289,7 @@ int main(void)
         test_errors(engine, path);
         test_convert(engine, path);
         test_plan(engine);
+        test_sarif(engine);
     }
     test_catalogue();
     if (path)

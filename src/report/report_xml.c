@@ -1,0 +1,194 @@
+/*
+ * The XML reports, written with libxml2's text writer (which escapes every attribute and text
+ * node): checkstyle (a <file> per input, an <error> per finding) and JUnit (a <testsuite> per
+ * input; a <testcase> per finding, failing when the finding is at or above --fail-on, and one
+ * passing test case for a file without findings).
+ */
+#include <libxml/xmlwriter.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+struct xml_state {
+    FILE *out;
+    xmlBufferPtr buffer;
+    xmlTextWriterPtr w;
+    enum gh_severity fail_on;
+    int rc;
+};
+
+#define X(s) ((const xmlChar *)(s))
+
+static void check(struct xml_state *s, int rc)
+{
+    if (rc < 0)
+        s->rc = -1;
+}
+
+static void attr(struct xml_state *s, const char *name, const char *value)
+{
+    check(s, xmlTextWriterWriteAttribute(s->w, X(name), X(value)));
+}
+
+static void attr_number(struct xml_state *s, const char *name, size_t value)
+{
+    check(s, xmlTextWriterWriteFormatAttribute(s->w, X(name), "%zu", value));
+}
+
+static struct xml_state *xml_begin(FILE *out, const gh_report_options *opt, const char *root)
+{
+    struct xml_state *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->out = out;
+    s->fail_on = opt->fail_on;
+    s->buffer = xmlBufferCreate();
+    s->w = s->buffer ? xmlNewTextWriterMemory(s->buffer, 0) : NULL;
+    if (!s->w) {
+        if (s->buffer)
+            xmlBufferFree(s->buffer);
+        free(s);
+        return NULL;
+    }
+    xmlTextWriterSetIndent(s->w, 1);
+    xmlTextWriterSetIndentString(s->w, X("  "));
+    check(s, xmlTextWriterStartDocument(s->w, "1.0", "UTF-8", NULL));
+    check(s, xmlTextWriterStartElement(s->w, X(root)));
+    return s;
+}
+
+static int xml_end(struct xml_state *s)
+{
+    check(s, xmlTextWriterEndDocument(s->w)); /* closes the open elements */
+    xmlFreeTextWriter(s->w);
+    int rc = s->rc;
+    if (rc == 0 && fwrite(xmlBufferContent(s->buffer), 1, (size_t)xmlBufferLength(s->buffer),
+                          s->out) != (size_t)xmlBufferLength(s->buffer))
+        rc = -1;
+    xmlBufferFree(s->buffer);
+    free(s);
+    return rc;
+}
+
+/* "HOP2001 unknown-field": the rule as a source or type name. */
+static void rule_label(const struct diag *d, char *out, size_t size)
+{
+    const gh_rule *rule = rule_info(d->rule);
+    snprintf(out, size, "%s %s", rule->code, rule->name);
+}
+
+/* ---- checkstyle -------------------------------------------------------------------------- */
+
+static void *checkstyle_begin(FILE *out, const gh_report_options *opt)
+{
+    struct xml_state *s = xml_begin(out, opt, "checkstyle");
+    if (s)
+        attr(s, "version", "4.3");
+    return s;
+}
+
+static int checkstyle_file(void *state, const struct report_file *f)
+{
+    struct xml_state *s = state;
+    check(s, xmlTextWriterStartElement(s->w, X("file")));
+    attr(s, "name", f->name);
+    for (size_t i = 0; i < f->sink->count; i++) {
+        const struct diag *d = &f->sink->items[i];
+        char source[96];
+        snprintf(source, sizeof(source), "gatehop.%s", rule_info(d->rule)->code);
+        check(s, xmlTextWriterStartElement(s->w, X("error")));
+        attr_number(s, "line", d->span.line);
+        if (d->span.line > 0)
+            attr_number(s, "column", d->span.column);
+        attr(s, "severity", gh_severity_name(d->severity));
+        attr(s, "message", d->message);
+        attr(s, "source", source);
+        check(s, xmlTextWriterEndElement(s->w));
+    }
+    check(s, xmlTextWriterEndElement(s->w));
+    return s->rc;
+}
+
+static int checkstyle_end(void *state, const struct report_totals *t)
+{
+    (void)t;
+    return xml_end(state);
+}
+
+const struct report_writer report_checkstyle_writer = {
+    "checkstyle", GH_FORMAT_CHECKSTYLE, checkstyle_begin, checkstyle_file, checkstyle_end};
+
+/* ---- JUnit ------------------------------------------------------------------------------- */
+
+static void *junit_begin(FILE *out, const gh_report_options *opt)
+{
+    struct xml_state *s = xml_begin(out, opt, "testsuites");
+    if (s)
+        attr(s, "name", "gatehop");
+    return s;
+}
+
+static size_t failures_in(const struct xml_state *s, const struct diag_sink *sink)
+{
+    size_t n = 0;
+    for (int sev = (int)s->fail_on; sev <= GH_ERROR; sev++)
+        n += sink->by_severity[sev];
+    return n;
+}
+
+static void junit_case(struct xml_state *s, const struct report_file *f, const struct diag *d)
+{
+    char name[128], text[1200];
+    rule_label(d, name, sizeof(name));
+    snprintf(text, sizeof(text), "%s:%u:%u: %s: %s [%s]", f->name, d->span.line, d->span.column,
+             gh_severity_name(d->severity), d->message, rule_info(d->rule)->code);
+    check(s, xmlTextWriterStartElement(s->w, X("testcase")));
+    char full[1100];
+    snprintf(full, sizeof(full), "%s at %s", name, d->path[0] ? d->path : "/");
+    attr(s, "name", full);
+    attr(s, "classname", f->name);
+    attr(s, "file", f->name);
+    attr_number(s, "line", d->span.line);
+    bool failing = d->severity >= s->fail_on;
+    check(s, xmlTextWriterStartElement(s->w, X(failing ? "failure" : "system-out")));
+    if (failing) {
+        attr(s, "message", d->message);
+        attr(s, "type", rule_info(d->rule)->code);
+    }
+    check(s, xmlTextWriterWriteString(s->w, X(text)));
+    check(s, xmlTextWriterEndElement(s->w));
+    check(s, xmlTextWriterEndElement(s->w));
+}
+
+static int junit_file(void *state, const struct report_file *f)
+{
+    struct xml_state *s = state;
+    size_t count = f->sink->count;
+    check(s, xmlTextWriterStartElement(s->w, X("testsuite")));
+    attr(s, "name", f->name);
+    attr_number(s, "tests", count ? count : 1);
+    attr_number(s, "failures", failures_in(s, f->sink));
+    attr_number(s, "errors", 0);
+    attr_number(s, "skipped", 0);
+    for (size_t i = 0; i < count; i++)
+        junit_case(s, f, &f->sink->items[i]);
+    if (count == 0) {
+        check(s, xmlTextWriterStartElement(s->w, X("testcase")));
+        attr(s, "name", "gatehop lint");
+        attr(s, "classname", f->name);
+        attr(s, "file", f->name);
+        check(s, xmlTextWriterEndElement(s->w));
+    }
+    check(s, xmlTextWriterEndElement(s->w));
+    return s->rc;
+}
+
+static int junit_end(void *state, const struct report_totals *t)
+{
+    (void)t;
+    return xml_end(state);
+}
+
+const struct report_writer report_junit_writer = {"junit", GH_FORMAT_JUNIT, junit_begin, junit_file,
+                                                  junit_end};
