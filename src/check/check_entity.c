@@ -8,11 +8,6 @@
 
 #include "check_internal.h"
 
-static const char *string_of(const struct node *n)
-{
-    return node_is_string(n) ? n->u.text : NULL;
-}
-
 /* An id as APISIX writes one: a string or an integer (it compares them as text). */
 static bool is_id_scalar(const struct node *n)
 {

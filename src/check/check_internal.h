@@ -29,6 +29,12 @@ struct parent {
     const char *foreign_field; /* the child's field that names this parent */
 };
 
+/* A string node's text; NULL for anything else. */
+static inline const char *string_of(const struct node *n)
+{
+    return node_is_string(n) ? n->u.text : NULL;
+}
+
 /* Checks one entity (and everything nested in it) at the current path. */
 void check_entity(struct check_run *run, const struct spec_entity *e, const struct node *item,
                   size_t index, const struct parent *parent);

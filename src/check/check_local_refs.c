@@ -14,11 +14,6 @@ struct local_ids {
     size_t n;
 };
 
-static const char *string_of(const struct node *n)
-{
-    return node_is_string(n) ? n->u.text : NULL;
-}
-
 /* ADC's id for a resource that gives none: the SHA-1 of its name, "<parent>.<name>" when it is
  * nested (api7/adc libs/differ differv3 at v0.28.0). */
 static const char *adc_id(struct arena *a, const char *parent_name, const char *name)

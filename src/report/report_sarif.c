@@ -22,6 +22,7 @@
 struct sarif_state {
     FILE *out;
     json_t *root, *results, *artifacts;
+    json_t *rules; /* the driver's, borrowed from root */
 };
 
 static const char *sarif_level(enum gh_severity s)
@@ -64,6 +65,7 @@ static void *sarif_begin(FILE *out, const gh_report_options *opt)
     s->results = json_array();
     s->artifacts = json_array();
     json_t *tool = driver();
+    s->rules = json_object_get(tool, "rules");
     s->root = s->results && s->artifacts && tool
                   ? json_pack("{s:s, s:s, s:[{s:{s:o}}]}", "$schema",
                               "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
@@ -137,11 +139,7 @@ static int occurrence(struct strmap *seen, const struct diag *d, unsigned *out)
  * would add some 200 KB). */
 static void add_help(struct sarif_state *s, enum rule_id id)
 {
-    json_t *rules = json_object_get(
-        json_object_get(
-            json_object_get(json_array_get(json_object_get(s->root, "runs"), 0), "tool"), "driver"),
-        "rules");
-    json_t *rule = json_array_get(rules, (size_t)id);
+    json_t *rule = json_array_get(s->rules, (size_t)id);
     const char *doc = report_rule_doc(rule_info(id));
     if (rule && doc && !json_object_get(rule, "help"))
         json_object_set_new(rule, "help", json_pack("{s:s, s:s}", "text", doc, "markdown", doc));
