@@ -118,17 +118,18 @@ static void fingerprint(const char *uri, const struct diag *d, unsigned occurren
 }
 
 /* How many findings of the same rule at the same pointer came before this one in the file. */
-static int occurrence(struct strmap *seen, const struct diag *d, unsigned *out)
+struct occurrences {
+    struct strmap seen; /* "<rule>:<pointer>" -> findings so far */
+    struct buf key;     /* reused for each finding's key */
+};
+
+static int occurrence(struct occurrences *o, const struct diag *d, unsigned *out)
 {
-    char key[16];
-    int n = snprintf(key, sizeof(key), "%u:", (unsigned)d->rule);
-    struct buf b;
-    buf_init(&b, 1u << 20);
-    int rc = buf_append(&b, key, (size_t)n) < 0 || buf_append(&b, d->path, strlen(d->path)) < 0
+    buf_clear(&o->key);
+    int rc = buf_printf(&o->key, "%u:%s", (unsigned)d->rule, d->path) < 0
                  ? -1
-                 : strmap_put(seen, b.data, b.len, 0, NULL);
-    uint32_t *count = rc >= 0 ? strmap_get(seen, b.data, b.len) : NULL;
-    buf_release(&b);
+                 : strmap_put(&o->seen, o->key.data, o->key.len, 0, NULL);
+    uint32_t *count = rc >= 0 ? strmap_get(&o->seen, o->key.data, o->key.len) : NULL;
     if (!count)
         return -1;
     *out = (*count)++;
@@ -182,8 +183,9 @@ static int sarif_file(void *state, const struct report_file *f)
                                           json_pack("{s:{s:s}}", "location", "uri", uri)) == 0
                  ? 0
                  : -1;
-    struct strmap seen;
-    strmap_init(&seen);
+    struct occurrences seen;
+    strmap_init(&seen.seen);
+    buf_init(&seen.key, BUF_DEFAULT_MAX);
     for (size_t i = 0; rc == 0 && i < f->sink->count; i++) {
         unsigned nth;
         json_t *r = occurrence(&seen, &f->sink->items[i], &nth) == 0
@@ -192,7 +194,8 @@ static int sarif_file(void *state, const struct report_file *f)
         rc = r ? json_array_append_new(s->results, r) : -1;
         add_help(s, f->sink->items[i].rule);
     }
-    strmap_release(&seen);
+    strmap_release(&seen.seen);
+    buf_release(&seen.key);
     free(uri);
     return rc;
 }

@@ -357,6 +357,8 @@ const struct spec_entity *spec_entity_for_item(const struct spec_entity *e,
 
 /* A bundled plugin of the target by name, or NULL. */
 const struct spec_plugin *spec_plugin_find(const struct spec_document *d, const char *name);
+/* Whether the target runs the plugin on stream routes (stream_plugins). */
+bool spec_runs_on_stream_routes(const struct spec_document *d, const char *name);
 /*
  * The schema a plugin's configuration is checked against in a scope: the scope's own, or for
  * consumers the config schema when there is no consumer schema; NULL when gatehop has none.

@@ -795,6 +795,13 @@ static int place_entity_fields(struct cctx *c, struct spec_entity *e)
     return rc;
 }
 
+/* A boolean key of a mapping; false when absent. */
+static bool flag_of(const struct node *m, const char *key)
+{
+    const struct node *v = node_map_get(m, key);
+    return v && v->kind == NODE_SCALAR && v->type == SCALAR_BOOL && v->v.b;
+}
+
 static int compile_local_refs(struct cctx *c, const struct node *list, struct spec_entity *e)
 {
     if (!list)
@@ -807,10 +814,9 @@ static int compile_local_refs(struct cctx *c, const struct node *list, struct sp
         if (!cond_holds(item, c->t))
             continue;
         struct spec_local_ref *ref = &e->local_refs[e->nlocal_refs++];
-        const struct node *own_id = node_map_get(item, "own_id");
         ref->plugin = text_of(item, "plugin");
         ref->among = text_of(item, "among");
-        ref->own_id = own_id && own_id->v.b;
+        ref->own_id = flag_of(item, "own_id");
         ref->adc_ids = node_map_get(item, "ids") != NULL;
         ref->err = text_of(item, "err");
         int rc = string_list(c, node_map_get(item, "field"), &ref->field, &ref->nfield);
@@ -977,12 +983,6 @@ static int compile_plugins(struct cctx *c, struct spec_document *d)
 
 static const struct node *value_for(const struct node *list, const struct target *t);
 
-static bool flag_of(const struct node *m, const char *key)
-{
-    const struct node *v = node_map_get(m, key);
-    return v && v->kind == NODE_SCALAR && v->type == SCALAR_BOOL && v->v.b;
-}
-
 static int compile_document(struct cctx *c, struct spec_document *d)
 {
     const struct node *root = c->p->document.root;
@@ -1070,6 +1070,12 @@ const struct spec_plugin *spec_plugin_find(const struct spec_document *d, const 
 {
     const char **at = bsearch(name, d->plugins, d->nplugins, sizeof(*d->plugins), compare_name);
     return at ? &d->plugin_specs[at - d->plugins] : NULL;
+}
+
+bool spec_runs_on_stream_routes(const struct spec_document *d, const char *name)
+{
+    return bsearch(name, d->stream_plugins, d->nstream_plugins, sizeof(*d->stream_plugins),
+                   compare_name) != NULL;
 }
 
 const struct spec_field *spec_plugin_schema(const struct spec_plugin *p, enum plugin_scope scope,

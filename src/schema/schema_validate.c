@@ -790,40 +790,41 @@ static bool plugin_is_custom(const struct vctx *c, const char *name)
     return false;
 }
 
+/* When a plugin list holds the name under conditions the target fails (added later, removed):
+ * the rule to report (HOP2013, HOP4001, else HOP2014) and a phrase saying why. */
+static bool why_not_listed(const struct spec_document *d, const struct node *list,
+                           const struct node *name, enum rule_id *rule, char *phrase, size_t size)
+{
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const struct node *it = list->u.items[i];
+        if (node_equal(spec_item_value(it), name) &&
+            cond_explain(it, &d->target, d->product, rule, phrase, size)) {
+            if (*rule == R_HOP2001)
+                *rule = R_HOP2014;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool check_plugin_known(struct vctx *c, const struct node *name)
 {
     const struct spec_document *d = c->doc;
     if (!d->all_plugins || spec_plugin_find(d, name->u.text) || plugin_is_custom(c, name->u.text))
         return true; /* no plugin list: the product's plugin set is not known to gatehop */
-    const struct node *list = d->all_plugins;
-    for (uint32_t i = 0; list && i < list->count; i++) {
-        const struct node *it = list->u.items[i];
-        enum rule_id rule;
-        char phrase[160];
-        if (node_equal(spec_item_value(it), name) &&
-            cond_explain(it, &d->target, d->product, &rule, phrase, sizeof(phrase))) {
-            diag_add(c->sink, rule == R_HOP2001 ? R_HOP2014 : rule, -1, &name->span,
-                     path_text(c->path), c->entity, "plugin '%s' %s, so %s %s does not bundle it",
-                     name->u.text, phrase, d->product, d->version_text);
-            return false;
-        }
+    enum rule_id rule;
+    char phrase[160];
+    if (why_not_listed(d, d->all_plugins, name, &rule, phrase, sizeof(phrase))) {
+        diag_add(c->sink, rule, -1, &name->span, path_text(c->path), c->entity,
+                 "plugin '%s' %s, so %s %s does not bundle it", name->u.text, phrase, d->product,
+                 d->version_text);
+        return false;
     }
     diag_add(c->sink, R_HOP2014, -1, &name->span, path_text(c->path), c->entity,
              "plugin '%.80s' is not bundled with %s %s; if the gateway loads it as a custom "
              "plugin, pass --custom-plugin %.80s",
              name->u.text, d->product, d->version_text, name->u.text);
     return false;
-}
-
-static int compare_name_to_entry(const void *key, const void *entry)
-{
-    return strcmp(key, *(const char *const *)entry);
-}
-
-static bool runs_on_stream_routes(const struct spec_document *d, const char *name)
-{
-    return bsearch(name, d->stream_plugins, d->nstream_plugins, sizeof(*d->stream_plugins),
-                   compare_name_to_entry) != NULL;
 }
 
 /* "ip-restriction, limit-conn and syslog": the stream plugins of the target. */
@@ -843,21 +844,16 @@ static void list_stream_plugins(const struct spec_document *d, char *out, size_t
 static bool check_stream_plugin(struct vctx *c, const struct node *name)
 {
     const struct spec_document *d = c->doc;
-    if (!d->all_stream_plugins || runs_on_stream_routes(d, name->u.text) ||
+    if (!d->all_stream_plugins || spec_runs_on_stream_routes(d, name->u.text) ||
         plugin_is_custom(c, name->u.text))
         return true;
-    const struct node *list = d->all_stream_plugins;
-    for (uint32_t i = 0; i < list->count; i++) {
-        enum rule_id rule;
-        char phrase[160];
-        if (node_equal(spec_item_value(list->u.items[i]), name) &&
-            cond_explain(list->u.items[i], &d->target, d->product, &rule, phrase, sizeof(phrase))) {
-            diag_add(c->sink, rule == R_HOP2001 ? R_HOP2014 : rule, -1, &name->span,
-                     path_text(c->path), c->entity,
-                     "stream plugin '%s' %s, so %s %s does not run it on stream routes",
-                     name->u.text, phrase, d->product, d->version_text);
-            return false;
-        }
+    enum rule_id rule;
+    char phrase[160];
+    if (why_not_listed(d, d->all_stream_plugins, name, &rule, phrase, sizeof(phrase))) {
+        diag_add(c->sink, rule, -1, &name->span, path_text(c->path), c->entity,
+                 "stream plugin '%s' %s, so %s %s does not run it on stream routes", name->u.text,
+                 phrase, d->product, d->version_text);
+        return false;
     }
     char names[400];
     list_stream_plugins(d, names, sizeof(names));

@@ -168,6 +168,15 @@ static void broken(const char *file, const char *text, const char *message, unsi
     remove_toy(root);
 }
 
+/* broken() for a file made of a shared start and the text under test. */
+static void broken_after(const char *file, const char *start, const char *rest, const char *message,
+                         unsigned line, unsigned column)
+{
+    char text[512];
+    snprintf(text, sizeof(text), "%s%s", start, rest);
+    broken(file, text, message, line, column);
+}
+
 static void test_fail_closed(void)
 {
     broken("entities/things.yaml", "entity: things\nfields:\n  id: {type: string, requird: true}\n",
@@ -205,25 +214,23 @@ static void test_fail_closed(void)
            "unknown entity 'ghosts'", 4, 38);
     static const char things[] = "entity: things\nfields:\n  id: {type: string}\n"
                                  "  parts: {type: array, elements: {type: string}}\n";
-    char text[256];
-    snprintf(text, sizeof(text), "%slocal_refs:\n  - {plugin: a, field: [x]}\n", things);
-    broken("entities/things.yaml", text, "a local reference needs 'among'", 6, 5);
-    snprintf(text, sizeof(text), "%slocal_refs:\n  - {plugin: a, field: [x], among: bits}\n",
-             things);
-    broken("entities/things.yaml", text, "check names 'bits', which is not a field here", 6, 36);
-    snprintf(text, sizeof(text), "%slocal_refs:\n  - {plugin: zz, field: [x], among: parts}\n",
-             things);
-    broken("entities/things.yaml", text, "'zz' is not a plugin of toy", 6, 14);
-    snprintf(text, sizeof(text),
-             "%slocal_refs:\n  - {plugin: a, field: [x], among: parts, ids: sha256}\n", things);
-    broken("entities/things.yaml", text, "'ids' is 'adc'", 6, 48);
+    broken_after("entities/things.yaml", things, "local_refs:\n  - {plugin: a, field: [x]}\n",
+                 "a local reference needs 'among'", 6, 5);
+    broken_after("entities/things.yaml", things,
+                 "local_refs:\n  - {plugin: a, field: [x], among: bits}\n",
+                 "check names 'bits', which is not a field here", 6, 36);
+    broken_after("entities/things.yaml", things,
+                 "local_refs:\n  - {plugin: zz, field: [x], among: parts}\n",
+                 "'zz' is not a plugin of toy", 6, 14);
+    broken_after("entities/things.yaml", things,
+                 "local_refs:\n  - {plugin: a, field: [x], among: parts, ids: sha256}\n",
+                 "'ids' is 'adc'", 6, 48);
     static const char rule[] = "rules:\n  - {code: HOP4006, hop: \"2.0\", at: things, field: a, ";
-    snprintf(text, sizeof(text), "%sdo: {rename: b}}\n", rule);
-    broken("upgrades.yaml", text, "an upgrade rule needs 'why'", 2, 5);
-    snprintf(text, sizeof(text), "%sdo: {remove: true}, both_set: old, why: x}\n", rule);
-    broken("upgrades.yaml", text, "'both_set' goes with 'rename' and is 'old' or 'new'", 2, 85);
-    snprintf(text, sizeof(text), "%sdo: {rename: b}, both_set: newer, why: x}\n", rule);
-    broken("upgrades.yaml", text, "'both_set' goes with 'rename' and is 'old' or 'new'", 2, 82);
+    broken_after("upgrades.yaml", rule, "do: {rename: b}}\n", "an upgrade rule needs 'why'", 2, 5);
+    broken_after("upgrades.yaml", rule, "do: {remove: true}, both_set: old, why: x}\n",
+                 "'both_set' goes with 'rename' and is 'old' or 'new'", 2, 85);
+    broken_after("upgrades.yaml", rule, "do: {rename: b}, both_set: newer, why: x}\n",
+                 "'both_set' goes with 'rename' and is 'old' or 'new'", 2, 82);
     static const char plan_modes[] = "modes:\n  - {value: one, description: the only mode}\n";
     broken("plan.yaml", "modes:\n  - {value: one}\n", "a choice needs 'value' and 'description'", 2,
            5);
@@ -233,12 +240,10 @@ static void test_fail_closed(void)
     broken("plan.yaml", "steps:\n  - {phase: prepare}\n", "a plan step needs 'text'", 2, 5);
     broken("plan.yaml", "notes:\n  - {text: \"go to {too}\"}\n",
            "plan text may use {from}, {to} and {product}, not {too}", 2, 12);
-    snprintf(text, sizeof(text), "%ssteps:\n  - {phase: prepare, modes: [two], text: x}\n",
-             plan_modes);
-    broken("plan.yaml", text, "'two' is not one of the plan's modes", 4, 30);
-    snprintf(text, sizeof(text), "%ssteps:\n  - {phase: prepare, hop: \"1.0\", text: x}\n",
-             plan_modes);
-    broken("plan.yaml", text, "a hop must arrive at a listed version after the first", 4, 27);
+    broken_after("plan.yaml", plan_modes, "steps:\n  - {phase: prepare, modes: [two], text: x}\n",
+                 "'two' is not one of the plan's modes", 4, 30);
+    broken_after("plan.yaml", plan_modes, "steps:\n  - {phase: prepare, hop: \"1.0\", text: x}\n",
+                 "a hop must arrive at a listed version after the first", 4, 27);
 }
 
 /* ---- validating values ------------------------------------------------------------------- */
