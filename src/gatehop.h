@@ -55,9 +55,18 @@ typedef struct gh_lint_options {
     const char *const *custom_plugins; /* plugin names the gateway loads besides bundled ones */
     size_t custom_plugin_count;
     size_t max_findings; /* per input; 0: the default (100000) */
+    /* The project config (docs/config.md): NULL finds .gatehop.yml in the input's directory
+     * or above it; "" uses none; anything else is the file to use. What these options set
+     * wins over what the config says. */
+    const char *config;
+    const char *baseline; /* accepted findings: NULL the config's, "" none, else this file */
+    const char *fail_on;  /* "error", "warning" or "info"; NULL: the config's, else error */
 } gh_lint_options;
 
-/* Lints one file, or standard input when path is "-". */
+/*
+ * Lints one file, or standard input when path is "-". A file the project config excludes is
+ * not read: its result says so (gh_input_info.excluded) and holds no findings.
+ */
 int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *options,
                  gh_result **out, gh_error *err);
 void gh_result_free(gh_result *result);
@@ -115,6 +124,10 @@ typedef struct gh_diagnostic {
 size_t gh_result_count(const gh_result *result);
 void gh_result_get(const gh_result *result, size_t index, gh_diagnostic *out);
 enum gh_severity gh_result_worst(const gh_result *result, bool *any);
+/* The severity at which this file's findings fail a run (options, else project config). */
+enum gh_severity gh_result_fail_on(const gh_result *result);
+/* Findings taken out by "# gatehop: ignore" comments and the baseline. */
+size_t gh_result_suppressed_count(const gh_result *result);
 /* Findings of a severity, including those past --max-findings that were counted only. */
 size_t gh_result_severity_count(const gh_result *result, enum gh_severity severity);
 
@@ -130,6 +143,9 @@ typedef struct gh_input_info {
     bool assumed;     /* the version was not given by the user */
     /* "a, b": plugins the file configures whose configuration gatehop cannot check yet */
     const char *unchecked_plugins;
+    const char *config; /* the project config that applied, or "" */
+    bool excluded;      /* the project config excludes the file: it was not read */
+    bool unrecognized;  /* read to its end and no gateway configuration (HOP9002) */
 } gh_input_info;
 
 void gh_result_info(const gh_result *result, gh_input_info *out);
@@ -147,14 +163,40 @@ enum gh_format {
 typedef struct gh_report_options {
     bool color;
     bool excerpts; /* text: the source line and a caret under each finding */
-    /* junit: findings at or above this severity are failures; the others pass, with their
-     * text as output. */
-    enum gh_severity fail_on;
 } gh_report_options;
 
 int gh_format_from_name(const char *name, enum gh_format *out);
 int gh_report_write(FILE *out, enum gh_format format, gh_result *const *results, size_t count,
                     const gh_report_options *options, gh_error *err);
+
+/*
+ * A baseline of accepted findings: every finding of the results (but HOP9003 and HOP9004),
+ * by file, code and JSON pointer, written to path (files named relative to its directory).
+ * Lint with it (gh_lint_options.baseline, or `baseline:` in the project config) and those
+ * findings are suppressed; one that no longer occurs is reported as HOP9004. *written counts
+ * the entries.
+ */
+int gh_baseline_write(const char *path, gh_result *const *results, size_t count, size_t *written,
+                      gh_error *err);
+
+/*
+ * The input files of a run, from command-line arguments: a file as named; the *.yml, *.yaml
+ * and *.json files under a directory (hidden entries skipped, in path order, links to
+ * directories not followed); the files a glob matches ('*', '?', '[...]', and a "**" segment
+ * for any depth), for a name that is no file. Each file is listed once.
+ */
+typedef struct gh_inputs gh_inputs;
+
+gh_inputs *gh_inputs_new(void);
+void gh_inputs_free(gh_inputs *inputs);
+/* Adds the files arg names; *matched counts them, repeats included (0: a directory or glob
+ * matched nothing). A directory that cannot be read is an error, after the rest was added. */
+int gh_inputs_add(gh_inputs *inputs, const char *arg, size_t *matched, gh_error *err);
+size_t gh_inputs_count(const gh_inputs *inputs);
+const char *gh_inputs_path(const gh_inputs *inputs, size_t index);
+/* Found by searching a directory or a glob, not named: such a file that turns out to be no
+ * gateway configuration is better skipped than reported. */
+bool gh_inputs_searched(const gh_inputs *inputs, size_t index);
 
 /*
  * An upgrade plan: the hops from one release to a later one and, for each, the steps of the

@@ -5,29 +5,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "check/check.h"
-#include "diag/diag.h"
+#include "api_internal.h"
 #include "emit/emit.h"
-#include "gatehop.h"
 #include "report/report.h"
 #include "schema/schema.h"
 #include "util/util_embed.h"
 #include "util/util_error.h"
 #include "util/util_str.h"
-
-struct gh_engine {
-    struct kb *kb;
-};
-
-struct gh_result {
-    char *file;
-    struct source src;
-    bool src_open;
-    struct diag_sink sink;
-    struct check_info info;
-    struct rw_log log;
-    bool converted; /* log holds a conversion's changes */
-};
 
 gh_engine *gh_engine_new(const char *schema_dir, gh_error *err)
 {
@@ -40,6 +24,7 @@ gh_engine *gh_engine_new(const char *schema_dir, gh_error *err)
         free(e);
         return NULL;
     }
+    config_cache_init(&e->projects);
     return e;
 }
 
@@ -48,6 +33,7 @@ void gh_engine_free(gh_engine *engine)
     if (!engine)
         return;
     kb_free(engine->kb);
+    config_cache_release(&engine->projects);
     free(engine);
 }
 
@@ -105,6 +91,7 @@ void gh_result_free(gh_result *r)
     diag_sink_release(&r->sink);
     rw_log_release(&r->log);
     free(r->file);
+    free(r->config);
     free(r);
 }
 
@@ -119,6 +106,8 @@ static int result_new(const gh_lint_options *o, const char *display, gh_result *
     if (!r)
         return error_set(err, GH_ENOMEM, "out of memory");
     diag_sink_init(&r->sink, o->max_findings);
+    r->sink.policy = r->policy;
+    memset(r->policy, RULE_KEEP, sizeof(r->policy));
     rw_log_init(&r->log);
     r->file = malloc(strlen(display) + 1);
     if (!r->file) {
@@ -130,29 +119,54 @@ static int result_new(const gh_lint_options *o, const char *display, gh_result *
     return 0;
 }
 
-/* Reads and checks the file; the findings are sorted when it returns 0. */
+static bool has_finding(const gh_result *r, enum rule_id rule)
+{
+    for (size_t i = 0; i < r->sink.count; i++)
+        if (r->sink.items[i].rule == rule)
+            return true;
+    return false;
+}
+
+/* Reads and checks the file, then lets suppressions take their findings out; the findings are
+ * sorted when it returns 0. */
 static int run_check(gh_engine *engine, const char *path, gh_result *r,
-                     const struct check_options *co, gh_error *err)
+                     const struct check_options *co, const struct project_view *view, gh_error *err)
 {
     int rc = source_open(&r->src, path, r->file, err);
     if (rc == 0) {
         r->src_open = true;
         rc = check_file(engine->kb, &r->src, co, &r->sink, &r->info, err);
+        source_done_reading(&r->src);
     }
     if (rc == 0) {
         diag_finish(&r->sink);
         diag_sort(&r->sink);
+        r->unrecognized = r->info.unrecognized && !has_finding(r, R_HOP1001);
+        rc = project_suppress(r, view, err);
     }
     return rc;
 }
 
-/* The check's options and an empty result, for a file about to be linted or converted. */
-static int prepare(const gh_engine *engine, const char *path, const gh_lint_options *o,
-                   struct check_options *co, gh_result **r, gh_error *err)
+/*
+ * An empty result for a file about to be linted or converted, the options it is checked with
+ * (the caller's and its project config's), and the check's options made from them.
+ */
+static int prepare(gh_engine *engine, const char *path, const gh_lint_options *o,
+                   struct project_view *view, struct check_options *co, gh_result **r,
+                   gh_error *err)
 {
     const char *display = display_name(o, path);
-    int rc = check_options_from(engine, o, display, co, err);
-    return rc < 0 ? rc : result_new(o, display, r, err);
+    int rc = result_new(o, display, r, err);
+    if (rc == 0)
+        rc = project_view_for(engine, path, o, *r, view, err);
+    if (rc == 0)
+        rc = check_options_from(engine, &view->lint, display, co, err);
+    if (rc < 0) {
+        gh_result_free(*r);
+        *r = NULL;
+        project_view_release(view);
+    }
+    return rc;
 }
 
 int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *options,
@@ -162,16 +176,19 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
     const gh_lint_options *o = options ? options : &defaults;
     *out = NULL;
     struct check_options co;
+    struct project_view view;
     gh_result *r;
-    int rc = prepare(engine, path, o, &co, &r, err);
+    int rc = prepare(engine, path, o, &view, &co, &r, err);
     if (rc < 0)
         return rc;
-    if ((rc = run_check(engine, path, r, &co, err)) < 0) {
+    r->excluded = view.excluded;
+    if (!r->excluded && (rc = run_check(engine, path, r, &co, &view, err)) < 0) {
         gh_result_free(r);
-        return rc;
+        r = NULL;
     }
+    project_view_release(&view);
     *out = r;
-    return 0;
+    return rc;
 }
 
 /* Copies what the canonical writer spooled to out, once the whole file was read. */
@@ -184,14 +201,6 @@ static int copy_spool(FILE *spool, FILE *out, gh_error *err)
         if (fwrite(data, 1, n, out) != n)
             return error_set(err, GH_EIO, "cannot write the output");
     return ferror(spool) ? error_set(err, GH_EIO, "cannot write the output") : 0;
-}
-
-static bool has_finding(const gh_result *r, enum rule_id rule)
-{
-    for (size_t i = 0; i < r->sink.count; i++)
-        if (r->sink.items[i].rule == rule)
-            return true;
-    return false;
 }
 
 static int write_converted(gh_result *r, gh_output output, FILE *spool, FILE *out, gh_error *err)
@@ -208,21 +217,21 @@ static int write_converted(gh_result *r, gh_output output, FILE *spool, FILE *ou
 int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_options *options,
                     FILE *out, bool *written, gh_result **result, gh_error *err)
 {
-    const gh_lint_options *o = &options->lint;
     *result = NULL;
     *written = false;
-    if (!o->to)
-        return error_set(err, GH_EUSAGE, "convert needs --to, the release to convert to");
     struct check_options co;
+    struct project_view view;
     gh_result *r;
-    int rc = prepare(engine, path, o, &co, &r, err);
+    int rc = prepare(engine, path, &options->lint, &view, &co, &r, err);
     if (rc < 0)
         return rc;
+    if (!view.lint.to)
+        rc = error_set(err, GH_EUSAGE, "convert needs --to, the release to convert to");
     bool canonical = options->output == GH_OUTPUT_YAML || options->output == GH_OUTPUT_JSON;
     /* Canonical output is written while the file streams past: spool it until it is whole. */
-    FILE *spool = canonical ? tmpfile() : NULL;
+    FILE *spool = canonical && rc == 0 ? tmpfile() : NULL;
     struct emit_canon canon;
-    if (canonical && !spool)
+    if (canonical && rc == 0 && !spool)
         rc = error_set(err, GH_EIO, "cannot create a temporary file");
     if (spool) {
         emit_canon_init(&canon, spool, options->output == GH_OUTPUT_JSON);
@@ -231,7 +240,7 @@ int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_option
     co.log = &r->log;
     r->converted = true;
     if (rc == 0)
-        rc = run_check(engine, path, r, &co, err);
+        rc = run_check(engine, path, r, &co, &view, err);
     if (rc == 0 && spool && emit_canon_finish(&canon) < 0)
         rc = error_set(err, GH_EIO, "cannot write the converted document");
     /* A duplicate key hides a value from the rewrites (the reader keeps the later one), so
@@ -241,6 +250,7 @@ int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_option
         *written = true;
     if (spool)
         fclose(spool);
+    project_view_release(&view);
     if (rc < 0) {
         gh_result_free(r);
         return rc;
@@ -299,12 +309,31 @@ size_t gh_result_severity_count(const gh_result *r, enum gh_severity severity)
     return r->sink.by_severity[severity];
 }
 
+enum gh_severity gh_result_fail_on(const gh_result *r)
+{
+    return r->fail_on;
+}
+
+size_t gh_result_suppressed_count(const gh_result *r)
+{
+    return r->sink.suppressed;
+}
+
 void gh_result_info(const gh_result *r, gh_input_info *out)
 {
     const struct check_info *i = &r->info;
-    *out =
-        (gh_input_info){r->file,          i->product, i->flavor,  i->format_version,   i->version,
-                        i->router_flavor, i->note,    i->assumed, i->unchecked_plugins};
+    *out = (gh_input_info){.file = r->file,
+                           .product = i->product,
+                           .flavor = i->flavor,
+                           .format_version = i->format_version,
+                           .version = i->version,
+                           .router_flavor = i->router_flavor,
+                           .note = i->note,
+                           .assumed = i->assumed,
+                           .unchecked_plugins = i->unchecked_plugins,
+                           .config = r->config ? r->config : "",
+                           .excluded = r->excluded,
+                           .unrecognized = r->unrecognized};
 }
 
 int gh_format_from_name(const char *name, enum gh_format *out)
@@ -319,14 +348,17 @@ int gh_format_from_name(const char *name, enum gh_format *out)
 int gh_report_write(FILE *out, enum gh_format format, gh_result *const *results, size_t count,
                     const gh_report_options *options, gh_error *err)
 {
-    static const gh_report_options defaults = {false, true, GH_ERROR};
+    static const gh_report_options defaults = {false, true};
     struct report_file *files = calloc(count ? count : 1, sizeof(*files));
     if (!files)
         return error_set(err, GH_ENOMEM, "out of memory");
     for (size_t i = 0; i < count; i++)
-        files[i] = (struct report_file){
-            results[i]->file, &results[i]->sink, results[i]->src_open ? &results[i]->src : NULL,
-            &results[i]->info, results[i]->converted ? &results[i]->log : NULL};
+        files[i] = (struct report_file){results[i]->file,
+                                        &results[i]->sink,
+                                        results[i]->src_open ? &results[i]->src : NULL,
+                                        &results[i]->info,
+                                        results[i]->converted ? &results[i]->log : NULL,
+                                        results[i]->fail_on};
     int rc = report_write(out, format, files, count, options ? options : &defaults);
     free(files);
     return rc < 0 ? error_set(err, GH_EIO, "cannot write the report") : 0;
@@ -423,12 +455,8 @@ const gh_rule *gh_rule_at(size_t index)
 
 const gh_rule *gh_rule_find(const char *code_or_name)
 {
-    for (size_t i = 0; i < RULE_COUNT; i++) {
-        const gh_rule *r = rule_info((enum rule_id)i);
-        if (!strcasecmp(r->code, code_or_name) || !strcmp(r->name, code_or_name))
-            return r;
-    }
-    return NULL;
+    int rule = rule_lookup(code_or_name);
+    return rule < 0 ? NULL : rule_info((enum rule_id)rule);
 }
 
 const char *gh_rule_doc(const char *code)

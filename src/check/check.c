@@ -109,7 +109,7 @@ static int source_version(struct driver *d, const struct detection *det, const s
     struct check_info *info = d->info;
     const char *product = kb_product_name(d->product);
     if (version_is_set(&d->opt->from)) {
-        snprintf(info->note, sizeof(info->note), "version from --from");
+        snprintf(info->note, sizeof(info->note), "source version given (--from or .gatehop.yml)");
         return known_version(d, &d->opt->from, "--from", out);
     }
     info->assumed = true;
@@ -169,7 +169,8 @@ static int choose_target(struct driver *d, const struct detection *det, struct t
         version_format(from, text, sizeof(text));
         size_t used = strlen(d->info->note);
         snprintf(d->info->note + used, sizeof(d->info->note) - used,
-                 "; checked against --to, source %s %s", kb_product_name(d->product), text);
+                 "; target given (--to or .gatehop.yml), source %s %s", kb_product_name(d->product),
+                 text);
         if (version_compare(check, from) < 0) {
             char to_text[32];
             version_format(check, to_text, sizeof(to_text));
@@ -222,6 +223,7 @@ static void report_unsupported(struct driver *d, const struct detection *det)
         [DETECT_APISIX] = "an APISIX standalone file",
     };
     if (det->product == DETECT_UNKNOWN) {
+        d->info->unrecognized = true;
         diag_add(d->run.sink, R_HOP9002, -1, &start, "", NULL,
                  "cannot tell which gateway this file configures (%s); pass --input-flavor",
                  det->reason);
@@ -548,7 +550,7 @@ static void rewrite(struct driver *d, struct reader_entry *e)
         rw_begin(&d->rw, e->key);
         const struct rw_rule *r = d->plan.insert_format;
         if (r && d->opt->emitter && d->rw.log->nchanges) {
-            static struct node key = {.kind = NODE_SCALAR};
+            struct node key = {.kind = NODE_SCALAR};
             key.u.text = r->field;
             key.count = (uint32_t)strlen(r->field);
             d->opt->emitter->entry(d->opt->emitter->ctx, ENTRY_VALUE, &key, r->value);
@@ -702,6 +704,7 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     bool threaded = src->size >= thread_min_bytes();
     struct diag_sink reader_sink;
     diag_sink_init(&reader_sink, sink->max);
+    reader_sink.policy = sink->policy;
     int rc = reader_open(&d->reader, src, &ro, threaded ? &reader_sink : sink, err);
     /* About one indexed key per 90 bytes of a typical file; capped so a huge dump starts
      * small and grows only as its keys arrive. */

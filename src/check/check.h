@@ -55,6 +55,7 @@ struct check_info {
     char note[320];
     char unchecked_plugins[400]; /* "a, b": plugins met whose configuration was not checked */
     bool assumed;
+    bool unrecognized;             /* no gateway's configuration, as far as detection could tell */
     char hops[CHECK_MAX_HOPS][24]; /* "2.8 -> 3.0", one per hop of the conversion */
     size_t nhops;
     bool hops_incomplete; /* reading stopped early: some rewrites may be missing */

@@ -16,7 +16,8 @@ enum cli_exit { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 enum cli_option_kind {
     CLI_STRING, /* --name VALUE stores VALUE in the const char * member at `offset` */
     CLI_FLAG,   /* --name sets the bool member at `offset` */
-    CLI_CALL    /* --name VALUE hands the member at `offset` and VALUE to `apply` */
+    CLI_CALL,   /* --name VALUE hands the member at `offset` and VALUE to `apply` */
+    CLI_ACTION  /* --name hands the member at `offset` and NULL to `apply` */
 };
 
 /* One option of a subcommand: --name VALUE, --name=VALUE, or a flag. */
@@ -41,8 +42,12 @@ struct cli_option {
     {                                                                                              \
         name, letter, CLI_CALL, offsetof(T, member), apply                                         \
     }
+#define CLI_ACTION_OPTION(T, name, letter, member, apply)                                          \
+    {                                                                                              \
+        name, letter, CLI_ACTION, offsetof(T, member), apply                                       \
+    }
 
-/* Appliers shared by subcommands: an enum gh_format, an enum gh_severity (--fail-on). */
+/* Appliers shared by subcommands: an enum gh_format; --fail-on's name, checked. */
 int cli_set_format(void *member, const char *value);
 int cli_set_fail_on(void *member, const char *value);
 /* --output FORMAT=PATH into a struct cli_outputs (lint; convert's -o is its output file). */
@@ -63,10 +68,9 @@ struct cli_outputs {
 };
 
 struct cli_common {
-    gh_lint_options lint;
+    gh_lint_options lint; /* --from, --to, --fail-on, --config, ... as the library takes them */
     enum gh_format format;
     struct cli_outputs outputs;
-    enum gh_severity fail_on;
     const char *schema_dir;
     const char *stdin_name;
     bool quiet, no_excerpts, help;
@@ -93,6 +97,8 @@ void cli_report_error(const gh_error *err);
 
 /* "gatehop: FILE: what it is; what it was checked against; how that was chosen" */
 void cli_note_detection(const gh_result *r);
+/* Whether a result has findings at or above its fail-on severity. */
+bool cli_result_fails(const gh_result *r);
 
 int cli_lint(int argc, char **argv);
 int cli_convert(int argc, char **argv);

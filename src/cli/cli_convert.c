@@ -49,7 +49,9 @@ static void convert_usage(FILE *out)
     fputs("usage: gatehop convert [options] --to P@V FILE|-\n\n"
           "  --from P@V            the version the file was written for; default: from the "
           "file\n"
-          "  --to P@V              the version to convert to (required)\n"
+          "  --to P@V              the version to convert to (required, unless the project "
+          "config\n"
+          "                        gives one)\n"
           "  -o, --output FILE     write the result to FILE (default: standard output)\n"
           "  -i, --in-place        replace FILE with the result (atomically)\n"
           "  --diff                write a unified diff instead of the result\n"
@@ -62,6 +64,10 @@ static void convert_usage(FILE *out)
           "(default: error)\n"
           "  --input-flavor F      kong, dbexport, deck or apisix; default: detect\n"
           "  --router-flavor F     traditional, traditional_compatible or expressions\n"
+          "  --config FILE         the project config to use (default: the .gatehop.yml in "
+          "the\n"
+          "                        file's directory or above it)\n"
+          "  --no-config           use no project config\n"
           "  --stdin-filename N    the name reports use for '-' (standard input)\n"
           "  --no-excerpts         text: no source line and caret under findings\n"
           "  --schema-dir DIR      read knowledge from DIR instead of the built-in copy\n"
@@ -93,8 +99,6 @@ static bool usage_ok(const struct convert_args *a, char **paths, size_t n)
 {
     if (n != 1)
         cli_error("convert takes one file (or '-' for standard input)");
-    else if (!a->common.lint.to)
-        cli_error("convert needs --to, the version to convert to (for example --to kong@3.4)");
     else if (a->in_place && (a->output_path || a->diff))
         cli_error("--in-place cannot be combined with --output or --diff");
     else if (a->in_place && !strcmp(paths[0], "-"))
@@ -204,7 +208,7 @@ static int run(gh_engine *engine, struct convert_args *a, const char *path)
         return EXIT_TROUBLE;
     if (!a->common.quiet)
         cli_note_detection(r);
-    gh_report_options ro = {false, !a->common.no_excerpts, a->common.fail_on};
+    gh_report_options ro = {false, !a->common.no_excerpts};
     gh_error err = {0};
     int status = EXIT_CLEAN;
     if (gh_report_write(stderr, a->common.format, &r, 1, &ro, &err) < 0) {
@@ -213,9 +217,7 @@ static int run(gh_engine *engine, struct convert_args *a, const char *path)
     }
     if (!a->common.quiet)
         summary(r, written);
-    bool any;
-    enum gh_severity worst = gh_result_worst(r, &any);
-    if (status == EXIT_CLEAN && ((any && worst >= a->common.fail_on) || !written))
+    if (status == EXIT_CLEAN && (cli_result_fails(r) || !written))
         status = EXIT_FINDINGS;
     gh_result_free(r);
     return status;
@@ -225,7 +227,6 @@ int cli_convert(int argc, char **argv)
 {
     struct convert_args a = {0};
     a.common.format = GH_FORMAT_TEXT;
-    a.common.fail_on = GH_ERROR;
     char **paths;
     size_t npaths;
     if (cli_parse(argc, argv, convert_options, sizeof(convert_options) / sizeof(convert_options[0]),

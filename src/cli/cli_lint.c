@@ -1,12 +1,12 @@
 /*
- * gatehop lint [--from P@V] [--to P@V] [--format F] [--fail-on S] FILE|- ...
+ * gatehop lint [--from P@V] [--to P@V] [--format F] [--fail-on S] FILE|DIR|GLOB|- ...
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -16,6 +16,9 @@ struct lint_args {
         const char **names;
         size_t count;
     } plugins;
+    size_t jobs;
+    bool ignore_unknown;
+    const char *write_baseline;
 };
 
 static int opt_custom_plugin(void *member, const char *v)
@@ -29,17 +32,28 @@ static int opt_custom_plugin(void *member, const char *v)
     return 0;
 }
 
-static int opt_max_findings(void *member, const char *v)
+/* A positive count no larger than max, for the option named. */
+static int positive_number(const char *option, const char *v, unsigned long max, size_t *out)
 {
     char *end;
     errno = 0;
     unsigned long n = strtoul(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || errno || n == 0) {
-        cli_error("--max-findings takes a positive number, not '%s'", v);
+    if (*v == '\0' || *v == '-' || *end != '\0' || errno || n == 0 || n > max) {
+        cli_error("%s takes a number from 1 to %lu, not '%s'", option, max, v);
         return -1;
     }
-    *(size_t *)member = n;
+    *out = n;
     return 0;
+}
+
+static int opt_max_findings(void *member, const char *v)
+{
+    return positive_number("--max-findings", v, 100000000UL, member);
+}
+
+static int opt_jobs(void *member, const char *v)
+{
+    return positive_number("--jobs", v, 256, member);
 }
 
 #define LINT_CALL(name, letter, member, apply)                                                     \
@@ -49,11 +63,15 @@ static const struct cli_option lint_options[] = {
     LINT_CALL("custom-plugin", 0, plugins, opt_custom_plugin),
     LINT_CALL("output", 0, common.outputs, cli_add_output),
     LINT_CALL("max-findings", 0, common.lint.max_findings, opt_max_findings),
+    LINT_CALL("jobs", 'j', jobs, opt_jobs),
+    CLI_FLAG_OPTION(struct lint_args, "ignore-unknown", 0, ignore_unknown),
+    CLI_STRING_OPTION(struct lint_args, "baseline", 0, common.lint.baseline),
+    CLI_STRING_OPTION(struct lint_args, "write-baseline", 0, write_baseline),
 };
 
 static void lint_usage(FILE *out)
 {
-    fputs("usage: gatehop lint [options] FILE|- ...\n\n"
+    fputs("usage: gatehop lint [options] FILE|DIR|GLOB|- ...\n\n"
           "  --from P@V            the version the file was written for (kong@2.8); default: "
           "from the file\n"
           "  --to P@V              check against this version instead\n"
@@ -67,13 +85,26 @@ static void lint_usage(FILE *out)
           "the version's\n"
           "  --custom-plugin NAME  a plugin the gateway loads besides the bundled ones "
           "(repeatable)\n"
+          "  --config FILE         the project config to use (default: the .gatehop.yml in "
+          "each file's\n"
+          "                        directory or above it)\n"
+          "  --no-config           use no project config\n"
+          "  --baseline FILE       findings listed in FILE are accepted (default: the config's "
+          "baseline)\n"
+          "  --write-baseline FILE write every finding to FILE as the new baseline, and exit 0\n"
+          "  --ignore-unknown      skip files that configure no gateway gatehop knows, as it "
+          "does\n"
+          "                        for files found in directories and globs\n"
+          "  -j, --jobs N          check N files at a time (the output is the same)\n"
           "  --stdin-filename N    the name reports use for '-' (standard input)\n"
           "  --max-findings N      report at most N findings per file (default 100000)\n"
           "  --no-excerpts         text: no source line and caret under findings\n"
           "  --schema-dir DIR      read knowledge from DIR instead of the built-in copy\n"
           "  -q, --quiet           no notes on standard error\n"
+          "\nA directory stands for its *.yml, *.yaml and *.json files; quote a glob "
+          "('kong/**/*.yaml') to\nhave gatehop expand it.\n"
           "\nexit status: 0 nothing at or above --fail-on, 1 findings, 2 an input could not "
-          "be read or a bad option\n",
+          "be read,\nnothing matched, or a bad option or project config\n",
           out);
 }
 
@@ -103,6 +134,8 @@ void cli_note_detection(const gh_result *r)
         fprintf(stderr, " (router_flavor %s)", info.router_flavor);
     if (info.note[0])
         fprintf(stderr, "; %s", info.note);
+    if (info.config[0])
+        fprintf(stderr, "; settings from %s", info.config);
     fputc('\n', stderr);
     if (info.unchecked_plugins[0])
         fprintf(stderr,
@@ -110,72 +143,224 @@ void cli_note_detection(const gh_result *r)
                 info.file, info.unchecked_plugins);
 }
 
-static bool is_directory(const char *path)
+bool cli_result_fails(const gh_result *r)
 {
-    struct stat st;
-    return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    bool any;
+    enum gh_severity worst = gh_result_worst(r, &any);
+    return any && worst >= gh_result_fail_on(r);
 }
 
-/* Lints every input; a file that cannot be read is reported and the rest go on. */
-static bool lint_inputs(gh_engine *engine, struct lint_args *a, char **paths, size_t n,
-                        gh_result **results, size_t *nresults)
+/* The files the arguments name; an argument that names none is an error, the rest go on. */
+static bool collect_inputs(char **args, size_t n, gh_inputs *inputs)
 {
     bool trouble = false;
     for (size_t i = 0; i < n; i++) {
-        if (is_directory(paths[i])) {
-            cli_error("'%s' is a directory; name the files to check", paths[i]);
-            trouble = true;
-            continue;
-        }
-        gh_lint_options o = a->common.lint;
-        o.custom_plugins = a->plugins.names;
-        o.custom_plugin_count = a->plugins.count;
-        o.display_name = !strcmp(paths[i], "-") ? a->common.stdin_name : NULL;
         gh_error err = {0};
-        gh_result *r;
-        if (gh_lint_path(engine, paths[i], &o, &r, &err) < 0) {
+        size_t matched = 0;
+        if (gh_inputs_add(inputs, args[i], &matched, &err) < 0) {
             cli_report_error(&err);
             trouble = true;
-            if (err.status == GH_EUSAGE || err.status == GH_EVERSION)
-                break; /* the same option would fail for every file */
-            continue;
+        } else if (matched == 0) {
+            cli_error("no input matched '%s' (a directory stands for its *.yml, *.yaml and "
+                      "*.json files)",
+                      args[i]);
+            trouble = true;
         }
-        results[(*nresults)++] = r;
-        if (!a->common.quiet)
-            cli_note_detection(r);
     }
     return trouble;
 }
 
-static int exit_status(gh_result **results, size_t n, enum gh_severity fail_on, bool trouble)
+/* One file's outcome, kept in input order so that any -j gives the same output. */
+struct lint_job {
+    gh_result *result;
+    gh_error err;
+    int status;
+};
+
+struct lint_run {
+    gh_engine *engine;
+    const struct lint_args *args;
+    const gh_inputs *inputs;
+    struct lint_job *jobs;
+    size_t next;
+    pthread_mutex_t lock;
+};
+
+static void lint_one(struct lint_run *run, size_t i)
+{
+    const char *path = gh_inputs_path(run->inputs, i);
+    gh_lint_options o = run->args->common.lint;
+    o.custom_plugins = run->args->plugins.names;
+    o.custom_plugin_count = run->args->plugins.count;
+    o.display_name = !strcmp(path, "-") ? run->args->common.stdin_name : NULL;
+    if (run->args->write_baseline)
+        o.baseline = ""; /* the new baseline records every finding there is */
+    struct lint_job *job = &run->jobs[i];
+    job->status = gh_lint_path(run->engine, path, &o, &job->result, &job->err);
+}
+
+static void *lint_worker(void *arg)
+{
+    struct lint_run *run = arg;
+    size_t total = gh_inputs_count(run->inputs);
+    for (;;) {
+        pthread_mutex_lock(&run->lock);
+        size_t i = run->next++;
+        pthread_mutex_unlock(&run->lock);
+        if (i >= total)
+            return NULL;
+        lint_one(run, i);
+    }
+}
+
+/* Lints every input, on up to `jobs` threads; each outcome lands in its own slot. */
+static void lint_all(struct lint_run *run, size_t jobs)
+{
+    size_t total = gh_inputs_count(run->inputs);
+    pthread_t threads[256];
+    size_t started = 0;
+    pthread_mutex_init(&run->lock, NULL);
+    for (size_t t = 1; t < jobs && t < total; t++)
+        if (pthread_create(&threads[started], NULL, lint_worker, run) == 0)
+            started++;
+    lint_worker(run); /* this thread works too, so -j 1 starts no thread at all */
+    for (size_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    pthread_mutex_destroy(&run->lock);
+}
+
+/* Why a file is left out of the reports, or NULL when it is reported. */
+static const char *skip_reason(const struct lint_run *run, size_t i, const gh_input_info *info)
+{
+    if (info->excluded)
+        return "excluded by the project config";
+    if (info->unrecognized && (run->args->ignore_unknown || gh_inputs_searched(run->inputs, i)))
+        return "configures no gateway gatehop knows";
+    return NULL;
+}
+
+/*
+ * Says what happened to each file, in input order, and keeps the results to report. A bad
+ * option fails every file the same way: it is said once.
+ */
+static bool take_results(struct lint_run *run, gh_result **kept, size_t *nkept)
+{
+    bool trouble = false, said_usage = false;
+    size_t total = gh_inputs_count(run->inputs);
+    for (size_t i = 0; i < total; i++) {
+        struct lint_job *job = &run->jobs[i];
+        if (job->status < 0) {
+            bool usage = job->err.status == GH_EUSAGE || job->err.status == GH_EVERSION;
+            if (!usage || !said_usage)
+                cli_report_error(&job->err);
+            said_usage |= usage;
+            trouble = true;
+            continue;
+        }
+        gh_input_info info;
+        gh_result_info(job->result, &info);
+        const char *skip = skip_reason(run, i, &info);
+        if (skip) {
+            if (!run->args->common.quiet)
+                fprintf(stderr, "gatehop: %s: skipped: %s\n", info.file, skip);
+            gh_result_free(job->result);
+            continue;
+        }
+        if (!run->args->common.quiet)
+            cli_note_detection(job->result);
+        kept[(*nkept)++] = job->result;
+    }
+    return trouble;
+}
+
+static int exit_status(gh_result **results, size_t n, bool trouble)
 {
     if (trouble)
         return EXIT_TROUBLE;
-    for (size_t i = 0; i < n; i++) {
-        bool any;
-        enum gh_severity worst = gh_result_worst(results[i], &any);
-        if (any && worst >= fail_on)
+    for (size_t i = 0; i < n; i++)
+        if (cli_result_fails(results[i]))
             return EXIT_FINDINGS;
-    }
     return EXIT_CLEAN;
 }
 
 static void summary(gh_result **results, size_t n)
 {
-    size_t counts[3] = {0, 0, 0};
-    for (size_t i = 0; i < n; i++)
+    size_t counts[3] = {0, 0, 0}, suppressed = 0;
+    for (size_t i = 0; i < n; i++) {
         for (int s = GH_INFO; s <= GH_ERROR; s++)
             counts[s] += gh_result_severity_count(results[i], (enum gh_severity)s);
-    fprintf(stderr, "gatehop: %zu error%s, %zu warning%s, %zu info in %zu file%s\n",
-            counts[GH_ERROR], counts[GH_ERROR] == 1 ? "" : "s", counts[GH_WARNING],
+        suppressed += gh_result_suppressed_count(results[i]);
+    }
+    fprintf(stderr, "gatehop: %zu error%s, %zu warning%s, %zu info in %zu file%s", counts[GH_ERROR],
+            counts[GH_ERROR] == 1 ? "" : "s", counts[GH_WARNING],
             counts[GH_WARNING] == 1 ? "" : "s", counts[GH_INFO], n, n == 1 ? "" : "s");
+    if (suppressed)
+        fprintf(stderr, "; %zu suppressed", suppressed);
+    fputc('\n', stderr);
+}
+
+/* --write-baseline: the findings go to the file, not to a report. */
+static int write_baseline(const struct lint_args *a, gh_result **results, size_t n)
+{
+    gh_error err = {0};
+    size_t written;
+    if (gh_baseline_write(a->write_baseline, results, n, &written, &err) < 0) {
+        cli_report_error(&err);
+        return EXIT_TROUBLE;
+    }
+    if (!a->common.quiet)
+        fprintf(stderr, "gatehop: wrote %zu finding%s of %zu file%s to the baseline '%s'\n",
+                written, written == 1 ? "" : "s", n, n == 1 ? "" : "s", a->write_baseline);
+    return EXIT_CLEAN;
+}
+
+static int report(const struct lint_args *a, gh_result **results, size_t n, bool trouble)
+{
+    if (a->write_baseline)
+        return trouble ? EXIT_TROUBLE : write_baseline(a, results, n);
+    gh_report_options ro = {false, !a->common.no_excerpts};
+    if (cli_write_reports(stdout, &a->common, results, n, &ro) < 0)
+        trouble = true;
+    if (!a->common.quiet)
+        summary(results, n);
+    return exit_status(results, n, trouble);
+}
+
+static int lint_with(gh_engine *engine, struct lint_args *a, char **args, size_t nargs)
+{
+    gh_inputs *inputs = gh_inputs_new();
+    if (!inputs) {
+        cli_error("out of memory");
+        return EXIT_TROUBLE;
+    }
+    bool trouble = collect_inputs(args, nargs, inputs);
+    size_t total = gh_inputs_count(inputs);
+    struct lint_run run = {.engine = engine,
+                           .args = a,
+                           .inputs = inputs,
+                           .jobs = calloc(total + 1, sizeof(struct lint_job))};
+    gh_result **kept = calloc(total + 1, sizeof(*kept));
+    size_t nkept = 0;
+    int status = EXIT_TROUBLE;
+    if (!run.jobs || !kept) {
+        cli_error("out of memory");
+    } else {
+        lint_all(&run, a->jobs ? a->jobs : 1);
+        trouble |= take_results(&run, kept, &nkept);
+        status = report(a, kept, nkept, trouble);
+    }
+    for (size_t i = 0; i < nkept; i++)
+        gh_result_free(kept[i]);
+    free(kept);
+    free(run.jobs);
+    gh_inputs_free(inputs);
+    return status;
 }
 
 int cli_lint(int argc, char **argv)
 {
     struct lint_args a = {0};
     a.common.format = GH_FORMAT_TEXT;
-    a.common.fail_on = GH_ERROR;
     char **paths;
     size_t npaths;
     int status = EXIT_TROUBLE;
@@ -188,7 +373,8 @@ int cli_lint(int argc, char **argv)
         lint_usage(stdout);
         status = EXIT_CLEAN;
     } else if (npaths == 0) {
-        cli_error("no input: name files to check, or '-' for standard input");
+        cli_error("no input: name files, directories or globs to check, or '-' for standard "
+                  "input");
         lint_usage(stderr);
     } else {
         gh_error err = {0};
@@ -196,18 +382,7 @@ int cli_lint(int argc, char **argv)
         if (!engine) {
             cli_report_error(&err);
         } else {
-            gh_result **results = calloc(npaths, sizeof(*results));
-            size_t nresults = 0;
-            bool trouble = !results || lint_inputs(engine, &a, paths, npaths, results, &nresults);
-            gh_report_options ro = {false, !a.common.no_excerpts, a.common.fail_on};
-            if (results && cli_write_reports(stdout, &a.common, results, nresults, &ro) < 0)
-                trouble = true;
-            if (!a.common.quiet && results)
-                summary(results, nresults);
-            status = exit_status(results, nresults, a.common.fail_on, trouble);
-            for (size_t i = 0; i < nresults; i++)
-                gh_result_free(results[i]);
-            free(results);
+            status = lint_with(engine, &a, paths, npaths);
             gh_engine_free(engine);
         }
     }

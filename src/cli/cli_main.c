@@ -117,10 +117,22 @@ int cli_write_reports(FILE *out, const struct cli_common *c, gh_result *const *r
 
 int cli_set_fail_on(void *member, const char *value)
 {
-    if (gh_severity_from_name(value, member) == 0)
+    enum gh_severity unused;
+    if (gh_severity_from_name(value, &unused) == 0) {
+        memcpy(member, &value, sizeof(value));
         return 0;
+    }
     cli_error("--fail-on takes error, warning or info, not '%s'", value);
     return -1;
+}
+
+/* --no-config: the library reads "" as "use no project config". */
+static int cli_set_no_config(void *member, const char *unused)
+{
+    static const char *const none = "";
+    (void)unused;
+    memcpy(member, &none, sizeof(none));
+    return 0;
 }
 
 static const struct cli_option *find_option(const struct cli_option *options, size_t count,
@@ -147,6 +159,7 @@ static int apply_option(const struct cli_option *o, void *ctx, const char *value
         memcpy(member, &on, sizeof(on));
         return 0;
     case CLI_CALL:
+    case CLI_ACTION:
         return o->apply(member, value);
     }
     return -1;
@@ -160,7 +173,9 @@ static const struct cli_option common_options[] = {
     COMMON_STRING("from", 0, lint.from),
     COMMON_STRING("to", 0, lint.to),
     CLI_CALL_OPTION(struct cli_common, "format", 'f', format, cli_set_format),
-    CLI_CALL_OPTION(struct cli_common, "fail-on", 0, fail_on, cli_set_fail_on),
+    CLI_CALL_OPTION(struct cli_common, "fail-on", 0, lint.fail_on, cli_set_fail_on),
+    COMMON_STRING("config", 0, lint.config),
+    CLI_ACTION_OPTION(struct cli_common, "no-config", 0, lint.config, cli_set_no_config),
     COMMON_STRING("input-flavor", 0, lint.input_flavor),
     COMMON_STRING("router-flavor", 0, lint.router_flavor),
     COMMON_STRING("schema-dir", 0, schema_dir),
@@ -207,7 +222,8 @@ static int parse_with(int argc, char **argv, const struct cli_option *options, s
             return -1;
         }
         const char *value = NULL;
-        if (o->kind != CLI_FLAG) {
+        bool takes_value = o->kind == CLI_STRING || o->kind == CLI_CALL;
+        if (takes_value) {
             if (eq)
                 value = eq + 1;
             else if (i + 1 < argc)

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/util_buf.h"
 #include "util/util_utf8.h"
@@ -15,6 +16,14 @@ static const gh_rule rules[RULE_COUNT] = {
 const gh_rule *rule_info(enum rule_id rule)
 {
     return &rules[rule];
+}
+
+int rule_lookup(const char *code_or_name)
+{
+    for (size_t i = 0; i < RULE_COUNT; i++)
+        if (!strcasecmp(rules[i].code, code_or_name) || !strcmp(rules[i].name, code_or_name))
+            return (int)i;
+    return -1;
 }
 
 void diag_sink_init(struct diag_sink *sink, size_t max)
@@ -60,6 +69,11 @@ static const char *keep(struct diag_sink *sink, const char *s)
 void diag_add(struct diag_sink *sink, enum rule_id rule, int severity, const struct span *span,
               const char *path, const char *entity, const char *fmt, ...)
 {
+    int chosen = sink->policy ? sink->policy[rule] : RULE_KEEP;
+    if (chosen == RULE_OFF)
+        return;
+    if (chosen != RULE_KEEP)
+        severity = chosen;
     enum gh_severity sev = severity < 0 ? rules[rule].severity : (enum gh_severity)severity;
     sink->by_severity[sev]++;
     if (sink->count >= sink->max) {
@@ -127,6 +141,20 @@ void diag_merge(struct diag_sink *dst, const struct diag_sink *src)
     for (size_t i = 0; i < src->secret_count; i++)
         diag_add_secret_span(dst, &src->secrets[i]);
     dst->failed |= src->failed;
+}
+
+void diag_remove(struct diag_sink *sink, const bool *remove)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < sink->count; i++) {
+        if (remove[i]) {
+            sink->by_severity[sink->items[i].severity]--;
+            sink->suppressed++;
+        } else {
+            sink->items[kept++] = sink->items[i];
+        }
+    }
+    sink->count = kept;
 }
 
 void diag_finish(struct diag_sink *sink)

@@ -29,6 +29,15 @@ enum rule_id {
 };
 
 const gh_rule *rule_info(enum rule_id rule);
+/* The rule with this code (any case) or name; -1 when none. */
+int rule_lookup(const char *code_or_name);
+
+/*
+ * What a project's settings make of each rule (.gatehop.yml): RULE_KEEP its own severity, a
+ * gh_severity instead, or RULE_OFF: not recorded at all.
+ */
+enum { RULE_KEEP = -1, RULE_OFF = 3 };
+typedef signed char rule_policy[RULE_COUNT];
 
 struct diag {
     enum rule_id rule;
@@ -49,7 +58,9 @@ struct diag_sink {
     struct span *secrets;
     size_t secret_count, secret_cap;
     struct arena strings;
-    bool failed; /* out of memory while recording: the result is incomplete */
+    const signed char *policy; /* a rule_policy, or NULL: every rule as it is */
+    size_t suppressed;         /* findings removed by suppressions (diag_remove) */
+    bool failed;               /* out of memory while recording: the result is incomplete */
 };
 
 void diag_sink_init(struct diag_sink *sink, size_t max);
@@ -65,6 +76,8 @@ void diag_add_secret_span(struct diag_sink *sink, const struct span *span);
 /* Adds every finding and secret span of src to dst (src keeps its own). */
 void diag_merge(struct diag_sink *dst, const struct diag_sink *src);
 void diag_sort(struct diag_sink *sink);
+/* Takes out the findings whose flag is set (one per item) and counts them as suppressed. */
+void diag_remove(struct diag_sink *sink, const bool *remove);
 /* Appends the HOP9003 note when findings were dropped; call once, before sorting. */
 void diag_finish(struct diag_sink *sink);
 

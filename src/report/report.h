@@ -20,6 +20,7 @@ struct report_file {
     const struct source *src;     /* for excerpts; NULL when the input could not be read */
     const struct check_info *info;
     const struct rw_log *log; /* convert: the changes made, hop by hop; NULL for lint */
+    enum gh_severity fail_on; /* findings at or above it fail the run */
 };
 
 /* The changes of one hop, in file order (the log keeps them in the order they were made). */

@@ -14,7 +14,6 @@ struct xml_state {
     FILE *out;
     xmlBufferPtr buffer;
     xmlTextWriterPtr w;
-    enum gh_severity fail_on;
     int rc;
 };
 
@@ -36,13 +35,12 @@ static void attr_number(struct xml_state *s, const char *name, size_t value)
     check(s, xmlTextWriterWriteFormatAttribute(s->w, X(name), "%zu", value));
 }
 
-static struct xml_state *xml_begin(FILE *out, const gh_report_options *opt, const char *root)
+static struct xml_state *xml_begin(FILE *out, const char *root)
 {
     struct xml_state *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;
     s->out = out;
-    s->fail_on = opt->fail_on;
     s->buffer = xmlBufferCreate();
     s->w = s->buffer ? xmlNewTextWriterMemory(s->buffer, 0) : NULL;
     if (!s->w) {
@@ -82,7 +80,8 @@ static void rule_label(const struct diag *d, char *out, size_t size)
 
 static void *checkstyle_begin(FILE *out, const gh_report_options *opt)
 {
-    struct xml_state *s = xml_begin(out, opt, "checkstyle");
+    (void)opt; /* XML reports have no options */
+    struct xml_state *s = xml_begin(out, "checkstyle");
     if (s)
         attr(s, "version", "4.3");
     return s;
@@ -123,17 +122,18 @@ const struct report_writer report_checkstyle_writer = {
 
 static void *junit_begin(FILE *out, const gh_report_options *opt)
 {
-    struct xml_state *s = xml_begin(out, opt, "testsuites");
+    (void)opt; /* XML reports have no options */
+    struct xml_state *s = xml_begin(out, "testsuites");
     if (s)
         attr(s, "name", "gatehop");
     return s;
 }
 
-static size_t failures_in(const struct xml_state *s, const struct diag_sink *sink)
+static size_t failures_in(const struct report_file *f)
 {
     size_t n = 0;
-    for (int sev = (int)s->fail_on; sev <= GH_ERROR; sev++)
-        n += sink->by_severity[sev];
+    for (int sev = (int)f->fail_on; sev <= GH_ERROR; sev++)
+        n += f->sink->by_severity[sev];
     return n;
 }
 
@@ -150,7 +150,7 @@ static void junit_case(struct xml_state *s, const struct report_file *f, const s
     attr(s, "classname", f->name);
     attr(s, "file", f->name);
     attr_number(s, "line", d->span.line);
-    bool failing = d->severity >= s->fail_on;
+    bool failing = d->severity >= f->fail_on;
     check(s, xmlTextWriterStartElement(s->w, X(failing ? "failure" : "system-out")));
     if (failing) {
         attr(s, "message", d->message);
@@ -168,7 +168,7 @@ static int junit_file(void *state, const struct report_file *f)
     check(s, xmlTextWriterStartElement(s->w, X("testsuite")));
     attr(s, "name", f->name);
     attr_number(s, "tests", count ? count : 1);
-    attr_number(s, "failures", failures_in(s, f->sink));
+    attr_number(s, "failures", failures_in(f));
     attr_number(s, "errors", 0);
     attr_number(s, "skipped", 0);
     for (size_t i = 0; i < count; i++)

@@ -1030,10 +1030,9 @@ static bool same_target(const struct target *a, const struct target *b)
                   b->router_flavor ? b->router_flavor : "") == 0;
 }
 
-int kb_compile(struct kb *kb, const struct kb_product *product, const struct target *t,
-               const struct spec_document **out, gh_error *err)
+static int compile_cached(struct kb *kb, struct kb_product *p, const struct target *t,
+                          const struct spec_document **out, gh_error *err)
 {
-    struct kb_product *p = (struct kb_product *)product;
     for (size_t i = 0; i < p->ncache; i++)
         if (same_target(&p->cache[i].target, t)) {
             *out = p->cache[i].doc;
@@ -1057,6 +1056,15 @@ int kb_compile(struct kb *kb, const struct kb_product *product, const struct tar
     p->cache[p->ncache++] = (struct kb_cache_entry){*t, d};
     *out = d;
     return 0;
+}
+
+int kb_compile(struct kb *kb, const struct kb_product *product, const struct target *t,
+               const struct spec_document **out, gh_error *err)
+{
+    pthread_mutex_lock(&kb->compile_lock);
+    int rc = compile_cached(kb, (struct kb_product *)product, t, out, err);
+    pthread_mutex_unlock(&kb->compile_lock);
+    return rc;
 }
 
 /* ---- lookups ----------------------------------------------------------------------------- */
@@ -1304,5 +1312,6 @@ void kb_free(struct kb *kb)
     free(kb->regexes);
     strmap_release(&kb->regex_index);
     arena_release(&kb->arena);
+    pthread_mutex_destroy(&kb->compile_lock);
     free(kb);
 }

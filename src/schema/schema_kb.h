@@ -9,6 +9,8 @@
 #ifndef SCHEMA_KB_H
 #define SCHEMA_KB_H
 
+#include <pthread.h>
+
 #include "schema.h"
 #include "util/util_strmap.h"
 
@@ -41,6 +43,9 @@ struct kb_product {
 };
 
 struct kb {
+    /* Compiling a document for a new target is the one change after loading (the cache, the
+     * arena): several threads may lint with one kb, so kb_compile holds this lock. */
+    pthread_mutex_t compile_lock;
     struct kb_product *products;
     size_t nproducts;
     struct arena arena;

@@ -1717,6 +1717,7 @@ int kb_new(const char *dir, struct kb **out, gh_error *err)
     if (!kb)
         return error_set(err, GH_ENOMEM, "out of memory");
     arena_init(&kb->arena, 256 * 1024);
+    pthread_mutex_init(&kb->compile_lock, NULL);
     strmap_init(&kb->regex_index);
     struct file_source fs = {dir};
     char **names = NULL;

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include "source.h"
 
 #include <errno.h>
@@ -26,30 +27,56 @@ static void reset_stats(struct source *src)
     src->tail_len = 0;
 }
 
-/* Copies standard input into a temporary file so it can be read more than once. */
-static int spool_stdin(struct source *src, gh_error *err)
+/*
+ * Copies a stream (standard input, a pipe, a FIFO such as /dev/stdin) into a temporary file,
+ * so that it can be read more than once and from its end; `what` names it in errors.
+ */
+static int spool_stream(struct source *src, FILE *in, const char *what, gh_error *err)
 {
     FILE *spool = tmpfile();
     if (!spool)
-        return error_set(err, GH_EIO, "cannot create a temporary file for standard input: %s",
+        return error_set(err, GH_EIO, "cannot create a temporary file for %s: %s", what,
                          strerror(errno));
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
+    while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
         if (fwrite(chunk, 1, n, spool) != n) {
             fclose(spool);
-            return error_set(err, GH_EIO, "cannot spool standard input: %s", strerror(errno));
+            return error_set(err, GH_EIO, "cannot spool %s: %s", what, strerror(errno));
         }
     }
-    if (ferror(stdin)) {
+    if (ferror(in)) {
         fclose(spool);
-        return error_set(err, GH_EIO, "cannot read standard input: %s", strerror(errno));
+        return error_set(err, GH_EIO, "cannot read %s: %s", what, strerror(errno));
     }
     src->size = (uint64_t)ftell(spool);
     rewind(spool);
     src->spool = spool;
     src->fp = spool;
     return 0;
+}
+
+/* A path that is not a regular file (a pipe, /dev/stdin, a process substitution) cannot be
+ * reopened or read from its end: it is spooled like standard input and forgotten as a path. */
+static int open_path(struct source *src, const char *path, gh_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return error_set(err, GH_EIO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode)) {
+        src->path = dup_string(path);
+        if (!src->path) {
+            fclose(fp);
+            return error_set(err, GH_ENOMEM, "out of memory");
+        }
+        src->fp = fp;
+        src->size = (uint64_t)st.st_size;
+        return 0;
+    }
+    int rc = spool_stream(src, fp, path, err);
+    fclose(fp);
+    return rc;
 }
 
 static int open_parts(struct source *src, const char *path, const char *display_name, gh_error *err)
@@ -59,18 +86,7 @@ static int open_parts(struct source *src, const char *path, const char *display_
     src->name = dup_string(display_name ? display_name : (is_stdin ? "<stdin>" : path));
     if (!src->name)
         return error_set(err, GH_ENOMEM, "out of memory");
-    if (is_stdin)
-        return spool_stdin(src, err);
-    src->path = dup_string(path);
-    if (!src->path)
-        return error_set(err, GH_ENOMEM, "out of memory");
-    src->fp = fopen(path, "rb");
-    if (!src->fp)
-        return error_set(err, GH_EIO, "cannot open '%s': %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(src->fp), &st) == 0 && S_ISREG(st.st_mode))
-        src->size = (uint64_t)st.st_size;
-    return 0;
+    return is_stdin ? spool_stream(src, stdin, "standard input", err) : open_path(src, path, err);
 }
 
 /* A half-opened source is closed here, so callers never clean up after a failure. */
@@ -81,6 +97,13 @@ int source_open(struct source *src, const char *path, const char *display_name, 
     if (rc < 0)
         source_close(src);
     return rc;
+}
+
+void source_done_reading(struct source *src)
+{
+    if (src->fp && src->fp != src->spool)
+        fclose(src->fp);
+    src->fp = NULL;
 }
 
 void source_close(struct source *src)
@@ -229,6 +252,19 @@ static void note_placeholder(struct source *src, const unsigned char *p, size_t 
     }
 }
 
+/* Looks for "gatehop:" (a suppression comment may follow), also across the chunk boundary. */
+static void note_marker(struct source *src, const unsigned char *p, size_t n)
+{
+    static const char marker[] = "gatehop:";
+    const size_t len = sizeof(marker) - 1;
+    unsigned char joined[2 * (sizeof(marker) - 2)];
+    size_t keep = src->tail_len < len - 1 ? src->tail_len : len - 1;
+    size_t take = n < len - 1 ? n : len - 1;
+    memcpy(joined, src->tail + src->tail_len - keep, keep);
+    memcpy(joined + keep, p, take);
+    src->stats.marker = memmem(joined, keep + take, marker, len) || memmem(p, n, marker, len);
+}
+
 /* Keeps statistics on the bytes as they pass; a CR is decided by the byte after it. */
 static void observe(struct source *src, const unsigned char *p, size_t n)
 {
@@ -238,6 +274,8 @@ static void observe(struct source *src, const unsigned char *p, size_t n)
         src->stats.nul = true;
     if (!src->stats.placeholder)
         note_placeholder(src, p, n);
+    if (!src->stats.marker)
+        note_marker(src, p, n);
     if (src->json.on)
         watch_json(src, p, n);
     bool cr = src->last_byte == '\r' || memchr(p, '\r', n) != NULL;
@@ -295,11 +333,10 @@ static FILE *open_again(const struct source *src)
     return fopen(name, "rb");
 }
 
-int source_fetch_lines(const struct source *src, const uint32_t *lines, size_t count,
-                       size_t max_len, source_line_fn fn, void *ctx)
+/* The lines given (sorted, may repeat), or every line when lines is NULL, each to fn. */
+static int scan_lines(const struct source *src, const uint32_t *lines, size_t count, size_t max_len,
+                      source_line_fn fn, void *ctx)
 {
-    if (count == 0)
-        return 0;
     FILE *fp = open_again(src);
     if (!fp)
         return -1;
@@ -309,28 +346,46 @@ int source_fetch_lines(const struct source *src, const uint32_t *lines, size_t c
     size_t next = 0;
     int c;
     bool cut = false;
-    while (next < count && (c = getc(fp)) != EOF) {
+    bool every = lines == NULL;
+    while ((every || next < count) && (c = getc(fp)) != EOF) {
         if (c == '\n' || c == '\r') {
             if (c == '\r') {
                 int d = getc(fp);
                 if (d != '\n' && d != EOF)
                     ungetc(d, fp);
             }
-            while (next < count && lines[next] == current)
+            if (every)
+                fn(ctx, current, buf_cstr(&line), line.len);
+            while (!every && next < count && lines[next] == current)
                 fn(ctx, current, buf_cstr(&line), line.len), next++;
             buf_clear(&line);
             cut = false;
             current++;
             continue;
         }
-        if (next < count && lines[next] == current && !cut && buf_putc(&line, (char)c) < 0)
+        bool wanted = every || (next < count && lines[next] == current);
+        if (wanted && !cut && buf_putc(&line, (char)c) < 0)
             cut = true;
     }
-    while (next < count && lines[next] == current)
+    if (every && line.len)
+        fn(ctx, current, buf_cstr(&line), line.len);
+    while (!every && next < count && lines[next] == current)
         fn(ctx, current, buf_cstr(&line), line.len), next++;
+    bool failed = ferror(fp) != 0;
     buf_release(&line);
     fclose(fp);
-    return 0;
+    return failed ? -1 : 0;
+}
+
+int source_fetch_lines(const struct source *src, const uint32_t *lines, size_t count,
+                       size_t max_len, source_line_fn fn, void *ctx)
+{
+    return count == 0 ? 0 : scan_lines(src, lines, count, max_len, fn, ctx);
+}
+
+int source_each_line(const struct source *src, size_t max_len, source_line_fn fn, void *ctx)
+{
+    return scan_lines(src, NULL, 0, max_len, fn, ctx);
 }
 
 int source_locate_offset(const struct source *src, uint64_t offset, uint32_t *line,

@@ -1,8 +1,9 @@
 /*
  * An input file read once, front to back, in chunks: the reader never holds a whole file.
  *
- * Standard input is copied to an anonymous temporary file as it is read, so that later
- * passes (a pre-scan, the source lines of excerpts) can read it again like any file.
+ * Standard input, and any path that is not a regular file (a pipe, /dev/stdin), is copied to
+ * an anonymous temporary file first, so that later passes (a pre-scan, the source lines of
+ * excerpts, the end marker) can read it again like any file.
  *
  * While bytes flow through source_read(), the source notes what a YAML parser hides: a byte
  * order mark, the line endings in use, and the last bytes of the file (APISIX's "#END").
@@ -26,6 +27,7 @@ struct source_stats {
     bool bom;
     bool nul;         /* a NUL byte was seen */
     bool placeholder; /* "${{" was seen: template placeholders may stand anywhere */
+    bool marker;      /* "gatehop:" was seen: the text may hold suppression comments */
     /* With source_watch_json(): the first thing a strict JSON parser rejects that YAML
      * accepts (a trailing comma, a comment), or NULL. */
     const char *json_problem;
@@ -41,7 +43,7 @@ struct json_watch {
 
 struct source {
     char *name; /* for reports */
-    char *path; /* NULL for standard input */
+    char *path; /* NULL for a spooled stream (standard input, a pipe) */
     FILE *fp;
     FILE *spool;   /* standard input's copy */
     uint64_t size; /* bytes in the input when opened (0 when unknown) */
@@ -56,6 +58,10 @@ struct source {
 /* Opens a file, or standard input for "-"; on failure nothing is left to close. */
 int source_open(struct source *src, const char *path, const char *display_name, gh_error *err);
 void source_close(struct source *src);
+/* Gives up the read handle of a file once it has been read to its end, so that thousands of
+ * open results do not hold thousands of descriptors; later passes reopen it by path. A spooled
+ * stream keeps its spool. */
+void source_done_reading(struct source *src);
 /* A second, independent reader of the same input, from its first byte; cleans up on failure. */
 int source_open_copy(const struct source *src, struct source *copy, gh_error *err);
 /* Also lexes the bytes as JSON and notes the first trailing comma or comment. */
@@ -74,6 +80,9 @@ bool source_has_end_marker(const struct source *src);
 typedef void (*source_line_fn)(void *ctx, uint32_t line, const char *text, size_t len);
 int source_fetch_lines(const struct source *src, const uint32_t *lines, size_t count,
                        size_t max_len, source_line_fn fn, void *ctx);
+/* Hands every line to fn, in order, without its line break; lines longer than max_len are
+ * cut. Returns 0 or -1 on an I/O error. */
+int source_each_line(const struct source *src, size_t max_len, source_line_fn fn, void *ctx);
 /* Line and column (1-based, characters) of a byte offset, by reading the file again. */
 int source_locate_offset(const struct source *src, uint64_t offset, uint32_t *line,
                          uint32_t *column);

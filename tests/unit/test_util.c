@@ -1,9 +1,12 @@
-/* Unit tests for src/util: versions, the string map, UTF-8, edit distance, SHA-1. */
+/* Unit tests for src/util: versions, the string map, UTF-8, edit distance, SHA-1, globs and
+ * file-system paths. */
 #include <stdlib.h>
 
 #include "model/model_path.h"
 #include "tap.h"
 #include "util/util_buf.h"
+#include "util/util_fspath.h"
+#include "util/util_glob.h"
 #include "util/util_sha1.h"
 #include "util/util_str.h"
 #include "util/util_strmap.h"
@@ -119,8 +122,80 @@ static void test_sha1(void)
     is_str(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f", "sha1 of a million 'a's");
 }
 
+static void test_glob(void)
+{
+    static const struct {
+        const char *pattern, *path;
+        bool match;
+    } cases[] = {
+        {"*.yml", "kong.yml", true},
+        {"*.yml", "dir/kong.yml", false}, /* '*' stays within a segment */
+        {"kong/*.yml", "kong/a.yml", true},
+        {"kong/*.yml", "kong/a/b.yml", false},
+        {"kong/**/*.yml", "kong/a.yml", true}, /* '**' is zero segments too */
+        {"kong/**/*.yml", "kong/a/b/c.yml", true},
+        {"kong/**/*.yml", "other/a.yml", false},
+        {"**/*.json", "a/b/c.json", true},
+        {"**/*.json", "c.json", true},
+        {"legacy/**", "legacy/x/y.yaml", true},
+        {"legacy/**", "legacyx/y.yaml", false},
+        {"a?c.yml", "abc.yml", true},
+        {"a?c.yml", "a/c.yml", false},
+        {"[ab]*.yml", "b1.yml", true},
+        {"[!ab]*.yml", "b1.yml", false},
+        {"[^ab]*.yml", "c1.yml", true},
+        {"v[0-9].yml", "v7.yml", true},
+        {"v[0-9].yml", "vx.yml", false},
+        {"[]].yml", "].yml", true},
+        {"[.yml", "[.yml", true}, /* an unclosed '[' is literal */
+        {"\\*.yml", "*.yml", true},
+        {"\\*.yml", "a.yml", false},
+        {"*a*b*c*", "xaybzc", true},
+        {"*a*b*c*", "xaybz", false},
+        {"*", "", true},
+        {"a/*/c", "a//c", true},
+        {"", "", true},
+        {"", "a", false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        ok(glob_match(cases[i].pattern, cases[i].path) == cases[i].match, "glob '%s' %s '%s'",
+           cases[i].pattern, cases[i].match ? "matches" : "does not match", cases[i].path);
+    ok(glob_has_magic("k/*.yml") && glob_has_magic("a?") && glob_has_magic("[ab]"),
+       "metacharacters make a pattern");
+    ok(!glob_has_magic("kong/kong.yml"), "a plain name is not a pattern");
+}
+
+static void check_fspath(char *got, const char *want, const char *what)
+{
+    is_str(got ? got : "(null)", want, what);
+    free(got);
+}
+
+static void test_fspath(void)
+{
+    check_fspath(fspath_absolute("/a/./b//c/../d"), "/a/b/d", "dot segments resolve");
+    check_fspath(fspath_absolute("/../x"), "/x", "'..' stops at the root");
+    check_fspath(fspath_absolute("/a/b/"), "/a/b", "no trailing slash");
+    check_fspath(fspath_absolute("/"), "/", "the root stays");
+    char *rel = fspath_absolute("x/y.yml");
+    ok(rel && rel[0] == '/' && str_ends_with(rel, "/x/y.yml"), "relative paths start at cwd");
+    free(rel);
+    check_fspath(fspath_parent("/a/b.yml"), "/a", "parent of a file");
+    check_fspath(fspath_parent("/b.yml"), "/", "parent at the root");
+    check_fspath(fspath_join("/a", "b"), "/a/b", "join");
+    check_fspath(fspath_join("/", "b"), "/b", "join at the root");
+    check_fspath(fspath_relative("/a", "/a/b/c.yml"), "b/c.yml", "below");
+    check_fspath(fspath_relative("/a/b", "/a/c/d.yml"), "../c/d.yml", "beside");
+    check_fspath(fspath_relative("/a/b", "/a"), "..", "above");
+    check_fspath(fspath_relative("/ab", "/a"), "../a", "a shared prefix is not a directory");
+    check_fspath(fspath_relative("/", "/x"), "x", "from the root");
+    check_fspath(fspath_relative("/a", "/a"), ".", "the same directory");
+}
+
 int main(void)
 {
+    test_glob();
+    test_fspath();
     test_versions();
     test_strmap();
     test_utf8();

@@ -1,0 +1,54 @@
+/*
+ * What the API's files (api.c, api_project.c) share: the engine and the result behind the
+ * opaque handles of gatehop.h.
+ */
+#ifndef API_INTERNAL_H
+#define API_INTERNAL_H
+
+#include "check/check.h"
+#include "config/config.h"
+#include "diag/diag.h"
+#include "gatehop.h"
+#include "rewrite/rewrite.h"
+#include "source/source.h"
+
+struct gh_engine {
+    struct kb *kb;
+    struct config_cache projects; /* .gatehop.yml files and baselines, loaded once */
+};
+
+struct gh_result {
+    char *file;
+    struct source src;
+    bool src_open;
+    struct diag_sink sink;
+    struct check_info info;
+    struct rw_log log;
+    bool converted; /* log holds a conversion's changes */
+    rule_policy policy;
+    enum gh_severity fail_on;
+    char *config; /* the project config's path, or NULL */
+    bool excluded, unrecognized;
+};
+
+/*
+ * The options a file is checked with: the caller's, with what the project config says for
+ * this file filled in where the caller said nothing.
+ */
+struct project_view {
+    gh_lint_options lint;
+    const char **plugins; /* the caller's custom plugins and the config's */
+    const struct config *config;
+    const struct baseline *baseline;
+    char *baseline_key; /* the file as the baseline names it */
+    bool excluded;
+};
+
+/* Finds the file's config and baseline and fills view and r's policy, fail_on and config. */
+int project_view_for(gh_engine *engine, const char *path, const gh_lint_options *o, gh_result *r,
+                     struct project_view *view, gh_error *err);
+void project_view_release(struct project_view *view);
+/* After the check: inline comments and the baseline take their findings out. */
+int project_suppress(gh_result *r, const struct project_view *view, gh_error *err);
+
+#endif

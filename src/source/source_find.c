@@ -1,0 +1,243 @@
+#include "source_find.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/util_error.h"
+#include "util/util_glob.h"
+#include "util/util_str.h"
+
+void found_files_init(struct found_files *f)
+{
+    memset(f, 0, sizeof(*f));
+    strmap_init(&f->seen);
+}
+
+void found_files_release(struct found_files *f)
+{
+    for (size_t i = 0; i < f->count; i++)
+        free(f->items[i].path);
+    free(f->items);
+    strmap_release(&f->seen);
+    memset(f, 0, sizeof(*f));
+}
+
+static char *copy_of(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+static int grow(struct found_files *f)
+{
+    if (f->count < f->cap)
+        return 0;
+    size_t cap = f->cap ? f->cap * 2 : 16;
+    struct found_file *items = realloc(f->items, cap * sizeof(*items));
+    if (!items)
+        return -1;
+    f->items = items;
+    f->cap = cap;
+    return 0;
+}
+
+/* Lists a path once; *named counts it either way. */
+static int add_file(struct found_files *f, const char *path, bool searched, size_t *named,
+                    gh_error *err)
+{
+    (*named)++;
+    int put = strmap_put(&f->seen, path, strlen(path), 0, NULL);
+    if (put == 0)
+        return 0;
+    char *copy = put < 0 || grow(f) < 0 ? NULL : copy_of(path);
+    if (!copy)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    f->items[f->count++] = (struct found_file){copy, searched};
+    return 0;
+}
+
+/* ---- walking directories ------------------------------------------------------------------ */
+
+/* What a search keeps: a directory's configuration files, or whatever a glob matches. */
+struct search {
+    struct found_files *f;
+    const char *pattern; /* NULL: a directory search */
+    size_t max_depth;
+    size_t named;
+    gh_error *err;
+};
+
+static bool is_config_name(const char *name)
+{
+    return str_ends_with(name, ".yml") || str_ends_with(name, ".yaml") ||
+           str_ends_with(name, ".json");
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of a directory but the hidden ones, sorted; NULL with *n 0 when empty. */
+static int read_names(const char *dir, char ***names, size_t *n, gh_error *err)
+{
+    *names = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return error_set(err, GH_EIO, "cannot read directory '%s': %s", dir, strerror(errno));
+    size_t cap = 0;
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **grown = realloc(*names, cap * sizeof(**names));
+            if (!grown) {
+                rc = error_set(err, GH_ENOMEM, "out of memory");
+                break;
+            }
+            *names = grown;
+        }
+        if (!((*names)[*n] = copy_of(e->d_name)))
+            rc = error_set(err, GH_ENOMEM, "out of memory");
+        else
+            (*n)++;
+    }
+    closedir(d);
+    if (*n)
+        qsort(*names, *n, sizeof(**names), compare_names);
+    return rc;
+}
+
+/* dir/name, with no "./" in front when the search started at the working directory. */
+static char *child_path(const char *dir, const char *name)
+{
+    size_t d = strlen(dir), n = strlen(name);
+    char *p = malloc(d + n + 2);
+    if (!p)
+        return NULL;
+    if (d) {
+        memcpy(p, dir, d);
+        if (dir[d - 1] != '/')
+            p[d++] = '/';
+    }
+    memcpy(p + d, name, n + 1);
+    return p;
+}
+
+static int walk(struct search *s, const char *dir, size_t depth);
+
+/* One entry of a walked directory: recurse into a directory (links to them are not followed),
+ * keep a file the search wants. */
+static int visit(struct search *s, const char *path, const char *name, size_t depth)
+{
+    struct stat link, st;
+    if (lstat(path, &link) != 0 || stat(path, &st) != 0)
+        return 0; /* gone, or a dangling link: not an input */
+    if (S_ISDIR(st.st_mode))
+        return S_ISLNK(link.st_mode) || depth + 1 >= s->max_depth ? 0 : walk(s, path, depth + 1);
+    if (!S_ISREG(st.st_mode))
+        return 0;
+    bool wanted = s->pattern ? glob_match(s->pattern, path) : is_config_name(name);
+    return wanted ? add_file(s->f, path, true, &s->named, s->err) : 0;
+}
+
+static int walk(struct search *s, const char *dir, size_t depth)
+{
+    char **names;
+    size_t n;
+    int rc = read_names(*dir ? dir : ".", &names, &n, s->err);
+    for (size_t i = 0; i < n; i++) {
+        char *path = rc == 0 ? child_path(dir, names[i]) : NULL;
+        if (rc == 0 && !path)
+            rc = error_set(s->err, GH_ENOMEM, "out of memory");
+        if (rc == 0)
+            rc = visit(s, path, names[i], depth);
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+/* ---- globs -------------------------------------------------------------------------------- */
+
+/*
+ * Where a glob's search starts: its leading segments that hold no metacharacter ("kong" when
+ * the pattern starts "kong/" and goes on with stars, "" for "*.yml", "/" for "/x*"), and how
+ * deep it may go below there (as deep as searches go with a two-star segment).
+ */
+static int glob_base(const char *pattern, char **base, size_t *depth)
+{
+    const char *cut = pattern; /* just past the last literal segment's '/' */
+    for (const char *p = pattern; *p;) {
+        const char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char segment[1024];
+        if (n >= sizeof(segment))
+            break;
+        memcpy(segment, p, n);
+        segment[n] = '\0';
+        if (glob_has_magic(segment) || !end)
+            break;
+        cut = end + 1;
+        p = end + 1;
+    }
+    size_t len = (size_t)(cut - pattern);
+    if (len > 1 && pattern[len - 1] == '/')
+        len--; /* "kong/" -> "kong"; "/" stays */
+    *base = malloc(len + 1);
+    if (!*base)
+        return -1;
+    memcpy(*base, pattern, len);
+    (*base)[len] = '\0';
+    size_t segments = 1;
+    for (const char *p = cut; *p; p++)
+        segments += *p == '/';
+    *depth = strstr(cut, "**") ? SOURCE_FIND_MAX_DEPTH : segments;
+    return 0;
+}
+
+static int expand_glob(struct found_files *f, const char *pattern, size_t *named, gh_error *err)
+{
+    char *base;
+    size_t depth;
+    if (glob_base(pattern, &base, &depth) < 0)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    struct search s = {f, pattern, depth, 0, err};
+    struct stat st;
+    int rc = 0;
+    /* A base that is not a directory matches nothing, quietly: the caller says so. */
+    if (!*base || (stat(base, &st) == 0 && S_ISDIR(st.st_mode)))
+        rc = walk(&s, base, 0);
+    free(base);
+    *named += s.named;
+    return rc;
+}
+
+int found_files_add(struct found_files *f, const char *arg, size_t *named, gh_error *err)
+{
+    *named = 0;
+    struct stat st;
+    bool exists = strcmp(arg, "-") != 0 && stat(arg, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) {
+        /* "." lists "a.yml", not "./a.yml" */
+        const char *dir = !strcmp(arg, ".") || !strcmp(arg, "./") ? "" : arg;
+        struct search s = {f, NULL, SOURCE_FIND_MAX_DEPTH, 0, err};
+        int rc = walk(&s, dir, 0);
+        *named = s.named;
+        return rc;
+    }
+    if (!exists && glob_has_magic(arg))
+        return expand_glob(f, arg, named, err);
+    return add_file(f, arg, false, named, err);
+}
