@@ -80,6 +80,8 @@ if converts_document "$@"; then
     last=
     for a in "$@"; do last=$a; done
     mkdir "$tmp/again"
+    # The project config the case's input was converted with applies to its output too.
+    [ -f .gatehop.yml ] && cp .gatehop.yml "$tmp/again/"
     again="$tmp/again/$(basename "$last")"
     cp "$tmp/out" "$again"
     run_with_input "$again" "$@" > "$tmp/out2" 2> "$tmp/err2"

@@ -130,11 +130,18 @@ static int source_version(struct driver *d, const struct detection *det, const s
         return 0;
     }
     if (v) {
+        /* A format read by many releases, checked --to an older one than the usual assumption:
+         * the file is taken as written for the target, not as a downgrade. */
+        const struct version *target =
+            version_is_set(&d->opt->to) ? kb_version_match(d->product, &d->opt->to) : NULL;
+        bool to_target = target && version_compare(target, v) < 0;
+        if (to_target)
+            v = target;
         version_format(v, text, sizeof(text));
         snprintf(info->note, sizeof(info->note),
-                 "_format_version \"%s\" does not name a release; assumed %s %s (use --from to "
-                 "choose)",
-                 det->format_version, product, text);
+                 "_format_version \"%s\" does not name a release; assumed %s%s %s (use --from "
+                 "to choose)",
+                 det->format_version, to_target ? "the target release, " : "", product, text);
     } else {
         /* Nothing says the version: a file linted --to a release is checked as written for it
          * (the question is whether it loads there), otherwise for the latest release. */

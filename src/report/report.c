@@ -50,7 +50,7 @@ int report_write(FILE *out, enum gh_format format, struct report_file *files, si
     if (!w)
         return -1;
     qsort(files, count, sizeof(*files), compare_files);
-    struct report_totals totals = {count, {0, 0, 0}};
+    struct report_totals totals = {count, {0, 0, 0}, 0};
     void *state = w->begin(out, opt);
     if (!state)
         return -1;
@@ -58,6 +58,7 @@ int report_write(FILE *out, enum gh_format format, struct report_file *files, si
     for (size_t i = 0; i < count && rc == 0; i++) {
         for (size_t s = 0; s < 3; s++)
             totals.by_severity[s] += files[i].sink->by_severity[s];
+        totals.suppressed += files[i].sink->suppressed;
         rc = w->file(state, &files[i]);
     }
     int end = w->end(state, &totals);

@@ -30,6 +30,7 @@ size_t report_hop_changes(const struct rw_log *log, size_t hop, const struct rw_
 struct report_totals {
     size_t files;
     size_t by_severity[3];
+    size_t suppressed; /* by comments and baselines */
 };
 
 struct report_writer {

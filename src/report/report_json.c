@@ -137,10 +137,11 @@ static int json_end(void *state, const struct report_totals *t)
     json_object_set_new(s->root, "files", s->files);
     json_object_set_new(s->root, "diagnostics", s->diagnostics);
     json_object_set_new(s->root, "summary",
-                        json_pack("{s:I, s:I, s:I, s:I}", "files", (json_int_t)t->files, "errors",
-                                  (json_int_t)t->by_severity[GH_ERROR], "warnings",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I}", "files", (json_int_t)t->files,
+                                  "errors", (json_int_t)t->by_severity[GH_ERROR], "warnings",
                                   (json_int_t)t->by_severity[GH_WARNING], "infos",
-                                  (json_int_t)t->by_severity[GH_INFO]));
+                                  (json_int_t)t->by_severity[GH_INFO], "suppressed",
+                                  (json_int_t)t->suppressed));
     int rc = json_dumpf(s->root, s->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (rc == 0)
         fputc('\n', s->out);

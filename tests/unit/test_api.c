@@ -267,6 +267,49 @@ static void test_plan(gh_engine *engine)
        "an unknown release: %s", bad.message);
 }
 
+/*
+ * A path that is a pipe, as /dev/stdin is under `cat apisix.yaml | gatehop lint /dev/stdin`,
+ * can be read only once: it is spooled, so the end marker is still found at its end.
+ */
+static void test_pipe(gh_engine *engine)
+{
+    static const char text[] = "routes:\n"
+                               "  - id: r1\n"
+                               "    uri: /a\n"
+                               "    upstream:\n"
+                               "      type: roundrobin\n"
+                               "      nodes:\n"
+                               "        \"a.internal:80\": 1\n"
+                               "#END\n";
+    int fds[2];
+    if (pipe(fds) != 0) {
+        ok(false, "a pipe");
+        return;
+    }
+    /* Small enough for the pipe's buffer: written before anyone reads. */
+    bool written = write(fds[1], text, sizeof(text) - 1) == (ssize_t)(sizeof(text) - 1);
+    close(fds[1]);
+    char path[32];
+    snprintf(path, sizeof(path), "/dev/fd/%d", fds[0]);
+    gh_lint_options o = {.config = "", .from = "apisix@3.0"};
+    gh_result *r = NULL;
+    gh_error err = {0};
+    ok(written && gh_lint_path(engine, path, &o, &r, &err) == 0, "a pipe lints: %s", err.message);
+    bool marker_missing = false;
+    for (size_t i = 0; r && i < gh_result_count(r); i++) {
+        gh_diagnostic d;
+        gh_result_get(r, i, &d);
+        marker_missing |= !strcmp(d.code, "HOP1016");
+    }
+    ok(r && !marker_missing, "the end marker is found in a pipe's text");
+    gh_input_info info;
+    if (r)
+        gh_result_info(r, &info);
+    ok(r && !strcmp(info.flavor, "apisix"), "read as an APISIX file");
+    gh_result_free(r);
+    close(fds[0]);
+}
+
 static void test_catalogue(void)
 {
     ok(gh_rule_count() == 51, "the catalogue: 51 codes");
@@ -290,6 +333,7 @@ int main(void)
         test_convert(engine, path);
         test_plan(engine);
         test_sarif(engine);
+        test_pipe(engine);
     }
     test_catalogue();
     if (path)
