@@ -159,8 +159,8 @@ static int prepare(gh_engine *engine, const char *path, const gh_lint_options *o
     int rc = result_new(o, display, r, err);
     if (rc == 0)
         rc = project_view_for(engine, path, o, *r, view, err);
-    if (rc == 0)
-        rc = check_options_from(engine, &view->lint, display, co, err);
+    if (rc == 0 && (rc = check_options_from(engine, &view->lint, display, co, err)) < 0)
+        project_blame(view, err);
     if (rc < 0) {
         gh_result_free(*r);
         *r = NULL;
@@ -183,6 +183,7 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
         return rc;
     r->excluded = view.excluded;
     if (!r->excluded && (rc = run_check(engine, path, r, &co, &view, err)) < 0) {
+        project_blame(&view, err);
         gh_result_free(r);
         r = NULL;
     }

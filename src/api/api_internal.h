@@ -42,12 +42,15 @@ struct project_view {
     const struct baseline *baseline;
     char *baseline_key; /* the file as the baseline names it */
     bool excluded;
+    bool from_config, to_config; /* the source or target release came from the config */
 };
 
 /* Finds the file's config and baseline and fills view and r's policy, fail_on and config. */
 int project_view_for(gh_engine *engine, const char *path, const gh_lint_options *o, gh_result *r,
                      struct project_view *view, gh_error *err);
 void project_view_release(struct project_view *view);
+/* An error about --from or --to whose value the config gave says so, with the config's name. */
+void project_blame(const struct project_view *view, gh_error *err);
 /* After the check: inline comments and the baseline take their findings out. */
 int project_suppress(gh_result *r, const struct project_view *view, gh_error *err);
 

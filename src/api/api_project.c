@@ -64,6 +64,8 @@ static int apply_settings(const gh_lint_options *o, const struct config_settings
     const char **mine[] = {&v->lint.from, &v->lint.to, &v->lint.router_flavor,
                            &v->lint.input_flavor};
     const char *const theirs[] = {s->from, s->to, s->router_flavor, s->input_flavor};
+    v->from_config = !o->from && s->from;
+    v->to_config = !o->to && s->to;
     for (size_t i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++)
         if (!*mine[i])
             *mine[i] = theirs[i];
@@ -119,6 +121,18 @@ void project_view_release(struct project_view *v)
     free(v->plugins);
     free(v->baseline_key);
     memset(v, 0, sizeof(*v));
+}
+
+void project_blame(const struct project_view *v, gh_error *err)
+{
+    const char *key = v->from_config && strstr(err->message, "--from") ? "from"
+                      : v->to_config && strstr(err->message, "--to")   ? "to"
+                                                                       : NULL;
+    if (!key || !v->config)
+        return;
+    size_t used = strlen(err->message);
+    snprintf(err->message + used, sizeof(err->message) - used, " (the value is '%s:' of %s)", key,
+             v->config->path);
 }
 
 static const char *file_name(const char *path)

@@ -7,10 +7,22 @@
 
 #include "cli.h"
 
+/* `gatehop CMD --help` (or -h): the usage line on standard output, and exit 0. */
+static bool asked_for_help(int argc, char **argv, const char *usage)
+{
+    if (argc != 1 || (strcmp(argv[0], "--help") != 0 && strcmp(argv[0], "-h") != 0))
+        return false;
+    printf("%s\n", usage);
+    return true;
+}
+
 int cli_explain(int argc, char **argv)
 {
+    static const char usage[] = "usage: gatehop explain CODE (for example HOP2001)";
+    if (asked_for_help(argc, argv, usage))
+        return EXIT_CLEAN;
     if (argc != 1) {
-        cli_error("usage: gatehop explain CODE (for example HOP2001)");
+        cli_error("%s", usage);
         return EXIT_TROUBLE;
     }
     const gh_rule *rule = gh_rule_find(argv[0]);
@@ -29,9 +41,11 @@ int cli_explain(int argc, char **argv)
 
 int cli_rules(int argc, char **argv)
 {
-    (void)argv;
+    static const char usage[] = "usage: gatehop rules";
+    if (asked_for_help(argc, argv, usage))
+        return EXIT_CLEAN;
     if (argc != 0) {
-        cli_error("usage: gatehop rules");
+        cli_error("%s", usage);
         return EXIT_TROUBLE;
     }
     for (size_t i = 0; i < gh_rule_count(); i++) {
@@ -44,11 +58,14 @@ int cli_rules(int argc, char **argv)
 
 int cli_versions(int argc, char **argv)
 {
+    static const char usage[] = "usage: gatehop versions [--schema-dir DIR]";
     const char *dir = NULL;
+    if (asked_for_help(argc, argv, usage))
+        return EXIT_CLEAN;
     if (argc == 2 && !strcmp(argv[0], "--schema-dir")) {
         dir = argv[1];
     } else if (argc != 0) {
-        cli_error("usage: gatehop versions [--schema-dir DIR]");
+        cli_error("%s", usage);
         return EXIT_TROUBLE;
     }
     gh_error err = {0};

@@ -91,7 +91,7 @@ static void lint_usage(FILE *out)
           "  --no-config           use no project config\n"
           "  --baseline FILE       findings listed in FILE are accepted (default: the config's "
           "baseline)\n"
-          "  --write-baseline FILE write every finding to FILE as the new baseline, and exit 0\n"
+          "  --write-baseline FILE also write every finding to FILE as the new baseline; exit 0\n"
           "  --ignore-unknown      skip files that configure no gateway gatehop knows, as it "
           "does\n"
           "                        for files found in directories and globs\n"
@@ -241,19 +241,21 @@ static const char *skip_reason(const struct lint_run *run, size_t i, const gh_in
 
 /*
  * Says what happened to each file, in input order, and keeps the results to report. A bad
- * option fails every file the same way: it is said once.
+ * option or project config fails every file it governs the same way: it is said once.
  */
 static bool take_results(struct lint_run *run, gh_result **kept, size_t *nkept)
 {
-    bool trouble = false, said_usage = false;
+    bool trouble = false;
+    const gh_error *said = NULL;
     size_t total = gh_inputs_count(run->inputs);
     for (size_t i = 0; i < total; i++) {
         struct lint_job *job = &run->jobs[i];
         if (job->status < 0) {
-            bool usage = job->err.status == GH_EUSAGE || job->err.status == GH_EVERSION;
-            if (!usage || !said_usage)
+            bool repeated = said && !strcmp(said->message, job->err.message) &&
+                            !strcmp(said->file, job->err.file);
+            if (!repeated)
                 cli_report_error(&job->err);
-            said_usage |= usage;
+            said = &job->err;
             trouble = true;
             continue;
         }
@@ -299,7 +301,7 @@ static void summary(gh_result **results, size_t n)
     fputc('\n', stderr);
 }
 
-/* --write-baseline: the findings go to the file, not to a report. */
+/* --write-baseline: the findings go to the file as well. */
 static int write_baseline(const struct lint_args *a, gh_result **results, size_t n)
 {
     gh_error err = {0};
@@ -314,15 +316,17 @@ static int write_baseline(const struct lint_args *a, gh_result **results, size_t
     return EXIT_CLEAN;
 }
 
+/* The reports; with --write-baseline also the baseline, and then the findings do not fail the
+ * run: they are the ones just accepted. */
 static int report(const struct lint_args *a, gh_result **results, size_t n, bool trouble)
 {
-    if (a->write_baseline)
-        return trouble ? EXIT_TROUBLE : write_baseline(a, results, n);
     gh_report_options ro = {false, !a->common.no_excerpts};
     if (cli_write_reports(stdout, &a->common, results, n, &ro) < 0)
         trouble = true;
-    if (!a->common.quiet)
+    if (!a->common.quiet && (n > 0 || !trouble))
         summary(results, n);
+    if (a->write_baseline)
+        return trouble ? EXIT_TROUBLE : write_baseline(a, results, n);
     return exit_status(results, n, trouble);
 }
 

@@ -207,12 +207,9 @@ static int parse_with(int argc, char **argv, const struct cli_option *options, s
         }
         bool is_long = arg[1] == '-';
         const char *name = arg + (is_long ? 2 : 1);
-        const char *eq = is_long ? strchr(name, '=') : NULL;
-        size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        if (!is_long && len != 1) {
-            cli_error("unknown option '%s'", arg);
-            return -1;
-        }
+        /* --name=VALUE, and a short option's value may follow its letter: -j4 */
+        const char *eq = is_long ? strchr(name, '=') : name[1] ? name : NULL;
+        size_t len = is_long ? (eq ? (size_t)(eq - name) : strlen(name)) : 1;
         char letter = is_long ? 0 : name[0];
         const struct cli_option *o = find_option(options, count, name, len, letter);
         if (!o)
@@ -233,7 +230,7 @@ static int parse_with(int argc, char **argv, const struct cli_option *options, s
                 return -1;
             }
         } else if (eq) {
-            cli_error("option '--%s' takes no value", o->name);
+            cli_error("option '%s' takes no value", arg);
             return -1;
         }
         if (apply_option(o, ctx, value) < 0)

@@ -178,10 +178,32 @@ static int read_custom_plugins(struct loader *L, struct config_section *s, const
     return need_strings(L, v, "custom-plugins", &L->c->custom_plugins, &L->c->ncustom_plugins);
 }
 
+/*
+ * Globs are relative to the config's directory, so "./kong", "/kong" and "kong/" all mean
+ * "kong": written any of those ways they would otherwise match nothing, silently.
+ */
+static void tidy_globs(const char **globs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *g = (char *)globs[i]; /* the loader's own copy, in its arena */
+        while (g[0] == '.' && g[1] == '/')
+            g += 2;
+        while (g[0] == '/')
+            g++;
+        size_t len = strlen(g);
+        while (len > 1 && g[len - 1] == '/')
+            g[--len] = '\0';
+        globs[i] = g;
+    }
+}
+
 static int read_exclude(struct loader *L, struct config_section *s, const yaml_node_t *v)
 {
     (void)s;
-    return need_strings(L, v, "exclude", &L->c->exclude, &L->c->nexclude);
+    int rc = need_strings(L, v, "exclude", &L->c->exclude, &L->c->nexclude);
+    if (rc == 0)
+        tidy_globs(L->c->exclude, L->c->nexclude);
+    return rc;
 }
 
 static int read_baseline(struct loader *L, struct config_section *s, const yaml_node_t *v)
@@ -202,6 +224,8 @@ static int read_baseline(struct loader *L, struct config_section *s, const yaml_
 static int read_files(struct loader *L, struct config_section *s, const yaml_node_t *v)
 {
     int rc = need_strings(L, v, "files", &s->files, &s->nfiles);
+    if (rc == 0)
+        tidy_globs(s->files, s->nfiles);
     if (rc == 0 && s->nfiles == 0)
         rc = fail_at(L, v, "'files' names no file");
     return rc;
@@ -246,6 +270,7 @@ static int read_section(struct loader *L, struct config_section *s, const yaml_n
                        where == AT_TOP ? "a .gatehop.yml is a mapping of settings"
                                        : "an override is a mapping with 'files'");
     section_init(s);
+    bool seen[sizeof(key_readers) / sizeof(key_readers[0])] = {false};
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
         const yaml_node_t *key = node(L, p->key);
@@ -253,6 +278,9 @@ static int read_section(struct loader *L, struct config_section *s, const yaml_n
         if (!r)
             return fail_at(L, key, "unknown setting '%s'%s", text_of(key) ? text_of(key) : "?",
                            where == AT_TOP ? "" : " in an override");
+        if (seen[r - key_readers])
+            return fail_at(L, key, "'%s' is set twice", r->key);
+        seen[r - key_readers] = true;
         int rc = r->read(L, s, node(L, p->value));
         if (rc < 0)
             return rc;
@@ -331,8 +359,8 @@ static int load_into(struct loader *L, const char *path)
     c->dir = c->path ? fspath_parent(c->path) : NULL;
     if (!c->dir)
         return error_set(L->err, GH_ENOMEM, "out of memory");
-    char *text;
-    size_t len;
+    char *text = NULL;
+    size_t len = 0;
     int rc = read_text(path, &text, &len, L->err);
     if (rc < 0)
         return rc;

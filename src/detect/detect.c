@@ -25,6 +25,11 @@ static const char *const kong_keys[] = {"snis",
                                         "oauth2_credentials",
                                         "parameters"};
 
+/* Collections several formats share: alone they tell no format, but some format has them. */
+static const char *const resource_keys[] = {"routes",    "services",        "upstreams",
+                                            "consumers", "consumer_groups", "plugins",
+                                            "ssls",      "global_rules",    "plugin_metadata"};
+
 static bool key_in(const struct node *key, const char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -44,6 +49,8 @@ void detect_key(struct detect_state *s, const struct node *key, const struct nod
 {
     if (!key || key->kind != NODE_SCALAR)
         return;
+    if (IN(key, resource_keys))
+        s->resource_key = true;
     if (node_text_equals(key, "_format_version")) {
         s->format_version = true;
         if (value && value->kind == NODE_SCALAR)
@@ -126,9 +133,12 @@ void detect_decide(const struct detect_state *s, bool ends_with_end_marker, stru
     memset(out, 0, sizeof(*out));
     if (s->format_version || s->deck_key || s->transform_false) {
         decide_kong(s, out);
-    } else if (s->legacy_name && s->legacy_version) {
+    } else if (s->legacy_name && s->legacy_version && (s->apisix_keys || s->resource_key)) {
+        /* name and version alone are any package manifest (package.json): the legacy format
+         * also has the resource lists. */
         out->product = DETECT_ADC_LEGACY;
-        snprintf(out->reason, sizeof(out->reason), "has top-level 'name' and 'version'");
+        snprintf(out->reason, sizeof(out->reason),
+                 "has top-level 'name' and 'version' beside resource lists");
     } else if (ends_with_end_marker || s->apisix_keys || s->item_apisix_shape) {
         out->product = DETECT_APISIX;
         snprintf(out->reason, sizeof(out->reason), "%s",

@@ -29,6 +29,7 @@ struct detection {
 struct detect_state {
     bool format_version, transform_false, deck_key, adc_maps, apisix_keys, legacy_name,
         legacy_version, kong_only_key;
+    bool resource_key;   /* a collection any gateway's file may have: routes, services, ... */
     bool apisix_215_key; /* ssl or proto: keys APISIX spelled so until 3.0 */
     char format_text[32];
     char deck_key_name[32];

@@ -4,11 +4,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "util/util_error.h"
+#include "util/util_fspath.h"
 #include "util/util_glob.h"
-#include "util/util_str.h"
 
 void found_files_init(struct found_files *f)
 {
@@ -47,12 +48,15 @@ static int grow(struct found_files *f)
     return 0;
 }
 
-/* Lists a path once; *named counts it either way. */
+/* Lists a file once, however it is spelt ("k/a.yml", "./k/a.yml"); *named counts it either
+ * way. */
 static int add_file(struct found_files *f, const char *path, bool searched, size_t *named,
                     gh_error *err)
 {
     (*named)++;
-    int put = strmap_put(&f->seen, path, strlen(path), 0, NULL);
+    char *key = strcmp(path, "-") != 0 ? fspath_absolute(path) : copy_of(path);
+    int put = key ? strmap_put(&f->seen, key, strlen(key), 0, NULL) : -1;
+    free(key);
     if (put == 0)
         return 0;
     char *copy = put < 0 || grow(f) < 0 ? NULL : copy_of(path);
@@ -73,10 +77,17 @@ struct search {
     gh_error *err;
 };
 
+/* *.yml, *.yaml or *.json, in any case (KONG.YML). */
 static bool is_config_name(const char *name)
 {
-    return str_ends_with(name, ".yml") || str_ends_with(name, ".yaml") ||
-           str_ends_with(name, ".json");
+    static const char *const extensions[] = {".yml", ".yaml", ".json"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
+        size_t e = strlen(extensions[i]);
+        if (n > e && !strcasecmp(name + n - e, extensions[i]))
+            return true;
+    }
+    return false;
 }
 
 static int compare_names(const void *a, const void *b)

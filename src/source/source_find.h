@@ -2,8 +2,9 @@
  * The input files that command-line arguments name: a file as given, the configuration files
  * under a directory, or the files a glob matches.
  *
- * Invariants: each file is listed once, under the spelling of its first mention; a directory
- * contributes its *.yml, *.yaml and *.json files, hidden entries ('.' first) skipped, in byte
+ * Invariants: each file is listed once (compared as absolute paths), under the spelling of its
+ * first mention; a directory contributes its *.yml, *.yaml and *.json files (any case), hidden
+ * entries ('.' first) skipped, in byte
  * order of their paths; symbolic links to files count as files, links to directories are not
  * followed (no loops). Searches stop below SOURCE_FIND_MAX_DEPTH directories.
  */

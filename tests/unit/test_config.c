@@ -40,19 +40,20 @@ static const char *at(const char *name)
 
 static void test_settings(void)
 {
-    const char *file = put("p/.gatehop.yml", "to: kong@3.4\n"
-                                             "fail-on: warning\n"
-                                             "rules: {HOP1003: off, unknown-field: info}\n"
-                                             "exclude: [vendor, 'gen/*.yaml']\n"
-                                             "custom-plugins: my-auth\n"
-                                             "baseline: base/accepted.json\n"
-                                             "overrides:\n"
-                                             "  - files: legacy\n"
-                                             "    from: kong@2.8\n"
-                                             "    rules: {HOP1003: on}\n"
-                                             "  - files: ['legacy/old/**']\n"
-                                             "    to: kong@3.0\n"
-                                             "    fail-on: error\n");
+    const char *file =
+        put("p/.gatehop.yml", "to: kong@3.4\n"
+                              "fail-on: warning\n"
+                              "rules: {HOP1003: off, unknown-field: info}\n"
+                              "exclude: [vendor, 'gen/*.yaml', ./tmp, /gen2, gen3/]\n"
+                              "custom-plugins: my-auth\n"
+                              "baseline: base/accepted.json\n"
+                              "overrides:\n"
+                              "  - files: legacy\n"
+                              "    from: kong@2.8\n"
+                              "    rules: {HOP1003: on}\n"
+                              "  - files: ['legacy/old/**']\n"
+                              "    to: kong@3.0\n"
+                              "    fail-on: error\n");
     struct config *c = NULL;
     gh_error err = {0};
     ok(config_load(file, &c, &err) == 0, "a full config loads: %s", err.message);
@@ -78,6 +79,9 @@ static void test_settings(void)
     ok(config_excludes(c, at("p/gen/a.yaml")) && !config_excludes(c, at("p/gen/sub/a.yaml")),
        "a path glob: '*' stays in its segment");
     ok(!config_excludes(c, at("p/kong.yml")), "not excluded");
+    ok(config_excludes(c, at("p/tmp/a.yml")) && config_excludes(c, at("p/gen2/b.yml")) &&
+           config_excludes(c, at("p/x/gen3/c.yml")),
+       "'./tmp', '/gen2' and 'gen3/' are read as 'tmp', 'gen2' and 'gen3'");
     ok(c->ncustom_plugins == 1 && !strcmp(c->custom_plugins[0], "my-auth"), "a string for a list");
     ok(c->baseline && !strcmp(c->baseline, at("p/base/accepted.json")),
        "the baseline is placed from the config's directory");
@@ -114,6 +118,7 @@ static void test_refusals(void)
     refused("to: [kong@3.4\n", 2, 1, "not valid YAML");
     refused("to: ''\n", 1, 5, "'to' takes a string");
     refused("exclude: {a: b}\n", 1, 10, "'exclude' takes a string or a list of strings");
+    refused("to: kong@3.4\nrules: {}\nto: kong@3.0\n", 3, 1, "'to' is set twice");
     struct config *c = NULL;
     gh_error err = {0};
     ok(config_load(put("empty/.gatehop.yml", ""), &c, &err) == 0 && c && c->noverrides == 0,
