@@ -2,7 +2,7 @@
  * Suppressions: findings a user has decided to live with, named in the config's own text or
  * in a baseline (config_baseline.h).
  *
- * Inline: a YAML comment "# gatehop: ignore HOP2001[,HOP5002...] reason" covers findings of
+ * Inline: a YAML comment "# gatehop: ignore HOP2001[,HOP2003...] reason" covers findings of
  * those rules (codes or names) that start on the comment's line or the line below it. libyaml
  * drops comments, so they are read from the text, and only when the source saw "gatehop:" go
  * by. A '#' opens a comment at the start of a line or after a space or tab, outside quotes.

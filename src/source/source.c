@@ -10,15 +10,6 @@
 #include "util/util_error.h"
 #include "util/util_utf8.h"
 
-static char *dup_string(const char *s)
-{
-    size_t n = strlen(s);
-    char *p = malloc(n + 1);
-    if (p)
-        memcpy(p, s, n + 1);
-    return p;
-}
-
 static void reset_stats(struct source *src)
 {
     memset(&src->stats, 0, sizeof(src->stats));
@@ -65,7 +56,7 @@ static int open_path(struct source *src, const char *path, gh_error *err)
         return error_set(err, GH_EIO, "cannot open '%s': %s", path, strerror(errno));
     struct stat st;
     if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode)) {
-        src->path = dup_string(path);
+        src->path = strdup(path);
         if (!src->path) {
             fclose(fp);
             return error_set(err, GH_ENOMEM, "out of memory");
@@ -83,7 +74,7 @@ static int open_parts(struct source *src, const char *path, const char *display_
 {
     reset_stats(src);
     bool is_stdin = strcmp(path, "-") == 0;
-    src->name = dup_string(display_name ? display_name : (is_stdin ? "<stdin>" : path));
+    src->name = strdup(display_name ? display_name : (is_stdin ? "<stdin>" : path));
     if (!src->name)
         return error_set(err, GH_ENOMEM, "out of memory");
     return is_stdin ? spool_stream(src, stdin, "standard input", err) : open_path(src, path, err);
@@ -122,12 +113,12 @@ static FILE *open_again(const struct source *src);
 static int open_copy_parts(const struct source *src, struct source *copy, gh_error *err)
 {
     reset_stats(copy);
-    copy->name = dup_string(src->name);
+    copy->name = strdup(src->name);
     /* The copy reopens by path, standard input's spool through /dev/fd. */
     char spool_path[64] = "";
     if (!src->path && src->spool)
         snprintf(spool_path, sizeof(spool_path), "/dev/fd/%d", fileno(src->spool));
-    copy->path = dup_string(src->path ? src->path : spool_path);
+    copy->path = strdup(src->path ? src->path : spool_path);
     copy->size = src->size;
     if (!copy->name || !copy->path)
         return error_set(err, GH_ENOMEM, "out of memory");

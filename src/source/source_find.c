@@ -26,15 +26,6 @@ void found_files_release(struct found_files *f)
     memset(f, 0, sizeof(*f));
 }
 
-static char *copy_of(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
 static int grow(struct found_files *f)
 {
     if (f->count < f->cap)
@@ -54,12 +45,12 @@ static int add_file(struct found_files *f, const char *path, bool searched, size
                     gh_error *err)
 {
     (*named)++;
-    char *key = strcmp(path, "-") != 0 ? fspath_absolute(path) : copy_of(path);
+    char *key = strcmp(path, "-") != 0 ? fspath_absolute(path) : strdup(path);
     int put = key ? strmap_put(&f->seen, key, strlen(key), 0, NULL) : -1;
     free(key);
     if (put == 0)
         return 0;
-    char *copy = put < 0 || grow(f) < 0 ? NULL : copy_of(path);
+    char *copy = put < 0 || grow(f) < 0 ? NULL : strdup(path);
     if (!copy)
         return error_set(err, GH_ENOMEM, "out of memory");
     f->items[f->count++] = (struct found_file){copy, searched};
@@ -118,7 +109,7 @@ static int read_names(const char *dir, char ***names, size_t *n, gh_error *err)
             }
             *names = grown;
         }
-        if (!((*names)[*n] = copy_of(e->d_name)))
+        if (!((*names)[*n] = strdup(e->d_name)))
             rc = error_set(err, GH_ENOMEM, "out of memory");
         else
             (*n)++;

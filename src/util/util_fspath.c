@@ -6,16 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *copy_of(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 /* An absolute path with "." and ".." and repeated slashes resolved; NULL when out of memory. */
 static char *normalised(const char *path)
 {
@@ -66,7 +56,7 @@ char *fspath_parent(const char *abs)
 {
     const char *slash = strrchr(abs, '/');
     size_t n = slash && slash > abs ? (size_t)(slash - abs) : 1;
-    return copy_of(slash ? abs : "/", slash ? n : 1);
+    return strndup(slash ? abs : "/", slash ? n : 1);
 }
 
 char *fspath_join(const char *dir, const char *name)
@@ -115,7 +105,7 @@ char *fspath_relative(const char *from, const char *to)
         rest++;
     size_t n = strlen(rest);
     if (ups == 0 && n == 0)
-        return copy_of(".", 1);
+        return strndup(".", 1);
     char *out = malloc(ups * 3 + n + 1);
     if (!out)
         return NULL;
