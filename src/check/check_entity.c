@@ -316,6 +316,12 @@ static void register_entity(struct check_run *run, const struct spec_entity *e,
         define_derived_id(run, e, rec, item, values, parent, !reported);
 }
 
+/*
+ * An item naming a plugin (Kong's plugins entity): the name must be a plugin of the target,
+ * and the field `plugin_config` holds that plugin's configuration. A configuration left out
+ * or null is checked as an empty one: Kong fills in the defaults, so a required field without
+ * one is still missing.
+ */
 static void check_plugin_name(struct check_run *run, const struct spec_entity *e,
                               const struct node *item)
 {
@@ -323,8 +329,46 @@ static void check_plugin_name(struct check_run *run, const struct spec_entity *e
     if (!node_is_string(name))
         return;
     path_push_key(&run->path, e->subschema_key, strlen(e->subschema_key));
-    check_plugin_known(&run->vctx, name);
+    const struct spec_field *schema = NULL;
+    bool known, is_config;
+    if (e->plugin_config)
+        schema = plugin_conf_schema(&run->vctx, name, PLUGIN_SCOPE_CONFIG, &known, &is_config);
+    else
+        check_plugin_known(&run->vctx, name);
     path_pop(&run->path);
+    const struct node *conf = schema ? node_map_get(item, e->plugin_config) : NULL;
+    if (!schema || (conf && conf->kind != NODE_MAPPING && !node_is_null(conf)))
+        return; /* unknown, unchecked, or of the wrong type (the entity's record said so) */
+    /* decK fills the configuration from a `_plugin_configs` entry first (deep merge); the
+     * merged whole is not checked (docs/schema-format.md, "Plugins"). */
+    if (node_map_get(item, "_config"))
+        return;
+    struct node empty;
+    memset(&empty, 0, sizeof(empty));
+    empty.kind = NODE_MAPPING;
+    empty.span = conf ? conf->span : name->span;
+    path_push_key(&run->path, e->plugin_config, strlen(e->plugin_config));
+    validate_record(&run->vctx, schema->record, conf && conf->kind == NODE_MAPPING ? conf : &empty,
+                    NULL);
+    path_pop(&run->path);
+}
+
+/*
+ * Nesting fills the field naming the parent, so a subschema that wants it null (a Kong plugin
+ * that cannot be applied to a consumer, nested under one) is broken by the nesting itself.
+ */
+static void check_nesting_allowed(struct check_run *run, const struct spec_record *rec,
+                                  const struct node *item, const struct parent *parent)
+{
+    if (!parent || !parent->foreign_field)
+        return;
+    const struct spec_field *f =
+        spec_record_field(rec, parent->foreign_field, strlen(parent->foreign_field));
+    if (!f || !(f->flags & SF_SUBSCHEMA) || !f->eq || !node_is_null(f->eq))
+        return;
+    diag_add(run->sink, R_HOP2008, -1, &item->span, path_text(&run->path), run->vctx.entity,
+             "%s (it is nested in %s)", f->err ? f->err : "it cannot be nested here",
+             parent->label);
 }
 
 /* Keys of an item that are the entity's own fields: checked by the entity's record. */
@@ -452,6 +496,8 @@ void check_entity(struct check_run *run, const struct spec_entity *e, const stru
         check_exclusive_children(run, e, item);
     if (e->subschema_names_from_plugins)
         check_plugin_name(run, e, item);
+    if (e->nsubschemas)
+        check_nesting_allowed(run, rec, item, parent);
     if (e->plugin_key)
         check_plugin_item(run, e, rec, item);
     if (e->nlocal_refs)

@@ -127,6 +127,7 @@ struct spec_field {
     const char *reference;
     const char *deprecated_since;
     const char *deprecated_message;
+    const struct node *deprecated_old_default; /* a value that does not warn (Kong's old_default) */
     /* for validator sets in checks: required: true means "must be set" */
     bool must_be_set;
     /* A map of plugin name to that plugin's configuration in this scope (APISIX `plugins`);
@@ -164,10 +165,17 @@ struct spec_check {
     const char *then_err, *else_err;
 };
 
+/*
+ * An input-only key. It either names a C expansion (Kong's service `url`) or gives its value,
+ * through `map`, to the fields `sets` names (dotted paths into nested records: Kong 3.6's
+ * rate-limiting `redis_host` sets `redis.host`).
+ */
 struct spec_shorthand {
     const char *name;
-    struct spec_field value; /* the accepted type */
+    struct spec_field value; /* the accepted type, and a deprecation */
     const struct named_expansion *expand;
+    const char **sets; /* NULL-terminated; with `expand`, its fields */
+    const struct node *map;
 };
 
 struct spec_record {
@@ -234,6 +242,9 @@ struct spec_entity {
     struct spec_subschema *subschemas;
     size_t nsubschemas;
     bool subschema_names_from_plugins;
+    /* Kong: the field holding the configuration of the plugin `name` names, checked against
+     * that plugin's config schema (NULL elsewhere). */
+    const char *plugin_config;
     struct spec_child *children;
     size_t nchildren;
     size_t index; /* position in the document's entity list */
@@ -286,6 +297,9 @@ struct spec_document {
     const struct node *all_stream_plugins;
     const struct node *all_entities; /* every version's list, for messages */
     bool duplicates_are_errors;      /* repeated ids and keys are errors, not dropped */
+    /* a deprecated shorthand and its field set to different values is an error, not a win
+     * for the shorthand (Kong 3.8) */
+    bool shorthand_conflicts_are_errors;
     /* ADC: `${NAME}` in a string is an environment variable, replaced before the file is
      * checked, and every number field also takes a string holding a number. */
     bool string_env_vars;

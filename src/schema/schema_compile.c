@@ -32,7 +32,7 @@ struct chain {
 
 /* Sub-definitions are compiled once the whole chain has been applied. */
 struct pending {
-    const struct node *elements, *keys, *values, *fields, *checks, *any_of;
+    const struct node *elements, *keys, *values, *fields, *checks, *shorthands, *any_of;
 };
 
 static int oom(struct cctx *c)
@@ -158,6 +158,7 @@ static int kw_deprecated(struct cctx *c, struct spec_field *f, const struct node
     if (version_compare(&c->t->version, &sv) >= 0) {
         f->deprecated_since = since->u.text;
         f->deprecated_message = msg ? msg->u.text : NULL;
+        f->deprecated_old_default = node_map_get(v, "old_default");
     }
     return 0;
 }
@@ -284,6 +285,7 @@ static const struct keyword_action keyword_actions[] = {
     PENDING_AT("values", values),
     PENDING_AT("fields", fields),
     PENDING_AT("checks", checks),
+    PENDING_AT("shorthands", shorthands),
     PENDING_AT("any_of", any_of),
     {"deprecated", KW_CALL, 0, kw_deprecated},
     {"plugin_map", KW_CALL, 0, kw_plugin_map},
@@ -390,7 +392,8 @@ static int finish_field(struct cctx *c, struct spec_field *f, const struct pendi
         struct spec_record *r = arena_calloc(c->a, 1, sizeof(*r));
         if (!r)
             return oom(c);
-        if ((rc = compile_record(c, p->fields, p->checks, NULL, f->flags & SF_OPEN, r)) < 0)
+        if ((rc = compile_record(c, p->fields, p->checks, p->shorthands, f->flags & SF_OPEN, r)) <
+            0)
             return rc;
         f->record = r;
     }
@@ -442,7 +445,7 @@ static int compare_fields(const void *a, const void *b)
 static int string_list(struct cctx *c, const struct node *list, const char ***out, size_t *n)
 {
     *n = list ? list->count : 0;
-    *out = arena_calloc(c->a, *n ? *n : 1, sizeof(**out));
+    *out = arena_calloc(c->a, *n + 1, sizeof(**out)); /* NULL-terminated too */
     if (!*out)
         return oom(c);
     for (size_t i = 0; i < *n; i++)
@@ -450,9 +453,12 @@ static int string_list(struct cctx *c, const struct node *list, const char ***ou
     return 0;
 }
 
+/* A field's position; for a dotted path (redis.host), the position of the field it starts at. */
 static int position_of(const struct spec_record *r, const char *name)
 {
-    const struct spec_field *f = name ? spec_record_field(r, name, strlen(name)) : NULL;
+    const char *dot = name ? strchr(name, '.') : NULL;
+    size_t len = dot ? (size_t)(dot - name) : name ? strlen(name) : 0;
+    const struct spec_field *f = name ? spec_record_field(r, name, len) : NULL;
     return f ? (int)(f - r->fields) : -1;
 }
 
@@ -608,12 +614,17 @@ static int compile_shorthands(struct cctx *c, const struct node *defs, struct sp
             continue;
         struct spec_shorthand *s = &r->shorthands[r->nshorthands++];
         s->name = defs->u.pairs[i].key->u.text;
-        s->expand = named_expansion_find(node_map_get(def, "expand")->u.text);
-        memset(&s->value, 0, sizeof(s->value));
-        s->value.name = s->name;
-        s->value.len_eq = s->value.len_min = s->value.len_max = -1;
-        struct pending unused = {0};
-        int rc = apply_keyword(c, &s->value, &unused, "type", node_map_get(def, "type"));
+        const struct node *expand = node_map_get(def, "expand");
+        s->expand = expand ? named_expansion_find(expand->u.text) : NULL;
+        s->map = node_map_get(def, "map");
+        size_t nsets;
+        int rc = s->expand ? 0 : string_list(c, node_map_get(def, "sets"), &s->sets, &nsets);
+        if (s->expand)
+            s->sets = (const char **)s->expand->fields;
+        /* The value is checked as a field of its own: its type, elements, len_min and
+         * deprecation; the other keys are the shorthand's and mean nothing to a field. */
+        if (rc == 0 && compile_field(c, s->name, def, NULL, &s->value) < 0)
+            rc = -1;
         if (rc < 0)
             return rc;
     }
@@ -688,26 +699,52 @@ static const struct node *key_variant(const struct node *v, const struct target 
     return picked ? node_map_get(picked, "value") : NULL;
 }
 
-/* A subschema's record: the entity's fields with the variant's overlays, then both checks. */
+/*
+ * What a subschema changes. Overlays (a subschema variant's `fields`) add keys to the entity's
+ * own definitions; replacements (a Kong plugin file's `entity`) are whole definitions, used in
+ * the versions they exist in.
+ */
+struct subschema_source {
+    const struct node *names; /* a list of key values, or one */
+    const struct node *fields;
+    bool replace;
+    const struct node *checks;
+};
+
+static int compile_changed_field(struct cctx *c, const struct node *entity_fields,
+                                 const struct subschema_source *src, const struct node *def,
+                                 struct spec_field *f)
+{
+    const char *name = f->name;
+    if (!src->replace)
+        return compile_field(c, name, node_map_get(entity_fields, name), def, f);
+    struct spec_field replacement;
+    int rc = compile_field(c, name, def, NULL, &replacement);
+    if (rc > 0)
+        *f = replacement;
+    return rc;
+}
+
+/* A subschema's record: the entity's fields with the source's changes, then both checks. */
 static int compile_subschema(struct cctx *c, const struct node *entity_fields,
-                             const struct spec_record *base, const struct node *variant,
+                             const struct spec_record *base, const struct subschema_source *src,
                              struct spec_subschema *out)
 {
-    out->names = node_map_get(variant, "names");
+    out->names = src->names;
     struct spec_record *r = &out->record;
     *r = *base;
     r->fields = arena_calloc(c->a, base->nfields ? base->nfields : 1, sizeof(*r->fields));
     if (!r->fields)
         return oom(c);
     memcpy(r->fields, base->fields, base->nfields * sizeof(*r->fields));
-    const struct node *overlays = node_map_get(variant, "fields");
-    for (uint32_t i = 0; overlays && i < overlays->count; i++) {
-        const char *name = overlays->u.pairs[i].key->u.text;
+    const struct node *changes = src->fields;
+    for (uint32_t i = 0; changes && i < changes->count; i++) {
+        const char *name = changes->u.pairs[i].key->u.text;
         for (size_t j = 0; j < r->nfields; j++) {
             if (strcmp(r->fields[j].name, name) != 0)
                 continue;
-            int rc = compile_field(c, r->fields[j].name, node_map_get(entity_fields, name),
-                                   overlays->u.pairs[i].value, &r->fields[j]);
+            int rc = compile_changed_field(c, entity_fields, src, changes->u.pairs[i].value,
+                                           &r->fields[j]);
             if (rc < 0)
                 return rc;
             r->fields[j].flags |= SF_SUBSCHEMA;
@@ -715,7 +752,7 @@ static int compile_subschema(struct cctx *c, const struct node *entity_fields,
     }
     struct spec_check *extra;
     size_t nextra;
-    int rc = compile_checks(c, node_map_get(variant, "checks"), base, &extra, &nextra);
+    int rc = compile_checks(c, src->checks, base, &extra, &nextra);
     if (rc < 0)
         return rc;
     r->checks = arena_calloc(c->a, base->nchecks + nextra + 1, sizeof(*r->checks));
@@ -727,6 +764,35 @@ static int compile_subschema(struct cctx *c, const struct node *entity_fields,
     return 0;
 }
 
+/*
+ * Kong plugin files say which of the plugins entity's own fields the plugin defines its way
+ * (`entity`: protocols, and consumer/service/route where the plugin cannot be applied): each
+ * such plugin of the target is a subschema keyed by its name.
+ */
+static int compile_plugin_subschemas(struct cctx *c, const struct node *plugins,
+                                     const struct node *entity_fields, struct spec_entity *e)
+{
+    for (uint32_t i = 0; plugins && i < plugins->count; i++) {
+        if (!cond_holds(plugins->u.items[i], c->t))
+            continue;
+        const struct kb_file *file =
+            kb_plugin_file(c->p, spec_item_value(plugins->u.items[i])->u.text);
+        const struct node *changes = file ? node_map_get(file->root, "entity") : NULL;
+        if (!changes)
+            continue;
+        const char *outer = c->file;
+        c->file = file->path;
+        struct subschema_source src = {node_map_get(file->root, "plugin"), changes, true, NULL};
+        int rc =
+            compile_subschema(c, entity_fields, &e->record, &src, &e->subschemas[e->nsubschemas]);
+        c->file = outer;
+        if (rc < 0)
+            return rc;
+        e->nsubschemas++;
+    }
+    return 0;
+}
+
 static int compile_subschemas(struct cctx *c, const struct node *root, struct spec_entity *e)
 {
     const struct node *sub = node_map_get(root, "subschemas");
@@ -734,21 +800,28 @@ static int compile_subschemas(struct cctx *c, const struct node *root, struct sp
         return 0;
     e->subschema_key = text_of(sub, "key");
     e->subschema_names_from_plugins = node_map_get(sub, "names_from") != NULL;
+    e->plugin_config = text_of(sub, "plugin_config");
     const struct node *variants = node_map_get(sub, "variants");
-    size_t count = variants ? variants->count : 0;
+    const struct node *plugins =
+        e->subschema_names_from_plugins ? node_map_get(c->p->product.root, "plugins") : NULL;
+    size_t count = (variants ? variants->count : 0) + (plugins ? plugins->count : 0);
     e->subschemas = arena_calloc(c->a, count ? count : 1, sizeof(*e->subschemas));
     if (!e->subschemas)
         return oom(c);
-    for (size_t i = 0; i < count; i++) {
-        if (!cond_holds(variants->u.items[i], c->t))
+    const struct node *entity_fields = node_map_get(root, "fields");
+    for (size_t i = 0; variants && i < variants->count; i++) {
+        const struct node *v = variants->u.items[i];
+        if (!cond_holds(v, c->t))
             continue;
-        int rc = compile_subschema(c, node_map_get(root, "fields"), &e->record,
-                                   variants->u.items[i], &e->subschemas[e->nsubschemas]);
+        struct subschema_source src = {node_map_get(v, "names"), node_map_get(v, "fields"), false,
+                                       node_map_get(v, "checks")};
+        int rc =
+            compile_subschema(c, entity_fields, &e->record, &src, &e->subschemas[e->nsubschemas]);
         if (rc < 0)
             return rc;
         e->nsubschemas++;
     }
-    return 0;
+    return compile_plugin_subschemas(c, plugins, entity_fields, e);
 }
 
 static int fields_with(struct cctx *c, const struct spec_record *r,
@@ -992,6 +1065,9 @@ static int compile_document(struct cctx *c, struct spec_document *d)
     version_format(&c->t->version, d->version_text, sizeof(d->version_text));
     const struct node *dup = value_for(node_map_get(c->p->product.root, "duplicates"), c->t);
     d->duplicates_are_errors = node_text_equals(dup, "error");
+    const struct node *conflicts =
+        value_for(node_map_get(c->p->product.root, "shorthand_conflicts"), c->t);
+    d->shorthand_conflicts_are_errors = node_text_equals(conflicts, "error");
     d->string_env_vars = flag_of(c->p->product.root, "string_env_vars");
     d->numbers_from_strings = flag_of(c->p->product.root, "numbers_from_strings");
     d->unique_sets = flag_of(c->p->product.root, "unique_sets");
@@ -1136,7 +1212,9 @@ static const struct spec_subschema *subschema_named(const struct spec_entity *e,
         return NULL;
     for (size_t i = 0; i < e->nsubschemas; i++) {
         const struct node *names = e->subschemas[i].names;
-        for (uint32_t j = 0; j < names->count; j++)
+        if (names->kind != NODE_SEQUENCE && node_equal(names, v))
+            return &e->subschemas[i];
+        for (uint32_t j = 0; names->kind == NODE_SEQUENCE && j < names->count; j++)
             if (node_equal(names->u.items[j], v))
                 return &e->subschemas[i];
     }

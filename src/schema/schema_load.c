@@ -112,6 +112,7 @@ static const struct keyword field_keywords[] = {
     {"values", SH_FIELDDEF},
     {"fields", SH_FIELDS},
     {"checks", SH_CHECKS},
+    {"shorthands", SH_SHORTHANDS},
     {"open", SH_BOOL},
     {"deprecated", SH_DEPRECATED},
     {"replaced_by", SH_STRING},
@@ -197,11 +198,21 @@ static const struct keyword local_ref_keywords[] = {{"plugin", SH_STRING}, {"fie
                                                     {"among", SH_STRING},  {"own_id", SH_BOOL},
                                                     {"ids", SH_STRING},    {"err", SH_STRING}};
 
-static const struct keyword shorthand_keywords[] = {
-    {"type", SH_TYPE}, {"expand", SH_EXPAND}, {"description", SH_STRING}};
+/* A shorthand either names a C expansion (`expand`) or copies its value, through `map`, into
+ * fields of its record (`sets`, dotted paths into nested records). */
+static const struct keyword shorthand_keywords[] = {{"type", SH_TYPE},
+                                                    {"expand", SH_EXPAND},
+                                                    {"sets", SH_STRINGS},
+                                                    {"map", SH_ANY},
+                                                    {"len_min", SH_INT},
+                                                    {"elements", SH_FIELDDEF},
+                                                    {"deprecated", SH_DEPRECATED},
+                                                    {"description", SH_STRING}};
 
-static const struct keyword subschemas_keywords[] = {
-    {"key", SH_STRING}, {"names_from", SH_NAMES_FROM}, {"variants", SH_VARIANTS}};
+static const struct keyword subschemas_keywords[] = {{"key", SH_STRING},
+                                                     {"names_from", SH_NAMES_FROM},
+                                                     {"plugin_config", SH_STRING},
+                                                     {"variants", SH_VARIANTS}};
 
 static const struct keyword variant_keywords[] = {{"names", SH_STRINGS},
                                                   {"fields", SH_FIELDS},
@@ -225,20 +236,29 @@ static const struct keyword bool_variant_keywords[] = {{"value", SH_BOOL}};
 
 static const struct keyword strings_variant_keywords[] = {{"value", SH_STRINGS}};
 
-static const struct keyword deprecated_keywords[] = {{"since", SH_VERSION}, {"message", SH_STRING}};
+static const struct keyword deprecated_keywords[] = {
+    {"since", SH_VERSION}, {"message", SH_STRING}, {"old_default", SH_ANY}};
 
 static const struct keyword match_any_keywords[] = {{"patterns", SH_STRINGS}, {"err", SH_STRING}};
 
 static const struct keyword pattern_keywords[] = {{"pattern", SH_STRING}, {"err", SH_STRING}};
 
 static const struct keyword product_keywords[] = {
-    {"product", SH_STRING},       {"name", SH_STRING},
-    {"versions", SH_VERSIONS},    {"format_versions", SH_FORMAT_VERSIONS},
-    {"router_flavors", SH_ENUM},  {"default_router_flavor", SH_ENUM},
-    {"plugins", SH_ENUM},         {"duplicates", SH_ENUM},
-    {"end_marker", SH_STRING},    {"json_since", SH_VERSION},
-    {"string_env_vars", SH_BOOL}, {"numbers_from_strings", SH_BOOL},
-    {"stream_plugins", SH_ENUM},  {"unique_sets", SH_BOOL},
+    {"product", SH_STRING},
+    {"name", SH_STRING},
+    {"versions", SH_VERSIONS},
+    {"format_versions", SH_FORMAT_VERSIONS},
+    {"router_flavors", SH_ENUM},
+    {"default_router_flavor", SH_ENUM},
+    {"plugins", SH_ENUM},
+    {"duplicates", SH_ENUM},
+    {"shorthand_conflicts", SH_ENUM},
+    {"end_marker", SH_STRING},
+    {"json_since", SH_VERSION},
+    {"string_env_vars", SH_BOOL},
+    {"numbers_from_strings", SH_BOOL},
+    {"stream_plugins", SH_ENUM},
+    {"unique_sets", SH_BOOL},
 };
 
 static const struct keyword document_keywords[] = {
@@ -249,7 +269,8 @@ static const struct keyword typedefs_keywords[] = {{"typedefs", SH_FIELDS}};
 /* One plugin's configuration, per place it is configured (docs/schema-format.md, "Plugins"). */
 static const struct keyword plugin_keywords[] = {
     {"plugin", SH_STRING},     {"config", SH_FIELDDEF}, {"consumer", SH_FIELDDEF},
-    {"metadata", SH_FIELDDEF}, {"stream", SH_FIELDDEF}, {"description", SH_STRING}};
+    {"metadata", SH_FIELDDEF}, {"stream", SH_FIELDDEF}, {"entity", SH_FIELDS},
+    {"description", SH_STRING}};
 
 static const struct keyword upgrades_keywords[] = {{"format_field", SH_STRING},
                                                    {"rules", SH_RULES}};
@@ -482,8 +503,8 @@ static int check_one_fielddef(struct lctx *c, const struct node *n)
 {
     bool needs_type = c->needs_type;
     const struct node *record_fields = c->record_fields;
-    /* Checks inside a record name that record's fields. */
-    if (n->kind == NODE_MAPPING && node_map_get(n, "checks"))
+    /* Checks and shorthands inside a record name that record's fields. */
+    if (n->kind == NODE_MAPPING && (node_map_get(n, "checks") || node_map_get(n, "shorthands")))
         c->record_fields = node_map_get(n, "fields");
     int rc = check_mapping(c, n, TABLE(field_keywords), true, "a field definition");
     c->needs_type = needs_type;
@@ -537,12 +558,48 @@ static int sh_fields(struct lctx *c, const struct node *n)
     return 0;
 }
 
+/* The `fields` of some variant of a definition that has `name` among them. */
+static const struct node *fields_holding(const struct node *def, const char *name, size_t len)
+{
+    size_t n = def && def->kind == NODE_SEQUENCE ? def->count : 1;
+    for (size_t i = 0; def && i < n; i++) {
+        const struct node *v = def->kind == NODE_SEQUENCE ? def->u.items[i] : def;
+        const struct node *fields = node_map_get(v, "fields");
+        for (uint32_t j = 0; fields && j < fields->count; j++)
+            if (fields->u.pairs[j].key->count == len &&
+                !memcmp(fields->u.pairs[j].key->u.text, name, len))
+                return fields;
+    }
+    return NULL;
+}
+
+/* A field of the record, or a dotted path into its nested records (redis.host), in some
+ * version. */
+static bool field_path_exists(const struct node *fields, const char *path)
+{
+    const char *dot = strchr(path, '.');
+    size_t len = dot ? (size_t)(dot - path) : strlen(path);
+    for (uint32_t i = 0; fields && i < fields->count; i++) {
+        const struct node *key = fields->u.pairs[i].key;
+        if (key->count != len || memcmp(key->u.text, path, len))
+            continue;
+        if (!dot)
+            return true;
+        const struct node *def = fields->u.pairs[i].value;
+        const char *next = dot + 1;
+        const char *next_dot = strchr(next, '.');
+        size_t next_len = next_dot ? (size_t)(next_dot - next) : strlen(next);
+        return field_path_exists(fields_holding(def, next, next_len), next);
+    }
+    return false;
+}
+
 static int check_field_name(struct lctx *c, const struct node *name)
 {
     if (!c->record_fields || !name)
         return 0;
-    if (!node_map_get(c->record_fields, name->u.text))
-        return bad(c, name, "check names '%s', which is not a field here", name->u.text);
+    if (!field_path_exists(c->record_fields, name->u.text))
+        return bad(c, name, "'%s' is not a field here", name->u.text);
     return 0;
 }
 
@@ -781,8 +838,14 @@ static int sh_shorthands(struct lctx *c, const struct node *n)
         int rc = check_mapping(c, def, TABLE(shorthand_keywords), true, "a shorthand");
         if (rc < 0)
             return rc;
-        if (!node_map_get(def, "type") || !node_map_get(def, "expand"))
-            return bad(c, def, "a shorthand needs 'type' and 'expand'");
+        if (!node_map_get(def, "type") ||
+            !node_map_get(def, "expand") == !node_map_get(def, "sets"))
+            return bad(c, def, "a shorthand needs 'type' and one of 'expand' or 'sets'");
+        if ((rc = check_field_names(c, node_map_get(def, "sets"))) < 0)
+            return rc;
+        const struct node *map = node_map_get(def, "map");
+        if (map && map->kind != NODE_MAPPING)
+            return bad(c, map, "'map' must be a mapping of old values to new ones");
     }
     return 0;
 }

@@ -674,6 +674,14 @@ static bool compile_regex_ok(const char *re, size_t n, long base, struct named_r
                 (const char *)msg, (size_t)at);
 }
 
+/* Kong's `is_regex` fields: a regular expression PCRE compiles (Kong compiles it with PCRE
+ * through ngx.re; PCRE2 reads the same syntax). */
+static bool v_regex(const char *s, size_t n, const struct named_env *env, struct named_result *out)
+{
+    (void)env;
+    return compile_regex_ok(s, n, 0, out);
+}
+
 /* ---- what the ATC router's regex engine cannot run ----------------------------------------- */
 
 /*
@@ -967,6 +975,7 @@ static const struct named_validator validators[] = {
     {"kong_route_path_2x", v_kong_route_path_2x},
     {"name", v_name},
     {"path", v_path},
+    {"regex", v_regex},
     {"sni", v_sni},
     {"tag", v_tag},
     {"tag_2x", v_tag_2x},

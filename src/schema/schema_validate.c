@@ -610,7 +610,9 @@ static void report_deprecations(struct vctx *c, const struct spec_field *f, cons
     if (!f->deprecated_since && !(matched && matched->kind == NODE_MAPPING))
         return;
     const char *product = c->doc->product;
-    if (f->deprecated_since)
+    /* Kong's old_default: a value the field had by default before; an export writes it. */
+    bool at_old_default = f->deprecated_old_default && node_equal(n, f->deprecated_old_default);
+    if (f->deprecated_since && !at_old_default)
         diag_add(c->sink, R_HOP4002, -1, &n->span, path_text(c->path), c->entity,
                  "'%s' is deprecated since %s %s%s%s", c->field ? c->field : f->name, product,
                  f->deprecated_since, f->deprecated_message ? ": " : "",
@@ -974,7 +976,25 @@ struct record_run {
     const char *expanded_name[SHORTHAND_CACHE];
     const struct node *expanded_value[SHORTHAND_CACHE];
     size_t nexpanded;
+    const char *implied; /* the field nesting fills (a filter chain's service), or NULL */
 };
+
+/* What a check reads for the field nesting fills: set, to the parent it sits in. */
+static const struct node nested_parent = {
+    .kind = NODE_SCALAR, .type = SCALAR_STRING, .u.text = "(the parent)", .count = 12};
+
+/* What a shorthand written as `given` gives the field `target`: its expansion, or its value
+ * through `map`. */
+static const struct node *shorthand_gives(const struct spec_shorthand *s, const struct node *given,
+                                          const char *target, struct arena *scratch)
+{
+    if (s->expand)
+        return s->expand->fn(given, target, scratch);
+    for (uint32_t i = 0; s->map && node_is_string(given) && i < s->map->count; i++)
+        if (node_equal(s->map->u.pairs[i].key, given))
+            return s->map->u.pairs[i].value;
+    return given;
+}
 
 static const struct node *shorthand_value(struct record_run *run, const char *name)
 {
@@ -985,9 +1005,9 @@ static const struct node *shorthand_value(struct record_run *run, const char *na
     for (size_t i = 0; i < run->r->nshorthands && !v; i++) {
         const struct spec_shorthand *s = &run->r->shorthands[i];
         const struct node *sv = node_map_get(run->map, s->name);
-        for (const char *const *f = s->expand->fields; sv && *f && !v; f++)
+        for (const char *const *f = s->sets; sv && *f && !v; f++)
             if (!strcmp(*f, name))
-                v = s->expand->fn(sv, name, run->c->scratch);
+                v = shorthand_gives(s, sv, name, run->c->scratch);
     }
     if (run->nexpanded < SHORTHAND_CACHE) {
         run->expanded_name[run->nexpanded] = name;
@@ -996,12 +1016,59 @@ static const struct node *shorthand_value(struct record_run *run, const char *na
     return v;
 }
 
+/*
+ * A field a dotted path (redis.host) names: its definition and the value written for it, if
+ * any. `at` is the position of the path's first field.
+ */
+struct nested_field {
+    const struct spec_field *f;
+    const struct node *written;
+};
+
+static struct nested_field nested_field(const struct record_run *run, int at, const char *path)
+{
+    /* Read from the map, not from `values`: shorthands are looked at before every key is. */
+    struct nested_field out = {at >= 0 ? &run->r->fields[at] : NULL,
+                               at >= 0 ? node_map_get(run->map, run->r->fields[at].name) : NULL};
+    for (const char *seg = strchr(path, '.'); seg && out.f; seg = strchr(seg, '.')) {
+        seg++;
+        const char *end = strchr(seg, '.');
+        size_t len = end ? (size_t)(end - seg) : strlen(seg);
+        out.f = out.f->record ? spec_record_field(out.f->record, seg, len) : NULL;
+        const struct node *w = NULL;
+        for (uint32_t i = 0;
+             out.written && out.written->kind == NODE_MAPPING && i < out.written->count && !w;
+             i++) {
+            const struct node *key = out.written->u.pairs[i].key;
+            if (node_is_string(key) && key->count == len && !memcmp(key->u.text, seg, len))
+                w = out.written->u.pairs[i].value;
+        }
+        out.written = w;
+    }
+    return out;
+}
+
+/* A dotted path's value: written, else set by a shorthand, else the nested field's default
+ * (Kong fills a record left out with its fields' defaults). */
+static const struct node *nested_value(struct record_run *run, int at, const char *path)
+{
+    struct nested_field n = nested_field(run, at, path);
+    if (n.written)
+        return n.written;
+    const struct node *v = run->r->nshorthands ? shorthand_value(run, path) : NULL;
+    return v ? v : n.f ? n.f->default_value : NULL;
+}
+
 /* The value a check reads: written, else set by a shorthand, else the field's default. */
 static const struct node *run_value(struct record_run *run, int at, const char *name)
 {
+    if (strchr(name, '.'))
+        return nested_value(run, at, name);
     if (at >= 0 && run->values[at])
         return run->values[at];
     const struct node *v = run->r->nshorthands ? shorthand_value(run, name) : NULL;
+    if (!v && run->implied && !strcmp(run->implied, name))
+        v = &nested_parent;
     if (!v && at >= 0)
         v = run->r->fields[at].default_value;
     return v;
@@ -1013,7 +1080,7 @@ static bool shorthand_provides(const struct spec_record *r, const struct node *m
     for (size_t i = 0; i < r->nshorthands; i++) {
         if (!node_map_get(map, r->shorthands[i].name))
             continue;
-        for (const char *const *f = r->shorthands[i].expand->fields; *f; f++)
+        for (const char *const *f = r->shorthands[i].sets; *f; f++)
             if (!strcmp(*f, name))
                 return true;
     }
@@ -1214,6 +1281,28 @@ static void validate_field_value(struct vctx *c, struct record_run *run, const s
     }
 }
 
+/*
+ * Kong 3.6 and later write a deprecated shorthand back beside the field it sets when they
+ * export a plugin (db_export, decK dumps): the shorthand then echoes the field's value.
+ */
+static bool shorthand_echoed(const struct record_run *run, const struct spec_shorthand *s,
+                             const struct node *given)
+{
+    if (s->expand || !s->sets[0])
+        return false;
+    for (const char *const *target = s->sets; *target; target++) {
+        const char *dot = strchr(*target, '.');
+        const struct spec_field *top =
+            spec_record_field(run->r, *target, dot ? (size_t)(dot - *target) : strlen(*target));
+        if (!top)
+            return false;
+        struct nested_field n = nested_field(run, (int)(top - run->r->fields), *target);
+        if (!n.written || !node_equal(n.written, shorthand_gives(s, given, *target, NULL)))
+            return false;
+    }
+    return true;
+}
+
 /* A key that is a field, a shorthand or an extra (_comment); false when none of these. */
 static bool validate_known_key(struct vctx *c, struct record_run *run, const struct node *key,
                                const struct node *value, const struct record_options *opt)
@@ -1228,6 +1317,12 @@ static bool validate_known_key(struct vctx *c, struct record_run *run, const str
         return true;
     }
     const struct spec_shorthand *s = spec_record_shorthand(r, key->u.text, key->count);
+    if (s && shorthand_echoed(run, s, value)) {
+        struct spec_field quiet = s->value; /* an export's echo is not a use of the old field */
+        quiet.deprecated_since = NULL;
+        validate_field_value(c, NULL, &quiet, key, value);
+        return true;
+    }
     if (s) {
         validate_field_value(c, NULL, &s->value, key, value);
         return true;
@@ -1275,35 +1370,77 @@ static bool check_keys(struct vctx *c, struct record_run *run, const struct reco
 }
 
 /*
- * The fields a shorthand gives are checked like written ones ("url: ftp://x" gives a
- * protocol Kong rejects), and reported at the shorthand.
+ * A shorthand and the field it sets, both written with different values. Kong lets the
+ * shorthand win, except that from the release product.yaml's `shorthand_conflicts` names, a
+ * deprecated shorthand's conflict rejects the entity.
  */
+static bool report_shorthand_conflict(struct vctx *c, const struct spec_shorthand *s,
+                                      const char *target, const struct node *given)
+{
+    const struct spec_document *d = c->doc;
+    if (s->value.deprecated_since && d->shorthand_conflicts_are_errors) {
+        diag_add(c->sink, R_HOP2010, -1, &given->span, path_text(c->path), c->entity,
+                 "'%s' (deprecated) and '%s' are both set, to different values; %s %s rejects "
+                 "this: set only '%s'",
+                 s->name, target, d->product, d->version_text, target);
+        return false;
+    }
+    diag_add(c->sink, R_HOP2010, GH_WARNING, &given->span, path_text(c->path), c->entity,
+             "'%s' and '%s' are both set, to different values; %s %s uses the value of '%s'",
+             s->name, target, d->product, d->version_text, s->name);
+    return true;
+}
+
+/*
+ * One field a written shorthand sets: checked like a written value ("url: ftp://x" gives a
+ * protocol Kong rejects) and reported at the shorthand, or compared with the value written
+ * for the field itself.
+ */
+static bool check_one_expanded(struct vctx *c, struct record_run *run,
+                               const struct spec_shorthand *s, const struct node *given,
+                               const char *target)
+{
+    const char *dot = strchr(target, '.');
+    const struct spec_field *top =
+        spec_record_field(run->r, target, dot ? (size_t)(dot - target) : strlen(target));
+    if (!top)
+        return true;
+    int at = (int)(top - run->r->fields);
+    struct nested_field n =
+        dot ? nested_field(run, at, target) : (struct nested_field){top, run->values[at]};
+    const struct node *v = n.f ? shorthand_value(run, target) : NULL;
+    if (!v || node_is_null(v))
+        return true;
+    path_push_key(c->path, s->name, strlen(s->name));
+    bool ok;
+    if (n.written && !node_is_null(n.written)) {
+        ok = node_equal(n.written, v) || report_shorthand_conflict(c, s, target, given);
+    } else {
+        char label[160];
+        snprintf(label, sizeof(label), "%s (from %s)", target, s->name);
+        const char *field = c->field;
+        c->field = label;
+        ok = validate_value(c, n.f, v);
+        c->field = field;
+    }
+    path_pop(c->path);
+    if (!ok) {
+        run->failed_fields[at] = true;
+        run->some_failed = true;
+    }
+    return ok;
+}
+
 static bool check_expanded(struct vctx *c, struct record_run *run)
 {
     bool ok = true;
     for (size_t i = 0; i < run->r->nshorthands; i++) {
         const struct spec_shorthand *s = &run->r->shorthands[i];
-        const struct node *sv = node_map_get(run->map, s->name);
-        if (!sv || !node_is_string(sv))
-            continue;
-        for (const char *const *name = s->expand->fields; *name; name++) {
-            const struct spec_field *f = spec_record_field(run->r, *name, strlen(*name));
-            const struct node *v = f ? shorthand_value(run, *name) : NULL;
-            if (!v || run->values[f - run->r->fields] || node_is_null(v))
-                continue;
-            char label[96];
-            snprintf(label, sizeof(label), "%s (from %s)", f->name, s->name);
-            const char *field = c->field;
-            c->field = label;
-            path_push_key(c->path, s->name, strlen(s->name));
-            if (!validate_value(c, f, v)) {
-                run->failed_fields[f - run->r->fields] = true;
-                run->some_failed = true;
-                ok = false;
-            }
-            path_pop(c->path);
-            c->field = field;
-        }
+        const struct node *given = node_map_get(run->map, s->name);
+        if (!given || node_is_null(given) || !matches(c, &s->value, given))
+            continue; /* a value of the wrong type was reported at the shorthand */
+        for (const char *const *target = s->sets; *target; target++)
+            ok &= check_one_expanded(c, run, s, given, *target);
     }
     return ok;
 }
@@ -1347,7 +1484,8 @@ bool validate_record(struct vctx *c, const struct spec_record *r, const struct n
         values = opt->values_out; /* the caller reads them afterwards */
     if (opt && opt->values_out)
         memset(values, 0, r->nfields * sizeof(*values));
-    struct record_run run = {c, r, map, values, failed_fields, false, {NULL}, {NULL}, 0};
+    struct record_run run = {c,     r,      map,    values, failed_fields,
+                             false, {NULL}, {NULL}, 0,      opt ? opt->implied_field : NULL};
     bool ok = check_keys(c, &run, opt);
     ok &= check_expanded(c, &run);
     ok &= check_required(c, &run, opt);

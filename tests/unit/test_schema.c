@@ -193,7 +193,7 @@ static void test_fail_closed(void)
            "overlaps the one at line 4", 5, 7);
     broken("entities/things.yaml",
            "entity: things\nfields:\n  a: {type: string}\nchecks:\n  - at_least_one_of: [a, zzz]\n",
-           "check names 'zzz', which is not a field here", 5, 26);
+           "'zzz' is not a field here", 5, 26);
     broken("entities/things.yaml",
            "entity: things\nfields:\n  id: {type: string, validator: nope}\n",
            "unknown validator 'nope'", 3, 33);
@@ -218,13 +218,26 @@ static void test_fail_closed(void)
                  "a local reference needs 'among'", 6, 5);
     broken_after("entities/things.yaml", things,
                  "local_refs:\n  - {plugin: a, field: [x], among: bits}\n",
-                 "check names 'bits', which is not a field here", 6, 36);
+                 "'bits' is not a field here", 6, 36);
     broken_after("entities/things.yaml", things,
                  "local_refs:\n  - {plugin: zz, field: [x], among: parts}\n",
                  "'zz' is not a plugin of toy", 6, 14);
     broken_after("entities/things.yaml", things,
                  "local_refs:\n  - {plugin: a, field: [x], among: parts, ids: sha256}\n",
                  "'ids' is 'adc'", 6, 48);
+    static const char nested[] = "entity: things\nfields:\n  id: {type: string}\n"
+                                 "  conf:\n    type: record\n    fields:\n"
+                                 "      redis: {type: record, fields: {host: {type: string}}}\n";
+    broken_after("entities/things.yaml", nested, "    checks: [{at_least_one_of: [redis.port]}]\n",
+                 "'redis.port' is not a field here", 8, 33);
+    broken_after("entities/things.yaml", nested,
+                 "    shorthands: {redis_host: {type: string, sets: [redis.hots]}}\n",
+                 "'redis.hots' is not a field here", 8, 52);
+    broken_after("entities/things.yaml", nested, "    shorthands: {redis_host: {type: string}}\n",
+                 "a shorthand needs 'type' and one of 'expand' or 'sets'", 8, 30);
+    broken_after("entities/things.yaml", nested,
+                 "    shorthands: {h: {type: string, sets: [redis.host], map: [a]}}\n",
+                 "'map' must be a mapping", 8, 61);
     static const char rule[] = "rules:\n  - {code: HOP4006, hop: \"2.0\", at: things, field: a, ";
     broken_after("upgrades.yaml", rule, "do: {rename: b}}\n", "an upgrade rule needs 'why'", 2, 5);
     broken_after("upgrades.yaml", rule, "do: {remove: true}, both_set: old, why: x}\n",
