@@ -212,23 +212,66 @@ static int add_notes(struct upgrade_plan *plan, const struct hop_span *spans, st
     return 0;
 }
 
-/* Every listed release after `from` up to `to`; a single hop between two patch releases. */
+/* The position of a listed release. */
+static size_t index_of(const struct kb_product *p, const struct version *v)
+{
+    size_t i = 0;
+    while (i < kb_version_count(p) && version_compare(kb_version_at(p, i), v) != 0)
+        i++;
+    return i;
+}
+
+/*
+ * A jump of plan.yaml from release `at` that does not pass `to` and holds for the edition:
+ * the vendor supports going straight from one LTS to the next (Kong 2.8 to 3.4). The longest
+ * one wins.
+ */
+static const struct node *jump_from(const struct upgrade_plan *plan, const struct version *at,
+                                    const struct version *to)
+{
+    const struct node *jumps = node_map_get(kb_plan(plan->source), "jumps");
+    const struct node *best = NULL;
+    struct version best_to = {0};
+    for (uint32_t i = 0; jumps && i < jumps->count; i++) {
+        const struct node *j = jumps->u.items[i];
+        const struct node *editions = node_map_get(j, "editions");
+        struct version a = version_of(node_map_get(j, "from"));
+        struct version b = version_of(node_map_get(j, "to"));
+        if (version_compare(&a, at) != 0 || version_compare(&b, to) > 0 ||
+            (editions && !lists(editions, plan->edition)))
+            continue;
+        if (!best || version_compare(&b, &best_to) > 0) {
+            best = j;
+            best_to = b;
+        }
+    }
+    return best;
+}
+
+/* Every listed release after `from` up to `to`, or a jump over some of them; a single hop
+ * between two patch releases. */
 static int build_hops(struct upgrade_plan *plan, const struct plan_request *req,
                       const struct version *from, const struct version *to, struct hop_span **spans)
 {
-    size_t n = kb_version_count(req->product);
+    const struct kb_product *p = req->product;
+    size_t n = kb_version_count(p);
     plan->hops = arena_calloc(&plan->arena, n + 1, sizeof(*plan->hops));
     *spans = arena_calloc(&plan->arena, n + 1, sizeof(**spans));
     if (!plan->hops || !*spans)
         return -1;
     const struct version *prev = from;
     const char *prev_text = plan->from;
-    for (size_t i = 0; i < n; i++) {
-        const struct version *v = kb_version_at(req->product, i);
-        if (version_compare(v, from) <= 0 || version_compare(v, to) > 0)
-            continue;
+    for (size_t i = index_of(p, from) + 1; i < n && version_compare(kb_version_at(p, i), to) <= 0;
+         i++) {
+        const struct node *jump = jump_from(plan, prev, to);
+        const char *as = jump ? text_of(node_map_get(jump, "as")) : NULL;
+        if (jump) {
+            struct version target = version_of(node_map_get(jump, "to"));
+            i = index_of(p, &target);
+        }
+        const struct version *v = kb_version_at(p, i);
         bool last = version_compare(v, to) == 0;
-        const char *text = last ? plan->to : kb_version_text(req->product, i);
+        const char *text = last ? plan->to : as ? as : kb_version_text(p, i);
         (*spans)[plan->nhops] = (struct hop_span){prev, v};
         plan->hops[plan->nhops++] = (struct plan_hop){.from = prev_text, .to = text};
         prev = v;

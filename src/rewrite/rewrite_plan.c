@@ -94,15 +94,16 @@ static const struct node *entity_list(struct arena *a, const struct node *at)
     return list;
 }
 
-static size_t hop_of(const struct rw_plan *plan, const struct node *def)
+/* Whether the rule runs on hop h: the hop arriving at its release, and with `repeat`, every
+ * later hop too (an export of a later release still writes the old field beside the new). */
+static bool runs_on_hop(const struct rw_plan *plan, const struct node *def, size_t h)
 {
     const struct node *hop = node_map_get(def, "hop");
+    const struct node *repeat = node_map_get(def, "repeat");
     struct version v;
     version_parse(hop->u.text, hop->count, &v);
-    for (size_t i = 0; i < plan->nhops; i++)
-        if (version_compare(&plan->hops[i].to, &v) == 0)
-            return i;
-    return plan->nhops;
+    int cmp = version_compare(&plan->hops[h].to, &v);
+    return cmp == 0 || (cmp > 0 && repeat && repeat->v.b);
 }
 
 /* The hops: every listed release after `from`, up to and including `to`. */
@@ -146,15 +147,15 @@ int rw_plan_build(struct rw_plan *plan, const struct kb_product *p, const struct
     plan->final_format = format_version ? arena_strdup(&plan->arena, format_version) : NULL;
     const struct node *rules = kb_upgrade_rules(p);
     if ((format_version && !plan->final_format) || build_hops(plan, p, from, to) < 0 ||
-        !(plan->rules =
-              arena_calloc(&plan->arena, rules ? rules->count + 1 : 1, sizeof(*plan->rules))))
+        !(plan->rules = arena_calloc(&plan->arena, rules ? rules->count * plan->nhops + 1 : 1,
+                                     sizeof(*plan->rules))))
         return error_set(err, GH_ENOMEM, "out of memory");
     size_t next = 0;
     for (size_t h = 0; h < plan->nhops; h++) {
         plan->hops[h].format_version = plan->final_format;
         for (uint32_t i = 0; rules && i < rules->count; i++) {
             const struct node *def = rules->u.items[i];
-            if (hop_of(plan, def) != h ||
+            if (!runs_on_hop(plan, def, h) ||
                 !when_holds(node_map_get(def, "when"), plan->final_format))
                 continue;
             struct rw_rule *r = &plan->rules[next];

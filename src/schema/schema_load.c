@@ -56,6 +56,7 @@ enum shape {
     SH_RULES,
     SH_CODE,
     SH_HOP,
+    SH_LISTED_VERSION,
     SH_AT,
     SH_WHEN,
     SH_DO,
@@ -76,6 +77,7 @@ enum shape {
     SH_PLAN_CHOICES,
     SH_PLAN_STEPS,
     SH_PLAN_NOTES,
+    SH_PLAN_JUMPS,
     SH_PLAN_PHASE,
     SH_PLAN_TEXT,
     SH_PLAN_MODES,
@@ -279,6 +281,7 @@ static const struct keyword rule_keywords[] = {
     {"code", SH_CODE},         {"hop", SH_HOP},         {"at", SH_AT},      {"where", SH_WHERE},
     {"field", SH_STRING},      {"each", SH_BOOL},       {"when", SH_WHEN},  {"do", SH_DO},
     {"severity", SH_SEVERITY}, {"ignored", SH_SCALARS}, {"why", SH_STRING}, {"both_set", SH_STRING},
+    {"repeat", SH_BOOL},
 };
 
 static const struct keyword when_keywords[] = {{"format_version", SH_FORMAT_LIST}};
@@ -292,6 +295,7 @@ static const struct keyword do_keywords[] = {
 static const struct keyword plan_keywords[] = {{"modes", SH_PLAN_CHOICES},
                                                {"editions", SH_PLAN_CHOICES},
                                                {"notes", SH_PLAN_NOTES},
+                                               {"jumps", SH_PLAN_JUMPS},
                                                {"steps", SH_PLAN_STEPS}};
 
 static const struct keyword plan_choice_keywords[] = {
@@ -307,6 +311,11 @@ static const struct keyword plan_choice_keywords[] = {
 
 static const struct keyword plan_step_keywords[] = {{"phase", SH_PLAN_PHASE}, PLAN_CONDITIONS};
 static const struct keyword plan_note_keywords[] = {PLAN_CONDITIONS};
+
+/* A direct upgrade the vendor supports between releases that are not adjacent (an LTS to the
+ * next); `as` is the release it arrives at when that is a patch release (3.1.1.3). */
+static const struct keyword plan_jump_keywords[] = {
+    {"from", SH_LISTED_VERSION}, {"to", SH_HOP}, {"as", SH_STRING}, {"editions", SH_PLAN_EDITIONS}};
 
 static const char *const type_names[] = {"string", "integer", "number", "boolean", "array",
                                          "set",    "map",     "record", "foreign", "any"};
@@ -1045,6 +1054,20 @@ static int sh_code(struct lctx *c, const struct node *n)
     return bad(c, n, "unknown rule code '%s'", n->u.text);
 }
 
+/* A release the product lists. */
+static int sh_listed_version(struct lctx *c, const struct node *n)
+{
+    int rc = sh_version(c, n);
+    if (rc < 0)
+        return rc;
+    struct version v;
+    version_parse(n->u.text, n->count, &v);
+    for (size_t i = 0; i < c->p->nversions; i++)
+        if (version_compare(&c->p->versions[i], &v) == 0)
+            return 0;
+    return bad(c, n, "'%s' is not a listed version", n->u.text);
+}
+
 /* A hop arrives at a release the product lists. */
 static int sh_hop(struct lctx *c, const struct node *n)
 {
@@ -1290,6 +1313,27 @@ static int sh_plan_notes(struct lctx *c, const struct node *n)
     return plan_items(c, n, TABLE(plan_note_keywords), "plan note");
 }
 
+static int sh_plan_jumps(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "expected a list of jumps {from, to}");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *j = n->u.items[i];
+        int rc = check_mapping(c, j, TABLE(plan_jump_keywords), false, "a jump");
+        if (rc < 0)
+            return rc;
+        const struct node *from = node_map_get(j, "from"), *to = node_map_get(j, "to");
+        if (!from || !to)
+            return bad(c, j, "a jump needs 'from' and 'to'");
+        struct version a, b;
+        version_parse(from->u.text, from->count, &a);
+        version_parse(to->u.text, to->count, &b);
+        if (version_compare(&a, &b) >= 0)
+            return bad(c, to, "a jump goes to a later release than it starts from");
+    }
+    return 0;
+}
+
 /* Steps in the order they are done: phases never go back (prepare before verify). */
 static int sh_plan_steps(struct lctx *c, const struct node *n)
 {
@@ -1366,6 +1410,8 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_PLAN_CHOICES] = sh_plan_choices,
     [SH_PLAN_STEPS] = sh_plan_steps,
     [SH_PLAN_NOTES] = sh_plan_notes,
+    [SH_PLAN_JUMPS] = sh_plan_jumps,
+    [SH_LISTED_VERSION] = sh_listed_version,
     [SH_PLAN_PHASE] = sh_plan_phase,
     [SH_PLAN_TEXT] = sh_plan_text,
     [SH_PLAN_MODES] = sh_plan_modes,

@@ -258,6 +258,25 @@ static void test_plan(gh_engine *engine)
     ok(json && strstr(json, "etcdctl") == NULL, "standalone steps only: no etcd backup");
     free(json);
 
+    /* Kong: 2.8 and 3.4 are LTS releases, so 2.8 goes straight to 3.4; only Enterprise has
+     * the 3.1.1.3 patch release that takes 2.8 directly to 3.1. */
+    o = (gh_plan_options){.from = "kong@2.8", .to = "kong@3.6"};
+    json = plan_json(engine, &o, &err);
+    ok(json && strstr(json, "\"from\": \"2.8\",\n        \"to\": \"3.4\"") &&
+           strstr(json, "\"from\": \"3.4\",\n        \"to\": \"3.5\""),
+       "kong 2.8 to 3.6: 2.8 -> 3.4 -> 3.5 -> 3.6: %s", err.message);
+    free(json);
+    o = (gh_plan_options){.from = "kong@2.8", .to = "kong@3.2", .edition = "enterprise"};
+    json = plan_json(engine, &o, &err);
+    ok(json && strstr(json, "\"to\": \"3.1.1.3\"") && !strstr(json, "\"to\": \"3.0\""),
+       "kong enterprise 2.8 to 3.2 goes through 3.1.1.3");
+    free(json);
+    o = (gh_plan_options){.from = "kong@2.8", .to = "kong@3.2", .edition = "oss"};
+    json = plan_json(engine, &o, &err);
+    ok(json && strstr(json, "\"to\": \"3.0\"") && !strstr(json, "\"to\": \"3.1.1.3\""),
+       "kong open-source 2.8 to 3.2 goes through 3.0 and 3.1");
+    free(json);
+
     gh_error bad = {0};
     o = (gh_plan_options){.from = "apisix@3.1", .to = "apisix@3.0"};
     ok(!plan_json(engine, &o, &bad) && bad.status == GH_EUSAGE, "no plan backwards");

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plan/plan.h"
 #include "reader/reader.h"
 #include "schema/schema.h"
 #include "schema/schema_validate.h"
@@ -257,6 +258,35 @@ static void test_fail_closed(void)
                  "'two' is not one of the plan's modes", 4, 30);
     broken_after("plan.yaml", plan_modes, "steps:\n  - {phase: prepare, hop: \"1.0\", text: x}\n",
                  "a hop must arrive at a listed version after the first", 4, 27);
+    broken("plan.yaml", "jumps:\n  - {from: \"1.0\"}\n", "a jump needs 'from' and 'to'", 2, 5);
+    broken("plan.yaml", "jumps:\n  - {from: \"1.5\", to: \"2.0\"}\n",
+           "'1.5' is not a listed version", 2, 12);
+    broken("plan.yaml", "jumps:\n  - {from: \"2.0\", to: \"2.0\"}\n",
+           "a jump goes to a later release than it starts from", 2, 23);
+    broken_after("plan.yaml", plan_modes,
+                 "jumps:\n  - {from: \"1.0\", to: \"2.0\", editions: [gold]}\n",
+                 "'gold' is not one of the plan's editions", 4, 41);
+}
+
+/* A product without plan.yaml (the toy) has no plans: a usage error, not a crash. */
+static void test_no_plan(void)
+{
+    char *root = make_toy(NULL);
+    struct kb *kb = NULL;
+    gh_error err = {0};
+    int rc = kb_new(root, &kb, &err);
+    const struct kb_product *toy = rc == 0 ? kb_product_find(kb, "toy") : NULL;
+    struct plan_request req = {.product = toy, .from_text = "1.0", .to_text = "2.0"};
+    version_parse("1.0", 3, &req.from);
+    version_parse("2.0", 3, &req.to);
+    struct upgrade_plan plan;
+    rc = toy ? upgrade_plan_build(&plan, &req, &err) : -1;
+    ok(toy && rc == GH_EUSAGE && strstr(err.message, "no upgrade plans for Toy"),
+       "no plan.yaml: %s", err.message);
+    if (toy)
+        upgrade_plan_release(&plan);
+    kb_free(kb);
+    remove_toy(root);
 }
 
 /* ---- validating values ------------------------------------------------------------------- */
@@ -380,6 +410,7 @@ int main(int argc, char **argv)
     }
     test_real_knowledge(argv[1]);
     test_fail_closed();
+    test_no_plan();
     test_validation();
     return done();
 }
