@@ -1054,32 +1054,34 @@ static int sh_code(struct lctx *c, const struct node *n)
     return bad(c, n, "unknown rule code '%s'", n->u.text);
 }
 
-/* A release the product lists. */
-static int sh_listed_version(struct lctx *c, const struct node *n)
+/* The position of a (valid) version node in the product's list, or -1. */
+static long listed_at(const struct lctx *c, const struct node *n)
 {
-    int rc = sh_version(c, n);
-    if (rc < 0)
-        return rc;
     struct version v;
     version_parse(n->u.text, n->count, &v);
     for (size_t i = 0; i < c->p->nversions; i++)
         if (version_compare(&c->p->versions[i], &v) == 0)
-            return 0;
-    return bad(c, n, "'%s' is not a listed version", n->u.text);
+            return (long)i;
+    return -1;
+}
+
+/* A release the product lists. */
+static int sh_listed_version(struct lctx *c, const struct node *n)
+{
+    int rc = sh_version(c, n);
+    if (rc == 0 && listed_at(c, n) < 0)
+        return bad(c, n, "'%s' is not a listed version", n->u.text);
+    return rc;
 }
 
 /* A hop arrives at a release the product lists. */
 static int sh_hop(struct lctx *c, const struct node *n)
 {
     int rc = sh_version(c, n);
-    if (rc < 0)
-        return rc;
-    struct version v;
-    version_parse(n->u.text, n->count, &v);
-    for (size_t i = 1; i < c->p->nversions; i++)
-        if (version_compare(&c->p->versions[i], &v) == 0)
-            return 0;
-    return bad(c, n, "a hop must arrive at a listed version after the first, not '%s'", n->u.text);
+    if (rc == 0 && listed_at(c, n) < 1)
+        return bad(c, n, "a hop must arrive at a listed version after the first, not '%s'",
+                   n->u.text);
+    return rc;
 }
 
 /* `document`, an entity, or a list of entities. */
