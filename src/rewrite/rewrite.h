@@ -27,7 +27,7 @@
 #include "schema/schema.h"
 #include "schema/schema_named.h"
 
-enum rw_op { RW_SET, RW_RENAME, RW_TRANSFORM, RW_REMOVE, RW_MAP, RW_MOVE, RW_MANUAL };
+enum rw_op { RW_SET, RW_RENAME, RW_TRANSFORM, RW_REMOVE, RW_MAP, RW_MOVE, RW_MANUAL, RW_JOIN };
 
 struct rw_rule {
     enum rule_id rule;
@@ -40,6 +40,7 @@ struct rw_rule {
     const struct node *value;   /* RW_SET: a scalar; RW_MAP: a mapping of old to new values */
     const char *new_name;       /* RW_RENAME; RW_MOVE: "record.field" beside the old field */
     const char *manual;         /* RW_MANUAL: what the user has to do instead (HOP4008) */
+    const char *separator;      /* RW_JOIN: a list of strings becomes one, joined by this */
     const struct node *ignored; /* RW_MOVE: values the target ignores: removed, not moved */
     /* RW_RENAME onto a key that is set too: the value the source release used ('o'ld, 'n'ew),
      * or 0 when that is the user's to decide. */

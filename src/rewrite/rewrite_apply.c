@@ -100,10 +100,63 @@ static const struct node *rewrite_scalar(struct rw_ctx *c, const struct rw_rule 
     return now;
 }
 
+/* A list of strings joined into one ("a, b"), or NULL when v is not such a list. */
+static struct node *joined(struct rw_ctx *c, const struct rw_rule *r, const struct node *v)
+{
+    if (v->kind != NODE_SEQUENCE || v->count == 0)
+        return NULL;
+    struct buf b;
+    buf_init(&b, BUF_DEFAULT_MAX);
+    bool strings = true;
+    for (uint32_t i = 0; i < v->count && strings; i++) {
+        strings = node_is_string(v->u.items[i]) && !strstr(v->u.items[i]->u.text, "${{");
+        if (strings)
+            buf_printf(&b, "%s%s", i ? r->separator : "", v->u.items[i]->u.text);
+    }
+    const char *text = strings && b.data ? arena_strndup(c->nodes, b.data, b.len) : NULL;
+    buf_release(&b);
+    struct node *n = text ? arena_alloc(c->nodes, sizeof(*n)) : NULL;
+    if (!n)
+        return NULL; /* another type is the schema check's to report */
+    *n = (struct node){.kind = NODE_SCALAR,
+                       .type = SCALAR_STRING,
+                       .style = STYLE_DOUBLE_QUOTED,
+                       .count = (uint32_t)strlen(text),
+                       .span = v->span};
+    n->u.text = text;
+    return n;
+}
+
+/*
+ * A list becomes one string. A flow list (or JSON) is replaced where it stands; a block list
+ * spans lines the string cannot take, so the item is written out anew.
+ */
+static const struct node *rewrite_joined(struct rw_ctx *c, const struct rw_rule *r,
+                                         const struct site *s, const char *field,
+                                         const struct node *v)
+{
+    struct node *now = joined(c, r, v);
+    bool in_place = v->style == STYLE_FLOW || c->json;
+    if (!now || (!in_place && !c->may_reemit))
+        return v; /* an anchored item keeps its list: the schema check reports the type */
+    bool secret = rw_field_is_secret(s->entity, s->item, field);
+    struct node as_scalar = *v; /* the list's place, as a scalar's, for the edit */
+    as_scalar.kind = NODE_SCALAR;
+    as_scalar.style = STYLE_DOUBLE_QUOTED;
+    as_scalar.count = 1;
+    struct rw_edit edit = rw_replace_edit(c, s, &as_scalar, now);
+    c->reemit = c->reemit || !in_place;
+    rw_record(c, r, s, CHANGE_VALUE, field, v, rw_shown(c->log, v, secret),
+              rw_shown(c->log, now, secret), in_place ? &edit : NULL);
+    return now;
+}
+
 static const struct node *rewrite_value(struct rw_ctx *c, const struct rw_rule *r,
                                         const struct site *s, const char *field,
                                         const struct node *v)
 {
+    if (r->op == RW_JOIN)
+        return rewrite_joined(c, r, s, field, v);
     if (!r->each || v->kind != NODE_SEQUENCE)
         return v->kind == NODE_SCALAR ? rewrite_scalar(c, r, s, field, v) : v;
     struct node *copy = NULL;
@@ -156,6 +209,8 @@ static const struct node *apply_op(struct rw_ctx *c, const struct rw_rule *r, co
         rw_manual(c, r, s, key, r->manual);
         return map;
     }
+    if (r->op == RW_JOIN && value->kind == NODE_SEQUENCE && value->count == 0)
+        return rw_remove_pair(c, r, s, map, at, "an empty list joins into nothing: the key goes");
     if (r->op == RW_RENAME) {
         int other = rw_find_key(map, r->new_name, strlen(r->new_name));
         if (other >= 0)
@@ -198,13 +253,35 @@ static const struct node *apply_in_each(struct rw_ctx *c, const struct rw_rule *
     return copy ? copy : map;
 }
 
+/* A final `*`: the operation on every pair of map, last first, so a removal moves no pair the
+ * loop has still to visit. */
+static const struct node *apply_to_each(struct rw_ctx *c, const struct rw_rule *r,
+                                        const struct site *s, const struct node *map)
+{
+    struct site inner = *s;
+    inner.flow = s->flow || map->style == STYLE_FLOW;
+    const struct node *now = map;
+    for (uint32_t i = map->count; i-- > 0;) {
+        const struct node *key = map->u.pairs[i].key;
+        if (!node_is_string(key))
+            continue;
+        path_push_key(&c->path, key->u.text, key->count);
+        now = apply_op(c, r, &inner, now, i);
+        path_pop(&c->path);
+    }
+    return now;
+}
+
 static const struct node *apply_in(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                                    const struct node *map, const char *field)
 {
     const char *dot = strchr(field, '.');
     size_t len = dot ? (size_t)(dot - field) : strlen(field);
-    if (len == 1 && field[0] == '*' && dot && map && map->kind == NODE_MAPPING)
+    bool each_key = len == 1 && field[0] == '*' && map && map->kind == NODE_MAPPING;
+    if (each_key && dot)
         return apply_in_each(c, r, s, map, dot + 1);
+    if (each_key)
+        return apply_to_each(c, r, s, map);
     int at = map && map->kind == NODE_MAPPING ? rw_find_key(map, field, len) : -1;
     if (at < 0)
         return map;

@@ -37,12 +37,37 @@ static void *grow(void *items, size_t *cap, size_t count, size_t size)
 /* ---- how values are shown ---------------------------------------------------------------- */
 
 /* A scalar as the change log shows it: quoted, cut at 80 bytes, '<redacted>' when secret. */
+/* A short list of scalars as ['a', 'b'], so the log keeps the values; NULL for any other. */
+static const char *shown_list(struct rw_log *log, const struct node *n)
+{
+    enum { MAX_SHOWN = 8 };
+    if (n->kind != NODE_SEQUENCE || n->count == 0 || n->count > MAX_SHOWN)
+        return NULL;
+    struct buf b;
+    buf_init(&b, 1024);
+    buf_putc(&b, '[');
+    for (uint32_t i = 0; i < n->count; i++) {
+        if (n->u.items[i]->kind != NODE_SCALAR) {
+            buf_release(&b);
+            return NULL;
+        }
+        buf_printf(&b, "%s%s", i ? ", " : "", rw_shown(log, n->u.items[i], false));
+    }
+    buf_putc(&b, ']');
+    const char *out = b.data ? arena_strndup(&log->arena, b.data, b.len) : NULL;
+    buf_release(&b);
+    return out;
+}
+
 const char *rw_shown(struct rw_log *log, const struct node *n, bool secret)
 {
     if (!n)
         return "(none)";
     if (secret)
         return "'<redacted>'";
+    const char *list = shown_list(log, n);
+    if (list)
+        return list;
     if (n->kind != NODE_SCALAR)
         return n->kind == NODE_SEQUENCE ? "a list" : "a mapping";
     struct buf b;

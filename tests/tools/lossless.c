@@ -108,7 +108,32 @@ static int compare(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The change log's old values, unquoted: 'text' is a string, anything else is as printed. */
+/* One old value as the log prints it, unquoted: 'text' is a string, anything else as printed. */
+static void add_old(struct values *olds, const char *old, size_t n)
+{
+    char text[1024];
+    if (n >= 2 && old[0] == '\'' && old[n - 1] == '\'')
+        snprintf(text, sizeof(text), "s:%.*s", (int)(n - 2), old + 1);
+    else if (n == 4 && !strncmp(old, "null", 4))
+        snprintf(text, sizeof(text), "n:");
+    else
+        snprintf(text, sizeof(text), "?:%.*s", (int)n, old);
+    add(olds, text);
+}
+
+/* A short list is logged as ['a', 'b']: it names each of its values. */
+static void add_old_list(struct values *olds, const char *old, size_t n)
+{
+    const char *p = old + 1, *end = old + n - 1;
+    while (p < end) {
+        const char *sep = strstr(p, ", ");
+        size_t len = sep && sep < end ? (size_t)(sep - p) : (size_t)(end - p);
+        add_old(olds, p, len);
+        p += len + 2;
+    }
+}
+
+/* The change log's old values. */
 static void add_changes(struct values *olds, const char *path)
 {
     json_error_t e;
@@ -132,13 +157,10 @@ static void add_changes(struct values *olds, const char *path)
             if (!old)
                 continue;
             size_t n = strlen(old);
-            if (n >= 2 && old[0] == '\'' && old[n - 1] == '\'')
-                snprintf(text, sizeof(text), "s:%.*s", (int)(n - 2), old + 1);
-            else if (!strcmp(old, "null"))
-                snprintf(text, sizeof(text), "n:");
+            if (n >= 2 && old[0] == '[' && old[n - 1] == ']')
+                add_old_list(olds, old, n);
             else
-                snprintf(text, sizeof(text), "?:%s", old);
-            add(olds, text);
+                add_old(olds, old, n);
         }
     }
     json_decref(root);
