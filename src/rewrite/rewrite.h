@@ -27,7 +27,17 @@
 #include "schema/schema.h"
 #include "schema/schema_named.h"
 
-enum rw_op { RW_SET, RW_RENAME, RW_TRANSFORM, RW_REMOVE, RW_MAP, RW_MOVE, RW_MANUAL, RW_JOIN };
+enum rw_op {
+    RW_SET,
+    RW_RENAME,
+    RW_TRANSFORM,
+    RW_REMOVE,
+    RW_MAP,
+    RW_MOVE,
+    RW_MANUAL,
+    RW_JOIN,
+    RW_NOTICE
+};
 
 struct rw_rule {
     enum rule_id rule;
@@ -39,7 +49,8 @@ struct rw_rule {
     const struct node *where;   /* the entity's fields must have these values, or NULL */
     const struct node *value;   /* RW_SET: a scalar; RW_MAP: a mapping of old to new values */
     const char *new_name;       /* RW_RENAME; RW_MOVE: "record.field" beside the old field */
-    const char *manual;         /* RW_MANUAL: what the user has to do instead (HOP4008) */
+    const char *manual;         /* RW_MANUAL: what the user has to do instead (HOP4008); RW_NOTICE:
+                                   how the gateway's behaviour changes */
     const char *separator;      /* RW_JOIN: a list of strings becomes one, joined by this */
     const struct node *ignored; /* RW_MOVE: values the target ignores: removed, not moved */
     /* RW_RENAME onto a key that is set too: the value the source release used ('o'ld, 'n'ew),

@@ -209,6 +209,10 @@ static const struct node *apply_op(struct rw_ctx *c, const struct rw_rule *r, co
         rw_manual(c, r, s, key, r->manual);
         return map;
     }
+    if (r->op == RW_NOTICE) { /* nothing to rewrite: the gateway behaves differently */
+        rw_notice(c, r, s, key);
+        return map;
+    }
     if (r->op == RW_JOIN && value->kind == NODE_SEQUENCE && value->count == 0)
         return rw_remove_pair(c, r, s, map, at, "an empty list joins into nothing: the key goes");
     if (r->op == RW_RENAME) {
@@ -323,13 +327,17 @@ static const struct node *value_at(const struct node *item, const char *field)
 }
 
 /* Every field the rule's `where` names has its value, or one of its list of values. */
+/* A field left out matches a null (`~`) in `where`, as a field written null does. */
 static bool where_holds(const struct node *where, const struct node *item)
 {
+    static const struct node null_node = {.kind = NODE_SCALAR, .type = SCALAR_NULL};
     for (uint32_t i = 0; where && i < where->count; i++) {
         const struct node *want = where->u.pairs[i].value;
         const struct node *have = value_at(item, where->u.pairs[i].key->u.text);
-        bool match = have && node_equal(have, want);
-        for (uint32_t j = 0; have && !match && want->kind == NODE_SEQUENCE && j < want->count; j++)
+        if (!have)
+            have = &null_node;
+        bool match = node_equal(have, want);
+        for (uint32_t j = 0; !match && want->kind == NODE_SEQUENCE && j < want->count; j++)
             match = node_equal(have, want->u.items[j]);
         if (!match)
             return false;

@@ -36,6 +36,8 @@ struct rw_edit rw_replace_edit(struct rw_ctx *c, const struct site *s, const str
 /* A finding (HOP4008) for what a rule cannot do by itself: it stays for the user. */
 void rw_manual(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                const struct node *at, const char *what);
+void rw_notice(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+               const struct node *at);
 
 /* ---- rewrite_apply.c: nodes ---------------------------------------------------------------- */
 

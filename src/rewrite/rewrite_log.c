@@ -205,12 +205,27 @@ struct rw_edit rw_replace_edit(struct rw_ctx *c, const struct site *s, const str
                             block && old_node->span.end_column == 1, 0};
 }
 
-/* A finding for what a rule cannot do by itself: it stays for the user (both modes). */
-void rw_manual(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
-               const struct node *at, const char *what)
+/* A finding the rewrite leaves for the user (both modes), under the given code. */
+static void left_for_user(struct rw_ctx *c, const struct rw_rule *r, enum rule_id rule,
+                          int severity, const struct site *s, const struct node *at,
+                          const char *what)
 {
     char hop[64];
     rw_hop_text(&c->plan->hops[r->hop], hop, sizeof(hop));
-    diag_add(c->manual, R_HOP4008, -1, &at->span, path_text(&c->path), s->label, "%s (%s %s: %s)",
+    diag_add(c->manual, rule, severity, &at->span, path_text(&c->path), s->label, "%s (%s %s: %s)",
              what, c->plan->product, hop, r->why);
+}
+
+/* What a rule cannot do by itself: HOP4008, whatever the rule's own code. */
+void rw_manual(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+               const struct node *at, const char *what)
+{
+    left_for_user(c, r, R_HOP4008, -1, s, at, what);
+}
+
+/* A change of behaviour the file cannot express: the rule's own code and severity. */
+void rw_notice(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+               const struct node *at)
+{
+    left_for_user(c, r, r->rule, r->severity, s, at, r->manual);
 }

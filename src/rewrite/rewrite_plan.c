@@ -58,6 +58,9 @@ static int read_op(struct rw_rule *r, const struct node *def, const char *file, 
     } else if (node_text_equals(op->key, "manual")) {
         r->op = RW_MANUAL;
         r->manual = v->u.text;
+    } else if (node_text_equals(op->key, "notice")) {
+        r->op = RW_NOTICE;
+        r->manual = v->u.text;
     } else if (node_text_equals(op->key, "join")) {
         r->op = RW_JOIN;
         r->separator = v->u.text;

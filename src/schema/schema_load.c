@@ -287,8 +287,9 @@ static const struct keyword rule_keywords[] = {
 static const struct keyword when_keywords[] = {{"format_version", SH_FORMAT_LIST}};
 
 static const struct keyword do_keywords[] = {
-    {"set", SH_ANY},       {"rename", SH_STRING}, {"transform", SH_TRANSFORM}, {"remove", SH_TRUE},
-    {"map", SH_VALUE_MAP}, {"move", SH_MOVE},     {"manual", SH_STRING},       {"join", SH_STRING}};
+    {"set", SH_ANY},       {"rename", SH_STRING}, {"transform", SH_TRANSFORM},
+    {"remove", SH_TRUE},   {"map", SH_VALUE_MAP}, {"move", SH_MOVE},
+    {"manual", SH_STRING}, {"join", SH_STRING},   {"notice", SH_STRING}};
 
 /* An upgrade plan: deployment modes, editions, and the steps of each hop (docs/schema-format.md,
  * "Upgrade plans"). */
@@ -1201,6 +1202,8 @@ static int sh_rules(struct lctx *c, const struct node *n)
         const struct node *ops = node_map_get(rule, "do");
         if (node_map_get(ops, "manual") && !node_text_equals(node_map_get(rule, "code"), "HOP4008"))
             return bad(c, node_map_get(rule, "code"), "a 'manual' rule reports HOP4008");
+        if (node_map_get(ops, "notice") && !node_text_equals(node_map_get(rule, "code"), "HOP4012"))
+            return bad(c, node_map_get(rule, "code"), "a 'notice' rule reports HOP4012");
         const struct node *both = node_map_get(rule, "both_set");
         if (both && (!node_map_get(ops, "rename") ||
                      !(node_text_equals(both, "old") || node_text_equals(both, "new"))))
