@@ -322,7 +322,7 @@ static void register_entity(struct check_run *run, const struct spec_entity *e,
  * or null is checked as an empty one: Kong fills in the defaults, so a required field without
  * one is still missing.
  */
-static void check_plugin_name(struct check_run *run, const struct spec_entity *e,
+static void check_named_plugin(struct check_run *run, const struct spec_entity *e,
                               const struct node *item)
 {
     const struct node *name = node_map_get(item, e->subschema_key);
@@ -495,7 +495,7 @@ void check_entity(struct check_run *run, const struct spec_entity *e, const stru
     if (e->n_exclusive_children)
         check_exclusive_children(run, e, item);
     if (e->subschema_names_from_plugins)
-        check_plugin_name(run, e, item);
+        check_named_plugin(run, e, item);
     if (e->nsubschemas)
         check_nesting_allowed(run, rec, item, parent);
     if (e->plugin_key)
