@@ -136,6 +136,35 @@ static struct node *without_pair(struct rw_ctx *c, const struct node *map, uint3
     return copy;
 }
 
+/*
+ * A record a move made is inserted before another key of the mapping. When that key's own
+ * pair is cut later (queue_size moved into `queue`, then flush_timeout dropped), the insertion
+ * follows to the next key still written, or the one before; with none left, the record's
+ * text takes the cut pair's place. Returns whether it did: the pair then needs no cut.
+ */
+static bool reanchor_inserts(struct rw_ctx *c, const struct node *map, uint32_t at)
+{
+    const struct node_pair *p = &map->u.pairs[at];
+    long next = written_pair(map, at, 1), prev = written_pair(map, at, -1);
+    long other = next >= 0 ? next : prev;
+    bool replaced = false;
+    for (size_t i = 0; i < c->nmade; i++) {
+        struct rw_edit *e = &c->log->edits[c->made[i].edit];
+        if (e->kind != EDIT_INSERT_PAIR || memcmp(&e->span, &p->key->span, sizeof(e->span)))
+            continue;
+        if (other >= 0) {
+            e->span = map->u.pairs[other].key->span;
+            continue;
+        }
+        struct span end = rw_content_end(p->value);
+        e->kind = EDIT_DELETE;
+        e->span =
+            (struct span){p->key->span.line, p->key->span.column, end.end_line, end.end_column};
+        replaced = true;
+    }
+    return replaced;
+}
+
 /* Removes pair `at` of map: the new map, or map when the text cannot be cut cleanly. */
 const struct node *rw_remove_pair(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                                   const struct node *map, uint32_t at, const char *why)
@@ -174,13 +203,14 @@ const struct node *rw_remove_pair(struct rw_ctx *c, const struct rw_rule *r, con
     if (!now)
         return map;
     note_removed(c, p->key);
+    bool replaced = reanchor_inserts(c, map, at);
     bool secret = rw_field_is_secret(s->entity, s->item, p->key->u.text);
     struct rw_edit edit = {EDIT_DELETE, cut, arena_strdup(&c->log->arena, text), false, 0};
     struct rw_rule noted = *r;
     if (why)
         noted.why = why;
     rw_record(c, &noted, s, CHANGE_REMOVED, p->key->u.text, p->key,
-              rw_shown(c->log, p->value, secret), "(none)", &edit);
+              rw_shown(c->log, p->value, secret), "(none)", replaced ? NULL : &edit);
     return now;
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # What convert promises beyond the golden cases:
-#  - every Kong config in corpus/ converts to kong@3.4, and the result lints with no error
-#    against 3.4 and converts again to itself;
+#  - every Kong config in corpus/kong/<release>/ converts from its release to kong@3.4 (when
+#    older) and to the newest Kong release, and each result lints with no error against its
+#    target and converts again to itself;
 #  - -o and --in-place replace the target only with a complete result, keep its mode, and
 #    leave no temporary file behind; a file that cannot be converted is left as it was.
 # usage: check_convert.sh ROOT GATEHOP
@@ -15,17 +16,25 @@ fail() {
     status=1
 }
 
+# FILE, written for release FROM, converted to TO: no error left, and stable.
+convert_to() {
+    f=$1 from=$2 to=$3
+    out="$tmp/$(basename "$f")"
+    "$bin" convert -q --no-excerpts --from "kong@$from" --to "kong@$to" "$f" > "$out" 2> "$tmp/log" ||
+        { fail "${f#$root/}: convert --to kong@$to failed"; head -20 "$tmp/log"; return; }
+    "$bin" lint -q --no-excerpts --from "kong@$to" "$out" > "$tmp/lint" 2>&1
+    grep -q ': error: ' "$tmp/lint" &&
+        { fail "${f#$root/}: the converted file has errors on $to"; head -20 "$tmp/lint"; }
+    "$bin" convert -q --from "kong@$to" --to "kong@$to" "$out" > "$tmp/again" 2> /dev/null
+    cmp -s "$out" "$tmp/again" || fail "${f#$root/}: converting the result to $to again changes it"
+}
+newest=$("$bin" versions | awk '$1 == "kong:" {print $NF}')
+[ -n "$newest" ] || fail "gatehop versions kong names no release"
 for f in "$root"/corpus/kong/*/*; do
     [ -f "$f" ] || continue
-    name=$(basename "$f")
-    out="$tmp/$name"
-    "$bin" convert -q --no-excerpts --to kong@3.4 "$f" > "$out" 2> "$tmp/log" ||
-        { fail "${f#$root/}: convert --to kong@3.4 failed"; head -20 "$tmp/log"; continue; }
-    "$bin" lint -q --no-excerpts --from kong@3.4 "$out" > "$tmp/lint" 2>&1
-    grep -q ': error: ' "$tmp/lint" &&
-        { fail "${f#$root/}: the converted file has errors on 3.4"; head -20 "$tmp/lint"; }
-    "$bin" convert -q --to kong@3.4 "$out" > "$tmp/again" 2> /dev/null
-    cmp -s "$out" "$tmp/again" || fail "${f#$root/}: converting the result again changes it"
+    from=$(basename "$(dirname "$f")")
+    case $from in 2.8 | 3.[0-3]) convert_to "$f" "$from" 3.4 ;; esac
+    convert_to "$f" "$from" "$newest"
 done
 
 # -o and --in-place
