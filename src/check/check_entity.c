@@ -102,11 +102,43 @@ static void resolve_reference(struct check_run *run, const struct spec_field *f,
                      "'%s': a reference needs an 'id' or a 'name'", f->name);
     } else if (!index_resolves(&run->index, (uint8_t)target->index, ref->u.text, ref->count)) {
         struct pending_ref p = {
-            (uint8_t)target->index, ref->u.text,      ref->count, ref->span,
-            path_text(&run->path),  run->vctx.entity, f->name,    target->singular};
+            (uint8_t)target->index, ref->u.text, ref->count,       ref->span, path_text(&run->path),
+            run->vctx.entity,       f->name,     target->singular, NULL};
         if (index_defer(&run->index, &p) < 0)
             run->failed = true;
     }
+    path_pop(&run->path);
+}
+
+/*
+ * A nested entity whose reference to its parent names another entity. Kong's loader resolves
+ * it first: naming nothing in the file is an invalid reference (HOP3001); naming another
+ * entity, the nesting wins (HOP3004). Either is known once the file has been read.
+ */
+static void check_parent_reference(struct check_run *run, const struct spec_entity *e,
+                                   const struct spec_field *f, const struct node *v,
+                                   const struct parent *parent)
+{
+    const struct node *ref = reference_value(v);
+    if (ref && names_parent(parent, ref))
+        return;
+    const struct spec_entity *target = spec_entity_find(run->doc, f->reference);
+    if (!ref || !is_id_scalar(ref) || !target) {
+        resolve_reference(run, f, v); /* reports the malformed reference */
+        return;
+    }
+    char note[600];
+    snprintf(note, sizeof(note),
+             "'%s' names %s %s, but this %s is nested in %s; Kong ignores the field and "
+             "attaches the %s to %s",
+             f->name, parent->entity->singular, diag_value(run->sink, ref, false), e->singular,
+             parent->label, e->singular, parent->label);
+    path_push_key(&run->path, f->name, strlen(f->name));
+    struct pending_ref p = {
+        (uint8_t)target->index, ref->u.text, ref->count,       ref->span, path_text(&run->path),
+        run->vctx.entity,       f->name,     target->singular, note};
+    if (index_defer(&run->index, &p) < 0)
+        run->failed = true;
     path_pop(&run->path);
 }
 
@@ -127,20 +159,10 @@ static void check_references(struct check_run *run, const struct spec_entity *e,
         const struct node *v = values[e->foreign_at[i]];
         if (!v || node_is_null(v))
             continue;
-        if (!parent || strcmp(f->name, parent->foreign_field) != 0) {
+        if (!parent || strcmp(f->name, parent->foreign_field) != 0)
             resolve_reference(run, f, v);
-            continue;
-        }
-        const struct node *ref = reference_value(v);
-        if (ref && names_parent(parent, ref))
-            continue;
-        path_push_key(&run->path, f->name, strlen(f->name));
-        diag_add(run->sink, R_HOP3004, -1, &v->span, path_text(&run->path), run->vctx.entity,
-                 "'%s' names %s %s, but this %s is nested in %s; Kong ignores the field and "
-                 "attaches the %s to %s",
-                 f->name, parent->entity->singular, diag_value(run->sink, ref ? ref : v, false),
-                 e->singular, parent->label, e->singular, parent->label);
-        path_pop(&run->path);
+        else
+            check_parent_reference(run, e, f, v, parent);
     }
 }
 
@@ -323,7 +345,7 @@ static void register_entity(struct check_run *run, const struct spec_entity *e,
  * one is still missing.
  */
 static void check_named_plugin(struct check_run *run, const struct spec_entity *e,
-                              const struct node *item)
+                               const struct node *item)
 {
     const struct node *name = node_map_get(item, e->subschema_key);
     if (!node_is_string(name))

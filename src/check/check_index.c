@@ -72,7 +72,8 @@ int index_defer(struct index *ix, const struct pending_ref *ref)
     copy.value = arena_strndup(&ix->strings, ref->value, ref->len);
     copy.path = arena_strdup(&ix->strings, ref->path ? ref->path : "");
     copy.entity = arena_strdup(&ix->strings, ref->entity ? ref->entity : "");
-    if (!copy.value || !copy.path || !copy.entity)
+    copy.if_resolved = ref->if_resolved ? arena_strdup(&ix->strings, ref->if_resolved) : NULL;
+    if (!copy.value || !copy.path || !copy.entity || (ref->if_resolved && !copy.if_resolved))
         return -1;
     ix->pending[ix->npending++] = copy;
     return 0;
@@ -82,7 +83,10 @@ void index_resolve(struct index *ix, struct diag_sink *sink)
 {
     for (size_t i = 0; i < ix->npending; i++) {
         const struct pending_ref *r = &ix->pending[i];
-        if (index_resolves(ix, r->target, r->value, r->len))
+        bool found = index_resolves(ix, r->target, r->value, r->len);
+        if (found && r->if_resolved)
+            diag_add(sink, R_HOP3004, -1, &r->span, r->path, r->entity, "%s", r->if_resolved);
+        if (found)
             continue;
         diag_add(sink, R_HOP3001, -1, &r->span, r->path, r->entity,
                  "'%s' refers to %s '%.200s', which is not in this file", r->field,

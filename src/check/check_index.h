@@ -31,6 +31,9 @@ struct pending_ref {
     size_t len;
     struct span span;
     const char *path, *entity, *field, *target_singular;
+    /* When set, the reference must not name what it names: resolved, this is reported as
+     * HOP3004 (a nested entity naming another parent); NULL for an ordinary reference. */
+    const char *if_resolved;
 };
 
 struct index {
@@ -52,7 +55,7 @@ bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char
 /* Whether an entity with this id or endpoint key is defined. */
 bool index_resolves(const struct index *ix, uint8_t entity, const char *value, size_t len);
 int index_defer(struct index *ix, const struct pending_ref *ref);
-/* Reports the references still unresolved. */
+/* Reports the references still unresolved, and those resolved that must not be. */
 void index_resolve(struct index *ix, struct diag_sink *sink);
 
 #endif

@@ -1445,13 +1445,33 @@ static bool check_expanded(struct vctx *c, struct record_run *run)
     return ok;
 }
 
+/*
+ * Whether Kong can fill a required record left out: it builds it from its fields' defaults
+ * (kong/db/schema/init.lua, handle_missing_field), which works when every required field has
+ * a default, is generated, or is such a record itself.
+ */
+static bool fills_itself(const struct spec_field *f, int depth)
+{
+    if (f->type != FT_RECORD || !f->record || depth > 16)
+        return false;
+    for (size_t i = 0; i < f->record->nfields; i++) {
+        const struct spec_field *sub = &f->record->fields[i];
+        bool filled = !(sub->flags & SF_REQUIRED) || sub->default_value || (sub->flags & SF_AUTO) ||
+                      fills_itself(sub, depth + 1);
+        if (!filled)
+            return false;
+    }
+    return true;
+}
+
 static bool check_required(struct vctx *c, const struct record_run *run,
                            const struct record_options *opt)
 {
     bool ok = true;
     for (size_t i = 0; i < run->r->nfields; i++) {
         const struct spec_field *f = &run->r->fields[i];
-        if (!(f->flags & SF_REQUIRED) || f->default_value || (f->flags & SF_AUTO) || run->values[i])
+        if (!(f->flags & SF_REQUIRED) || f->default_value || (f->flags & SF_AUTO) ||
+            run->values[i] || fills_itself(f, 0))
             continue;
         if (opt && opt->implied_field && !strcmp(opt->implied_field, f->name))
             continue;
