@@ -83,6 +83,18 @@ static bool names_parent(const struct parent *parent, const struct node *ref)
     return false;
 }
 
+/* Keeps a reference to check when the file has been read (path: at the field). */
+static void defer_reference(struct check_run *run, const struct spec_entity *target,
+                            const struct spec_field *f, const struct node *ref,
+                            const char *if_resolved)
+{
+    struct pending_ref p = {
+        (uint8_t)target->index, ref->u.text, ref->count,       ref->span,  path_text(&run->path),
+        run->vctx.entity,       f->name,     target->singular, if_resolved};
+    if (index_defer(&run->index, &p) < 0)
+        run->failed = true;
+}
+
 static void resolve_reference(struct check_run *run, const struct spec_field *f,
                               const struct node *v)
 {
@@ -101,11 +113,7 @@ static void resolve_reference(struct check_run *run, const struct spec_field *f,
             diag_add(run->sink, R_HOP2003, -1, &v->span, path_text(&run->path), run->vctx.entity,
                      "'%s': a reference needs an 'id' or a 'name'", f->name);
     } else if (!index_resolves(&run->index, (uint8_t)target->index, ref->u.text, ref->count)) {
-        struct pending_ref p = {
-            (uint8_t)target->index, ref->u.text, ref->count,       ref->span, path_text(&run->path),
-            run->vctx.entity,       f->name,     target->singular, NULL};
-        if (index_defer(&run->index, &p) < 0)
-            run->failed = true;
+        defer_reference(run, target, f, ref, NULL);
     }
     path_pop(&run->path);
 }
@@ -134,11 +142,7 @@ static void check_parent_reference(struct check_run *run, const struct spec_enti
              f->name, parent->entity->singular, diag_value(run->sink, ref, false), e->singular,
              parent->label, e->singular, parent->label);
     path_push_key(&run->path, f->name, strlen(f->name));
-    struct pending_ref p = {
-        (uint8_t)target->index, ref->u.text, ref->count,       ref->span, path_text(&run->path),
-        run->vctx.entity,       f->name,     target->singular, note};
-    if (index_defer(&run->index, &p) < 0)
-        run->failed = true;
+    defer_reference(run, target, f, ref, note);
     path_pop(&run->path);
 }
 
