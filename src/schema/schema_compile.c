@@ -521,6 +521,7 @@ static const struct check_keyword check_kinds[] = {
     {"mutually_required", CHECK_MUTUALLY_REQUIRED},
     {"mutually_exclusive_sets", CHECK_MUTUALLY_EXCLUSIVE_SETS},
     {"distinct", CHECK_DISTINCT},
+    {"ordered", CHECK_ORDERED},
     {"conditional", CHECK_CONDITIONAL},
     {"conditional_at_least_one_of", CHECK_CONDITIONAL_AT_LEAST_ONE_OF},
 };

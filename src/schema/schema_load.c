@@ -145,10 +145,15 @@ static const struct keyword field_keywords[] = {
 };
 
 static const struct keyword check_keywords[] = {
-    {"at_least_one_of", SH_STRINGS},      {"only_one_of", SH_STRINGS},
-    {"mutually_exclusive", SH_STRINGS},   {"mutually_required", SH_STRINGS},
-    {"mutually_exclusive_sets", SH_SETS}, {"distinct", SH_STRINGS},
-    {"conditional", SH_CONDITIONAL},      {"conditional_at_least_one_of", SH_CONDITIONAL_ALO},
+    {"at_least_one_of", SH_STRINGS},
+    {"only_one_of", SH_STRINGS},
+    {"mutually_exclusive", SH_STRINGS},
+    {"mutually_required", SH_STRINGS},
+    {"mutually_exclusive_sets", SH_SETS},
+    {"distinct", SH_STRINGS},
+    {"ordered", SH_STRINGS},
+    {"conditional", SH_CONDITIONAL},
+    {"conditional_at_least_one_of", SH_CONDITIONAL_ALO},
     {"description", SH_STRING},
 };
 

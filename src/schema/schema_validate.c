@@ -1212,6 +1212,30 @@ static bool run_distinct(struct record_run *run, const struct spec_check *k)
     return true;
 }
 
+static bool is_number(const struct node *n)
+{
+    return n && n->kind == NODE_SCALAR && (n->type == SCALAR_INT || n->type == SCALAR_FLOAT);
+}
+
+/* The numbers set among the fields must not decrease in the order listed (rate-limiting's
+ * limits per second, minute, ... year). The first pair out of order is reported. */
+static bool run_ordered(struct record_run *run, const struct spec_check *k)
+{
+    for (size_t i = 0; i < k->n_fields; i++) {
+        const struct node *low = run_value(run, k->fields_at[i], k->fields[i]);
+        for (size_t j = i + 1; is_number(low) && j < k->n_fields; j++) {
+            const struct node *high = run_value(run, k->fields_at[j], k->fields[j]);
+            if (!is_number(high) || node_number(high) >= node_number(low))
+                continue;
+            diag_add(run->c->sink, R_HOP2008, -1, &run->map->span, path_text(run->c->path),
+                     run->c->entity, "'%s' (%g) must not be lower than '%s' (%g)", k->fields[j],
+                     node_number(high), k->fields[i], node_number(low));
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool run_check(struct record_run *run, const struct spec_check *k)
 {
     size_t n = k->n_fields, set;
@@ -1247,6 +1271,8 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
         return false;
     case CHECK_DISTINCT:
         return run_distinct(run, k);
+    case CHECK_ORDERED:
+        return run_ordered(run, k);
     case CHECK_CONDITIONAL:
         return run_conditional(run, k);
     case CHECK_CONDITIONAL_AT_LEAST_ONE_OF:

@@ -41,6 +41,16 @@ TYPEDEFS_WITHOUT_VALIDATOR = {"port", "timeout", "http_method", "ttl", "queue", 
 # kong/plugins/session/schema.lua (3.2.0 and later): cookie_samesite "off" becomes "Lax".
 VALUE_MAPS = {("session", "cookie_samesite"): {"off": "Lax"}}
 
+# Checks Kong makes in Lua that gatehop's check kinds express, by (plugin, record path), with
+# the Lua validator they stand for. Both plugins' validate_periods_order, in every release
+# 2.8.0 to 3.9.0: a limit per longer period must not be lower than one per shorter period.
+PERIODS = ["second", "minute", "hour", "day", "month", "year"]
+EXTRA_CHECKS = {
+    ("rate-limiting", "config"): {"checks": [{"ordered": PERIODS}], "whole": False},
+    ("response-ratelimiting", "config.limits.values"): {"checks": [{"ordered": PERIODS}],
+                                                        "whole": True},
+}
+
 # Plugin-level fields of the plugins entity that a plugin schema may redefine.
 BASE_PROTOCOLS = {"typedef": "protocols"}
 HTTP_PROTOCOLS = ["grpc", "grpcs", "http", "https"]  # both typedefs' default
@@ -197,8 +207,12 @@ def shallow(f, where, notes, plugin):
     if typedef in TYPEDEF_VALIDATORS:
         out["validator"] = TYPEDEF_VALIDATORS[typedef]
     elif "custom_validator" in f and typedef not in TYPEDEFS_WITHOUT_VALIDATOR:
+        extra = EXTRA_CHECKS.get((plugin, where))
         what = ("the typedef %s's validator" % typedef) if typedef else "a Lua validator"
-        notes.add("%s: %s" % (where, what))
+        if extra and not extra["whole"]:
+            what += " (in part: its period order is the `ordered` check)"
+        if not (extra and extra["whole"]):
+            notes.add("%s: %s" % (where, what))
     if "err" in f:
         out["err"] = f["err"]
     if f.get("referenceable"):
@@ -222,7 +236,7 @@ def whole(f, where, notes, plugin):
         out["fields"] = {x["name"]: whole(x, where + "." + x["name"], notes, plugin)
                          for x in f.get("fields", [])}
         checks = [convert_check(c, "", where, notes) for c in f.get("entity_checks", [])]
-        checks = [c for c in checks if c]
+        checks = [c for c in checks if c] + EXTRA_CHECKS.get((plugin, where), {}).get("checks", [])
         if checks:
             out["checks"] = checks
         sh = {s["name"]: convert_shorthand(s, plugin, where, notes)
@@ -405,6 +419,7 @@ class Merger:
         checks = self.conditioned(span, a, b, lambda f: [
             c for c in (convert_check(x, check_prefix, where, self.notes)
                         for x in f.get("entity_checks", [])) if c])
+        checks += EXTRA_CHECKS.get((self.plugin, where), {}).get("checks", [])
         if checks:
             d["checks"] = checks
         shorthands = self.shorthands(span, a, b, where)
