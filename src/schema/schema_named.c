@@ -682,6 +682,13 @@ static bool v_regex(const char *s, size_t n, const struct named_env *env, struct
     return compile_regex_ok(s, n, 0, out);
 }
 
+/* Kong's cors origins: "*" (any origin), or a regular expression that compiles. */
+static bool v_asterisk_or_regex(const char *s, size_t n, const struct named_env *env,
+                                struct named_result *out)
+{
+    return (n == 1 && s[0] == '*') || v_regex(s, n, env, out);
+}
+
 /* ---- what the ATC router's regex engine cannot run ----------------------------------------- */
 
 /*
@@ -961,6 +968,7 @@ static bool v_key(const char *s, size_t n, const struct named_env *env, struct n
 }
 
 static const struct named_validator validators[] = {
+    {"asterisk_or_regex", v_asterisk_or_regex},
     {"certificate", v_certificate},
     {"cidr_v4", v_cidr_v4},
     {"cookie_name", v_cookie_name},

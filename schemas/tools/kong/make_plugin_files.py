@@ -41,15 +41,35 @@ TYPEDEFS_WITHOUT_VALIDATOR = {"port", "timeout", "http_method", "ttl", "queue", 
 # kong/plugins/session/schema.lua (3.2.0 and later): cookie_samesite "off" becomes "Lax".
 VALUE_MAPS = {("session", "cookie_samesite"): {"off": "Lax"}}
 
-# Checks Kong makes in Lua that gatehop's check kinds express, by (plugin, record path), with
-# the Lua validator they stand for. Both plugins' validate_periods_order, in every release
-# 2.8.0 to 3.9.0: a limit per longer period must not be lower than one per shorter period.
+# What Kong checks in Lua that gatehop's data expresses, by (plugin, path), each with the Lua
+# it stands for; `notes` rewrites (or, with None, drops) the "not expressed" line it covers.
 PERIODS = ["second", "minute", "hour", "day", "month", "year"]
-EXTRA_CHECKS = {
-    ("rate-limiting", "config"): {"checks": [{"ordered": PERIODS}], "whole": False},
-    ("response-ratelimiting", "config.limits.values"): {"checks": [{"ordered": PERIODS}],
-                                                        "whole": True},
+EXPRESSED = {
+    # validate_periods_order, every release 2.8.0 to 3.9.0: a limit per longer period must not
+    # be lower than one per shorter period (rate-limiting's validator also checks sync_rate).
+    ("rate-limiting", "config"): {
+        "checks": [{"ordered": PERIODS}],
+        "notes": {"config: a Lua validator":
+                  "config: a Lua validator (in part: its period order is the `ordered` check)"}},
+    ("response-ratelimiting", "config.limits.values"): {
+        "checks": [{"ordered": PERIODS}],
+        "notes": {"config.limits.values: a Lua validator": None}},
+    # The entity check on proxy_url, every release: a URL with a scheme must use http.
+    ("aws-lambda", "config"): {
+        "checks": [{"conditional": {"if_field": "proxy_url", "if_match": {"match": "^[^:]+://"},
+                                    "then_field": "proxy_url", "then_match": {"match": "^http://"},
+                                    "then_err": "proxy_url scheme must be http"}}],
+        "notes": {"config: a Lua entity check over proxy_url": None}},
+    # validate_asterisk_or_regex, every release: an origin is "*" or a regex PCRE compiles.
+    ("cors", "config.origins.elements"): {
+        "keys": {"validator": "asterisk_or_regex"},
+        "notes": {"config.origins.elements: a Lua validator": None}},
 }
+
+
+def expressed(plugin, where, what):
+    return EXPRESSED.get((plugin, where), {}).get(what, [] if what == "checks" else {})
+
 
 # Plugin-level fields of the plugins entity that a plugin schema may redefine.
 BASE_PROTOCOLS = {"typedef": "protocols"}
@@ -207,12 +227,9 @@ def shallow(f, where, notes, plugin):
     if typedef in TYPEDEF_VALIDATORS:
         out["validator"] = TYPEDEF_VALIDATORS[typedef]
     elif "custom_validator" in f and typedef not in TYPEDEFS_WITHOUT_VALIDATOR:
-        extra = EXTRA_CHECKS.get((plugin, where))
         what = ("the typedef %s's validator" % typedef) if typedef else "a Lua validator"
-        if extra and not extra["whole"]:
-            what += " (in part: its period order is the `ordered` check)"
-        if not (extra and extra["whole"]):
-            notes.add("%s: %s" % (where, what))
+        notes.add("%s: %s" % (where, what))
+    out.update(expressed(plugin, where, "keys"))
     if "err" in f:
         out["err"] = f["err"]
     if f.get("referenceable"):
@@ -236,7 +253,7 @@ def whole(f, where, notes, plugin):
         out["fields"] = {x["name"]: whole(x, where + "." + x["name"], notes, plugin)
                          for x in f.get("fields", [])}
         checks = [convert_check(c, "", where, notes) for c in f.get("entity_checks", [])]
-        checks = [c for c in checks if c] + EXTRA_CHECKS.get((plugin, where), {}).get("checks", [])
+        checks = [c for c in checks if c] + expressed(plugin, where, "checks")
         if checks:
             out["checks"] = checks
         sh = {s["name"]: convert_shorthand(s, plugin, where, notes)
@@ -419,7 +436,7 @@ class Merger:
         checks = self.conditioned(span, a, b, lambda f: [
             c for c in (convert_check(x, check_prefix, where, self.notes)
                         for x in f.get("entity_checks", [])) if c])
-        checks += EXTRA_CHECKS.get((self.plugin, where), {}).get("checks", [])
+        checks += expressed(self.plugin, where, "checks")
         if checks:
             d["checks"] = checks
         shorthands = self.shorthands(span, a, b, where)
@@ -520,12 +537,22 @@ def plugin_file(name, per_ver, vers, source_tags):
             % name,
             "# tags %s (dump_plugin_schemas.sh); regenerate rather than edit." % ", ".join(source_tags[lo:])]
     for line in notes.lines:
-        head.append("# not expressed: " + line)
+        line = expressed_note(name, line)
+        if line:
+            head.append("# not expressed: " + line)
     doc = {"plugin": name}
     if entity:
         doc["entity"] = entity
     doc["config"] = cfg
     return "\n".join(head) + "\n" + dump_yaml(doc) + "\n"
+
+
+def expressed_note(plugin, line):
+    """A "not expressed" line as EXPRESSED rewrites it (None: the data says it all)."""
+    for (p, _), entry in EXPRESSED.items():
+        if p == plugin and line in entry.get("notes", {}):
+            return entry["notes"][line]
+    return line
 
 
 def protocols_def(p, name, notes):
