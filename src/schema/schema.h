@@ -362,6 +362,8 @@ int kb_compile(struct kb *kb, const struct kb_product *p, const struct target *t
 const struct spec_entity *spec_entity_find(const struct spec_document *d, const char *name);
 const struct spec_field *spec_record_field(const struct spec_record *r, const char *name,
                                            size_t len);
+/* The field a path names or, for a dotted path (redis.host), the field it starts at. */
+const struct spec_field *spec_record_path_start(const struct spec_record *r, const char *path);
 const struct spec_shorthand *spec_record_shorthand(const struct spec_record *r, const char *name,
                                                    size_t len);
 const struct spec_record *spec_entity_record_for(const struct spec_entity *e,

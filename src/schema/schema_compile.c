@@ -456,9 +456,7 @@ static int string_list(struct cctx *c, const struct node *list, const char ***ou
 /* A field's position; for a dotted path (redis.host), the position of the field it starts at. */
 static int position_of(const struct spec_record *r, const char *name)
 {
-    const char *dot = name ? strchr(name, '.') : NULL;
-    size_t len = dot ? (size_t)(dot - name) : name ? strlen(name) : 0;
-    const struct spec_field *f = name ? spec_record_field(r, name, len) : NULL;
+    const struct spec_field *f = name ? spec_record_path_start(r, name) : NULL;
     return f ? (int)(f - r->fields) : -1;
 }
 
@@ -1195,6 +1193,12 @@ const struct spec_field *spec_record_field(const struct spec_record *r, const ch
         if (strncmp(f->name, name, len) == 0 && f->name[len] == '\0')
             return f;
     }
+}
+
+const struct spec_field *spec_record_path_start(const struct spec_record *r, const char *path)
+{
+    const char *dot = strchr(path, '.');
+    return spec_record_field(r, path, dot ? (size_t)(dot - path) : strlen(path));
 }
 
 const struct spec_shorthand *spec_record_shorthand(const struct spec_record *r, const char *name,

@@ -1317,9 +1317,7 @@ static bool shorthand_echoed(const struct record_run *run, const struct spec_sho
     if (s->expand || !s->sets[0])
         return false;
     for (const char *const *target = s->sets; *target; target++) {
-        const char *dot = strchr(*target, '.');
-        const struct spec_field *top =
-            spec_record_field(run->r, *target, dot ? (size_t)(dot - *target) : strlen(*target));
+        const struct spec_field *top = spec_record_path_start(run->r, *target);
         if (!top)
             return false;
         struct nested_field n = nested_field(run, (int)(top - run->r->fields), *target);
@@ -1426,14 +1424,11 @@ static bool check_one_expanded(struct vctx *c, struct record_run *run,
                                const struct spec_shorthand *s, const struct node *given,
                                const char *target)
 {
-    const char *dot = strchr(target, '.');
-    const struct spec_field *top =
-        spec_record_field(run->r, target, dot ? (size_t)(dot - target) : strlen(target));
+    const struct spec_field *top = spec_record_path_start(run->r, target);
     if (!top)
         return true;
     int at = (int)(top - run->r->fields);
-    struct nested_field n =
-        dot ? nested_field(run, at, target) : (struct nested_field){top, run->values[at]};
+    struct nested_field n = nested_field(run, at, target);
     const struct node *v = n.f ? shorthand_value(run, target) : NULL;
     if (!v || node_is_null(v))
         return true;
