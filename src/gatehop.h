@@ -51,6 +51,7 @@ typedef struct gh_lint_options {
     const char *to;            /* target version, or NULL: check against the source */
     const char *input_flavor;  /* kong, dbexport, deck, adc, apisix, or NULL: detect */
     const char *router_flavor; /* traditional, traditional_compatible, expressions, or NULL */
+    const char *edition;       /* oss, enterprise (Kong), or NULL: as the releases allow */
     const char *display_name;  /* the name reports use; NULL: the path */
     const char *const *custom_plugins; /* plugin names the gateway loads besides bundled ones */
     size_t custom_plugin_count;
@@ -139,8 +140,10 @@ typedef struct gh_input_info {
     const char *format_version; /* the file's own marker, e.g. "3.0" */
     const char *version;        /* the release checked against, e.g. "3.4" */
     const char *router_flavor;
-    const char *note; /* one sentence: how the version was chosen */
-    bool assumed;     /* the version was not given by the user */
+    const char *edition; /* the product's edition checked ("enterprise"), or "" */
+    bool edition_shown;  /* the edition is not the product's usual one: worth saying */
+    const char *note;    /* one sentence: how the version was chosen */
+    bool assumed;        /* the version was not given by the user */
     /* "a, b": plugins the file configures whose configuration gatehop cannot check yet */
     const char *unchecked_plugins;
     const char *config; /* the project config that applied, or "" */

@@ -76,6 +76,7 @@ static int check_options_from(const gh_engine *engine, const gh_lint_options *o,
         return rc;
     co->input_flavor = o->input_flavor;
     co->router_flavor = o->router_flavor;
+    co->edition = o->edition;
     co->custom_plugins = o->custom_plugins;
     co->custom_plugin_count = o->custom_plugin_count;
     co->json_strict = str_ends_with(display, ".json");
@@ -329,6 +330,8 @@ void gh_result_info(const gh_result *r, gh_input_info *out)
                            .format_version = i->format_version,
                            .version = i->version,
                            .router_flavor = i->router_flavor,
+                           .edition = i->edition,
+                           .edition_shown = i->edition_shown,
                            .note = i->note,
                            .assumed = i->assumed,
                            .unchecked_plugins = i->unchecked_plugins,

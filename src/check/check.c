@@ -81,9 +81,10 @@ static enum flavor schema_flavor(const struct detection *det)
     return map[det->flavor];
 }
 
-static const struct version *latest(const struct kb_product *p)
+/* The newest release of the edition asked for, or of the product's usual one. */
+static const struct version *latest(const struct driver *d)
 {
-    return kb_version_at(p, kb_version_count(p) - 1);
+    return kb_latest(d->product, kb_edition_find(d->product, d->opt->edition));
 }
 
 static int known_version(struct driver *d, const struct version *asked, const char *option,
@@ -147,7 +148,7 @@ static int source_version(struct driver *d, const struct detection *det, const s
          * (the question is whether it loads there), otherwise for the latest release. */
         const struct version *target =
             version_is_set(&d->opt->to) ? kb_version_match(d->product, &d->opt->to) : NULL;
-        v = target ? target : latest(d->product);
+        v = target ? target : latest(d);
         version_format(v, text, sizeof(text));
         bool markers = kb_has_format_versions(d->product);
         snprintf(info->note, sizeof(info->note), "%s; assumed %s%s %s (use --from to choose)",
@@ -187,11 +188,14 @@ static int choose_target(struct driver *d, const struct detection *det, struct t
                              to_text, text);
         }
     }
+    const char *edition;
+    if ((rc = kb_edition_choose(d->product, d->opt->edition, from, check, &edition, d->err)) < 0)
+        return rc;
     if (!kb_has_router_flavors(d->product)) {
         if (d->opt->router_flavor)
             return error_set(d->err, GH_EUSAGE, "%s has no router flavours",
                              kb_product_name(d->product));
-        *t = (struct target){*check, schema_flavor(det), NULL};
+        *t = (struct target){*check, schema_flavor(det), NULL, edition};
         return 0;
     }
     const char *router = d->opt->router_flavor;
@@ -204,7 +208,7 @@ static int choose_target(struct driver *d, const struct detection *det, struct t
         return error_set(d->err, GH_EUSAGE, "router flavour '%s' does not exist in %s %s",
                          router ? router : "", kb_product_name(d->product), text);
     }
-    *t = (struct target){*check, schema_flavor(det), known};
+    *t = (struct target){*check, schema_flavor(det), known, edition};
     return 0;
 }
 
@@ -218,6 +222,9 @@ static void fill_info(struct driver *d, const struct detection *det, const struc
         version_format(&t->version, info->version, sizeof(info->version));
         snprintf(info->router_flavor, sizeof(info->router_flavor), "%s",
                  t->router_flavor ? t->router_flavor : "");
+        snprintf(info->edition, sizeof(info->edition), "%s", t->edition ? t->edition : "");
+        /* Said when it is not the product's usual one. */
+        info->edition_shown = t->edition && t->edition != kb_usual_edition(d->product);
     }
 }
 

@@ -31,6 +31,7 @@ struct check_options {
     struct version from, to; /* count 0 when not given */
     const char *input_flavor;
     const char *router_flavor;
+    const char *edition; /* NULL: the product's default for the releases checked */
     const char *const *custom_plugins;
     size_t custom_plugin_count;
     bool json_strict;
@@ -52,6 +53,8 @@ struct check_info {
     char format_version[32];
     char version[32];
     char router_flavor[32];
+    char edition[24];
+    bool edition_shown; /* not the product's usual edition, so worth saying */
     char note[320];
     char unchecked_plugins[400]; /* "a, b": plugins met whose configuration was not checked */
     bool assumed;

@@ -64,6 +64,8 @@ static void convert_usage(FILE *out)
           "(default: error)\n"
           "  --input-flavor F      kong, dbexport, deck or apisix; default: detect\n"
           "  --router-flavor F     traditional, traditional_compatible or expressions\n"
+          "  --edition E           kong: oss or enterprise; default: oss up to 3.9, enterprise "
+          "after\n"
           "  --config FILE         the project config to use (default: the .gatehop.yml in "
           "the\n"
           "                        file's directory or above it)\n"

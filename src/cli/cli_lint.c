@@ -83,6 +83,8 @@ static void lint_usage(FILE *out)
           "detect\n"
           "  --router-flavor F     traditional, traditional_compatible or expressions; default: "
           "the version's\n"
+          "  --edition E           kong: oss or enterprise; default: oss up to 3.9, enterprise "
+          "after\n"
           "  --custom-plugin NAME  a plugin the gateway loads besides the bundled ones "
           "(repeatable)\n"
           "  --config FILE         the project config to use (default: the .gatehop.yml in "
@@ -132,6 +134,8 @@ void cli_note_detection(const gh_result *r)
         fprintf(stderr, "; checked against %s %s", info.product, info.version);
     if (info.version[0] && info.router_flavor[0])
         fprintf(stderr, " (router_flavor %s)", info.router_flavor);
+    if (info.version[0] && info.edition_shown)
+        fprintf(stderr, ", edition %s", info.edition);
     if (info.note[0])
         fprintf(stderr, "; %s", info.note);
     if (info.config[0])

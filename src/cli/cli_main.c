@@ -178,6 +178,7 @@ static const struct cli_option common_options[] = {
     CLI_ACTION_OPTION(struct cli_common, "no-config", 0, lint.config, cli_set_no_config),
     COMMON_STRING("input-flavor", 0, lint.input_flavor),
     COMMON_STRING("router-flavor", 0, lint.router_flavor),
+    COMMON_STRING("edition", 0, lint.edition),
     COMMON_STRING("schema-dir", 0, schema_dir),
     COMMON_STRING("stdin-filename", 0, stdin_name),
     COMMON_FLAG("no-excerpts", 0, no_excerpts),

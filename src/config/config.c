@@ -114,6 +114,12 @@ static int read_router_flavor(struct loader *L, struct config_section *s, const 
     return need_one_of(L, v, "router-flavor", flavors, &s->settings.router_flavor);
 }
 
+/* Checked against the product when a file is linted: editions are knowledge, not syntax. */
+static int read_edition(struct loader *L, struct config_section *s, const yaml_node_t *v)
+{
+    return need_string(L, v, "edition", &s->settings.edition);
+}
+
 static int read_input_flavor(struct loader *L, struct config_section *s, const yaml_node_t *v)
 {
     static const char *const flavors[] = {"kong", "dbexport", "deck", "apisix", "adc", NULL};
@@ -238,6 +244,7 @@ static const struct key_reader key_readers[] = {
     {"to", AT_TOP | IN_OVERRIDE, read_to},
     {"router-flavor", AT_TOP | IN_OVERRIDE, read_router_flavor},
     {"input-flavor", AT_TOP | IN_OVERRIDE, read_input_flavor},
+    {"edition", AT_TOP | IN_OVERRIDE, read_edition},
     {"fail-on", AT_TOP | IN_OVERRIDE, read_fail_on},
     {"rules", AT_TOP | IN_OVERRIDE, read_rules},
     {"custom-plugins", AT_TOP, read_custom_plugins},
@@ -448,8 +455,9 @@ static char *relative_to(const struct config *c, const char *abs_path)
 
 static void overlay(struct config_settings *out, const struct config_settings *s)
 {
-    const char **strings[] = {&out->from, &out->to, &out->router_flavor, &out->input_flavor};
-    const char *const given[] = {s->from, s->to, s->router_flavor, s->input_flavor};
+    const char **strings[] = {&out->from, &out->to, &out->router_flavor, &out->input_flavor,
+                              &out->edition};
+    const char *const given[] = {s->from, s->to, s->router_flavor, s->input_flavor, s->edition};
     for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
         if (given[i])
             *strings[i] = given[i];

@@ -31,21 +31,6 @@ static struct version version_of(const struct node *n)
     return v;
 }
 
-/* A choice ({value, description, aliases}) that `name` names by its value or an alias. */
-static const struct node *find_choice(const struct node *choices, const char *name)
-{
-    for (uint32_t i = 0; i < choices->count; i++) {
-        const struct node *c = choices->u.items[i];
-        if (node_text_equals(node_map_get(c, "value"), name))
-            return c;
-        const struct node *aliases = node_map_get(c, "aliases");
-        for (uint32_t j = 0; aliases && j < aliases->count; j++)
-            if (node_text_equals(aliases->u.items[j], name))
-                return c;
-    }
-    return NULL;
-}
-
 /* "traditional, decoupled, standalone": what the option may say, for messages. */
 static void choice_names(const struct node *choices, char *out, size_t size)
 {
@@ -59,8 +44,8 @@ static void choice_names(const struct node *choices, char *out, size_t size)
 }
 
 /*
- * Resolves --mode or --edition against the plan's list of that name: the value asked for, or
- * the list's first entry when none was. A product without the list takes no such option.
+ * Resolves --mode against the plan's list of modes: the value asked for, or the list's first
+ * entry when none was. A product without the list takes no such option.
  */
 static int choose(const struct upgrade_plan *plan, const struct node *choices, const char *option,
                   const char *asked, const struct node **chosen, gh_error *err)
@@ -70,7 +55,7 @@ static int choose(const struct upgrade_plan *plan, const struct node *choices, c
         return asked ? error_set(err, GH_EUSAGE, "%s: %s plans have no %s to choose", option,
                                  plan->display, option + 2)
                      : 0;
-    *chosen = asked ? find_choice(choices, asked) : choices->u.items[0];
+    *chosen = asked ? spec_choice_find(choices, asked) : choices->u.items[0];
     if (*chosen)
         return 0;
     char names[256];
@@ -313,19 +298,20 @@ int upgrade_plan_build(struct upgrade_plan *plan, const struct plan_request *req
     plan->from = req->from_text;
     plan->to = req->to_text;
     const struct version *from = NULL, *to = NULL;
-    const struct node *mode = NULL, *edition = NULL;
+    const struct node *mode = NULL;
     int rc = check_request(plan, req, &from, &to, err);
-    const struct node *root = kb_plan(req->product);
     if (rc < 0 ||
-        (rc = choose(plan, node_map_get(root, "modes"), "--mode", req->mode, &mode, err)) < 0 ||
-        (rc = choose(plan, node_map_get(root, "editions"), "--edition", req->edition, &edition,
-                     err)) < 0)
+        (rc = choose(plan, node_map_get(kb_plan(req->product), "modes"), "--mode", req->mode, &mode,
+                     err)) < 0 ||
+        (rc = kb_edition_choose(req->product, req->edition, from, to, &plan->edition, err)) < 0)
         return rc;
     plan->mode = mode ? text_of(node_map_get(mode, "value")) : NULL;
     plan->mode_description = mode ? text_of(node_map_get(mode, "description")) : NULL;
     plan->mode_assumed = mode && !req->mode;
-    plan->edition = edition ? text_of(node_map_get(edition, "value")) : NULL;
-    plan->edition_assumed = edition && !req->edition;
+    plan->edition_assumed = plan->edition && !req->edition;
+    plan->edition_only = plan->edition_assumed && plan->edition != kb_usual_edition(req->product);
+    plan->edition_description =
+        plan->edition ? kb_edition_description(req->product, plan->edition) : NULL;
     struct hop_span *spans = NULL;
     struct selection s = {plan->mode, plan->edition, {NULL, NULL}};
     if (build_hops(plan, req, from, to, &spans) < 0)

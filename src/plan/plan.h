@@ -45,7 +45,9 @@ struct upgrade_plan {
     const char *mode_description;
     bool mode_assumed;   /* the default mode, not named by the user */
     const char *edition; /* NULL when the product has no editions */
+    const char *edition_description;
     bool edition_assumed;
+    bool edition_only;  /* assumed because no other edition has both releases */
     const char **notes; /* about the plan as a whole */
     size_t nnotes;
     struct plan_hop *hops;

@@ -52,11 +52,11 @@ static json_t *name_list(const char *text)
 static json_t *file_info(const struct report_file *f)
 {
     const struct check_info *i = f->info;
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o}", "file", f->name, "product",
-                     i->product, "flavor", i->flavor, "format_version", i->format_version,
-                     "version", i->version, "router_flavor", i->router_flavor, "assumed",
-                     i->assumed, "note", i->note, "unchecked_plugins",
-                     name_list(i->unchecked_plugins));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:o}", "file", f->name,
+                     "product", i->product, "flavor", i->flavor, "format_version",
+                     i->format_version, "version", i->version, "router_flavor", i->router_flavor,
+                     "edition", i->edition, "assumed", i->assumed, "note", i->note,
+                     "unchecked_plugins", name_list(i->unchecked_plugins));
 }
 
 static json_t *diagnostic(const struct report_file *f, const struct diag *d)

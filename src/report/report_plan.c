@@ -56,8 +56,10 @@ static void text_heading(FILE *out, const struct upgrade_plan *plan)
         wrap(out, 0, 2, line);
     }
     if (plan->edition) {
-        snprintf(line, sizeof(line), "Edition: %s%s", plan->edition,
-                 plan->edition_assumed ? " (the default; --edition chooses another)" : "");
+        snprintf(line, sizeof(line), "Edition: %s, %s%s", plan->edition, plan->edition_description,
+                 plan->edition_only      ? " (the only edition with both releases)"
+                 : plan->edition_assumed ? " (the default; --edition chooses another)"
+                                         : "");
         wrap(out, 0, 2, line);
     }
     fprintf(out, "Hops: %s", plan->hops[0].from);

@@ -56,6 +56,7 @@ struct target {
     struct version version;
     enum flavor flavor;
     const char *router_flavor; /* owned by the knowledge base */
+    const char *edition;       /* owned by the knowledge base; NULL: the product has none */
 };
 
 enum field_type {
@@ -343,6 +344,31 @@ bool kb_reads_json(const struct kb_product *p, const struct version *v);
 const char *kb_router_flavor_find(const struct kb_product *p, const struct version *v,
                                   const char *name);
 
+/*
+ * Editions (product.yaml `editions`): a product sold in several (Kong's open-source edition
+ * and Kong Gateway Enterprise) names them, each with the releases it exists in.
+ */
+bool kb_has_editions(const struct kb_product *p);
+/* The edition a name or an alias names (the knowledge base's own copy of its value), or NULL. */
+const char *kb_edition_find(const struct kb_product *p, const char *name);
+/* Whether release v exists in the edition. */
+bool kb_edition_exists(const struct kb_product *p, const char *edition, const struct version *v);
+/* The first edition listed, the usual one (Kong's open-source edition), or NULL. */
+const char *kb_usual_edition(const struct kb_product *p);
+/* The newest release of an edition (NULL: the usual one); the newest release of a
+ * product without editions. */
+const struct version *kb_latest(const struct kb_product *p, const char *edition);
+/* The edition's description ("Kong Gateway Enterprise"). */
+const char *kb_edition_description(const struct kb_product *p, const char *edition);
+/*
+ * The edition a run checks, for releases a and b: the one `asked` names (a value or an alias;
+ * NULL: none asked), which must have both releases (GH_EVERSION otherwise), else the default.
+ * *out is the knowledge base's copy of its value, NULL for a product without editions (then
+ * asking for one is GH_EUSAGE).
+ */
+int kb_edition_choose(const struct kb_product *p, const char *asked, const struct version *a,
+                      const struct version *b, const char **out, gh_error *err);
+
 /* The upgrade rules (upgrades.yaml, docs/schema-format.md), or NULL when there are none. */
 const struct node *kb_upgrade_rules(const struct kb_product *p);
 /* The top-level key that holds a file's own version marker ("_format_version"), or NULL. */
@@ -388,6 +414,10 @@ const struct spec_field *spec_plugin_schema(const struct spec_plugin *p, enum pl
 
 /* The value of a listed item, written plain or as {value: x, since: ...}. */
 const struct node *spec_item_value(const struct node *item);
+
+/* The entry of a list of {value, aliases, ...} (a plan's modes, the editions) that name names
+ * by its value or an alias, or NULL. */
+const struct node *spec_choice_find(const struct node *choices, const char *name);
 
 /* Whether a definition's conditions (since, until, flavors, router_flavors) hold for t. */
 bool cond_holds(const struct node *def, const struct target *t);

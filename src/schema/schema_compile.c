@@ -1102,7 +1102,8 @@ static bool same_target(const struct target *a, const struct target *b)
 {
     return version_compare(&a->version, &b->version) == 0 && a->flavor == b->flavor &&
            strcmp(a->router_flavor ? a->router_flavor : "",
-                  b->router_flavor ? b->router_flavor : "") == 0;
+                  b->router_flavor ? b->router_flavor : "") == 0 &&
+           strcmp(a->edition ? a->edition : "", b->edition ? b->edition : "") == 0;
 }
 
 static int compile_cached(struct kb *kb, struct kb_product *p, const struct target *t,
@@ -1340,7 +1341,7 @@ static const struct node *value_for(const struct node *list, const struct target
 
 const char *kb_default_router_flavor(const struct kb_product *p, const struct version *v)
 {
-    struct target t = {*v, FLAVOR_KONG, NULL};
+    struct target t = {*v, FLAVOR_KONG, NULL, NULL};
     const struct node *n = value_for(node_map_get(p->product.root, "default_router_flavor"), &t);
     return n ? n->u.text : NULL;
 }
@@ -1372,7 +1373,7 @@ bool kb_reads_json(const struct kb_product *p, const struct version *v)
 const char *kb_router_flavor_find(const struct kb_product *p, const struct version *v,
                                   const char *name)
 {
-    struct target t = {*v, FLAVOR_KONG, NULL};
+    struct target t = {*v, FLAVOR_KONG, NULL, NULL};
     const struct node *list = node_map_get(p->product.root, "router_flavors");
     for (uint32_t i = 0; list && i < list->count; i++) {
         const struct node *item = list->u.items[i];
@@ -1381,6 +1382,112 @@ const char *kb_router_flavor_find(const struct kb_product *p, const struct versi
             return cond_holds(item, &t) ? value->u.text : NULL;
     }
     return NULL;
+}
+
+bool kb_has_editions(const struct kb_product *p)
+{
+    return node_map_get(p->product.root, "editions") != NULL;
+}
+
+/* The edition entry a name or an alias names. */
+static const struct node *edition_entry(const struct kb_product *p, const char *name)
+{
+    return spec_choice_find(node_map_get(p->product.root, "editions"), name);
+}
+
+const char *kb_edition_find(const struct kb_product *p, const char *name)
+{
+    const struct node *item = edition_entry(p, name);
+    return item ? node_map_get(item, "value")->u.text : NULL;
+}
+
+bool kb_edition_exists(const struct kb_product *p, const char *edition, const struct version *v)
+{
+    struct target t = {*v, FLAVOR_KONG, NULL, NULL};
+    const struct node *item = edition_entry(p, edition);
+    return item && cond_holds(item, &t);
+}
+
+const char *kb_usual_edition(const struct kb_product *p)
+{
+    const struct node *list = node_map_get(p->product.root, "editions");
+    return list ? node_map_get(list->u.items[0], "value")->u.text : NULL;
+}
+
+const struct version *kb_latest(const struct kb_product *p, const char *edition)
+{
+    if (!edition)
+        edition = kb_usual_edition(p);
+    size_t i = kb_version_count(p);
+    while (edition && i > 1 && !kb_edition_exists(p, edition, kb_version_at(p, i - 1)))
+        i--;
+    return kb_version_at(p, i - 1);
+}
+
+/* The first edition listed that has both releases: the one assumed when none is asked for. */
+static const char *default_edition(const struct kb_product *p, const struct version *a,
+                                   const struct version *b)
+{
+    const struct node *list = node_map_get(p->product.root, "editions");
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const char *name = node_map_get(list->u.items[i], "value")->u.text;
+        if (kb_edition_exists(p, name, a) && kb_edition_exists(p, name, b))
+            return name;
+    }
+    return NULL;
+}
+
+/* "oss, enterprise": the editions, for messages. */
+static void edition_names(const struct kb_product *p, char *out, size_t size)
+{
+    const struct node *list = node_map_get(p->product.root, "editions");
+    out[0] = '\0';
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s", i ? ", " : "",
+                 node_map_get(list->u.items[i], "value")->u.text);
+    }
+}
+
+int kb_edition_choose(const struct kb_product *p, const char *asked, const struct version *a,
+                      const struct version *b, const char **out, gh_error *err)
+{
+    *out = NULL;
+    if (!kb_has_editions(p))
+        return asked ? error_set(err, GH_EUSAGE, "--edition %s: %s has no editions to choose from",
+                                 asked, p->display)
+                     : 0;
+    char text[32];
+    if (!asked) {
+        if ((*out = default_edition(p, a, b)))
+            return 0;
+        version_format(b, text, sizeof(text));
+        return error_set(err, GH_EVERSION, "no edition of %s has both releases asked for (%s)",
+                         p->display, text);
+    }
+    const char *edition = kb_edition_find(p, asked);
+    if (!edition) {
+        char names[128];
+        edition_names(p, names, sizeof(names));
+        return error_set(err, GH_EUSAGE, "--edition '%s': %s has the editions %s", asked,
+                         p->display, names);
+    }
+    const struct version *missing = !kb_edition_exists(p, edition, a)   ? a
+                                    : !kb_edition_exists(p, edition, b) ? b
+                                                                        : NULL;
+    if (!missing) {
+        *out = edition;
+        return 0;
+    }
+    version_format(missing, text, sizeof(text));
+    return error_set(err, GH_EVERSION, "%s %s was never released as %s (--edition %s)", p->display,
+                     text, kb_edition_description(p, edition), edition);
+}
+
+const char *kb_edition_description(const struct kb_product *p, const char *edition)
+{
+    const struct node *item = edition_entry(p, edition);
+    return item ? node_map_get(item, "description")->u.text : NULL;
 }
 
 void kb_free(struct kb *kb)

@@ -1,5 +1,6 @@
 /*
- * Conditions on definitions: since, until, flavors, router_flavors (docs/schema-format.md).
+ * Conditions on definitions: since, until, flavors, router_flavors, editions
+ * (docs/schema-format.md).
  * The loader has already checked their shape, so parsing here cannot fail.
  */
 #include <stdio.h>
@@ -53,6 +54,20 @@ const struct node *spec_item_value(const struct node *item)
     return item && item->kind == NODE_MAPPING ? node_map_get(item, "value") : item;
 }
 
+const struct node *spec_choice_find(const struct node *choices, const char *name)
+{
+    for (uint32_t i = 0; name && choices && i < choices->count; i++) {
+        const struct node *c = choices->u.items[i];
+        if (node_text_equals(node_map_get(c, "value"), name))
+            return c;
+        const struct node *aliases = node_map_get(c, "aliases");
+        for (uint32_t j = 0; aliases && j < aliases->count; j++)
+            if (node_text_equals(aliases->u.items[j], name))
+                return c;
+    }
+    return NULL;
+}
+
 static bool version_of(const struct node *def, const char *key, struct version *v)
 {
     const struct node *n = node_map_get(def, key);
@@ -82,7 +97,19 @@ bool cond_holds(const struct node *def, const struct target *t)
         return false;
     if (t->router_flavor && !list_has(node_map_get(def, "router_flavors"), t->router_flavor))
         return false;
+    if (t->edition && !list_has(node_map_get(def, "editions"), t->edition))
+        return false;
     return true;
+}
+
+/* "enterprise" or "oss or enterprise": a condition's list of names, for messages. */
+static void join_names(const struct node *list, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s", i ? " or " : "", list->u.items[i]->u.text);
+    }
 }
 
 static void join_flavors(const struct node *list, char *out, size_t size)
@@ -125,13 +152,16 @@ bool cond_explain(const struct node *def, const struct target *t, const char *pr
         snprintf(phrase, size, "is accepted only in %s", list);
         return true;
     }
-    const struct node *routers = node_map_get(def, "router_flavors");
-    char list[128] = "";
-    for (uint32_t i = 0; routers && i < routers->count; i++) {
-        size_t used = strlen(list);
-        snprintf(list + used, sizeof(list) - used, "%s%s", i ? " or " : "",
-                 routers->u.items[i]->u.text);
+    const struct node *editions = node_map_get(def, "editions");
+    char list[128];
+    if (t->edition && !list_has(editions, t->edition)) {
+        join_names(editions, list, sizeof(list));
+        *rule = R_HOP2001;
+        snprintf(phrase, size, "exists only in the %s edition (--edition %s)", list,
+                 editions->u.items[0]->u.text);
+        return true;
     }
+    join_names(node_map_get(def, "router_flavors"), list, sizeof(list));
     *rule = R_HOP2001;
     snprintf(phrase, size, "exists only with router_flavor %s, not %s", list,
              t->router_flavor ? t->router_flavor : "");

@@ -43,6 +43,8 @@ enum shape {
     SH_SUBSCHEMAS,
     SH_FLAVORS,
     SH_ROUTER_FLAVORS,
+    SH_EDITIONS,
+    SH_EDITION_LIST,
     SH_EXPAND,
     SH_KEY_VARIANTS,
     SH_STRINGS_VARIANTS,
@@ -81,7 +83,6 @@ enum shape {
     SH_PLAN_PHASE,
     SH_PLAN_TEXT,
     SH_PLAN_MODES,
-    SH_PLAN_EDITIONS,
     SH_COUNT
 };
 
@@ -93,10 +94,9 @@ struct keyword {
 #define TABLE(t) t, sizeof(t) / sizeof(t[0])
 
 static const struct keyword condition_keywords[] = {
-    {"since", SH_VERSION},
-    {"until", SH_VERSION},
-    {"flavors", SH_FLAVORS},
-    {"router_flavors", SH_ROUTER_FLAVORS},
+    {"since", SH_VERSION},     {"until", SH_VERSION},
+    {"flavors", SH_FLAVORS},   {"router_flavors", SH_ROUTER_FLAVORS},
+    {"editions", SH_EDITIONS},
 };
 
 static const struct keyword field_keywords[] = {
@@ -251,21 +251,14 @@ static const struct keyword match_any_keywords[] = {{"patterns", SH_STRINGS}, {"
 static const struct keyword pattern_keywords[] = {{"pattern", SH_STRING}, {"err", SH_STRING}};
 
 static const struct keyword product_keywords[] = {
-    {"product", SH_STRING},
-    {"name", SH_STRING},
-    {"versions", SH_VERSIONS},
-    {"format_versions", SH_FORMAT_VERSIONS},
-    {"router_flavors", SH_ENUM},
-    {"default_router_flavor", SH_ENUM},
-    {"plugins", SH_ENUM},
-    {"duplicates", SH_ENUM},
-    {"shorthand_conflicts", SH_ENUM},
-    {"end_marker", SH_STRING},
-    {"json_since", SH_VERSION},
-    {"string_env_vars", SH_BOOL},
-    {"numbers_from_strings", SH_BOOL},
-    {"stream_plugins", SH_ENUM},
-    {"unique_sets", SH_BOOL},
+    {"product", SH_STRING},        {"name", SH_STRING},
+    {"versions", SH_VERSIONS},     {"format_versions", SH_FORMAT_VERSIONS},
+    {"router_flavors", SH_ENUM},   {"default_router_flavor", SH_ENUM},
+    {"editions", SH_EDITION_LIST}, {"plugins", SH_ENUM},
+    {"duplicates", SH_ENUM},       {"shorthand_conflicts", SH_ENUM},
+    {"end_marker", SH_STRING},     {"json_since", SH_VERSION},
+    {"string_env_vars", SH_BOOL},  {"numbers_from_strings", SH_BOOL},
+    {"stream_plugins", SH_ENUM},   {"unique_sets", SH_BOOL},
 };
 
 static const struct keyword document_keywords[] = {
@@ -296,10 +289,9 @@ static const struct keyword do_keywords[] = {
     {"remove", SH_TRUE},   {"map", SH_VALUE_MAP}, {"move", SH_MOVE},
     {"manual", SH_STRING}, {"join", SH_STRING},   {"notice", SH_STRING}};
 
-/* An upgrade plan: deployment modes, editions, and the steps of each hop (docs/schema-format.md,
+/* An upgrade plan: deployment modes and the steps of each hop (docs/schema-format.md,
  * "Upgrade plans"). */
 static const struct keyword plan_keywords[] = {{"modes", SH_PLAN_CHOICES},
-                                               {"editions", SH_PLAN_CHOICES},
                                                {"notes", SH_PLAN_NOTES},
                                                {"jumps", SH_PLAN_JUMPS},
                                                {"steps", SH_PLAN_STEPS}};
@@ -307,10 +299,17 @@ static const struct keyword plan_keywords[] = {{"modes", SH_PLAN_CHOICES},
 static const struct keyword plan_choice_keywords[] = {
     {"value", SH_STRING}, {"description", SH_STRING}, {"aliases", SH_STRINGS}};
 
+/* An edition of product.yaml: a plan's choice that exists in some releases only. */
+static const struct keyword edition_keywords[] = {{"value", SH_STRING},
+                                                  {"description", SH_STRING},
+                                                  {"aliases", SH_STRINGS},
+                                                  {"since", SH_VERSION},
+                                                  {"until", SH_VERSION}};
+
 /* What selects a step or a note: the deployment mode, the edition, the hop's releases. */
 #define PLAN_CONDITIONS                                                                            \
-    {"modes", SH_PLAN_MODES}, {"editions", SH_PLAN_EDITIONS}, {"hop", SH_HOP},                     \
-        {"since", SH_VERSION}, {"until", SH_VERSION},                                              \
+    {"modes", SH_PLAN_MODES}, {"editions", SH_EDITIONS}, {"hop", SH_HOP}, {"since", SH_VERSION},   \
+        {"until", SH_VERSION},                                                                     \
     {                                                                                              \
         "text", SH_PLAN_TEXT                                                                       \
     }
@@ -321,7 +320,7 @@ static const struct keyword plan_note_keywords[] = {PLAN_CONDITIONS};
 /* A direct upgrade the vendor supports between releases that are not adjacent (an LTS to the
  * next); `as` is the release it arrives at when that is a patch release (3.1.1.3). */
 static const struct keyword plan_jump_keywords[] = {
-    {"from", SH_LISTED_VERSION}, {"to", SH_HOP}, {"as", SH_STRING}, {"editions", SH_PLAN_EDITIONS}};
+    {"from", SH_LISTED_VERSION}, {"to", SH_HOP}, {"as", SH_STRING}, {"editions", SH_EDITIONS}};
 
 static const char *const type_names[] = {"string", "integer", "number", "boolean", "array",
                                          "set",    "map",     "record", "foreign", "any"};
@@ -511,7 +510,8 @@ static bool variants_overlap(const struct node *a, const struct node *b)
     if (y.has_until && x.has_since && version_compare(&y.until, &x.since) <= 0)
         return false;
     return lists_meet(node_map_get(a, "flavors"), node_map_get(b, "flavors")) &&
-           lists_meet(node_map_get(a, "router_flavors"), node_map_get(b, "router_flavors"));
+           lists_meet(node_map_get(a, "router_flavors"), node_map_get(b, "router_flavors")) &&
+           lists_meet(node_map_get(a, "editions"), node_map_get(b, "editions"));
 }
 
 static int check_one_fielddef(struct lctx *c, const struct node *n)
@@ -553,7 +553,7 @@ static int sh_fielddef(struct lctx *c, const struct node *n)
             if (variants_overlap(n->u.items[j], n->u.items[i]))
                 return bad(c, n->u.items[i],
                            "this variant overlaps the one at line %u: give them disjoint "
-                           "since/until, flavors or router_flavors",
+                           "since/until, flavors, router_flavors or editions",
                            n->u.items[j]->span.line);
     }
     return 0;
@@ -916,6 +916,18 @@ static int sh_router_flavors(struct lctx *c, const struct node *n)
     return rc;
 }
 
+/* Names from product.yaml's `editions`, in a condition or a plan. */
+static int sh_editions(struct lctx *c, const struct node *n)
+{
+    int rc = sh_strings(c, n);
+    const struct node *known = node_map_get(c->p->product.root, "editions");
+    for (uint32_t i = 0; rc == 0 && i < n->count; i++)
+        if (!find_in(known, n->u.items[i]->u.text))
+            rc = bad(c, n->u.items[i], "'%s' is not one of product.yaml's editions",
+                     n->u.items[i]->u.text);
+    return rc;
+}
+
 static int variants_of(struct lctx *c, const struct node *n, const struct keyword *table,
                        size_t ntable, enum shape plain)
 {
@@ -1238,20 +1250,33 @@ static int phase_index(const struct node *n)
     return -1;
 }
 
-/* modes: / editions: a list of {value, description, aliases}; values and aliases unique. */
-static int sh_plan_choices(struct lctx *c, const struct node *n)
+/* A list of {value, description, aliases, ...} the user chooses from with an option (a plan's
+ * modes, product.yaml's editions), each entry's keys from table: the default first. */
+static int choice_list(struct lctx *c, const struct node *n, const struct keyword *table,
+                       size_t ntable, const char *what)
 {
     if (n->kind != NODE_SEQUENCE || n->count == 0)
         return bad(c, n, "expected a list of {value, description}, the default first");
     for (uint32_t i = 0; i < n->count; i++) {
         const struct node *item = n->u.items[i];
-        int rc = check_mapping(c, item, TABLE(plan_choice_keywords), false, "a choice");
+        int rc = check_mapping(c, item, table, ntable, false, what);
         if (rc < 0)
             return rc;
         if (!node_map_get(item, "value") || !node_map_get(item, "description"))
-            return bad(c, item, "a choice needs 'value' and 'description'");
+            return bad(c, item, "%s needs 'value' and 'description'", what);
     }
     return 0;
+}
+
+static int sh_plan_choices(struct lctx *c, const struct node *n)
+{
+    return choice_list(c, n, TABLE(plan_choice_keywords), "a choice");
+}
+
+/* product.yaml `editions`: the first that exists in a release is the default there. */
+static int sh_edition_list(struct lctx *c, const struct node *n)
+{
+    return choice_list(c, n, TABLE(edition_keywords), "an edition");
 }
 
 static int sh_plan_phase(struct lctx *c, const struct node *n)
@@ -1281,7 +1306,7 @@ static int sh_plan_text(struct lctx *c, const struct node *n)
     return rc;
 }
 
-/* Names from the plan's own `modes:` or `editions:` list. */
+/* Names from the plan's own `modes:` list. */
 static int plan_names(struct lctx *c, const struct node *n, const char *list)
 {
     const struct node *declared = node_map_get(c->p->plan.root, list);
@@ -1296,11 +1321,6 @@ static int plan_names(struct lctx *c, const struct node *n, const char *list)
 static int sh_plan_modes(struct lctx *c, const struct node *n)
 {
     return plan_names(c, n, "modes");
-}
-
-static int sh_plan_editions(struct lctx *c, const struct node *n)
-{
-    return plan_names(c, n, "editions");
 }
 
 static int plan_items(struct lctx *c, const struct node *n, const struct keyword *table,
@@ -1425,7 +1445,8 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_PLAN_PHASE] = sh_plan_phase,
     [SH_PLAN_TEXT] = sh_plan_text,
     [SH_PLAN_MODES] = sh_plan_modes,
-    [SH_PLAN_EDITIONS] = sh_plan_editions,
+    [SH_EDITIONS] = sh_editions,
+    [SH_EDITION_LIST] = sh_edition_list,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)

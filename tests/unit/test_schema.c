@@ -25,28 +25,39 @@ static void test_real_knowledge(const char *dir)
     if (!kb)
         return;
     static const char *const routers[] = {"traditional", "traditional_compatible", "expressions"};
+    static const char *const editions[] = {NULL, "oss", "enterprise"};
     for (size_t p = 0; p < kb_product_count(kb); p++) {
         const struct kb_product *product = kb_product_at(kb, p);
         for (size_t v = 0; v < kb_version_count(product); v++) {
-            for (int f = 0; f < FLAVOR_COUNT; f++)
-                for (size_t r = 0; r < 3; r++) {
-                    const struct version *ver = kb_version_at(product, v);
-                    const char *router = kb_router_flavor_find(product, ver, routers[r]);
-                    if (!router)
-                        continue;
-                    struct target t = {*ver, (enum flavor)f, router};
-                    const struct spec_document *doc = NULL;
-                    gh_error e = {0};
-                    int rc = kb_compile(kb, product, &t, &doc, &e);
-                    ok(rc == 0 && doc && doc->nentities > 0, "%s %s %s %s compiles%s%s",
-                       kb_product_name(product), kb_version_text(product, v),
-                       flavor_name((enum flavor)f), router, rc ? ": " : "", rc ? e.message : "");
-                }
+            const struct version *ver = kb_version_at(product, v);
+            for (size_t ed = 0; ed < 3; ed++) {
+                /* Every edition the release exists in, or none for a product without them. */
+                if (kb_has_editions(product)
+                        ? !editions[ed] || !kb_edition_exists(product, editions[ed], ver)
+                        : editions[ed] != NULL)
+                    continue;
+                for (int f = 0; f < FLAVOR_COUNT; f++)
+                    for (size_t r = 0; r < 3; r++) {
+                        const char *router = kb_router_flavor_find(product, ver, routers[r]);
+                        if (!router)
+                            continue;
+                        const char *edition =
+                            editions[ed] ? kb_edition_find(product, editions[ed]) : NULL;
+                        struct target t = {*ver, (enum flavor)f, router, edition};
+                        const struct spec_document *doc = NULL;
+                        gh_error e = {0};
+                        int rc = kb_compile(kb, product, &t, &doc, &e);
+                        ok(rc == 0 && doc && doc->nentities > 0, "%s %s %s %s %s compiles%s%s",
+                           kb_product_name(product), kb_version_text(product, v),
+                           flavor_name((enum flavor)f), router, edition ? edition : "-",
+                           rc ? ": " : "", rc ? e.message : "");
+                    }
+            }
         }
     }
     const struct kb_product *kong = kb_product_find(kb, "kong");
     struct version v34 = {{3, 4, 0, 0}, 2};
-    struct target t = {v34, FLAVOR_KONG, kb_router_flavor_find(kong, &v34, "traditional")};
+    struct target t = {v34, FLAVOR_KONG, kb_router_flavor_find(kong, &v34, "traditional"), NULL};
     const struct spec_document *doc = NULL;
     kb_compile(kb, kong, &t, &doc, &err);
     const struct spec_entity *services = doc ? spec_entity_find(doc, "services") : NULL;
@@ -265,7 +276,83 @@ static void test_fail_closed(void)
            "a jump goes to a later release than it starts from", 2, 23);
     broken_after("plan.yaml", plan_modes,
                  "jumps:\n  - {from: \"1.0\", to: \"2.0\", editions: [gold]}\n",
-                 "'gold' is not one of the plan's editions", 4, 41);
+                 "'gold' is not one of product.yaml's editions", 4, 41);
+    broken("product.yaml",
+           "product: toy\nname: Toy\nversions: [\"1.0\", \"2.0\"]\neditions:\n  - {value: free}\n",
+           "an edition needs 'value' and 'description'", 5, 5);
+    broken("product.yaml",
+           "product: toy\nname: Toy\nversions: [\"1.0\", \"2.0\"]\n"
+           "editions:\n  - {value: free, description: f, flavors: [kong]}\n",
+           "unknown keyword 'flavors' in an edition", 5, 35);
+    broken(
+        "product.yaml",
+        "product: toy\nname: Toy\nversions: [\"1.0\", \"2.0\"]\n"
+        "editions:\n  - {value: free, description: f}\nplugins: [{value: a, editions: [gold]}]\n",
+        "'gold' is not one of product.yaml's editions", 6, 33);
+}
+
+/*
+ * Editions: a free edition with 1.0 only and a gold one with both releases, and a plugin only
+ * gold bundles. The default is the first edition that has every release asked about.
+ */
+static const char toy_editions[] =
+    "product: toy\nname: Toy\nversions: [\"1.0\", \"2.0\"]\n"
+    "format_versions:\n  - {value: \"1\", assume: \"1.0\"}\n"
+    "router_flavors:\n  - {value: plain}\n"
+    "default_router_flavor:\n  - {value: plain}\n"
+    "editions:\n  - {value: free, description: Toy Free, until: \"2.0\"}\n"
+    "  - {value: gold, description: Toy Gold, aliases: [paid]}\n"
+    "plugins: [a, {value: g, editions: [gold]}]\n";
+
+static bool toy_bundles(struct kb *kb, const struct kb_product *p, const char *version,
+                        const char *edition, const char *plugin)
+{
+    struct version v;
+    version_parse(version, strlen(version), &v);
+    struct target t = {v, FLAVOR_KONG, kb_router_flavor_find(p, &v, "plain"), edition};
+    const struct spec_document *doc = NULL;
+    gh_error err = {0};
+    return kb_compile(kb, p, &t, &doc, &err) == 0 && spec_plugin_find(doc, plugin) != NULL;
+}
+
+static void test_editions(void)
+{
+    struct file f = {"product.yaml", toy_editions};
+    char *root = make_toy(&f);
+    struct kb *kb = NULL;
+    gh_error err = {0};
+    ok(kb_new(root, &kb, &err) == 0, "a product with editions loads: %s", err.message);
+    const struct kb_product *p = kb ? kb_product_find(kb, "toy") : NULL;
+    if (!p) {
+        kb_free(kb);
+        remove_toy(root);
+        return;
+    }
+    struct version v1, v2;
+    version_parse("1.0", 3, &v1);
+    version_parse("2.0", 3, &v2);
+    const char *e = NULL;
+    ok(kb_edition_choose(p, NULL, &v1, &v1, &e, &err) == 0 && e && !strcmp(e, "free"),
+       "1.0 alone: the first edition listed");
+    ok(kb_edition_choose(p, NULL, &v1, &v2, &e, &err) == 0 && e && !strcmp(e, "gold"),
+       "1.0 to 2.0: the only edition with both");
+    ok(kb_edition_choose(p, "paid", &v1, &v1, &e, &err) == 0 && e && !strcmp(e, "gold"),
+       "an alias names its edition");
+    ok(kb_edition_choose(p, "free", &v1, &v2, &e, &err) == GH_EVERSION &&
+           strstr(err.message, "Toy 2.0 was never released as Toy Free (--edition free)"),
+       "an edition without the release: %s", err.message);
+    err = (gh_error){0};
+    ok(kb_edition_choose(p, "platinum", &v1, &v1, &e, &err) == GH_EUSAGE &&
+           strstr(err.message, "--edition 'platinum': Toy has the editions free, gold"),
+       "an unknown edition: %s", err.message);
+    ok(version_compare(kb_latest(p, NULL), &v1) == 0 &&
+           version_compare(kb_latest(p, "gold"), &v2) == 0,
+       "the latest release of the usual edition, and of another");
+    ok(toy_bundles(kb, p, "1.0", "gold", "g") && !toy_bundles(kb, p, "1.0", "free", "g") &&
+           toy_bundles(kb, p, "1.0", "free", "a"),
+       "a plugin with an editions condition is bundled in that edition only");
+    kb_free(kb);
+    remove_toy(root);
 }
 
 /* A product without plan.yaml (the toy) has no plans: a usage error, not a crash. */
@@ -313,7 +400,7 @@ static bool env_open(struct check_env *e, const char *version)
     const struct kb_product *p = kb_product_find(e->kb, "toy");
     struct version v;
     version_parse(version, strlen(version), &v);
-    struct target t = {v, FLAVOR_KONG, kb_router_flavor_find(p, &v, "plain")};
+    struct target t = {v, FLAVOR_KONG, kb_router_flavor_find(p, &v, "plain"), NULL};
     if (kb_compile(e->kb, p, &t, &e->doc, &err) < 0)
         return false;
     diag_sink_init(&e->sink, 100);
@@ -411,6 +498,7 @@ int main(int argc, char **argv)
     test_real_knowledge(argv[1]);
     test_fail_closed();
     test_no_plan();
+    test_editions();
     test_validation();
     return done();
 }

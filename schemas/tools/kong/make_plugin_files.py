@@ -5,10 +5,14 @@ Usage:
     make_plugin_files.py DUMPS_OFF DUMPS_DB OUT_DIR
 
 DUMPS_OFF holds one dump per release (TAG.json, written by dump_plugin_schemas.sh with the
-database `off`), DUMPS_DB the same releases dumped with `postgres`. Every TAG's minor release
-(3.6.0 -> "3.6") must be in schemas/kong/product.yaml's `versions`. One file per plugin is
-written to OUT_DIR, holding every release at once: a definition that changed between releases
-becomes variants with `since`/`until` (docs/schema-format.md).
+database `off`), DUMPS_DB the same releases dumped with `postgres`. The dumps' minor releases
+(3.6.0 -> "3.6") must be the first of schemas/kong/product.yaml's `versions`, in order; the
+releases after the last dump (Kong Gateway Enterprise 3.11 to 3.14, which have no open-source
+source) keep the last dump's definitions. A dump of a commit rather than a tag is named by the
+release it stands for (3.10.0.json for the master commit whose kong/meta.lua says 3.10.0) and
+says its commit in `kong_version`. One file per plugin is written to OUT_DIR, holding every
+release at once: a definition that changed between releases becomes variants with
+`since`/`until` (docs/schema-format.md).
 
 What the dumps cannot say is written here, each with its source:
 - VALUE_MAPS: shorthands that change the value on the way (the dump's probe only sees that a
@@ -507,9 +511,9 @@ def plugin_file(name, per_ver, vers, source_tags):
     notes = Notes()
     m = Merger(vers, name, notes)
     lo = min(per_ver)
-    hi = len(vers) - 1
+    hi = len(source_tags) - 1  # the releases after the last dump keep its definitions
     if max(per_ver) != hi:
-        raise SystemExit("%s: a plugin removed before %s" % (name, vers[-1]))
+        raise SystemExit("%s: a plugin removed before %s" % (name, vers[hi]))
     entity = {}
     protocols = by_release(vers, {i: protocols_def(p, name, notes) for i, p in per_ver.items()}, lo, hi)
     if protocols != BASE_PROTOCOLS:
@@ -636,7 +640,8 @@ def dump_yaml(doc):
 
 def product_versions(repo_root):
     text = open(os.path.join(repo_root, "schemas/kong/product.yaml")).read()
-    return re.findall(r'"([0-9.]+)"', re.search(r"^versions: \[(.*)\]", text, re.M).group(1))
+    listed = re.search(r"^versions: \[(.*?)\]", text, re.M | re.S).group(1)
+    return re.findall(r'"([0-9.]+)"', listed)
 
 
 def main():
@@ -647,11 +652,14 @@ def main():
     vers = product_versions(repo_root)
     tags = sorted((f[:-5] for f in os.listdir(off_dir) if f.endswith(".json")),
                   key=lambda t: [int(x) for x in t.split(".")])
-    if [".".join(t.split(".")[:2]) for t in tags] != vers:
+    if [".".join(t.split(".")[:2]) for t in tags] != vers[:len(tags)]:
         sys.exit("dumps %s do not match product.yaml versions %s" % (tags, vers))
     per_plugin = {}
+    sources = []
     for i, tag in enumerate(tags):
         off = json.load(open(os.path.join(off_dir, tag + ".json")))
+        commit = off["kong_version"]
+        sources.append(tag if commit == tag else "%s (commit %s)" % (tag, commit))
         db = json.load(open(os.path.join(db_dir, tag + ".json")))
         if off["failures"] or db["failures"]:
             sys.exit("%s: the dump has failures" % tag)
@@ -663,7 +671,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     for name in sorted(per_plugin):
         with open(os.path.join(out_dir, name + ".yaml"), "w") as f:
-            f.write(plugin_file(name, per_plugin[name], vers, tags))
+            f.write(plugin_file(name, per_plugin[name], vers, sources))
     print("wrote %d plugin files to %s" % (len(per_plugin), out_dir))
 
 
