@@ -36,7 +36,8 @@ enum rw_op {
     RW_MOVE,
     RW_MANUAL,
     RW_JOIN,
-    RW_NOTICE
+    RW_NOTICE,
+    RW_KEEP_DEFAULT /* a field left out gets the old default written, so behaviour stays */
 };
 
 struct rw_rule {
@@ -47,8 +48,10 @@ struct rw_rule {
     bool each;             /* the rule applies to each element of a list */
     enum rw_op op;
     const struct node *where;   /* the entity's fields must have these values, or NULL */
-    const struct node *value;   /* RW_SET: a scalar; RW_MAP: a mapping of old to new values */
-    const char *new_name;       /* RW_RENAME; RW_MOVE: "record.field" beside the old field */
+    const struct node *value;   /* RW_SET: a scalar; RW_MAP: a mapping of old to new values;
+                                   RW_KEEP_DEFAULT: the old default */
+    const char *new_name;       /* RW_RENAME; RW_MOVE: "record.field" beside the old field;
+                                   RW_KEEP_DEFAULT: the field, for the change log */
     const char *manual;         /* RW_MANUAL: what the user has to do instead (HOP4008); RW_NOTICE:
                                    how the gateway's behaviour changes */
     const char *separator;      /* RW_JOIN: a list of strings becomes one, joined by this */

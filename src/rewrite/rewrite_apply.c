@@ -70,6 +70,8 @@ static const struct node *changed_scalar(struct rw_ctx *c, const struct rw_rule 
 {
     if (r->op == RW_SET)
         return node_equal(v, r->value) ? NULL : new_from_data(c, v, r->value);
+    if (r->op == RW_KEEP_DEFAULT) /* null is left out too: the gateway fills the default */
+        return node_is_null(v) ? new_from_data(c, v, r->value) : NULL;
     if (r->op == RW_MAP) {
         for (uint32_t i = 0; i < r->value->count; i++)
             if (node_equal(v, r->value->u.pairs[i].key))
@@ -205,11 +207,8 @@ static const struct node *apply_op(struct rw_ctx *c, const struct rw_rule *r, co
         return rw_remove_pair(c, r, s, map, at, NULL);
     if (r->op == RW_MOVE)
         return rw_move_pair(c, r, s, map, at);
-    if (r->op == RW_MANUAL) { /* nothing is rewritten: the finding says what to do */
-        rw_manual(c, r, s, key, r->manual);
-        return map;
-    }
-    if (r->op == RW_NOTICE) { /* nothing to rewrite: the gateway behaves differently */
+    /* Nothing is rewritten: the finding says what to do, or how the gateway behaves now. */
+    if (r->op == RW_MANUAL || r->op == RW_NOTICE) {
         rw_notice(c, r, s, key);
         return map;
     }
@@ -288,7 +287,7 @@ static const struct node *apply_in(struct rw_ctx *c, const struct rw_rule *r, co
         return apply_to_each(c, r, s, map);
     int at = map && map->kind == NODE_MAPPING ? rw_find_key(map, field, len) : -1;
     if (at < 0)
-        return map;
+        return r->op == RW_KEEP_DEFAULT && map ? rw_add_default(c, r, s, map, field) : map;
     const struct node_pair *p = &map->u.pairs[at];
     struct site inner = *s;
     inner.flow = s->flow || map->style == STYLE_FLOW;

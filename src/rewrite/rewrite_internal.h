@@ -36,6 +36,7 @@ struct rw_edit rw_replace_edit(struct rw_ctx *c, const struct site *s, const str
 /* A finding (HOP4008) for what a rule cannot do by itself: it stays for the user. */
 void rw_manual(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                const struct node *at, const char *what);
+/* A manual or notice rule's own finding (its code, severity and text): nothing is rewritten. */
 void rw_notice(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                const struct node *at);
 
@@ -60,6 +61,10 @@ const struct node *rw_remove_pair(struct rw_ctx *c, const struct rw_rule *r, con
 /* A rename whose new name is already set (pair `other`). */
 const struct node *rw_rename_onto(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                                   const struct node *map, uint32_t at, uint32_t other);
+/* keep_default: the rule's old default written as `field` (a key, or record.key) of map,
+ * which leaves it out (a missing record is added); returns the map as it is now. */
+const struct node *rw_add_default(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+                                  const struct node *map, const char *field);
 /* Moves pair `at` into the rule's RECORD.FIELD beside it. */
 const struct node *rw_move_pair(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                                 const struct node *map, uint32_t at);

@@ -182,7 +182,10 @@ static const char *render(struct rw_ctx *c, const struct site *s, const struct n
     buf_init(&b, BUF_DEFAULT_MAX);
     if (like == STYLE_LITERAL || like == STYLE_FOLDED)
         like = STYLE_DOUBLE_QUOTED;
-    write_scalar(&b, n, like, context_of(c, s));
+    if (n->kind == NODE_SCALAR)
+        write_scalar(&b, n, like, context_of(c, s));
+    else /* a list or record in a scalar's place (an old default written for a null) */
+        write_flow_value(&b, n, c->json ? WRITE_JSON : WRITE_FLOW);
     const char *out = b.data ? arena_strndup(&c->log->arena, b.data, b.len) : NULL;
     buf_release(&b);
     return out;
@@ -223,7 +226,7 @@ void rw_manual(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
     left_for_user(c, r, R_HOP4008, -1, s, at, what);
 }
 
-/* A change of behaviour the file cannot express: the rule's own code and severity. */
+/* What a manual or notice rule leaves to the user: its own code, severity and text. */
 void rw_notice(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                const struct node *at)
 {

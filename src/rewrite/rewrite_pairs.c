@@ -501,6 +501,72 @@ static const struct node *new_record(struct rw_ctx *c, const struct rw_rule *r,
     return *map ? fresh : NULL;
 }
 
+/* The first key of map the user wrote (not one a rewrite added), or -1. */
+static long first_written(const struct node *map, long skip)
+{
+    for (uint32_t i = 0; map->kind == NODE_MAPPING && i < map->count; i++)
+        if (i != skip && !(map->u.pairs[i].key->flags & NODE_SYNTH))
+            return i;
+    return -1;
+}
+
+/*
+ * `head: {key: value}`, a record map does not have, written before map's first written key;
+ * returns map with it, or NULL when that text cannot be written cleanly.
+ */
+static const struct node *add_record(struct rw_ctx *c, const struct rw_rule *r,
+                                     const struct site *s, const struct node *map, const char *head,
+                                     size_t hlen, struct node *key, struct node *value)
+{
+    long first = first_written(map, -1);
+    if (first < 0 || !written_in(map, map->u.pairs[first].key))
+        return NULL;
+    const struct node *before = map->u.pairs[first].key;
+    struct node *rkey = made_key(c, head, hlen, before);
+    static const struct node none = {.kind = NODE_SCALAR, .type = SCALAR_NULL};
+    struct node *fresh = rkey ? with_pair(c, &none, key, value) : NULL;
+    if (!fresh)
+        return NULL;
+    fresh->flags = NODE_SYNTH;
+    fresh->span = before->span;
+    char prefix[96];
+    snprintf(prefix, sizeof(prefix), c->json ? "\"%.*s\": " : "%.*s: ", (int)hlen, head);
+    struct rw_edit edit = {EDIT_INSERT_PAIR, before->span, flow_text(c, prefix, fresh), false, 0};
+    rw_record(c, r, s, CHANGE_ADDED, r->new_name, value, "(none)", rw_shown(c->log, value, false),
+              &edit);
+    remember(c, fresh, arena_strdup(&c->log->arena, prefix));
+    return with_pair(c, map, rkey, fresh);
+}
+
+const struct node *rw_add_default(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+                                  const struct node *map, const char *field)
+{
+    if (map->kind != NODE_MAPPING && !node_is_null(map))
+        return map; /* a record of the wrong type: the schema check reports it */
+    const char *dot = strchr(field, '.');
+    const char *leaf = dot ? dot + 1 : field;
+    long first = first_written(map, -1);
+    const struct node *where = first >= 0 ? map->u.pairs[first].key : map;
+    struct node *key = made_key(c, leaf, strlen(leaf), where);
+    struct node *value = made(c, r->value, where);
+    if (!key || !value)
+        return map;
+    path_push_key(&c->path, field, strlen(field));
+    const struct node *now =
+        dot ? add_record(c, r, s, map, field, (size_t)(dot - field), key, value)
+            : move_into(c, r, s, map, key, value, value);
+    path_pop(&c->path);
+    if (now)
+        return now;
+    char what[300];
+    snprintf(what, sizeof(what),
+             "write '%s' with the old default by hand: the text cannot be "
+             "edited cleanly here",
+             r->field);
+    rw_manual(c, r, s, where, what);
+    return map;
+}
+
 /*
  * Moves pair `at` into RECORD.FIELD beside it: into the record when it exists, into a new
  * record written as the mapping's first key when not. A value the gateway ignores (null, or

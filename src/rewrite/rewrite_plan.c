@@ -64,6 +64,10 @@ static int read_op(struct rw_rule *r, const struct node *def, const char *file, 
     } else if (node_text_equals(op->key, "join")) {
         r->op = RW_JOIN;
         r->separator = v->u.text;
+    } else if (node_text_equals(op->key, "keep_default")) {
+        r->op = RW_KEEP_DEFAULT;
+        r->value = v;
+        r->new_name = r->field;
     } else if (node_text_equals(op->key, "map")) {
         r->op = RW_MAP;
         r->value = v;

@@ -285,9 +285,10 @@ static const struct keyword rule_keywords[] = {
 static const struct keyword when_keywords[] = {{"format_version", SH_FORMAT_LIST}};
 
 static const struct keyword do_keywords[] = {
-    {"set", SH_ANY},       {"rename", SH_STRING}, {"transform", SH_TRANSFORM},
-    {"remove", SH_TRUE},   {"map", SH_VALUE_MAP}, {"move", SH_MOVE},
-    {"manual", SH_STRING}, {"join", SH_STRING},   {"notice", SH_STRING}};
+    {"set", SH_ANY},         {"rename", SH_STRING}, {"transform", SH_TRANSFORM},
+    {"remove", SH_TRUE},     {"map", SH_VALUE_MAP}, {"move", SH_MOVE},
+    {"manual", SH_STRING},   {"join", SH_STRING},   {"notice", SH_STRING},
+    {"keep_default", SH_ANY}};
 
 /* An upgrade plan: deployment modes and the steps of each hop (docs/schema-format.md,
  * "Upgrade plans"). */
@@ -1204,6 +1205,19 @@ static int sh_transform(struct lctx *c, const struct node *n)
     return named_transform_find(n->u.text) ? 0 : bad(c, n, "unknown transform '%s'", n->u.text);
 }
 
+/* Operations whose finding is one code only: what they do is what the code's page explains. */
+static int check_op_code(struct lctx *c, const struct node *rule, const struct node *ops)
+{
+    static const struct {
+        const char *op, *code;
+    } only[] = {{"manual", "HOP4008"}, {"notice", "HOP4012"}, {"keep_default", "HOP4013"}};
+    const struct node *code = node_map_get(rule, "code");
+    for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++)
+        if (node_map_get(ops, only[i].op) && !node_text_equals(code, only[i].code))
+            return bad(c, code, "a '%s' rule reports %s", only[i].op, only[i].code);
+    return 0;
+}
+
 static int sh_rules(struct lctx *c, const struct node *n)
 {
     static const char *const needed[] = {"code", "hop", "at", "field", "do", "why"};
@@ -1217,10 +1231,15 @@ static int sh_rules(struct lctx *c, const struct node *n)
         if (rc < 0)
             return rc;
         const struct node *ops = node_map_get(rule, "do");
-        if (node_map_get(ops, "manual") && !node_text_equals(node_map_get(rule, "code"), "HOP4008"))
-            return bad(c, node_map_get(rule, "code"), "a 'manual' rule reports HOP4008");
-        if (node_map_get(ops, "notice") && !node_text_equals(node_map_get(rule, "code"), "HOP4012"))
-            return bad(c, node_map_get(rule, "code"), "a 'notice' rule reports HOP4012");
+        if ((rc = check_op_code(c, rule, ops)) < 0)
+            return rc;
+        const char *field = node_map_get(rule, "field")->u.text;
+        const char *dot = strchr(field, '.');
+        if (node_map_get(ops, "keep_default") &&
+            (strchr(field, '*') || (dot && strchr(dot + 1, '.')) ||
+             node_text_equals(node_map_get(rule, "at"), "document")))
+            return bad(c, node_map_get(rule, "field"),
+                       "'keep_default' writes a field of an entity or of a record in it");
         const struct node *both = node_map_get(rule, "both_set");
         if (both && (!node_map_get(ops, "rename") ||
                      !(node_text_equals(both, "old") || node_text_equals(both, "new"))))
