@@ -275,9 +275,32 @@ static const struct node *apply_to_each(struct rw_ctx *c, const struct rw_rule *
     return now;
 }
 
+/* A list on the way down a dotted path (ai-proxy-advanced's targets): the rest of the path in
+ * each of its records. */
+static const struct node *apply_in_items(struct rw_ctx *c, const struct rw_rule *r,
+                                         const struct site *s, const struct node *list,
+                                         const char *field)
+{
+    struct node *copy = NULL;
+    struct site inner = *s;
+    inner.flow = s->flow || list->style == STYLE_FLOW;
+    for (uint32_t i = 0; i < list->count; i++) {
+        if (list->u.items[i]->kind != NODE_MAPPING)
+            continue; /* not a record: the schema check reports it */
+        path_push_index(&c->path, i);
+        const struct node *now = apply_in(c, r, &inner, list->u.items[i], field);
+        path_pop(&c->path);
+        if (now != list->u.items[i] && (copy || (copy = rw_clone(c, list))))
+            copy->u.items[i] = (struct node *)now;
+    }
+    return copy ? copy : list;
+}
+
 static const struct node *apply_in(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                                    const struct node *map, const char *field)
 {
+    if (map && map->kind == NODE_SEQUENCE)
+        return apply_in_items(c, r, s, map, field);
     const char *dot = strchr(field, '.');
     size_t len = dot ? (size_t)(dot - field) : strlen(field);
     bool each_key = len == 1 && field[0] == '*' && map && map->kind == NODE_MAPPING;
