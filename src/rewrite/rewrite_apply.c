@@ -235,25 +235,37 @@ static const struct node *apply_op(struct rw_ctx *c, const struct rw_rule *r, co
 static const struct node *apply_in(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                                    const struct node *map, const char *field);
 
-/* A `*` segment: the rest of the path, in the value of every key of map. */
-static const struct node *apply_in_each(struct rw_ctx *c, const struct rw_rule *r,
-                                        const struct site *s, const struct node *map,
-                                        const char *rest)
+/*
+ * The rest of the path in every child of a container: the value of each key of a mapping (a
+ * `*` segment), or each record of a list met on the way down (ai-proxy-advanced's targets).
+ */
+static const struct node *apply_in_children(struct rw_ctx *c, const struct rw_rule *r,
+                                            const struct site *s, const struct node *container,
+                                            const char *rest)
 {
     struct node *copy = NULL;
     struct site inner = *s;
-    inner.flow = s->flow || map->style == STYLE_FLOW;
-    for (uint32_t i = 0; map->kind == NODE_MAPPING && i < map->count; i++) {
-        const struct node_pair *p = &map->u.pairs[i];
-        if (!node_is_string(p->key))
-            continue;
-        path_push_key(&c->path, p->key->u.text, p->key->count);
-        const struct node *value = apply_in(c, r, &inner, p->value, rest);
+    inner.flow = s->flow || container->style == STYLE_FLOW;
+    bool map = container->kind == NODE_MAPPING;
+    for (uint32_t i = 0; i < container->count; i++) {
+        const struct node *key = map ? container->u.pairs[i].key : NULL;
+        const struct node *child = map ? container->u.pairs[i].value : container->u.items[i];
+        if (map ? !node_is_string(key) : child->kind != NODE_MAPPING)
+            continue; /* a list item that is no record: the schema check reports it */
+        if (map)
+            path_push_key(&c->path, key->u.text, key->count);
+        else
+            path_push_index(&c->path, i);
+        const struct node *now = apply_in(c, r, &inner, child, rest);
         path_pop(&c->path);
-        if (value != p->value && (copy || (copy = rw_clone(c, map))))
-            copy->u.pairs[i].value = (struct node *)value;
+        if (now == child || (!copy && !(copy = rw_clone(c, container))))
+            continue;
+        if (map)
+            copy->u.pairs[i].value = (struct node *)now;
+        else
+            copy->u.items[i] = (struct node *)now;
     }
-    return copy ? copy : map;
+    return copy ? copy : container;
 }
 
 /* A final `*`: the operation on every pair of map, last first, so a removal moves no pair the
@@ -275,37 +287,16 @@ static const struct node *apply_to_each(struct rw_ctx *c, const struct rw_rule *
     return now;
 }
 
-/* A list on the way down a dotted path (ai-proxy-advanced's targets): the rest of the path in
- * each of its records. */
-static const struct node *apply_in_items(struct rw_ctx *c, const struct rw_rule *r,
-                                         const struct site *s, const struct node *list,
-                                         const char *field)
-{
-    struct node *copy = NULL;
-    struct site inner = *s;
-    inner.flow = s->flow || list->style == STYLE_FLOW;
-    for (uint32_t i = 0; i < list->count; i++) {
-        if (list->u.items[i]->kind != NODE_MAPPING)
-            continue; /* not a record: the schema check reports it */
-        path_push_index(&c->path, i);
-        const struct node *now = apply_in(c, r, &inner, list->u.items[i], field);
-        path_pop(&c->path);
-        if (now != list->u.items[i] && (copy || (copy = rw_clone(c, list))))
-            copy->u.items[i] = (struct node *)now;
-    }
-    return copy ? copy : list;
-}
-
 static const struct node *apply_in(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                                    const struct node *map, const char *field)
 {
     if (map && map->kind == NODE_SEQUENCE)
-        return apply_in_items(c, r, s, map, field);
+        return apply_in_children(c, r, s, map, field);
     const char *dot = strchr(field, '.');
     size_t len = dot ? (size_t)(dot - field) : strlen(field);
     bool each_key = len == 1 && field[0] == '*' && map && map->kind == NODE_MAPPING;
     if (each_key && dot)
-        return apply_in_each(c, r, s, map, dot + 1);
+        return apply_in_children(c, r, s, map, dot + 1);
     if (each_key)
         return apply_to_each(c, r, s, map);
     int at = map && map->kind == NODE_MAPPING ? rw_find_key(map, field, len) : -1;
