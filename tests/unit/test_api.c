@@ -276,10 +276,33 @@ static void test_plan(gh_engine *engine)
     ok(json && strstr(json, "\"to\": \"3.0\"") && !strstr(json, "\"to\": \"3.1.1.3\""),
        "kong open-source 2.8 to 3.2 goes through 3.0 and 3.1");
     free(json);
+    /* 3.10 and 3.14, the next LTS releases, exist only as Enterprise releases: the edition
+     * follows, and the plan jumps from LTS to LTS. */
+    o = (gh_plan_options){.from = "kong@2.8", .to = "kong@3.14"};
+    json = plan_json(engine, &o, &err);
+    ok(json && strstr(json, "\"edition\": \"enterprise\"") &&
+           strstr(json, "\"from\": \"2.8\",\n        \"to\": \"3.4\"") &&
+           strstr(json, "\"from\": \"3.4\",\n        \"to\": \"3.10\"") &&
+           strstr(json, "\"from\": \"3.10\",\n        \"to\": \"3.14\"") &&
+           !strstr(json, "\"to\": \"3.11\""),
+       "kong 2.8 to 3.14: enterprise, 2.8 -> 3.4 -> 3.10 -> 3.14: %s", err.message);
+    free(json);
+    o = (gh_plan_options){.from = "kong@3.10", .to = "kong@3.12"};
+    json = plan_json(engine, &o, &err);
+    ok(json && strstr(json, "\"from\": \"3.10\",\n        \"to\": \"3.11\"") &&
+           strstr(json, "\"from\": \"3.11\",\n        \"to\": \"3.12\""),
+       "kong 3.10 to 3.12: minor by minor");
+    free(json);
 
     gh_error bad = {0};
     o = (gh_plan_options){.from = "apisix@3.1", .to = "apisix@3.0"};
     ok(!plan_json(engine, &o, &bad) && bad.status == GH_EUSAGE, "no plan backwards");
+    bad = (gh_error){0};
+    bad = (gh_error){0};
+    o = (gh_plan_options){.from = "kong@3.9", .to = "kong@3.10", .edition = "oss"};
+    ok(!plan_json(engine, &o, &bad) && bad.status == GH_EVERSION &&
+           strstr(bad.message, "3.10 was never released as the open-source Kong Gateway"),
+       "no open-source 3.10: %s", bad.message);
     bad = (gh_error){0};
     o = (gh_plan_options){.from = "api7@3.1", .to = "api7@3.4"};
     ok(!plan_json(engine, &o, &bad) && bad.status == GH_EVERSION && strstr(bad.message, "3.1"),
