@@ -1,8 +1,8 @@
 #!/bin/sh
 # What convert promises beyond the golden cases:
-#  - every Kong config in corpus/kong/<release>/ converts from its release to kong@3.4 (when
-#    older) and to the newest Kong release, and each result lints with no error against its
-#    target and converts again to itself;
+#  - every Kong config in corpus/kong/<release>/ converts from its release to the next LTS
+#    releases, kong@3.4 and kong@3.10 (when older), and to the newest Kong release, and each
+#    result lints with no error against its target and converts again to itself;
 #  - -o and --in-place replace the target only with a complete result, keep its mode, and
 #    leave no temporary file behind; a file that cannot be converted is left as it was.
 # usage: check_convert.sh ROOT GATEHOP
@@ -34,6 +34,7 @@ for f in "$root"/corpus/kong/*/*; do
     [ -f "$f" ] || continue
     from=$(basename "$(dirname "$f")")
     case $from in 2.8 | 3.[0-3]) convert_to "$f" "$from" 3.4 ;; esac
+    case $from in 2.8 | 3.[0-9]) convert_to "$f" "$from" 3.10 ;; esac
     convert_to "$f" "$from" "$newest"
 done
 
