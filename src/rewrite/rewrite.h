@@ -37,7 +37,8 @@ enum rw_op {
     RW_MANUAL,
     RW_JOIN,
     RW_NOTICE,
-    RW_KEEP_DEFAULT /* a field left out gets the old default written, so behaviour stays */
+    RW_KEEP_DEFAULT, /* a field left out gets the old default written, so behaviour stays */
+    RW_WRAP          /* a single value becomes a list of one */
 };
 
 struct rw_rule {

@@ -62,6 +62,19 @@ struct node *rw_clone(struct rw_ctx *c, const struct node *n)
     return m;
 }
 
+/* [v], written in flow style where v stood. */
+static struct node *list_of_one(struct rw_ctx *c, const struct node *v)
+{
+    struct node *n = arena_alloc(c->nodes, sizeof(*n));
+    struct node **items = arena_alloc(c->nodes, sizeof(*items));
+    if (!n || !items)
+        return NULL;
+    items[0] = (struct node *)v;
+    *n = (struct node){.kind = NODE_SEQUENCE, .style = STYLE_FLOW, .count = 1, .span = v->span};
+    n->u.items = items;
+    return n;
+}
+
 /* ---- operations -------------------------------------------------------------------------- */
 
 /* The new value of one scalar under a set or transform rule, or NULL when it stays. */
@@ -72,6 +85,8 @@ static const struct node *changed_scalar(struct rw_ctx *c, const struct rw_rule 
         return node_equal(v, r->value) ? NULL : new_from_data(c, v, r->value);
     if (r->op == RW_KEEP_DEFAULT) /* null is left out too: the gateway fills the default */
         return node_is_null(v) ? new_from_data(c, v, r->value) : NULL;
+    if (r->op == RW_WRAP)
+        return node_is_null(v) ? NULL : list_of_one(c, v);
     if (r->op == RW_MAP) {
         for (uint32_t i = 0; i < r->value->count; i++)
             if (node_equal(v, r->value->u.pairs[i].key))

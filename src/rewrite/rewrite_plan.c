@@ -64,6 +64,8 @@ static int read_op(struct rw_rule *r, const struct node *def, const char *file, 
     } else if (node_text_equals(op->key, "join")) {
         r->op = RW_JOIN;
         r->separator = v->u.text;
+    } else if (node_text_equals(op->key, "wrap")) {
+        r->op = RW_WRAP;
     } else if (node_text_equals(op->key, "keep_default")) {
         r->op = RW_KEEP_DEFAULT;
         r->value = v;

@@ -285,10 +285,10 @@ static const struct keyword rule_keywords[] = {
 static const struct keyword when_keywords[] = {{"format_version", SH_FORMAT_LIST}};
 
 static const struct keyword do_keywords[] = {
-    {"set", SH_ANY},         {"rename", SH_STRING}, {"transform", SH_TRANSFORM},
-    {"remove", SH_TRUE},     {"map", SH_VALUE_MAP}, {"move", SH_MOVE},
-    {"manual", SH_STRING},   {"join", SH_STRING},   {"notice", SH_STRING},
-    {"keep_default", SH_ANY}};
+    {"set", SH_ANY},          {"rename", SH_STRING}, {"transform", SH_TRANSFORM},
+    {"remove", SH_TRUE},      {"map", SH_VALUE_MAP}, {"move", SH_MOVE},
+    {"manual", SH_STRING},    {"join", SH_STRING},   {"notice", SH_STRING},
+    {"keep_default", SH_ANY}, {"wrap", SH_TRUE}};
 
 /* An upgrade plan: deployment modes and the steps of each hop (docs/schema-format.md,
  * "Upgrade plans"). */
