@@ -49,12 +49,20 @@ VALUE_MAPS = {("session", "cookie_samesite"): {"off": "Lax"}}
 # it stands for; `notes` rewrites (or, with None, drops) the "not expressed" line it covers.
 PERIODS = ["second", "minute", "hour", "day", "month", "year"]
 EXPRESSED = {
-    # validate_periods_order, every release 2.8.0 to 3.9.0: a limit per longer period must not
-    # be lower than one per shorter period (rate-limiting's validator also checks sync_rate).
+    # validate_periods_order, every release 2.8.0 to 3.10.0: a limit per longer period must not
+    # be lower than one per shorter period. From 3.4.0 the same validator says sync_rate other
+    # than -1 needs the redis policy (a conditional); its other sync_rate rule, -1 or at least
+    # 0.02 with redis, has no check kind and stays in the note.
     ("rate-limiting", "config"): {
-        "checks": [{"ordered": PERIODS}],
+        "checks": [{"ordered": PERIODS},
+                   {"since": "3.4",
+                    "conditional": {"if_field": "policy", "if_match": {"ne": "redis"},
+                                    "then_field": "sync_rate", "then_match": {"eq": -1},
+                                    "then_err": "sync_rate can only be used with the redis policy"}}],
         "notes": {"config: a Lua validator":
-                  "config: a Lua validator (in part: its period order is the `ordered` check)"}},
+                  "config: a Lua validator (in part: the period order is the `ordered` check, and "
+                  "sync_rate outside the redis policy a conditional; not: with redis, sync_rate is "
+                  "-1 or at least 0.02)"}},
     ("response-ratelimiting", "config.limits.values"): {
         "checks": [{"ordered": PERIODS}],
         "notes": {"config.limits.values: a Lua validator": None}},
