@@ -354,8 +354,19 @@ static const struct node *value_at(const struct node *item, const char *field)
     return NULL;
 }
 
-/* Every field the rule's `where` names has its value, or one of its list of values. */
-/* A field left out matches a null (`~`) in `where`, as a field written null does. */
+/* A string starting with the text of `{prefix: TEXT}` (an https:// endpoint). */
+static bool has_prefix(const struct node *have, const struct node *want)
+{
+    const struct node *prefix = want->kind == NODE_MAPPING ? node_map_get(want, "prefix") : NULL;
+    return prefix && node_is_string(have) && have->count >= prefix->count &&
+           !memcmp(have->u.text, prefix->u.text, prefix->count);
+}
+
+/*
+ * Every field the rule's `where` names has its value, one of its list of values, or the
+ * prefix it gives. A field left out matches a null (`~`) in `where`, as a field written null
+ * does.
+ */
 static bool where_holds(const struct node *where, const struct node *item)
 {
     static const struct node null_node = {.kind = NODE_SCALAR, .type = SCALAR_NULL};
@@ -364,7 +375,7 @@ static bool where_holds(const struct node *where, const struct node *item)
         const struct node *have = value_at(item, where->u.pairs[i].key->u.text);
         if (!have)
             have = &null_node;
-        bool match = node_equal(have, want);
+        bool match = node_equal(have, want) || has_prefix(have, want);
         for (uint32_t j = 0; !match && want->kind == NODE_SEQUENCE && j < want->count; j++)
             match = node_equal(have, want->u.items[j]);
         if (!match)

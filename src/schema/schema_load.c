@@ -1133,8 +1133,11 @@ static int sh_where(struct lctx *c, const struct node *n)
         bool list_of_scalars = v->kind == NODE_SEQUENCE;
         for (uint32_t j = 0; list_of_scalars && j < v->count; j++)
             list_of_scalars = v->u.items[j]->kind == NODE_SCALAR;
-        if (!node_is_string(n->u.pairs[i].key) || (v->kind != NODE_SCALAR && !list_of_scalars))
-            return bad(c, v, "'where' values are a value or a list of values");
+        const struct node *prefix = v->kind == NODE_MAPPING ? node_map_get(v, "prefix") : NULL;
+        bool starts = prefix && v->count == 1 && node_is_string(prefix);
+        if (!node_is_string(n->u.pairs[i].key) ||
+            (v->kind != NODE_SCALAR && !list_of_scalars && !starts))
+            return bad(c, v, "'where' values are a value, a list of values or {prefix: TEXT}");
     }
     return 0;
 }

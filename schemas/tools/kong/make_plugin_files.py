@@ -15,6 +15,7 @@ release at once: a definition that changed between releases becomes variants wit
 `since`/`until` (docs/schema-format.md).
 
 What the dumps cannot say is written here, each with its source:
+- ENTERPRISE_FIELDS: fields Kong Gateway Enterprise releases added to bundled plugins.
 - VALUE_MAPS: shorthands that change the value on the way (the dump's probe only sees that a
   value arrives, not how it is mapped).
 - TYPEDEF_VALIDATORS: which of Kong's typedefs carry a custom validator gatehop has in C.
@@ -76,6 +77,17 @@ EXPRESSED = {
     ("cors", "config.origins.elements"): {
         "keys": {"validator": "asterisk_or_regex"},
         "notes": {"config.origins.elements: a Lua validator": None}},
+}
+
+
+# Fields Kong Gateway Enterprise releases added to bundled plugins after the last open-source
+# source, from each plugin's published changelog: written into the plugin's config record for
+# the Enterprise edition only.
+ENTERPRISE_FIELDS = {
+    # developer.konghq.com/plugins/http-log/changelog and tcp-log/changelog, 3.13.0.0: an
+    # ssl_verify flag; with kong.conf's tls_certificate_verify on it cannot be turned off.
+    "http-log": {"ssl_verify": {"since": "3.13", "editions": ["enterprise"], "type": "boolean"}},
+    "tcp-log": {"ssl_verify": {"since": "3.13", "editions": ["enterprise"], "type": "boolean"}},
 }
 
 
@@ -537,6 +549,8 @@ def plugin_file(name, per_ver, vers, source_tags):
     for f in config.values():
         shallow(f, "config", notes, name)  # for its notes: Lua validators of the whole config
     m.record_parts(config, lo, hi, "config", cfg)
+    if name in ENTERPRISE_FIELDS:
+        cfg.setdefault("fields", {}).update(ENTERPRISE_FIELDS[name])
     plugin_checks = m.conditioned(per_ver, lo, hi, lambda p: [
         c for c in (convert_check(x, "config.", "config", notes) for x in p.get("entity_checks", []))
         if c])
