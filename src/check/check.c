@@ -364,6 +364,21 @@ static const struct spec_field *meta_field(struct driver *d, const struct node *
     return f;
 }
 
+/* The top-level mapping some entity's items take shared configurations from (decK's
+ * `_plugin_configs`): kept for the items that come after it. */
+static void keep_shared_configs(struct driver *d, const struct node *key, const struct node *value)
+{
+    const struct spec_document *doc = d->run.doc;
+    for (size_t i = 0; i < doc->nentities && value->kind == NODE_MAPPING; i++) {
+        const char *from = doc->entities[i].shared_configs_key;
+        if (!from || !node_text_equals(key, from))
+            continue;
+        if (!(d->run.shared_configs = node_copy(&d->run.kept, value)))
+            d->run.failed = true;
+        return;
+    }
+}
+
 static void start_path(struct driver *d, const struct node *key)
 {
     path_init(&d->run.path);
@@ -435,6 +450,7 @@ static void top_value(struct driver *d, const struct node *key, const struct nod
         run->vctx.field = f->name;
         validate_value(&run->vctx, f, value);
         run->vctx.field = NULL;
+        keep_shared_configs(d, key, value);
     } else {
         report_top_unknown(d, key);
     }
@@ -702,6 +718,7 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     d->run.sink = sink;
     index_init(&d->run.index);
     arena_init(&d->run.scratch, 16 * 1024);
+    arena_init(&d->run.kept, 4 * 1024);
     arena_init(&d->rw_nodes, 16 * 1024);
     rw_log_init(&d->own_log);
     path_init(&d->run.path);
@@ -741,6 +758,7 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     vctx_release(&d->run.vctx);
     index_release(&d->run.index);
     arena_release(&d->run.scratch);
+    arena_release(&d->run.kept);
     arena_release(&d->rw_nodes);
     rw_log_release(&d->own_log);
     rw_plan_release(&d->plan);

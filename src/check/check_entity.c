@@ -343,6 +343,36 @@ static void register_entity(struct check_run *run, const struct spec_entity *e,
 }
 
 /*
+ * decK fills a plugin's configuration from the `_plugin_configs` entry its `_config` names
+ * (deep merge, the plugin's own values winning): the merged configuration, or NULL when it
+ * cannot be known here (the shared configurations come later in the file, or the entry is
+ * missing: reported).
+ */
+static const struct node *with_shared_config(struct check_run *run, const struct spec_entity *e,
+                                             const struct node *item, const struct node *conf)
+{
+    const struct node *ref = node_map_get(item, e->shared_config_field);
+    if (!run->shared_configs || !node_is_string(ref))
+        return NULL; /* later in the file (decK reads it first), or of the wrong type */
+    const struct node *shared = node_map_get(run->shared_configs, ref->u.text);
+    if (!shared) {
+        path_push_key(&run->path, e->shared_config_field, strlen(e->shared_config_field));
+        diag_add(run->sink, R_HOP3001, -1, &ref->span, path_text(&run->path), run->vctx.entity,
+                 "'%s' names '%s', which %s does not hold", e->shared_config_field, ref->u.text,
+                 e->shared_configs_key);
+        path_pop(&run->path);
+        return NULL;
+    }
+    /* No configuration of its own: an empty one where `_config` stands, for the findings. */
+    const struct node empty = {.kind = NODE_MAPPING, .span = ref->span};
+    const struct node *own = conf && conf->kind == NODE_MAPPING ? conf : &empty;
+    const struct node *merged = node_merge(&run->scratch, shared, own);
+    if (!merged)
+        run->failed = true;
+    return merged;
+}
+
+/*
  * An item naming a plugin (Kong's plugins entity): the name must be a plugin of the target,
  * and the field `plugin_config` holds that plugin's configuration. A configuration left out
  * or null is checked as an empty one: Kong fills in the defaults, so a required field without
@@ -365,9 +395,8 @@ static void check_named_plugin(struct check_run *run, const struct spec_entity *
     const struct node *conf = schema ? node_map_get(item, e->plugin_config) : NULL;
     if (!schema || (conf && conf->kind != NODE_MAPPING && !node_is_null(conf)))
         return; /* unknown, unchecked, or of the wrong type (the entity's record said so) */
-    /* decK fills the configuration from a `_plugin_configs` entry first (deep merge); the
-     * merged whole is not checked (docs/schema-format.md, "Plugins"). */
-    if (node_map_get(item, "_config"))
+    if (e->shared_config_field && node_map_get(item, e->shared_config_field) &&
+        !(conf = with_shared_config(run, e, item, conf)))
         return;
     struct node empty;
     memset(&empty, 0, sizeof(empty));

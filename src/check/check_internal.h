@@ -17,6 +17,10 @@ struct check_run {
     struct path path;
     struct arena scratch; /* reset before each top-level item */
     struct vctx vctx;     /* the template every entity walk starts from */
+    /* decK's `_plugin_configs`, kept (in `kept`) from where the file gives it, for the plugins
+     * after it whose `_config` names an entry; NULL until then. */
+    const struct node *shared_configs;
+    struct arena kept;
     bool duplicates_are_errors;
     bool failed; /* out of memory */
 };

@@ -115,6 +115,34 @@ bool node_equal(const struct node *a, const struct node *b)
     return true;
 }
 
+const struct node *node_merge(struct arena *a, const struct node *base, const struct node *over)
+{
+    if (base->kind != NODE_MAPPING || over->kind != NODE_MAPPING)
+        return over;
+    struct node *m = arena_alloc(a, sizeof(*m));
+    struct node_pair *pairs =
+        arena_alloc(a, ((size_t)base->count + over->count + 1) * sizeof(*pairs));
+    if (!m || !pairs)
+        return NULL;
+    *m = *over;
+    m->count = 0;
+    m->u.pairs = pairs;
+    for (uint32_t i = 0; i < base->count; i++)
+        if (!node_is_string(base->u.pairs[i].key) ||
+            !node_map_get(over, base->u.pairs[i].key->u.text))
+            pairs[m->count++] = base->u.pairs[i];
+    for (uint32_t i = 0; i < over->count; i++) {
+        const struct node_pair *p = &over->u.pairs[i];
+        const struct node *under =
+            node_is_string(p->key) ? node_map_get(base, p->key->u.text) : NULL;
+        const struct node *value = under ? node_merge(a, under, p->value) : p->value;
+        if (!value)
+            return NULL;
+        pairs[m->count++] = (struct node_pair){p->key, (struct node *)value};
+    }
+    return m;
+}
+
 struct node *node_copy(struct arena *a, const struct node *n)
 {
     struct node *c = arena_alloc(a, sizeof(*c));

@@ -88,5 +88,11 @@ bool node_equal(const struct node *a, const struct node *b);
 struct arena;
 /* A full deep copy into arena a (shared subtrees become separate copies); NULL on OOM. */
 struct node *node_copy(struct arena *a, const struct node *n);
+/*
+ * over laid on base, as decK merges a shared plugin configuration: over's keys win, and where
+ * both hold a mapping under one key, the two merge the same way. Nodes are shared with the
+ * inputs (only the merged mappings are new, in arena a); NULL on OOM.
+ */
+const struct node *node_merge(struct arena *a, const struct node *base, const struct node *over);
 
 #endif

@@ -247,6 +247,9 @@ struct spec_entity {
     /* Kong: the field holding the configuration of the plugin `name` names, checked against
      * that plugin's config schema (NULL elsewhere). */
     const char *plugin_config;
+    /* decK: the item field naming an entry of a top-level mapping of shared configurations
+     * (`_config` and `_plugin_configs`), deep-merged under the item's own; NULL elsewhere. */
+    const char *shared_config_field, *shared_configs_key;
     struct spec_child *children;
     size_t nchildren;
     size_t index; /* position in the document's entity list */

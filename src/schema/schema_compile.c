@@ -800,6 +800,9 @@ static int compile_subschemas(struct cctx *c, const struct node *root, struct sp
     e->subschema_key = text_of(sub, "key");
     e->subschema_names_from_plugins = node_map_get(sub, "names_from") != NULL;
     e->plugin_config = text_of(sub, "plugin_config");
+    const struct node *shared = node_map_get(sub, "shared_configs");
+    e->shared_config_field = shared ? text_of(shared, "field") : NULL;
+    e->shared_configs_key = shared ? text_of(shared, "from") : NULL;
     const struct node *variants = node_map_get(sub, "variants");
     const struct node *plugins =
         e->subschema_names_from_plugins ? node_map_get(c->p->product.root, "plugins") : NULL;

@@ -54,6 +54,7 @@ enum shape {
     SH_VERSIONS,
     SH_FORMAT_VERSIONS,
     SH_NAMES_FROM,
+    SH_SHARED_CONFIGS,
     SH_VARIANTS,
     SH_RULES,
     SH_CODE,
@@ -219,7 +220,11 @@ static const struct keyword shorthand_keywords[] = {{"type", SH_TYPE},
 static const struct keyword subschemas_keywords[] = {{"key", SH_STRING},
                                                      {"names_from", SH_NAMES_FROM},
                                                      {"plugin_config", SH_STRING},
+                                                     {"shared_configs", SH_SHARED_CONFIGS},
                                                      {"variants", SH_VARIANTS}};
+
+/* decK's `_config: NAME` on a plugin, naming an entry of the top-level `_plugin_configs`. */
+static const struct keyword shared_configs_keywords[] = {{"field", SH_STRING}, {"from", SH_STRING}};
 
 static const struct keyword variant_keywords[] = {{"names", SH_STRINGS},
                                                   {"fields", SH_FIELDS},
@@ -929,6 +934,13 @@ static int sh_editions(struct lctx *c, const struct node *n)
     return rc;
 }
 
+static int sh_shared_configs(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"field", "from"};
+    int rc = check_mapping(c, n, TABLE(shared_configs_keywords), false, "shared_configs");
+    return rc < 0 ? rc : require_keys(c, n, TABLE(needed), "shared_configs");
+}
+
 static int variants_of(struct lctx *c, const struct node *n, const struct keyword *table,
                        size_t ntable, enum shape plain)
 {
@@ -1438,6 +1450,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_VERSIONS] = sh_versions,
     [SH_FORMAT_VERSIONS] = sh_format_versions,
     [SH_NAMES_FROM] = sh_names_from,
+    [SH_SHARED_CONFIGS] = sh_shared_configs,
     [SH_VARIANTS] = sh_variants,
     [SH_RULES] = sh_rules,
     [SH_CODE] = sh_code,
