@@ -34,49 +34,66 @@ static bool when_holds(const struct node *when, const char *format)
     return false;
 }
 
+/* What an operation's value is, and where the rule keeps it. */
+enum op_arg { ARG_NONE, ARG_VALUE, ARG_NAME, ARG_TEXT, ARG_SEPARATOR, ARG_TRANSFORM };
+
+static const struct {
+    const char *name;
+    enum rw_op op;
+    enum op_arg arg;
+} operations[] = {
+    {"set", RW_SET, ARG_VALUE},
+    {"rename", RW_RENAME, ARG_NAME},
+    {"remove", RW_REMOVE, ARG_NONE},
+    {"move", RW_MOVE, ARG_NAME},
+    {"manual", RW_MANUAL, ARG_TEXT},
+    {"notice", RW_NOTICE, ARG_TEXT},
+    {"join", RW_JOIN, ARG_SEPARATOR},
+    {"wrap", RW_WRAP, ARG_NONE},
+    {"map", RW_MAP, ARG_VALUE},
+    {"keep_default", RW_KEEP_DEFAULT, ARG_VALUE},
+    {"transform", RW_TRANSFORM, ARG_TRANSFORM},
+};
+
 /* The operation of a `do` mapping (the loader checked it has exactly one). */
 static int read_op(struct rw_rule *r, const struct node *def, const char *file, gh_error *err)
 {
     const struct node_pair *op = &node_map_get(def, "do")->u.pairs[0];
     const struct node *v = op->value;
-    if (node_text_equals(op->key, "set")) {
-        if (v->kind != NODE_SCALAR)
-            return error_set_at(err, GH_ESCHEMA, file, v->span.line, v->span.column,
-                                "'set' takes a single value");
-        r->op = RW_SET;
+    size_t i = 0, n = sizeof(operations) / sizeof(operations[0]);
+    while (i < n && !node_text_equals(op->key, operations[i].name))
+        i++;
+    if (i == n) /* the loader's list of operations and this one disagree */
+        return error_set_at(err, GH_ESCHEMA, file, op->key->span.line, op->key->span.column,
+                            "no rewrite for the operation '%s'", op->key->u.text);
+    r->op = operations[i].op;
+    switch (operations[i].arg) {
+    case ARG_VALUE:
         r->value = v;
-    } else if (node_text_equals(op->key, "rename")) {
-        const struct node *both = node_map_get(def, "both_set");
-        r->op = RW_RENAME;
+        break;
+    case ARG_NAME:
         r->new_name = v->u.text;
-        r->both_set = both ? both->u.text[0] : 0;
-    } else if (node_text_equals(op->key, "remove")) {
-        r->op = RW_REMOVE;
-    } else if (node_text_equals(op->key, "move")) {
-        r->op = RW_MOVE;
-        r->new_name = v->u.text;
-    } else if (node_text_equals(op->key, "manual")) {
-        r->op = RW_MANUAL;
+        break;
+    case ARG_TEXT:
         r->manual = v->u.text;
-    } else if (node_text_equals(op->key, "notice")) {
-        r->op = RW_NOTICE;
-        r->manual = v->u.text;
-    } else if (node_text_equals(op->key, "join")) {
-        r->op = RW_JOIN;
+        break;
+    case ARG_SEPARATOR:
         r->separator = v->u.text;
-    } else if (node_text_equals(op->key, "wrap")) {
-        r->op = RW_WRAP;
-    } else if (node_text_equals(op->key, "keep_default")) {
-        r->op = RW_KEEP_DEFAULT;
-        r->value = v;
-        r->new_name = r->field;
-    } else if (node_text_equals(op->key, "map")) {
-        r->op = RW_MAP;
-        r->value = v;
-    } else {
-        r->op = RW_TRANSFORM;
+        break;
+    case ARG_TRANSFORM:
         r->transform = named_transform_find(v->u.text)->fn;
+        break;
+    case ARG_NONE:
+        break;
     }
+    if (r->op == RW_SET && v->kind != NODE_SCALAR)
+        return error_set_at(err, GH_ESCHEMA, file, v->span.line, v->span.column,
+                            "'set' takes a single value");
+    const struct node *both = node_map_get(def, "both_set");
+    if (r->op == RW_RENAME)
+        r->both_set = both ? both->u.text[0] : 0;
+    if (r->op == RW_KEEP_DEFAULT)
+        r->new_name = r->field; /* the change log names the field it writes */
     return 0;
 }
 
