@@ -224,7 +224,7 @@ static void fill_info(struct driver *d, const struct detection *det, const struc
                  t->router_flavor ? t->router_flavor : "");
         snprintf(info->edition, sizeof(info->edition), "%s", t->edition ? t->edition : "");
         /* Said when it is not the product's usual one. */
-        info->edition_shown = t->edition && t->edition != kb_usual_edition(d->product);
+        info->edition_shown = t->edition && strcmp(t->edition, kb_usual_edition(d->product)) != 0;
     }
 }
 

@@ -309,7 +309,8 @@ int upgrade_plan_build(struct upgrade_plan *plan, const struct plan_request *req
     plan->mode_description = mode ? text_of(node_map_get(mode, "description")) : NULL;
     plan->mode_assumed = mode && !req->mode;
     plan->edition_assumed = plan->edition && !req->edition;
-    plan->edition_only = plan->edition_assumed && plan->edition != kb_usual_edition(req->product);
+    plan->edition_only =
+        plan->edition_assumed && strcmp(plan->edition, kb_usual_edition(req->product)) != 0;
     plan->edition_description =
         plan->edition ? kb_edition_description(req->product, plan->edition) : NULL;
     struct hop_span *spans = NULL;
