@@ -251,10 +251,11 @@ static void report_unsupported(struct driver *d, const struct detection *det)
 
 /* The hops from the source release to the target, and the rules this file meets on the way. */
 static int plan_rewrites(struct driver *d, const struct detection *det, const struct version *from,
-                         const struct version *to)
+                         const struct target *t)
 {
-    int rc = rw_plan_build(&d->plan, d->product, from, to,
-                           det->has_format_version ? det->format_version : NULL, d->err);
+    int rc =
+        rw_plan_build(&d->plan, d->product, from, &t->version,
+                      det->has_format_version ? det->format_version : NULL, t->edition, d->err);
     if (rc < 0)
         return rc;
     d->rewriting = d->plan.nhops > 0;
@@ -325,7 +326,7 @@ static int decide(struct driver *d, bool stopped)
     if ((rc = kb_compile(d->kb, d->product, &t, &d->run.doc, d->err)) < 0)
         return rc;
     fill_info(d, &det, &t);
-    if ((rc = plan_rewrites(d, &det, from, &t.version)) < 0)
+    if ((rc = plan_rewrites(d, &det, from, &t)) < 0)
         return rc;
     d->run.vctx.doc = d->run.doc;
     d->run.vctx.env.version = &d->run.doc->target.version;

@@ -83,12 +83,11 @@ static bool hop_passes(const struct hop_span *h, const struct version *v)
 static bool applies(const struct node *def, const struct selection *s)
 {
     const struct node *modes = node_map_get(def, "modes");
-    const struct node *editions = node_map_get(def, "editions");
     const struct node *hop = node_map_get(def, "hop");
     const struct node *since = node_map_get(def, "since");
     const struct node *until = node_map_get(def, "until");
     struct version v;
-    if ((modes && !lists(modes, s->mode)) || (editions && !lists(editions, s->edition)))
+    if ((modes && !lists(modes, s->mode)) || !cond_in_edition(def, s->edition))
         return false;
     if (hop && (v = version_of(hop), !hop_passes(&s->hop, &v)))
         return false;
@@ -156,7 +155,7 @@ static int add_changes(struct upgrade_plan *plan, struct plan_hop *hop, const st
     for (uint32_t i = 0; i < rules->count; i++) {
         const struct node *rule = rules->u.items[i];
         struct version at = version_of(node_map_get(rule, "hop"));
-        if (!hop_passes(h, &at))
+        if (!hop_passes(h, &at) || !cond_in_edition(rule, plan->edition))
             continue;
         const char *why = text_of(node_map_get(rule, "why"));
         const char *code = text_of(node_map_get(rule, "code"));
@@ -219,11 +218,10 @@ static const struct node *jump_from(const struct upgrade_plan *plan, const struc
     struct version best_to = {0};
     for (uint32_t i = 0; jumps && i < jumps->count; i++) {
         const struct node *j = jumps->u.items[i];
-        const struct node *editions = node_map_get(j, "editions");
         struct version a = version_of(node_map_get(j, "from"));
         struct version b = version_of(node_map_get(j, "to"));
         if (version_compare(&a, at) != 0 || version_compare(&b, to) > 0 ||
-            (editions && !lists(editions, plan->edition)))
+            !cond_in_edition(j, plan->edition))
             continue;
         if (!best || version_compare(&b, &best_to) > 0) {
             best = j;

@@ -84,10 +84,12 @@ struct rw_plan {
 
 /*
  * The plan from `from` to `to` for a file whose marker is format_version (NULL when it has
- * none). No hops when to is not later than from. Fails on a rule the engine cannot apply.
+ * none), with the rules of the edition (NULL: the product has none). No hops when to is not
+ * later than from. Fails on a rule the engine cannot apply.
  */
 int rw_plan_build(struct rw_plan *plan, const struct kb_product *p, const struct version *from,
-                  const struct version *to, const char *format_version, gh_error *err);
+                  const struct version *to, const char *format_version, const char *edition,
+                  gh_error *err);
 void rw_plan_release(struct rw_plan *plan);
 /* "2.8 -> 3.0" */
 void rw_hop_text(const struct rw_hop *hop, char *out, size_t size);

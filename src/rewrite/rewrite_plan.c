@@ -167,7 +167,8 @@ static void track_format(struct rw_plan *plan, const struct rw_rule *r)
 }
 
 int rw_plan_build(struct rw_plan *plan, const struct kb_product *p, const struct version *from,
-                  const struct version *to, const char *format_version, gh_error *err)
+                  const struct version *to, const char *format_version, const char *edition,
+                  gh_error *err)
 {
     memset(plan, 0, sizeof(*plan));
     arena_init(&plan->arena, 8 * 1024);
@@ -184,7 +185,7 @@ int rw_plan_build(struct rw_plan *plan, const struct kb_product *p, const struct
         plan->hops[h].format_version = plan->final_format;
         for (uint32_t i = 0; rules && i < rules->count; i++) {
             const struct node *def = rules->u.items[i];
-            if (!runs_on_hop(plan, def, h) ||
+            if (!runs_on_hop(plan, def, h) || !cond_in_edition(def, edition) ||
                 !when_holds(node_map_get(def, "when"), plan->final_format))
                 continue;
             struct rw_rule *r = &plan->rules[next];

@@ -418,6 +418,10 @@ const struct spec_field *spec_plugin_schema(const struct spec_plugin *p, enum pl
 /* The value of a listed item, written plain or as {value: x, since: ...}. */
 const struct node *spec_item_value(const struct node *item);
 
+/* Whether a definition's `editions` (none: every edition) take in edition (NULL: the product
+ * has no editions). For upgrade rules and plan steps, whose releases are said otherwise. */
+bool cond_in_edition(const struct node *def, const char *edition);
+
 /* The entry of a list of {value, aliases, ...} (a plan's modes, the editions) that name names
  * by its value or an alias, or NULL. */
 const struct node *spec_choice_find(const struct node *choices, const char *name);

@@ -84,6 +84,12 @@ static bool list_has(const struct node *list, const char *name)
     return false;
 }
 
+bool cond_in_edition(const struct node *def, const char *edition)
+{
+    return !edition || !def || def->kind != NODE_MAPPING ||
+           list_has(node_map_get(def, "editions"), edition);
+}
+
 bool cond_holds(const struct node *def, const struct target *t)
 {
     if (!def || def->kind != NODE_MAPPING)
@@ -97,9 +103,7 @@ bool cond_holds(const struct node *def, const struct target *t)
         return false;
     if (t->router_flavor && !list_has(node_map_get(def, "router_flavors"), t->router_flavor))
         return false;
-    if (t->edition && !list_has(node_map_get(def, "editions"), t->edition))
-        return false;
-    return true;
+    return cond_in_edition(def, t->edition);
 }
 
 /* "enterprise" or "oss or enterprise": a condition's list of names, for messages. */

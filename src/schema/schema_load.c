@@ -281,10 +281,20 @@ static const struct keyword upgrades_keywords[] = {{"format_field", SH_STRING},
                                                    {"rules", SH_RULES}};
 
 static const struct keyword rule_keywords[] = {
-    {"code", SH_CODE},         {"hop", SH_HOP},         {"at", SH_AT},      {"where", SH_WHERE},
-    {"field", SH_STRING},      {"each", SH_BOOL},       {"when", SH_WHEN},  {"do", SH_DO},
-    {"severity", SH_SEVERITY}, {"ignored", SH_SCALARS}, {"why", SH_STRING}, {"both_set", SH_STRING},
+    {"code", SH_CODE},
+    {"hop", SH_HOP},
+    {"at", SH_AT},
+    {"where", SH_WHERE},
+    {"field", SH_STRING},
+    {"each", SH_BOOL},
+    {"when", SH_WHEN},
+    {"do", SH_DO},
+    {"severity", SH_SEVERITY},
+    {"ignored", SH_SCALARS},
+    {"why", SH_STRING},
+    {"both_set", SH_STRING},
     {"repeat", SH_BOOL},
+    {"editions", SH_EDITIONS},
 };
 
 static const struct keyword when_keywords[] = {{"format_version", SH_FORMAT_LIST}};

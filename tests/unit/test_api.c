@@ -287,6 +287,15 @@ static void test_plan(gh_engine *engine)
            !strstr(json, "\"to\": \"3.11\""),
        "kong 2.8 to 3.14: enterprise, 2.8 -> 3.4 -> 3.10 -> 3.14: %s", err.message);
     free(json);
+    /* Enterprise plugins' rules are listed for the enterprise edition only. */
+    o = (gh_plan_options){.from = "kong@3.4", .to = "kong@3.9", .edition = "enterprise"};
+    json = plan_json(engine, &o, &err);
+    ok(json && strstr(json, "3.8 reads Redis cluster nodes"), "enterprise 3.4 to 3.9: redis nodes");
+    free(json);
+    o = (gh_plan_options){.from = "kong@3.4", .to = "kong@3.9"};
+    json = plan_json(engine, &o, &err);
+    ok(json && !strstr(json, "Redis cluster nodes"), "open-source 3.4 to 3.9: no Enterprise rule");
+    free(json);
     o = (gh_plan_options){.from = "kong@3.10", .to = "kong@3.12"};
     json = plan_json(engine, &o, &err);
     ok(json && strstr(json, "\"from\": \"3.10\",\n        \"to\": \"3.11\"") &&

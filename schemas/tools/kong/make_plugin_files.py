@@ -81,13 +81,21 @@ EXPRESSED = {
 
 
 # Fields Kong Gateway Enterprise releases added to bundled plugins after the last open-source
-# source, from each plugin's published changelog: written into the plugin's config record for
+# source, from each plugin's published changelog and the per-release schemas of Kong's docs
+# source (Kong/developer.konghq.com at bc1cd742): written into the plugin's config record for
 # the Enterprise edition only.
+EE = ["enterprise"]
 ENTERPRISE_FIELDS = {
-    # developer.konghq.com/plugins/http-log/changelog and tcp-log/changelog, 3.13.0.0: an
-    # ssl_verify flag; with kong.conf's tls_certificate_verify on it cannot be turned off.
-    "http-log": {"ssl_verify": {"since": "3.13", "editions": ["enterprise"], "type": "boolean"}},
-    "tcp-log": {"ssl_verify": {"since": "3.13", "editions": ["enterprise"], "type": "boolean"}},
+    # http-log and tcp-log, 3.13.0.0: an ssl_verify flag (http-log without a default, tcp-log
+    # false); 3.14.0.0 makes both default to true. aws-lambda gains one in 3.14.0.0, true.
+    "http-log": {"ssl_verify": [
+        {"since": "3.13", "until": "3.14", "editions": EE, "type": "boolean"},
+        {"since": "3.14", "editions": EE, "type": "boolean", "default": True}]},
+    "tcp-log": {"ssl_verify": [
+        {"since": "3.13", "until": "3.14", "editions": EE, "type": "boolean", "default": False},
+        {"since": "3.14", "editions": EE, "type": "boolean", "default": True}]},
+    "aws-lambda": {"ssl_verify": {"since": "3.14", "editions": EE, "type": "boolean",
+                                  "default": True}},
 }
 
 
