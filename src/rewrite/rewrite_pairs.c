@@ -458,6 +458,50 @@ static const struct node *move_into(struct rw_ctx *c, const struct rw_rule *r, c
     return now;
 }
 
+/* The first key of map the user wrote (not one a rewrite added), other than pair skip; -1 when
+ * there is none. */
+static long first_written(const struct node *map, long skip)
+{
+    for (uint32_t i = 0; map->kind == NODE_MAPPING && i < map->count; i++)
+        if (i != skip && !(map->u.pairs[i].key->flags & NODE_SYNTH))
+            return i;
+    return -1;
+}
+
+/* A record a rewrite adds to a mapping, `head: {key: value}`, with the text that writes it. */
+struct added_record {
+    struct node *key, *record;
+    char prefix[96];
+    struct rw_edit edit; /* an insertion before the key `before` */
+};
+
+/* The record and its text, to go before the key `before` of map; false when that text cannot
+ * be written cleanly. */
+static bool added_record(struct rw_ctx *c, const struct node *map, const struct node *before,
+                         const char *head, size_t hlen, struct node *key, struct node *value,
+                         struct added_record *out)
+{
+    static const struct node none = {.kind = NODE_SCALAR, .type = SCALAR_NULL};
+    out->key = made_key(c, head, hlen, before);
+    out->record = out->key ? with_pair(c, &none, key, value) : NULL;
+    if (!out->record || !written_in(map, before))
+        return false;
+    out->record->flags = NODE_SYNTH;
+    out->record->span = before->span;
+    snprintf(out->prefix, sizeof(out->prefix), c->json ? "\"%.*s\": " : "%.*s: ", (int)hlen, head);
+    out->edit = (struct rw_edit){EDIT_INSERT_PAIR, before->span,
+                                 flow_text(c, out->prefix, out->record), false, 0};
+    return true;
+}
+
+/* map with the record added, once its edit is recorded: later moves into it rewrite that edit. */
+static const struct node *with_added_record(struct rw_ctx *c, const struct node *map,
+                                            struct added_record *a)
+{
+    remember(c, a->record, arena_strdup(&c->log->arena, a->prefix));
+    return with_pair(c, map, a->key, a->record);
+}
+
 /*
  * A new record for a move, `queue: {max_batch_size: 5}`: written before the mapping's first
  * other key (so that the moved pair's own cut never covers it), or, when the moved pair is the
@@ -470,72 +514,38 @@ static const struct node *new_record(struct rw_ctx *c, const struct rw_rule *r,
     const struct node *m = *map;
     const struct node_pair *p = &m->u.pairs[at];
     const char *dot = strchr(r->new_name, '.');
-    size_t rlen = (size_t)(dot - r->new_name);
-    long other = -1;
-    for (uint32_t i = 0; i < m->count && other < 0; i++)
-        if (i != at && !(m->u.pairs[i].key->flags & NODE_SYNTH))
-            other = i;
-    const struct node *before = other >= 0 ? m->u.pairs[other].key : p->key;
-    struct node *rkey = made_key(c, r->new_name, rlen, before);
-    static const struct node none = {.kind = NODE_SCALAR, .type = SCALAR_NULL};
-    struct node *fresh = rkey ? with_pair(c, &none, key, value) : NULL;
-    if (!fresh || !written_in(m, before))
+    long other = first_written(m, at);
+    struct added_record a;
+    if (!added_record(c, m, other >= 0 ? m->u.pairs[other].key : p->key, r->new_name,
+                      (size_t)(dot - r->new_name), key, value, &a))
         return NULL;
-    fresh->flags = NODE_SYNTH;
-    fresh->span = before->span;
-    char prefix[96];
-    snprintf(prefix, sizeof(prefix), c->json ? "\"%.*s\": " : "%.*s: ", (int)rlen, r->new_name);
-    struct rw_edit edit = {EDIT_INSERT_PAIR, before->span, flow_text(c, prefix, fresh), false, 0};
     if (other < 0) {
         struct span end = rw_content_end(p->value);
-        edit.kind = EDIT_DELETE;
-        edit.span =
+        a.edit.kind = EDIT_DELETE;
+        a.edit.span =
             (struct span){p->key->span.line, p->key->span.column, end.end_line, end.end_column};
         *in_place = true;
     }
     rw_record(c, r, s, CHANGE_ADDED, r->new_name, p->key, "(none)",
               rw_shown(c->log, p->value, rw_field_is_secret(s->entity, s->item, p->key->u.text)),
-              &edit);
-    remember(c, fresh, arena_strdup(&c->log->arena, prefix));
-    *map = with_pair(c, m, rkey, fresh);
-    return *map ? fresh : NULL;
+              &a.edit);
+    *map = with_added_record(c, m, &a);
+    return *map ? a.record : NULL;
 }
 
-/* The first key of map the user wrote (not one a rewrite added), or -1. */
-static long first_written(const struct node *map, long skip)
-{
-    for (uint32_t i = 0; map->kind == NODE_MAPPING && i < map->count; i++)
-        if (i != skip && !(map->u.pairs[i].key->flags & NODE_SYNTH))
-            return i;
-    return -1;
-}
-
-/*
- * `head: {key: value}`, a record map does not have, written before map's first written key;
- * returns map with it, or NULL when that text cannot be written cleanly.
- */
+/* `head: {key: value}`, a record map does not have, written before map's first written key;
+ * returns map with it, or NULL when that text cannot be written cleanly. */
 static const struct node *add_record(struct rw_ctx *c, const struct rw_rule *r,
                                      const struct site *s, const struct node *map, const char *head,
                                      size_t hlen, struct node *key, struct node *value)
 {
     long first = first_written(map, -1);
-    if (first < 0 || !written_in(map, map->u.pairs[first].key))
+    struct added_record a;
+    if (first < 0 || !added_record(c, map, map->u.pairs[first].key, head, hlen, key, value, &a))
         return NULL;
-    const struct node *before = map->u.pairs[first].key;
-    struct node *rkey = made_key(c, head, hlen, before);
-    static const struct node none = {.kind = NODE_SCALAR, .type = SCALAR_NULL};
-    struct node *fresh = rkey ? with_pair(c, &none, key, value) : NULL;
-    if (!fresh)
-        return NULL;
-    fresh->flags = NODE_SYNTH;
-    fresh->span = before->span;
-    char prefix[96];
-    snprintf(prefix, sizeof(prefix), c->json ? "\"%.*s\": " : "%.*s: ", (int)hlen, head);
-    struct rw_edit edit = {EDIT_INSERT_PAIR, before->span, flow_text(c, prefix, fresh), false, 0};
     rw_record(c, r, s, CHANGE_ADDED, r->new_name, value, "(none)", rw_shown(c->log, value, false),
-              &edit);
-    remember(c, fresh, arena_strdup(&c->log->arena, prefix));
-    return with_pair(c, map, rkey, fresh);
+              &a.edit);
+    return with_added_record(c, map, &a);
 }
 
 const struct node *rw_add_default(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,

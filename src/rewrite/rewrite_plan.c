@@ -89,9 +89,8 @@ static int read_op(struct rw_rule *r, const struct node *def, const char *file, 
     if (r->op == RW_SET && v->kind != NODE_SCALAR)
         return error_set_at(err, GH_ESCHEMA, file, v->span.line, v->span.column,
                             "'set' takes a single value");
-    const struct node *both = node_map_get(def, "both_set");
-    if (r->op == RW_RENAME)
-        r->both_set = both ? both->u.text[0] : 0;
+    const struct node *both = r->op == RW_RENAME ? node_map_get(def, "both_set") : NULL;
+    r->both_set = both ? both->u.text[0] : 0;
     if (r->op == RW_KEEP_DEFAULT)
         r->new_name = r->field; /* the change log names the field it writes */
     return 0;
