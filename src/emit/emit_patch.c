@@ -401,6 +401,35 @@ static const char *line_at(const struct lines *l, uint32_t line, size_t *len)
     return l->text + l->start[line - 1];
 }
 
+/*
+ * Lines at either end of a block that its edits leave as they were (an edit that ends at the
+ * start of the next line rewrites that line with the same text): context, not change.
+ */
+static void trim_block(const struct lines *in, struct block *k)
+{
+    const char *text = k->after.data ? k->after.data : "";
+    size_t head = 0, tail = k->after.len;
+    size_t n;
+    while (k->first <= k->last) {
+        const char *line = line_at(in, k->first, &n);
+        if (tail - head < n || memcmp(text + head, line, n) != 0)
+            break;
+        head += n;
+        k->first++;
+    }
+    while (k->first <= k->last) {
+        const char *line = line_at(in, k->last, &n);
+        if (tail - head < n || memcmp(text + tail - n, line, n) != 0)
+            break;
+        tail -= n;
+        k->last--;
+    }
+    if (k->after.data)
+        memmove(k->after.data, text + head, tail - head);
+    k->after.len = tail - head;
+    k->new_count = count_lines(text, k->after.len);
+}
+
 static int make_blocks(const struct lines *in, const struct rw_log *log, struct block **out,
                        size_t *count)
 {
@@ -441,10 +470,17 @@ static int make_blocks(const struct lines *in, const struct rw_log *log, struct 
         if (k->last == in->count)
             patcher_end(&p);
         rc = p.failed ? -1 : 0;
-        k->new_count = count_lines(k->after.data ? k->after.data : "", k->after.len);
+        trim_block(in, k);
+    }
+    size_t kept = 0; /* blocks whose edits changed nothing in the end are not shown */
+    for (size_t b = 0; b < n; b++) {
+        if (blocks[b].first > blocks[b].last && !blocks[b].after.len)
+            buf_release(&blocks[b].after);
+        else
+            blocks[kept++] = blocks[b];
     }
     *out = blocks;
-    *count = n;
+    *count = kept;
     return rc;
 }
 

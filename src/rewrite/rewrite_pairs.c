@@ -419,6 +419,12 @@ static const struct node *move_into(struct rw_ctx *c, const struct rw_rule *r, c
                                     const struct node *target, struct node *key, struct node *value,
                                     const struct node *old)
 {
+    /* The record already holds the same value (an export writes the old name beside the new
+     * one): there is nothing to move, and the old pair just goes. */
+    const struct node *there =
+        target->kind == NODE_MAPPING ? node_map_get(target, key->u.text) : NULL;
+    if (there && node_equal(there, value))
+        return target;
     struct rw_made *m = made_record(c, target);
     struct node *now = with_pair(c, target, key, value);
     if (!now)
