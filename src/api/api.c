@@ -128,17 +128,54 @@ static bool has_finding(const gh_result *r, enum rule_id rule)
     return false;
 }
 
-/* Reads and checks the file, then lets suppressions take their findings out; the findings are
- * sorted when it returns 0. */
-static int run_check(gh_engine *engine, const char *path, gh_result *r,
-                     const struct check_options *co, const struct project_view *view, gh_error *err)
+/* Something a second pass over a file must start over first (the converted output). */
+struct check_restart {
+    int (*fn)(struct check_restart *self, gh_error *err);
+};
+
+/* One pass over the file: read and checked (again from its first byte, on a second pass). */
+static int check_pass(gh_engine *engine, const char *path, gh_result *r,
+                      const struct check_options *co, gh_error *err)
 {
-    int rc = source_open(&r->src, path, r->file, err);
+    int rc = r->src_open ? source_rewind(&r->src, err) : source_open(&r->src, path, r->file, err);
     if (rc == 0) {
         r->src_open = true;
         rc = check_file(engine->kb, &r->src, co, &r->sink, &r->info, err);
         source_done_reading(&r->src);
     }
+    return rc;
+}
+
+/*
+ * The first pass found the file uses what only a later release has than the one assumed: it is
+ * checked again as written for that release. What the first pass found is dropped.
+ */
+static int check_inferred(gh_engine *engine, const char *path, gh_result *r,
+                          struct check_options *co, gh_error *err)
+{
+    size_t max = r->sink.max;
+    diag_sink_release(&r->sink);
+    diag_sink_init(&r->sink, max);
+    r->sink.policy = r->policy;
+    rw_log_release(&r->log);
+    rw_log_init(&r->log);
+    char inferred[sizeof(r->info.inferred)];
+    memcpy(inferred, r->info.inferred, sizeof(inferred));
+    co->from = r->info.recheck_from;
+    co->inferred = inferred;
+    int rc = check_pass(engine, path, r, co, err);
+    co->inferred = NULL;
+    return rc;
+}
+
+/* Reads and checks the file, then lets suppressions take their findings out; the findings are
+ * sorted when it returns 0. */
+static int run_check(gh_engine *engine, const char *path, gh_result *r, struct check_options *co,
+                     const struct project_view *view, struct check_restart *restart, gh_error *err)
+{
+    int rc = check_pass(engine, path, r, co, err);
+    if (rc == 0 && r->info.recheck && (!restart || (rc = restart->fn(restart, err)) == 0))
+        rc = check_inferred(engine, path, r, co, err);
     if (rc == 0) {
         diag_finish(&r->sink);
         diag_sort(&r->sink);
@@ -183,7 +220,7 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
     if (rc < 0)
         return rc;
     r->excluded = view.excluded;
-    if (!r->excluded && (rc = run_check(engine, path, r, &co, &view, err)) < 0) {
+    if (!r->excluded && (rc = run_check(engine, path, r, &co, &view, NULL, err)) < 0) {
         project_blame(&view, err);
         gh_result_free(r);
         r = NULL;
@@ -216,6 +253,29 @@ static int write_converted(gh_result *r, gh_output output, FILE *spool, FILE *ou
     return rc;
 }
 
+/* Canonical output spooled while the file streams past: started over for a second pass. */
+struct canon_spool {
+    struct check_restart restart;
+    struct emit_canon canon;
+    FILE *file;
+    bool json;
+};
+
+static int canon_spool_start(struct canon_spool *c, gh_error *err)
+{
+    if (c->file)
+        fclose(c->file);
+    if (!(c->file = tmpfile()))
+        return error_set(err, GH_EIO, "cannot create a temporary file");
+    emit_canon_init(&c->canon, c->file, c->json);
+    return 0;
+}
+
+static int canon_spool_restart(struct check_restart *restart, gh_error *err)
+{
+    return canon_spool_start((struct canon_spool *)restart, err);
+}
+
 int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_options *options,
                     FILE *out, bool *written, gh_result **result, gh_error *err)
 {
@@ -231,27 +291,26 @@ int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_option
         rc = error_set(err, GH_EUSAGE, "convert needs --to, the release to convert to");
     bool canonical = options->output == GH_OUTPUT_YAML || options->output == GH_OUTPUT_JSON;
     /* Canonical output is written while the file streams past: spool it until it is whole. */
-    FILE *spool = canonical && rc == 0 ? tmpfile() : NULL;
-    struct emit_canon canon;
-    if (canonical && rc == 0 && !spool)
-        rc = error_set(err, GH_EIO, "cannot create a temporary file");
-    if (spool) {
-        emit_canon_init(&canon, spool, options->output == GH_OUTPUT_JSON);
-        co.emitter = &canon.emitter;
-    }
+    struct canon_spool spool;
+    memset(&spool, 0, sizeof(spool));
+    spool.restart.fn = canon_spool_restart;
+    spool.json = options->output == GH_OUTPUT_JSON;
+    if (canonical && rc == 0 && (rc = canon_spool_start(&spool, err)) == 0)
+        co.emitter = &spool.canon.emitter;
     co.log = &r->log;
     r->converted = true;
     if (rc == 0)
-        rc = run_check(engine, path, r, &co, &view, err);
-    if (rc == 0 && spool && emit_canon_finish(&canon) < 0)
+        rc = run_check(engine, path, r, &co, &view, canonical ? &spool.restart : NULL, err);
+    if (rc == 0 && spool.file && emit_canon_finish(&spool.canon) < 0)
         rc = error_set(err, GH_EIO, "cannot write the converted document");
     /* A duplicate key hides a value from the rewrites (the reader keeps the later one), so
      * the text could not be converted consistently: it is the user's to resolve first. */
     bool complete = r->info.version[0] && !r->info.hops_incomplete && !has_finding(r, R_HOP1002);
-    if (rc == 0 && complete && (rc = write_converted(r, options->output, spool, out, err)) == 0)
+    if (rc == 0 && complete &&
+        (rc = write_converted(r, options->output, spool.file, out, err)) == 0)
         *written = true;
-    if (spool)
-        fclose(spool);
+    if (spool.file)
+        fclose(spool.file);
     project_view_release(&view);
     if (rc < 0) {
         gh_result_free(r);

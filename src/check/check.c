@@ -12,8 +12,27 @@
 #include "util/util_error.h"
 #include "util/util_str.h"
 
-struct driver {
+/*
+ * One walk over the entries. The check is one; when the check reads rewritten entries against
+ * a later target and the file's release is being inferred, a probe is another: it reads the
+ * entries as written, against the release the file is assumed to be written for, only to
+ * gather what the file uses that a later release added (check_run.evidence).
+ */
+struct lane {
     struct check_run run;
+    const struct spec_entity *collection; /* the entity of the current top-level list */
+    const struct spec_field *list_field;  /* or the metadata field it fills */
+    const struct node *list_key;
+    bool *meta_seen;
+    struct version_evidence evidence;
+    struct diag_sink quiet; /* the probe's: every rule off */
+    rule_policy off;
+    bool active;
+};
+
+struct driver {
+    struct lane main, probe;
+    struct check_run *run; /* &main.run */
     struct kb *kb;
     const struct kb_product *product;
     struct source *src;
@@ -26,10 +45,8 @@ struct driver {
     struct reader_entry held[64]; /* entries read before detection decided */
     size_t nheld;
     bool decided, checking;
-    const struct spec_entity *collection; /* the entity of the current top-level list */
-    const struct spec_field *list_field;  /* or the metadata field it fills */
-    const struct node *list_key;
-    bool *meta_seen;
+    bool inferring; /* no --from: what the file uses may show a later release */
+    const struct version *assumed;
     bool *unchecked_plugins; /* parallel to the document's plugins */
     /* Rewriting from the source release to the target, when they differ. */
     struct rw_plan plan;
@@ -39,6 +56,79 @@ struct driver {
     struct arena rw_nodes; /* rewritten nodes of the current entry */
     bool begun;
 };
+
+/* ---- lanes -------------------------------------------------------------------------------- */
+
+static bool lane_init(struct lane *l, const struct check_options *opt, struct diag_sink *sink)
+{
+    struct check_run *run = &l->run;
+    run->opt = opt;
+    run->sink = sink;
+    index_init(&run->index);
+    arena_init(&run->scratch, 16 * 1024);
+    arena_init(&run->kept, 4 * 1024);
+    path_init(&run->path);
+    return vctx_init(&run->vctx, sink, &run->path, &run->scratch);
+}
+
+static void lane_release(struct lane *l)
+{
+    struct check_run *run = &l->run;
+    vctx_release(&run->vctx);
+    index_release(&run->index);
+    arena_release(&run->scratch);
+    arena_release(&run->kept);
+    free(l->meta_seen);
+    if (l->quiet.policy)
+        diag_sink_release(&l->quiet);
+}
+
+/* Points a lane at the compiled document it checks against. */
+static int lane_start(struct driver *d, struct lane *l, const struct spec_document *doc,
+                      const char *marker)
+{
+    struct check_run *run = &l->run;
+    run->doc = doc;
+    run->vctx.doc = doc;
+    run->vctx.env.version = &doc->target.version;
+    run->vctx.env.router_flavor = doc->target.router_flavor;
+    run->vctx.env.format_version = marker ? marker : "";
+    run->vctx.custom_plugins = d->opt->custom_plugins;
+    run->vctx.n_custom_plugins = d->opt->custom_plugin_count;
+    run->duplicates_are_errors = doc->duplicates_are_errors;
+    l->meta_seen = calloc(doc->meta.nfields + 1, sizeof(bool));
+    l->active = true;
+    return l->meta_seen ? 0 : error_set(d->err, GH_ENOMEM, "out of memory");
+}
+
+/*
+ * The probe: the entries as written, against the release the file is assumed to be written
+ * for, into a sink that records nothing, so that what only a later release has is noted while
+ * the check itself reads the entries rewritten for the target.
+ */
+static int start_probe(struct driver *d, const struct target *t, const struct version *from)
+{
+    struct lane *l = &d->probe;
+    struct target at = *t;
+    at.version = *from;
+    if (!at.router_flavor || !kb_router_flavor_find(d->product, from, at.router_flavor))
+        at.router_flavor = kb_default_router_flavor(d->product, from);
+    if (at.router_flavor)
+        at.router_flavor = kb_router_flavor_find(d->product, from, at.router_flavor);
+    const struct spec_document *doc;
+    int rc = kb_compile(d->kb, d->product, &at, &doc, d->err);
+    if (rc < 0)
+        return rc;
+    memset(l->off, RULE_OFF, sizeof(l->off));
+    diag_sink_init(&l->quiet, 0);
+    l->quiet.policy = l->off;
+    if (!lane_init(l, d->opt, &l->quiet))
+        return error_set(d->err, GH_ENOMEM, "out of memory");
+    l->run.probe = true;
+    l->run.vctx.probe = true;
+    l->run.vctx.evidence = &l->evidence;
+    return lane_start(d, l, doc, d->info->format_version);
+}
 
 /* ---- choosing what to check against ------------------------------------------------------ */
 
@@ -104,58 +194,81 @@ static int known_version(struct driver *d, const struct version *asked, const ch
                      option, kb_product_name(d->product), text, known);
 }
 
-/* The version the file was written for: --from, else its _format_version, else the latest. */
-static int source_version(struct driver *d, const struct detection *det, const struct version **out)
+/*
+ * The release to assume when the file does not name one: what its marker or its keys point to,
+ * else the --to release, else the latest. why says what that rests on; qualifier is a phrase
+ * for the note ("the target release, ") or "".
+ */
+static const struct version *assumed_version(struct driver *d, const struct detection *det,
+                                             char *why, size_t size, const char **qualifier)
 {
-    struct check_info *info = d->info;
-    const char *product = kb_product_name(d->product);
-    if (version_is_set(&d->opt->from)) {
-        snprintf(info->note, sizeof(info->note), "source version given (--from or .gatehop.yml)");
-        return known_version(d, &d->opt->from, "--from", out);
-    }
-    info->assumed = true;
+    const struct version *target =
+        version_is_set(&d->opt->to) ? kb_version_match(d->product, &d->opt->to) : NULL;
     const struct version *v =
         det->has_format_version ? kb_format_assume(d->product, det->format_version) : NULL;
-    char text[32];
     struct version hinted;
     const struct version *hint =
         det->version_hint[0] && version_parse(det->version_hint, strlen(det->version_hint), &hinted)
             ? kb_version_match(d->product, &hinted)
             : NULL;
+    *qualifier = "";
     if (!v && hint) {
-        version_format(hint, text, sizeof(text));
-        snprintf(info->note, sizeof(info->note),
-                 "the file does not say its version, but %s; assumed %s %s (use --from to choose)",
-                 "its keys are spelled as before 3.0 (ssl, proto)", product, text);
-        *out = hint;
-        return 0;
+        snprintf(why, size, "the file does not say its version, but %s",
+                 "its keys are spelled as before 3.0 (ssl, proto)");
+        return hint;
     }
     if (v) {
+        snprintf(why, size, "_format_version \"%s\" does not name a release", det->format_version);
         /* A format read by many releases, checked --to an older one than the usual assumption:
          * the file is taken as written for the target, not as a downgrade. */
-        const struct version *target =
-            version_is_set(&d->opt->to) ? kb_version_match(d->product, &d->opt->to) : NULL;
-        bool to_target = target && version_compare(target, v) < 0;
-        if (to_target)
-            v = target;
+        if (target && version_compare(target, v) < 0) {
+            *qualifier = "the target release, ";
+            return target;
+        }
+        return v;
+    }
+    /* Nothing says the version: a file linted --to a release is checked as written for it (the
+     * question is whether it loads there), otherwise for the latest release. */
+    snprintf(why, size, "%s",
+             det->has_format_version              ? "_format_version is not one gatehop knows"
+             : kb_has_format_versions(d->product) ? "no _format_version"
+                                                  : "the file does not say its version");
+    if (target) {
+        *qualifier = "the --to release, ";
+        return target;
+    }
+    return latest(d);
+}
+
+/*
+ * The version the file was written for: --from, else what the file says or uses (an earlier
+ * pass may have inferred it: opt->inferred says why), else the latest.
+ */
+static int source_version(struct driver *d, const struct detection *det, const struct version **out)
+{
+    struct check_info *info = d->info;
+    const char *product = kb_product_name(d->product);
+    d->inferring = !version_is_set(&d->opt->from) || d->opt->inferred;
+    if (version_is_set(&d->opt->from) && !d->opt->inferred) {
+        snprintf(info->note, sizeof(info->note), "source version given (--from or .gatehop.yml)");
+        return known_version(d, &d->opt->from, "--from", out);
+    }
+    info->assumed = true;
+    char why[160], text[32];
+    const char *qualifier;
+    const struct version *v = assumed_version(d, det, why, sizeof(why), &qualifier);
+    d->assumed = v;
+    if (d->opt->inferred) {
+        int rc = known_version(d, &d->opt->from, "--from", &v);
+        if (rc < 0)
+            return rc;
         version_format(v, text, sizeof(text));
-        snprintf(info->note, sizeof(info->note),
-                 "_format_version \"%s\" does not name a release; assumed %s%s %s (use --from "
-                 "to choose)",
-                 det->format_version, to_target ? "the target release, " : "", product, text);
+        snprintf(info->note, sizeof(info->note), "%s; %s; assumed %s %s (use --from to choose)",
+                 why, d->opt->inferred, product, text);
     } else {
-        /* Nothing says the version: a file linted --to a release is checked as written for it
-         * (the question is whether it loads there), otherwise for the latest release. */
-        const struct version *target =
-            version_is_set(&d->opt->to) ? kb_version_match(d->product, &d->opt->to) : NULL;
-        v = target ? target : latest(d);
         version_format(v, text, sizeof(text));
-        bool markers = kb_has_format_versions(d->product);
-        snprintf(info->note, sizeof(info->note), "%s; assumed %s%s %s (use --from to choose)",
-                 det->has_format_version ? "_format_version is not one gatehop knows"
-                 : markers               ? "no _format_version"
-                                         : "the file does not say its version",
-                 target ? "the --to release, " : "", product, text);
+        snprintf(info->note, sizeof(info->note), "%s; assumed %s%s %s (use --from to choose)", why,
+                 qualifier, product, text);
     }
     *out = v;
     return 0;
@@ -238,12 +351,12 @@ static void report_unsupported(struct driver *d, const struct detection *det)
     };
     if (det->product == DETECT_UNKNOWN) {
         d->info->unrecognized = true;
-        diag_add(d->run.sink, R_HOP9002, -1, &start, "", NULL,
+        diag_add(d->run->sink, R_HOP9002, -1, &start, "", NULL,
                  "cannot tell which gateway this file configures (%s); pass --input-flavor",
                  det->reason);
         return;
     }
-    diag_add(d->run.sink, R_HOP9001, -1, &start, "", NULL,
+    diag_add(d->run->sink, R_HOP9001, -1, &start, "", NULL,
              "this looks like %s (%s); gatehop does not check it yet", names[det->product],
              det->reason);
     snprintf(d->info->note, sizeof(d->info->note), "recognised, not yet supported");
@@ -251,7 +364,7 @@ static void report_unsupported(struct driver *d, const struct detection *det)
 
 /* The hops from the source release to the target, and the rules this file meets on the way. */
 static int plan_rewrites(struct driver *d, const struct detection *det, const struct version *from,
-                         const struct target *t)
+                         const struct target *t, const struct spec_document *doc)
 {
     int rc =
         rw_plan_build(&d->plan, d->product, from, &t->version,
@@ -263,10 +376,10 @@ static int plan_rewrites(struct driver *d, const struct detection *det, const st
     for (size_t i = 0; i < d->plan.nhops && i < CHECK_MAX_HOPS; i++)
         rw_hop_text(&d->plan.hops[i], info->hops[info->nhops++], sizeof(info->hops[0]));
     d->rw = (struct rw_ctx){.plan = &d->plan,
-                            .doc = d->run.doc,
+                            .doc = doc,
                             .log = d->opt->log ? d->opt->log : &d->own_log,
-                            .sink = d->opt->log ? NULL : d->run.sink,
-                            .manual = d->run.sink,
+                            .sink = d->opt->log ? NULL : d->run->sink,
+                            .manual = d->run->sink,
                             .nodes = &d->rw_nodes,
                             .json = d->opt->json_strict,
                             .format_seen = det->has_format_version};
@@ -294,7 +407,8 @@ static int decide(struct driver *d, bool stopped)
         bool may_be_kong = det.product == DETECT_KONG || det.product == DETECT_UNKNOWN ||
                            det.product == DETECT_APISIX;
         /* Converting needs to know too: a missing marker is inserted, a present one is not. */
-        bool need = !version_is_set(&d->opt->from) || version_is_set(&d->opt->to);
+        bool need =
+            !version_is_set(&d->opt->from) || d->opt->inferred || version_is_set(&d->opt->to);
         if (may_be_kong && !det.has_format_version && need && !stopped) {
             int rc = prescan(d, d->err);
             if (rc < 0)
@@ -323,83 +437,85 @@ static int decide(struct driver *d, bool stopped)
     int rc = choose_target(d, &det, &t, &from);
     if (rc < 0)
         return rc;
-    if ((rc = kb_compile(d->kb, d->product, &t, &d->run.doc, d->err)) < 0)
+    const struct spec_document *doc;
+    if ((rc = kb_compile(d->kb, d->product, &t, &doc, d->err)) < 0)
         return rc;
     fill_info(d, &det, &t);
-    if ((rc = plan_rewrites(d, &det, from, &t)) < 0)
+    if ((rc = plan_rewrites(d, &det, from, &t, doc)) < 0)
         return rc;
-    d->run.vctx.doc = d->run.doc;
-    d->run.vctx.env.version = &d->run.doc->target.version;
-    d->run.vctx.env.router_flavor = t.router_flavor;
     /* The marker as the target sees it: after the hops' rewrites, or the file's own. */
     const char *marker = d->rewriting ? d->plan.final_format : d->info->format_version;
-    d->run.vctx.env.format_version = marker ? marker : "";
-    d->run.vctx.custom_plugins = d->opt->custom_plugins;
-    d->run.vctx.n_custom_plugins = d->opt->custom_plugin_count;
-    d->run.duplicates_are_errors = d->run.doc->duplicates_are_errors;
-    d->meta_seen = calloc(d->run.doc->meta.nfields + 1, sizeof(bool));
-    d->unchecked_plugins = calloc(d->run.doc->nplugins + 1, sizeof(bool));
-    if (!d->meta_seen || !d->unchecked_plugins)
+    if ((rc = lane_start(d, &d->main, doc, marker)) < 0)
+        return rc;
+    d->unchecked_plugins = calloc(doc->nplugins + 1, sizeof(bool));
+    if (!d->unchecked_plugins)
         return error_set(d->err, GH_ENOMEM, "out of memory");
-    d->run.vctx.unchecked_plugins = d->unchecked_plugins;
+    d->main.run.vctx.unchecked_plugins = d->unchecked_plugins;
+    if (d->inferring && !d->rewriting)
+        d->main.run.vctx.evidence = &d->main.evidence;
+    if (d->inferring && d->rewriting && (rc = start_probe(d, &t, from)) < 0)
+        return rc;
     d->checking = true;
     return 0;
 }
 
 /* ---- top-level keys ---------------------------------------------------------------------- */
 
-static const struct spec_entity *collection_of(const struct driver *d, const struct node *key)
+static const struct spec_entity *collection_of(const struct lane *l, const struct node *key)
 {
     const struct spec_entity *e =
-        node_is_string(key) ? spec_entity_find(d->run.doc, key->u.text) : NULL;
+        node_is_string(key) ? spec_entity_find(l->run.doc, key->u.text) : NULL;
     return e && !e->nested_only ? e : NULL;
 }
 
-static const struct spec_field *meta_field(struct driver *d, const struct node *key)
+static const struct spec_field *meta_field(struct lane *l, const struct node *key)
 {
-    const struct spec_record *meta = &d->run.doc->meta;
+    const struct spec_record *meta = &l->run.doc->meta;
     const struct spec_field *f =
         node_is_string(key) ? spec_record_field(meta, key->u.text, key->count) : NULL;
     if (f)
-        d->meta_seen[f - meta->fields] = true;
+        l->meta_seen[f - meta->fields] = true;
     return f;
 }
 
 /* The top-level mapping some entity's items take shared configurations from (decK's
  * `_plugin_configs`): kept for the items that come after it. */
-static void keep_shared_configs(struct driver *d, const struct node *key, const struct node *value)
+static void keep_shared_configs(struct lane *l, const struct node *key, const struct node *value)
 {
-    const struct spec_document *doc = d->run.doc;
+    struct check_run *run = &l->run;
+    const struct spec_document *doc = run->doc;
     for (size_t i = 0; i < doc->nentities && value->kind == NODE_MAPPING; i++) {
         const char *from = doc->entities[i].shared_configs_key;
         if (!from || !node_text_equals(key, from))
             continue;
-        if (!(d->run.shared_configs = node_copy(&d->run.kept, value)))
-            d->run.failed = true;
+        if (!(run->shared_configs = node_copy(&run->kept, value)))
+            run->failed = true;
         return;
     }
 }
 
-static void start_path(struct driver *d, const struct node *key)
+static void start_path(struct lane *l, const struct node *key)
 {
-    path_init(&d->run.path);
-    path_push_key(&d->run.path, key->u.text, key->count);
+    path_init(&l->run.path);
+    path_push_key(&l->run.path, key->u.text, key->count);
 }
 
 /* A top-level key that is neither metadata nor a collection of this version. */
-static void report_top_unknown(struct driver *d, const struct node *key)
+static void report_top_unknown(struct lane *l, const struct node *key)
 {
-    struct check_run *run = &d->run;
+    struct check_run *run = &l->run;
     const struct spec_document *doc = run->doc;
     const struct node *list = doc->all_entities;
     for (uint32_t i = 0; list && i < list->count; i++) {
         const struct node *item = list->u.items[i];
         const struct node *v = spec_item_value(item);
         enum rule_id rule;
-        char phrase[160];
+        char phrase[160], what[120];
         if (!node_equal(v, key) ||
             !cond_explain(item, &doc->target, doc->product, &rule, phrase, sizeof(phrase)))
             continue;
+        snprintf(what, sizeof(what), "collection '%.80s'", key->u.text);
+        evidence_note(run->vctx.evidence, item, &doc->target, what, &key->span);
         const struct node *instead = node_map_get(item, "replaced_by");
         diag_add(run->sink, rule, -1, &key->span, path_text(&run->path), NULL,
                  "collection '%s' %s, so %s %s does not accept it%s%s%s", key->u.text, phrase,
@@ -426,9 +542,9 @@ static void report_top_unknown(struct driver *d, const struct node *key)
              best ? best : "", best ? "'?" : "");
 }
 
-static void top_value(struct driver *d, const struct node *key, const struct node *value)
+static void top_value(struct lane *l, const struct node *key, const struct node *value)
 {
-    struct check_run *run = &d->run;
+    struct check_run *run = &l->run;
     if (!key) {
         diag_add(run->sink, R_HOP2003, -1, &value->span, "", NULL,
                  "the top level must be a mapping of collections, got %s", node_describe(value));
@@ -439,9 +555,9 @@ static void top_value(struct driver *d, const struct node *key, const struct nod
                  "top-level keys must be strings, not %s", node_describe(key));
         return;
     }
-    start_path(d, key);
-    const struct spec_entity *e = collection_of(d, key);
-    const struct spec_field *f = e ? NULL : meta_field(d, key);
+    start_path(l, key);
+    const struct spec_entity *e = collection_of(l, key);
+    const struct spec_field *f = e ? NULL : meta_field(l, key);
     if (e) {
         bool empty = node_is_null(value) || (value->kind == NODE_MAPPING && value->count == 0);
         if (!empty)
@@ -451,50 +567,73 @@ static void top_value(struct driver *d, const struct node *key, const struct nod
         run->vctx.field = f->name;
         validate_value(&run->vctx, f, value);
         run->vctx.field = NULL;
-        keep_shared_configs(d, key, value);
+        keep_shared_configs(l, key, value);
     } else {
-        report_top_unknown(d, key);
+        report_top_unknown(l, key);
     }
 }
 
-static void list_begin(struct driver *d, const struct node *key, const struct node *stand_in)
+static void list_begin(struct lane *l, const struct node *key, const struct node *stand_in)
 {
-    d->collection = NULL;
-    d->list_field = NULL;
-    d->list_key = key;
+    l->collection = NULL;
+    l->list_field = NULL;
+    l->list_key = key;
     if (!node_is_string(key))
         return;
-    start_path(d, key);
-    d->collection = collection_of(d, key);
-    if (d->collection)
+    start_path(l, key);
+    l->collection = collection_of(l, key);
+    if (l->collection)
         return;
-    const struct spec_field *f = meta_field(d, key);
+    const struct spec_field *f = meta_field(l, key);
     if (!f) {
-        report_top_unknown(d, key);
+        report_top_unknown(l, key);
     } else if (f->type != FT_ARRAY && f->type != FT_SET && f->type != FT_ANY) {
-        struct vctx *c = &d->run.vctx;
-        diag_add(c->sink, R_HOP2003, -1, &stand_in->span, path_text(&d->run.path), NULL,
+        diag_add(l->run.sink, R_HOP2003, -1, &stand_in->span, path_text(&l->run.path), NULL,
                  "'%s': expected %s, got a sequence", f->name,
                  f->type == FT_STRING ? "a string" : "a single value");
     } else {
-        d->list_field = f;
+        l->list_field = f;
     }
 }
 
-static void list_item(struct driver *d, const struct node *item, size_t index)
+static void list_item(struct lane *l, const struct node *item, size_t index)
 {
-    struct check_run *run = &d->run;
-    if (!d->collection && !d->list_field)
+    struct check_run *run = &l->run;
+    if (!l->collection && !l->list_field)
         return;
     arena_reset(&run->scratch);
-    start_path(d, d->list_key);
+    start_path(l, l->list_key);
     path_push_index(&run->path, index);
-    if (d->collection) {
-        check_entity(run, spec_entity_for_item(d->collection, item), item, index, NULL);
-    } else if (d->list_field->elements && item) {
-        run->vctx.field = d->list_field->name;
-        validate_value(&run->vctx, d->list_field->elements, item);
+    if (l->collection) {
+        check_entity(run, spec_entity_for_item(l->collection, item), item, index, NULL);
+    } else if (l->list_field->elements && item) {
+        run->vctx.field = l->list_field->name;
+        validate_value(&run->vctx, l->list_field->elements, item);
         run->vctx.field = NULL;
+    }
+}
+
+/* One entry, walked by one lane. */
+static void walk(struct lane *l, const struct reader_entry *e, bool placeholder)
+{
+    /* An entry is checked after it is read, so a placeholder in it has already been seen. */
+    l->run.vctx.placeholders = placeholder;
+    switch (e->kind) {
+    case ENTRY_VALUE:
+        top_value(l, e->key, e->value);
+        break;
+    case ENTRY_LIST_BEGIN:
+        list_begin(l, e->key, e->value);
+        break;
+    case ENTRY_ITEM:
+        list_item(l, e->value, e->index);
+        break;
+    case ENTRY_LIST_END:
+        l->collection = NULL;
+        l->list_field = NULL;
+        break;
+    case ENTRY_END:
+        break; /* finish() runs once the reader is closed */
     }
 }
 
@@ -505,7 +644,7 @@ static void check_end_marker(struct driver *d)
     if (!marker || d->opt->json_strict || source_has_end_marker(d->src))
         return;
     static const struct span start = {1, 1, 1, 1};
-    diag_add(d->run.sink, R_HOP1016, -1, &start, "", NULL,
+    diag_add(d->run->sink, R_HOP1016, -1, &start, "", NULL,
              "the file does not end with '%s': %s refuses to load it (\"missing valid end "
              "flag\"); add '%s' as the last line",
              marker, kb_product_name(d->product), marker);
@@ -514,14 +653,14 @@ static void check_end_marker(struct driver *d)
 /* APISIX reads conf/apisix.json only from 3.13: before, a JSON file is never loaded. */
 static void check_json_supported(struct driver *d)
 {
-    const struct version *v = &d->run.doc->target.version;
+    const struct version *v = &d->run->doc->target.version;
     if (!d->opt->json_strict || kb_reads_json(d->product, v))
         return;
     static const struct span start = {1, 1, 1, 1};
     char version[32];
     version_format(v, version, sizeof(version));
     const char *marker = kb_end_marker(d->product);
-    diag_add(d->run.sink, R_HOP2013, -1, &start, "", NULL,
+    diag_add(d->run->sink, R_HOP2013, -1, &start, "", NULL,
              "%s %s does not load a configuration file in JSON: write it as YAML%s%s",
              kb_product_name(d->product), version, marker ? " ending with " : "",
              marker ? marker : "");
@@ -530,7 +669,7 @@ static void check_json_supported(struct driver *d)
 /* Plugins whose configuration gatehop met but has no schema for: said once, in the info. */
 static void note_unchecked_plugins(struct driver *d)
 {
-    const struct spec_document *doc = d->run.doc;
+    const struct spec_document *doc = d->run->doc;
     char *out = d->info->unchecked_plugins;
     const size_t size = sizeof(d->info->unchecked_plugins);
     size_t used = 0;
@@ -549,18 +688,18 @@ static void note_unchecked_plugins(struct driver *d)
 
 static void finish(struct driver *d)
 {
-    struct check_run *run = &d->run;
+    struct check_run *run = d->run;
     if (reader_incomplete(&d->reader))
         return; /* what is missing may sit after the point where reading stopped */
     const struct spec_record *meta = &run->doc->meta;
     static const struct span start = {1, 1, 1, 1};
     if (d->rewriting && d->rw.format_seen && d->plan.format_field)
-        meta_field(d, &(struct node){.kind = NODE_SCALAR,
-                                     .count = (uint32_t)strlen(d->plan.format_field),
-                                     .u.text = d->plan.format_field});
+        meta_field(&d->main, &(struct node){.kind = NODE_SCALAR,
+                                            .count = (uint32_t)strlen(d->plan.format_field),
+                                            .u.text = d->plan.format_field});
     for (size_t i = 0; i < meta->nfields; i++) {
         const struct spec_field *f = &meta->fields[i];
-        if ((f->flags & SF_REQUIRED) && !f->default_value && !d->meta_seen[i])
+        if ((f->flags & SF_REQUIRED) && !f->default_value && !d->main.meta_seen[i])
             diag_add(run->sink, R_HOP2002, -1, &start, "", NULL,
                      "required top-level key '%s' is missing", f->name);
     }
@@ -595,37 +734,21 @@ static void rewrite(struct driver *d, struct reader_entry *e)
         /* The key names the list's items to come: it must outlive this entry's nodes. */
         if (e->key != was)
             e->key = node_copy(&d->plan.arena, e->key);
-    } else if (e->kind == ENTRY_ITEM && d->collection && node_is_string(d->list_key))
-        e->value = rw_item(&d->rw, spec_entity_for_item(d->collection, e->value), d->list_key,
-                           e->value, e->index);
+    } else if (e->kind == ENTRY_ITEM && d->main.collection && node_is_string(d->main.list_key))
+        e->value = rw_item(&d->rw, spec_entity_for_item(d->main.collection, e->value),
+                           d->main.list_key, e->value, e->index);
 }
 
 static void process(struct driver *d, const struct reader_entry *entry, bool placeholder)
 {
     if (!d->checking)
         return;
+    if (d->probe.active)
+        walk(&d->probe, entry, placeholder);
     struct reader_entry rewritten = *entry;
     const struct reader_entry *e = &rewritten;
     rewrite(d, &rewritten);
-    /* An entry is checked after it is read, so a placeholder in it has already been seen. */
-    d->run.vctx.placeholders = placeholder;
-    switch (e->kind) {
-    case ENTRY_VALUE:
-        top_value(d, e->key, e->value);
-        break;
-    case ENTRY_LIST_BEGIN:
-        list_begin(d, e->key, e->value);
-        break;
-    case ENTRY_ITEM:
-        list_item(d, e->value, e->index);
-        break;
-    case ENTRY_LIST_END:
-        d->collection = NULL;
-        d->list_field = NULL;
-        break;
-    case ENTRY_END:
-        break; /* finish() runs once the reader is closed */
-    }
+    walk(&d->main, e, placeholder);
     if (d->opt->emitter && e->kind != ENTRY_END)
         d->opt->emitter->entry(d->opt->emitter->ctx, e->kind, e->key,
                                e->kind == ENTRY_LIST_BEGIN ? NULL : e->value);
@@ -703,6 +826,83 @@ static uint64_t thread_min_bytes(void)
     return v && *v && *end == '\0' ? (uint64_t)n : FEED_THREAD_MIN_BYTES;
 }
 
+/* ---- the release the file was written for ------------------------------------------------- */
+
+/* "kong.yml:12:7" */
+static void place(const struct driver *d, const struct span *at, char *out, size_t size)
+{
+    snprintf(out, size, "%s:%u:%u", d->src->name, at->line, at->column);
+}
+
+/* The newest release the file may be taken for: --to, and the edition asked for. */
+static const struct version *newest_allowed(const struct driver *d, const char **why)
+{
+    const struct kb_product *p = d->product;
+    const struct version *cap = kb_version_at(p, kb_version_count(p) - 1);
+    *why = NULL;
+    if (d->opt->edition) {
+        cap = kb_latest(p, kb_edition_find(p, d->opt->edition));
+        *why = "the newest release of the edition asked for";
+    }
+    const struct version *to =
+        version_is_set(&d->opt->to) ? kb_version_match(p, &d->opt->to) : NULL;
+    if (to && version_compare(to, cap) < 0) {
+        cap = to;
+        *why = "the target release";
+    }
+    return cap;
+}
+
+/*
+ * After a pass: when what the file uses needs a later release than the one it was checked as,
+ * the caller checks it again from there (never past --to, nor past the edition asked for:
+ * then the check's own findings say what that release lacks, and the note says why).
+ */
+static void infer_release(struct driver *d)
+{
+    const struct lane *l = d->probe.active ? &d->probe : &d->main;
+    const struct version_evidence *ev = &l->evidence;
+    if (!d->inferring || d->opt->inferred || !ev->newer || !d->assumed)
+        return;
+    const struct version *v = kb_version_match(d->product, &ev->since);
+    const char *limit;
+    const struct version *cap = newest_allowed(d, &limit);
+    bool capped = v && cap && version_compare(v, cap) > 0;
+    if (capped)
+        v = cap;
+    char at[200], since[32], text[sizeof(d->info->inferred)];
+    place(d, &ev->since_at, at, sizeof(at));
+    version_format(&ev->since, since, sizeof(since));
+    snprintf(text, sizeof(text), "it uses %s (%.100s), added in %s %s%s%s", ev->since_what, at,
+             kb_product_name(d->product), since, capped ? ", later than " : "",
+             capped ? limit : "");
+    if (v && version_compare(v, d->assumed) > 0) {
+        d->info->recheck = true;
+        d->info->recheck_from = *v;
+        memcpy(d->info->inferred, text, sizeof(text));
+    } else if (capped) { /* checked as the capped release already: only the note changes */
+        size_t used = strlen(d->info->note);
+        snprintf(d->info->note + used, sizeof(d->info->note) - used, "; %s", text);
+    }
+}
+
+/* Something the file uses was gone before the release it is checked as: say that no release
+ * has both, when the release was inferred from something newer. */
+static void note_conflict(struct driver *d)
+{
+    const struct lane *l = d->probe.active ? &d->probe : &d->main;
+    const struct version_evidence *ev = &l->evidence;
+    if (!d->opt->inferred || !ev->older)
+        return;
+    char at[200], until[32];
+    place(d, &ev->until_at, at, sizeof(at));
+    version_format(&ev->until, until, sizeof(until));
+    size_t used = strlen(d->info->note);
+    snprintf(d->info->note + used, sizeof(d->info->note) - used,
+             "; but it also uses %s (%.100s), gone in %s %s: no release has both", ev->until_what,
+             at, kb_product_name(d->product), until);
+}
+
 int check_file(struct kb *kb, struct source *src, const struct check_options *opt,
                struct diag_sink *sink, struct check_info *info, gh_error *err)
 {
@@ -715,15 +915,11 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     d->opt = opt;
     d->info = info;
     d->err = err;
-    d->run.opt = opt;
-    d->run.sink = sink;
-    index_init(&d->run.index);
-    arena_init(&d->run.scratch, 16 * 1024);
-    arena_init(&d->run.kept, 4 * 1024);
+    d->run = &d->main.run;
     arena_init(&d->rw_nodes, 16 * 1024);
     rw_log_init(&d->own_log);
-    path_init(&d->run.path);
-    if (!vctx_init(&d->run.vctx, sink, &d->run.path, &d->run.scratch)) {
+    if (!lane_init(&d->main, opt, sink)) {
+        lane_release(&d->main);
         free(d);
         return error_set(err, GH_ENOMEM, "out of memory");
     }
@@ -741,29 +937,29 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     /* About one indexed key per 90 bytes of a typical file; capped so a huge dump starts
      * small and grows only as its keys arrive. */
     size_t guess = (size_t)(src->size / 90);
-    if (rc == 0 && index_reserve(&d->run.index, guess < 4000000 ? guess : 4000000) < 0)
+    if (rc == 0 && index_reserve(&d->run->index, guess < 4000000 ? guess : 4000000) < 0)
         rc = error_set(err, GH_ENOMEM, "out of memory");
     if (rc == 0)
         rc = feed_open(&d->feed, &d->reader, src, threaded, err);
     if (rc == 0)
         rc = run_entries(d);
     feed_close(d->feed);
-    if (rc == 0 && d->checking)
+    if (rc == 0 && d->checking) {
         finish(d);
+        infer_release(d);
+        note_conflict(d);
+    }
     diag_merge(sink, &reader_sink);
     diag_sink_release(&reader_sink);
-    if (rc == 0 && (d->run.failed || (d->rewriting && d->rw.log->failed)))
+    if (rc == 0 && (d->run->failed || (d->rewriting && d->rw.log->failed)))
         rc = error_set(err, GH_ENOMEM, "out of memory while checking '%s'", src->name);
     info->hops_incomplete = reader_incomplete(&d->reader);
     reader_close(&d->reader);
-    vctx_release(&d->run.vctx);
-    index_release(&d->run.index);
-    arena_release(&d->run.scratch);
-    arena_release(&d->run.kept);
+    lane_release(&d->main);
+    lane_release(&d->probe);
     arena_release(&d->rw_nodes);
     rw_log_release(&d->own_log);
     rw_plan_release(&d->plan);
-    free(d->meta_seen);
     free(d->unchecked_plugins);
     free(d);
     return rc;

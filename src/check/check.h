@@ -43,6 +43,9 @@ struct check_options {
      */
     struct rw_log *log;
     const struct check_emitter *emitter;
+    /* `from` was inferred by an earlier pass over the file (check_info.recheck): why, for the
+     * note ("it uses field 'realm' (kong.yml:9:7), added in kong 3.7"); NULL when given. */
+    const char *inferred;
 };
 
 #define CHECK_MAX_HOPS 32
@@ -55,13 +58,21 @@ struct check_info {
     char router_flavor[32];
     char edition[24];
     bool edition_shown; /* not the product's usual edition, so worth saying */
-    char note[320];
+    char note[512];
     char unchecked_plugins[400]; /* "a, b": plugins met whose configuration was not checked */
     bool assumed;
     bool unrecognized;             /* no gateway's configuration, as far as detection could tell */
     char hops[CHECK_MAX_HOPS][24]; /* "2.8 -> 3.0", one per hop of the conversion */
     size_t nhops;
     bool hops_incomplete; /* reading stopped early: some rewrites may be missing */
+    /*
+     * The file uses something only a later release than the assumed one has: the caller
+     * should check it again with recheck_from as the source and `inferred` as the reason
+     * (check_options.inferred). Set only when the source was not given.
+     */
+    bool recheck;
+    struct version recheck_from;
+    char inferred[320];
 };
 
 int check_file(struct kb *kb, struct source *src, const struct check_options *opt,

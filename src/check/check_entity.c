@@ -555,9 +555,11 @@ void check_entity(struct check_run *run, const struct spec_entity *e, const stru
         check_nesting_allowed(run, rec, item, parent);
     if (e->plugin_key)
         check_plugin_item(run, e, rec, item);
-    if (e->nlocal_refs)
-        check_local_refs(run, e, item);
-    check_references(run, e, rec, values, parent);
-    register_entity(run, e, rec, item, values, parent);
+    if (!run->probe) {
+        if (e->nlocal_refs)
+            check_local_refs(run, e, item);
+        check_references(run, e, rec, values, parent);
+        register_entity(run, e, rec, item, values, parent);
+    }
     run->vctx.entity = outer;
 }

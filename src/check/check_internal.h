@@ -22,6 +22,8 @@ struct check_run {
     const struct node *shared_configs;
     struct arena kept;
     bool duplicates_are_errors;
+    /* Only looking (check.c's probe): no index of names and ids, no references resolved. */
+    bool probe;
     bool failed; /* out of memory */
 };
 

@@ -122,8 +122,13 @@ static const struct node *entity_list(struct arena *a, const struct node *at)
     return list;
 }
 
-/* Whether the rule runs on hop h: the hop arriving at its release, and with `repeat`, every
- * later hop too (an export of a later release still writes the old field beside the new). */
+/*
+ * Whether the rule runs on hop h: the hop arriving at its release, and with `repeat`, every
+ * later hop too (an export of a later release still writes the old field beside the new). A
+ * rule about the file's format (`when: format_version`) whose release lies at or behind the
+ * source runs on the first hop: a file still in the old format is read through the same
+ * on-load migration, whatever release it was written for.
+ */
 static bool runs_on_hop(const struct rw_plan *plan, const struct node *def, size_t h)
 {
     const struct node *hop = node_map_get(def, "hop");
@@ -131,7 +136,10 @@ static bool runs_on_hop(const struct rw_plan *plan, const struct node *def, size
     struct version v;
     version_parse(hop->u.text, hop->count, &v);
     int cmp = version_compare(&plan->hops[h].to, &v);
-    return cmp == 0 || (cmp > 0 && repeat && repeat->v.b);
+    if (cmp == 0 || (cmp > 0 && repeat && repeat->v.b))
+        return true;
+    bool about_format = node_map_get(node_map_get(def, "when"), "format_version") != NULL;
+    return about_format && h == 0 && version_compare(&plan->hops[0].from, &v) >= 0;
 }
 
 /* The hops: every listed release after `from`, up to and including `to`. */

@@ -426,6 +426,28 @@ bool cond_in_edition(const struct node *def, const char *edition);
  * by its value or an alias, or NULL. */
 const struct node *spec_choice_find(const struct node *choices, const char *name);
 
+/*
+ * What a file uses that only some releases have, gathered while it is checked so that the
+ * release it was written for can be inferred: the newest release that something it uses needs
+ * (a field, value, plugin or collection added then) and the oldest release that no longer has
+ * something it uses. Each with the first place it was seen and what was seen there.
+ */
+struct version_evidence {
+    bool newer, older;
+    struct version since, until;
+    struct span since_at, until_at;
+    char since_what[96], until_what[96];
+};
+
+/*
+ * Notes what a definition that does not hold for t says about the releases that have it:
+ * what (a phrase such as "field 'realm'") seen at `at` exists only after t, or only before.
+ * Flavour conditions count (a decK-only key is not evidence); edition and router flavour do
+ * not, since they follow the release rather than decide it. def may be a list of variants.
+ */
+void evidence_note(struct version_evidence *ev, const struct node *def, const struct target *t,
+                   const char *what, const struct span *at);
+
 /* Whether a definition's conditions (since, until, flavors, router_flavors) hold for t. */
 bool cond_holds(const struct node *def, const struct target *t);
 

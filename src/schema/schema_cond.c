@@ -198,3 +198,66 @@ const struct node *cond_explain_variants(const struct node *def, const struct ta
     }
     return best;
 }
+
+/* The first release after t in which a variant holds, else false. */
+static bool first_after(const struct node *def, const struct target *t, struct version *out)
+{
+    struct target at = *t;
+    at.edition = NULL;
+    at.router_flavor = NULL;
+    bool found = false;
+    uint32_t n = def->kind == NODE_SEQUENCE ? def->count : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct node *variant = def->kind == NODE_SEQUENCE ? def->u.items[i] : def;
+        struct version since;
+        if (!version_of(variant, "since", &since) || version_compare(&since, &t->version) <= 0)
+            continue;
+        at.version = since;
+        if (cond_holds(variant, &at) && (!found || version_compare(&since, out) < 0)) {
+            *out = since;
+            found = true;
+        }
+    }
+    return found;
+}
+
+/* The release that removed the last variant that held before t, else false. */
+static bool last_before(const struct node *def, const struct target *t, struct version *out)
+{
+    bool found = false;
+    uint32_t n = def->kind == NODE_SEQUENCE ? def->count : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct node *variant = def->kind == NODE_SEQUENCE ? def->u.items[i] : def;
+        struct version until;
+        if (!version_of(variant, "until", &until) || version_compare(&until, &t->version) > 0)
+            continue;
+        if (!found || version_compare(&until, out) > 0) {
+            *out = until;
+            found = true;
+        }
+    }
+    return found;
+}
+
+void evidence_note(struct version_evidence *ev, const struct node *def, const struct target *t,
+                   const char *what, const struct span *at)
+{
+    if (!ev || !def)
+        return;
+    struct version v;
+    if (first_after(def, t, &v)) {
+        if (!ev->newer || version_compare(&v, &ev->since) > 0) {
+            ev->newer = true;
+            ev->since = v;
+            ev->since_at = *at;
+            snprintf(ev->since_what, sizeof(ev->since_what), "%s", what);
+        }
+    } else if (last_before(def, t, &v)) {
+        if (!ev->older || version_compare(&v, &ev->until) < 0) {
+            ev->older = true;
+            ev->until = v;
+            ev->until_at = *at;
+            snprintf(ev->until_what, sizeof(ev->until_what), "%s", what);
+        }
+    }
+}

@@ -290,6 +290,11 @@ static bool value_of_other_version(const struct vctx *c, const struct spec_field
         if (!cond_explain(item, &c->doc->target, c->doc->product, &rule, phrase, sizeof(phrase)))
             return false;
         show(c, n, shown, sizeof(shown));
+        if (c->evidence && !c->secret) {
+            char what[160];
+            snprintf(what, sizeof(what), "the value %s", shown);
+            evidence_note(c->evidence, item, &c->doc->target, what, &n->span);
+        }
         failed(fl, rule == R_HOP2001 ? R_HOP2004 : rule,
                "the value %s %s, so %s %s does not accept it", shown, phrase, c->doc->product,
                c->doc->version_text);
@@ -549,6 +554,8 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
         return true;
     if (f->type == FT_FOREIGN)
         return true;
+    if (c->probe) /* only what a release added is looked for: values listed since then */
+        return !f->all_one_of || check_enums(c, f, n, fl, matched);
     if (!(f->flags & SF_VALIDATORS))
         return f->type != FT_STRING || check_lengths(f, n, fl);
     if ((f->flags & SF_UUID) && node_is_string(n) && !is_uuid(n))
@@ -793,9 +800,11 @@ static bool plugin_is_custom(const struct vctx *c, const char *name)
 }
 
 /* When a plugin list holds the name under conditions the target fails (added later, removed):
- * the rule to report (HOP2013, HOP4001, else HOP2014) and a phrase saying why. */
-static bool why_not_listed(const struct spec_document *d, const struct node *list,
-                           const struct node *name, enum rule_id *rule, char *phrase, size_t size)
+ * the rule to report (HOP2013, HOP4001, else HOP2014) and a phrase saying why; returns the
+ * list's item, or NULL. */
+static const struct node *why_not_listed(const struct spec_document *d, const struct node *list,
+                                         const struct node *name, enum rule_id *rule, char *phrase,
+                                         size_t size)
 {
     for (uint32_t i = 0; list && i < list->count; i++) {
         const struct node *it = list->u.items[i];
@@ -803,10 +812,10 @@ static bool why_not_listed(const struct spec_document *d, const struct node *lis
             cond_explain(it, &d->target, d->product, rule, phrase, size)) {
             if (*rule == R_HOP2001)
                 *rule = R_HOP2014;
-            return true;
+            return it;
         }
     }
-    return false;
+    return NULL;
 }
 
 bool check_plugin_known(struct vctx *c, const struct node *name)
@@ -816,7 +825,12 @@ bool check_plugin_known(struct vctx *c, const struct node *name)
         return true; /* no plugin list: the product's plugin set is not known to gatehop */
     enum rule_id rule;
     char phrase[160];
-    if (why_not_listed(d, d->all_plugins, name, &rule, phrase, sizeof(phrase))) {
+    const struct node *listed =
+        why_not_listed(d, d->all_plugins, name, &rule, phrase, sizeof(phrase));
+    if (listed) {
+        char what[120];
+        snprintf(what, sizeof(what), "plugin '%.80s'", name->u.text);
+        evidence_note(c->evidence, listed, &d->target, what, &name->span);
         diag_add(c->sink, rule, -1, &name->span, path_text(c->path), c->entity,
                  "plugin '%s' %s, so %s %s does not bundle it", name->u.text, phrase, d->product,
                  d->version_text);
@@ -942,6 +956,9 @@ void report_unknown_key(struct vctx *c, const struct spec_record *r, const struc
         const struct node *variant =
             cond_explain_variants(def, &c->doc->target, product, &rule, phrase, sizeof(phrase));
         if (variant) {
+            char seen[140];
+            snprintf(seen, sizeof(seen), "%s '%.80s'", what, name);
+            evidence_note(c->evidence, def, &c->doc->target, seen, &key->span);
             const struct node *instead = node_map_get(variant, "replaced_by");
             diag_add(c->sink, rule, -1, &key->span, path_text(c->path), c->entity,
                      "%s '%s' %s, so %s %s does not accept it%s%s%s", what, name, phrase, product,
@@ -1528,6 +1545,8 @@ bool validate_record(struct vctx *c, const struct spec_record *r, const struct n
     struct record_run run = {c,     r,      map,    values, failed_fields,
                              false, {NULL}, {NULL}, 0,      opt ? opt->implied_field : NULL};
     bool ok = check_keys(c, &run, opt);
+    if (c->probe)
+        return ok;
     ok &= check_expanded(c, &run);
     ok &= check_required(c, &run, opt);
     for (size_t i = 0; i < r->nchecks; i++)

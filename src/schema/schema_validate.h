@@ -33,6 +33,12 @@ struct vctx {
     /* Parallel to doc->plugins, or NULL: set for each plugin whose configuration was met but
      * could not be checked (gatehop has no schema for it), so the caller can say so once. */
     bool *unchecked_plugins;
+    /* When set, what the file uses that only other releases have is noted here (the check
+     * still reports it): the driver infers the release the file was written for from it. */
+    struct version_evidence *evidence;
+    /* Only looking for evidence (check.c's probe): keys, plugin names and listed values are
+     * checked; other validators, required fields and entity checks are not. */
+    bool probe;
 };
 
 /* Sets up a context (the match data is the only thing it allocates); false on OOM. */

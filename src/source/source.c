@@ -97,6 +97,24 @@ void source_done_reading(struct source *src)
     src->fp = NULL;
 }
 
+static FILE *open_again(const struct source *src);
+
+int source_rewind(struct source *src, gh_error *err)
+{
+    if (src->fp && src->fp != src->spool)
+        fclose(src->fp);
+    src->fp = NULL;
+    if (src->spool) {
+        rewind(src->spool);
+        src->fp = src->spool;
+    } else if (!(src->fp = open_again(src))) {
+        return error_set(err, GH_EIO, "cannot read '%s' again: %s", src->name, strerror(errno));
+    }
+    reset_stats(src);
+    memset(&src->json, 0, sizeof(src->json));
+    return 0;
+}
+
 void source_close(struct source *src)
 {
     if (src->fp && src->fp != src->spool)
@@ -107,8 +125,6 @@ void source_close(struct source *src)
     free(src->path);
     memset(src, 0, sizeof(*src));
 }
-
-static FILE *open_again(const struct source *src);
 
 static int open_copy_parts(const struct source *src, struct source *copy, gh_error *err)
 {

@@ -62,6 +62,8 @@ void source_close(struct source *src);
  * open results do not hold thousands of descriptors; later passes reopen it by path. A spooled
  * stream keeps its spool. */
 void source_done_reading(struct source *src);
+/* Reads the input again from its first byte, as if just opened (a second pass over it). */
+int source_rewind(struct source *src, gh_error *err);
 /* A second, independent reader of the same input, from its first byte; cleans up on failure. */
 int source_open_copy(const struct source *src, struct source *copy, gh_error *err);
 /* Also lexes the bytes as JSON and notes the first trailing comma or comment. */
