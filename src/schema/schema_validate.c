@@ -1344,6 +1344,36 @@ static bool shorthand_echoed(const struct record_run *run, const struct spec_sho
     return true;
 }
 
+/* Whether a deprecated shorthand's value loses to the field it sets (Kong 3.8 rejects the two
+ * set differently, and keeps the field's value otherwise); else the shorthand's value wins. */
+static bool shorthand_yields(const struct vctx *c, const struct spec_shorthand *s)
+{
+    return s->value.deprecated_since && c->doc->shorthand_conflicts_are_errors;
+}
+
+/*
+ * The shorthand written in the record that replaces the value written for field `name`: Kong
+ * expands shorthands before it validates, and a shorthand that wins overwrites the field
+ * (a service's `url` sets protocol, host, port and path), so the field's own value is never
+ * checked. Only whole fields: a dotted target (redis.host) merges into its record.
+ */
+static const struct spec_shorthand *
+overriding_shorthand(const struct vctx *c, const struct record_run *run, const char *name)
+{
+    for (size_t i = 0; i < run->r->nshorthands; i++) {
+        const struct spec_shorthand *s = &run->r->shorthands[i];
+        bool sets_it = false;
+        for (const char *const *f = s->sets; *f && !sets_it; f++)
+            sets_it = !strcmp(*f, name);
+        if (!sets_it || shorthand_yields(c, s))
+            continue;
+        const struct node *given = node_map_get(run->map, s->name);
+        if (given && !node_is_null(given) && matches(c, &s->value, given))
+            return s;
+    }
+    return NULL;
+}
+
 /* A key that is a field, a shorthand or an extra (_comment); false when none of these. */
 static bool validate_known_key(struct vctx *c, struct record_run *run, const struct node *key,
                                const struct node *value, const struct record_options *opt)
@@ -1352,6 +1382,8 @@ static bool validate_known_key(struct vctx *c, struct record_run *run, const str
     const struct spec_field *f = spec_record_field(r, key->u.text, key->count);
     if (f && (f->flags & SF_IMPLIED))
         return false; /* only nesting sets it: written, it is a key the format does not have */
+    if (f && r->nshorthands && overriding_shorthand(c, run, f->name))
+        return true; /* overwritten before Kong looks: checks read what the shorthand gives */
     if (f) {
         run->values[f - r->fields] = value;
         validate_field_value(c, run, f, key, value);
@@ -1419,7 +1451,7 @@ static bool report_shorthand_conflict(struct vctx *c, const struct spec_shorthan
                                       const char *target, const struct node *given)
 {
     const struct spec_document *d = c->doc;
-    if (s->value.deprecated_since && d->shorthand_conflicts_are_errors) {
+    if (shorthand_yields(c, s)) {
         diag_add(c->sink, R_HOP2010, -1, &given->span, path_text(c->path), c->entity,
                  "'%s' (deprecated) and '%s' are both set, to different values; %s %s rejects "
                  "this: set only '%s'",
@@ -1447,13 +1479,21 @@ static bool check_one_expanded(struct vctx *c, struct record_run *run,
     int at = (int)(top - run->r->fields);
     struct nested_field n = nested_field(run, at, target);
     const struct node *v = n.f ? shorthand_value(run, target) : NULL;
-    if (!v || node_is_null(v))
+    bool written = n.written && !node_is_null(n.written);
+    if (!v || node_is_null(v)) {
+        /* `url` without a path still overwrites a written path, with null */
+        if (written && !shorthand_yields(c, s)) {
+            path_push_key(c->path, s->name, strlen(s->name));
+            report_shorthand_conflict(c, s, target, given);
+            path_pop(c->path);
+        }
         return true;
+    }
     path_push_key(c->path, s->name, strlen(s->name));
-    bool ok;
-    if (n.written && !node_is_null(n.written)) {
+    bool ok = true;
+    if (written)
         ok = node_equal(n.written, v) || report_shorthand_conflict(c, s, target, given);
-    } else {
+    if (!written || (ok && !shorthand_yields(c, s))) {
         char label[160];
         snprintf(label, sizeof(label), "%s (from %s)", target, s->name);
         const char *field = c->field;
