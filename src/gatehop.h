@@ -52,7 +52,11 @@ typedef struct gh_lint_options {
     const char *input_flavor;  /* kong, dbexport, deck, adc, apisix, or NULL: detect */
     const char *router_flavor; /* traditional, traditional_compatible, expressions, or NULL */
     const char *edition;       /* oss, enterprise (Kong), or NULL: as the releases allow */
-    const char *display_name;  /* the name reports use; NULL: the path */
+    /* What stands for a value filled in before the gateway reads the file, left unchecked:
+     * "deck" (decK's ${{ env "DECK_X" }}; the default), "envsubst" (also $NAME and ${NAME})
+     * or "none". */
+    const char *placeholders;
+    const char *display_name;          /* the name reports use; NULL: the path */
     const char *const *custom_plugins; /* plugin names the gateway loads besides bundled ones */
     size_t custom_plugin_count;
     size_t max_findings; /* per input; 0: the default (100000) */

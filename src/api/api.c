@@ -77,6 +77,9 @@ static int check_options_from(const gh_engine *engine, const gh_lint_options *o,
     co->input_flavor = o->input_flavor;
     co->router_flavor = o->router_flavor;
     co->edition = o->edition;
+    if (o->placeholders && !placeholder_kind_from_name(o->placeholders, &co->placeholders))
+        return error_set(err, GH_EUSAGE, "--placeholders takes envsubst, deck or none, not '%s'",
+                         o->placeholders);
     co->custom_plugins = o->custom_plugins;
     co->custom_plugin_count = o->custom_plugin_count;
     co->json_strict = str_ends_with(display, ".json");

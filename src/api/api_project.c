@@ -61,9 +61,10 @@ static int merge_plugins(const gh_lint_options *o, const struct config *c, struc
 static int apply_settings(const gh_lint_options *o, const struct config_settings *s,
                           struct project_view *v, gh_result *r, gh_error *err)
 {
-    const char **mine[] = {&v->lint.from, &v->lint.to, &v->lint.router_flavor,
-                           &v->lint.input_flavor, &v->lint.edition};
-    const char *const theirs[] = {s->from, s->to, s->router_flavor, s->input_flavor, s->edition};
+    const char **mine[] = {&v->lint.from,         &v->lint.to,      &v->lint.router_flavor,
+                           &v->lint.input_flavor, &v->lint.edition, &v->lint.placeholders};
+    const char *const theirs[] = {s->from,         s->to,      s->router_flavor,
+                                  s->input_flavor, s->edition, s->placeholders};
     v->from_config = !o->from && s->from;
     v->to_config = !o->to && s->to;
     for (size_t i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++)

@@ -382,6 +382,7 @@ static int plan_rewrites(struct driver *d, const struct detection *det, const st
                             .manual = d->run->sink,
                             .nodes = &d->rw_nodes,
                             .json = d->opt->json_strict,
+                            .placeholders = d->opt->placeholders,
                             .format_seen = det->has_format_version};
     return 0;
 }
@@ -618,6 +619,7 @@ static void walk(struct lane *l, const struct reader_entry *e, bool placeholder)
 {
     /* An entry is checked after it is read, so a placeholder in it has already been seen. */
     l->run.vctx.placeholders = placeholder;
+    l->run.vctx.placeholder_kind = l->run.opt->placeholders;
     switch (e->kind) {
     case ENTRY_VALUE:
         top_value(l, e->key, e->value);
@@ -739,8 +741,12 @@ static void rewrite(struct driver *d, struct reader_entry *e)
                            d->main.list_key, e->value, e->index);
 }
 
-static void process(struct driver *d, const struct reader_entry *entry, bool placeholder)
+static void process(struct driver *d, const struct reader_entry *entry,
+                    const struct feed_entry *seen)
 {
+    bool placeholder = d->opt->placeholders == PLACEHOLDERS_ENVSUBST ? seen->dollar
+                       : d->opt->placeholders == PLACEHOLDERS_DECK   ? seen->placeholder
+                                                                     : false;
     if (!d->checking)
         return;
     if (d->probe.active)
@@ -779,7 +785,7 @@ static bool hold(struct driver *d, const struct reader_entry *e, bool *decide_no
 static int take(struct driver *d, const struct feed_entry *fe)
 {
     if (d->decided) {
-        process(d, &fe->e, fe->placeholder);
+        process(d, &fe->e, fe);
         return 0;
     }
     bool decide_now;
@@ -790,9 +796,9 @@ static int take(struct driver *d, const struct feed_entry *fe)
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < d->nheld; i++)
-        process(d, &d->held[i], fe->placeholder);
+        process(d, &d->held[i], fe);
     if (!kept)
-        process(d, &fe->e, fe->placeholder);
+        process(d, &fe->e, fe);
     d->nheld = 0;
     return 0;
 }

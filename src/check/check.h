@@ -35,6 +35,7 @@ struct check_options {
     const char *const *custom_plugins;
     size_t custom_plugin_count;
     bool json_strict;
+    enum placeholder_kind placeholders;
     struct reader_limits limits;
     /*
      * Converting: the rewrites of the hops from --from to --to go to *log (with the edits

@@ -105,7 +105,7 @@ static void resolve_reference(struct check_run *run, const struct spec_field *f,
     if (!is_id_scalar(ref))
         ref = NULL;
     /* A template placeholder names whatever it will be filled with. */
-    if (ref && run->vctx.placeholders && is_placeholder(ref))
+    if (ref && is_placeholder(&run->vctx, ref))
         return;
     path_push_key(&run->path, f->name, strlen(f->name));
     if (!ref) {

@@ -33,6 +33,7 @@ static void read_into(struct feed *f, struct slot *s)
     memset(&s->err, 0, sizeof(s->err));
     s->rc = reader_next(f->reader, &s->fe.e, &s->err);
     s->fe.placeholder = f->src->stats.placeholder;
+    s->fe.dollar = f->src->stats.dollar;
 }
 
 static bool last(const struct slot *s)

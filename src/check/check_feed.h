@@ -27,6 +27,7 @@
 struct feed_entry {
     struct reader_entry e;
     bool placeholder; /* the input had shown "${{" by the time this entry was read */
+    bool dollar;      /* ... or any '$' */
 };
 
 struct feed;

@@ -67,8 +67,15 @@ struct cli_outputs {
     size_t count;
 };
 
+/* --custom-plugin NAME, repeatable. */
+struct cli_plugin_names {
+    const char **names;
+    size_t count;
+};
+
 struct cli_common {
     gh_lint_options lint; /* --from, --to, --fail-on, --config, ... as the library takes them */
+    struct cli_plugin_names plugins; /* lint.custom_plugins, once parsing is done */
     enum gh_format format;
     struct cli_outputs outputs;
     const char *schema_dir;
@@ -87,6 +94,10 @@ int cli_write_reports(FILE *out, const struct cli_common *c, gh_result *const *r
  */
 int cli_parse(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,
               char ***positional, size_t *npositional);
+/* Frees what cli_parse() allocated in the shared options. */
+void cli_common_release(struct cli_common *c);
+/* A positive count no larger than max, for the option named; -1 (said) when it is not. */
+int cli_positive_number(const char *option, const char *v, unsigned long max, size_t *out);
 
 /* The same for a command that shares none of lint's options (ctx is the command's own). */
 int cli_parse_own(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,

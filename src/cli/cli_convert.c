@@ -62,10 +62,18 @@ static void convert_usage(FILE *out)
           "json\n"
           "  --fail-on S           exit 1 when findings of this severity or worse remain "
           "(default: error)\n"
-          "  --input-flavor F      kong, dbexport, deck or apisix; default: detect\n"
+          "  --input-flavor F      kong, dbexport, deck, apisix or adc; default: detect\n"
           "  --router-flavor F     traditional, traditional_compatible or expressions\n"
           "  --edition E           kong: oss or enterprise; default: oss up to 3.9, enterprise "
           "after\n"
+          "  --custom-plugin NAME  a plugin the gateway loads besides the bundled ones "
+          "(repeatable)\n"
+          "  --placeholders K      values filled in before the gateway reads the file, kept "
+          "and left\n"
+          "                        unchecked: deck (the default), envsubst ($NAME, ${NAME} too) "
+          "or none\n"
+          "  --baseline FILE       remaining findings listed in FILE are accepted\n"
+          "  --max-findings N      report at most N findings (default 100000)\n"
           "  --config FILE         the project config to use (default: the .gatehop.yml in "
           "the\n"
           "                        file's directory or above it)\n"
@@ -232,8 +240,10 @@ int cli_convert(int argc, char **argv)
     char **paths;
     size_t npaths;
     if (cli_parse(argc, argv, convert_options, sizeof(convert_options) / sizeof(convert_options[0]),
-                  &a, &paths, &npaths) < 0)
+                  &a, &paths, &npaths) < 0) {
+        cli_common_release(&a.common);
         return EXIT_TROUBLE;
+    }
     int status = EXIT_TROUBLE;
     if (a.common.help) {
         convert_usage(stdout);
@@ -251,5 +261,6 @@ int cli_convert(int argc, char **argv)
         }
     }
     free(paths);
+    cli_common_release(&a.common);
     return status;
 }

@@ -12,60 +12,23 @@
 
 struct lint_args {
     struct cli_common common; /* first: the shared options' offsets hold for this struct */
-    struct plugin_names {
-        const char **names;
-        size_t count;
-    } plugins;
     size_t jobs;
     bool ignore_unknown;
     const char *write_baseline;
 };
 
-static int opt_custom_plugin(void *member, const char *v)
-{
-    struct plugin_names *list = member;
-    const char **p = realloc(list->names, (list->count + 1) * sizeof(*p));
-    if (!p)
-        return -1;
-    p[list->count++] = v;
-    list->names = p;
-    return 0;
-}
-
-/* A positive count no larger than max, for the option named. */
-static int positive_number(const char *option, const char *v, unsigned long max, size_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long n = strtoul(v, &end, 10);
-    if (*v == '\0' || *v == '-' || *end != '\0' || errno || n == 0 || n > max) {
-        cli_error("%s takes a number from 1 to %lu, not '%s'", option, max, v);
-        return -1;
-    }
-    *out = n;
-    return 0;
-}
-
-static int opt_max_findings(void *member, const char *v)
-{
-    return positive_number("--max-findings", v, 100000000UL, member);
-}
-
 static int opt_jobs(void *member, const char *v)
 {
-    return positive_number("--jobs", v, 256, member);
+    return cli_positive_number("--jobs", v, 256, member);
 }
 
 #define LINT_CALL(name, letter, member, apply)                                                     \
     CLI_CALL_OPTION(struct lint_args, name, letter, member, apply)
 
 static const struct cli_option lint_options[] = {
-    LINT_CALL("custom-plugin", 0, plugins, opt_custom_plugin),
     LINT_CALL("output", 0, common.outputs, cli_add_output),
-    LINT_CALL("max-findings", 0, common.lint.max_findings, opt_max_findings),
     LINT_CALL("jobs", 'j', jobs, opt_jobs),
     CLI_FLAG_OPTION(struct lint_args, "ignore-unknown", 0, ignore_unknown),
-    CLI_STRING_OPTION(struct lint_args, "baseline", 0, common.lint.baseline),
     CLI_STRING_OPTION(struct lint_args, "write-baseline", 0, write_baseline),
 };
 
@@ -87,6 +50,11 @@ static void lint_usage(FILE *out)
           "after\n"
           "  --custom-plugin NAME  a plugin the gateway loads besides the bundled ones "
           "(repeatable)\n"
+          "  --placeholders K      values filled in before the gateway reads the file, left "
+          "unchecked:\n"
+          "                        deck (${{ env \"DECK_X\" }}, the default), envsubst (also "
+          "$NAME, ${NAME})\n"
+          "                        or none\n"
           "  --config FILE         the project config to use (default: the .gatehop.yml in "
           "each file's\n"
           "                        directory or above it)\n"
@@ -194,8 +162,6 @@ static void lint_one(struct lint_run *run, size_t i)
 {
     const char *path = gh_inputs_path(run->inputs, i);
     gh_lint_options o = run->args->common.lint;
-    o.custom_plugins = run->args->plugins.names;
-    o.custom_plugin_count = run->args->plugins.count;
     o.display_name = !strcmp(path, "-") ? run->args->common.stdin_name : NULL;
     if (run->args->write_baseline)
         o.baseline = ""; /* the new baseline records every finding there is */
@@ -374,7 +340,7 @@ int cli_lint(int argc, char **argv)
     int status = EXIT_TROUBLE;
     if (cli_parse(argc, argv, lint_options, sizeof(lint_options) / sizeof(lint_options[0]), &a,
                   &paths, &npaths) < 0) {
-        free(a.plugins.names);
+        cli_common_release(&a.common);
         return EXIT_TROUBLE;
     }
     if (a.common.help) {
@@ -395,6 +361,6 @@ int cli_lint(int argc, char **argv)
         }
     }
     free(paths);
-    free(a.plugins.names);
+    cli_common_release(&a.common);
     return status;
 }

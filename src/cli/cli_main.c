@@ -165,6 +165,42 @@ static int apply_option(const struct cli_option *o, void *ctx, const char *value
     return -1;
 }
 
+int cli_positive_number(const char *option, const char *v, unsigned long max, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*v == '\0' || *v == '-' || *end != '\0' || errno || n == 0 || n > max) {
+        cli_error("%s takes a number from 1 to %lu, not '%s'", option, max, v);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int opt_max_findings(void *member, const char *v)
+{
+    return cli_positive_number("--max-findings", v, 100000000UL, member);
+}
+
+static int opt_custom_plugin(void *member, const char *v)
+{
+    struct cli_plugin_names *list = member;
+    const char **p = realloc(list->names, (list->count + 1) * sizeof(*p));
+    if (!p)
+        return -1;
+    p[list->count++] = v;
+    list->names = p;
+    return 0;
+}
+
+void cli_common_release(struct cli_common *c)
+{
+    free(c->plugins.names);
+    c->plugins.names = NULL;
+    c->plugins.count = 0;
+}
+
 #define COMMON_STRING(name, letter, member)                                                        \
     CLI_STRING_OPTION(struct cli_common, name, letter, member)
 #define COMMON_FLAG(name, letter, member) CLI_FLAG_OPTION(struct cli_common, name, letter, member)
@@ -179,6 +215,10 @@ static const struct cli_option common_options[] = {
     COMMON_STRING("input-flavor", 0, lint.input_flavor),
     COMMON_STRING("router-flavor", 0, lint.router_flavor),
     COMMON_STRING("edition", 0, lint.edition),
+    COMMON_STRING("placeholders", 0, lint.placeholders),
+    CLI_CALL_OPTION(struct cli_common, "custom-plugin", 0, plugins, opt_custom_plugin),
+    CLI_CALL_OPTION(struct cli_common, "max-findings", 0, lint.max_findings, opt_max_findings),
+    COMMON_STRING("baseline", 0, lint.baseline),
     COMMON_STRING("schema-dir", 0, schema_dir),
     COMMON_STRING("stdin-filename", 0, stdin_name),
     COMMON_FLAG("no-excerpts", 0, no_excerpts),
@@ -243,9 +283,13 @@ static int parse_with(int argc, char **argv, const struct cli_option *options, s
 int cli_parse(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,
               char ***positional, size_t *npositional)
 {
-    return parse_with(argc, argv, options, count, common_options,
-                      sizeof(common_options) / sizeof(common_options[0]), ctx, positional,
-                      npositional);
+    int rc = parse_with(argc, argv, options, count, common_options,
+                        sizeof(common_options) / sizeof(common_options[0]), ctx, positional,
+                        npositional);
+    struct cli_common *c = ctx;
+    c->lint.custom_plugins = c->plugins.names;
+    c->lint.custom_plugin_count = c->plugins.count;
+    return rc;
 }
 
 int cli_parse_own(int argc, char **argv, const struct cli_option *options, size_t count, void *ctx,

@@ -120,6 +120,12 @@ static int read_edition(struct loader *L, struct config_section *s, const yaml_n
     return need_string(L, v, "edition", &s->settings.edition);
 }
 
+static int read_placeholders(struct loader *L, struct config_section *s, const yaml_node_t *v)
+{
+    static const char *const kinds[] = {"deck", "envsubst", "none", NULL};
+    return need_one_of(L, v, "placeholders", kinds, &s->settings.placeholders);
+}
+
 static int read_input_flavor(struct loader *L, struct config_section *s, const yaml_node_t *v)
 {
     static const char *const flavors[] = {"kong", "dbexport", "deck", "apisix", "adc", NULL};
@@ -245,6 +251,7 @@ static const struct key_reader key_readers[] = {
     {"router-flavor", AT_TOP | IN_OVERRIDE, read_router_flavor},
     {"input-flavor", AT_TOP | IN_OVERRIDE, read_input_flavor},
     {"edition", AT_TOP | IN_OVERRIDE, read_edition},
+    {"placeholders", AT_TOP | IN_OVERRIDE, read_placeholders},
     {"fail-on", AT_TOP | IN_OVERRIDE, read_fail_on},
     {"rules", AT_TOP | IN_OVERRIDE, read_rules},
     {"custom-plugins", AT_TOP, read_custom_plugins},
@@ -455,9 +462,10 @@ static char *relative_to(const struct config *c, const char *abs_path)
 
 static void overlay(struct config_settings *out, const struct config_settings *s)
 {
-    const char **strings[] = {&out->from, &out->to, &out->router_flavor, &out->input_flavor,
-                              &out->edition};
-    const char *const given[] = {s->from, s->to, s->router_flavor, s->input_flavor, s->edition};
+    const char **strings[] = {&out->from,         &out->to,      &out->router_flavor,
+                              &out->input_flavor, &out->edition, &out->placeholders};
+    const char *const given[] = {s->from,         s->to,      s->router_flavor,
+                                 s->input_flavor, s->edition, s->placeholders};
     for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
         if (given[i])
             *strings[i] = given[i];

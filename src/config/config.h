@@ -36,7 +36,7 @@
 
 /* What the file settles for one input; NULL (or -1) where it says nothing. */
 struct config_settings {
-    const char *from, *to, *router_flavor, *input_flavor, *edition;
+    const char *from, *to, *router_flavor, *input_flavor, *edition, *placeholders;
     int fail_on; /* a gh_severity, or -1 */
     rule_policy rules;
 };

@@ -26,6 +26,7 @@
 #include "model/model_write.h"
 #include "schema/schema.h"
 #include "schema/schema_named.h"
+#include "schema/schema_validate.h"
 
 enum rw_op {
     RW_SET,
@@ -149,9 +150,10 @@ struct rw_ctx {
     struct diag_sink *sink;   /* when set, every change is also a finding (lint --to) */
     struct diag_sink *manual; /* what a rule cannot change by itself (both modes) */
     struct arena *nodes;
-    bool json;               /* the file is JSON: edits are written as JSON */
-    bool format_seen;        /* the top level had the marker */
-    struct span removed[64]; /* where keys removed from the text stood */
+    bool json;                          /* the file is JSON: edits are written as JSON */
+    enum placeholder_kind placeholders; /* values holding these are kept as written */
+    bool format_seen;                   /* the top level had the marker */
+    struct span removed[64];            /* where keys removed from the text stood */
     size_t nremoved;
     /* Records a move created, whose text is one edit re-written as more fields move in. */
     struct rw_made {

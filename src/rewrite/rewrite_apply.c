@@ -95,18 +95,38 @@ static const struct node *changed_scalar(struct rw_ctx *c, const struct rw_rule 
     }
     if (!node_is_string(v))
         return NULL; /* the schema check reports the wrong type */
-    /* A template placeholder (decK's ${{ env "X" }}) is kept as written: what it stands for
-     * is known only where it is expanded. */
-    if (strstr(v->u.text, "${{"))
-        return NULL;
     const char *text = r->transform(v->u.text, v->count, c->nodes);
     return text ? new_string(c, v, text) : NULL;
+}
+
+/*
+ * A template placeholder (decK's ${{ env "X" }}, $NAME) is kept as written: what it stands
+ * for is known only where it is filled in. When the rule would change the text as written,
+ * the user is told to make the change once the value is known.
+ */
+static bool kept_placeholder(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+                             const char *field, const struct node *v)
+{
+    if (r->op != RW_TRANSFORM || !holds_placeholder(c->placeholders, v))
+        return false;
+    const struct node *now = changed_scalar(c, r, v);
+    if (now && !node_equal(now, v)) {
+        char what[200];
+        snprintf(what, sizeof(what),
+                 "'%s' holds a placeholder, so what it becomes is known only once it is "
+                 "filled in: make this change by hand then",
+                 field);
+        rw_manual(c, r, s, v, what);
+    }
+    return true;
 }
 
 static const struct node *rewrite_scalar(struct rw_ctx *c, const struct rw_rule *r,
                                          const struct site *s, const char *field,
                                          const struct node *v)
 {
+    if (kept_placeholder(c, r, s, field, v))
+        return v;
     const struct node *now = changed_scalar(c, r, v);
     if (!now)
         return v;
@@ -126,7 +146,8 @@ static struct node *joined(struct rw_ctx *c, const struct rw_rule *r, const stru
     buf_init(&b, BUF_DEFAULT_MAX);
     bool strings = true;
     for (uint32_t i = 0; i < v->count && strings; i++) {
-        strings = node_is_string(v->u.items[i]) && !strstr(v->u.items[i]->u.text, "${{");
+        strings =
+            node_is_string(v->u.items[i]) && !holds_placeholder(c->placeholders, v->u.items[i]);
         if (strings)
             buf_printf(&b, "%s%s", i ? r->separator : "", v->u.items[i]->u.text);
     }

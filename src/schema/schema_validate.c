@@ -42,6 +42,7 @@ bool vctx_init(struct vctx *c, struct diag_sink *sink, struct path *path, struct
     c->path = path;
     c->scratch = scratch;
     c->placeholders = true;
+    c->placeholder_kind = PLACEHOLDERS_DECK;
     /* One ovector pair is enough: only whether a pattern matches is asked. */
     c->match_data = pcre2_match_data_create(1, NULL);
     return c->match_data != NULL;
@@ -55,12 +56,55 @@ void vctx_release(struct vctx *c)
 
 /* ---- small helpers ----------------------------------------------------------------------- */
 
-bool is_placeholder(const struct node *n)
+bool placeholder_kind_from_name(const char *name, enum placeholder_kind *out)
 {
-    if (!node_is_string(n) || !memchr(n->u.text, '$', n->count))
-        return false;
+    static const char *const names[] = {[PLACEHOLDERS_DECK] = "deck",
+                                        [PLACEHOLDERS_ENVSUBST] = "envsubst",
+                                        [PLACEHOLDERS_NONE] = "none"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(names[i], name)) {
+            *out = (enum placeholder_kind)i;
+            return true;
+        }
+    return false;
+}
+
+static bool deck_placeholder(const struct node *n)
+{
     const char *open = strstr(n->u.text, "${{");
     return open && strstr(open, "}}");
+}
+
+/* The first $NAME or ${NAME} in text (a shell variable's name), or NULL; *len its length. */
+static const char *shell_variable(const char *text, size_t *len)
+{
+    for (const char *p = strchr(text, '$'); p; p = strchr(p + 1, '$')) {
+        bool braced = p[1] == '{';
+        const char *name = p + 1 + braced;
+        size_t n = 0;
+        if (isalpha((unsigned char)name[0]) || name[0] == '_')
+            while (isalnum((unsigned char)name[n]) || name[n] == '_')
+                n++;
+        if (n && (!braced || name[n] == '}')) {
+            *len = n;
+            return name;
+        }
+    }
+    return NULL;
+}
+
+bool holds_placeholder(enum placeholder_kind kind, const struct node *n)
+{
+    if (kind == PLACEHOLDERS_NONE || !node_is_string(n) || !memchr(n->u.text, '$', n->count))
+        return false;
+    size_t len;
+    return deck_placeholder(n) ||
+           (kind == PLACEHOLDERS_ENVSUBST && shell_variable(n->u.text, &len));
+}
+
+bool is_placeholder(const struct vctx *c, const struct node *n)
+{
+    return c->placeholders && holds_placeholder(c->placeholder_kind, n);
 }
 
 /* ADC's `${NAME}` (a word in braces): replaced by the environment variable before ADC checks
@@ -524,6 +568,28 @@ static bool check_number_in_string(const struct vctx *c, const struct spec_field
     return check_value(c, f, &number, fl, matched);
 }
 
+/*
+ * A quoted shell variable in a number or boolean field ("${PORT}"): filled in, it is still a
+ * string there, which the gateway refuses. Unquoted, it becomes whatever it is filled with.
+ */
+static bool quoted_variable(const struct vctx *c, const struct spec_field *f, const struct node *n,
+                            struct failure *fl)
+{
+    bool typed = f->type == FT_INTEGER || f->type == FT_NUMBER || f->type == FT_BOOLEAN;
+    bool quoted = n->style == STYLE_SINGLE_QUOTED || n->style == STYLE_DOUBLE_QUOTED;
+    size_t len;
+    const char *name = c->placeholder_kind == PLACEHOLDERS_ENVSUBST && typed && quoted
+                           ? shell_variable(n->u.text, &len)
+                           : NULL;
+    if (!name)
+        return false;
+    failed(fl, R_HOP2003,
+           "expected %s, but the quotes keep it a string once '%.*s' is filled in; write the "
+           "placeholder without quotes",
+           type_phrase(f->type), (int)(len < 80 ? len : 80), name);
+    return true;
+}
+
 static bool check_value(const struct vctx *c, const struct spec_field *f, const struct node *n,
                         struct failure *fl, const struct node **matched)
 {
@@ -532,8 +598,8 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
         return check_null(c, f, n, fl);
     if (f->eq && node_is_null(f->eq))
         return failed(fl, (f->flags & SF_SUBSCHEMA) ? R_HOP2008 : R_HOP2004, "value must be null");
-    if (c->placeholders && is_placeholder(n))
-        return true;
+    if (is_placeholder(c, n))
+        return !quoted_variable(c, f, n, fl);
     if (c->doc && c->doc->string_env_vars && holds_env_var(n) &&
         (f->type == FT_STRING || is_numeric(f->type)))
         return true;
@@ -763,7 +829,7 @@ static bool validate_alternatives(struct vctx *c, const struct spec_field *f, co
 
 bool validate_value(struct vctx *c, const struct spec_field *f, const struct node *n)
 {
-    if (f->n_any_of && n && !node_is_null(n) && !(c->placeholders && is_placeholder(n)))
+    if (f->n_any_of && n && !node_is_null(n) && !is_placeholder(c, n))
         return validate_alternatives(c, f, n);
     bool secret = c->secret;
     if (f->flags & SF_SECRET)
@@ -781,7 +847,7 @@ bool validate_value(struct vctx *c, const struct spec_field *f, const struct nod
             fl.from_err = true;
         }
         report(c, n, &s, &fl);
-    } else if (n && !node_is_null(n) && !(c->placeholders && is_placeholder(n))) {
+    } else if (n && !node_is_null(n) && !is_placeholder(c, n)) {
         report_deprecations(c, f, n, matched);
         ok = validate_children(c, f, n);
     }
@@ -929,7 +995,7 @@ bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_s
     const char *field = c->field;
     c->field = name->u.text;
     bool ok;
-    if (conf->kind != NODE_MAPPING || (c->placeholders && is_placeholder(conf)))
+    if (conf->kind != NODE_MAPPING || is_placeholder(c, conf))
         ok = validate_value(c, schema, conf); /* reports the wrong type */
     else {
         /* APISIX injects `_meta` into the config schema only, not into consumer or metadata

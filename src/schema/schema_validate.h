@@ -17,16 +17,27 @@
 #include "schema.h"
 #include "schema_named.h"
 
+/* What stands for a value that is filled in before the gateway reads the file. */
+enum placeholder_kind {
+    PLACEHOLDERS_DECK,     /* decK's ${{ env "DECK_X" }} (the default) */
+    PLACEHOLDERS_ENVSUBST, /* those, and $NAME and ${NAME} (envsubst, shell templates) */
+    PLACEHOLDERS_NONE      /* none: every value is checked as written */
+};
+
+/* "deck", "envsubst" or "none"; false for any other name. */
+bool placeholder_kind_from_name(const char *name, enum placeholder_kind *out);
+
 struct vctx {
     struct diag_sink *sink;
     struct path *path;
     const char *entity; /* "route 'orders'", or NULL */
     const struct spec_document *doc;
     struct named_env env;
-    struct arena *scratch;             /* per item; values made by shorthand expansion live here */
-    const char *field;                 /* the innermost named field, for messages */
-    bool secret;                       /* inside a secret field */
-    bool placeholders;                 /* ${{ env "..." }} templates stand in for any value */
+    struct arena *scratch; /* per item; values made by shorthand expansion live here */
+    const char *field;     /* the innermost named field, for messages */
+    bool secret;           /* inside a secret field */
+    bool placeholders;     /* the item may hold placeholders (the input has shown one) */
+    enum placeholder_kind placeholder_kind;
     pcre2_match_data *match_data;      /* one for every pattern match: see vctx_init() */
     const char *const *custom_plugins; /* plugins the gateway loads besides the bundled ones */
     size_t n_custom_plugins;
@@ -85,7 +96,9 @@ const struct spec_field *plugin_conf_schema(struct vctx *c, const struct node *n
 bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_scope scope,
                           const struct spec_field *base, const struct node *conf);
 
-/* Whether a value is a template placeholder (decK's ${{ env "DECK_X" }}). */
-bool is_placeholder(const struct node *n);
+/* Whether a string holds a placeholder of the kind (decK's ${{ env "DECK_X" }}, $NAME). */
+bool holds_placeholder(enum placeholder_kind kind, const struct node *n);
+/* The same for what the context takes as placeholders. */
+bool is_placeholder(const struct vctx *c, const struct node *n);
 
 #endif

@@ -279,7 +279,9 @@ static void observe(struct source *src, const unsigned char *p, size_t n)
         src->stats.bom = true;
     if (memchr(p, '\0', n))
         src->stats.nul = true;
-    if (!src->stats.placeholder)
+    if (!src->stats.dollar)
+        src->stats.dollar = memchr(p, '$', n) != NULL;
+    if (!src->stats.placeholder && src->stats.dollar)
         note_placeholder(src, p, n);
     if (!src->stats.marker)
         note_marker(src, p, n);

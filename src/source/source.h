@@ -27,6 +27,7 @@ struct source_stats {
     bool bom;
     bool nul;         /* a NUL byte was seen */
     bool placeholder; /* "${{" was seen: template placeholders may stand anywhere */
+    bool dollar;      /* a '$' was seen: shell-style placeholders may stand anywhere */
     bool marker;      /* "gatehop:" was seen: the text may hold suppression comments */
     /* With source_watch_json(): the first thing a strict JSON parser rejects that YAML
      * accepts (a trailing comma, a comment), or NULL. */
