@@ -178,6 +178,20 @@ static int distance(enum rule_id rule)
     return rule == R_HOP2001 ? 0 : rule == R_HOP2013 ? 1 : 2;
 }
 
+/*
+ * Of two variants that fail the same way, whether `v` is the nearer one: the last removal
+ * before the release (a field that changed in 2.1 and went in 3.0 "was removed in 3.0"), or
+ * the first addition after it.
+ */
+static bool nearer(const struct node *v, const struct node *best, enum rule_id rule)
+{
+    const char *key = rule == R_HOP4001 ? "until" : "since";
+    struct version a, b;
+    if (rule == R_HOP2001 || !version_of(v, key, &a) || !version_of(best, key, &b))
+        return false;
+    return rule == R_HOP4001 ? version_compare(&a, &b) > 0 : version_compare(&a, &b) < 0;
+}
+
 const struct node *cond_explain_variants(const struct node *def, const struct target *t,
                                          const char *product, enum rule_id *rule, char *phrase,
                                          size_t size)
@@ -190,7 +204,8 @@ const struct node *cond_explain_variants(const struct node *def, const struct ta
         char p[200];
         if (!cond_explain(variant, t, product, &r, p, sizeof(p)))
             return NULL;
-        if (!best || distance(r) < distance(*rule)) {
+        if (!best || distance(r) < distance(*rule) ||
+            (distance(r) == distance(*rule) && nearer(variant, best, r))) {
             best = variant;
             *rule = r;
             snprintf(phrase, size, "%s", p);

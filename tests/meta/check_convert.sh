@@ -33,8 +33,8 @@ newest=$("$bin" versions | awk '$1 == "kong:" {print $NF}')
 for f in "$root"/corpus/kong/*/*; do
     [ -f "$f" ] || continue
     from=$(basename "$(dirname "$f")")
-    case $from in 2.8 | 3.[0-3]) convert_to "$f" "$from" 3.4 ;; esac
-    case $from in 2.8 | 3.[0-9]) convert_to "$f" "$from" 3.10 ;; esac
+    case $from in 2.[0-8] | 3.[0-3]) convert_to "$f" "$from" 3.4 ;; esac
+    case $from in 2.[0-8] | 3.[0-9]) convert_to "$f" "$from" 3.10 ;; esac
     convert_to "$f" "$from" "$newest"
 done
 

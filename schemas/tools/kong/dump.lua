@@ -275,6 +275,34 @@ local function dump_shorthands(list)
   end)
 end
 
+-- 2.1 still declares a record's shorthands the older way, { {name = func}, ... },
+-- without a type: Kong hands any value to func and then validates the fields
+-- it set. They are written as shorthand_fields marked `legacy`, with the type
+-- (and element type) of the field a probe shows they set, since that is what
+-- the value ends up checked as.
+local function legacy_shorthands(list, record)
+  local out = J.array()
+  for i, item in ipairs(list) do
+    local name, func = next(item)
+    if type(name) ~= "string" or type(func) ~= "function" or next(item, name) ~= nil then
+      error(("entry %d of legacy shorthands is not {name = function}"):format(i))
+    end
+    local ok, res = pcall(func, "<probe>")
+    local targets = ok and leaf_paths(res, nil, {}) or {}
+    local target = #targets == 1 and field_of_record(record, targets[1]) or nil
+    if type(target) ~= "table" then
+      error(("legacy shorthand %s: no single field it sets"):format(name))
+    end
+    local def = { type = target.type, func = func }
+    if type(target.elements) == "table" then def.elements = { type = target.elements.type } end
+    local entry = dump_field(def, name)
+    entry.legacy = true
+    entry.func_probe = probe_shorthand(def)
+    out[#out + 1] = entry
+  end
+  return out
+end
+
 local FIELD_VALUED = { elements = true, keys = true, values = true }
 
 -- One field definition; `name` is nil for elements/keys/values.
@@ -293,6 +321,8 @@ function dump_field(def, name)
       out.default = typed_value(v, def)
     elseif k == "shorthand_fields" and type(v) == "table" then
       out.shorthand_fields = dump_shorthands(v)
+    elseif k == "shorthands" and type(v) == "table" and def.shorthand_fields == nil then
+      out.shorthand_fields = legacy_shorthands(v, def)
     else
       out[k] = generic(v)
     end

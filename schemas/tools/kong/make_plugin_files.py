@@ -12,7 +12,8 @@ source) keep the last dump's definitions. A dump of a commit rather than a tag i
 release it stands for (3.10.0.json for the master commit whose kong/meta.lua says 3.10.0) and
 says its commit in `kong_version`. One file per plugin is written to OUT_DIR, holding every
 release at once: a definition that changed between releases becomes variants with
-`since`/`until` (docs/schema-format.md).
+`since`/`until` (docs/schema-format.md). A plugin's file covers the dumps it is in; which
+releases bundle it is product.yaml's `plugins` list (with `since`/`until`).
 
 What the dumps cannot say is written here, each with its source:
 - ENTERPRISE_FIELDS: fields Kong Gateway Enterprise releases added to bundled plugins.
@@ -35,6 +36,7 @@ TYPEDEF_VALIDATORS = {
     "sni": "sni",
     "redis_server_name": "sni",
     "ip_or_cidr": "ip_or_cidr",
+    "cidr_v4": "cidr_v4",  # ip-restriction's lists at 2.0 (typedefs.cidr, an alias)
     "url": "url",
     "header_name": "header_name",
     "path": "path",
@@ -241,9 +243,9 @@ def translate_patterns(src, dst, where, notes):
             notes.add("%s: the Lua pattern of %s (%s)" % (where, key, e))
 
 
-def shallow(f, where, notes, plugin):
+def shallow(f, where, notes, plugin, secret=False):
     """Everything of a field except what is merged across releases (fields, checks,
-    shorthands, deprecation)."""
+    shorthands, deprecation). `secret`: the field is a secret in some release."""
     out = {}
     if "type" in f:
         out["type"] = f["type"]
@@ -266,7 +268,7 @@ def shallow(f, where, notes, plugin):
         out["err"] = f["err"]
     if f.get("referenceable"):
         out["referenceable"] = True
-    if f.get("encrypted"):
+    if f.get("encrypted") or secret:
         out["secret"] = True
     if f.get("auto"):
         out["auto"] = True
@@ -434,7 +436,11 @@ class Merger:
 
     def field(self, per_ver, lo, hi, where):
         """per_ver: release index -> Kong field; lo..hi: the range the parent exists in."""
-        shallow_of = {i: shallow(f, where, self.notes, self.plugin) for i, f in per_ver.items()}
+        # Kong marks a secret `encrypted` (an Enterprise keyring feature) from some release on;
+        # its value was as secret before, so gatehop keeps it out of reports in every release.
+        secret = any(f.get("encrypted") for f in per_ver.values())
+        shallow_of = {i: shallow(f, where, self.notes, self.plugin, secret)
+                      for i, f in per_ver.items()}
         sig = {i: json.dumps(s, sort_keys=True) for i, s in shallow_of.items()}
         variants = []
         for a, b in runs(per_ver, lambda i: sig[i]):
@@ -538,10 +544,10 @@ def with_db_values(off, db, where):
 def plugin_file(name, per_ver, vers, source_tags):
     notes = Notes()
     m = Merger(vers, name, notes)
-    lo = min(per_ver)
-    hi = len(source_tags) - 1  # the releases after the last dump keep its definitions
-    if max(per_ver) != hi:
-        raise SystemExit("%s: a plugin removed before %s" % (name, vers[hi]))
+    # A plugin's definitions cover the releases from its first dump to its last; product.yaml's
+    # plugin list says which releases bundle it. The releases after the last dump keep its
+    # definitions.
+    lo, hi = min(per_ver), max(per_ver)
     entity = {}
     protocols = by_release(vers, {i: protocols_def(p, name, notes) for i, p in per_ver.items()}, lo, hi)
     if protocols != BASE_PROTOCOLS:
@@ -569,7 +575,7 @@ def plugin_file(name, per_ver, vers, source_tags):
             cfg[key] = cfg.pop(key)
     head = ["# Kong plugin %s: written by schemas/tools/kong/make_plugin_files.py from the schemas of Kong"
             % name,
-            "# tags %s (dump_plugin_schemas.sh); regenerate rather than edit." % ", ".join(source_tags[lo:])]
+            "# tags %s (dump_plugin_schemas.sh); regenerate rather than edit." % ", ".join(source_tags[lo:hi + 1])]
     for line in notes.lines:
         line = expressed_note(name, line)
         if line:
@@ -674,6 +680,12 @@ def product_versions(repo_root):
     return re.findall(r'"([0-9.]+)"', listed)
 
 
+def plugin_name(p):
+    """Kong names a plugin by its directory (kong/plugins/NAME), whatever its schema says:
+    grpc-gateway 0.1.1 and 0.1.2, bundled with Kong 2.1 to 2.4, call themselves "grpc-gatewat"."""
+    return p.get("directory", p["name"])
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit(__doc__)
@@ -693,11 +705,12 @@ def main():
         db = json.load(open(os.path.join(db_dir, tag + ".json")))
         if off["failures"] or db["failures"]:
             sys.exit("%s: the dump has failures" % tag)
-        dbp = {p["name"]: p for p in db["plugins"]}
+        dbp = {plugin_name(p): p for p in db["plugins"]}
         for p in off["plugins"]:
-            p = dict(p, config=with_db_values(p["config"], dbp[p["name"]]["config"],
-                                              p["name"] + "@" + tag))
-            per_plugin.setdefault(p["name"], {})[i] = p
+            name = plugin_name(p)
+            p = dict(p, name=name, config=with_db_values(p["config"], dbp[name]["config"],
+                                                         name + "@" + tag))
+            per_plugin.setdefault(name, {})[i] = p
     os.makedirs(out_dir, exist_ok=True)
     for name in sorted(per_plugin):
         with open(os.path.join(out_dir, name + ".yaml"), "w") as f:

@@ -171,6 +171,12 @@ function S.make_kong_global()
     configuration = module("kong.configuration", {
       database = S.config.database,
       role = S.config.role,
+      -- aws-lambda (its own repository, and Kong's tree up to 2.6) marks its
+      -- AWS keys `encrypted` when Kong Gateway Enterprise's keyring is on; from
+      -- 2.7 it says `encrypted = true` in every edition. True gives the 2.7
+      -- reading to the older releases too: gatehop takes `encrypted` to mean
+      -- "a secret, never printed", which the keys are in either edition.
+      keyring_enabled = true,
     }),
     log = kong_log(),
   })
