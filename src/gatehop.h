@@ -56,6 +56,7 @@ typedef struct gh_lint_options {
      * "deck" (decK's ${{ env "DECK_X" }}; the default), "envsubst" (also $NAME and ${NAME})
      * or "none". */
     const char *placeholders;
+    bool strict; /* a file gatehop recognises but does not check is an error (HOP9001) */
     const char *display_name;          /* the name reports use; NULL: the path */
     const char *const *custom_plugins; /* plugin names the gateway loads besides bundled ones */
     size_t custom_plugin_count;

@@ -83,6 +83,7 @@ static int check_options_from(const gh_engine *engine, const gh_lint_options *o,
     co->custom_plugins = o->custom_plugins;
     co->custom_plugin_count = o->custom_plugin_count;
     co->json_strict = str_ends_with(display, ".json");
+    co->strict = o->strict;
     return 0;
 }
 

@@ -36,6 +36,7 @@ struct check_options {
     size_t custom_plugin_count;
     bool json_strict;
     enum placeholder_kind placeholders;
+    bool strict; /* an input gatehop recognises but does not check is an error, not a note */
     struct reader_limits limits;
     /*
      * Converting: the rewrites of the hops from --from to --to go to *log (with the edits

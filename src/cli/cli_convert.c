@@ -74,6 +74,7 @@ static void convert_usage(FILE *out)
           "or none\n"
           "  --baseline FILE       remaining findings listed in FILE are accepted\n"
           "  --max-findings N      report at most N findings (default 100000)\n"
+          "  --strict              a file gatehop recognises but does not convert is an error\n"
           "  --config FILE         the project config to use (default: the .gatehop.yml in "
           "the\n"
           "                        file's directory or above it)\n"

@@ -62,6 +62,9 @@ static void lint_usage(FILE *out)
           "  --baseline FILE       findings listed in FILE are accepted (default: the config's "
           "baseline)\n"
           "  --write-baseline FILE also write every finding to FILE as the new baseline; exit 0\n"
+          "  --strict              a file in a format gatehop recognises but does not check "
+          "(legacy\n"
+          "                        ADC, Konnect 0.1) is an error, not a note\n"
           "  --ignore-unknown      skip files that configure no gateway gatehop knows, as it "
           "does\n"
           "                        for files found in directories and globs\n"
@@ -81,9 +84,13 @@ static void lint_usage(FILE *out)
 static const char *flavor_phrase(const char *flavor)
 {
     static const char *const phrases[][2] = {
-        {"kong", "Kong declarative config"}, {"dbexport", "kong config db_export dump"},
-        {"deck", "decK state file"},         {"adc", "ADC file"},
-        {"adc-legacy", "legacy ADC file"},   {"apisix", "APISIX standalone file"},
+        {"kong", "Kong declarative config"},
+        {"dbexport", "kong config db_export dump"},
+        {"deck", "decK state file"},
+        {"adc", "ADC file"},
+        {"adc-legacy", "legacy ADC file"},
+        {"apisix", "APISIX standalone file"},
+        {"konnect-legacy", "legacy Konnect file"},
     };
     for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++)
         if (!strcmp(phrases[i][0], flavor))

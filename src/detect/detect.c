@@ -131,7 +131,14 @@ static void decide_kong(const struct detect_state *s, struct detection *out)
 void detect_decide(const struct detect_state *s, bool ends_with_end_marker, struct detection *out)
 {
     memset(out, 0, sizeof(*out));
-    if (s->format_version || s->deck_key || s->transform_false) {
+    if (s->format_version && !strcmp(s->format_text, "0.1")) {
+        out->product = DETECT_KONNECT_LEGACY;
+        out->has_format_version = true;
+        snprintf(out->format_version, sizeof(out->format_version), "%s", s->format_text);
+        snprintf(out->reason, sizeof(out->reason),
+                 "has _format_version \"0.1\", the format of Konnect's first release, with "
+                 "service packages");
+    } else if (s->format_version || s->deck_key || s->transform_false) {
         decide_kong(s, out);
     } else if (s->legacy_name && s->legacy_version && (s->apisix_keys || s->resource_key)) {
         /* name and version alone are any package manifest (package.json): the legacy format
@@ -153,6 +160,7 @@ void detect_decide(const struct detect_state *s, bool ends_with_end_marker, stru
         decide_kong(s, out);
     } else {
         out->product = DETECT_UNKNOWN;
+        out->shared_keys = s->resource_key;
         snprintf(out->reason, sizeof(out->reason), "no key says which gateway this is");
     }
 }
@@ -170,7 +178,20 @@ static const struct flavor_name flavor_names[] = {
     {"adc", DETECT_ADC, DFLAVOR_KONG},
     {"adc-legacy", DETECT_ADC_LEGACY, DFLAVOR_KONG},
     {"apisix", DETECT_APISIX, DFLAVOR_KONG},
+    {"konnect-legacy", DETECT_KONNECT_LEGACY, DFLAVOR_KONG},
 };
+
+bool detect_from_product(const char *product, struct detection *out)
+{
+    static const char *const usual[][2] = {{"kong", "kong"}, {"api7", "adc"}, {"apisix", "apisix"}};
+    for (size_t i = 0; product && i < sizeof(usual) / sizeof(usual[0]); i++)
+        if (!strcmp(usual[i][0], product) && detect_from_name(usual[i][1], out)) {
+            snprintf(out->reason, sizeof(out->reason),
+                     "no key says which gateway this is; the options name %s", product);
+            return true;
+        }
+    return false;
+}
 
 bool detect_from_name(const char *name, struct detection *out)
 {
@@ -188,7 +209,7 @@ bool detect_from_name(const char *name, struct detection *out)
 const char *detect_product_name(enum detected_product p)
 {
     /* The knowledge base's product: ADC files configure API7 Enterprise. */
-    static const char *const names[] = {"unknown", "kong", "api7", "api7", "apisix"};
+    static const char *const names[] = {"unknown", "kong", "api7", "api7", "apisix", "kong"};
     return names[p];
 }
 
@@ -205,6 +226,8 @@ const char *detect_flavor_name(const struct detection *d)
         return "adc-legacy";
     case DETECT_APISIX:
         return "apisix";
+    case DETECT_KONNECT_LEGACY:
+        return "konnect-legacy";
     default:
         return "unknown";
     }

@@ -14,7 +14,14 @@
 
 #include "model/model_node.h"
 
-enum detected_product { DETECT_UNKNOWN, DETECT_KONG, DETECT_ADC, DETECT_ADC_LEGACY, DETECT_APISIX };
+enum detected_product {
+    DETECT_UNKNOWN,
+    DETECT_KONG,
+    DETECT_ADC,
+    DETECT_ADC_LEGACY,
+    DETECT_APISIX,
+    DETECT_KONNECT_LEGACY /* Konnect's first format: _format_version "0.1", service packages */
+};
 enum detected_flavor { DFLAVOR_KONG, DFLAVOR_DBEXPORT, DFLAVOR_DECK };
 
 struct detection {
@@ -24,6 +31,7 @@ struct detection {
     char format_version[32]; /* the text of _format_version, even when not a string */
     char reason[200];        /* why, for the report: "has _info, a decK key" */
     char version_hint[16];   /* a release the file's keys point to ("2.15"), or "" */
+    bool shared_keys;        /* unknown, but with collections several formats have */
 };
 
 struct detect_state {
@@ -48,6 +56,8 @@ void detect_first_item(struct detect_state *s, const struct node *list_key,
 void detect_decide(const struct detect_state *s, bool ends_with_end_marker, struct detection *out);
 /* Maps a user's --input-flavor; false when the name is unknown. */
 bool detect_from_name(const char *name, struct detection *out);
+/* The usual flavour of a product the options name ("api7": ADC files); false when none. */
+bool detect_from_product(const char *product, struct detection *out);
 const char *detect_product_name(enum detected_product p);
 const char *detect_flavor_name(const struct detection *d);
 

@@ -203,7 +203,7 @@ static void print_changes(FILE *out, const struct report_file *f)
 static int text_file(void *state, const struct report_file *f)
 {
     struct text_state *s = state;
-    if (f->log)
+    if (f->log && f->info->version[0]) /* a file never checked was not converted either */
         print_changes(s->out, f);
     struct fetched lines = {NULL, 0};
     if (s->opt.excerpts && f->src)
