@@ -46,6 +46,11 @@ struct driver {
     size_t nheld;
     bool decided, checking;
     bool inferring; /* no --from: what the file uses may show a later release */
+    /* The file configures this other product through a tool (an ADC file, --to apisix@V):
+     * product.yaml `backends`. NULL when the options name the file's own product. */
+    const struct kb_product *backend;
+    struct version backend_since;
+    const char *backend_what;
     const struct version *assumed;
     bool *unchecked_plugins; /* parallel to the document's plugins */
     /* Rewriting from the source release to the target, when they differ. */
@@ -274,9 +279,49 @@ static int source_version(struct driver *d, const struct detection *det, const s
     return 0;
 }
 
+/*
+ * A file checked for the product it configures through a tool (an ADC file, --to apisix@3.13):
+ * the tool's own rules, at the newest release of the file's product (the tool has one schema),
+ * and the plugins of the backend's release. Nothing is rewritten: the file's format does not
+ * change with the backend's releases.
+ */
+static int choose_backend_target(struct driver *d, const struct detection *det, struct target *t,
+                                 const struct version **source)
+{
+    const struct kb_product *b = d->backend;
+    const struct version *asked = version_is_set(&d->opt->to)     ? &d->opt->to
+                                  : version_is_set(&d->opt->from) ? &d->opt->from
+                                                                  : NULL;
+    const struct version *v = asked ? kb_version_match(b, asked) : kb_latest(b, NULL);
+    char text[32];
+    version_format(asked ? asked : v, text, sizeof(text));
+    if (!v)
+        return error_set(d->err, GH_EVERSION, "%s %s is not a version gatehop knows",
+                         kb_product_name(b), text);
+    if (d->backend_since.count && version_compare(v, &d->backend_since) < 0) {
+        char since[32];
+        version_format(&d->backend_since, since, sizeof(since));
+        return error_set(d->err, GH_EVERSION, "%s configures %s %s and later only (%s), not %s %s",
+                         d->src->name, kb_product_name(b), since, d->backend_what,
+                         kb_product_name(b), text);
+    }
+    const struct version *own = kb_latest(d->product, NULL);
+    *t = (struct target){
+        .version = *own, .flavor = schema_flavor(det), .backend = b, .backend_version = *v};
+    *source = own;
+    d->inferring = false;
+    snprintf(d->info->note, sizeof(d->info->note),
+             "configures %s through %s: checked with %s's rules and %s %s's plugins",
+             kb_product_name(b), d->backend_what, detect_flavor_name(det) /* "adc" */,
+             kb_product_name(b), text);
+    return 0;
+}
+
 static int choose_target(struct driver *d, const struct detection *det, struct target *t,
                          const struct version **source)
 {
+    if (d->backend)
+        return choose_backend_target(d, det, t, source);
     const struct version *from, *check;
     int rc = source_version(d, det, &from);
     *source = from;
@@ -308,7 +353,7 @@ static int choose_target(struct driver *d, const struct detection *det, struct t
         if (d->opt->router_flavor)
             return error_set(d->err, GH_EUSAGE, "%s has no router flavours",
                              kb_product_name(d->product));
-        *t = (struct target){*check, schema_flavor(det), NULL, edition};
+        *t = (struct target){.version = *check, .flavor = schema_flavor(det), .edition = edition};
         return 0;
     }
     const char *router = d->opt->router_flavor;
@@ -321,7 +366,10 @@ static int choose_target(struct driver *d, const struct detection *det, struct t
         return error_set(d->err, GH_EUSAGE, "router flavour '%s' does not exist in %s %s",
                          router ? router : "", kb_product_name(d->product), text);
     }
-    *t = (struct target){*check, schema_flavor(det), known, edition};
+    *t = (struct target){.version = *check,
+                         .flavor = schema_flavor(det),
+                         .router_flavor = known,
+                         .edition = edition};
     return 0;
 }
 
@@ -331,7 +379,10 @@ static void fill_info(struct driver *d, const struct detection *det, const struc
     snprintf(info->product, sizeof(info->product), "%s", detect_product_name(det->product));
     snprintf(info->flavor, sizeof(info->flavor), "%s", detect_flavor_name(det));
     snprintf(info->format_version, sizeof(info->format_version), "%s", det->format_version);
-    if (t) {
+    if (t && t->backend) { /* what was asked for: the backend's release */
+        snprintf(info->product, sizeof(info->product), "%s", kb_product_name(t->backend));
+        version_format(&t->backend_version, info->version, sizeof(info->version));
+    } else if (t) {
         version_format(&t->version, info->version, sizeof(info->version));
         snprintf(info->router_flavor, sizeof(info->router_flavor), "%s",
                  t->router_flavor ? t->router_flavor : "");
@@ -427,8 +478,11 @@ static int decide(struct driver *d, bool stopped)
     bool checked = det.product != DETECT_UNKNOWN && det.product != DETECT_ADC_LEGACY &&
                    det.product != DETECT_KONNECT_LEGACY;
     d->product = checked ? kb_product_find(d->kb, detect_product_name(det.product)) : NULL;
-    /* --from kong@2.8 on an APISIX file: the user and the file disagree; say so, don't guess. */
-    if (d->product && d->opt->product && strcmp(d->opt->product, kb_product_name(d->product)))
+    /* --from kong@2.8 on an APISIX file: the user and the file disagree; say so, don't guess.
+     * Unless the file's product reaches the one named through a tool (ADC for APISIX). */
+    if (d->product && d->opt->product && strcmp(d->opt->product, kb_product_name(d->product)) &&
+        !(d->backend =
+              kb_backend_find(d->product, d->opt->product, &d->backend_since, &d->backend_what)))
         return error_set(d->err, GH_EUSAGE,
                          "the options name %s, but '%s' is %s (%s); pass --input-flavor to "
                          "override",
@@ -441,7 +495,7 @@ static int decide(struct driver *d, bool stopped)
         return 0;
     }
     struct target t;
-    const struct version *from;
+    const struct version *from = NULL;
     int rc = choose_target(d, &det, &t, &from);
     if (rc < 0)
         return rc;

@@ -52,11 +52,17 @@ enum plugin_scope {
 bool plugin_scope_from_name(const char *name, enum plugin_scope *out);
 const char *plugin_scope_name(enum plugin_scope scope);
 
+struct kb_product;
+
 struct target {
     struct version version;
     enum flavor flavor;
     const char *router_flavor; /* owned by the knowledge base */
     const char *edition;       /* owned by the knowledge base; NULL: the product has none */
+    /* Another product the file configures through a tool (product.yaml `backends`: ADC files
+     * for open-source APISIX), and its release: its plugins are the ones checked. NULL: none. */
+    const struct kb_product *backend;
+    struct version backend_version;
 };
 
 enum field_type {
@@ -371,6 +377,14 @@ const char *kb_edition_description(const struct kb_product *p, const char *editi
  */
 int kb_edition_choose(const struct kb_product *p, const char *asked, const struct version *a,
                       const struct version *b, const char **out, gh_error *err);
+
+/*
+ * product.yaml `backends`: another product whose releases a file of this product configures
+ * (an ADC file, for open-source APISIX through ADC's apisix backends). Returns that product
+ * when p names it; *since gets the first release of it the backend takes (count 0: any).
+ */
+const struct kb_product *kb_backend_find(const struct kb_product *p, const char *name,
+                                         struct version *since, const char **description);
 
 /* The upgrade rules (upgrades.yaml, docs/schema-format.md), or NULL when there are none. */
 const struct node *kb_upgrade_rules(const struct kb_product *p);

@@ -1106,7 +1106,37 @@ static bool same_target(const struct target *a, const struct target *b)
     return version_compare(&a->version, &b->version) == 0 && a->flavor == b->flavor &&
            strcmp(a->router_flavor ? a->router_flavor : "",
                   b->router_flavor ? b->router_flavor : "") == 0 &&
-           strcmp(a->edition ? a->edition : "", b->edition ? b->edition : "") == 0;
+           strcmp(a->edition ? a->edition : "", b->edition ? b->edition : "") == 0 &&
+           a->backend == b->backend &&
+           (!a->backend || version_compare(&a->backend_version, &b->backend_version) == 0);
+}
+
+static int compile_cached(struct kb *kb, struct kb_product *p, const struct target *t,
+                          const struct spec_document **out, gh_error *err);
+
+/* A file configuring another product through a tool takes that product's plugins: ADC passes
+ * a plugin's configuration to APISIX as it is written. */
+static int take_backend_plugins(struct kb *kb, const struct target *t, struct spec_document *d,
+                                gh_error *err)
+{
+    struct target bt = {.version = t->backend_version, .flavor = FLAVOR_APISIX};
+    bt.router_flavor = kb_default_router_flavor(t->backend, &t->backend_version);
+    const struct spec_document *b;
+    int rc = compile_cached(kb, (struct kb_product *)t->backend, &bt, &b, err);
+    if (rc < 0)
+        return rc;
+    d->plugins = b->plugins;
+    d->nplugins = b->nplugins;
+    d->plugin_specs = b->plugin_specs;
+    d->all_plugins = b->all_plugins;
+    d->stream_plugins = b->stream_plugins;
+    d->nstream_plugins = b->nstream_plugins;
+    d->all_stream_plugins = b->all_stream_plugins;
+    /* Findings name the release asked for, the backend's. */
+    d->product = b->product;
+    d->product_name = b->product_name;
+    memcpy(d->version_text, b->version_text, sizeof(d->version_text));
+    return 0;
 }
 
 static int compile_cached(struct kb *kb, struct kb_product *p, const struct target *t,
@@ -1130,6 +1160,8 @@ static int compile_cached(struct kb *kb, struct kb_product *p, const struct targ
         return error_set(err, GH_ENOMEM, "out of memory");
     struct cctx c = {p, t, &kb->arena, err, p->document.path};
     int rc = compile_document(&c, d);
+    if (rc == 0 && t->backend)
+        rc = take_backend_plugins(kb, t, d, err);
     if (rc < 0)
         return rc;
     p->cache[p->ncache++] = (struct kb_cache_entry){*t, d};
@@ -1344,7 +1376,7 @@ static const struct node *value_for(const struct node *list, const struct target
 
 const char *kb_default_router_flavor(const struct kb_product *p, const struct version *v)
 {
-    struct target t = {*v, FLAVOR_KONG, NULL, NULL};
+    struct target t = {.version = *v, .flavor = FLAVOR_KONG};
     const struct node *n = value_for(node_map_get(p->product.root, "default_router_flavor"), &t);
     return n ? n->u.text : NULL;
 }
@@ -1376,7 +1408,7 @@ bool kb_reads_json(const struct kb_product *p, const struct version *v)
 const char *kb_router_flavor_find(const struct kb_product *p, const struct version *v,
                                   const char *name)
 {
-    struct target t = {*v, FLAVOR_KONG, NULL, NULL};
+    struct target t = {.version = *v, .flavor = FLAVOR_KONG};
     const struct node *list = node_map_get(p->product.root, "router_flavors");
     for (uint32_t i = 0; list && i < list->count; i++) {
         const struct node *item = list->u.items[i];
@@ -1404,9 +1436,22 @@ const char *kb_edition_find(const struct kb_product *p, const char *name)
     return item ? node_map_get(item, "value")->u.text : NULL;
 }
 
+const struct kb_product *kb_backend_find(const struct kb_product *p, const char *name,
+                                         struct version *since, const char **description)
+{
+    const struct node *list = node_map_get(p->product.root, "backends");
+    const struct node *item = spec_choice_find(list, name);
+    const struct node *from = item ? node_map_get(item, "since") : NULL;
+    *since = (struct version){{0}, 0};
+    if (from)
+        version_parse(from->u.text, from->count, since);
+    *description = item ? node_map_get(item, "description")->u.text : NULL;
+    return item ? kb_product_find(p->kb, name) : NULL;
+}
+
 bool kb_edition_exists(const struct kb_product *p, const char *edition, const struct version *v)
 {
-    struct target t = {*v, FLAVOR_KONG, NULL, NULL};
+    struct target t = {.version = *v, .flavor = FLAVOR_KONG};
     const struct node *item = edition_entry(p, edition);
     return item && cond_holds(item, &t);
 }

@@ -45,6 +45,7 @@ enum shape {
     SH_ROUTER_FLAVORS,
     SH_EDITIONS,
     SH_EDITION_LIST,
+    SH_BACKEND_LIST,
     SH_EXPAND,
     SH_KEY_VARIANTS,
     SH_STRINGS_VARIANTS,
@@ -264,6 +265,7 @@ static const struct keyword product_keywords[] = {
     {"end_marker", SH_STRING},     {"json_since", SH_VERSION},
     {"string_env_vars", SH_BOOL},  {"numbers_from_strings", SH_BOOL},
     {"stream_plugins", SH_ENUM},   {"unique_sets", SH_BOOL},
+    {"backends", SH_BACKEND_LIST},
 };
 
 static const struct keyword document_keywords[] = {
@@ -316,6 +318,9 @@ static const struct keyword plan_choice_keywords[] = {
     {"value", SH_STRING}, {"description", SH_STRING}, {"aliases", SH_STRINGS}};
 
 /* An edition of product.yaml: a plan's choice that exists in some releases only. */
+static const struct keyword backend_keywords[] = {
+    {"value", SH_STRING}, {"description", SH_STRING}, {"since", SH_VERSION}};
+
 static const struct keyword edition_keywords[] = {{"value", SH_STRING},
                                                   {"description", SH_STRING},
                                                   {"aliases", SH_STRINGS},
@@ -1323,6 +1328,12 @@ static int sh_edition_list(struct lctx *c, const struct node *n)
     return choice_list(c, n, TABLE(edition_keywords), "an edition");
 }
 
+/* product.yaml `backends`: products named here must exist (checked once all are loaded). */
+static int sh_backend_list(struct lctx *c, const struct node *n)
+{
+    return choice_list(c, n, TABLE(backend_keywords), "a backend");
+}
+
 static int sh_plan_phase(struct lctx *c, const struct node *n)
 {
     if (phase_index(n) >= 0)
@@ -1492,6 +1503,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_PLAN_MODES] = sh_plan_modes,
     [SH_EDITIONS] = sh_editions,
     [SH_EDITION_LIST] = sh_edition_list,
+    [SH_BACKEND_LIST] = sh_backend_list,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
@@ -1895,6 +1907,20 @@ static int list_products(const struct file_source *fs, char ***names, size_t *n,
     return 0;
 }
 
+/* A backend names a product gatehop knows, other than its own. */
+static int check_backends(const struct kb *kb, const struct kb_product *p, gh_error *err)
+{
+    const struct node *list = node_map_get(p->product.root, "backends");
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const struct node *name = node_map_get(list->u.items[i], "value");
+        const struct kb_product *other = kb_product_find(kb, name->u.text);
+        if (!other || other == p)
+            return error_set(err, GH_ESCHEMA, "%s:%u:%u: backend '%s' is not another product",
+                             p->product.path, name->span.line, name->span.column, name->u.text);
+    }
+    return 0;
+}
+
 int kb_new(const char *dir, struct kb **out, gh_error *err)
 {
     struct kb *kb = calloc(1, sizeof(*kb));
@@ -1917,6 +1943,8 @@ int kb_new(const char *dir, struct kb **out, gh_error *err)
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
+    for (size_t i = 0; rc == 0 && i < kb->nproducts; i++)
+        rc = check_backends(kb, &kb->products[i], err);
     if (rc < 0) {
         kb_free(kb);
         return rc;

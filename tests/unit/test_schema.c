@@ -43,7 +43,10 @@ static void test_real_knowledge(const char *dir)
                             continue;
                         const char *edition =
                             editions[ed] ? kb_edition_find(product, editions[ed]) : NULL;
-                        struct target t = {*ver, (enum flavor)f, router, edition};
+                        struct target t = {.version = *ver,
+                                           .flavor = (enum flavor)f,
+                                           .router_flavor = router,
+                                           .edition = edition};
                         const struct spec_document *doc = NULL;
                         gh_error e = {0};
                         int rc = kb_compile(kb, product, &t, &doc, &e);
@@ -57,7 +60,9 @@ static void test_real_knowledge(const char *dir)
     }
     const struct kb_product *kong = kb_product_find(kb, "kong");
     struct version v34 = {{3, 4, 0, 0}, 2};
-    struct target t = {v34, FLAVOR_KONG, kb_router_flavor_find(kong, &v34, "traditional"), NULL};
+    struct target t = {.version = v34,
+                       .flavor = FLAVOR_KONG,
+                       .router_flavor = kb_router_flavor_find(kong, &v34, "traditional")};
     const struct spec_document *doc = NULL;
     kb_compile(kb, kong, &t, &doc, &err);
     const struct spec_entity *services = doc ? spec_entity_find(doc, "services") : NULL;
@@ -309,7 +314,10 @@ static bool toy_bundles(struct kb *kb, const struct kb_product *p, const char *v
 {
     struct version v;
     version_parse(version, strlen(version), &v);
-    struct target t = {v, FLAVOR_KONG, kb_router_flavor_find(p, &v, "plain"), edition};
+    struct target t = {.version = v,
+                       .flavor = FLAVOR_KONG,
+                       .router_flavor = kb_router_flavor_find(p, &v, "plain"),
+                       .edition = edition};
     const struct spec_document *doc = NULL;
     gh_error err = {0};
     return kb_compile(kb, p, &t, &doc, &err) == 0 && spec_plugin_find(doc, plugin) != NULL;
@@ -400,7 +408,9 @@ static bool env_open(struct check_env *e, const char *version)
     const struct kb_product *p = kb_product_find(e->kb, "toy");
     struct version v;
     version_parse(version, strlen(version), &v);
-    struct target t = {v, FLAVOR_KONG, kb_router_flavor_find(p, &v, "plain"), NULL};
+    struct target t = {.version = v,
+                       .flavor = FLAVOR_KONG,
+                       .router_flavor = kb_router_flavor_find(p, &v, "plain")};
     if (kb_compile(e->kb, p, &t, &e->doc, &err) < 0)
         return false;
     diag_sink_init(&e->sink, 100);
