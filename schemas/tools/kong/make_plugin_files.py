@@ -18,7 +18,7 @@ What the dumps cannot say is written here, each with its source:
 - ENTERPRISE_FIELDS: fields Kong Gateway Enterprise releases added to bundled plugins.
 - VALUE_MAPS: shorthands that change the value on the way (the dump's probe only sees that a
   value arrives, not how it is mapped).
-- LUA_DEPRECATIONS: deprecations Kong logged from Lua before its schemas declared them, so a
+- UNDECLARED_DEPRECATIONS: deprecations Kong logged from Lua before its schemas declared them, so a
   field is dated by the release that first warned.
 - TYPEDEF_VALIDATORS: which of Kong's typedefs carry a custom validator gatehop has in C.
 Everything else Kong checks in Lua functions (custom_validator, custom_entity_check) is listed
@@ -101,22 +101,25 @@ ENTERPRISE_FIELDS = {
 }
 
 
-# Deprecations Kong announced from Lua before its schemas could declare them (the `deprecation`
-# field attribute exists from 3.7.0): a custom_entity_check, a custom_validator or handler code
-# that logs a deprecation. Each row is written into the dumps of the releases from `since` on
-# whose field has no declared deprecation, so the field is dated by the release that first
-# warned; `old_default` is the value that does not warn (null never does); `note` is the "not
-# expressed" line the row accounts for (the Lua function only warned). `since` may predate the
-# first dump (the message then names that release).
-LUA_DEPRECATIONS = {}
+# Deprecations the dumps cannot show: Kong logged them from Lua before its schemas could declare
+# them (the `deprecation` field attribute exists from 3.7.0; before, a custom_entity_check, a
+# custom_validator or handler code logged the warning), or only a release's changelog announced
+# them. Each row is written into the dumps of the releases from `since` on whose field has no
+# declared deprecation, so the field is dated by the release that first warned; `old_default` is
+# the value that does not warn (null never does); `value` makes the row deprecate one value of
+# the field's one_of instead; `note` is the "not expressed" line the row accounts for (the Lua
+# function only warned). `since` may predate the first dump (the message then names it).
+UNDECLARED_DEPRECATIONS = {}
 
 
-def lua_deprecations(plugins, path, since, message, old_default=None, note=None):
+def undeclared(plugins, path, since, message, old_default=None, note=None, value=None):
     for plugin in plugins:
         row = {"since": since, "message": message, "note": note}
         if old_default is not None:
             row["old_default"] = old_default
-        LUA_DEPRECATIONS[(plugin, path)] = row
+        if value is not None:
+            row["value"] = value
+        UNDECLARED_DEPRECATIONS[(plugin, path)] = row
 
 
 # kong/plugins/{http-log,statsd,datadog}/schema.lua at 3.3.0 to 3.6.0: a custom_entity_check warns
@@ -124,30 +127,36 @@ def lua_deprecations(plugins, path, since, message, old_default=None, note=None)
 # record replaced them; kong/tools/queue.lua warns again at run time). 3.7.0 declares the same.
 QUEUE_LOGGERS = ["http-log", "statsd", "datadog"]
 QUEUE_NOTE = "config: a Lua entity check over retry_count, queue_size, flush_timeout"
-lua_deprecations(QUEUE_LOGGERS, "config.retry_count", "3.3",
+undeclared(QUEUE_LOGGERS, "config.retry_count", "3.3",
                  "it no longer has an effect; use config.queue.max_retry_time instead", 10, QUEUE_NOTE)
-lua_deprecations(QUEUE_LOGGERS, "config.queue_size", "3.3",
+undeclared(QUEUE_LOGGERS, "config.queue_size", "3.3",
                  "use config.queue.max_batch_size instead", 1, QUEUE_NOTE)
-lua_deprecations(QUEUE_LOGGERS, "config.flush_timeout", "3.3",
+undeclared(QUEUE_LOGGERS, "config.flush_timeout", "3.3",
                  "use config.queue.max_coalescing_delay instead", 2, QUEUE_NOTE)
 # kong/plugins/opentelemetry/schema.lua at 3.3.0 to 3.6.0: the same check over its two batching
 # fields.
 OTEL_NOTE = "config: a Lua entity check over batch_span_count, batch_flush_delay"
-lua_deprecations(["opentelemetry"], "config.batch_span_count", "3.3",
+undeclared(["opentelemetry"], "config.batch_span_count", "3.3",
                  "use config.queue.max_batch_size instead", 200, OTEL_NOTE)
-lua_deprecations(["opentelemetry"], "config.batch_flush_delay", "3.3",
+undeclared(["opentelemetry"], "config.batch_flush_delay", "3.3",
                  "use config.queue.max_coalescing_delay instead", 3, OTEL_NOTE)
 # kong/plugins/pre-function/_schema.lua at 2.6.0 (the first release with the plugin in Kong's own
 # tree) to 2.8.0: the custom_validator of `functions` logs that it is deprecated for `access` when
 # the list is not empty; 3.0.0 removes the field.
-lua_deprecations(["pre-function", "post-function"], "config.functions", "2.6",
+undeclared(["pre-function", "post-function"], "config.functions", "2.6",
                  "use config.access instead (3.0 removes it)", [],
                  "config.functions: a Lua validator")
 # kong/plugins/aws-lambda/handler.lua at 2.7.2 and 2.8.0 (CHANGELOG 2.7.2, "deprecated the
 # `proxy_scheme` config attribute for removal in 3.0"): any value logs a deprecation; the field
 # no longer has an effect (the proxy is always reached as proxy_url says).
-lua_deprecations(["aws-lambda"], "config.proxy_scheme", "2.7.2",
+undeclared(["aws-lambda"], "config.proxy_scheme", "2.7.2",
                  "it has no effect (proxy_url decides how the proxy is reached); 3.0 removes it")
+
+# Kong Gateway Enterprise 3.10.0.0 changelog (Kong/developer.konghq.com at bc1cd742,
+# app/_data/changelogs/gateway.json): "Deprecated `preserve` mode in config.route_type. Use
+# config.llm_format instead"; 3.11.0.0 says it again for ai-proxy and ai-proxy-advanced.
+undeclared(["ai-proxy"], "config.route_type", "3.10",
+           "use config.llm_format (and a route_type of the request's kind) instead", value="preserve")
 
 
 def version_key(v):
@@ -164,25 +173,29 @@ def field_at(config, path):
     return f
 
 
-def with_lua_deprecations(name, p, version):
-    """One release's plugin dump with the LUA_DEPRECATIONS rows that hold there written in as
+def with_undeclared(name, p, version):
+    """One release's plugin dump with the UNDECLARED_DEPRECATIONS rows that hold there written in as
     `deprecation` attributes (`first_warned`: the row's own release)."""
-    rows = [(path, row) for (plugin, path), row in sorted(LUA_DEPRECATIONS.items())
+    rows = [(path, row) for (plugin, path), row in sorted(UNDECLARED_DEPRECATIONS.items())
             if plugin == name and version_key(row["since"]) <= version_key(version)]
     if not rows:
         return p
     p = json.loads(json.dumps(p))
     for path, row in rows:
         f = field_at(p["config"], path)
-        if f is not None and "deprecation" not in f:
+        if f is not None and "value" in row:
+            dep = {"since": row["since"], "message": row["message"]}
+            f["one_of"] = [{"value": v, "deprecated": dep} if v == row["value"] else v
+                           for v in f["one_of"]]
+        elif f is not None and "deprecation" not in f:
             f["deprecation"] = {k: v for k, v in row.items() if k in ("message", "old_default")}
             f["deprecation"]["first_warned"] = row["since"]
     return p
 
 
-def lua_deprecation_note(plugin, line):
-    """A "not expressed" line a LUA_DEPRECATIONS row accounts for is dropped (None)."""
-    covered = any(p == plugin and row["note"] == line for (p, _), row in LUA_DEPRECATIONS.items())
+def undeclared_note(plugin, line):
+    """A "not expressed" line a UNDECLARED_DEPRECATIONS row accounts for is dropped (None)."""
+    covered = any(p == plugin and row["note"] == line for (p, _), row in UNDECLARED_DEPRECATIONS.items())
     return None if covered else line
 
 
@@ -537,7 +550,7 @@ class Merger:
     def deprecation(self, span, per_ver, d):
         """The variant's deprecation, dated by the first release of the unbroken run of
         deprecated releases it belongs to (a variant that starts later because something else
-        changed keeps the date), or by the release that first warned when a LUA_DEPRECATIONS
+        changed keeps the date), or by the release that first warned when a UNDECLARED_DEPRECATIONS
         row says it was before the first dump."""
         first = next((i for i in sorted(span) if "deprecation" in span[i]), None)
         if first is None:
@@ -670,7 +683,7 @@ def plugin_file(name, per_ver, vers, source_tags):
             "# tags %s (dump_plugin_schemas.sh); regenerate rather than edit." % ", ".join(source_tags[lo:])]
     for line in notes.lines:
         line = expressed_note(name, line)
-        line = line and lua_deprecation_note(name, line)
+        line = line and undeclared_note(name, line)
         if line:
             head.append("# not expressed: " + line)
     doc = {"plugin": name}
@@ -796,7 +809,7 @@ def main():
         for p in off["plugins"]:
             p = dict(p, config=with_db_values(p["config"], dbp[p["name"]]["config"],
                                               p["name"] + "@" + tag))
-            p = with_lua_deprecations(p["name"], p, vers[i])
+            p = with_undeclared(p["name"], p, vers[i])
             per_plugin.setdefault(p["name"], {})[i] = p
     os.makedirs(out_dir, exist_ok=True)
     for name in sorted(per_plugin):
