@@ -98,6 +98,21 @@ ENTERPRISE_FIELDS = {
         {"since": "3.14", "editions": EE, "type": "boolean", "default": True}]},
     "aws-lambda": {"ssl_verify": {"since": "3.14", "editions": EE, "type": "boolean",
                                   "default": True}},
+    # opentelemetry, the docs source's 3.13 and 3.14 schemas and the 3.14.0.0 changelog: an
+    # access log endpoint from 3.13, which 3.14 deprecates for the access_logs record (its
+    # endpoint, and Lua snippets per log field).
+    "opentelemetry": {
+        "access_logs_endpoint": [
+            {"since": "3.13", "until": "3.14", "editions": EE, "type": "string",
+             "validator": "url", "referenceable": True},
+            {"since": "3.14", "editions": EE, "type": "string", "validator": "url",
+             "referenceable": True,
+             "deprecated": {"since": "3.14", "message": "use config.access_logs.endpoint instead"}}],
+        "access_logs": {
+            "since": "3.14", "editions": EE, "type": "record",
+            "fields": {"endpoint": {"type": "string", "validator": "url", "referenceable": True},
+                       "custom_attributes_by_lua": {"type": "map", "keys": {"type": "string"},
+                                                    "values": {"type": "string", "len_min": 1}}}}},
 }
 
 
