@@ -16,6 +16,7 @@ release at once: a definition that changed between releases becomes variants wit
 
 What the dumps cannot say is written here, each with its source:
 - ENTERPRISE_FIELDS: fields Kong Gateway Enterprise releases added to bundled plugins.
+- ENTERPRISE_CHANGES: defaults and values those releases changed in bundled plugins' fields.
 - VALUE_MAPS: shorthands that change the value on the way (the dump's probe only sees that a
   value arrives, not how it is mapped).
 - UNDECLARED_DEPRECATIONS: deprecations Kong logged from Lua before its schemas declared them, so a
@@ -212,6 +213,60 @@ def undeclared_note(plugin, line):
     """A "not expressed" line a UNDECLARED_DEPRECATIONS row accounts for is dropped (None)."""
     covered = any(p == plugin and row["note"] == line for (p, _), row in UNDECLARED_DEPRECATIONS.items())
     return None if covered else line
+
+
+# Defaults (and values) that Kong Gateway Enterprise releases after the last dump changed in
+# bundled plugins' fields, from the per-release plugin schemas of Kong's docs source
+# (Kong/developer.konghq.com at bc1cd742, app/_schemas/gateway/plugins/3.12 to 3.14) and the
+# 3.13.0.0 and 3.14.0.0 changelogs: (plugin, dotted path in config) -> (release, what the
+# field's definition changes to from it on, in the Enterprise edition). The upgrade rules
+# (schemas/kong/upgrades.yaml, HOP4013 and HOP4012) say what these changes do to a
+# configuration that leaves the field out.
+ENTERPRISE_CHANGES = {}
+for _p in ["basic-auth", "hmac-auth", "key-auth", "ldap-auth", "oauth2"]:
+    ENTERPRISE_CHANGES[(_p, "hide_credentials")] = ("3.14", {"default": True})
+for _p in ["ai-prompt-decorator", "ai-prompt-guard", "ai-prompt-template", "ai-proxy",
+           "ai-request-transformer", "ai-response-transformer"]:
+    ENTERPRISE_CHANGES[(_p, "max_request_body_size")] = ("3.13", {"default": 1048576})
+ENTERPRISE_CHANGES.update({
+    # 3.14: hmac-sha224 is accepted and the default set drops hmac-sha1.
+    ("hmac-auth", "algorithms"): ("3.14", {
+        "default": ["hmac-sha224", "hmac-sha256", "hmac-sha384", "hmac-sha512"],
+        "elements": {"type": "string", "one_of": ["hmac-sha1", "hmac-sha224", "hmac-sha256",
+                                                  "hmac-sha384", "hmac-sha512"]}}),
+    # 3.14: TLS verification on by default.
+    ("ldap-auth", "verify_ldap_host"): ("3.14", {"default": True}),
+    ("azure-functions", "https_verify"): ("3.14", {"default": True}),
+    ("rate-limiting", "redis.ssl_verify"): ("3.14", {"default": True}),
+    ("response-ratelimiting", "redis.ssl_verify"): ("3.14", {"default": True}),
+    ("acme", "storage_config.redis.ssl_verify"): ("3.14", {"default": True}),
+})
+
+
+def newest(definition):
+    """The variant of a field definition that holds in the newest release."""
+    return definition[-1] if isinstance(definition, list) else definition
+
+
+def with_enterprise_changes(name, cfg):
+    """The config record with ENTERPRISE_CHANGES applied: the field's newest variant ends at
+    the release of the change, and a variant for the Enterprise edition starts there."""
+    for (plugin, path), (release, changes) in sorted(ENTERPRISE_CHANGES.items()):
+        if plugin != name:
+            continue
+        parts = path.split(".")
+        fields = cfg["fields"]
+        for part in parts[:-1]:
+            fields = newest(fields[part])["fields"]
+        old = fields[parts[-1]]
+        last = newest(old)
+        if "until" in last:
+            raise SystemExit("%s.%s: ENTERPRISE_CHANGES on a field that has gone" % (name, path))
+        rest = {k: v for k, v in last.items() if k != "since"}
+        closed = dict({"since": last["since"]} if "since" in last else {}, until=release, **rest)
+        opened = dict(since=release, editions=EE, **dict(rest, **changes))
+        fields[parts[-1]] = (old[:-1] if isinstance(old, list) else []) + [closed, opened]
+    return cfg
 
 
 def expressed(plugin, where, what):
@@ -685,6 +740,7 @@ def plugin_file(name, per_ver, vers, source_tags):
     m.record_parts(config, lo, hi, "config", cfg)
     if name in ENTERPRISE_FIELDS:
         cfg.setdefault("fields", {}).update(ENTERPRISE_FIELDS[name])
+    with_enterprise_changes(name, cfg)
     plugin_checks = m.conditioned(per_ver, lo, hi, lambda p: [
         c for c in (convert_check(x, "config.", "config", notes) for x in p.get("entity_checks", []))
         if c])
