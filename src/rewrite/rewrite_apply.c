@@ -385,8 +385,8 @@ static bool has_prefix(const struct node *have, const struct node *want)
 
 /*
  * Every field the rule's `where` names has its value, one of its list of values, or the
- * prefix it gives. A field left out matches a null (`~`) in `where`, as a field written null
- * does.
+ * prefix it gives (or one of the prefixes a list gives). A field left out matches a null (`~`)
+ * in `where`, as a field written null does.
  */
 static bool where_holds(const struct node *where, const struct node *item)
 {
@@ -398,7 +398,7 @@ static bool where_holds(const struct node *where, const struct node *item)
             have = &null_node;
         bool match = node_equal(have, want) || has_prefix(have, want);
         for (uint32_t j = 0; !match && want->kind == NODE_SEQUENCE && j < want->count; j++)
-            match = node_equal(have, want->u.items[j]);
+            match = node_equal(have, want->u.items[j]) || has_prefix(have, want->u.items[j]);
         if (!match)
             return false;
     }

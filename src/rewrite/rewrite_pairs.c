@@ -369,11 +369,6 @@ static void remember(struct rw_ctx *c, const struct node *record, const char *pr
         c->made[c->nmade++] = (struct rw_made){record, c->log->nedits - 1, prefix};
 }
 
-/*
- * The record's new text: into a record made earlier by a move, its edit is written again;
- * into a block record, the field goes in as its first key; a flow record, or a null, is
- * written anew on one line. Returns the new record, or NULL when it cannot be done cleanly.
- */
 /* The change a move makes in its record: a value added, or one it replaces (the old wins). */
 static void record_move(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                         const struct node *target, const struct node *key, const struct node *old,
@@ -390,19 +385,23 @@ static void record_move(struct rw_ctx *c, const struct rw_rule *r, const struct 
                   edit);
 }
 
-/* The text that adds `key: value` to a block record: a new first key, or its value replaced. */
-static struct rw_edit block_record_edit(struct rw_ctx *c, const struct site *s,
-                                        const struct node *target, const struct node *key,
-                                        const struct node *value)
+/* The text that adds `key: value` to a written record: a new first key (in a flow record the
+ * patcher puts a comma after it), or its value replaced. */
+static struct rw_edit record_pair_edit(struct rw_ctx *c, const struct site *s,
+                                       const struct node *target, const struct node *key,
+                                       const struct node *value)
 {
     int inside = rw_find_key(target, key->u.text, key->count);
     if (inside >= 0)
         return rw_replace_edit(c, s, target->u.pairs[inside].value, value);
+    enum write_context ctx = c->json                       ? WRITE_JSON
+                             : target->style == STYLE_FLOW ? WRITE_FLOW
+                                                           : WRITE_BLOCK;
     struct buf b;
     buf_init(&b, BUF_DEFAULT_MAX);
-    write_string_like(&b, key->u.text, key->count, STYLE_PLAIN, WRITE_BLOCK);
+    write_string_like(&b, key->u.text, key->count, STYLE_PLAIN, ctx);
     buf_puts(&b, ": ");
-    write_flow_value(&b, value, WRITE_FLOW);
+    write_flow_value(&b, value, c->json ? WRITE_JSON : WRITE_FLOW);
     struct rw_edit edit = {EDIT_INSERT_PAIR, target->u.pairs[0].key->span,
                            b.data ? arena_strndup(&c->log->arena, b.data, b.len) : NULL, false, 0};
     buf_release(&b);
@@ -411,9 +410,9 @@ static struct rw_edit block_record_edit(struct rw_ctx *c, const struct site *s,
 
 /*
  * The record's new text: into a record made earlier by a move, its edit is written again;
- * into a block record, the field goes in as its first key (or replaces the value there); a
- * flow record, or a null, is written anew on one line. Returns the new record, or NULL when
- * it cannot be done cleanly.
+ * into a written record, the field goes in as its first key (or replaces the value there), so
+ * edits elsewhere in the record stay apart; an empty record, or a null, is written anew on one
+ * line. Returns the new record, or NULL when it cannot be done cleanly.
  */
 static const struct node *move_into(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
                                     const struct node *target, struct node *key, struct node *value,
@@ -435,16 +434,16 @@ static const struct node *move_into(struct rw_ctx *c, const struct rw_rule *r, c
         record_move(c, r, s, target, key, old, NULL);
         return now;
     }
-    if (target->kind == NODE_MAPPING && target->style != STYLE_FLOW && target->count) {
+    if (target->kind == NODE_MAPPING && target->count) {
         if (!written_in(target, target->u.pairs[0].key))
             return NULL;
-        struct rw_edit edit = block_record_edit(c, s, target, key, value);
+        struct rw_edit edit = record_pair_edit(c, s, target, key, value);
         record_move(c, r, s, target, key, old, &edit);
         return now;
     }
     if (!node_is_null(target) && target->kind != NODE_MAPPING)
         return NULL; /* a record the schema check will report; nothing to move into */
-    /* A flow record or a null: written anew. An empty null needs a space after its ':'. */
+    /* An empty record or a null: written anew. An empty null needs a space after its ':'. */
     bool bare = target->kind == NODE_SCALAR && target->count == 0;
     const char *prefix = bare ? " " : "";
     struct span cut = target->span;
@@ -549,9 +548,39 @@ static const struct node *add_record(struct rw_ctx *c, const struct rw_rule *r,
     struct added_record a;
     if (first < 0 || !added_record(c, map, map->u.pairs[first].key, head, hlen, key, value, &a))
         return NULL;
-    rw_record(c, r, s, CHANGE_ADDED, r->new_name, value, "(none)", rw_shown(c->log, value, false),
-              &a.edit);
+    rw_record(c, r, s, CHANGE_ADDED, r->new_name, value, "(none)",
+              rw_shown(c->log, r->value, false), &a.edit);
     return with_added_record(c, map, &a);
+}
+
+/*
+ * The pair that keep_default adds for `path` (the part of the rule's field below the first
+ * record missing): its key, and its value, which is the old default itself or, when records
+ * further down are missing too, those records around it (`logging: {log_statistics: true}`).
+ */
+static bool default_pair(struct rw_ctx *c, const struct rw_rule *r, const struct node *where,
+                         const char *path, struct node **key, struct node **value)
+{
+    static const struct node none = {.kind = NODE_SCALAR, .type = SCALAR_NULL};
+    const char *last = strrchr(path, '.');
+    const char *leaf = last ? last + 1 : path;
+    *value = made(c, r->value, where);
+    *key = made_key(c, leaf, strlen(leaf), where);
+    /* Wrap the default in each missing record, innermost first. */
+    for (const char *end = last; *key && *value && end;) {
+        const char *start = end;
+        while (start > path && start[-1] != '.')
+            start--;
+        struct node *record = with_pair(c, &none, *key, *value);
+        if (record) {
+            record->flags = NODE_SYNTH;
+            record->span = where->span;
+        }
+        *value = record;
+        *key = made_key(c, start, (size_t)(end - start), where);
+        end = start > path ? start - 1 : NULL;
+    }
+    return *key && *value;
 }
 
 const struct node *rw_add_default(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
@@ -560,17 +589,18 @@ const struct node *rw_add_default(struct rw_ctx *c, const struct rw_rule *r, con
     if (map->kind != NODE_MAPPING && !node_is_null(map))
         return map; /* a record of the wrong type: the schema check reports it */
     const char *dot = strchr(field, '.');
-    const char *leaf = dot ? dot + 1 : field;
     long first = first_written(map, -1);
     const struct node *where = first >= 0 ? map->u.pairs[first].key : map;
-    struct node *key = made_key(c, leaf, strlen(leaf), where);
-    struct node *value = made(c, r->value, where);
-    if (!key || !value)
+    /* A missing record goes in before the mapping's first written key; a mapping with none
+     * (empty, or null) gets the whole chain of records as its content. */
+    bool before_key = dot && first >= 0;
+    struct node *key, *value, *shown = made(c, r->value, where);
+    if (!shown || !default_pair(c, r, where, before_key ? dot + 1 : field, &key, &value))
         return map;
     path_push_key(&c->path, field, strlen(field));
     const struct node *now =
-        dot ? add_record(c, r, s, map, field, (size_t)(dot - field), key, value)
-            : move_into(c, r, s, map, key, value, value);
+        before_key ? add_record(c, r, s, map, field, (size_t)(dot - field), key, value)
+                   : move_into(c, r, s, map, key, value, shown);
     path_pop(&c->path);
     if (now)
         return now;

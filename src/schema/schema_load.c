@@ -1150,21 +1150,26 @@ static int sh_format_list(struct lctx *c, const struct node *n)
     return 0;
 }
 
-/* where: {field: value} or {field: [value, ...]}, scalars only. */
+/* {prefix: TEXT}: a string value starting with TEXT. */
+static bool is_prefix_match(const struct node *v)
+{
+    const struct node *prefix = v->kind == NODE_MAPPING ? node_map_get(v, "prefix") : NULL;
+    return prefix && v->count == 1 && node_is_string(prefix);
+}
+
+/* where: {field: value}, {field: {prefix: TEXT}} or {field: [either, ...]}. */
 static int sh_where(struct lctx *c, const struct node *n)
 {
     if (n->kind != NODE_MAPPING || n->count == 0)
         return bad(c, n, "'where' must map field names to the values they must have");
     for (uint32_t i = 0; i < n->count; i++) {
         const struct node *v = n->u.pairs[i].value;
-        bool list_of_scalars = v->kind == NODE_SEQUENCE;
-        for (uint32_t j = 0; list_of_scalars && j < v->count; j++)
-            list_of_scalars = v->u.items[j]->kind == NODE_SCALAR;
-        const struct node *prefix = v->kind == NODE_MAPPING ? node_map_get(v, "prefix") : NULL;
-        bool starts = prefix && v->count == 1 && node_is_string(prefix);
+        bool list = v->kind == NODE_SEQUENCE;
+        for (uint32_t j = 0; list && j < v->count; j++)
+            list = v->u.items[j]->kind == NODE_SCALAR || is_prefix_match(v->u.items[j]);
         if (!node_is_string(n->u.pairs[i].key) ||
-            (v->kind != NODE_SCALAR && !list_of_scalars && !starts))
-            return bad(c, v, "'where' values are a value, a list of values or {prefix: TEXT}");
+            (v->kind != NODE_SCALAR && !list && !is_prefix_match(v)))
+            return bad(c, v, "'where' values are a value, {prefix: TEXT} or a list of those");
     }
     return 0;
 }
@@ -1264,10 +1269,8 @@ static int sh_rules(struct lctx *c, const struct node *n)
         if ((rc = check_op_code(c, rule, ops)) < 0)
             return rc;
         const char *field = node_map_get(rule, "field")->u.text;
-        const char *dot = strchr(field, '.');
         if (node_map_get(ops, "keep_default") &&
-            (strchr(field, '*') || (dot && strchr(dot + 1, '.')) ||
-             node_text_equals(node_map_get(rule, "at"), "document")))
+            (strchr(field, '*') || node_text_equals(node_map_get(rule, "at"), "document")))
             return bad(c, node_map_get(rule, "field"),
                        "'keep_default' writes a field of an entity or of a record in it");
         const struct node *both = node_map_get(rule, "both_set");

@@ -884,11 +884,35 @@ static const struct node *why_not_listed(const struct spec_document *d, const st
     return NULL;
 }
 
+/* A plugin the release still bundles but has deprecated (product.yaml: {value: statsd-advanced,
+ * deprecated: {since, message}}): a warning, as for a deprecated field. */
+static void report_plugin_deprecation(struct vctx *c, const struct node *name)
+{
+    const struct spec_document *d = c->doc;
+    for (uint32_t i = 0; i < d->all_plugins->count; i++) {
+        const struct node *it = d->all_plugins->u.items[i];
+        const struct node *dep = it->kind == NODE_MAPPING ? node_map_get(it, "deprecated") : NULL;
+        if (!dep || !node_equal(spec_item_value(it), name) || !cond_holds(it, &d->target))
+            continue;
+        const struct node *since = node_map_get(dep, "since"), *msg = node_map_get(dep, "message");
+        struct version v;
+        version_parse(since->u.text, since->count, &v);
+        if (version_compare(&d->target.version, &v) >= 0)
+            diag_add(c->sink, R_HOP4002, -1, &name->span, path_text(c->path), c->entity,
+                     "plugin '%s' is deprecated since %s %s%s%s", name->u.text, d->product,
+                     since->u.text, msg ? ": " : "", msg ? msg->u.text : "");
+    }
+}
+
 bool check_plugin_known(struct vctx *c, const struct node *name)
 {
     const struct spec_document *d = c->doc;
-    if (!d->all_plugins || spec_plugin_find(d, name->u.text) || plugin_is_custom(c, name->u.text))
+    if (!d->all_plugins || plugin_is_custom(c, name->u.text))
         return true; /* no plugin list: the product's plugin set is not known to gatehop */
+    if (spec_plugin_find(d, name->u.text)) {
+        report_plugin_deprecation(c, name);
+        return true;
+    }
     enum rule_id rule;
     char phrase[160];
     const struct node *listed =

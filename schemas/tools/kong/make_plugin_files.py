@@ -17,8 +17,11 @@ releases bundle it is product.yaml's `plugins` list (with `since`/`until`).
 
 What the dumps cannot say is written here, each with its source:
 - ENTERPRISE_FIELDS: fields Kong Gateway Enterprise releases added to bundled plugins.
+- ENTERPRISE_CHANGES: defaults and values those releases changed in bundled plugins' fields.
 - VALUE_MAPS: shorthands that change the value on the way (the dump's probe only sees that a
   value arrives, not how it is mapped).
+- UNDECLARED_DEPRECATIONS: deprecations Kong logged from Lua before its schemas declared them, so a
+  field is dated by the release that first warned.
 - TYPEDEF_VALIDATORS: which of Kong's typedefs carry a custom validator gatehop has in C.
 Everything else Kong checks in Lua functions (custom_validator, custom_entity_check) is listed
 in the file's header as "not expressed".
@@ -98,7 +101,174 @@ ENTERPRISE_FIELDS = {
         {"since": "3.14", "editions": EE, "type": "boolean", "default": True}]},
     "aws-lambda": {"ssl_verify": {"since": "3.14", "editions": EE, "type": "boolean",
                                   "default": True}},
+    # opentelemetry, the docs source's 3.13 and 3.14 schemas and the 3.14.0.0 changelog: an
+    # access log endpoint from 3.13, which 3.14 deprecates for the access_logs record (its
+    # endpoint, and Lua snippets per log field).
+    "opentelemetry": {
+        "access_logs_endpoint": [
+            {"since": "3.13", "until": "3.14", "editions": EE, "type": "string",
+             "validator": "url", "referenceable": True},
+            {"since": "3.14", "editions": EE, "type": "string", "validator": "url",
+             "referenceable": True,
+             "deprecated": {"since": "3.14", "message": "use config.access_logs.endpoint instead"}}],
+        "access_logs": {
+            "since": "3.14", "editions": EE, "type": "record",
+            "fields": {"endpoint": {"type": "string", "validator": "url", "referenceable": True},
+                       "custom_attributes_by_lua": {"type": "map", "keys": {"type": "string"},
+                                                    "values": {"type": "string", "len_min": 1}}}}},
 }
+
+
+# Deprecations the dumps cannot show: Kong logged them from Lua before its schemas could declare
+# them (the `deprecation` field attribute exists from 3.7.0; before, a custom_entity_check, a
+# custom_validator or handler code logged the warning), or only a release's changelog announced
+# them. Each row is written into the dumps of the releases from `since` on whose field has no
+# declared deprecation, so the field is dated by the release that first warned; `old_default` is
+# the value that does not warn (null never does); `value` makes the row deprecate one value of
+# the field's one_of instead; `note` is the "not expressed" line the row accounts for (the Lua
+# function only warned). `since` may predate the first dump (the message then names it).
+UNDECLARED_DEPRECATIONS = {}
+
+
+def undeclared(plugins, path, since, message, old_default=None, note=None, value=None):
+    for plugin in plugins:
+        row = {"since": since, "message": message, "note": note}
+        if old_default is not None:
+            row["old_default"] = old_default
+        if value is not None:
+            row["value"] = value
+        UNDECLARED_DEPRECATIONS[(plugin, path)] = row
+
+
+# kong/plugins/{http-log,statsd,datadog}/schema.lua at 3.3.0 to 3.6.0: a custom_entity_check warns
+# for a legacy queue parameter that is set to anything but null or its old default (the queue
+# record replaced them; kong/tools/queue.lua warns again at run time). 3.7.0 declares the same.
+QUEUE_LOGGERS = ["http-log", "statsd", "datadog"]
+QUEUE_NOTE = "config: a Lua entity check over retry_count, queue_size, flush_timeout"
+undeclared(QUEUE_LOGGERS, "config.retry_count", "3.3",
+                 "it no longer has an effect; use config.queue.max_retry_time instead", 10, QUEUE_NOTE)
+undeclared(QUEUE_LOGGERS, "config.queue_size", "3.3",
+                 "use config.queue.max_batch_size instead", 1, QUEUE_NOTE)
+undeclared(QUEUE_LOGGERS, "config.flush_timeout", "3.3",
+                 "use config.queue.max_coalescing_delay instead", 2, QUEUE_NOTE)
+# kong/plugins/opentelemetry/schema.lua at 3.3.0 to 3.6.0: the same check over its two batching
+# fields.
+OTEL_NOTE = "config: a Lua entity check over batch_span_count, batch_flush_delay"
+undeclared(["opentelemetry"], "config.batch_span_count", "3.3",
+                 "use config.queue.max_batch_size instead", 200, OTEL_NOTE)
+undeclared(["opentelemetry"], "config.batch_flush_delay", "3.3",
+                 "use config.queue.max_coalescing_delay instead", 3, OTEL_NOTE)
+# kong/plugins/pre-function/_schema.lua at 2.6.0 (the first release with the plugin in Kong's own
+# tree) to 2.8.0: the custom_validator of `functions` logs that it is deprecated for `access` when
+# the list is not empty; 3.0.0 removes the field.
+undeclared(["pre-function", "post-function"], "config.functions", "2.6",
+                 "use config.access instead (3.0 removes it)", [],
+                 "config.functions: a Lua validator")
+# kong/plugins/aws-lambda/handler.lua at 2.7.2 and 2.8.0 (CHANGELOG 2.7.2, "deprecated the
+# `proxy_scheme` config attribute for removal in 3.0"): any value logs a deprecation; the field
+# no longer has an effect (the proxy is always reached as proxy_url says).
+undeclared(["aws-lambda"], "config.proxy_scheme", "2.7.2",
+                 "it has no effect (proxy_url decides how the proxy is reached); 3.0 removes it")
+
+# Kong Gateway Enterprise 3.10.0.0 changelog (Kong/developer.konghq.com at bc1cd742,
+# app/_data/changelogs/gateway.json): "Deprecated `preserve` mode in config.route_type. Use
+# config.llm_format instead"; 3.11.0.0 says it again for ai-proxy and ai-proxy-advanced.
+undeclared(["ai-proxy"], "config.route_type", "3.10",
+           "use config.llm_format (and a route_type of the request's kind) instead", value="preserve")
+
+
+def version_key(v):
+    return [int(x) for x in v.split(".")]
+
+
+def field_at(config, path):
+    """The field a dotted path ("config.x.y") names in one release's config record, or None."""
+    f = config
+    for part in path.split(".")[1:]:
+        f = next((x for x in f.get("fields", []) if x["name"] == part), None)
+        if f is None:
+            return None
+    return f
+
+
+def with_undeclared(name, p, version):
+    """One release's plugin dump with the UNDECLARED_DEPRECATIONS rows that hold there written in as
+    `deprecation` attributes (`first_warned`: the row's own release)."""
+    rows = [(path, row) for (plugin, path), row in sorted(UNDECLARED_DEPRECATIONS.items())
+            if plugin == name and version_key(row["since"]) <= version_key(version)]
+    if not rows:
+        return p
+    p = json.loads(json.dumps(p))
+    for path, row in rows:
+        f = field_at(p["config"], path)
+        if f is not None and "value" in row:
+            dep = {"since": row["since"], "message": row["message"]}
+            f["one_of"] = [{"value": v, "deprecated": dep} if v == row["value"] else v
+                           for v in f["one_of"]]
+        elif f is not None and "deprecation" not in f:
+            f["deprecation"] = {k: v for k, v in row.items() if k in ("message", "old_default")}
+            f["deprecation"]["first_warned"] = row["since"]
+    return p
+
+
+def undeclared_note(plugin, line):
+    """A "not expressed" line a UNDECLARED_DEPRECATIONS row accounts for is dropped (None)."""
+    covered = any(p == plugin and row["note"] == line for (p, _), row in UNDECLARED_DEPRECATIONS.items())
+    return None if covered else line
+
+
+# Defaults (and values) that Kong Gateway Enterprise releases after the last dump changed in
+# bundled plugins' fields, from the per-release plugin schemas of Kong's docs source
+# (Kong/developer.konghq.com at bc1cd742, app/_schemas/gateway/plugins/3.12 to 3.14) and the
+# 3.13.0.0 and 3.14.0.0 changelogs: (plugin, dotted path in config) -> (release, what the
+# field's definition changes to from it on, in the Enterprise edition). The upgrade rules
+# (schemas/kong/upgrades.yaml, HOP4013 and HOP4012) say what these changes do to a
+# configuration that leaves the field out.
+ENTERPRISE_CHANGES = {}
+for _p in ["basic-auth", "hmac-auth", "key-auth", "ldap-auth", "oauth2"]:
+    ENTERPRISE_CHANGES[(_p, "hide_credentials")] = ("3.14", {"default": True})
+for _p in ["ai-prompt-decorator", "ai-prompt-guard", "ai-prompt-template", "ai-proxy",
+           "ai-request-transformer", "ai-response-transformer"]:
+    ENTERPRISE_CHANGES[(_p, "max_request_body_size")] = ("3.13", {"default": 1048576})
+ENTERPRISE_CHANGES.update({
+    # 3.14: hmac-sha224 is accepted and the default set drops hmac-sha1.
+    ("hmac-auth", "algorithms"): ("3.14", {
+        "default": ["hmac-sha224", "hmac-sha256", "hmac-sha384", "hmac-sha512"],
+        "elements": {"type": "string", "one_of": ["hmac-sha1", "hmac-sha224", "hmac-sha256",
+                                                  "hmac-sha384", "hmac-sha512"]}}),
+    # 3.14: TLS verification on by default.
+    ("ldap-auth", "verify_ldap_host"): ("3.14", {"default": True}),
+    ("azure-functions", "https_verify"): ("3.14", {"default": True}),
+    ("rate-limiting", "redis.ssl_verify"): ("3.14", {"default": True}),
+    ("response-ratelimiting", "redis.ssl_verify"): ("3.14", {"default": True}),
+    ("acme", "storage_config.redis.ssl_verify"): ("3.14", {"default": True}),
+})
+
+
+def newest(definition):
+    """The variant of a field definition that holds in the newest release."""
+    return definition[-1] if isinstance(definition, list) else definition
+
+
+def with_enterprise_changes(name, cfg):
+    """The config record with ENTERPRISE_CHANGES applied: the field's newest variant ends at
+    the release of the change, and a variant for the Enterprise edition starts there."""
+    for (plugin, path), (release, changes) in sorted(ENTERPRISE_CHANGES.items()):
+        if plugin != name:
+            continue
+        parts = path.split(".")
+        fields = cfg["fields"]
+        for part in parts[:-1]:
+            fields = newest(fields[part])["fields"]
+        old = fields[parts[-1]]
+        last = newest(old)
+        if "until" in last:
+            raise SystemExit("%s.%s: ENTERPRISE_CHANGES on a field that has gone" % (name, path))
+        rest = {k: v for k, v in last.items() if k != "since"}
+        closed = dict({"since": last["since"]} if "since" in last else {}, until=release, **rest)
+        opened = dict(since=release, editions=EE, **dict(rest, **changes))
+        fields[parts[-1]] = (old[:-1] if isinstance(old, list) else []) + [closed, opened]
+    return cfg
 
 
 def expressed(plugin, where, what):
@@ -449,16 +619,27 @@ class Merger:
             span = {i: per_ver[i] for i in range(a, b + 1)}
             if d.get("type") == "record":
                 self.record_parts(span, a, b, where, d)
-            self.deprecation(span, a, where, d)
+            self.deprecation(span, per_ver, d)
             variants.append(d)
         return variants[0] if len(variants) == 1 else variants
 
-    def deprecation(self, span, a, where, d):
+    def deprecation(self, span, per_ver, d):
+        """The variant's deprecation, dated by the first release of the unbroken run of
+        deprecated releases it belongs to (a variant that starts later because something else
+        changed keeps the date), or by the release that first warned when a UNDECLARED_DEPRECATIONS
+        row says it was before the first dump."""
         first = next((i for i in sorted(span) if "deprecation" in span[i]), None)
         if first is None:
             return
         dep = span[first]["deprecation"]
-        out = {"since": self.vers[first], "message": without_plugin_prefix(dep["message"])}
+        start = first
+        while start - 1 in per_ver and "deprecation" in per_ver[start - 1]:
+            start -= 1
+        since = self.vers[start]
+        warned = per_ver[start]["deprecation"].get("first_warned")
+        if warned and version_key(warned) < version_key(since):
+            since = warned
+        out = {"since": since, "message": without_plugin_prefix(dep["message"])}
         if "old_default" in dep:
             out["old_default"] = dep["old_default"]
         d["deprecated"] = out
@@ -565,6 +746,7 @@ def plugin_file(name, per_ver, vers, source_tags):
     m.record_parts(config, lo, hi, "config", cfg)
     if name in ENTERPRISE_FIELDS:
         cfg.setdefault("fields", {}).update(ENTERPRISE_FIELDS[name])
+    with_enterprise_changes(name, cfg)
     plugin_checks = m.conditioned(per_ver, lo, hi, lambda p: [
         c for c in (convert_check(x, "config.", "config", notes) for x in p.get("entity_checks", []))
         if c])
@@ -578,6 +760,7 @@ def plugin_file(name, per_ver, vers, source_tags):
             "# tags %s (dump_plugin_schemas.sh); regenerate rather than edit." % ", ".join(source_tags[lo:hi + 1])]
     for line in notes.lines:
         line = expressed_note(name, line)
+        line = line and undeclared_note(name, line)
         if line:
             head.append("# not expressed: " + line)
     doc = {"plugin": name}
@@ -710,6 +893,7 @@ def main():
             name = plugin_name(p)
             p = dict(p, name=name, config=with_db_values(p["config"], dbp[name]["config"],
                                                          name + "@" + tag))
+            p = with_undeclared(name, p, vers[i])
             per_plugin.setdefault(name, {})[i] = p
     os.makedirs(out_dir, exist_ok=True)
     for name in sorted(per_plugin):
