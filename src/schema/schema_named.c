@@ -8,6 +8,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "schema_lua.h"
 #include "util/util_buf.h"
 #include "util/util_utf8.h"
 
@@ -967,6 +968,34 @@ static bool v_key(const char *s, size_t n, const struct named_env *env, struct n
     return pem_ok(s, n, labels, "key", out);
 }
 
+/* ---- Lua code, as LuaJIT loads it (schema_lua.c) ---------------------------------------- */
+
+/* A chunk Kong loads with loadstring or load (pre-function phases, custom_fields_by_lua). */
+static bool v_lua_chunk(const char *s, size_t n, const struct named_env *env,
+                        struct named_result *out)
+{
+    (void)env;
+    struct lua_options opt = {true, false};
+    struct lua_error err;
+    if (lua_chunk_ok(s, n, &opt, &err))
+        return true;
+    out->offset = err.offset;
+    return fail(out, "the Lua code does not compile: line %u: %s", err.line, err.message);
+}
+
+/* A Penlight template (request-transformer's values): each $(...) is a Lua expression. */
+static bool v_lua_template(const char *s, size_t n, const struct named_env *env,
+                           struct named_result *out)
+{
+    (void)env;
+    struct lua_error err;
+    if (lua_template_ok(s, n, &err))
+        return true;
+    out->offset = err.offset;
+    return fail(out, "value '%.*s' is not in supported format: %s", (int)(n > 120 ? 120 : n), s,
+                err.message);
+}
+
 static const struct named_validator validators[] = {
     {"asterisk_or_regex", v_asterisk_or_regex},
     {"certificate", v_certificate},
@@ -981,6 +1010,8 @@ static const struct named_validator validators[] = {
     {"key", v_key},
     {"kong_route_path", v_kong_route_path},
     {"kong_route_path_2x", v_kong_route_path_2x},
+    {"lua_chunk", v_lua_chunk},
+    {"lua_template", v_lua_template},
     {"name", v_name},
     {"path", v_path},
     {"regex", v_regex},

@@ -224,6 +224,61 @@ static void test_router_regex(void)
         accepts("kong_route_path", run[i]);
 }
 
+/* LuaJIT's loader, as Kong's pre-function and loggers use it; the cases were checked against
+ * LuaJIT 2.1 (with Lua 5.2 compatibility where it matters: goto is a keyword, break may be
+ * followed by more statements, a call may start a line). */
+static void test_lua(void)
+{
+    accepts("lua_chunk", "return 1");
+    accepts("lua_chunk", "local x = kong.request.get_header('x')\nif not x then return end");
+    accepts("lua_chunk", "#!/usr/bin/env luajit\nreturn ...");
+    accepts("lua_chunk", "for i = 1, 3 do goto continue; local y = i ::continue:: end");
+    accepts("lua_chunk", "while true do break; print(1) end");
+    accepts("lua_chunk", "local f = print\n(f)(1)");
+    accepts("lua_chunk", "x = 0x1p4 + 1e-3 + .5 + 3LL + 2i + \"\\u{48}\\z  \\x41\\065\"");
+    accepts("lua_chunk", "s = [==[ ]] ]=] ]==] --[[ comment ]] t = 1");
+    rejects("lua_chunk",
+            "local x = ", "the Lua code does not compile: line 1: unexpected symbol near '<eof>'");
+    rejects("lua_chunk", "return return",
+            "the Lua code does not compile: line 1: unexpected symbol near 'return'");
+    rejects("lua_chunk", "if x then\nfoo()\n",
+            "the Lua code does not compile: line 3: 'end' expected (to close 'if' at line 1) near "
+            "'<eof>'");
+    rejects("lua_chunk", "break", "the Lua code does not compile: line 1: no loop to break");
+    rejects("lua_chunk", "goto nowhere",
+            "the Lua code does not compile: line 1: undefined label 'nowhere'");
+    rejects("lua_chunk", "do goto l; local x; ::l:: print(x) end",
+            "the Lua code does not compile: line 1: <goto l> jumps into the scope of local 'x'");
+    rejects("lua_chunk",
+            "::a:: ::a::", "the Lua code does not compile: line 1: duplicate label 'a'");
+    rejects("lua_chunk", "function f() return ... end",
+            "the Lua code does not compile: line 1: cannot use '...' outside a vararg function "
+            "near '...'");
+    rejects("lua_chunk", "local goto = 1",
+            "the Lua code does not compile: line 1: '<name>' expected near 'goto'");
+    rejects("lua_chunk", "x = a // b",
+            "the Lua code does not compile: line 1: unexpected symbol near '/'");
+    rejects("lua_chunk", "x = '\\q'",
+            "the Lua code does not compile: line 1: invalid escape sequence near ''\\'");
+    rejects("lua_chunk", "x = 1..2",
+            "the Lua code does not compile: line 1: malformed number near '1..2'");
+    rejects("lua_chunk", "x = [=x",
+            "the Lua code does not compile: line 1: invalid long string delimiter near '[='");
+    rejects("lua_chunk", "(a) = 1", "the Lua code does not compile: line 1: syntax error near '='");
+    accepts("lua_template", "plain text");
+    accepts("lua_template", "$(headers.host)");
+    accepts("lua_template", "id=$(uri_captures[1] or 'none') and $( not closed");
+    rejects("lua_template", "$(uri_captures.0)",
+            "value '$(uri_captures.0)' is not in supported format: ')' expected near '.0'");
+    rejects("lua_template", "$()",
+            "value '$()' is not in supported format: unexpected symbol near ')'");
+    rejects("lua_template", "$(...)",
+            "value '$(...)' is not in supported format: cannot use '...' outside a vararg function "
+            "near '...'");
+    rejects("lua_template", "$(goto)",
+            "value '$(goto)' is not in supported format: unexpected symbol near 'goto'");
+}
+
 int main(void)
 {
     test_hosts();
@@ -235,5 +290,6 @@ int main(void)
     test_expansion();
     test_migrate_path();
     test_router_regex();
+    test_lua();
     return done();
 }
