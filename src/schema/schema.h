@@ -173,7 +173,8 @@ enum check_kind {
     CHECK_EQUAL,
     CHECK_UNCHECKED,
     CHECK_FORBIDS,
-    CHECK_REQUIRES
+    CHECK_REQUIRES,
+    CHECK_DISTINCT_BY
 };
 
 /* One more condition of a conditional: the field's value must match. */
@@ -202,6 +203,7 @@ struct spec_check {
     const char *then_err, *else_err; /* for CHECK_UNCHECKED, then_err is its text */
     struct spec_condition *and_if;   /* conditions beside if_field, all of which must hold */
     size_t n_and_if;
+    const struct named_derivation *derive; /* distinct_by: what is compared */
 };
 
 /*

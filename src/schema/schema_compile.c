@@ -570,6 +570,7 @@ static const struct check_keyword check_kinds[] = {
     {"unchecked", CHECK_UNCHECKED},
     {"forbids", CHECK_FORBIDS},
     {"requires", CHECK_REQUIRES},
+    {"distinct_by", CHECK_DISTINCT_BY},
 };
 
 /* and_if: the conditions beside if_field, each a field and a validator set. */
@@ -625,6 +626,10 @@ static int compile_check_args(struct cctx *c, struct spec_check *k, const struct
         if ((rc = string_list(c, node_map_get(args, "fields"), &k->fields, &k->n_fields)) < 0)
             return rc;
         return validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match);
+    case CHECK_DISTINCT_BY:
+        k->derive = named_derivation_find(text_of(args, "by"));
+        k->then_err = text_of(args, "err");
+        return string_list(c, node_map_get(args, "fields"), &k->fields, &k->n_fields);
     case CHECK_UNCHECKED:
         k->if_field = text_of(args, "if_field");
         k->then_err = text_of(args, "text");

@@ -91,6 +91,7 @@ enum shape {
     SH_AND_IF,
     SH_REWRITES,
     SH_IF_SET,
+    SH_DISTINCT_BY,
     SH_COUNT
 };
 
@@ -171,6 +172,7 @@ static const struct keyword check_keywords[] = {
     {"unchecked", SH_UNCHECKED},
     {"forbids", SH_IF_SET},
     {"requires", SH_IF_SET},
+    {"distinct_by", SH_DISTINCT_BY},
     {"description", SH_STRING},
 };
 
@@ -190,6 +192,10 @@ static const struct keyword unchecked_check_keywords[] = {
  * unset / all be set. */
 static const struct keyword if_set_keywords[] = {
     {"if_field", SH_STRING}, {"if_match", SH_FIELDDEF}, {"fields", SH_STRINGS}, {"err", SH_STRING}};
+
+/* distinct_by: the fields' values, each turned by a named derivation, differ. */
+static const struct keyword distinct_by_keywords[] = {
+    {"fields", SH_STRINGS}, {"by", SH_STRING}, {"err", SH_STRING}};
 
 /* A string's parts: the groups of a pattern, each checked against a definition. */
 static const struct keyword captures_keywords[] = {
@@ -1548,6 +1554,19 @@ static int sh_if_set(struct lctx *c, const struct node *n)
     return rc < 0 ? rc : check_field_names(c, node_map_get(n, "fields"));
 }
 
+/* distinct_by: {fields, by, err?}; `by` names a derivation of schema_named.c. */
+static int sh_distinct_by(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"fields", "by"};
+    int rc = check_mapping(c, n, TABLE(distinct_by_keywords), false, "distinct_by");
+    if (rc == 0)
+        rc = require_keys(c, n, TABLE(needed), "distinct_by");
+    const struct node *by = rc == 0 ? node_map_get(n, "by") : NULL;
+    if (rc == 0 && !named_derivation_find(by->u.text))
+        return bad(c, by, "unknown derivation '%s'", by->u.text);
+    return rc < 0 ? rc : check_field_names(c, node_map_get(n, "fields"));
+}
+
 /* captures: {pattern, err?, parts: [validator set, ...]}: one part per group of the pattern. */
 static int sh_captures(struct lctx *c, const struct node *n)
 {
@@ -1698,6 +1717,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_AND_IF] = sh_and_if,
     [SH_REWRITES] = sh_rewrites,
     [SH_IF_SET] = sh_if_set,
+    [SH_DISTINCT_BY] = sh_distinct_by,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)

@@ -1007,7 +1007,9 @@ bool validate_value(struct vctx *c, const struct spec_field *f, const struct nod
     } else if (n && !node_is_null(n) && !(c->placeholders && is_placeholder(n))) {
         report_deprecations(c, f, n, matched);
         ok = validate_children(c, f, n);
-        if (f->unchecked && is_set(n))
+        /* Announced only for a value that passed the rest: what failed is a finding already,
+         * and a vault reference is not checked by the gateway either. */
+        if (f->unchecked && ok && is_set(n) && !is_vault_reference(n))
             diag_add(c->sink, R_HOP9005, -1, &n->span, path_text(c->path), c->entity,
                      "'%s': not checked: %s", c->field ? c->field : f->name, f->unchecked);
     }
@@ -1123,6 +1125,11 @@ const struct spec_field *plugin_conf_schema(struct vctx *c, const struct node *n
     *is_config = false;
     *known = check_plugin_known(c, name);
     const struct spec_plugin *plugin = *known ? spec_plugin_find(c->doc, name->u.text) : NULL;
+    if (*known && !plugin && c->doc->all_plugins && plugin_is_custom(c, name->u.text))
+        diag_add(c->sink, R_HOP9005, -1, &name->span, path_text(c->path), c->entity,
+                 "plugin '%s': not checked: a custom plugin (--custom-plugin), whose configuration "
+                 "the gateway checks against the plugin's own schema",
+                 name->u.text);
     if (*known && scope == PLUGIN_SCOPE_STREAM)
         *known = check_stream_plugin(c, name);
     else if (*known && scope != PLUGIN_SCOPE_METADATA)
@@ -1488,11 +1495,18 @@ static bool run_at_least_one_true(struct record_run *run, const struct spec_chec
     return false;
 }
 
-/* The fields have one value; an unset field is null. A value that cannot be read (a JSON
- * string that does not decode, a vault reference) is not compared. */
+/* The fields have one value; an unset field is null. The check applies when the field each
+ * name starts at is set (keys: `jwk.kid` only when there is a jwk); a value that cannot be read
+ * (a JSON string that does not decode, a vault reference) is not compared. */
 static bool run_equal(struct record_run *run, const struct spec_check *k)
 {
     const struct node *first = NULL;
+    for (size_t i = 0; i < k->n_fields; i++) {
+        int at = k->fields_at[i];
+        if (at < 0 ||
+            (strchr(k->fields[i], '.') && !is_set(run_value(run, at, run->r->fields[at].name))))
+            return true;
+    }
     for (size_t i = 0; i < k->n_fields; i++) {
         const struct node *v = run_value(run, k->fields_at[i], k->fields[i]);
         if (v == &unreadable_value || (v && is_vault_reference(v)) ||
@@ -1537,6 +1551,34 @@ static bool run_if_set(struct record_run *run, const struct spec_check *k)
              path_text(run->c->path), run->c->entity, "%s", buf_cstr(&msg));
     buf_release(&list);
     buf_release(&msg);
+    return false;
+}
+
+/* The fields' string values, turned by a derivation (a certificate's key type), differ;
+ * values that cannot be derived (a vault reference) are left out. */
+static bool run_distinct_by(struct record_run *run, const struct spec_check *k)
+{
+    enum { MAX_COMPARED = 8 };
+    char derived[MAX_COMPARED][128];
+    size_t have = 0;
+    bool repeat = false;
+    for (size_t i = 0; i < k->n_fields && have < MAX_COMPARED && !repeat; i++) {
+        const struct node *v = run_value(run, k->fields_at[i], k->fields[i]);
+        if (!node_is_string(v) || is_vault_reference(v) ||
+            !k->derive->fn(v->u.text, v->count, derived[have], sizeof(derived[have])))
+            continue;
+        for (size_t j = 0; j < have && !repeat; j++)
+            repeat = !strcmp(derived[j], derived[have]);
+        have++;
+    }
+    if (!repeat)
+        return true;
+    if (k->then_err)
+        diag_add(run->c->sink, R_HOP2012, -1, &run->map->span, path_text(run->c->path),
+                 run->c->entity, "%s", k->then_err);
+    else
+        check_report(run, R_HOP2012, "these fields must differ in their derived value: ", k->fields,
+                     k->n_fields);
     return false;
 }
 
@@ -1625,6 +1667,8 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
     case CHECK_FORBIDS:
     case CHECK_REQUIRES:
         return run_if_set(run, k);
+    case CHECK_DISTINCT_BY:
+        return run_distinct_by(run, k);
     }
     return true;
 }
