@@ -304,6 +304,31 @@ static void test_fail_closed(void)
     broken_after("entities/things.yaml", nested,
                  "    shorthands: {h: {type: string, sets: [redis.host], map: [a]}}\n",
                  "'map' must be a mapping", 8, 61);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  p: {type: string, captures: {pattern: '^(a)', parts: "
+           "[{}, {}]}}\n",
+           "'parts' lists 2 parts, the pattern has 1 groups", 3, 56);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - distinct_by: {fields: [a], by: colour}\n",
+           "unknown derivation 'colour'", 5, 36);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - unchecked: {if_field: a, if_match: {eq: x}}\n",
+           "an unchecked check needs 'text'", 5, 16);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_match: {eq: y}, "
+           "and_if: [{field: b, match: {eq: z}}]}\n",
+           "'b' is not a field here", 5, 104);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nrewrites:\n"
+           "  - {field: a, cases: [{match: {eq: x}}]}\n",
+           "a rewrite case needs 'set'", 5, 24);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - requires: {if_field: a, fields: [c]}\n",
+           "'c' is not a field here", 5, 38);
     static const char rule[] = "rules:\n  - {code: HOP4006, hop: \"2.0\", at: things, field: a, ";
     broken_after("upgrades.yaml", rule, "do: {rename: b}}\n", "an upgrade rule needs 'why'", 2, 5);
     broken_after("upgrades.yaml", rule, "do: {remove: true}, both_set: old, why: x}\n",

@@ -18,9 +18,12 @@ What the dumps cannot say is written here, each with its source:
 - ENTERPRISE_FIELDS: fields Kong Gateway Enterprise releases added to bundled plugins.
 - VALUE_MAPS: shorthands that change the value on the way (the dump's probe only sees that a
   value arrives, not how it is mapped).
-- TYPEDEF_VALIDATORS: which of Kong's typedefs carry a custom validator gatehop has in C.
-Everything else Kong checks in Lua functions (custom_validator, custom_entity_check) is listed
-in the file's header as "not expressed".
+- TYPEDEF_VALIDATORS, TYPEDEF_PART_VALIDATORS: which of Kong's typedefs (or their elements,
+  keys or values) carry a custom validator gatehop has in C.
+- EXPRESSED: what the Lua functions of each plugin check (custom_validator,
+  custom_entity_check), read from Kong's source and written with gatehop's check kinds, each
+  with its source; a check that needs the node's settings is written as `unchecked` (HOP9005).
+Anything else Kong checks in Lua is listed in the file's header as "not expressed".
 """
 
 import json
