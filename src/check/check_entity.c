@@ -547,6 +547,9 @@ void check_entity(struct check_run *run, const struct spec_entity *e, const stru
     struct record_options opt = {&run->doc->entity_extras, nested_key, &nest,
                                  parent ? parent->foreign_field : NULL, values};
     validate_record(&run->vctx, rec, item, &opt);
+    if (e->unchecked) /* the gateway checks the item against a schema gatehop does not have */
+        diag_add(run->sink, R_HOP9005, -1, &item->span, path_text(&run->path), label,
+                 "not checked: %s", e->unchecked);
     if (e->n_exclusive_children)
         check_exclusive_children(run, e, item);
     if (e->subschema_names_from_plugins)

@@ -103,6 +103,22 @@ struct spec_pattern {
 struct named_validator;
 struct named_expansion;
 struct spec_record;
+struct spec_field;
+
+/* A string read in parts: the groups of a pattern, each checked against a validator set
+ * (request-transformer's "name:value" items). A string the pattern does not match fails with
+ * the pattern's err. */
+struct spec_captures {
+    struct spec_pattern pattern;
+    const struct spec_field **parts; /* one per group, in order */
+    size_t nparts;
+};
+
+/* The items of a list must differ, by the value of one of their fields for records. */
+struct spec_unique_items {
+    const char *by;  /* NULL: the items themselves */
+    const char *err; /* the gateway's message; %s is the repeated value */
+};
 
 struct spec_field {
     const char *name;
@@ -140,6 +156,13 @@ struct spec_field {
     /* A map of plugin name to that plugin's configuration in this scope (APISIX `plugins`);
      * `values` then checks the keys every plugin accepts (`_meta`) and unknown plugins. */
     enum plugin_scope plugin_map;
+    const struct spec_captures *captures;
+    const struct spec_unique_items *unique_items;
+    /* The string holds JSON, decoded and checked against this definition (keys.jwk). */
+    const struct spec_field *json;
+    /* What the gateway checks of a set value that gatehop cannot (Lua it would have to run, a
+     * key pair that needs cryptography): a set value is announced as HOP9005. */
+    const char *unchecked;
 };
 
 enum check_kind {
@@ -151,7 +174,20 @@ enum check_kind {
     CHECK_DISTINCT,
     CHECK_ORDERED,
     CHECK_CONDITIONAL,
-    CHECK_CONDITIONAL_AT_LEAST_ONE_OF
+    CHECK_CONDITIONAL_AT_LEAST_ONE_OF,
+    CHECK_AT_LEAST_ONE_TRUE,
+    CHECK_EQUAL,
+    CHECK_UNCHECKED,
+    CHECK_FORBIDS,
+    CHECK_REQUIRES,
+    CHECK_DISTINCT_BY
+};
+
+/* One more condition of a conditional: the field's value must match. */
+struct spec_condition {
+    const char *field;
+    int at;
+    const struct spec_field *match;
 };
 
 /*
@@ -170,7 +206,26 @@ struct spec_check {
     const char **then_fields, **else_fields;
     int *then_fields_at, *else_fields_at;
     size_t n_then_fields, n_else_fields;
-    const char *then_err, *else_err;
+    const char *then_err, *else_err; /* for CHECK_UNCHECKED, then_err is its text */
+    struct spec_condition *and_if;   /* conditions beside if_field, all of which must hold */
+    size_t n_and_if;
+    const struct named_derivation *derive; /* distinct_by: what is compared */
+};
+
+/*
+ * What the gateway does to a record's values before validating them (Kong's upstreams: a
+ * shorthand function named like the field). When `field` is given (written, or set by an
+ * earlier rewrite, null included), the first case whose match holds sets its values.
+ */
+struct spec_rewrite_case {
+    const struct spec_field *match; /* NULL: always */
+    const struct node *set;         /* a mapping of field names to values */
+};
+
+struct spec_rewrite {
+    const char *field;
+    struct spec_rewrite_case *cases;
+    size_t ncases;
 };
 
 /*
@@ -193,6 +248,8 @@ struct spec_record {
     size_t nchecks;
     struct spec_shorthand *shorthands;
     size_t nshorthands;
+    struct spec_rewrite *rewrites;
+    size_t nrewrites;
     bool open;
     /* The definitions of every version, for "added in" / "removed in" messages. */
     const struct node *all_fields;
@@ -279,6 +336,9 @@ struct spec_entity {
     const char *exclusive_err;
     struct spec_local_ref *local_refs;
     size_t nlocal_refs;
+    /* What gatehop cannot check of any item (an Enterprise schema it does not have): each item
+     * is announced as HOP9005. NULL: everything is checked. */
+    const char *unchecked;
 };
 
 /* A bundled plugin and its configuration schema per scope (NULL: not known to gatehop). */

@@ -32,7 +32,7 @@ struct chain {
 
 /* Sub-definitions are compiled once the whole chain has been applied. */
 struct pending {
-    const struct node *elements, *keys, *values, *fields, *checks, *shorthands, *any_of;
+    const struct node *elements, *keys, *values, *fields, *checks, *shorthands, *any_of, *json;
 };
 
 static int oom(struct cctx *c)
@@ -242,6 +242,42 @@ static int kw_plugin_map(struct cctx *c, struct spec_field *f, const struct node
     return 0;
 }
 
+static int kw_unique_items(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    struct spec_unique_items *u = arena_calloc(c->a, 1, sizeof(*u));
+    if (!u)
+        return oom(c);
+    const struct node *by = node_map_get(v, "by"), *err = node_map_get(v, "err");
+    u->by = by ? by->u.text : NULL;
+    u->err = err ? err->u.text : NULL;
+    f->unique_items = u;
+    return 0;
+}
+
+static int validator_set(struct cctx *c, const char *field, const struct node *def,
+                         const struct spec_field **out);
+
+/* captures: the pattern, and each part compiled as a validator set named after the field. */
+static int kw_captures(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    struct spec_captures *cap = arena_calloc(c->a, 1, sizeof(*cap));
+    const struct node *pattern = node_map_get(v, "pattern"), *err = node_map_get(v, "err");
+    const struct node *parts = node_map_get(v, "parts");
+    if (!cap || !(cap->parts = arena_calloc(c->a, parts->count, sizeof(*cap->parts))))
+        return oom(c);
+    cap->pattern.re = kb_regex(c->p->kb, pattern->u.text, pattern->count);
+    cap->pattern.source = pattern->u.text;
+    cap->pattern.err = err ? err->u.text : NULL;
+    for (uint32_t i = 0; i < parts->count; i++) {
+        int rc = validator_set(c, f->name, parts->u.items[i], &cap->parts[i]);
+        if (rc < 0)
+            return rc;
+    }
+    cap->nparts = parts->count;
+    f->captures = cap;
+    return 0;
+}
+
 struct keyword_action {
     const char *name;
     enum keyword_kind kind;
@@ -287,6 +323,10 @@ static const struct keyword_action keyword_actions[] = {
     PENDING_AT("checks", checks),
     PENDING_AT("shorthands", shorthands),
     PENDING_AT("any_of", any_of),
+    PENDING_AT("json", json),
+    FIELD_AT(KW_TEXT, "unchecked", unchecked),
+    {"captures", KW_CALL, 0, kw_captures},
+    {"unique_items", KW_CALL, 0, kw_unique_items},
     {"deprecated", KW_CALL, 0, kw_deprecated},
     {"plugin_map", KW_CALL, 0, kw_plugin_map},
     {"one_of", KW_CALL, 0, kw_one_of},
@@ -375,7 +415,7 @@ static bool has_validators(const struct spec_field *f)
     return f->eq || f->ne || f->one_of || f->n_not_one_of || (f->flags & (SF_GT | SF_BETWEEN)) ||
            (f->flags & SF_UUID) || f->len_eq >= 0 || f->len_min >= 0 || f->len_max >= 0 ||
            f->starts_with || f->not_match || f->match || f->n_match_none || f->n_match_all ||
-           f->n_match_any || f->contains || f->validator || f->subsets;
+           f->n_match_any || f->contains || f->validator || f->subsets || f->captures;
 }
 
 static int finish_field(struct cctx *c, struct spec_field *f, const struct pending *p)
@@ -386,7 +426,8 @@ static int finish_field(struct cctx *c, struct spec_field *f, const struct pendi
     if ((rc = compile_sub(c, "[]", p->elements, &f->elements)) < 0 ||
         (rc = compile_sub(c, "{key}", p->keys, &f->keys)) < 0 ||
         (rc = compile_sub(c, "{value}", p->values, &f->values)) < 0 ||
-        (rc = compile_alternatives(c, f, p->any_of)) < 0)
+        (rc = compile_alternatives(c, f, p->any_of)) < 0 ||
+        (rc = compile_sub(c, f->name, p->json, &f->json)) < 0)
         return rc;
     if (f->type == FT_RECORD || p->fields || p->checks) {
         struct spec_record *r = arena_calloc(c->a, 1, sizeof(*r));
@@ -481,6 +522,8 @@ static int place_check(struct cctx *c, const struct spec_record *r, struct spec_
         rc = positions(c, r, k->then_fields, k->n_then_fields, &k->then_fields_at);
     if (rc == 0)
         rc = positions(c, r, k->else_fields, k->n_else_fields, &k->else_fields_at);
+    for (size_t i = 0; i < k->n_and_if; i++)
+        k->and_if[i].at = position_of(r, k->and_if[i].field);
     return rc;
 }
 
@@ -522,7 +565,32 @@ static const struct check_keyword check_kinds[] = {
     {"ordered", CHECK_ORDERED},
     {"conditional", CHECK_CONDITIONAL},
     {"conditional_at_least_one_of", CHECK_CONDITIONAL_AT_LEAST_ONE_OF},
+    {"at_least_one_true", CHECK_AT_LEAST_ONE_TRUE},
+    {"equal", CHECK_EQUAL},
+    {"unchecked", CHECK_UNCHECKED},
+    {"forbids", CHECK_FORBIDS},
+    {"requires", CHECK_REQUIRES},
+    {"distinct_by", CHECK_DISTINCT_BY},
 };
+
+/* and_if: the conditions beside if_field, each a field and a validator set. */
+static int compile_and_if(struct cctx *c, struct spec_check *k, const struct node *list)
+{
+    if (!list)
+        return 0;
+    k->and_if = arena_calloc(c->a, list->count, sizeof(*k->and_if));
+    if (!k->and_if)
+        return oom(c);
+    for (uint32_t i = 0; i < list->count; i++) {
+        struct spec_condition *cond = &k->and_if[k->n_and_if++];
+        cond->field = text_of(list->u.items[i], "field");
+        int rc =
+            validator_set(c, cond->field, node_map_get(list->u.items[i], "match"), &cond->match);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
 
 static int compile_check_args(struct cctx *c, struct spec_check *k, const struct node *args)
 {
@@ -546,9 +614,28 @@ static int compile_check_args(struct cctx *c, struct spec_check *k, const struct
         k->if_field = text_of(args, "if_field");
         k->then_field = text_of(args, "then_field");
         k->then_err = text_of(args, "then_err");
-        if ((rc = validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match)) < 0)
+        if ((rc = validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match)) <
+                0 ||
+            (rc = compile_and_if(c, k, node_map_get(args, "and_if"))) < 0)
             return rc;
         return validator_set(c, k->then_field, node_map_get(args, "then_match"), &k->then_match);
+    case CHECK_FORBIDS:
+    case CHECK_REQUIRES:
+        k->if_field = text_of(args, "if_field");
+        k->then_err = text_of(args, "err");
+        if ((rc = string_list(c, node_map_get(args, "fields"), &k->fields, &k->n_fields)) < 0)
+            return rc;
+        return validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match);
+    case CHECK_DISTINCT_BY:
+        k->derive = named_derivation_find(text_of(args, "by"));
+        k->then_err = text_of(args, "err");
+        return string_list(c, node_map_get(args, "fields"), &k->fields, &k->n_fields);
+    case CHECK_UNCHECKED:
+        k->if_field = text_of(args, "if_field");
+        k->then_err = text_of(args, "text");
+        if ((rc = compile_and_if(c, k, node_map_get(args, "and_if"))) < 0)
+            return rc;
+        return validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match);
     case CHECK_CONDITIONAL_AT_LEAST_ONE_OF:
         k->if_field = text_of(args, "if_field");
         k->then_err = text_of(args, "then_err");
@@ -901,6 +988,36 @@ static int compile_local_refs(struct cctx *c, const struct node *list, struct sp
     return 0;
 }
 
+/* rewrites: the cases' matches compiled as validator sets of the rewritten field. */
+static int compile_rewrites(struct cctx *c, const struct node *list, struct spec_record *r)
+{
+    if (!list)
+        return 0;
+    r->rewrites = arena_calloc(c->a, list->count, sizeof(*r->rewrites));
+    if (!r->rewrites)
+        return oom(c);
+    for (uint32_t i = 0; i < list->count; i++) {
+        const struct node *item = list->u.items[i];
+        if (!cond_holds(item, c->t))
+            continue;
+        struct spec_rewrite *rw = &r->rewrites[r->nrewrites++];
+        const struct node *cases = node_map_get(item, "cases");
+        rw->field = text_of(item, "field");
+        rw->cases = arena_calloc(c->a, cases->count, sizeof(*rw->cases));
+        if (!rw->cases)
+            return oom(c);
+        for (uint32_t j = 0; j < cases->count; j++) {
+            struct spec_rewrite_case *one = &rw->cases[rw->ncases++];
+            one->set = node_map_get(cases->u.items[j], "set");
+            int rc =
+                validator_set(c, rw->field, node_map_get(cases->u.items[j], "match"), &one->match);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 static int compile_entity(struct cctx *c, const struct kb_file *file, struct spec_entity *e)
 {
     const struct node *root = file->root;
@@ -924,7 +1041,11 @@ static int compile_entity(struct cctx *c, const struct kb_file *file, struct spe
         rc = compile_record(c, node_map_get(root, "fields"), node_map_get(root, "checks"),
                             node_map_get(root, "shorthands"), open && open->v.b, &e->record);
     if (rc == 0)
+        rc = compile_rewrites(c, node_map_get(root, "rewrites"), &e->record);
+    if (rc == 0)
         rc = compile_subschemas(c, root, e);
+    const struct node *unchecked = key_variant(node_map_get(root, "unchecked"), c->t);
+    e->unchecked = unchecked ? unchecked->u.text : NULL;
     if (rc == 0)
         rc = place_entity_fields(c, e);
     e->plugin_key = text_of(root, "plugin_key");

@@ -85,6 +85,14 @@ enum shape {
     SH_PLAN_PHASE,
     SH_PLAN_TEXT,
     SH_PLAN_MODES,
+    SH_CAPTURES,
+    SH_UNIQUE_ITEMS,
+    SH_JSON,
+    SH_UNCHECKED,
+    SH_AND_IF,
+    SH_REWRITES,
+    SH_IF_SET,
+    SH_DISTINCT_BY,
     SH_COUNT
 };
 
@@ -144,6 +152,10 @@ static const struct keyword field_keywords[] = {
     {"err", SH_STRING},
     {"plugin_map", SH_PLUGIN_SCOPE},
     {"implied", SH_BOOL},
+    {"captures", SH_CAPTURES},
+    {"unique_items", SH_UNIQUE_ITEMS},
+    {"json", SH_JSON},
+    {"unchecked", SH_STRING},
 };
 
 static const struct keyword check_keywords[] = {
@@ -156,13 +168,47 @@ static const struct keyword check_keywords[] = {
     {"ordered", SH_STRINGS},
     {"conditional", SH_CONDITIONAL},
     {"conditional_at_least_one_of", SH_CONDITIONAL_ALO},
+    {"at_least_one_true", SH_STRINGS},
+    {"equal", SH_STRINGS},
+    {"unchecked", SH_UNCHECKED},
+    {"forbids", SH_IF_SET},
+    {"requires", SH_IF_SET},
+    {"distinct_by", SH_DISTINCT_BY},
     {"description", SH_STRING},
 };
 
 static const struct keyword conditional_keywords[] = {
     {"if_field", SH_STRING},     {"if_match", SH_FIELDDEF}, {"then_field", SH_STRING},
-    {"then_match", SH_FIELDDEF}, {"then_err", SH_STRING},
+    {"then_match", SH_FIELDDEF}, {"then_err", SH_STRING},   {"and_if", SH_AND_IF},
 };
+
+/* More conditions a conditional (or an unchecked check) needs, all of which must hold. */
+static const struct keyword and_if_keywords[] = {{"field", SH_STRING}, {"match", SH_FIELDDEF}};
+
+/* A check gatehop cannot run, announced (HOP9005) when its condition holds. */
+static const struct keyword unchecked_check_keywords[] = {
+    {"if_field", SH_STRING}, {"if_match", SH_FIELDDEF}, {"and_if", SH_AND_IF}, {"text", SH_STRING}};
+
+/* forbids / requires: when if_field is set (and matches if_match), the fields must all be
+ * unset / all be set. */
+static const struct keyword if_set_keywords[] = {
+    {"if_field", SH_STRING}, {"if_match", SH_FIELDDEF}, {"fields", SH_STRINGS}, {"err", SH_STRING}};
+
+/* distinct_by: the fields' values, each turned by a named derivation, differ. */
+static const struct keyword distinct_by_keywords[] = {
+    {"fields", SH_STRINGS}, {"by", SH_STRING}, {"err", SH_STRING}};
+
+/* A string's parts: the groups of a pattern, each checked against a definition. */
+static const struct keyword captures_keywords[] = {
+    {"pattern", SH_REGEX}, {"err", SH_STRING}, {"parts", SH_ANY}};
+
+/* The items of a list must differ (by one of their fields, for records). */
+static const struct keyword unique_items_keywords[] = {{"by", SH_STRING}, {"err", SH_STRING}};
+
+/* What the gateway does to an entity's values before it validates them (Kong's shorthand
+ * functions named like the fields they rewrite). */
+static const struct keyword rewrite_keywords[] = {{"field", SH_STRING}, {"cases", SH_ANY}};
+static const struct keyword rewrite_case_keywords[] = {{"match", SH_FIELDDEF}, {"set", SH_ANY}};
 
 static const struct keyword conditional_alo_keywords[] = {
     {"if_field", SH_STRING},
@@ -194,6 +240,8 @@ static const struct keyword entity_keywords[] = {
     {"plugin_scope", SH_PLUGIN_SCOPE},
     {"exclusive_children", SH_EXCLUSIVE_CHILDREN},
     {"local_refs", SH_LOCAL_REFS},
+    {"rewrites", SH_REWRITES},
+    {"unchecked", SH_KEY_VARIANTS},
 };
 
 /* Collections nested in an entity that must not be given together (ADC: a service holds
@@ -594,13 +642,33 @@ static int sh_fields(struct lctx *c, const struct node *n)
     return 0;
 }
 
+/* The `fields` a variant of a definition holds: its own, its typedef's, or those of the JSON
+ * value its string holds (keys.jwk: `jwk.kid` names a member of the decoded JSON). */
+static const struct node *variant_fields(const struct kb_product *p, const struct node *v,
+                                         int depth)
+{
+    const struct node *fields = node_map_get(v, "fields");
+    const struct node *td = node_map_get(v, "typedef");
+    const struct node *json = node_map_get(v, "json");
+    if (fields || depth > 8)
+        return fields;
+    if (json)
+        return variant_fields(p, json, depth + 1);
+    const struct node *def = td && node_is_string(td) ? kb_typedef(p, td->u.text) : NULL;
+    size_t n = def && def->kind == NODE_SEQUENCE ? def->count : 1;
+    for (size_t i = 0; def && i < n && !fields; i++)
+        fields = variant_fields(p, def->kind == NODE_SEQUENCE ? def->u.items[i] : def, depth + 1);
+    return fields;
+}
+
 /* The `fields` of some variant of a definition that has `name` among them. */
-static const struct node *fields_holding(const struct node *def, const char *name, size_t len)
+static const struct node *fields_holding(const struct kb_product *p, const struct node *def,
+                                         const char *name, size_t len)
 {
     size_t n = def && def->kind == NODE_SEQUENCE ? def->count : 1;
     for (size_t i = 0; def && i < n; i++) {
         const struct node *v = def->kind == NODE_SEQUENCE ? def->u.items[i] : def;
-        const struct node *fields = node_map_get(v, "fields");
+        const struct node *fields = variant_fields(p, v, 0);
         for (uint32_t j = 0; fields && j < fields->count; j++)
             if (fields->u.pairs[j].key->count == len &&
                 !memcmp(fields->u.pairs[j].key->u.text, name, len))
@@ -611,7 +679,8 @@ static const struct node *fields_holding(const struct node *def, const char *nam
 
 /* A field of the record, or a dotted path into its nested records (redis.host), in some
  * version. */
-static bool field_path_exists(const struct node *fields, const char *path)
+static bool field_path_exists(const struct kb_product *p, const struct node *fields,
+                              const char *path)
 {
     const char *dot = strchr(path, '.');
     size_t len = dot ? (size_t)(dot - path) : strlen(path);
@@ -625,7 +694,7 @@ static bool field_path_exists(const struct node *fields, const char *path)
         const char *next = dot + 1;
         const char *next_dot = strchr(next, '.');
         size_t next_len = next_dot ? (size_t)(next_dot - next) : strlen(next);
-        return field_path_exists(fields_holding(def, next, next_len), next);
+        return field_path_exists(p, fields_holding(p, def, next, next_len), next);
     }
     return false;
 }
@@ -634,7 +703,7 @@ static int check_field_name(struct lctx *c, const struct node *name)
 {
     if (!c->record_fields || !name)
         return 0;
-    if (!field_path_exists(c->record_fields, name->u.text))
+    if (!field_path_exists(c->p, c->record_fields, name->u.text))
         return bad(c, name, "'%s' is not a field here", name->u.text);
     return 0;
 }
@@ -1437,6 +1506,155 @@ static int sh_plan_steps(struct lctx *c, const struct node *n)
     return rc;
 }
 
+/* ---- checks gatehop states but cannot run, and values read apart ------------------------- */
+
+/* Validator sets (no type needed), as a conditional's if_match. */
+static int validator_set_shape(struct lctx *c, const struct node *n)
+{
+    bool needs_type = c->needs_type;
+    c->needs_type = false;
+    int rc = sh_fielddef(c, n);
+    c->needs_type = needs_type;
+    return rc;
+}
+
+/* and_if: [{field, match}, ...], every field one of the record's. */
+static int sh_and_if(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"field", "match"};
+    if (n->kind != NODE_SEQUENCE || n->count == 0)
+        return bad(c, n, "'and_if' is a list of {field, match}");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *cond = n->u.items[i];
+        bool needs_type = c->needs_type;
+        c->needs_type = false;
+        int rc = check_mapping(c, cond, TABLE(and_if_keywords), false, "a condition");
+        c->needs_type = needs_type;
+        if (rc == 0)
+            rc = require_keys(c, cond, TABLE(needed), "a condition");
+        if (rc == 0)
+            rc = check_field_name(c, node_map_get(cond, "field"));
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* unchecked: {if_field, if_match, and_if?, text}: announced when the condition holds. */
+static int sh_unchecked_check(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"if_field", "if_match", "text"};
+    bool needs_type = c->needs_type;
+    c->needs_type = false;
+    int rc = check_mapping(c, n, TABLE(unchecked_check_keywords), false, "an unchecked check");
+    c->needs_type = needs_type;
+    if (rc == 0)
+        rc = require_keys(c, n, TABLE(needed), "an unchecked check");
+    return rc < 0 ? rc : check_field_name(c, node_map_get(n, "if_field"));
+}
+
+/* forbids / requires: {if_field, if_match?, fields, err?}. */
+static int sh_if_set(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"if_field", "fields"};
+    bool needs_type = c->needs_type;
+    c->needs_type = false;
+    int rc = check_mapping(c, n, TABLE(if_set_keywords), false, "forbids or requires");
+    c->needs_type = needs_type;
+    if (rc == 0)
+        rc = require_keys(c, n, TABLE(needed), "forbids or requires");
+    if (rc == 0)
+        rc = check_field_name(c, node_map_get(n, "if_field"));
+    return rc < 0 ? rc : check_field_names(c, node_map_get(n, "fields"));
+}
+
+/* distinct_by: {fields, by, err?}; `by` names a derivation of schema_named.c. */
+static int sh_distinct_by(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"fields", "by"};
+    int rc = check_mapping(c, n, TABLE(distinct_by_keywords), false, "distinct_by");
+    if (rc == 0)
+        rc = require_keys(c, n, TABLE(needed), "distinct_by");
+    const struct node *by = rc == 0 ? node_map_get(n, "by") : NULL;
+    if (rc == 0 && !named_derivation_find(by->u.text))
+        return bad(c, by, "unknown derivation '%s'", by->u.text);
+    return rc < 0 ? rc : check_field_names(c, node_map_get(n, "fields"));
+}
+
+/* captures: {pattern, err?, parts: [validator set, ...]}: one part per group of the pattern. */
+static int sh_captures(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"pattern", "parts"};
+    int rc = check_mapping(c, n, TABLE(captures_keywords), false, "captures");
+    if (rc == 0)
+        rc = require_keys(c, n, TABLE(needed), "captures");
+    if (rc < 0)
+        return rc;
+    const struct node *parts = node_map_get(n, "parts");
+    if (parts->kind != NODE_SEQUENCE || parts->count == 0)
+        return bad(c, parts, "'parts' lists one validator set per group of the pattern");
+    const struct node *pattern = node_map_get(n, "pattern");
+    uint32_t groups = 0;
+    pcre2_pattern_info(kb_regex(c->p->kb, pattern->u.text, pattern->count), PCRE2_INFO_CAPTURECOUNT,
+                       &groups);
+    if (groups < parts->count)
+        return bad(c, parts, "'parts' lists %u parts, the pattern has %u groups", parts->count,
+                   groups);
+    for (uint32_t i = 0; i < parts->count; i++)
+        if ((rc = validator_set_shape(c, parts->u.items[i])) < 0)
+            return rc;
+    return 0;
+}
+
+/* unique_items: {by?, err?}. */
+static int sh_unique_items(struct lctx *c, const struct node *n)
+{
+    return check_mapping(c, n, TABLE(unique_items_keywords), false, "unique_items");
+}
+
+/* json: a field definition for the value a JSON string holds. */
+static int sh_json(struct lctx *c, const struct node *n)
+{
+    const struct node *record_fields = c->record_fields;
+    int rc = sh_fielddef(c, n);
+    c->record_fields = record_fields;
+    return rc;
+}
+
+/* rewrites: [{field, cases: [{match?, set: {field: value}}]}], fields of the entity. */
+static int sh_rewrites(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"field", "cases"};
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "'rewrites' must be a list");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *rw = n->u.items[i];
+        int rc = check_mapping(c, rw, TABLE(rewrite_keywords), true, "a rewrite");
+        if (rc == 0)
+            rc = require_keys(c, rw, TABLE(needed), "a rewrite");
+        if (rc == 0)
+            rc = check_field_name(c, node_map_get(rw, "field"));
+        const struct node *cases = rc == 0 ? node_map_get(rw, "cases") : NULL;
+        if (rc == 0 && (cases->kind != NODE_SEQUENCE || cases->count == 0))
+            rc = bad(c, cases, "'cases' is a list of {match, set}");
+        for (uint32_t j = 0; rc == 0 && j < cases->count; j++) {
+            const struct node *one = cases->u.items[j];
+            bool needs_type = c->needs_type;
+            c->needs_type = false;
+            rc = check_mapping(c, one, TABLE(rewrite_case_keywords), false, "a rewrite case");
+            c->needs_type = needs_type;
+            const struct node *set = rc == 0 ? node_map_get(one, "set") : NULL;
+            if (rc == 0 && (!set || set->kind != NODE_MAPPING || set->count == 0))
+                rc = bad(c, one, "a rewrite case needs 'set', a mapping of fields to values");
+            for (uint32_t k = 0; rc == 0 && k < set->count; k++)
+                rc = check_field_name(c, set->u.pairs[k].key);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 typedef int (*shape_checker)(struct lctx *c, const struct node *n);
 
 static const shape_checker shape_checkers[SH_COUNT] = {
@@ -1507,6 +1725,14 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_EDITIONS] = sh_editions,
     [SH_EDITION_LIST] = sh_edition_list,
     [SH_BACKEND_LIST] = sh_backend_list,
+    [SH_CAPTURES] = sh_captures,
+    [SH_UNIQUE_ITEMS] = sh_unique_items,
+    [SH_JSON] = sh_json,
+    [SH_UNCHECKED] = sh_unchecked_check,
+    [SH_AND_IF] = sh_and_if,
+    [SH_REWRITES] = sh_rewrites,
+    [SH_IF_SET] = sh_if_set,
+    [SH_DISTINCT_BY] = sh_distinct_by,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)

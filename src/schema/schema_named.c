@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "schema_der.h"
+#include "schema_lua.h"
 #include "util/util_buf.h"
 #include "util/util_utf8.h"
 
@@ -903,9 +906,15 @@ static bool is_base64_or_space(unsigned char c)
            c == '\t';
 }
 
+/* A PEM block: its label and its body (between the BEGIN and END lines). */
+struct pem_block {
+    const char *label, *body;
+    size_t label_len, body_len;
+};
+
 /* The first PEM block whose label ends with one of the given words; body must be base64. */
 static bool pem_ok(const char *s, size_t n, const char *const *labels, const char *what,
-                   struct named_result *out)
+                   struct named_result *out, struct pem_block *block)
 {
     static const char begin[] = "-----BEGIN ";
     const char *end = s + n;
@@ -947,28 +956,168 @@ static bool pem_ok(const char *s, size_t n, const char *const *labels, const cha
         }
         if (body_len < 4)
             return fail(out, "invalid %s: the PEM block is empty", what);
+        *block = (struct pem_block){label, body, label_len, body_len};
         return true;
     }
     return fail(out, "invalid %s: no PEM block found", what);
 }
 
+/*
+ * The DER of a PEM block, walked as its label says (schema_der.c): false, with a message, when
+ * OpenSSL could not load it; a body this reader does not follow (an encrypted key) passes.
+ * When cert is given, the block is a certificate and cert receives what it says.
+ */
+static bool der_ok(const struct pem_block *block, const char *what, struct der_certificate *cert,
+                   enum der_verdict *verdict, struct named_result *out)
+{
+    bool broken;
+    size_t len;
+    *verdict = DER_UNKNOWN;
+    uint8_t *der = der_from_base64(block->body, block->body_len, &len, &broken);
+    if (!der)
+        return broken ? fail(out, "invalid %s: the PEM body is not whole base64", what) : true;
+    char why[160] = "";
+    *verdict = cert ? der_read_certificate(der, len, cert, why, sizeof(why))
+                    : der_read_key(block->label, block->label_len, der, len, why, sizeof(why));
+    free(der);
+    if (*verdict == DER_BROKEN)
+        return fail(out, "invalid %s: %s", what, why);
+    return true;
+}
+
+static bool pem_der_ok(const char *s, size_t n, const char *const *labels, const char *what,
+                       struct der_certificate *cert, enum der_verdict *verdict,
+                       struct named_result *out)
+{
+    struct pem_block block;
+    *verdict = DER_UNKNOWN;
+    return pem_ok(s, n, labels, what, out, &block) && der_ok(&block, what, cert, verdict, out);
+}
+
+static const char *const certificate_labels[] = {"CERTIFICATE", NULL};
+
 static bool v_certificate(const char *s, size_t n, const struct named_env *env,
                           struct named_result *out)
 {
     (void)env;
-    static const char *const labels[] = {"CERTIFICATE", NULL};
-    return pem_ok(s, n, labels, "certificate", out);
+    struct der_certificate cert;
+    enum der_verdict verdict;
+    return pem_der_ok(s, n, certificate_labels, "certificate", &cert, &verdict, out);
 }
 
+/* Kong's ca_certificates check (every release): a CA that has not expired, as of now. */
+static bool v_ca_certificate(const char *s, size_t n, const struct named_env *env,
+                             struct named_result *out)
+{
+    (void)env;
+    struct der_certificate cert;
+    enum der_verdict verdict;
+    if (!pem_der_ok(s, n, certificate_labels, "certificate", &cert, &verdict, out))
+        return false;
+    if (verdict != DER_OK)
+        return true;
+    if (cert.has_not_after && cert.not_after < time(NULL))
+        return fail(out, "certificate expired, \"Not After\" time is in the past");
+    if (!cert.is_ca)
+        return fail(out, "certificate does not appear to be a CA because it is missing the "
+                         "\"CA\" basic constraint");
+    return true;
+}
+
+/* A private or public key (Kong's typedefs.key and resty.openssl's pkey.new, any kind). The
+ * loader also takes a JWK, whose JSON is not judged here. */
 static bool v_key(const char *s, size_t n, const struct named_env *env, struct named_result *out)
 {
     (void)env;
     static const char *const labels[] = {"PRIVATE KEY", "PUBLIC KEY", NULL};
-    return pem_ok(s, n, labels, "key", out);
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    if (i < n && s[i] == '{')
+        return true;
+    enum der_verdict verdict;
+    return pem_der_ok(s, n, labels, "key", NULL, &verdict, out);
+}
+
+static bool v_public_key(const char *s, size_t n, const struct named_env *env,
+                         struct named_result *out)
+{
+    (void)env;
+    static const char *const labels[] = {"PUBLIC KEY", NULL};
+    enum der_verdict verdict;
+    return pem_der_ok(s, n, labels, "public key", NULL, &verdict, out);
+}
+
+static bool v_private_key(const char *s, size_t n, const struct named_env *env,
+                          struct named_result *out)
+{
+    (void)env;
+    static const char *const labels[] = {"PRIVATE KEY", NULL};
+    enum der_verdict verdict;
+    return pem_der_ok(s, n, labels, "private key", NULL, &verdict, out);
+}
+
+/* ---- derived values, for checks that compare something a value holds ------------------------ */
+
+/* The type of a certificate's public key (its algorithm's OID, in hex): RSA, EC, Ed25519, ... */
+static bool d_certificate_key_type(const char *s, size_t n, char *out, size_t size)
+{
+    struct pem_block block;
+    struct named_result ignored;
+    struct der_certificate cert;
+    enum der_verdict verdict;
+    if (!pem_ok(s, n, certificate_labels, "certificate", &ignored, &block) ||
+        !der_ok(&block, "certificate", &cert, &verdict, &ignored) || verdict != DER_OK ||
+        !cert.key_oid_len || size < 2 * cert.key_oid_len + 1)
+        return false;
+    for (size_t i = 0; i < cert.key_oid_len; i++)
+        snprintf(out + 2 * i, 3, "%02x", cert.key_oid[i]);
+    return true;
+}
+
+static const struct named_derivation derivations[] = {
+    {"certificate_key_type", d_certificate_key_type},
+};
+
+const struct named_derivation *named_derivation_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(derivations) / sizeof(derivations[0]); i++)
+        if (strcmp(derivations[i].name, name) == 0)
+            return &derivations[i];
+    return NULL;
+}
+
+/* ---- Lua code, as LuaJIT loads it (schema_lua.c) ---------------------------------------- */
+
+/* A chunk Kong loads with loadstring or load (pre-function phases, custom_fields_by_lua). */
+static bool v_lua_chunk(const char *s, size_t n, const struct named_env *env,
+                        struct named_result *out)
+{
+    (void)env;
+    struct lua_options opt = {true, false};
+    struct lua_error err;
+    if (lua_chunk_ok(s, n, &opt, &err))
+        return true;
+    out->offset = err.offset;
+    return fail(out, "the Lua code does not compile: line %u: %s", err.line, err.message);
+}
+
+/* A Penlight template (request-transformer's values): each $(...) is a Lua expression. */
+static bool v_lua_template(const char *s, size_t n, const struct named_env *env,
+                           struct named_result *out)
+{
+    (void)env;
+    struct lua_error err;
+    if (lua_template_ok(s, n, &err))
+        return true;
+    out->offset = err.offset;
+    return fail(out, "value '%.*s' is not in supported format: %s", (int)(n > 120 ? 120 : n), s,
+                err.message);
 }
 
 static const struct named_validator validators[] = {
     {"asterisk_or_regex", v_asterisk_or_regex},
+    {"ca_certificate", v_ca_certificate},
     {"certificate", v_certificate},
     {"cidr_v4", v_cidr_v4},
     {"cookie_name", v_cookie_name},
@@ -981,8 +1130,12 @@ static const struct named_validator validators[] = {
     {"key", v_key},
     {"kong_route_path", v_kong_route_path},
     {"kong_route_path_2x", v_kong_route_path_2x},
+    {"lua_chunk", v_lua_chunk},
+    {"lua_template", v_lua_template},
     {"name", v_name},
     {"path", v_path},
+    {"private_key", v_private_key},
+    {"public_key", v_public_key},
     {"regex", v_regex},
     {"sni", v_sni},
     {"tag", v_tag},

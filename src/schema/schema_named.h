@@ -36,6 +36,17 @@ struct named_validator {
 
 const struct named_validator *named_validator_find(const char *name);
 
+/* A value derived from a string, for checks that compare what values hold (two certificates'
+ * key types); false when it cannot be derived (the check then passes). */
+typedef bool (*named_derivation_fn)(const char *s, size_t len, char *out, size_t size);
+
+struct named_derivation {
+    const char *name;
+    named_derivation_fn fn;
+};
+
+const struct named_derivation *named_derivation_find(const char *name);
+
 /* A shorthand's expansion: the value a field gets from the shorthand, or NULL. */
 typedef const struct node *(*named_expansion_fn)(const struct node *value, const char *field,
                                                  struct arena *arena);

@@ -1,6 +1,7 @@
 #include "schema_validate.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -485,6 +486,78 @@ static bool check_named(const struct vctx *c, const struct spec_field *f, const 
     return false;
 }
 
+static bool check_value(const struct vctx *c, const struct spec_field *f, const struct node *n,
+                        struct failure *fl, const struct node **matched);
+
+/* A part's err with %1 ... %9 replaced by the captured groups (<redacted> inside a secret). */
+static void format_part_err(const struct vctx *c, const char *err, const char *text,
+                            const PCRE2_SIZE *ov, uint32_t ngroups, char *out, size_t size)
+{
+    struct buf b;
+    buf_init(&b, size);
+    for (const char *p = err; *p; p++) {
+        unsigned g = p[0] == '%' && p[1] >= '1' && p[1] <= '9' ? (unsigned)(p[1] - '0') : 0;
+        if (!g) {
+            buf_putc(&b, *p);
+            continue;
+        }
+        p++;
+        if (g <= ngroups && ov[2 * g] != PCRE2_UNSET)
+            buf_printf(&b, "%.*s", c->secret ? 10 : (int)(ov[2 * g + 1] - ov[2 * g]),
+                       c->secret ? "<redacted>" : text + ov[2 * g]);
+    }
+    snprintf(out, size, "%s", buf_cstr(&b));
+    buf_release(&b);
+}
+
+/* One captured group checked as a string of its own; an unset group is a null value. */
+static bool check_part(const struct vctx *c, const struct spec_field *part, const struct node *n,
+                       const PCRE2_SIZE *ov, uint32_t ngroups, uint32_t g, struct failure *fl)
+{
+    struct node sub = *n;
+    bool unset = ov[2 * g] == PCRE2_UNSET;
+    char *text =
+        unset ? NULL : arena_strndup(c->scratch, n->u.text + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+    if (!unset && !text)
+        return true; /* out of memory: do not invent a finding */
+    sub.type = unset ? SCALAR_NULL : SCALAR_STRING;
+    sub.u.text = unset ? "" : text;
+    sub.count = unset ? 0 : (uint32_t)(ov[2 * g + 1] - ov[2 * g]);
+    const struct node *matched;
+    if (check_value(c, part, &sub, fl, &matched))
+        return true;
+    if (part->err && !fl->quiet) {
+        format_part_err(c, part->err, n->u.text, ov, ngroups, fl->message, sizeof(fl->message));
+        fl->from_err = true;
+    }
+    /* An offset inside the part becomes one inside the whole value. */
+    fl->offset = unset ? -1 : (long)ov[2 * g] + (fl->offset > 0 ? fl->offset : 0);
+    return false;
+}
+
+/* captures: the pattern must match, and each group must pass its part's validators. */
+static bool check_captures(const struct vctx *c, const struct spec_field *f, const struct node *n,
+                           struct failure *fl)
+{
+    if (!f->captures || !node_is_string(n))
+        return true;
+    const struct spec_captures *cap = f->captures;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(cap->pattern.re, NULL);
+    if (!md)
+        return true;
+    bool ok = true;
+    if (pcre2_match(cap->pattern.re, (PCRE2_SPTR)n->u.text, n->count, 0, 0, md, NULL) < 0) {
+        ok = invalid_by_pattern(c, n, cap->pattern.err, fl);
+    } else {
+        const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        uint32_t ngroups = pcre2_get_ovector_count(md) - 1;
+        for (uint32_t g = 1; ok && g <= cap->nparts && g <= ngroups; g++)
+            ok = check_part(c, cap->parts[g - 1], n, ov, ngroups, g, fl);
+    }
+    pcre2_match_data_free(md);
+    return ok;
+}
+
 /* A set may not mix elements of two of the listed groups (route protocols). */
 static bool check_subsets(const struct spec_field *f, const struct node *n, struct failure *fl)
 {
@@ -628,7 +701,7 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
         return failed(fl, R_HOP2007, "expected a valid UUID");
     return check_enums(c, f, n, fl, matched) && check_numbers(f, n, fl) &&
            check_lengths(f, n, fl) && check_patterns(c, f, n, fl) && check_contains(c, f, n, fl) &&
-           check_named(c, f, n, fl) && check_subsets(f, n, fl);
+           check_named(c, f, n, fl) && check_subsets(f, n, fl) && check_captures(c, f, n, fl);
 }
 
 /* Test mode, for the validator sets of entity checks: no findings, elements included. */
@@ -643,6 +716,11 @@ static bool matches(const struct vctx *c, const struct spec_field *f, const stru
         for (uint32_t i = 0; i < n->count; i++)
             if (!matches(c, f->elements, n->u.items[i]))
                 return false;
+    for (uint32_t i = 0; n && n->kind == NODE_MAPPING && (f->keys || f->values) && i < n->count;
+         i++)
+        if ((f->keys && !matches(c, f->keys, n->u.pairs[i].key)) ||
+            (f->values && !matches(c, f->values, n->u.pairs[i].value)))
+            return false;
     return true;
 }
 
@@ -733,16 +811,22 @@ static size_t item_identity(const struct node *n, char *out, size_t size)
     return len < 0 ? 0 : (size_t)len < size ? (size_t)len : size - 1;
 }
 
-/* Repeated items of a set the gateway requires to be distinct; items longer than 255 bytes are
- * compared by their first 255. */
-static bool check_set_repeats(struct vctx *c, const struct spec_field *f, const struct node *n)
+/*
+ * Repeated items of a list the gateway requires to be distinct (APISIX sets, or a field's
+ * unique_items): compared as scalars, a record item by its field `by`. Items longer than 255
+ * bytes are compared by their first 255.
+ */
+static bool check_repeats(struct vctx *c, const struct spec_field *f, const struct node *n,
+                          const struct spec_unique_items *u)
 {
     struct strmap seen;
     strmap_init(&seen);
     bool ok = true;
     for (uint32_t i = 0; i < n->count; i++) {
         const struct node *item = n->u.items[i];
-        if (item->kind != NODE_SCALAR || node_is_null(item))
+        if (u && u->by)
+            item = item->kind == NODE_MAPPING ? node_map_get(item, u->by) : NULL;
+        if (!item || item->kind != NODE_SCALAR || node_is_null(item))
             continue;
         char key[258];
         size_t len = item_identity(item, key, sizeof(key));
@@ -753,14 +837,156 @@ static bool check_set_repeats(struct vctx *c, const struct spec_field *f, const 
         char shown[128];
         show(c, item, shown, sizeof(shown));
         path_push_index(c->path, i);
-        diag_add(c->sink, R_HOP2012, -1, &item->span, path_text(c->path), c->entity,
-                 "'%s': item %u repeats item %u (%s); %s requires the items to differ",
-                 c->field ? c->field : f->name, i + 1, first + 1, shown, c->doc->product);
+        const char *field = c->field ? c->field : f->name;
+        if (u && u->err) {
+            struct buf msg;
+            buf_init(&msg, 1024);
+            for (const char *p = u->err; *p; p++) {
+                if (p[0] == '%' && p[1] == 's')
+                    buf_printf(&msg, "%.200s", c->secret ? "<redacted>" : item->u.text), p++;
+                else
+                    buf_putc(&msg, *p);
+            }
+            diag_add(c->sink, R_HOP2012, -1, &item->span, path_text(c->path), c->entity, "'%s': %s",
+                     field, buf_cstr(&msg));
+            buf_release(&msg);
+        } else {
+            diag_add(c->sink, R_HOP2012, -1, &item->span, path_text(c->path), c->entity,
+                     "'%s': item %u repeats item %u (%s); %s requires the items to differ", field,
+                     i + 1, first + 1, shown, c->doc->product);
+        }
         path_pop(c->path);
         ok = false;
     }
     strmap_release(&seen);
     return ok;
+}
+
+/* ---- JSON held in a string --------------------------------------------------------------- */
+
+/* Deeper JSON is not built: a definition that reaches this far would reject it anyway. */
+#define JSON_DEPTH_MAX 32
+
+static struct node *json_to_node(struct arena *a, const json_t *j, const struct span *span,
+                                 int depth);
+
+static struct node *json_scalar(struct arena *a, struct node *n, const json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_STRING:
+        n->type = SCALAR_STRING;
+        n->count = (uint32_t)json_string_length(j);
+        n->u.text = arena_strndup(a, json_string_value(j), n->count);
+        return n->u.text ? n : NULL;
+    case JSON_INTEGER:
+        n->type = SCALAR_INT;
+        n->v.i = json_integer_value(j);
+        n->u.text = arena_printf(a, "%lld", (long long)n->v.i);
+        break;
+    case JSON_REAL:
+        n->type = SCALAR_FLOAT;
+        n->v.f = json_real_value(j);
+        n->u.text = arena_printf(a, "%.17g", n->v.f);
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        n->type = SCALAR_BOOL;
+        n->v.b = json_is_true(j);
+        n->u.text = n->v.b ? "true" : "false";
+        break;
+    default:
+        n->type = SCALAR_NULL;
+        n->u.text = "null";
+        break;
+    }
+    if (!n->u.text)
+        return NULL;
+    n->count = (uint32_t)strlen(n->u.text);
+    return n;
+}
+
+static struct node *json_container(struct arena *a, struct node *n, const json_t *j,
+                                   const struct span *span, int depth)
+{
+    bool object = json_is_object(j);
+    size_t count = object ? json_object_size(j) : json_array_size(j);
+    n->kind = object ? NODE_MAPPING : NODE_SEQUENCE;
+    n->style = STYLE_FLOW;
+    n->count = (uint32_t)count;
+    if (object) {
+        n->u.pairs = arena_calloc(a, count ? count : 1, sizeof(*n->u.pairs));
+        const char *key;
+        json_t *value;
+        size_t i = 0;
+        json_object_foreach((json_t *)j, key, value)
+        {
+            json_t *k = json_string(key);
+            n->u.pairs[i].key = k ? json_to_node(a, k, span, depth + 1) : NULL;
+            json_decref(k);
+            n->u.pairs[i].value = json_to_node(a, value, span, depth + 1);
+            if (!n->u.pairs[i].key || !n->u.pairs[i].value)
+                return NULL;
+            i++;
+        }
+        return n;
+    }
+    n->u.items = arena_calloc(a, count ? count : 1, sizeof(*n->u.items));
+    for (size_t i = 0; n->u.items && i < count; i++)
+        if (!(n->u.items[i] = json_to_node(a, json_array_get(j, i), span, depth + 1)))
+            return NULL;
+    return n->u.items ? n : NULL;
+}
+
+/* A decoded JSON value as nodes, every one at the span of the string that held it. */
+static struct node *json_to_node(struct arena *a, const json_t *j, const struct span *span,
+                                 int depth)
+{
+    struct node *n = arena_calloc(a, 1, sizeof(*n));
+    if (!n)
+        return NULL;
+    n->span = *span;
+    n->flags = NODE_SYNTH;
+    n->style = STYLE_DOUBLE_QUOTED;
+    bool container = json_is_object(j) || json_is_array(j);
+    if (container && depth < JSON_DEPTH_MAX)
+        return json_container(a, n, j, span, depth);
+    if (container) { /* too deep to build: a value no definition takes */
+        n->type = SCALAR_STRING;
+        n->u.text = "(JSON nested too deeply)";
+        n->count = (uint32_t)strlen(n->u.text);
+        return n;
+    }
+    return json_scalar(a, n, j);
+}
+
+/* The JSON a string holds, as nodes; NULL when it does not decode (or out of memory). */
+static const struct node *decode_json(struct arena *a, const struct node *s)
+{
+    json_error_t error;
+    json_t *j = json_loadb(s->u.text, s->count, JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
+    if (!j)
+        return NULL;
+    const struct node *n = json_to_node(a, j, &s->span, 0);
+    json_decref(j);
+    return n;
+}
+
+/* A string field with `json`: it must decode, and the value must pass the definition. The
+ * decoder's own message is not shown: it quotes the input, which may be a secret. */
+static bool validate_json(struct vctx *c, const struct spec_field *f, const struct node *n)
+{
+    if (is_vault_reference(n) || is_placeholder(c, n))
+        return true;
+    const struct node *decoded = decode_json(c->scratch, n);
+    if (!decoded) {
+        diag_add(c->sink, R_HOP2007, -1, &n->span, path_text(c->path), c->entity,
+                 "'%s': could not decode the string as JSON", c->field ? c->field : f->name);
+        return false;
+    }
+    /* A record's own result does not count its fields' failures: count the errors instead. */
+    size_t errors = c->sink->by_severity[GH_ERROR];
+    bool ok = validate_value(c, f->json, decoded);
+    return ok && c->sink->by_severity[GH_ERROR] == errors;
 }
 
 static bool validate_children(struct vctx *c, const struct spec_field *f, const struct node *n)
@@ -769,7 +995,11 @@ static bool validate_children(struct vctx *c, const struct spec_field *f, const 
     if (n->kind == NODE_MAPPING && f->plugin_map)
         return validate_plugin_map(c, f, n);
     if (n->kind == NODE_SEQUENCE && f->type == FT_SET && c->doc && c->doc->unique_sets)
-        ok = check_set_repeats(c, f, n);
+        ok = check_repeats(c, f, n, NULL);
+    if (n->kind == NODE_SEQUENCE && f->unique_items)
+        ok &= check_repeats(c, f, n, f->unique_items);
+    if (f->json && node_is_string(n))
+        ok &= validate_json(c, f, n);
     if (n->kind == NODE_SEQUENCE && f->elements) {
         for (uint32_t i = 0; i < n->count; i++) {
             const struct node *item = n->u.items[i];
@@ -850,6 +1080,11 @@ bool validate_value(struct vctx *c, const struct spec_field *f, const struct nod
     } else if (n && !node_is_null(n) && !is_placeholder(c, n)) {
         report_deprecations(c, f, n, matched);
         ok = validate_children(c, f, n);
+        /* Announced only for a value that passed the rest: what failed is a finding already,
+         * and a vault reference is not checked by the gateway either. */
+        if (f->unchecked && ok && is_set(n) && !is_vault_reference(n))
+            diag_add(c->sink, R_HOP9005, -1, &n->span, path_text(c->path), c->entity,
+                     "'%s': not checked: %s", c->field ? c->field : f->name, f->unchecked);
     }
     c->secret = secret;
     return ok;
@@ -994,6 +1229,11 @@ const struct spec_field *plugin_conf_schema(struct vctx *c, const struct node *n
     *is_config = false;
     *known = check_plugin_known(c, name);
     const struct spec_plugin *plugin = *known ? spec_plugin_find(c->doc, name->u.text) : NULL;
+    if (*known && !plugin && c->doc->all_plugins && plugin_is_custom(c, name->u.text))
+        diag_add(c->sink, R_HOP9005, -1, &name->span, path_text(c->path), c->entity,
+                 "plugin '%s': not checked: a custom plugin (--custom-plugin), whose configuration "
+                 "the gateway checks against the plugin's own schema",
+                 name->u.text);
     if (*known && scope == PLUGIN_SCOPE_STREAM)
         *known = check_stream_plugin(c, name);
     else if (*known && scope != PLUGIN_SCOPE_METADATA)
@@ -1130,17 +1370,25 @@ static const struct node *shorthand_value(struct record_run *run, const char *na
 struct nested_field {
     const struct spec_field *f;
     const struct node *written;
+    bool unreadable; /* inside a JSON string that does not decode (or a vault reference) */
 };
 
 static struct nested_field nested_field(const struct record_run *run, int at, const char *path)
 {
     /* Read from the map, not from `values`: shorthands are looked at before every key is. */
     struct nested_field out = {at >= 0 ? &run->r->fields[at] : NULL,
-                               at >= 0 ? node_map_get(run->map, run->r->fields[at].name) : NULL};
+                               at >= 0 ? node_map_get(run->map, run->r->fields[at].name) : NULL,
+                               false};
     for (const char *seg = strchr(path, '.'); seg && out.f; seg = strchr(seg, '.')) {
         seg++;
         const char *end = strchr(seg, '.');
         size_t len = end ? (size_t)(end - seg) : strlen(seg);
+        if (out.f->json && out.written && node_is_string(out.written)) {
+            /* A JSON string (keys.jwk): read inside what it decodes to, if it does. */
+            out.written = decode_json(run->c->scratch, out.written);
+            out.unreadable = !out.written;
+            out.f = out.f->json;
+        }
         out.f = out.f->record ? spec_record_field(out.f->record, seg, len) : NULL;
         const struct node *w = NULL;
         for (uint32_t i = 0;
@@ -1155,11 +1403,18 @@ static struct nested_field nested_field(const struct record_run *run, int at, co
     return out;
 }
 
+/* What a check reads where the value cannot be known (inside a JSON string that does not
+ * decode): the checks that compare values skip it. */
+static const struct node unreadable_value = {
+    .kind = NODE_SCALAR, .type = SCALAR_NULL, .u.text = ""};
+
 /* A dotted path's value: written, else set by a shorthand, else the nested field's default
  * (Kong fills a record left out with its fields' defaults). */
 static const struct node *nested_value(struct record_run *run, int at, const char *path)
 {
     struct nested_field n = nested_field(run, at, path);
+    if (n.unreadable)
+        return &unreadable_value;
     if (n.written)
         return n.written;
     const struct node *v = run->r->nshorthands ? shorthand_value(run, path) : NULL;
@@ -1266,11 +1521,26 @@ static bool at_least_one(struct record_run *run, const int *at, const char *cons
     return false;
 }
 
+/* The check's if_field and every and_if condition hold (a null value holds none). */
+static bool conditions_hold(struct record_run *run, const struct spec_check *k)
+{
+    const struct node *iv = run_value(run, k->if_at, k->if_field);
+    if (!iv || node_is_null(iv) || !matches(run->c, k->if_match, iv))
+        return false;
+    for (size_t i = 0; i < k->n_and_if; i++) {
+        const struct spec_condition *cond = &k->and_if[i];
+        const struct node *v = run_value(run, cond->at, cond->field);
+        if (!v || node_is_null(v) || !matches(run->c, cond->match, v))
+            return false;
+    }
+    return true;
+}
+
 static bool run_conditional(struct record_run *run, const struct spec_check *k)
 {
     struct vctx *c = run->c;
     const struct node *iv = run_value(run, k->if_at, k->if_field);
-    if (!iv || node_is_null(iv) || !matches(c, k->if_match, iv))
+    if (!conditions_hold(run, k))
         return true;
     const struct node *tv = run_value(run, k->then_at, k->then_field);
     if (matches(c, k->then_match, tv))
@@ -1316,6 +1586,117 @@ static bool run_distinct(struct record_run *run, const struct spec_check *k)
             }
         }
     }
+    return true;
+}
+
+/* At least one of the fields is true (read at its default: oauth2's grant flows). */
+static bool run_at_least_one_true(struct record_run *run, const struct spec_check *k)
+{
+    for (size_t i = 0; i < k->n_fields; i++) {
+        const struct node *v = run_value(run, k->fields_at[i], k->fields[i]);
+        if (v && v->kind == NODE_SCALAR && v->type == SCALAR_BOOL && v->v.b)
+            return true;
+    }
+    check_report(run, R_HOP2009, "at least one of these fields must be true: ", k->fields,
+                 k->n_fields);
+    return false;
+}
+
+/* The fields have one value; an unset field is null. The check applies when the field each
+ * name starts at is set (keys: `jwk.kid` only when there is a jwk); a value that cannot be read
+ * (a JSON string that does not decode, a vault reference) is not compared. */
+static bool run_equal(struct record_run *run, const struct spec_check *k)
+{
+    const struct node *first = NULL;
+    for (size_t i = 0; i < k->n_fields; i++) {
+        int at = k->fields_at[i];
+        if (at < 0 ||
+            (strchr(k->fields[i], '.') && !is_set(run_value(run, at, run->r->fields[at].name))))
+            return true;
+    }
+    for (size_t i = 0; i < k->n_fields; i++) {
+        const struct node *v = run_value(run, k->fields_at[i], k->fields[i]);
+        if (v == &unreadable_value || (v && is_vault_reference(v)) ||
+            (v && is_placeholder(run->c, v)))
+            return true;
+        if (!v)
+            v = &unreadable_value; /* compares as null */
+        if (i == 0)
+            first = v;
+        else if (!node_equal(first, v) && !(node_is_null(first) && node_is_null(v))) {
+            check_report(run, R_HOP2008, "these fields must have the same value: ", k->fields,
+                         k->n_fields);
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * forbids / requires: when if_field is set (and matches if_match, when given), none / all of
+ * the fields may be set. One finding per check, at the record.
+ */
+static bool run_if_set(struct record_run *run, const struct spec_check *k)
+{
+    const struct node *iv = run_value(run, k->if_at, k->if_field);
+    if (!is_set(iv) || (k->if_match && !matches(run->c, k->if_match, iv)))
+        return true;
+    bool forbids = k->kind == CHECK_FORBIDS;
+    size_t set = count_set(run, k->fields_at, k->fields, k->n_fields);
+    if (forbids ? set == 0 : set == k->n_fields)
+        return true;
+    struct buf list, msg;
+    buf_init(&list, 4096);
+    buf_init(&msg, 4096);
+    quoted_list(k->fields, k->n_fields, &list);
+    if (k->then_err)
+        format_err(k->then_err, buf_cstr(&list), &msg);
+    else
+        buf_printf(&msg, "'%s' %s: %s", k->if_field,
+                   forbids ? "cannot be used with any of" : "needs all of", buf_cstr(&list));
+    diag_add(run->c->sink, forbids ? R_HOP2010 : R_HOP2011, -1, &run->map->span,
+             path_text(run->c->path), run->c->entity, "%s", buf_cstr(&msg));
+    buf_release(&list);
+    buf_release(&msg);
+    return false;
+}
+
+/* The fields' string values, turned by a derivation (a certificate's key type), differ;
+ * values that cannot be derived (a vault reference) are left out. */
+static bool run_distinct_by(struct record_run *run, const struct spec_check *k)
+{
+    enum { MAX_COMPARED = 8 };
+    char derived[MAX_COMPARED][128];
+    size_t have = 0;
+    bool repeat = false;
+    for (size_t i = 0; i < k->n_fields && have < MAX_COMPARED && !repeat; i++) {
+        const struct node *v = run_value(run, k->fields_at[i], k->fields[i]);
+        if (!node_is_string(v) || is_vault_reference(v) ||
+            !k->derive->fn(v->u.text, v->count, derived[have], sizeof(derived[have])))
+            continue;
+        for (size_t j = 0; j < have && !repeat; j++)
+            repeat = !strcmp(derived[j], derived[have]);
+        have++;
+    }
+    if (!repeat)
+        return true;
+    if (k->then_err)
+        diag_add(run->c->sink, R_HOP2012, -1, &run->map->span, path_text(run->c->path),
+                 run->c->entity, "%s", k->then_err);
+    else
+        check_report(run, R_HOP2012, "these fields must differ in their derived value: ", k->fields,
+                     k->n_fields);
+    return false;
+}
+
+/* A check gatehop cannot run, announced when its condition holds (HOP9005, an info). */
+static bool run_unchecked(struct record_run *run, const struct spec_check *k)
+{
+    if (!conditions_hold(run, k))
+        return true;
+    const struct node *at = nested_field(run, k->if_at, k->if_field).written;
+    diag_add(run->c->sink, R_HOP9005, -1, at ? &at->span : &run->map->span, path_text(run->c->path),
+             run->c->entity, "'%s': not checked: %s", k->if_field, k->then_err);
     return true;
 }
 
@@ -1384,6 +1765,17 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
         return run_conditional(run, k);
     case CHECK_CONDITIONAL_AT_LEAST_ONE_OF:
         return run_conditional_alo(run, k);
+    case CHECK_AT_LEAST_ONE_TRUE:
+        return run_at_least_one_true(run, k);
+    case CHECK_EQUAL:
+        return run_equal(run, k);
+    case CHECK_UNCHECKED:
+        return run_unchecked(run, k);
+    case CHECK_FORBIDS:
+    case CHECK_REQUIRES:
+        return run_if_set(run, k);
+    case CHECK_DISTINCT_BY:
+        return run_distinct_by(run, k);
     }
     return true;
 }
@@ -1393,6 +1785,9 @@ static bool check_reads_failed_field(const struct record_run *run, const struct 
 {
     if (!run->some_failed)
         return false;
+    for (size_t i = 0; i < k->n_and_if; i++)
+        if (failed_at(run, k->and_if[i].at))
+            return true;
     return any_failed(run, k->fields_at, k->n_fields) ||
            any_failed(run, k->then_fields_at, k->n_then_fields) ||
            any_failed(run, k->else_fields_at, k->n_else_fields) || failed_at(run, k->if_at) ||
@@ -1652,9 +2047,82 @@ static bool check_required(struct vctx *c, const struct record_run *run,
     return ok;
 }
 
+/* The pair of a mapping under a string key, or NULL. */
+static struct node_pair *pair_named(struct node *map, const char *key)
+{
+    for (uint32_t i = 0; i < map->count; i++)
+        if (node_text_equals(map->u.pairs[i].key, key))
+            return &map->u.pairs[i];
+    return NULL;
+}
+
+/* A rewrite case's values, written into the copy at the place of the value that triggered it. */
+static void apply_set(struct vctx *c, struct node *copy, const struct node *set,
+                      const struct span *at)
+{
+    for (uint32_t i = 0; i < set->count; i++) {
+        const struct node *key = set->u.pairs[i].key;
+        struct node *value = arena_alloc(c->scratch, sizeof(*value));
+        if (!value)
+            return;
+        *value = *set->u.pairs[i].value;
+        value->span = *at;
+        value->flags |= NODE_SYNTH;
+        struct node_pair *p = pair_named(copy, key->u.text);
+        if (!p) {
+            struct node *k = arena_alloc(c->scratch, sizeof(*k));
+            if (!k)
+                return;
+            *k = *key;
+            k->span = *at;
+            k->flags |= NODE_SYNTH;
+            p = &copy->u.pairs[copy->count++];
+            p->key = k;
+        }
+        p->value = value;
+    }
+}
+
+/*
+ * What the gateway does to the values before it validates them (Kong's upstreams turn
+ * `hash_on` and `algorithm` into each other), applied to a copy of the mapping; the original
+ * is returned when nothing applies or memory runs out.
+ */
+static const struct node *apply_rewrites(struct vctx *c, const struct spec_record *r,
+                                         const struct node *map)
+{
+    if (!r->nrewrites || map->kind != NODE_MAPPING)
+        return map;
+    size_t room = map->count;
+    for (size_t i = 0; i < r->nrewrites; i++)
+        for (size_t j = 0; j < r->rewrites[i].ncases; j++)
+            room += r->rewrites[i].cases[j].set->count;
+    struct node *copy = arena_alloc(c->scratch, sizeof(*copy));
+    struct node_pair *pairs = arena_calloc(c->scratch, room, sizeof(*pairs));
+    if (!copy || !pairs)
+        return map;
+    *copy = *map;
+    memcpy(pairs, map->u.pairs, map->count * sizeof(*pairs));
+    copy->u.pairs = pairs;
+    for (size_t i = 0; i < r->nrewrites; i++) {
+        const struct spec_rewrite *rw = &r->rewrites[i];
+        struct node_pair *p = pair_named(copy, rw->field);
+        for (size_t j = 0; p && j < rw->ncases; j++) {
+            const struct spec_rewrite_case *one = &rw->cases[j];
+            if (one->match && !matches(c, one->match, p->value))
+                continue;
+            struct span at = p->value->span;
+            apply_set(c, copy, one->set, &at);
+            break;
+        }
+    }
+    return copy;
+}
+
 bool validate_record(struct vctx *c, const struct spec_record *r, const struct node *map,
                      const struct record_options *opt)
 {
+    map = apply_rewrites(c, r, map);
     enum { SMALL = 64 };
     const struct node *small_values[SMALL];
     bool small_failed[SMALL];

@@ -136,18 +136,143 @@ static void test_normalize(void)
     arena_release(&a);
 }
 
+/* Real certificates and keys (made with openssl and python-cryptography for these tests): a
+ * CA valid until 2126, one that expired in 2001, one without basicConstraints (valid until 2120,
+ * a GeneralizedTime), an EC and an RSA leaf, and an EC key pair. */
+static const char ca_long[] = "-----BEGIN CERTIFICATE-----\n"
+                              "MIIBijCCATGgAwIBAgIUMti6cc+N3cwC01fZeXIuw010n88wCgYIKoZIzj0EAwIw\n"
+                              "GjEYMBYGA1UEAwwPZ2F0ZWhvcC10ZXN0LWNhMCAXDTI2MTIwNjE4MjIyOFoYDzIx\n"
+                              "MjYxMTEyMTgyMjI4WjAaMRgwFgYDVQQDDA9nYXRlaG9wLXRlc3QtY2EwWTATBgcq\n"
+                              "hkjOPQIBBggqhkjOPQMBBwNCAARHAEwJmzsIuQT3TVxPNLoRVuxgRbYmEFObS7GU\n"
+                              "bh+JyInD5BTACrPeQy5n0tXtiDP3/mbk+SeN2Aq0SOzNLeD3o1MwUTAdBgNVHQ4E\n"
+                              "FgQUCDHFQF5zK2zz5sW+2pLMr5t4L6kwHwYDVR0jBBgwFoAUCDHFQF5zK2zz5sW+\n"
+                              "2pLMr5t4L6kwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAS5BTd\n"
+                              "Kjg+F2PubdoZXRJ0AZAS9IEJ90WBADloG1BeuQIgMZ0VpwtF9aKIlmX1MbCKxdba\n"
+                              "QD8Bi1YvwuFA/yz1Ze0=\n"
+                              "-----END CERTIFICATE-----\n";
+static const char ca_expired[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBTjCB9aADAgECAhRppwHnnqlz29zqUKcrvQFHPGgbuTAKBggqhkjOPQQDAjAd\n"
+    "MRswGQYDVQQDDBJnYXRlaG9wLWV4cGlyZWQtY2EwHhcNMDAwMTAxMDAwMDAwWhcN\n"
+    "MDEwMTAxMDAwMDAwWjAdMRswGQYDVQQDDBJnYXRlaG9wLWV4cGlyZWQtY2EwWTAT\n"
+    "BgcqhkjOPQIBBggqhkjOPQMBBwNCAAT+Tf36iwfsYTcJAa2tgFH81SHdrFsd4y86\n"
+    "XsagfSN30CCOmWDnUPApBd/hEx1okoPfGvwIR1CCCbPiPygUMZxyoxMwETAPBgNV\n"
+    "HRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIH3F+CVKa8gW+qkY9JsSHwS6\n"
+    "tACU8EmGUn6rMTkuhfa0AiEAryDyP7vCddUBwp6gIvKejqFQg0SSe11GVx8jhw5a\n"
+    "ksQ=\n"
+    "-----END CERTIFICATE-----\n";
+static const char no_constraints[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBMjCB2KADAgECAhQe/w5UPUrXbamc/+qH/+RfkFNl4jAKBggqhkjOPQQDAjAY\n"
+    "MRYwFAYDVQQDDA1nYXRlaG9wLXBsYWluMCAXDTIwMDEwMTAwMDAwMFoYDzIxMjAw\n"
+    "MTAxMDAwMDAwWjAYMRYwFAYDVQQDDA1nYXRlaG9wLXBsYWluMFkwEwYHKoZIzj0C\n"
+    "AQYIKoZIzj0DAQcDQgAE/k39+osH7GE3CQGtrYBR/NUh3axbHeMvOl7GoH0jd9Ag\n"
+    "jplg51DwKQXf4RMdaJKD3xr8CEdQggmz4j8oFDGccjAKBggqhkjOPQQDAgNJADBG\n"
+    "AiEAzNl42dBlLFkMjkVjPmKtUuADhBX9bAILownHD6eqJaACIQCzHw5zAKLnCBde\n"
+    "Z4ww7s2W6LkMGyqN/zszkk4xDjMi4w==\n"
+    "-----END CERTIFICATE-----\n";
+static const char leaf_ec[] = "-----BEGIN CERTIFICATE-----\n"
+                              "MIIBijCCATCgAwIBAgIUUE9W8ll/9hfoAU9xmJ16Tu5/YLMwCgYIKoZIzj0EAwIw\n"
+                              "GzEZMBcGA1UEAwwQbGVhZi5leGFtcGxlLmNvbTAgFw0yNjEyMDYxODIyMjdaGA8y\n"
+                              "MTI2MTExMjE4MjIyN1owGzEZMBcGA1UEAwwQbGVhZi5leGFtcGxlLmNvbTBZMBMG\n"
+                              "ByqGSM49AgEGCCqGSM49AwEHA0IABHCzr+CFKJenrS+wnjb0bI/H75h4xYyAOWD4\n"
+                              "aK21h8xROwHD3OScu92jkbtu94NlKTm4hevKDJIGxDye2Qie15mjUDBOMB0GA1Ud\n"
+                              "DgQWBBT2LrC78BBe+9H/RU5vG5H8yJ+hSTAfBgNVHSMEGDAWgBT2LrC78BBe+9H/\n"
+                              "RU5vG5H8yJ+hSTAMBgNVHRMBAf8EAjAAMAoGCCqGSM49BAMCA0gAMEUCIH2u3l6C\n"
+                              "cUXNT6TP5IX8eDSjol+2mCt8hAcmiWuXG8LuAiEA8uPzy0Z7+QNJ615CbaGcHVH9\n"
+                              "KjtbaesO/mje+NH3uLY=\n"
+                              "-----END CERTIFICATE-----\n";
+static const char leaf_rsa[] = "-----BEGIN CERTIFICATE-----\n"
+                               "MIIDFjCCAf6gAwIBAgIUE6z/Fe7o6cn3xjWKMFseEa6xNDMwDQYJKoZIhvcNAQEL\n"
+                               "BQAwGzEZMBcGA1UEAwwQbGVhZi5leGFtcGxlLmNvbTAgFw0yNjEyMDYxODIyMjha\n"
+                               "GA8yMTI2MTExMjE4MjIyOFowGzEZMBcGA1UEAwwQbGVhZi5leGFtcGxlLmNvbTCC\n"
+                               "ASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAKJ5soj7X7Od4sdd3IwWrQcf\n"
+                               "iWsMm7oah4GmX6jnBnu3kTCbNeP0sdIXl+hdZt5GfZRXrlAHkRHDDOAUkhGDPR2p\n"
+                               "yMl3vLozpqXAqTiw1+y99u9FNBIUBvvGscE01ZxJq/BxT0zTSPK1/V4wfG1EFsan\n"
+                               "MLnXnuKEf481TsJJVieUdvf9zznS7lASGtnc3s9/THvIpWBQsPvIZWXSXlRcNyF4\n"
+                               "/GtNiAo/UZcNfeM095Er6UGXFiW5lITP0AJZOkoHvthbz0dtaBfvXJ5yVxDRR2xn\n"
+                               "NvcywJfeqDaxFK5NNjrM+BwXm3xTmUc77dpq53xfHB/5agr9D9HJ3Qz1Y3w81g8C\n"
+                               "AwEAAaNQME4wHQYDVR0OBBYEFH4c2JubW2G5hBTgO+l1RQB1y/QqMB8GA1UdIwQY\n"
+                               "MBaAFH4c2JubW2G5hBTgO+l1RQB1y/QqMAwGA1UdEwEB/wQCMAAwDQYJKoZIhvcN\n"
+                               "AQELBQADggEBAIwh8903y5r/WGbTgKMACahDmHjM5YvhHcnGtN+TblDd0fRE/hEb\n"
+                               "Fjvs3tiumvjP4NcZwT9MR5PKNCQ/otmWwylh3ZXentFdqAgqRR7y16C5R5hmW/p2\n"
+                               "vcS3zH/bYc7pagpNLq6EztaymjawxXNl1OS0zPu+Y2oDnvk0jO5db8PXqoOlh+8+\n"
+                               "8+GbJCC1U4cXw/lblQajxZxmpmeQtA1j7rCO2H8x5bLgjuc6NL+BgJG/rpeHuUCe\n"
+                               "X9LDuWx8mcr0OIY9SS6DWQ3MkkQVBDuIUBpKcp9KJA6QGRWjKHAX+ywGNY3HknHK\n"
+                               "w4lPVAW6FhefGljAmlKNRvD8RnDEavOy5HE=\n"
+                               "-----END CERTIFICATE-----\n";
+static const char ec_private_pkcs8[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgGb0cRnE1lRJ5J6sv\n"
+    "oZJ6QEdjci6jOCg8vIXcgZVYaFChRANCAARws6/ghSiXp60vsJ429GyPx++YeMWM\n"
+    "gDlg+GittYfMUTsBw9zknLvdo5G7bveDZSk5uIXrygySBsQ8ntkInteZ\n"
+    "-----END PRIVATE KEY-----\n";
+static const char ec_private_sec1[] =
+    "-----BEGIN EC PRIVATE KEY-----\n"
+    "MHcCAQEEIBm9HEZxNZUSeSerL6GSekBHY3IuozgoPLyF3IGVWGhQoAoGCCqGSM49\n"
+    "AwEHoUQDQgAEcLOv4IUol6etL7CeNvRsj8fvmHjFjIA5YPhorbWHzFE7AcPc5Jy7\n"
+    "3aORu273g2UpObiF68oMkgbEPJ7ZCJ7XmQ==\n"
+    "-----END EC PRIVATE KEY-----\n";
+static const char ec_public[] = "-----BEGIN PUBLIC KEY-----\n"
+                                "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEcLOv4IUol6etL7CeNvRsj8fvmHjF\n"
+                                "jIA5YPhorbWHzFE7AcPc5Jy73aORu273g2UpObiF68oMkgbEPJ7ZCJ7XmQ==\n"
+                                "-----END PUBLIC KEY-----\n";
+
+/* The first n characters of a PEM block, closed again: a DER cut short. */
+static void truncated(const char *pem, size_t keep, const char *end_line, char *out, size_t size)
+{
+    snprintf(out, size, "%.*s\n%s\n", (int)keep, pem, end_line);
+}
+
 static void test_pem(void)
 {
-    accepts("certificate",
-            "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n");
+    char cut[512];
+    accepts("certificate", ca_long);
+    accepts("certificate", ca_expired);
+    accepts("certificate", leaf_rsa);
+    truncated(ca_long, 158, "-----END CERTIFICATE-----", cut,
+              sizeof(cut)); /* 128 base64 characters */
+    rejects("certificate", cut,
+            "invalid certificate: a length runs past the data (byte 0 of the DER)");
     rejects("certificate", "not a certificate", "invalid certificate: no PEM block found");
     rejects("certificate", "-----BEGIN CERTIFICATE-----\nMII*\n-----END CERTIFICATE-----",
             "invalid certificate: the PEM body is not base64");
     rejects("certificate", "-----BEGIN CERTIFICATE-----\nMIIBszCC\n",
             "invalid certificate: the PEM block is not closed with '-----END CERTIFICATE-----'");
-    accepts("key", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA==\n-----END EC PRIVATE KEY-----");
+    rejects("certificate", "-----BEGIN CERTIFICATE-----\nAgEB\n-----END CERTIFICATE-----",
+            "invalid certificate: expected a certificate (a SEQUENCE) (byte 0 of the DER)");
+    rejects("certificate", "-----BEGIN CERTIFICATE-----\nMAIC\n-----END CERTIFICATE-----",
+            "invalid certificate: a length runs past the data (byte 0 of the DER)");
+    accepts("ca_certificate", ca_long);
+    rejects("ca_certificate", ca_expired, "certificate expired, \"Not After\" time is in the past");
+    rejects("ca_certificate", no_constraints,
+            "certificate does not appear to be a CA because it is missing the \"CA\" basic "
+            "constraint");
+    rejects("ca_certificate", leaf_ec,
+            "certificate does not appear to be a CA because it is missing the \"CA\" basic "
+            "constraint");
+    accepts("key", ec_private_pkcs8);
+    accepts("key", ec_private_sec1);
+    accepts("key", ec_public);
+    accepts("key", "{\"kty\": \"RSA\", \"n\": \"AQAB\", \"e\": \"AQAB\"}");
+    accepts("key", "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: x\n\nMHcC\n"
+                   "-----END EC PRIVATE KEY-----");
+    rejects("key", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA==\n-----END EC PRIVATE KEY-----",
+            "invalid key: a length runs past the data (byte 0 of the DER)");
+    rejects("key", "-----BEGIN RSA PUBLIC KEY-----\nMAMCAQE=\n-----END RSA PUBLIC KEY-----",
+            "invalid key: an element is missing (byte 5 of the DER)");
     rejects("key", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
             "invalid key: no PEM block found");
+    accepts("public_key", ec_public);
+    rejects("public_key", ec_private_pkcs8, "invalid public key: no PEM block found");
+    accepts("private_key", ec_private_sec1);
+    rejects("private_key", ec_public, "invalid private key: no PEM block found");
+    const struct named_derivation *key_type = named_derivation_find("certificate_key_type");
+    char a[128] = "", b[128] = "", r[128] = "";
+    ok(key_type && key_type->fn(leaf_ec, strlen(leaf_ec), a, sizeof(a)) &&
+           key_type->fn(ca_long, strlen(ca_long), b, sizeof(b)) &&
+           key_type->fn(leaf_rsa, strlen(leaf_rsa), r, sizeof(r)) && !strcmp(a, b) && strcmp(a, r),
+       "certificate_key_type: two EC certificates share a type, RSA is another (%s, %s)", a, r);
 }
 
 static void test_expansion(void)
@@ -224,6 +349,61 @@ static void test_router_regex(void)
         accepts("kong_route_path", run[i]);
 }
 
+/* LuaJIT's loader, as Kong's pre-function and loggers use it; the cases were checked against
+ * LuaJIT 2.1 (with Lua 5.2 compatibility where it matters: goto is a keyword, break may be
+ * followed by more statements, a call may start a line). */
+static void test_lua(void)
+{
+    accepts("lua_chunk", "return 1");
+    accepts("lua_chunk", "local x = kong.request.get_header('x')\nif not x then return end");
+    accepts("lua_chunk", "#!/usr/bin/env luajit\nreturn ...");
+    accepts("lua_chunk", "for i = 1, 3 do goto continue; local y = i ::continue:: end");
+    accepts("lua_chunk", "while true do break; print(1) end");
+    accepts("lua_chunk", "local f = print\n(f)(1)");
+    accepts("lua_chunk", "x = 0x1p4 + 1e-3 + .5 + 3LL + 2i + \"\\u{48}\\z  \\x41\\065\"");
+    accepts("lua_chunk", "s = [==[ ]] ]=] ]==] --[[ comment ]] t = 1");
+    rejects("lua_chunk",
+            "local x = ", "the Lua code does not compile: line 1: unexpected symbol near '<eof>'");
+    rejects("lua_chunk", "return return",
+            "the Lua code does not compile: line 1: unexpected symbol near 'return'");
+    rejects("lua_chunk", "if x then\nfoo()\n",
+            "the Lua code does not compile: line 3: 'end' expected (to close 'if' at line 1) near "
+            "'<eof>'");
+    rejects("lua_chunk", "break", "the Lua code does not compile: line 1: no loop to break");
+    rejects("lua_chunk", "goto nowhere",
+            "the Lua code does not compile: line 1: undefined label 'nowhere'");
+    rejects("lua_chunk", "do goto l; local x; ::l:: print(x) end",
+            "the Lua code does not compile: line 1: <goto l> jumps into the scope of local 'x'");
+    rejects("lua_chunk",
+            "::a:: ::a::", "the Lua code does not compile: line 1: duplicate label 'a'");
+    rejects("lua_chunk", "function f() return ... end",
+            "the Lua code does not compile: line 1: cannot use '...' outside a vararg function "
+            "near '...'");
+    rejects("lua_chunk", "local goto = 1",
+            "the Lua code does not compile: line 1: '<name>' expected near 'goto'");
+    rejects("lua_chunk", "x = a // b",
+            "the Lua code does not compile: line 1: unexpected symbol near '/'");
+    rejects("lua_chunk", "x = '\\q'",
+            "the Lua code does not compile: line 1: invalid escape sequence near ''\\'");
+    rejects("lua_chunk", "x = 1..2",
+            "the Lua code does not compile: line 1: malformed number near '1..2'");
+    rejects("lua_chunk", "x = [=x",
+            "the Lua code does not compile: line 1: invalid long string delimiter near '[='");
+    rejects("lua_chunk", "(a) = 1", "the Lua code does not compile: line 1: syntax error near '='");
+    accepts("lua_template", "plain text");
+    accepts("lua_template", "$(headers.host)");
+    accepts("lua_template", "id=$(uri_captures[1] or 'none') and $( not closed");
+    rejects("lua_template", "$(uri_captures.0)",
+            "value '$(uri_captures.0)' is not in supported format: ')' expected near '.0'");
+    rejects("lua_template", "$()",
+            "value '$()' is not in supported format: unexpected symbol near ')'");
+    rejects("lua_template", "$(...)",
+            "value '$(...)' is not in supported format: cannot use '...' outside a vararg function "
+            "near '...'");
+    rejects("lua_template", "$(goto)",
+            "value '$(goto)' is not in supported format: unexpected symbol near 'goto'");
+}
+
 int main(void)
 {
     test_hosts();
@@ -235,5 +415,6 @@ int main(void)
     test_expansion();
     test_migrate_path();
     test_router_regex();
+    test_lua();
     return done();
 }

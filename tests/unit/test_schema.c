@@ -85,7 +85,7 @@ static const char toy_product[] =
 
 static const char toy_document[] = "fields:\n  _format_version: {type: string, required: true}\n"
                                    "entity_fields:\n  _comment: {type: string}\n"
-                                   "entities:\n  - things\n";
+                                   "entities:\n  - things\n  - gadgets\n";
 
 static const char toy_typedefs[] = "typedefs:\n"
                                    "  port: {type: integer, between: [0, 65535]}\n"
@@ -111,6 +111,59 @@ static const char toy_things[] =
     "  - at_least_one_of: [a, b]\n"
     "  - conditional: {if_field: mode, if_match: {eq: x}, then_field: port, "
     "then_match: {between: [1, 1024]}}\n";
+
+/* The newer check kinds and keywords, on an entity of their own so that the things' cases
+ * above stay as they are. */
+static const char toy_gadgets[] =
+    "entity: gadgets\nsingular: gadget\n"
+    "fields:\n"
+    "  name: {type: string}\n"
+    "  pair:\n"
+    "    type: string\n"
+    "    captures:\n"
+    "      pattern: '^([^:]+):*(([\\s\\S]*))\\z'\n"
+    "      err: needs a name\n"
+    "      parts:\n"
+    "        - {match: '^[a-z]+\\z', err: \"bad name %1\"}\n"
+    "        - {len_min: 1, err: \"key '%1' has no value\"}\n"
+    "        - {validator: lua_template}\n"
+    "  tags: {type: array, elements: {type: record, fields: {k: {type: string}}}, "
+    "unique_items: {by: k, err: \"repeated: %s\"}}\n"
+    "  items: {type: array, elements: {type: string}, unique_items: {}}\n"
+    "  doc: {type: string, json: {type: record, fields: {kid: {type: string, required: true}, "
+    "n: {type: integer}}}}\n"
+    "  kid: {type: string}\n"
+    "  a: {type: boolean, default: false}\n"
+    "  b: {type: boolean}\n"
+    "  msg: {type: string}\n"
+    "  body: {type: string}\n"
+    "  ctype: {type: string}\n"
+    "  zone: {type: string, unchecked: zones are the node's}\n"
+    "  algo: {type: string, default: rr, one_of: [rr, lc, ch]}\n"
+    "  hash: {type: string, default: none, one_of: [none, ip, header]}\n"
+    "  hdr: {type: string}\n"
+    "  code: {type: string, validator: lua_chunk}\n"
+    "  headers: {type: map, keys: {type: string}, values: {type: string}}\n"
+    "  url: {type: string}\n"
+    "checks:\n"
+    "  - at_least_one_true: [a, b]\n"
+    "  - equal: [kid, doc.kid]\n"
+    "  - forbids: {if_field: msg, fields: [body, ctype], err: \"msg excludes %s\"}\n"
+    "  - requires: {if_field: ctype, fields: [body]}\n"
+    "  - unchecked: {if_field: hash, if_match: {eq: ip}, and_if: [{field: algo, match: {eq: "
+    "ch}}], text: ip hashing}\n"
+    "  - conditional: {if_field: hash, if_match: {eq: header}, then_field: hdr, then_match: "
+    "{required: true}}\n"
+    "  - conditional: {if_field: url, if_match: {match: '@'}, then_field: headers, then_match: "
+    "{keys: {not_match: '^auth\\z'}}}\n"
+    "rewrites:\n"
+    "  - field: algo\n"
+    "    cases: [{match: {eq: lc}, set: {hash: null}}]\n"
+    "  - field: hash\n"
+    "    cases:\n"
+    "      - {match: {eq: null}, set: {hash: none}}\n"
+    "      - {match: {eq: none}, set: {algo: rr}}\n"
+    "      - set: {algo: ch}\n";
 
 struct file {
     const char *name;
@@ -143,7 +196,8 @@ static char *make_toy(const struct file *replace)
     struct file files[] = {{"product.yaml", toy_product},
                            {"document.yaml", toy_document},
                            {"typedefs.yaml", toy_typedefs},
-                           {"entities/things.yaml", toy_things}};
+                           {"entities/things.yaml", toy_things},
+                           {"entities/gadgets.yaml", toy_gadgets}};
     snprintf(dir, sizeof(dir), "%s/toy", root);
     bool replaced = false;
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -255,6 +309,31 @@ static void test_fail_closed(void)
     broken_after("entities/things.yaml", nested,
                  "    shorthands: {h: {type: string, sets: [redis.host], map: [a]}}\n",
                  "'map' must be a mapping", 8, 61);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  p: {type: string, captures: {pattern: '^(a)', parts: "
+           "[{}, {}]}}\n",
+           "'parts' lists 2 parts, the pattern has 1 groups", 3, 56);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - distinct_by: {fields: [a], by: colour}\n",
+           "unknown derivation 'colour'", 5, 36);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - unchecked: {if_field: a, if_match: {eq: x}}\n",
+           "an unchecked check needs 'text'", 5, 16);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_match: {eq: y}, "
+           "and_if: [{field: b, match: {eq: z}}]}\n",
+           "'b' is not a field here", 5, 104);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nrewrites:\n"
+           "  - {field: a, cases: [{match: {eq: x}}]}\n",
+           "a rewrite case needs 'set'", 5, 24);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - requires: {if_field: a, fields: [c]}\n",
+           "'c' is not a field here", 5, 38);
     static const char rule[] = "rules:\n  - {code: HOP4006, hop: \"2.0\", at: things, field: a, ";
     broken_after("upgrades.yaml", rule, "do: {rename: b}}\n", "an upgrade rule needs 'why'", 2, 5);
     broken_after("upgrades.yaml", rule, "do: {remove: true}, both_set: old, why: x}\n",
@@ -432,8 +511,9 @@ static void env_close(struct check_env *e)
     remove_toy(e->root);
 }
 
-/* Validates one YAML mapping as a "thing"; returns the codes found, in order. */
-static void validate_thing(const char *version, const char *yaml, char *out, size_t size)
+/* Validates one YAML mapping as an item of an entity; returns the codes found, in order. */
+static void validate_item(const char *entity, const char *version, const char *yaml, char *out,
+                          size_t size)
 {
     struct check_env e;
     out[0] = '\0';
@@ -446,8 +526,8 @@ static void validate_thing(const char *version, const char *yaml, char *out, siz
     struct node *root = NULL;
     if (reader_open_memory(&r, yaml, strlen(yaml), NULL, &parse_sink, &err) == 0 &&
         reader_load(&r, &root, &err) == 0 && root) {
-        const struct spec_entity *things = spec_entity_find(e.doc, "things");
-        validate_record(&e.vctx, &things->record, root, NULL);
+        const struct spec_entity *target = spec_entity_find(e.doc, entity);
+        validate_record(&e.vctx, &target->record, root, NULL);
     }
     reader_close(&r);
     diag_sink_release(&parse_sink);
@@ -457,6 +537,8 @@ static void validate_thing(const char *version, const char *yaml, char *out, siz
         int n = snprintf(out + used, size - used, "%s%s", i ? " " : "",
                          rule_info(e.sink.items[i].rule)->code);
         used += n > 0 ? (size_t)n : 0;
+        if (getenv("TOY_DEBUG"))
+            printf("# %s\n", e.sink.items[i].message);
         if (strstr(e.sink.items[i].message, "hunter2"))
             printf("# a secret leaked: %s\n", e.sink.items[i].message), ok(0, "secret leaked");
     }
@@ -466,8 +548,51 @@ static void validate_thing(const char *version, const char *yaml, char *out, siz
 static void expect_codes(const char *version, const char *yaml, const char *codes, const char *what)
 {
     char got[512];
-    validate_thing(version, yaml, got, sizeof(got));
+    validate_item("things", version, yaml, got, sizeof(got));
     is_str(got, codes, what);
+}
+
+static void expect_gadget(const char *yaml, const char *codes, const char *what)
+{
+    char got[512];
+    validate_item("gadgets", "1.0", yaml, got, sizeof(got));
+    is_str(got, codes, what);
+}
+
+static void test_newer_checks(void)
+{
+    expect_gadget("{a: true}", "", "a valid gadget");
+    expect_gadget("{}", "HOP2009", "at_least_one_true reads the defaults");
+    expect_gadget("{b: true}", "", "at_least_one_true: the other one");
+    expect_gadget("{a: true, pair: 'x:$(y)'}", "", "captures: a name and a template");
+    expect_gadget("{a: true, pair: ':y'}", "HOP2007", "captures: the pattern does not match");
+    expect_gadget("{a: true, pair: 'X1:y'}", "HOP2007", "captures: the first part fails");
+    expect_gadget("{a: true, pair: 'x:'}", "HOP2006", "captures: the second part is empty");
+    expect_gadget("{a: true, pair: 'x:$(a b)'}", "HOP2007", "captures: a template that fails");
+    expect_gadget("{a: true, tags: [{k: a}, {k: b}]}", "", "unique_items by a field");
+    expect_gadget("{a: true, tags: [{k: a}, {k: a}]}", "HOP2012", "a repeated tag");
+    expect_gadget("{a: true, items: [x, y, x]}", "HOP2012", "a repeated item");
+    expect_gadget("{a: true, doc: '{\"kid\": \"k\"}', kid: k}", "", "json and equal");
+    expect_gadget("{a: true, doc: '{\"kid\": \"k\"}', kid: j}", "HOP2008", "equal fails");
+    expect_gadget("{a: true, doc: '{\"n\": 1}'}", "HOP2002", "the JSON lacks kid");
+    expect_gadget("{a: true, doc: '{\"kid\": 5}', kid: k}", "HOP2003", "a JSON value's type");
+    expect_gadget("{a: true, doc: '{kid'}", "HOP2007", "JSON that does not decode");
+    expect_gadget("{a: true, doc: '{vault://env/jwk}', kid: k}", "",
+                  "equal skips a value it cannot read");
+    expect_gadget("{a: true, msg: m}", "", "forbids: nothing else set");
+    expect_gadget("{a: true, msg: m, ctype: t, body: b}", "HOP2010", "forbids fires once");
+    expect_gadget("{a: true, ctype: t}", "HOP2011", "requires");
+    expect_gadget("{a: true, zone: z}", "HOP9005", "an unchecked field, set");
+    expect_gadget("{a: true, zone: ''}", "HOP2006", "an empty value is checked, not announced");
+    expect_gadget("{a: true, hash: ip}", "HOP9005", "an unchecked check (hash_on rewrites algo)");
+    expect_gadget("{a: true, hash: ip, algo: lc}", "", "a rewrite nulls hash first");
+    expect_gadget("{a: true, hash: header}", "HOP2008", "the conditional on hash");
+    expect_gadget("{a: true, hash: header, algo: lc}", "", "which the rewrite takes away");
+    expect_gadget("{a: true, code: 'return 1'}", "", "Lua that loads");
+    expect_gadget("{a: true, code: 'return return'}", "HOP2007", "Lua that does not");
+    expect_gadget("{a: true, url: 'http://u@h', headers: {auth: x}}", "HOP2008",
+                  "a validator set checks a map's keys");
+    expect_gadget("{a: true, url: 'http://h', headers: {auth: x}}", "", "only when the if holds");
 }
 
 static void test_validation(void)
@@ -510,5 +635,6 @@ int main(int argc, char **argv)
     test_no_plan();
     test_editions();
     test_validation();
+    test_newer_checks();
     return done();
 }

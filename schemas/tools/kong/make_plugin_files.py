@@ -22,9 +22,12 @@ What the dumps cannot say is written here, each with its source:
   value arrives, not how it is mapped).
 - UNDECLARED_DEPRECATIONS: deprecations Kong logged from Lua before its schemas declared them, so a
   field is dated by the release that first warned.
-- TYPEDEF_VALIDATORS: which of Kong's typedefs carry a custom validator gatehop has in C.
-Everything else Kong checks in Lua functions (custom_validator, custom_entity_check) is listed
-in the file's header as "not expressed".
+- TYPEDEF_VALIDATORS, TYPEDEF_PART_VALIDATORS: which of Kong's typedefs (or their elements,
+  keys or values) carry a custom validator gatehop has in C.
+- EXPRESSED: what the Lua functions of each plugin check (custom_validator,
+  custom_entity_check), read from Kong's source and written with gatehop's check kinds, each
+  with its source; a check that needs the node's settings is written as `unchecked` (HOP9005).
+Anything else Kong checks in Lua is listed in the file's header as "not expressed".
 """
 
 import json
@@ -45,11 +48,41 @@ TYPEDEF_VALIDATORS = {
     "path": "path",
 }
 
+# Kong typedefs whose part (elements, keys or values) carries a custom validator gatehop has in
+# C: lua_code's values are Lua chunks Kong's sandbox loads (kong/tools/sandbox.lua validate_safe,
+# load in text mode); hosts' elements are host names with wildcards (typedefs.lua,
+# validate_host_with_wildcards).
+TYPEDEF_PART_VALIDATORS = {
+    ("lua_code", "values"): "lua_chunk",
+    ("hosts", "elements"): "host_with_wildcards",
+}
+
 # Typedefs whose validator is a constraint the dump already carries (or none at all).
 TYPEDEFS_WITHOUT_VALIDATOR = {"port", "timeout", "http_method", "ttl", "queue", "propagation"}
 
 # kong/plugins/session/schema.lua (3.2.0 and later): cookie_samesite "off" becomes "Lax".
 VALUE_MAPS = {("session", "cookie_samesite"): {"off": "Lax"}}
+
+# The shared memory zones Kong's nginx template declares in every release (2.8.0 to 3.10.0,
+# kong/templates/nginx_kong.lua); a node may declare more (nginx_http_lua_shared_dict).
+KONG_SHARED_DICTS = ["kong", "kong_locks", "kong_healthchecks", "kong_cluster_events",
+                     "kong_rate_limiting_counters", "kong_core_db_cache", "kong_core_db_cache_miss",
+                     "kong_db_cache", "kong_db_cache_miss"]
+SHARED_DICT_UNCHECKED = ("the node must declare this shared memory zone (kong.conf's "
+                         "nginx_http_lua_shared_dict); gatehop knows only Kong's own zones")
+
+ACME_RESERVED = [{"pattern": "^" + re.escape(word).replace("\\:", ":"),
+                  "err": "namespace can't be prefixed with reserved word: " + word}
+                 for word in ("kong_acme:renew_config:", "kong_acme:renew_last_run",
+                              "kong_acme:cert_key:")]
+
+AI_LOG_STATISTICS = {
+    "since": "3.7",
+    "conditional": {"if_field": "route_type", "if_match": {"eq": "llm/v1/completions"},
+                    "and_if": [{"field": "model.provider", "match": {"eq": "anthropic"}}],
+                    "then_field": "logging.log_statistics", "then_match": {"ne": True},
+                    "then_err": "anthropic does not support statistics when route_type is "
+                                "llm/v1/completions"}}
 
 # What Kong checks in Lua that gatehop's data expresses, by (plugin, path), each with the Lua
 # it stands for; `notes` rewrites (or, with None, drops) the "not expressed" line it covers.
@@ -57,18 +90,20 @@ PERIODS = ["second", "minute", "hour", "day", "month", "year"]
 EXPRESSED = {
     # validate_periods_order, every release 2.8.0 to 3.10.0: a limit per longer period must not
     # be lower than one per shorter period. From 3.4.0 the same validator says sync_rate other
-    # than -1 needs the redis policy (a conditional); its other sync_rate rule, -1 or at least
-    # 0.02 with redis, has no check kind and stays in the note.
+    # than -1 needs the redis policy, and with redis is -1 or at least 0.02 (two conditionals).
     ("rate-limiting", "config"): {
         "checks": [{"ordered": PERIODS},
                    {"since": "3.4",
                     "conditional": {"if_field": "policy", "if_match": {"ne": "redis"},
                                     "then_field": "sync_rate", "then_match": {"eq": -1},
-                                    "then_err": "sync_rate can only be used with the redis policy"}}],
-        "notes": {"config: a Lua validator":
-                  "config: a Lua validator (in part: the period order is the `ordered` check, and "
-                  "sync_rate outside the redis policy a conditional; not: with redis, sync_rate is "
-                  "-1 or at least 0.02)"}},
+                                    "then_err": "sync_rate can only be used with the redis policy"}},
+                   # with redis, sync_rate is -1 or at least 0.02
+                   {"since": "3.4",
+                    "conditional": {"if_field": "sync_rate",
+                                    "if_match": {"between": [-1.0e300, 0.02], "not_one_of": [-1, 0.02]},
+                                    "then_field": "policy", "then_match": {"ne": "redis"},
+                                    "then_err": "sync_rate must be greater than 0.02, or -1 to disable"}}],
+        "notes": {"config: a Lua validator": None}},
     ("response-ratelimiting", "config.limits.values"): {
         "checks": [{"ordered": PERIODS}],
         "notes": {"config.limits.values: a Lua validator": None}},
@@ -82,7 +117,149 @@ EXPRESSED = {
     ("cors", "config.origins.elements"): {
         "keys": {"validator": "asterisk_or_regex"},
         "notes": {"config.origins.elements: a Lua validator": None}},
+    # validate_flows, every release: one of the four grant flows must be enabled.
+    ("oauth2", "config"): {
+        "checks": [{"at_least_one_true": ["enable_authorization_code", "enable_implicit_grant",
+                                          "enable_client_credentials", "enable_password_grant"]}],
+        "notes": {"config: a Lua validator": None}},
+    # validate_shared_dict, every release: the prometheus_metrics zone must exist. Kong's
+    # conf_loader injects it whenever the plugin is loaded (kong/conf_loader/init.lua, "inject
+    # an shm for prometheus plugin if needed"), so the validator never fails on a node that
+    # runs the plugin.
+    ("prometheus", "config"): {
+        "notes": {"config: a Lua validator": None}},
+    # The resource_attributes validator (3.0 to 3.10) wants strings, numbers or booleans, and
+    # non-empty strings; the map's own values definition (required strings, which Kong checks
+    # first) already takes only non-empty strings.
+    ("opentelemetry", "config.resource_attributes"): {
+        "notes": {"config.resource_attributes: a Lua validator": None}},
+    # validate_static_tags, every release: no two static tags with one name.
+    ("zipkin", "config.static_tags"): {
+        "keys": {"unique_items": {"by": "name", "err": "repeated tags are not allowed: %s"}},
+        "notes": {"config.static_tags: a Lua validator": None}},
+    # The config custom_validator of every release: a userinfo in http_endpoint (socket.url's
+    # parse: after the scheme's "//", up to the first '@' of the authority, the fragment cut
+    # first) and an Authorization header (any case) must not be given together.
+    ("http-log", "config"): {
+        "checks": [{"conditional": {
+            "if_field": "http_endpoint", "if_match": {"match": "^[A-Za-z0-9][A-Za-z0-9+.-]*://[^/#]*@"},
+            "then_field": "headers",
+            "then_match": {"keys": {"not_match": "^[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]\\z"}},
+            "then_err": "specifying both an 'Authorization' header and user info in 'http_endpoint' "
+                        "is not allowed"}}],
+        "notes": {"config: a Lua validator": None}},
+    # The config custom_validator of every release (a field is present when it is a non-empty
+    # string): message excludes content_type and body; content_type needs body; echo excludes
+    # content_type and body.
+    ("request-termination", "config"): {
+        "checks": [
+            {"forbids": {"if_field": "message", "fields": ["content_type", "body"],
+                         "err": "message cannot be used with content_type or body"}},
+            {"requires": {"if_field": "content_type", "fields": ["body"],
+                          "err": "content_type requires a body"}},
+            {"forbids": {"if_field": "echo", "if_match": {"eq": True},
+                         "fields": ["content_type", "body"],
+                         "err": "echo cannot be used with content_type and body"}}],
+        "notes": {"config: a Lua validator": None}},
+    # The AI plugins' custom_entity_check (kong/llm, 3.7.0 to 3.10.0): statistics cannot be
+    # logged for Anthropic's completions route (UNSUPPORTED_LOG_STATISTICS).
+    ("ai-proxy", "config"): {
+        "checks": [AI_LOG_STATISTICS],
+        "notes": {"config: a Lua entity check over route_type, model, logging": None}},
+    ("ai-request-transformer", "config.llm"): {
+        "checks": [AI_LOG_STATISTICS],
+        "notes": {"config.llm: a Lua entity check over route_type, model, logging": None}},
+    ("ai-response-transformer", "config.llm"): {
+        "checks": [AI_LOG_STATISTICS],
+        "notes": {"config.llm: a Lua entity check over route_type, model, logging": None}},
+    # acme, every release: shm_name must name a shared memory zone of the node (ngx.shared);
+    # Kong's own zones are known, others are the node's configuration. The entity check on
+    # storage: "kong" storage cannot be used by a DB-less node (a kong.yml file), "shm" storage
+    # not by a hybrid control plane, whose role gatehop does not know.
+    ("acme", "config.storage_config.shm.shm_name"): {
+        "notes": {"config.storage_config.shm.shm_name: a Lua validator": None}},
+    ("acme", "config"): {
+        "checks": [
+            {"unchecked": {"if_field": "storage_config.shm.shm_name",
+                           "if_match": {"not_one_of": KONG_SHARED_DICTS},
+                           "text": SHARED_DICT_UNCHECKED}},
+            {"flavors": ["kong"],
+             "conditional": {"if_field": "storage", "if_match": {"eq": "kong"},
+                             "then_field": "storage", "then_match": {"ne": "kong"},
+                             "then_err": "\"kong\" storage can't be used with dbless mode"}},
+            {"flavors": ["dbexport", "deck"],
+             "unchecked": {"if_field": "storage", "if_match": {"eq": "shm"},
+                           "text": "a hybrid control plane refuses \"shm\" storage (\"shm\" storage "
+                                   "can't be used in Hybrid mode); gatehop does not know the "
+                                   "node's role"}}],
+        "notes": {"config: a Lua entity check over storage": None}},
+    # validate_namespace (3.3.0 and later): a Redis namespace must not start with one of the
+    # plugin's reserved key prefixes (kong/plugins/acme/reserved_words.lua).
+    ("acme", "config.storage_config.redis.namespace"): {
+        "keys": {"match_none": ACME_RESERVED},
+        "notes": {"config.storage_config.redis.namespace: a Lua validator": None}},
+    ("acme", "config.storage_config.redis.extra_options.namespace"): {
+        "keys": {"match_none": ACME_RESERVED},
+        "notes": {"config.storage_config.redis.extra_options.namespace: a Lua validator": None}},
+    # proxy-cache's entity check, every release: with the memory strategy, the dictionary must
+    # be a shared memory zone of the node.
+    ("proxy-cache", "config"): {
+        "checks": [{"unchecked": {"if_field": "memory.dictionary_name",
+                                  "if_match": {"not_one_of": KONG_SHARED_DICTS},
+                                  "and_if": [{"field": "strategy", "match": {"eq": "memory"}}],
+                                  "text": SHARED_DICT_UNCHECKED}}],
+        "notes": {"config: a Lua entity check over config": None}},
 }
+
+# pre-function and post-function (kong/plugins/pre-function/_schema.lua, every release): each
+# phase's functions must load with loadstring ("error parsing pre-function: ..."). 2.8's
+# `functions` (the access phase's old name) logs a deprecation from its own validator.
+PHASES = ["functions", "certificate", "rewrite", "access", "header_filter", "body_filter", "log"]
+for _plugin in ("pre-function", "post-function"):
+    for _phase in PHASES:
+        EXPRESSED[(_plugin, "config.%s.elements" % _phase)] = {
+            "keys": {"validator": "lua_chunk"},
+            "notes": {"config.%s.elements: a Lua validator" % _phase: None}}
+    EXPRESSED[(_plugin, "config.functions")] = {
+        "keys": {"deprecated": {"since": "2.8", "message": "use config.access instead"}},
+        "notes": {"config.functions: a Lua validator": None}}
+
+# request-transformer and response-transformer (every release): "name:value" items. A header
+# item's name (the text before the first colon) must be a header name, and for renames the
+# value too (validate_headers); a body or querystring item (check_for_value) must have a value,
+# which Penlight's template compiler must accept ($(...) Lua expressions). Lua's
+# "^([^:]+):*(.-)$" splits them; the value is captured twice so that an empty value and a
+# template that does not compile get their own messages.
+NAME_ONLY = {"captures": {"pattern": "^([^:]+)", "err": "'nil' is not a valid header",
+                          "parts": [{"validator": "header_name", "err": "'%1' is not a valid header"}]}}
+BOTH_NAMES = {"captures": {"pattern": "^([^:]+):*([\\s\\S]*)\\z", "err": "'nil' is not a valid header",
+                           "parts": [{"validator": "header_name", "err": "'%1' is not a valid header"},
+                                     {"validator": "header_name", "err": "'%2' is not a valid header"}]}}
+TEMPLATE_VALUE = {"captures": {"pattern": "^([^:]+):*(([\\s\\S]*))\\z",
+                               "err": "a 'name:value' item needs a name before the colon",
+                               "parts": [{}, {"len_min": 1, "err": "key '%1' has no value"},
+                                         {"validator": "lua_template"}]}}
+TRANSFORMER_ITEMS = {
+    "request-transformer": {
+        "remove.headers": NAME_ONLY, "rename.headers": BOTH_NAMES,
+        "replace.headers": NAME_ONLY, "add.headers": NAME_ONLY, "append.headers": NAME_ONLY,
+        "rename.body": TEMPLATE_VALUE, "rename.querystring": TEMPLATE_VALUE,
+        "replace.body": TEMPLATE_VALUE, "replace.querystring": TEMPLATE_VALUE,
+        "add.body": TEMPLATE_VALUE, "add.querystring": TEMPLATE_VALUE,
+        "append.body": TEMPLATE_VALUE, "append.querystring": TEMPLATE_VALUE},
+    "response-transformer": {"rename.headers": BOTH_NAMES},
+}
+for _plugin, _items in TRANSFORMER_ITEMS.items():
+    for _path, _keys in _items.items():
+        EXPRESSED[(_plugin, "config.%s.elements" % _path)] = {
+            "keys": _keys, "notes": {"config.%s.elements: a Lua validator" % _path: None}}
+
+# The tracing propagation record (3.7 and later): clear's items are header names
+# (kong/observability/tracing/propagation/schema.lua, validate_header_name).
+for _plugin in ("opentelemetry", "zipkin"):
+    EXPRESSED[(_plugin, "config.propagation.clear.elements")] = {
+        "keys": {"validator": "header_name"},
+        "notes": {"config.propagation.clear.elements: a Lua validator": None}}
 
 
 # Fields Kong Gateway Enterprise releases added to bundled plugins after the last open-source
@@ -413,9 +590,11 @@ def translate_patterns(src, dst, where, notes):
             notes.add("%s: the Lua pattern of %s (%s)" % (where, key, e))
 
 
-def shallow(f, where, notes, plugin, secret=False):
+def shallow(f, where, notes, plugin, part_validator=None, secret=False):
     """Everything of a field except what is merged across releases (fields, checks,
-    shorthands, deprecation). `secret`: the field is a secret in some release."""
+    shorthands, deprecation). part_validator: the validator a typedef gives this field as its
+    elements, keys or values (TYPEDEF_PART_VALIDATORS). `secret`: the field is a secret in
+    some release."""
     out = {}
     if "type" in f:
         out["type"] = f["type"]
@@ -430,6 +609,8 @@ def shallow(f, where, notes, plugin, secret=False):
     typedef = f.get("typedef")
     if typedef in TYPEDEF_VALIDATORS:
         out["validator"] = TYPEDEF_VALIDATORS[typedef]
+    elif part_validator:
+        out["validator"] = part_validator
     elif "custom_validator" in f and typedef not in TYPEDEFS_WITHOUT_VALIDATOR:
         what = ("the typedef %s's validator" % typedef) if typedef else "a Lua validator"
         notes.add("%s: %s" % (where, what))
@@ -442,17 +623,19 @@ def shallow(f, where, notes, plugin, secret=False):
         out["secret"] = True
     if f.get("auto"):
         out["auto"] = True
-    if f.get("unique"):
-        notes.add("%s: unique across plugins" % where)
+    # `unique` inside a plugin's configuration is not enforced: Kong checks it only on an
+    # entity's own fields (declarative_config.lua's flatten, the DAO's unique lookups), so
+    # oauth2's provision_key may repeat across plugins.
     for sub in ("elements", "keys", "values"):
         if sub in f:
-            out[sub] = whole(f[sub], where + "." + sub, notes, plugin)
+            part = TYPEDEF_PART_VALIDATORS.get((typedef, sub))
+            out[sub] = whole(f[sub], where + "." + sub, notes, plugin, part)
     return out
 
 
-def whole(f, where, notes, plugin):
+def whole(f, where, notes, plugin, part_validator=None):
     """A field of one release, records included (used inside elements, keys and values)."""
-    out = shallow(f, where, notes, plugin)
+    out = shallow(f, where, notes, plugin, part_validator)
     if f.get("type") == "record":
         out["fields"] = {x["name"]: whole(x, where + "." + x["name"], notes, plugin)
                          for x in f.get("fields", [])}
@@ -609,7 +792,7 @@ class Merger:
         # Kong marks a secret `encrypted` (an Enterprise keyring feature) from some release on;
         # its value was as secret before, so gatehop keeps it out of reports in every release.
         secret = any(f.get("encrypted") for f in per_ver.values())
-        shallow_of = {i: shallow(f, where, self.notes, self.plugin, secret)
+        shallow_of = {i: shallow(f, where, self.notes, self.plugin, secret=secret)
                       for i, f in per_ver.items()}
         sig = {i: json.dumps(s, sort_keys=True) for i, s in shallow_of.items()}
         variants = []
