@@ -331,6 +331,8 @@ static int decide(struct driver *d, bool stopped)
     d->run.vctx.doc = d->run.doc;
     d->run.vctx.env.version = &d->run.doc->target.version;
     d->run.vctx.env.router_flavor = t.router_flavor;
+    d->run.vctx.env.expr = d->run.doc->expr;
+    d->run.vctx.src = d->src;
     /* The marker as the target sees it: after the hops' rewrites, or the file's own. */
     const char *marker = d->rewriting ? d->plan.final_format : d->info->format_version;
     d->run.vctx.env.format_version = marker ? marker : "";

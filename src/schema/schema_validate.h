@@ -17,6 +17,8 @@
 #include "schema.h"
 #include "schema_named.h"
 
+struct source;
+
 struct vctx {
     struct diag_sink *sink;
     struct path *path;
@@ -33,6 +35,10 @@ struct vctx {
     /* Parallel to doc->plugins, or NULL: set for each plugin whose configuration was met but
      * could not be checked (gatehop has no schema for it), so the caller can say so once. */
     bool *unchecked_plugins;
+    /* The file, to point inside values written with escapes or over several lines (NULL: not
+     * read from a file); each such lookup reads it again, so they are counted and capped. */
+    const struct source *src;
+    unsigned locates;
 };
 
 /* Sets up a context (the match data is the only thing it allocates); false on OOM. */

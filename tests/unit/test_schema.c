@@ -409,7 +409,7 @@ static bool env_open(struct check_env *e, const char *version)
     vctx_init(&e->vctx, &e->sink, &e->path, &e->scratch);
     e->vctx.entity = "thing 'x'";
     e->vctx.doc = e->doc;
-    e->vctx.env = (struct named_env){&e->doc->target.version, "plain", "3.0"};
+    e->vctx.env = (struct named_env){&e->doc->target.version, "plain", "3.0", NULL, NULL};
     return true;
 }
 
