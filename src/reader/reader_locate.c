@@ -18,6 +18,7 @@ struct rebuild {
     size_t out;    /* bytes of the value rebuilt so far */
     size_t target; /* the byte asked for */
     bool found, broken;
+    bool unfollowed; /* written in a way this file does not follow (an explicit indentation) */
     bool extra_text; /* a byte past the value that is not a line break (block chomping) */
     size_t at_line, at_byte;
     size_t stop_line, stop_byte; /* just past the value's text: where "the end" is */
@@ -271,10 +272,11 @@ static size_t indentation(const struct rebuild *b, size_t i, bool *empty)
 /* libyaml's yaml_parser_scan_block_scalar, without the chomping at the end. */
 static void block(struct rebuild *b, bool literal)
 {
-    const char *head = b->lines[0] + byte_at_column(b, 0, b->n->span.column) + 1;
-    for (; *head && !is_blank(*head) && *head != '#'; head++)
-        if (*head >= '1' && *head <= '9') {
-            b->broken = true; /* indented relative to a parent we do not know */
+    const char *header = b->lines[0];
+    for (size_t h = byte_at_column(b, 0, b->n->span.column) + 1;
+         h < b->lens[0] && !is_blank(header[h]) && header[h] != '#'; h++)
+        if (header[h] >= '1' && header[h] <= '9') {
+            b->unfollowed = true; /* indented relative to a parent we do not know */
             return;
         }
     size_t indent = 0, first = 1;
@@ -342,7 +344,7 @@ enum scalar_located scalar_locate_in_lines(const struct node *n, const char *con
     if (!n || n->kind != NODE_SCALAR || (n->flags & NODE_SYNTH) || offset > n->count ||
         nlines == 0 || n->span.line != first_line || n->span.end_line + 1 < first_line + nlines)
         return SCALAR_NOT_FOUND;
-    struct rebuild b = {n, lines, lens, nlines, 0, offset, false, false, false, 0, 0, 0, 0};
+    struct rebuild b = {.n = n, .lines = lines, .lens = lens, .nlines = nlines, .target = offset};
     bool block_style = n->style == STYLE_LITERAL || n->style == STYLE_FOLDED;
     if (n->style == STYLE_PLAIN || n->style == STYLE_SINGLE_QUOTED)
         flow_scalar(&b, n->style == STYLE_SINGLE_QUOTED, emit_plain_line);
@@ -355,6 +357,8 @@ enum scalar_located scalar_locate_in_lines(const struct node *n, const char *con
     bool whole = block_style
                      ? b.out >= n->count || strspn(n->u.text + b.out, "\n") == n->count - b.out
                      : b.out == n->count;
+    if (b.unfollowed)
+        return SCALAR_NOT_FOUND;
     if (b.broken || b.extra_text || !whole)
         return SCALAR_REWRITTEN;
     if (!b.found) { /* the end of the value: past its last character */

@@ -289,7 +289,7 @@ static void any_char(struct xp *p)
 /* The grammar's WHITESPACE, skipped between the parts of every rule that is not atomic. */
 static void skip(struct xp *p)
 {
-    while (!at_end(p) && strchr(" \t\r\n", cur(p)))
+    while (!at_end(p) && cur(p) && strchr(" \t\r\n", cur(p)))
         p->pos++;
 }
 
@@ -411,7 +411,7 @@ static bool r_str_esc(struct xp *p)
 {
     struct entry e;
     enter(p, &e);
-    bool ok = lit(p, "\\") && !at_end(p) && strchr("\"\\nrt", cur(p));
+    bool ok = lit(p, "\\") && !at_end(p) && cur(p) && strchr("\"\\nrt", cur(p));
     if (ok)
         p->pos++;
     return leave(p, &e, P_STR_ESC, ok);
@@ -612,12 +612,13 @@ static void check_predicate(struct xp *p, const struct lhs *l, enum op op, size_
 
 /* ---- recursive rules --------------------------------------------------------------------- */
 
-/* One level deeper; the caller steps back up whatever this returns. */
-static bool deeper(struct xp *p)
+/* One level deeper, for the construct that starts at `at`; the caller steps back up whatever
+ * this returns. */
+static bool deeper(struct xp *p, size_t at)
 {
     if (++p->depth > EXPR_MAX_DEPTH && !p->too_deep) {
         p->too_deep = true;
-        p->deep_at = p->pos;
+        p->deep_at = at;
     }
     return !p->too_deep;
 }
@@ -645,7 +646,7 @@ static bool r_transform(struct xp *p, struct lhs *l)
     }
     if (ok) {
         skip(p);
-        ok = deeper(p) && r_lhs(p, l);
+        ok = deeper(p, e.pos) && r_lhs(p, l);
         p->depth--;
     }
     if (ok) {
@@ -717,7 +718,7 @@ static bool r_paren(struct xp *p)
     bool ok = lit(p, "(");
     if (ok) {
         skip(p);
-        ok = deeper(p) && r_expression(p);
+        ok = deeper(p, e.pos) && r_expression(p);
         p->depth--;
     }
     if (ok) {
@@ -991,7 +992,9 @@ static void check_ip(struct xp *p, const struct rhs *v)
                      shown_len(p, v->at, v->end), t, (int)alen, t, v6 ? 6 : 4, v6 ? 6 : 4);
         return;
     }
-    unsigned prefix = (unsigned)atoi(slash + 1), max = v6 ? 128 : 32;
+    unsigned prefix = 0, max = v6 ? 128 : 32; /* the grammar gave it one to three digits */
+    for (const char *d = slash + 1; d < t + n; d++)
+        prefix = prefix * 10 + (unsigned)(*d - '0');
     if (prefix > 255) {
         note_problem(&p->build, R_HOP3008, v->at,
                      "'%.*s': the prefix length is not a number from 0 to %u (" KONG_SAYS
