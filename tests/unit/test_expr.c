@@ -156,6 +156,60 @@ static void test_types(void)
     rejects("http.paht == 1 || http.hots == \"a\"", R_HOP3008, 0, "http.paht");
 }
 
+/* The atc-router's own semantics tests (src/semantics.rs, v1.6.2), on fields of each type. */
+static void test_router_semantics(void)
+{
+    static const char *const valid[] = {"http.path == \"abc\"",
+                                        "http.path != \"abc\"",
+                                        "http.path ~ \"abc\"",
+                                        "http.path ^= \"abc\"",
+                                        "http.path =^ \"abc\"",
+                                        "lower(http.path) =^ \"abc\"",
+                                        "net.src.ip == 192.168.0.1",
+                                        "net.src.ip == fd00::1",
+                                        "net.src.ip in 192.168.0.0/24",
+                                        "net.src.ip in fd00::/64",
+                                        "net.src.ip not in 192.168.0.0/24",
+                                        "net.src.ip not in fd00::/64",
+                                        "net.dst.port == 123",
+                                        "net.dst.port >= 123",
+                                        "net.dst.port <= 123",
+                                        "net.dst.port > 123",
+                                        "net.dst.port < 123"};
+    static const char *const invalid[] = {"http.path == 192.168.0.1",
+                                          "http.path == 192.168.0.0/24",
+                                          "http.path == 123",
+                                          "http.path in \"abc\"",
+                                          "net.src.ip == \"abc\"",
+                                          "net.src.ip == 123",
+                                          "net.src.ip in 192.168.0.1",
+                                          "net.src.ip in fd00::1",
+                                          "net.src.ip == 192.168.0.0/24",
+                                          "net.src.ip == fd00::/64",
+                                          "lower(net.src.ip) == fd00::1",
+                                          "net.dst.port == \"abc\"",
+                                          "net.dst.port in 192.168.0.0/24",
+                                          "lower(net.dst.port) == 123"};
+    for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++)
+        accepts(valid[i]);
+    /* and its validation tests (t/06-validate.t, v1.6.2) */
+    accepts("http.headers.foo == \"bar\"");
+    rejects("http.headers.foo == 123", R_HOP3008, 20, "Type mismatch");
+    rejects("== 123", R_HOP3008, 0, "expected term)");
+    rejects("== \"bar\"", R_HOP3008, 0, "expected term)");
+    accepts("http.headers.foo ~ \"/\\\\\\\\/*user$\"");
+    rejects("http.headers.foo ~ \"([.\"", R_HOP3003, 21, "unclosed character class");
+    accepts("http.headers.foo ~ \"/\\\\/*user$\""); /* "Rust regex 1.8.x will not think..." */
+    rejects_on(3, NULL, "http.headers.foo ~ \"/\\\\/*user$\"", R_HOP3007, 21, "kong 3.3");
+    rejects("http.headers.foo == \"a\" && http.headers.foo ~ \"([.\"", R_HOP3003, 48,
+            "unclosed character class");
+    for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+        struct named_result r;
+        ok(!check(9, NULL, invalid[i], strlen(invalid[i]), &r) && r.rule == R_HOP3008,
+           "3.9 refuses %s", invalid[i]);
+    }
+}
+
 static void test_literals(void)
 {
     accepts("net.src.ip == ::1 || net.src.ip == :: || net.src.ip == 1:: || "
@@ -324,6 +378,7 @@ int main(int argc, char **argv)
     test_syntax();
     test_releases();
     test_types();
+    test_router_semantics();
     test_literals();
     test_regex();
     test_limits();
