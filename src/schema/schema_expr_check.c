@@ -185,9 +185,8 @@ static void format_ipv6(const unsigned char a[16], char *out, size_t size)
 }
 
 /* A literal as written, cut for a message. */
-static int shown_len(const struct xp *p, size_t at, size_t end)
+static int shown_len(size_t at, size_t end)
 {
-    (void)p;
     return (int)(end - at > 60 ? 60 : end - at);
 }
 
@@ -214,8 +213,7 @@ static void check_ip(struct xp *p, const struct rhs *v)
     if (v->kind == RHS_IPV6 && !parse_ipv6(t, n, addr)) {
         expr_note(&p->build, R_HOP3008, v->at,
                   "'%.*s' is not an IPv6 address (" KONG_SAYS "%sinvalid IPv6 address syntax)",
-                  shown_len(p, v->at, v->end), t,
-                  ranges ? "couldn't parse address in network: " : "");
+                  shown_len(v->at, v->end), t, ranges ? "couldn't parse address in network: " : "");
         return;
     }
     if (v->kind != RHS_IPV4_CIDR && v->kind != RHS_IPV6_CIDR)
@@ -228,7 +226,7 @@ static void check_ip(struct xp *p, const struct rhs *v)
         expr_note(&p->build, R_HOP3008, v->at,
                   "'%.*s' is not a CIDR range: '%.*s' is not an IPv%d address (" KONG_SAYS
                   "couldn't parse address in network: invalid IPv%d address syntax)",
-                  shown_len(p, v->at, v->end), t, (int)alen, t, v6 ? 6 : 4, v6 ? 6 : 4);
+                  shown_len(v->at, v->end), t, (int)alen, t, v6 ? 6 : 4, v6 ? 6 : 4);
         return;
     }
     unsigned prefix = 0, max = v6 ? 128 : 32; /* the grammar gave it one to three digits */
@@ -239,7 +237,7 @@ static void check_ip(struct xp *p, const struct rhs *v)
                   "'%.*s': the prefix length is not a number from 0 to %u (" KONG_SAYS
                   "couldn't parse length in network: number too large to fit in target "
                   "type)",
-                  shown_len(p, v->at, v->end), t, max);
+                  shown_len(v->at, v->end), t, max);
         return;
     }
     if (prefix > max) {
@@ -247,7 +245,7 @@ static void check_ip(struct xp *p, const struct rhs *v)
                   "'%.*s': the prefix length %u is longer than %u (" KONG_SAYS
                   "invalid length for network: Network length %u is too long for Ipv%d "
                   "(maximum: %u))",
-                  shown_len(p, v->at, v->end), t, prefix, max, prefix, v6 ? 6 : 4, max);
+                  shown_len(v->at, v->end), t, prefix, max, prefix, v6 ? 6 : 4, max);
         return;
     }
     if (clear_host_bits(addr, v6 ? 16 : 4, prefix)) {
@@ -259,7 +257,7 @@ static void check_ip(struct xp *p, const struct rhs *v)
         expr_note(&p->build, R_HOP3008, v->at,
                   "'%.*s' sets bits after the prefix; the range is %s/%u (" KONG_SAYS
                   "host part of address was not zero)",
-                  shown_len(p, v->at, v->end), t, net, prefix);
+                  shown_len(v->at, v->end), t, net, prefix);
     }
 }
 
@@ -274,7 +272,7 @@ static void check_int(struct xp *p, const struct rhs *v)
             expr_note(&p->build, R_HOP3008, v->digits_at,
                       "integer '%.*s' is too large: the router takes 64-bit integers (" KONG_SAYS
                       "number too large to fit in target type)",
-                      shown_len(p, v->at, v->end), p->s + v->at);
+                      shown_len(v->at, v->end), p->s + v->at);
             return;
         }
         value = value * (uint64_t)v->radix + d;
@@ -542,7 +540,7 @@ static void type_mismatch(struct xp *p, const char *name, const struct spec_expr
                           const struct rhs *v)
 {
     const char *t = p->s + v->at;
-    int shown = shown_len(p, v->at, v->end);
+    int shown = shown_len(v->at, v->end);
     char hint[96] = "";
     bool digits_only = v->kind == RHS_STR && v->end - v->at > 2;
     for (size_t i = v->at + 1; digits_only && i + 1 < v->end; i++)
@@ -568,7 +566,7 @@ static void check_operator(struct xp *p, const char *name, const struct spec_exp
 {
     enum expr_type rt = value_type(p, v->kind);
     const char *op_text = expr_op_texts[op];
-    int shown = shown_len(p, v->at, v->end);
+    int shown = shown_len(v->at, v->end);
     const char *t = p->s + v->at;
     switch (op) {
     case OP_REGEX:
