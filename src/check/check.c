@@ -97,6 +97,8 @@ static int lane_start(struct driver *d, struct lane *l, const struct spec_docume
     run->vctx.doc = doc;
     run->vctx.env.version = &doc->target.version;
     run->vctx.env.router_flavor = doc->target.router_flavor;
+    run->vctx.env.expr = doc->expr;
+    run->vctx.src = d->src;
     run->vctx.env.format_version = marker ? marker : "";
     run->vctx.custom_plugins = d->opt->custom_plugins;
     run->vctx.n_custom_plugins = d->opt->custom_plugin_count;

@@ -102,6 +102,7 @@ struct spec_pattern {
 
 struct named_validator;
 struct named_expansion;
+struct spec_expr_lang;
 struct spec_record;
 struct spec_field;
 
@@ -377,6 +378,8 @@ struct spec_document {
     bool numbers_from_strings;
     /* A `set` must not repeat an item (APISIX: JSON schema's uniqueItems); Kong drops repeats. */
     bool unique_sets;
+    /* The language of the router's expressions (product.yaml `expressions`), or NULL. */
+    const struct spec_expr_lang *expr;
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema_expr.h"
 #include "schema_kb.h"
 #include "schema_named.h"
 #include "util/util_error.h"
@@ -1219,6 +1220,9 @@ static int compile_document(struct cctx *c, struct spec_document *d)
     }
     if ((rc = link_children(c, d)) < 0 || (rc = link_delegates(c, d)) < 0)
         return rc;
+    if (expr_lang_compile(node_map_get(c->p->product.root, "expressions"), &d->target, d->product,
+                          d->version_text, c->a, &d->expr) < 0)
+        return oom(c);
     return compile_plugins(c, d);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "reader/reader.h"
+#include "schema_expr.h"
 #include "schema_kb.h"
 #include "schema_named.h"
 #include "util/util_embed.h"
@@ -93,6 +94,7 @@ enum shape {
     SH_REWRITES,
     SH_IF_SET,
     SH_DISTINCT_BY,
+    SH_EXPR,
     SH_COUNT
 };
 
@@ -313,8 +315,22 @@ static const struct keyword product_keywords[] = {
     {"end_marker", SH_STRING},     {"json_since", SH_VERSION},
     {"string_env_vars", SH_BOOL},  {"numbers_from_strings", SH_BOOL},
     {"stream_plugins", SH_ENUM},   {"unique_sets", SH_BOOL},
-    {"backends", SH_BACKEND_LIST},
+    {"backends", SH_BACKEND_LIST}, {"expressions", SH_EXPR},
 };
+
+/* product.yaml `expressions`: the language of the router's expressions (Kong's ATC router). */
+static const struct keyword expressions_keywords[] = {
+    {"subsystems", SH_ANY},    {"features", SH_ENUM}, {"functions", SH_ENUM},
+    {"regex_syntax", SH_ENUM}, {"fields", SH_ANY},    {"description", SH_STRING}};
+
+static const struct keyword expr_subsystem_keywords[] = {
+    {"value", SH_STRING}, {"protocols", SH_STRINGS}, {"description", SH_STRING}};
+
+static const struct keyword expr_def_keywords[] = {{"type", SH_STRING},
+                                                   {"subsystems", SH_STRINGS},
+                                                   {"alias_of", SH_STRING},
+                                                   {"deprecated", SH_DEPRECATED},
+                                                   {"description", SH_STRING}};
 
 static const struct keyword document_keywords[] = {
     {"fields", SH_FIELDS}, {"entity_fields", SH_FIELDS}, {"entities", SH_ENUM}};
@@ -1406,6 +1422,109 @@ static int sh_backend_list(struct lctx *c, const struct node *n)
     return choice_list(c, n, TABLE(backend_keywords), "a backend");
 }
 
+/* ---- the expressions language ------------------------------------------------------------- */
+
+/* Every listed value (plain or {value, conditions}) is one the C code knows. */
+static int expr_names_known(struct lctx *c, const struct node *list, bool (*known)(const char *),
+                            const char *what)
+{
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const struct node *v = spec_item_value(list->u.items[i]);
+        if (!node_is_string(v) || !known(v->u.text))
+            return bad(c, v, "unknown %s '%s'", what, node_is_string(v) ? v->u.text : "?");
+    }
+    return 0;
+}
+
+static bool known_feature(const char *name)
+{
+    enum expr_feature f;
+    return expr_feature_from_name(name, &f);
+}
+
+static bool known_dialect(const char *name)
+{
+    enum rust_regex_dialect d;
+    return rust_regex_dialect_from_name(name, &d);
+}
+
+static int expr_subsystems(struct lctx *c, const struct node *n)
+{
+    if (!n || n->kind != NODE_SEQUENCE)
+        return bad(c, n, "'subsystems' must be a list of {value, protocols}");
+    for (uint32_t i = 0; i < n->count; i++) {
+        int rc =
+            check_mapping(c, n->u.items[i], TABLE(expr_subsystem_keywords), false, "a subsystem");
+        if (rc < 0)
+            return rc;
+        if (!node_map_get(n->u.items[i], "value") || !node_map_get(n->u.items[i], "protocols"))
+            return bad(c, n->u.items[i], "a subsystem needs 'value' and 'protocols'");
+    }
+    return n->count <= 32 ? 0 : bad(c, n, "at most 32 subsystems");
+}
+
+static int expr_field(struct lctx *c, const struct node *def, const struct node *x)
+{
+    int rc = check_mapping(c, def, TABLE(expr_def_keywords), true, "an expression field");
+    if (rc < 0)
+        return rc;
+    const struct node *type = node_map_get(def, "type"), *alias = node_map_get(def, "alias_of");
+    enum expr_type t;
+    if (!type == !alias)
+        return bad(c, def, "an expression field needs 'type' or 'alias_of', not both");
+    if (type && !expr_type_from_name(type->u.text, &t))
+        return bad(c, type, "unknown expression type '%s' (String, Int or IpAddr)", type->u.text);
+    if (alias && !node_map_get(node_map_get(x, "fields"), alias->u.text))
+        return bad(c, alias, "'alias_of' names no field of 'fields'");
+    const struct node *subs = node_map_get(def, "subsystems");
+    for (uint32_t i = 0; subs && i < subs->count; i++)
+        if (!find_in(node_map_get(x, "subsystems"), subs->u.items[i]->u.text))
+            return bad(c, subs->u.items[i], "unknown subsystem '%s'", subs->u.items[i]->u.text);
+    return 0;
+}
+
+static int expr_fields(struct lctx *c, const struct node *n, const struct node *x)
+{
+    if (!n || n->kind != NODE_MAPPING)
+        return bad(c, n, "'fields' must map field names to definitions");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *def = n->u.pairs[i].value;
+        if (!node_is_string(n->u.pairs[i].key))
+            return bad(c, n->u.pairs[i].key, "field names must be strings");
+        uint32_t count = def->kind == NODE_SEQUENCE ? def->count : 1;
+        if (count == 0)
+            return bad(c, def, "a list of variants must not be empty");
+        for (uint32_t k = 0; k < count; k++) {
+            const struct node *v = def->kind == NODE_SEQUENCE ? def->u.items[k] : def;
+            int rc = expr_field(c, v, x);
+            if (rc < 0)
+                return rc;
+            for (uint32_t j = 0; j < k; j++)
+                if (variants_overlap(def->u.items[j], v))
+                    return bad(c, v, "this variant overlaps the one at line %u",
+                               def->u.items[j]->span.line);
+        }
+    }
+    return 0;
+}
+
+static int sh_expressions(struct lctx *c, const struct node *n)
+{
+    int rc = check_mapping(c, n, TABLE(expressions_keywords), false, "'expressions'");
+    if (rc == 0)
+        rc = expr_subsystems(c, node_map_get(n, "subsystems"));
+    if (rc == 0)
+        rc = expr_fields(c, node_map_get(n, "fields"), n);
+    if (rc == 0)
+        rc = expr_names_known(c, node_map_get(n, "features"), known_feature, "feature");
+    if (rc == 0)
+        rc = expr_names_known(c, node_map_get(n, "functions"), expr_function_known, "function");
+    if (rc == 0)
+        rc = expr_names_known(c, node_map_get(n, "regex_syntax"), known_dialect,
+                              "regex syntax (0.6, 0.7 or 0.8)");
+    return rc;
+}
+
 static int sh_plan_phase(struct lctx *c, const struct node *n)
 {
     if (phase_index(n) >= 0)
@@ -1733,6 +1852,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_REWRITES] = sh_rewrites,
     [SH_IF_SET] = sh_if_set,
     [SH_DISTINCT_BY] = sh_distinct_by,
+    [SH_EXPR] = sh_expressions,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)

@@ -11,6 +11,7 @@
 
 #include "schema_der.h"
 #include "schema_lua.h"
+#include "schema_expr.h"
 #include "util/util_buf.h"
 #include "util/util_utf8.h"
 
@@ -1115,6 +1116,27 @@ static bool v_lua_template(const char *s, size_t n, const struct named_env *env,
                 err.message);
 }
 
+/* ---- router expressions ------------------------------------------------------------------ */
+
+/* The route's first protocol, which chooses the fields its expression sees; NULL: the default. */
+static const char *first_protocol(const struct node *record)
+{
+    const struct node *protocols = record ? node_map_get(record, "protocols") : NULL;
+    if (!protocols || protocols->kind != NODE_SEQUENCE || protocols->count == 0 ||
+        !node_is_string(protocols->u.items[0]))
+        return NULL;
+    return protocols->u.items[0]->u.text;
+}
+
+/* A route's `expression`, as the release's ATC router parses and checks it. */
+static bool v_kong_expression(const char *s, size_t n, const struct named_env *env,
+                              struct named_result *out)
+{
+    if (!env->expr)
+        return true;
+    return expr_check(env->expr, s, n, first_protocol(env->record), out);
+}
+
 static const struct named_validator validators[] = {
     {"asterisk_or_regex", v_asterisk_or_regex},
     {"ca_certificate", v_ca_certificate},
@@ -1128,6 +1150,7 @@ static const struct named_validator validators[] = {
     {"ip", v_ip},
     {"ip_or_cidr", v_ip_or_cidr},
     {"key", v_key},
+    {"kong_expression", v_kong_expression},
     {"kong_route_path", v_kong_route_path},
     {"kong_route_path_2x", v_kong_route_path_2x},
     {"lua_chunk", v_lua_chunk},

@@ -14,10 +14,14 @@
 #include "util/util_arena.h"
 #include "util/util_version.h"
 
+struct spec_expr_lang;
+
 struct named_env {
     const struct version *version;
     const char *router_flavor;
-    const char *format_version; /* the file's own version marker ("3.0"), "" when absent */
+    const char *format_version;        /* the file's own version marker ("3.0"), "" when absent */
+    const struct spec_expr_lang *expr; /* the router's expression language, or NULL */
+    const struct node *record;         /* the mapping the value is a field of, or NULL */
 };
 
 struct named_result {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reader/reader_locate.h"
 #include "util/util_buf.h"
 #include "util/util_str.h"
 #include "util/util_strmap.h"
@@ -727,21 +728,53 @@ static bool matches(const struct vctx *c, const struct spec_field *f, const stru
 /* ---- reporting --------------------------------------------------------------------------- */
 
 /* Points inside a one-line scalar when the source has no escapes to throw columns off. */
-static struct span span_at_offset(const struct node *n, long offset)
+static bool span_at_offset(const struct node *n, long offset, struct span *out)
 {
     struct span s = n->span;
+    *out = s;
     if (offset < 0 || n->kind != NODE_SCALAR || s.line != s.end_line)
-        return s;
+        return false;
     bool quoted = n->style == STYLE_SINGLE_QUOTED || n->style == STYLE_DOUBLE_QUOTED;
     if (n->style != STYLE_PLAIN && !quoted)
-        return s;
+        return false;
     size_t chars = utf8_count(n->u.text, n->count) + (quoted ? 2 : 0);
     if (s.end_column - s.column != chars)
-        return s;
+        return false;
     size_t at = utf8_count(n->u.text, (size_t)offset < n->count ? (size_t)offset : n->count);
     s.column += (uint32_t)at + (quoted ? 1 : 0);
     s.end_column = s.column + 1;
-    return s;
+    *out = s;
+    return true;
+}
+
+/* Lookups that read the file again, per file; past them a finding stays at the value's start. */
+enum { MAX_LOCATES = 256 };
+
+/*
+ * The position of byte `offset` of a scalar's value: computed when the value is written on one
+ * line without escapes, else read again from the file. When neither can say, the value's own
+ * span, and the message says where in the value.
+ */
+static struct span locate(struct vctx *c, const struct node *n, struct failure *fl)
+{
+    struct span s = n->span;
+    /* A value a rewrite made has no text of its own in the file to point into. */
+    if (fl->offset < 0 || (n->flags & NODE_SYNTH) || span_at_offset(n, fl->offset, &s))
+        return s;
+    if (c->src && c->locates < MAX_LOCATES && n->kind == NODE_SCALAR) {
+        c->locates++;
+        enum scalar_located found = scalar_locate(c->src, n, (size_t)fl->offset, &s);
+        if (found == SCALAR_REWRITTEN)
+            return n->span; /* the offset is into a value the file does not hold */
+        if (found == SCALAR_LOCATED)
+            return s;
+    }
+    size_t used = strlen(fl->message);
+    size_t at =
+        utf8_count(n->u.text, (size_t)fl->offset < n->count ? (size_t)fl->offset : n->count);
+    snprintf(fl->message + used, sizeof(fl->message) - used, " (at character %zu of the value)",
+             at + 1);
+    return n->span;
 }
 
 static void report(struct vctx *c, const struct node *at, const struct span *span,
@@ -1071,11 +1104,11 @@ bool validate_value(struct vctx *c, const struct spec_field *f, const struct nod
     const struct node *matched = NULL;
     bool ok = check_value(c, f, n, &fl, &matched);
     if (!ok) {
-        struct span s = span_at_offset(n, fl.offset);
         if (f->err && !(fl.rule == R_HOP2002)) {
             snprintf(fl.message, sizeof(fl.message), "%s", f->err);
             fl.from_err = true;
         }
+        struct span s = locate(c, n, &fl);
         report(c, n, &s, &fl);
     } else if (n && !node_is_null(n) && !is_placeholder(c, n)) {
         report_deprecations(c, f, n, matched);
@@ -2142,7 +2175,11 @@ bool validate_record(struct vctx *c, const struct spec_record *r, const struct n
         memset(values, 0, r->nfields * sizeof(*values));
     struct record_run run = {c,     r,      map,    values, failed_fields,
                              false, {NULL}, {NULL}, 0,      opt ? opt->implied_field : NULL};
+    /* A validator may read the value's siblings (a route expression its route's protocols). */
+    const struct node *outer = c->env.record;
+    c->env.record = map;
     bool ok = check_keys(c, &run, opt);
+    c->env.record = outer;
     if (c->probe)
         return ok;
     ok &= check_expanded(c, &run);

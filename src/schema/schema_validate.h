@@ -26,6 +26,7 @@ enum placeholder_kind {
 
 /* "deck", "envsubst" or "none"; false for any other name. */
 bool placeholder_kind_from_name(const char *name, enum placeholder_kind *out);
+struct source;
 
 struct vctx {
     struct diag_sink *sink;
@@ -50,6 +51,10 @@ struct vctx {
     /* Only looking for evidence (check.c's probe): keys, plugin names and listed values are
      * checked; other validators, required fields and entity checks are not. */
     bool probe;
+    /* The file, to point inside values written with escapes or over several lines (NULL: not
+     * read from a file); each such lookup reads it again, so they are counted and capped. */
+    const struct source *src;
+    unsigned locates;
 };
 
 /* Sets up a context (the match data is the only thing it allocates); false on OOM. */

@@ -11,7 +11,7 @@ static bool check(const char *validator, const char *value, const struct version
                   struct named_result *r)
 {
     const struct named_validator *nv = named_validator_find(validator);
-    struct named_env env = {v, "traditional_compatible", "3.0"};
+    struct named_env env = {v, "traditional_compatible", "3.0", NULL, NULL};
     memset(r, 0, sizeof(*r));
     r->rule = R_HOP2007;
     r->offset = -1;

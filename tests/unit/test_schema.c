@@ -373,6 +373,28 @@ static void test_fail_closed(void)
         "product: toy\nname: Toy\nversions: [\"1.0\", \"2.0\"]\n"
         "editions:\n  - {value: free, description: f}\nplugins: [{value: a, editions: [gold]}]\n",
         "'gold' is not one of product.yaml's editions", 6, 33);
+    /* The expressions language: names the C code does not know, and references that go nowhere. */
+    static const char expr_start[] =
+        "product: toy\nname: Toy\nversions: [\"1.0\", \"2.0\"]\nexpressions:\n"
+        "  subsystems: [{value: web, protocols: [http]}]\n";
+    broken_after("product.yaml", expr_start,
+                 "  features: [{value: teleport, since: \"2.0\"}]\n  fields: {}\n",
+                 "unknown feature 'teleport'", 6, 22);
+    broken_after("product.yaml", expr_start, "  fields:\n    a.b: {type: Float}\n",
+                 "unknown expression type 'Float'", 7, 17);
+    broken_after("product.yaml", expr_start, "  fields:\n    a.b: {alias_of: a.c}\n",
+                 "'alias_of' names no field of 'fields'", 7, 21);
+    broken_after("product.yaml", expr_start, "  fields:\n    a.b: {type: Int, subsystems: [tcp]}\n",
+                 "unknown subsystem 'tcp'", 7, 35);
+    broken_after("product.yaml", expr_start, "  functions: [upper]\n  fields: {}\n",
+                 "unknown function 'upper'", 6, 15);
+    broken_after("product.yaml", expr_start, "  regex_syntax: [\"1.0\"]\n  fields: {}\n",
+                 "unknown regex syntax (0.6, 0.7 or 0.8) '1.0'", 6, 18);
+    broken_after("product.yaml", expr_start,
+                 "  fields:\n    a.b: [{type: Int}, {since: \"2.0\", type: String}]\n",
+                 "this variant overlaps the one at line 7", 7, 24);
+    broken_after("product.yaml", expr_start, "  fields:\n    a.b: {type: Int, since: 2.0}\n",
+                 "a version must be a quoted string", 7, 29);
 }
 
 /*
@@ -498,7 +520,7 @@ static bool env_open(struct check_env *e, const char *version)
     vctx_init(&e->vctx, &e->sink, &e->path, &e->scratch);
     e->vctx.entity = "thing 'x'";
     e->vctx.doc = e->doc;
-    e->vctx.env = (struct named_env){&e->doc->target.version, "plain", "3.0"};
+    e->vctx.env = (struct named_env){&e->doc->target.version, "plain", "3.0", NULL, NULL};
     return true;
 }
 
