@@ -311,6 +311,7 @@ struct spec_document {
     bool numbers_from_strings;
     /* A `set` must not repeat an item (APISIX: JSON schema's uniqueItems); Kong drops repeats. */
     bool unique_sets;
+    bool missing_records_fail; /* a required record left out is not built from its defaults */
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */

@@ -690,11 +690,42 @@ static bool check_set_repeats(struct vctx *c, const struct spec_field *f, const 
     return ok;
 }
 
+/* A record's keys that it does not declare, checked against its `keys` and `values` (JSON
+ * schema's patternProperties or additionalProperties beside properties). */
+struct undeclared {
+    struct vctx *c;
+    const struct spec_field *f;
+    bool ok;
+};
+
+static bool check_undeclared(void *ctx, const struct node *key, const struct node *value)
+{
+    struct undeclared *u = ctx;
+    path_push_key(u->c->path, key->u.text, key->count);
+    if (u->f->keys)
+        u->ok &= validate_value(u->c, u->f->keys, key);
+    if (u->f->values)
+        u->ok &= validate_value(u->c, u->f->values, value);
+    path_pop(u->c->path);
+    return true;
+}
+
+static bool validate_record_with_extras(struct vctx *c, const struct spec_field *f,
+                                        const struct node *n)
+{
+    struct undeclared u = {c, f, true};
+    struct record_options opt = {NULL, check_undeclared, &u, NULL, NULL};
+    bool ok = validate_record(c, f->record, n, &opt);
+    return ok && u.ok;
+}
+
 static bool validate_children(struct vctx *c, const struct spec_field *f, const struct node *n)
 {
     bool ok = true;
     if (n->kind == NODE_MAPPING && f->plugin_map)
         return validate_plugin_map(c, f, n);
+    if (n->kind == NODE_MAPPING && f->record && (f->keys || f->values))
+        return validate_record_with_extras(c, f, n);
     if (n->kind == NODE_SEQUENCE && f->type == FT_SET && c->doc && c->doc->unique_sets)
         ok = check_set_repeats(c, f, n);
     if (n->kind == NODE_SEQUENCE && f->elements) {
@@ -1492,7 +1523,7 @@ static bool check_required(struct vctx *c, const struct record_run *run,
     for (size_t i = 0; i < run->r->nfields; i++) {
         const struct spec_field *f = &run->r->fields[i];
         if (!(f->flags & SF_REQUIRED) || f->default_value || (f->flags & SF_AUTO) ||
-            run->values[i] || fills_itself(f, 0))
+            run->values[i] || (!c->doc->missing_records_fail && fills_itself(f, 0)))
             continue;
         if (opt && opt->implied_field && !strcmp(opt->implied_field, f->name))
             continue;
