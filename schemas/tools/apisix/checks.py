@@ -41,7 +41,9 @@ def old_style_headers(plugin, since):
     add/set/remove): every name a non-empty header name, every value printable or a number."""
     src = "apisix/plugins/%s.lua check_set_headers" % plugin
     return [
-        row("headers{key}", since=since, set={"len_min": 1, "match": HEADER_NAME}, src=src),
+        row("headers{key}", since=since, set={"len_min": 1, "match": HEADER_NAME,
+                                               "err": "invalid field character in header"},
+            src=src),
         row("headers{value}", since=since, field={"any_of": [
             {"type": "string", "len_min": 0, "match": HEADER_VALUE}, {"type": "number"}]},
             src=src),
