@@ -349,9 +349,7 @@ PLUGINS = {
             "checked by its own schema", src="apisix/plugins/traffic-label.lua check_schema")]),
     "traffic-split": dict(read=["dfbc2e0b"], rows=[
         row("rules[].match[].vars", note="must build as a lua-resty-expr expression " + NEEDS_EXPR,
-            src="apisix/plugins/traffic-split.lua check_schema"),
-        row("rules[].match[].vars", scope="stream", note="must build as a lua-resty-expr "
-            "expression " + NEEDS_EXPR, src="apisix/plugins/traffic-split.lua check_schema")]),
+            src="apisix/plugins/traffic-split.lua check_schema (the stream plugin's too)")]),
     "ua-restriction": dict(read=["a4957e96"], rows=[
         row("allowlist[]", set={"validator": "regex"},
             src="apisix/plugins/ua-restriction.lua check_schema: re_compile"),
