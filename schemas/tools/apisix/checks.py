@@ -405,11 +405,11 @@ def schema_at(name, version, key):
 
 def schema_used(name, version, scope, mod):
     """Which schema check_schema validates a consumer's or plugin metadata's configuration
-    against: the probe's answer, or, where the probe failed before check_schema reached its
-    JSON schema, the schema of that scope if the module has one and check_schema names its type
-    (else the config schema)."""
+    against: the probe's answer, or, where check_schema failed or refused the empty probe
+    before it reached its JSON schema, the schema of that scope if the module has one and
+    check_schema names its type (else the config schema)."""
     used = (mod.get("schema_used") or {}).get(scope, "schema")
-    if used.startswith("error") or used == "other":
+    if used.startswith(("error", "refused")) or used == "other":
         key = scope + "_schema"
         text = (mod.get("check_schema") or {}).get("text", "")
         return key if key in mod and ("TYPE_" + scope.upper()) in text else "schema"

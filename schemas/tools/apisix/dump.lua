@@ -201,26 +201,32 @@ local SCHEMA_KEYS = { "schema", "consumer_schema", "metadata_schema" }
 -- TYPE_METADATA for plugin_metadata. Each is called once with an empty conf:
 -- the first schema table it hands to core.schema.check says which schema
 -- applies there ("schema", "consumer_schema", "metadata_schema", a shared
--- table's name, or "other"); "none" when it validated nothing, and the error
--- when it failed before (a stand-in called, a field read from the empty conf).
+-- table's name, "no schema" when it hands over nil, which the real compiler
+-- refuses, or "other"); "none" when it accepted the conf without
+-- validating it, "refused: ..." when it refused it before validating (a Lua
+-- rule on the empty conf), "error: ..." when it failed (a stand-in called, a
+-- field read from the empty conf).
 local PROBES = { { "config" }, { "consumer", "TYPE_CONSUMER" }, { "metadata", "TYPE_METADATA" } }
 
 local function schema_used(m, cs, type_key)
   local core_schema = package.loaded["apisix.core"].schema
   local stype = type_key and core_schema[type_key] or nil
   S.validated = {}
-  local ok, err = pcall(cs, {}, stype)
+  local ok, accepted, why = pcall(cs, {}, stype)
   local seen = S.validated
   S.validated = nil
   local first = seen[1]
   if first == nil then
-    return ok and "none" or ("error: " .. tostring(err))
+    if not ok then return "error: " .. tostring(accepted) end
+    return accepted and "none" or ("refused: " .. tostring(why))
   end
+  if first == S.NO_SCHEMA then return "no schema" end
   for _, k in ipairs(SCHEMA_KEYS) do
     if rawequal(rawget(m, k), first) then return k end
   end
   return shared_names[first] or "other"
 end
+
 local SCALAR_KEYS = { "name", "version", "priority", "type", "run_policy" }
 
 local function dump_plugin(p)

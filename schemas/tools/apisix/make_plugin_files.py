@@ -42,6 +42,11 @@ import checks as rules  # noqa: E402
 
 SCOPES = [("schema", "config"), ("consumer_schema", "consumer"), ("metadata_schema", "metadata")]
 
+# check_schema validating a scope against a schema the plugin does not have (aws-lambda and the
+# other serverless upstreams' metadata): api7/jsonschema cannot compile nil, so APISIX refuses
+# every configuration there. A closed record refuses every key (but not an empty entry).
+NO_SCHEMA = {"type": "object", "additionalProperties": False, "properties": {}}
+
 
 # ---- check_schema bodies --------------------------------------------------------------------
 
@@ -273,6 +278,8 @@ class Plugin:
                     out.append((scope, self.schema_of(http, key, i)))
                 elif used == "none":
                     out.append((scope, {}))
+                elif used == "no schema":
+                    out.append((scope, NO_SCHEMA))
         if stream:
             out.append(("stream", self.schema_of(stream, "schema", i)))
             if not http and "metadata_schema" in stream:
