@@ -953,7 +953,12 @@ bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_s
          * schemas: the extras apply where the config schema does. */
         struct record_options opt = {is_config && base ? base->record : NULL, NULL, NULL, NULL,
                                      NULL};
-        ok = validate_record(c, schema->record, conf, &opt);
+        /* the configuration's own bounds (APISIX's minProperties on echo, fault-injection) */
+        struct failure fl = {.quiet = false, .offset = -1};
+        ok = check_lengths(schema, conf, &fl);
+        if (!ok)
+            report(c, conf, NULL, &fl);
+        ok &= validate_record(c, schema->record, conf, &opt);
     }
     c->field = field;
     return ok;

@@ -460,7 +460,10 @@ class Translator:
             fields[n] = self.field(props[n], where + "." + n)
         for n in s.get("required", []):
             fields[n] = set_required(fields.get(n, {"type": "any"}))
-        if "minProperties" in s:
+        # api7/jsonschema counts the keys after filling in defaults: with as many defaults as
+        # minProperties, the count is always reached
+        defaults = sum(1 for f in fields.values() if "default" in f)
+        if "minProperties" in s and defaults < s["minProperties"]:
             d["len_min"] = s["minProperties"]
         if "maxProperties" in s:
             d["len_max"] = s["maxProperties"]
