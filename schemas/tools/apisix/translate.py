@@ -134,11 +134,6 @@ def set_required(d):
     return d
 
 
-def short(names, n=6):
-    names = list(names)
-    return ", ".join(names) if len(names) <= n else ", ".join(names[:n]) + ", ... (%d)" % len(names)
-
-
 class Translator:
     def __init__(self, plugin, version, notes, secrets):
         self.plugin = plugin
