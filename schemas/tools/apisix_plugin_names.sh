@@ -1,7 +1,8 @@
 #!/bin/sh
 # Prints the `plugins:` and `stream_plugins:` lists of schemas/apisix/product.yaml from an
 # apache/apisix git directory: every plugin file (apisix/plugins/*.lua and
-# apisix/stream/plugins/*.lua; the second list only the stream ones) at each release tag, with
+# apisix/stream/plugins/*.lua, and apisix/plugins/NAME/init.lua for a plugin without NAME.lua;
+# the second list only the stream ones) at each release tag, with
 # `since`/`until` where the set of files changed between releases.
 #
 #   sh schemas/tools/apisix_plugin_names.sh /path/to/apisix.git > /tmp/plugins.yaml
@@ -19,6 +20,23 @@ trap 'rm -rf "$work"' EXIT
 
 echo "$releases" | tr ' ' '\n' | sed 's/:.*//' | grep . > "$work/order"
 
+# Plugins that are a directory with an init.lua and no file of their own (proxy-cache): an
+# init.lua that declares a literal priority is a plugin (ext-plugin/init.lua and
+# serverless/init.lua are helpers of other plugins and declare none).
+plugin_dirs() {
+    tag=$1
+    shift
+    for dir in "$@"; do
+        git -C "$repo" ls-tree --name-only "$tag" "$dir" | while read -r sub; do
+            name=${sub##*/}
+            case $name in *.lua) continue ;; esac
+            git -C "$repo" cat-file -e "$tag:$dir$name.lua" 2>/dev/null && continue
+            git -C "$repo" show "$tag:$dir$name/init.lua" 2>/dev/null |
+                grep -Eq '^[[:space:]]*priority[[:space:]]*=[[:space:]]*[0-9]+' && echo "$name"
+        done
+    done
+}
+
 # The list items for the plugin files under the given directories: one line "plugin release" per
 # file and release, then for each plugin the first release it is in and the first after that it
 # is not.
@@ -26,8 +44,11 @@ list_for() {
     for pair in $releases; do
         release=${pair%%:*}
         tag=${pair#*:}
-        git -C "$repo" ls-tree --name-only "$tag" "$@" |
-            sed -n 's|.*/\([^/]*\)\.lua$|\1|p' | sort -u | sed "s/\$/ $release/"
+        {
+            git -C "$repo" ls-tree --name-only "$tag" "$@" |
+                sed -n 's|.*/\([^/]*\)\.lua$|\1|p'
+            plugin_dirs "$tag" "$@"
+        } | sort -u | sed "s/\$/ $release/"
     done > "$work/seen"
     awk 'NR == FNR { order[++n] = $1; next }
          { seen[$1 " " $2] = 1; names[$1] = 1 }

@@ -380,6 +380,7 @@ struct spec_document {
     bool unique_sets;
     /* The language of the router's expressions (product.yaml `expressions`), or NULL. */
     const struct spec_expr_lang *expr;
+    bool missing_records_fail; /* a required record left out is not built from its defaults */
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */

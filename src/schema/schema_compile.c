@@ -1195,6 +1195,7 @@ static int compile_document(struct cctx *c, struct spec_document *d)
     d->string_env_vars = flag_of(c->p->product.root, "string_env_vars");
     d->numbers_from_strings = flag_of(c->p->product.root, "numbers_from_strings");
     d->unique_sets = flag_of(c->p->product.root, "unique_sets");
+    d->missing_records_fail = flag_of(c->p->product.root, "missing_records_fail");
     c->file = c->p->document.path;
     int rc = compile_record(c, node_map_get(root, "fields"), NULL, NULL, false, &d->meta);
     if (rc == 0)
@@ -1326,7 +1327,11 @@ const struct spec_field *spec_plugin_schema(const struct spec_plugin *p, enum pl
                                             bool *is_config)
 {
     const struct spec_field *f = p->scopes[scope];
-    if (!f && (scope == PLUGIN_SCOPE_CONSUMER || scope == PLUGIN_SCOPE_STREAM))
+    /* Without a schema of their own, consumers, stream routes and plugin metadata use the
+     * plugin's configuration schema: APISIX's check_schema validates against `schema` whatever
+     * the schema type when the plugin has no consumer_schema or metadata_schema. */
+    if (!f && (scope == PLUGIN_SCOPE_CONSUMER || scope == PLUGIN_SCOPE_STREAM ||
+               scope == PLUGIN_SCOPE_METADATA))
         scope = PLUGIN_SCOPE_CONFIG, f = p->scopes[scope];
     /* APISIX injects `_meta` into every plugin's schema, HTTP and stream alike. */
     *is_config = scope == PLUGIN_SCOPE_CONFIG || scope == PLUGIN_SCOPE_STREAM;

@@ -307,15 +307,25 @@ static const struct keyword match_any_keywords[] = {{"patterns", SH_STRINGS}, {"
 static const struct keyword pattern_keywords[] = {{"pattern", SH_STRING}, {"err", SH_STRING}};
 
 static const struct keyword product_keywords[] = {
-    {"product", SH_STRING},        {"name", SH_STRING},
-    {"versions", SH_VERSIONS},     {"format_versions", SH_FORMAT_VERSIONS},
-    {"router_flavors", SH_ENUM},   {"default_router_flavor", SH_ENUM},
-    {"editions", SH_EDITION_LIST}, {"plugins", SH_ENUM},
-    {"duplicates", SH_ENUM},       {"shorthand_conflicts", SH_ENUM},
-    {"end_marker", SH_STRING},     {"json_since", SH_VERSION},
-    {"string_env_vars", SH_BOOL},  {"numbers_from_strings", SH_BOOL},
-    {"stream_plugins", SH_ENUM},   {"unique_sets", SH_BOOL},
-    {"backends", SH_BACKEND_LIST}, {"expressions", SH_EXPR},
+    {"product", SH_STRING},
+    {"name", SH_STRING},
+    {"versions", SH_VERSIONS},
+    {"format_versions", SH_FORMAT_VERSIONS},
+    {"router_flavors", SH_ENUM},
+    {"default_router_flavor", SH_ENUM},
+    {"editions", SH_EDITION_LIST},
+    {"plugins", SH_ENUM},
+    {"duplicates", SH_ENUM},
+    {"shorthand_conflicts", SH_ENUM},
+    {"end_marker", SH_STRING},
+    {"json_since", SH_VERSION},
+    {"string_env_vars", SH_BOOL},
+    {"numbers_from_strings", SH_BOOL},
+    {"stream_plugins", SH_ENUM},
+    {"unique_sets", SH_BOOL},
+    {"backends", SH_BACKEND_LIST},
+    {"expressions", SH_EXPR},
+    {"missing_records_fail", SH_BOOL},
 };
 
 /* product.yaml `expressions`: the language of the router's expressions (Kong's ATC router). */

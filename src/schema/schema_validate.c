@@ -1022,11 +1022,42 @@ static bool validate_json(struct vctx *c, const struct spec_field *f, const stru
     return ok && c->sink->by_severity[GH_ERROR] == errors;
 }
 
+/* A record's keys that it does not declare, checked against its `keys` and `values` (JSON
+ * schema's patternProperties or additionalProperties beside properties). */
+struct undeclared {
+    struct vctx *c;
+    const struct spec_field *f;
+    bool ok;
+};
+
+static bool check_undeclared(void *ctx, const struct node *key, const struct node *value)
+{
+    struct undeclared *u = ctx;
+    path_push_key(u->c->path, key->u.text, key->count);
+    if (u->f->keys)
+        u->ok &= validate_value(u->c, u->f->keys, key);
+    if (u->f->values)
+        u->ok &= validate_value(u->c, u->f->values, value);
+    path_pop(u->c->path);
+    return true;
+}
+
+static bool validate_record_with_extras(struct vctx *c, const struct spec_field *f,
+                                        const struct node *n)
+{
+    struct undeclared u = {c, f, true};
+    struct record_options opt = {NULL, check_undeclared, &u, NULL, NULL};
+    bool ok = validate_record(c, f->record, n, &opt);
+    return ok && u.ok;
+}
+
 static bool validate_children(struct vctx *c, const struct spec_field *f, const struct node *n)
 {
     bool ok = true;
     if (n->kind == NODE_MAPPING && f->plugin_map)
         return validate_plugin_map(c, f, n);
+    if (n->kind == NODE_MAPPING && f->record && (f->keys || f->values))
+        return validate_record_with_extras(c, f, n);
     if (n->kind == NODE_SEQUENCE && f->type == FT_SET && c->doc && c->doc->unique_sets)
         ok = check_repeats(c, f, n, NULL);
     if (n->kind == NODE_SEQUENCE && f->unique_items)
@@ -1299,7 +1330,12 @@ bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_s
          * schemas: the extras apply where the config schema does. */
         struct record_options opt = {is_config && base ? base->record : NULL, NULL, NULL, NULL,
                                      NULL};
-        ok = validate_record(c, schema->record, conf, &opt);
+        /* the configuration's own bounds (APISIX's minProperties on echo, fault-injection) */
+        struct failure fl = {.quiet = false, .offset = -1};
+        ok = check_lengths(schema, conf, &fl);
+        if (!ok)
+            report(c, conf, NULL, &fl);
+        ok &= validate_record(c, schema->record, conf, &opt);
     }
     c->field = field;
     return ok;
@@ -2067,7 +2103,7 @@ static bool check_required(struct vctx *c, const struct record_run *run,
     for (size_t i = 0; i < run->r->nfields; i++) {
         const struct spec_field *f = &run->r->fields[i];
         if (!(f->flags & SF_REQUIRED) || f->default_value || (f->flags & SF_AUTO) ||
-            run->values[i] || fills_itself(f, 0))
+            run->values[i] || (!c->doc->missing_records_fail && fills_itself(f, 0)))
             continue;
         if (opt && opt->implied_field && !strcmp(opt->implied_field, f->name))
             continue;

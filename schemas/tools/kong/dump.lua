@@ -16,35 +16,19 @@
 local here = arg[0]:match("^(.*)/[^/]*$") or "."
 local S = dofile(here .. "/stubs.lua")
 local J = dofile(here .. "/json.lua")
+local K = dofile(here .. "/../dumpkit.lua")
 
 ------------------------------------------------------------------------------
 -- Arguments.
 
-local tree, version
-do
-  local i = 1
-  while i <= #arg do
-    local a = arg[i]
-    if a == "--version" then version = arg[i + 1]; i = i + 1
-    elseif a == "--database" then S.config.database = arg[i + 1]; i = i + 1
-    elseif a == "--role" then S.config.role = arg[i + 1]; i = i + 1
-    elseif a:sub(1, 2) == "--" then
-      io.stderr:write("dump.lua: unknown option ", a, "\n"); os.exit(2)
-    elseif not tree then tree = a
-    else io.stderr:write("dump.lua: unexpected argument ", a, "\n"); os.exit(2) end
-    i = i + 1
-  end
-  if not tree then
-    io.stderr:write("usage: lua5.1 dump.lua TREE [--version TAG] [--database off|postgres] [--role ROLE]\n")
-    os.exit(2)
-  end
-end
+local version
+local tree = K.args(arg, {
+  ["--version"] = function(v) version = v end,
+  ["--database"] = function(v) S.config.database = v end,
+  ["--role"] = function(v) S.config.role = v end,
+}, "lua5.1 dump.lua TREE [--version TAG] [--database off|postgres] [--role ROLE]")
 
-local function file_exists(path)
-  local f = io.open(path, "r")
-  if f then f:close() return true end
-  return false
-end
+local file_exists = K.file_exists
 
 ------------------------------------------------------------------------------
 -- The module loader.
@@ -53,56 +37,22 @@ S.luajit_compat()
 _G.ngx = S.ngx
 _G.kong = S.make_kong_global()
 
-local LOADING = {}
-local from_tree = {}        -- kong.* modules loaded from TREE, in load order
+local from_tree = K.tree_loader(tree)   -- kong.* modules loaded from TREE
 
-local function stub_by_prefix(name)
-  for _, p in ipairs(S.prefix_modules) do
-    if p:sub(-1) == "." then
-      if name:sub(1, #p) == p then return true end
-    elseif name == p or name:sub(1, #p + 1) == p .. "." then
-      return true
-    end
-  end
-  return false
-end
-
-local function kong_require(name)
-  local m = package.loaded[name]
-  if m == LOADING then error("require loop on module '" .. name .. "'", 2) end
-  if m ~= nil then return m end
-
+local kong_require = K.install_require(function(name)
   if S.modules[name] then
-    m = S.modules[name](name)
-  elseif stub_by_prefix(name) then
-    m = S.module(name)
+    return S.modules[name](name)
+  elseif K.matches_prefix(name, S.prefix_modules) then
+    return S.module(name)
   elseif name == "kong" or name:match("^kong%.") then
-    local rel = name:gsub("%.", "/")
-    local path = tree .. "/" .. rel .. ".lua"
-    if not file_exists(path) then path = tree .. "/" .. rel .. "/init.lua" end
-    if not file_exists(path) then
-      error("module '" .. name .. "' is neither in the tree nor stubbed", 2)
-    else
-      local chunk, err = loadfile(path)
-      if not chunk then error(err, 0) end
-      package.loaded[name] = LOADING
-      local ok, res = pcall(chunk, name)
-      if not ok then
-        package.loaded[name] = nil
-        error(res, 0)
-      end
-      m = res
-      if m == nil then m = true end
-      from_tree[#from_tree + 1] = name
+    local m = from_tree.load(name)
+    if m == nil then
+      error("module '" .. name .. "' is neither in the tree nor stubbed", 3)
     end
-  else
-    error("module '" .. name .. "' has no stand-in in stubs.lua", 2)
+    return m
   end
-  package.loaded[name] = m
-  return m
-end
-
-_G.require = kong_require
+  error("module '" .. name .. "' has no stand-in in stubs.lua", 3)
+end)
 
 ------------------------------------------------------------------------------
 -- Turning schema tables into JSON values.
@@ -126,11 +76,7 @@ local function name_typedefs()
   end
 end
 
-local function is_sequence(t)
-  local n = 0
-  for _ in pairs(t) do n = n + 1 end
-  return n > 0 and n == #t
-end
+local is_sequence = K.is_sequence
 
 local generic
 
@@ -150,12 +96,8 @@ end
 -- Any Lua value as data: tables with keys 1..n are arrays, other tables
 -- objects (an empty table is written as {}).
 function generic(v, seen)
-  local tv = type(v)
-  if v == S.NULL then return J.null end
-  if v == S.EMPTY_ARRAY then return J.array() end
-  if tv == "function" then return "<function>" end
-  if tv == "string" or tv == "number" or tv == "boolean" then return v end
-  if tv ~= "table" then return "<" .. tv .. ">" end
+  local leaf = K.leaf(v, S.NULL, S.EMPTY_ARRAY, J)
+  if leaf ~= nil then return leaf end
   seen = seen or {}
   if seen[v] then return "<cycle>" end
   seen[v] = true
@@ -433,13 +375,5 @@ err:write(("%s: %d schema.lua files, %d dumped, %d failed\n"):format(
 for _, f in ipairs(failures) do
   err:write(("  FAIL %s (%s): %s\n"):format(f.name, f.stage, f.error))
 end
-local misses = {}
-for k in pairs(S.misses) do misses[#misses + 1] = k end
-table.sort(misses)
-if #misses > 0 then
-  err:write("  stub keys read that stubs.lua does not list: ", table.concat(misses, ", "), "\n")
-end
-if os.getenv("DUMP_VERBOSE") then
-  err:write("  kong.* modules loaded from the tree: ", table.concat(from_tree, ", "), "\n")
-end
+K.report_misses(err, S.misses, from_tree.loaded, "kong.*")
 os.exit(#failures == 0 and 0 or 1)

@@ -1040,8 +1040,8 @@ def dump_yaml(doc):
 
 # ---- main ---------------------------------------------------------------------------------
 
-def product_versions(repo_root):
-    text = open(os.path.join(repo_root, "schemas/kong/product.yaml")).read()
+def product_versions(repo_root, product="kong"):
+    text = open(os.path.join(repo_root, "schemas", product, "product.yaml")).read()
     listed = re.search(r"^versions: \[(.*?)\]", text, re.M | re.S).group(1)
     return re.findall(r'"([0-9.]+)"', listed)
 
