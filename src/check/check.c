@@ -8,6 +8,7 @@
 
 #include "check_feed.h"
 #include "check_internal.h"
+#include "check_yaml.h"
 #include "detect/detect.h"
 #include "util/util_error.h"
 #include "util/util_str.h"
@@ -38,6 +39,7 @@ struct driver {
     struct rw_log own_log; /* linting: the log behind the findings */
     struct arena rw_nodes; /* rewritten nodes of the current entry */
     bool begun;
+    struct yaml_typing yaml; /* scalars as the target's YAML library types them */
 };
 
 /* ---- choosing what to check against ------------------------------------------------------ */
@@ -55,7 +57,6 @@ static int prescan(struct driver *d, gh_error *err)
     reader_options_default(&ro);
     ro.limits = d->opt->limits;
     ro.meta_only = true;
-    ro.yaml11_notes = false;
     struct reader r;
     if ((rc = reader_open(&r, &copy, &ro, &quiet, err)) == 0) {
         struct reader_entry e;
@@ -273,6 +274,21 @@ static int plan_rewrites(struct driver *d, const struct detection *det, const st
     return 0;
 }
 
+/* The target's YAML library types the scalars from here on; the source's may differ. */
+static void start_yaml_typing(struct driver *d, const struct version *from)
+{
+    const struct spec_document *doc = d->run.doc;
+    d->yaml = (struct yaml_typing){.sink = d->run.sink,
+                                   .off = d->opt->json_strict,
+                                   .lib = doc->yaml_lib,
+                                   .source = kb_yaml_lib(d->product, from),
+                                   .named = kb_names_yaml_libs(d->product),
+                                   .product = doc->product,
+                                   .lyaml_since = kb_lyaml_since(d->product)};
+    snprintf(d->yaml.version, sizeof(d->yaml.version), "%s", doc->version_text);
+    version_format(from, d->yaml.source_version, sizeof(d->yaml.source_version));
+}
+
 static int decide(struct driver *d, bool stopped)
 {
     struct detection det;
@@ -334,6 +350,7 @@ static int decide(struct driver *d, bool stopped)
     /* The marker as the target sees it: after the hops' rewrites, or the file's own. */
     const char *marker = d->rewriting ? d->plan.final_format : d->info->format_version;
     d->run.vctx.env.format_version = marker ? marker : "";
+    d->run.vctx.json = d->opt->json_strict;
     d->run.vctx.custom_plugins = d->opt->custom_plugins;
     d->run.vctx.n_custom_plugins = d->opt->custom_plugin_count;
     d->run.duplicates_are_errors = d->run.doc->duplicates_are_errors;
@@ -342,6 +359,7 @@ static int decide(struct driver *d, bool stopped)
     if (!d->meta_seen || !d->unchecked_plugins)
         return error_set(d->err, GH_ENOMEM, "out of memory");
     d->run.vctx.unchecked_plugins = d->unchecked_plugins;
+    start_yaml_typing(d, from);
     d->checking = true;
     return 0;
 }
@@ -550,6 +568,7 @@ static void note_unchecked_plugins(struct driver *d)
 static void finish(struct driver *d)
 {
     struct check_run *run = &d->run;
+    yaml_typing_finish(&d->yaml, reader_yaml_uses(&d->reader));
     if (reader_incomplete(&d->reader))
         return; /* what is missing may sit after the point where reading stopped */
     const struct spec_record *meta = &run->doc->meta;
@@ -604,6 +623,7 @@ static void process(struct driver *d, const struct reader_entry *entry, bool pla
 {
     if (!d->checking)
         return;
+    yaml_typing_entry(&d->yaml, entry);
     struct reader_entry rewritten = *entry;
     const struct reader_entry *e = &rewritten;
     rewrite(d, &rewritten);

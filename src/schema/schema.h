@@ -24,6 +24,7 @@
 
 #include "diag/diag.h"
 #include "model/model_node.h"
+#include "model/model_scalar.h"
 #include "util/util_arena.h"
 #include "util/util_version.h"
 
@@ -311,6 +312,12 @@ struct spec_document {
     bool numbers_from_strings;
     /* A `set` must not repeat an item (APISIX: JSON schema's uniqueItems); Kong drops repeats. */
     bool unique_sets;
+    /* The library the target reads its YAML files with (product.yaml `yaml_parser`). */
+    enum yaml_lib yaml_lib;
+    /* A key counts as set once present, whatever its value (product.yaml `set_when: present`):
+     * APISIX's JSON schema `required` and its Lua `~= nil`. A null is then a value too: an
+     * empty table in a YAML file (tinyyaml's and lyaml's null), a value of no type in JSON. */
+    bool set_when_present;
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */
@@ -341,6 +348,12 @@ bool kb_has_format_versions(const struct kb_product *p);
 bool kb_has_router_flavors(const struct kb_product *p);
 /* The text a file of the product must end with to be loaded ("#END"), or NULL. */
 const char *kb_end_marker(const struct kb_product *p);
+/* The YAML library release v reads its files with (product.yaml `yaml_parser`, else lyaml). */
+enum yaml_lib kb_yaml_lib(const struct kb_product *p, const struct version *v);
+/* Whether product.yaml names the libraries at all (messages then name release and library). */
+bool kb_names_yaml_libs(const struct kb_product *p);
+/* The release from which the product reads with lyaml after another library ("3.10"), or NULL. */
+const char *kb_lyaml_since(const struct kb_product *p);
 /* Whether release v of the product loads a JSON file (product.yaml `json_since`). */
 bool kb_reads_json(const struct kb_product *p, const struct version *v);
 /* The knowledge base's own copy of a router flavour name valid for v, or NULL. */

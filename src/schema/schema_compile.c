@@ -1073,6 +1073,8 @@ static int compile_document(struct cctx *c, struct spec_document *d)
     d->string_env_vars = flag_of(c->p->product.root, "string_env_vars");
     d->numbers_from_strings = flag_of(c->p->product.root, "numbers_from_strings");
     d->unique_sets = flag_of(c->p->product.root, "unique_sets");
+    d->yaml_lib = kb_yaml_lib(c->p, &c->t->version);
+    d->set_when_present = node_text_equals(node_map_get(c->p->product.root, "set_when"), "present");
     c->file = c->p->document.path;
     int rc = compile_record(c, node_map_get(root, "fields"), NULL, NULL, false, &d->meta);
     if (rc == 0)
@@ -1363,6 +1365,33 @@ const char *kb_end_marker(const struct kb_product *p)
 {
     const struct node *n = node_map_get(p->product.root, "end_marker");
     return n ? n->u.text : NULL;
+}
+
+enum yaml_lib kb_yaml_lib(const struct kb_product *p, const struct version *v)
+{
+    struct target t = {*v, FLAVOR_KONG, NULL, NULL};
+    const struct node *n = value_for(node_map_get(p->product.root, "yaml_parser"), &t);
+    enum yaml_lib lib = YAML_LIB_LYAML;
+    if (n)
+        yaml_lib_from_name(n->u.text, &lib); /* the loader let through only known names */
+    return lib;
+}
+
+bool kb_names_yaml_libs(const struct kb_product *p)
+{
+    return node_map_get(p->product.root, "yaml_parser") != NULL;
+}
+
+const char *kb_lyaml_since(const struct kb_product *p)
+{
+    const struct node *list = node_map_get(p->product.root, "yaml_parser");
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const struct node *item = list->u.items[i];
+        const struct node *since = node_map_get(item, "since");
+        if (since && node_text_equals(spec_item_value(item), "lyaml"))
+            return since->u.text;
+    }
+    return NULL;
 }
 
 bool kb_reads_json(const struct kb_product *p, const struct version *v)

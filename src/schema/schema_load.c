@@ -84,6 +84,8 @@ enum shape {
     SH_PLAN_PHASE,
     SH_PLAN_TEXT,
     SH_PLAN_MODES,
+    SH_YAML_PARSERS,
+    SH_SET_WHEN,
     SH_COUNT
 };
 
@@ -256,14 +258,15 @@ static const struct keyword match_any_keywords[] = {{"patterns", SH_STRINGS}, {"
 static const struct keyword pattern_keywords[] = {{"pattern", SH_STRING}, {"err", SH_STRING}};
 
 static const struct keyword product_keywords[] = {
-    {"product", SH_STRING},        {"name", SH_STRING},
-    {"versions", SH_VERSIONS},     {"format_versions", SH_FORMAT_VERSIONS},
-    {"router_flavors", SH_ENUM},   {"default_router_flavor", SH_ENUM},
-    {"editions", SH_EDITION_LIST}, {"plugins", SH_ENUM},
-    {"duplicates", SH_ENUM},       {"shorthand_conflicts", SH_ENUM},
-    {"end_marker", SH_STRING},     {"json_since", SH_VERSION},
-    {"string_env_vars", SH_BOOL},  {"numbers_from_strings", SH_BOOL},
-    {"stream_plugins", SH_ENUM},   {"unique_sets", SH_BOOL},
+    {"product", SH_STRING},           {"name", SH_STRING},
+    {"versions", SH_VERSIONS},        {"format_versions", SH_FORMAT_VERSIONS},
+    {"router_flavors", SH_ENUM},      {"default_router_flavor", SH_ENUM},
+    {"editions", SH_EDITION_LIST},    {"plugins", SH_ENUM},
+    {"duplicates", SH_ENUM},          {"shorthand_conflicts", SH_ENUM},
+    {"end_marker", SH_STRING},        {"json_since", SH_VERSION},
+    {"string_env_vars", SH_BOOL},     {"numbers_from_strings", SH_BOOL},
+    {"stream_plugins", SH_ENUM},      {"unique_sets", SH_BOOL},
+    {"yaml_parser", SH_YAML_PARSERS}, {"set_when", SH_SET_WHEN},
 };
 
 static const struct keyword document_keywords[] = {
@@ -744,6 +747,28 @@ static int sh_enum(struct lctx *c, const struct node *n)
             return bad(c, item, "a listed value with conditions needs 'value'");
     }
     return 0;
+}
+
+/* product.yaml `yaml_parser`: libraries model_scalar.h knows, with conditions. */
+static int sh_yaml_parsers(struct lctx *c, const struct node *n)
+{
+    int rc = sh_enum(c, n);
+    for (uint32_t i = 0; rc == 0 && i < n->count; i++) {
+        const struct node *v = spec_item_value(n->u.items[i]);
+        enum yaml_lib lib;
+        if (!node_is_string(v) || !yaml_lib_from_name(v->u.text, &lib))
+            return bad(c, v, "unknown YAML library '%s' (lyaml, tinyyaml 0.4.2, tinyyaml 0.4.4)",
+                       node_is_string(v) ? v->u.text : "?");
+    }
+    return rc;
+}
+
+/* product.yaml `set_when`: when a check counts a field as set. */
+static int sh_set_when(struct lctx *c, const struct node *n)
+{
+    if (node_text_equals(n, "present") || node_text_equals(n, "non_empty"))
+        return 0;
+    return bad(c, n, "set_when is 'present' or 'non_empty'");
 }
 
 static int sh_range(struct lctx *c, const struct node *n)
@@ -1492,6 +1517,8 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_PLAN_MODES] = sh_plan_modes,
     [SH_EDITIONS] = sh_editions,
     [SH_EDITION_LIST] = sh_edition_list,
+    [SH_YAML_PARSERS] = sh_yaml_parsers,
+    [SH_SET_WHEN] = sh_set_when,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
@@ -1509,7 +1536,6 @@ static int parse_file(struct kb *kb, const char *path, const char *data, size_t 
     diag_sink_init(&sink, 8);
     struct reader_options opt;
     reader_options_default(&opt);
-    opt.yaml11_notes = false;
     struct reader r;
     int rc = reader_open_memory(&r, data, len, &opt, &sink, err);
     struct node *root = NULL;

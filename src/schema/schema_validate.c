@@ -176,6 +176,17 @@ static bool is_set(const struct node *n)
     return n->count > 0;
 }
 
+/* APISIX (product.yaml `set_when: present`): a written key is set, even to "", [], {} or null. */
+static bool nulls_are_values(const struct vctx *c)
+{
+    return c->doc && c->doc->set_when_present;
+}
+
+static bool counts_as_set(const struct vctx *c, const struct node *n)
+{
+    return nulls_are_values(c) ? n != NULL : is_set(n);
+}
+
 static const char *type_phrase(enum field_type t)
 {
     static const char *const phrases[] = {
@@ -519,10 +530,43 @@ static bool check_number_in_string(const struct vctx *c, const struct spec_field
     return check_value(c, f, &number, fl, matched);
 }
 
+/* A field whose values may be tables (APISIX's YAML parsers read a null as an empty one). */
+static bool accepts_table(const struct spec_field *f)
+{
+    for (size_t i = 0; i < f->n_any_of; i++)
+        if (accepts_table(f->any_of[i]))
+            return true;
+    return f->type == FT_ARRAY || f->type == FT_SET || f->type == FT_MAP || f->type == FT_RECORD ||
+           f->type == FT_ANY;
+}
+
+/* An empty table, as a null is to APISIX's YAML parsers, at the null's place. */
+static struct node empty_table_at(const struct node *null)
+{
+    return (struct node){.kind = NODE_MAPPING, .style = STYLE_FLOW, .span = null->span};
+}
+
+/* A null the gateway reads as a value (nulls_are_values): what it fails as, in messages. */
+static bool null_as_value_fails(const struct vctx *c, const struct spec_field *f,
+                                struct failure *fl)
+{
+    return failed(fl, R_HOP2003, "expected %s, got null, which %s %s reads as %s",
+                  type_phrase(f->type), c->doc->product, c->doc->version_text,
+                  c->json ? "a value of no type (cjson's null)" : "an empty table");
+}
+
 static bool check_value(const struct vctx *c, const struct spec_field *f, const struct node *n,
                         struct failure *fl, const struct node **matched)
 {
     *matched = NULL;
+    if (n && node_is_null(n) && nulls_are_values(c)) {
+        if (!(f->flags & SF_TYPED))
+            return true; /* a check's validator set: the key is present, so it is set */
+        if (c->json || !accepts_table(f))
+            return null_as_value_fails(c, f, fl);
+        struct node empty = empty_table_at(n);
+        return check_value(c, f, &empty, fl, matched);
+    }
     if (!n || node_is_null(n))
         return check_null(c, f, n, fl);
     if (f->eq && node_is_null(f->eq))
@@ -701,7 +745,7 @@ static bool validate_children(struct vctx *c, const struct spec_field *f, const 
         for (uint32_t i = 0; i < n->count; i++) {
             const struct node *item = n->u.items[i];
             path_push_index(c->path, i);
-            if (node_is_null(item)) {
+            if (node_is_null(item) && !nulls_are_values(c)) {
                 diag_add(c->sink, R_HOP2002, -1, &item->span, path_text(c->path), c->entity,
                          "'%s': a list element is null", c->field ? c->field : f->name);
                 ok = false;
@@ -754,8 +798,27 @@ static bool validate_alternatives(struct vctx *c, const struct spec_field *f, co
     return false;
 }
 
+/* A null where nulls are values: an empty table in YAML (checked as one), no type in JSON. */
+static bool validate_null_as_value(struct vctx *c, const struct spec_field *f, const struct node *n)
+{
+    if (c->json || !accepts_table(f)) {
+        struct failure fl = {.offset = -1};
+        null_as_value_fails(c, f, &fl);
+        if (f->err) {
+            snprintf(fl.message, sizeof(fl.message), "%s", f->err);
+            fl.from_err = true;
+        }
+        report(c, n, &n->span, &fl);
+        return false;
+    }
+    struct node empty = empty_table_at(n);
+    return validate_value(c, f, &empty);
+}
+
 bool validate_value(struct vctx *c, const struct spec_field *f, const struct node *n)
 {
+    if (n && node_is_null(n) && nulls_are_values(c))
+        return validate_null_as_value(c, f, n);
     if (f->n_any_of && n && !node_is_null(n) && !(c->placeholders && is_placeholder(n)))
         return validate_alternatives(c, f, n);
     bool secret = c->secret;
@@ -1123,7 +1186,7 @@ static size_t count_set(struct record_run *run, const int *at, const char *const
 {
     size_t count = 0;
     for (size_t i = 0; i < n; i++)
-        count += is_set(run_value(run, at[i], names[i]));
+        count += counts_as_set(run->c, run_value(run, at[i], names[i]));
     return count;
 }
 
@@ -1151,7 +1214,8 @@ static bool at_least_one(struct record_run *run, const int *at, const char *cons
     if (err)
         format_err(err, buf_cstr(&list), &msg);
     else
-        buf_printf(&msg, "at least one of these fields must be non-empty: %s", buf_cstr(&list));
+        buf_printf(&msg, "at least one of these fields must be %s: %s",
+                   nulls_are_values(run->c) ? "given" : "non-empty", buf_cstr(&list));
     diag_add(run->c->sink, R_HOP2009, -1, &run->map->span, path_text(run->c->path), run->c->entity,
              "%s", buf_cstr(&msg));
     buf_release(&list);
@@ -1200,9 +1264,9 @@ static bool run_distinct(struct record_run *run, const struct spec_check *k)
 {
     for (size_t i = 0; i < k->n_fields; i++) {
         const struct node *a = run_value(run, k->fields_at[i], k->fields[i]);
-        for (size_t j = i + 1; is_set(a) && j < k->n_fields; j++) {
+        for (size_t j = i + 1; counts_as_set(run->c, a) && j < k->n_fields; j++) {
             const struct node *b = run_value(run, k->fields_at[j], k->fields[j]);
-            if (is_set(b) && node_equal(a, b)) {
+            if (counts_as_set(run->c, b) && node_equal(a, b)) {
                 check_report(run, R_HOP2012, "values of these fields must be distinct: ", k->fields,
                              k->n_fields);
                 return false;
@@ -1247,7 +1311,9 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
         if (set == 1)
             return true;
         check_report(run, set ? R_HOP2010 : R_HOP2009,
-                     "exactly one of these fields must be non-empty: ", k->fields, n);
+                     nulls_are_values(run->c) ? "exactly one of these fields must be given: "
+                                              : "exactly one of these fields must be non-empty: ",
+                     k->fields, n);
         return false;
     case CHECK_MUTUALLY_EXCLUSIVE:
         if (count_set(run, k->fields_at, k->fields, n) <= 1)

@@ -27,6 +27,7 @@ struct vctx {
     const char *field;                 /* the innermost named field, for messages */
     bool secret;                       /* inside a secret field */
     bool placeholders;                 /* ${{ env "..." }} templates stand in for any value */
+    bool json;                         /* the file is JSON (its nulls are not YAML's) */
     pcre2_match_data *match_data;      /* one for every pattern match: see vctx_init() */
     const char *const *custom_plugins; /* plugins the gateway loads besides the bundled ones */
     size_t n_custom_plugins;

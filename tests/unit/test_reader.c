@@ -83,6 +83,8 @@ static void read_all(struct reader *r, struct run *out)
                 buf_putc(&out->trace, '=');
             }
             render(&out->trace, e.value);
+            if (e.yaml11)
+                buf_printf(&out->trace, "^%u", e.yaml11);
             break;
         case ENTRY_LIST_BEGIN:
             buf_puts(&out->trace, "L ");
@@ -91,6 +93,8 @@ static void read_all(struct reader *r, struct run *out)
         case ENTRY_ITEM:
             buf_printf(&out->trace, "I%zu ", e.index);
             render(&out->trace, e.value);
+            if (e.yaml11)
+                buf_printf(&out->trace, "^%u", e.yaml11);
             break;
         default:
             buf_puts(&out->trace, "E");
@@ -244,7 +248,8 @@ static void test_findings(void)
            "a duplicate key is reported; the later value wins");
     expect("a: 1\na: 2\n", "V s\"a\"=i1 V s\"a\"=i2", "HOP1002@2:1",
            "a duplicate top-level key is reported");
-    expect("enabled: on\n", "V s\"enabled\"=b1", "HOP1003@1:10", "YAML 1.1 boolean");
+    expect("enabled: on\n", "V s\"enabled\"=b1^1", "",
+           "a YAML 1.1 boolean is counted for the checks, not reported");
     expect("a: 'on'\n", "V s\"a\"=s\"on\"", "", "a quoted 'on' is a string, no finding");
     expect("a: [1\n", "L s\"a\" I0 i1", "HOP1001@2:1",
            "a syntax error at libyaml's position; what came before was delivered");
@@ -256,11 +261,34 @@ static void test_findings(void)
     expect("base: &b {p: 1, q: 2}\nitem: {<<: *b, q: 3}\n",
            "V s\"base\"={s\"p\":i1,s\"q\":i2} V s\"item\"={s\"q\":i3,s\"p\":i1}", "",
            "a merge key: written keys win, the rest is merged");
-    expect("a: [y, N, 0o17]\n", "L s\"a\" I0 s\"y\" I1 s\"N\" I2 s\"0o17\" E",
-           "HOP1003@1:5 HOP1003@1:8 HOP1003@1:11",
+    expect("a: [y, N, 0o17]\n", "L s\"a\" I0 s\"y\"^1 I1 s\"N\"^1 I2 s\"0o17\"^1 E", "",
            "y and N are strings to Kong but booleans to go-yaml; 0o17 is 15 to YAML 1.2");
+    expect("a: &l [1, yes]\n", "L s\"a\" I0 i1^1 I1 b1^1 E", "",
+           "a buffered list: each item is marked, the count is for the whole list");
     expect("a: {<<: 5}\n", "V s\"a\"={}", "HOP1015@1:9", "a merge key with a scalar");
     expect("a: \"\xff\"\n", "", "HOP1008@1:5", "invalid UTF-8, located");
+}
+
+static void test_yaml_uses(void)
+{
+    struct reader r;
+    struct diag_sink sink;
+    gh_error err = {0};
+    const char *yaml = "a: &x {p: 1}\nb: *x\nc: {<<: *x, q: 2}\nd: *x\n";
+    diag_sink_init(&sink, 10);
+    struct reader_entry e;
+    if (reader_open_memory(&r, yaml, strlen(yaml), NULL, &sink, &err) == 0)
+        while (reader_next(&r, &e, &err) == 0 && e.kind != ENTRY_END)
+            ;
+    const struct reader_yaml_uses *u = reader_yaml_uses(&r);
+    is_int(u->anchors, 1, "one anchor");
+    is_int(u->aliases, 3, "three aliases");
+    is_int(u->merges, 1, "one merge key");
+    is_int(u->first_anchor.line, 1, "the anchor is on line 1");
+    is_int(u->first_alias.line, 2, "the first alias is on line 2");
+    is_int(u->first_merge.line, 3, "the merge key is on line 3");
+    reader_close(&r);
+    diag_sink_release(&sink);
 }
 
 static void test_anchor_across_items(void)
@@ -381,6 +409,7 @@ int main(void)
     test_typing();
     test_findings();
     test_anchor_across_items();
+    test_yaml_uses();
     test_limits();
     test_json_strict();
     test_file_findings();
