@@ -404,6 +404,36 @@ static void start_path(struct driver *d, const struct node *key)
     path_push_key(&d->run.path, key->u.text, key->count);
 }
 
+static bool misplaced(const struct spec_document *doc, const struct node *key)
+{
+    const struct node *keys = node_map_get(doc->misplaced_keys, "keys");
+    for (uint32_t i = 0; keys && i < keys->count; i++)
+        if (node_equal(keys->u.items[i], key))
+            return true;
+    return false;
+}
+
+/* A key the gateway does not read, and so ignores (APISIX): a warning saying where it belongs. */
+static void report_ignored_key(struct driver *d, const struct node *key, bool nested_only)
+{
+    struct check_run *run = &d->run;
+    const struct spec_document *doc = run->doc;
+    char where[200] = "";
+    const char *best = doc->nentities ? str_closest(key->u.text, &doc->entities[0].name,
+                                                    doc->nentities, sizeof(doc->entities[0]))
+                                      : NULL;
+    if (misplaced(doc, key))
+        snprintf(where, sizeof(where), "; it belongs in %s",
+                 node_map_get(doc->misplaced_keys, "file")->u.text);
+    else if (nested_only)
+        snprintf(where, sizeof(where), "; its items go inside another list");
+    else if (best)
+        snprintf(where, sizeof(where), "; did you mean '%s'?", best);
+    diag_add(run->sink, R_HOP2015, -1, &key->span, path_text(&run->path), NULL,
+             "top-level key '%.80s' is ignored: %s %s does not read it from this file%s",
+             key->u.text, doc->product, doc->version_text, where);
+}
+
 /* A top-level key that is neither metadata nor a collection of this version. */
 static void report_top_unknown(struct driver *d, const struct node *key)
 {
@@ -430,6 +460,10 @@ static void report_top_unknown(struct driver *d, const struct node *key)
         return;
     }
     const struct spec_entity *nested = spec_entity_find(doc, key->u.text);
+    if (doc->unknown_keys_ignored) {
+        report_ignored_key(d, key, nested != NULL);
+        return;
+    }
     if (nested) { /* nested_only: collection_of() did not take it */
         diag_add(run->sink, R_HOP2001, -1, &key->span, path_text(&run->path), NULL,
                  "'%s' is not a top-level list in %s %s: its items go inside another list",

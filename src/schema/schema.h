@@ -318,6 +318,11 @@ struct spec_document {
      * APISIX's JSON schema `required` and its Lua `~= nil`. A null is then a value too: an
      * empty table in a YAML file (tinyyaml's and lyaml's null), a value of no type in JSON. */
     bool set_when_present;
+    /* A top-level key the gateway does not know is ignored, not refused (document.yaml
+     * `unknown_keys: ignored`: APISIX reads only the keys it asks for): HOP2015. */
+    bool unknown_keys_ignored;
+    /* document.yaml `misplaced_keys` {file, keys}: keys of another file often pasted here. */
+    const struct node *misplaced_keys;
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */

@@ -1082,6 +1082,8 @@ static int compile_document(struct cctx *c, struct spec_document *d)
                             &d->entity_extras);
     if (rc < 0)
         return rc;
+    d->unknown_keys_ignored = node_text_equals(node_map_get(root, "unknown_keys"), "ignored");
+    d->misplaced_keys = node_map_get(root, "misplaced_keys");
     const struct node *list = node_map_get(root, "entities");
     d->all_entities = list;
     d->entities = arena_calloc(c->a, c->p->nentities + 1, sizeof(*d->entities));

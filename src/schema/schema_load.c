@@ -86,6 +86,8 @@ enum shape {
     SH_PLAN_MODES,
     SH_YAML_PARSERS,
     SH_SET_WHEN,
+    SH_UNKNOWN_KEYS,
+    SH_MISPLACED_KEYS,
     SH_COUNT
 };
 
@@ -269,8 +271,13 @@ static const struct keyword product_keywords[] = {
     {"yaml_parser", SH_YAML_PARSERS}, {"set_when", SH_SET_WHEN},
 };
 
-static const struct keyword document_keywords[] = {
-    {"fields", SH_FIELDS}, {"entity_fields", SH_FIELDS}, {"entities", SH_ENUM}};
+static const struct keyword document_keywords[] = {{"fields", SH_FIELDS},
+                                                   {"entity_fields", SH_FIELDS},
+                                                   {"entities", SH_ENUM},
+                                                   {"unknown_keys", SH_UNKNOWN_KEYS},
+                                                   {"misplaced_keys", SH_MISPLACED_KEYS}};
+
+static const struct keyword misplaced_keywords[] = {{"file", SH_STRING}, {"keys", SH_STRINGS}};
 
 static const struct keyword typedefs_keywords[] = {{"typedefs", SH_FIELDS}};
 
@@ -769,6 +776,23 @@ static int sh_set_when(struct lctx *c, const struct node *n)
     if (node_text_equals(n, "present") || node_text_equals(n, "non_empty"))
         return 0;
     return bad(c, n, "set_when is 'present' or 'non_empty'");
+}
+
+/* document.yaml `unknown_keys`: what the gateway does with a top-level key it does not know. */
+static int sh_unknown_keys(struct lctx *c, const struct node *n)
+{
+    if (node_text_equals(n, "ignored") || node_text_equals(n, "refused"))
+        return 0;
+    return bad(c, n, "unknown_keys is 'ignored' or 'refused'");
+}
+
+/* document.yaml `misplaced_keys`: keys of another file, often pasted into this one. */
+static int sh_misplaced_keys(struct lctx *c, const struct node *n)
+{
+    int rc = check_mapping(c, n, TABLE(misplaced_keywords), false, "misplaced_keys");
+    if (rc == 0 && (!node_map_get(n, "file") || !node_map_get(n, "keys")))
+        return bad(c, n, "misplaced_keys needs 'file' and 'keys'");
+    return rc;
 }
 
 static int sh_range(struct lctx *c, const struct node *n)
@@ -1519,6 +1543,8 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_EDITION_LIST] = sh_edition_list,
     [SH_YAML_PARSERS] = sh_yaml_parsers,
     [SH_SET_WHEN] = sh_set_when,
+    [SH_UNKNOWN_KEYS] = sh_unknown_keys,
+    [SH_MISPLACED_KEYS] = sh_misplaced_keys,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
