@@ -96,6 +96,7 @@ struct spec_pattern {
 };
 
 struct named_validator;
+struct named_node_validator;
 struct named_expansion;
 struct spec_record;
 
@@ -120,6 +121,7 @@ struct spec_field {
     const char *match_any_err;
     const struct node *contains;
     const struct named_validator *validator;
+    const struct named_node_validator *node_validator; /* instead of validator: whole values */
     const struct node *subsets; /* mutually_exclusive_subsets: a list of lists */
     const char *err;
     const struct spec_field *elements, *keys, *values;
@@ -145,6 +147,7 @@ enum check_kind {
     CHECK_MUTUALLY_EXCLUSIVE_SETS,
     CHECK_DISTINCT,
     CHECK_ORDERED,
+    CHECK_SAME_COUNT,
     CHECK_CONDITIONAL,
     CHECK_CONDITIONAL_AT_LEAST_ONE_OF
 };
@@ -159,9 +162,9 @@ struct spec_check {
     const char **fields; /* field lists; for sets: set1 then set2, split at n_fields_a */
     int *fields_at;
     size_t n_fields, n_fields_a;
-    const char *if_field, *then_field;
-    int if_at, then_at;
-    const struct spec_field *if_match, *then_match, *else_match;
+    const char *if_field, *then_field, *and_field;
+    int if_at, then_at, and_at;
+    const struct spec_field *if_match, *then_match, *else_match, *and_match;
     const char **then_fields, **else_fields;
     int *then_fields_at, *else_fields_at;
     size_t n_then_fields, n_else_fields;

@@ -222,6 +222,7 @@ static int kw_validator(struct cctx *c, struct spec_field *f, const struct node 
 {
     (void)c;
     f->validator = named_validator_find(v->u.text);
+    f->node_validator = named_node_validator_find(v->u.text);
     return 0;
 }
 
@@ -375,7 +376,7 @@ static bool has_validators(const struct spec_field *f)
     return f->eq || f->ne || f->one_of || f->n_not_one_of || (f->flags & (SF_GT | SF_BETWEEN)) ||
            (f->flags & SF_UUID) || f->len_eq >= 0 || f->len_min >= 0 || f->len_max >= 0 ||
            f->starts_with || f->not_match || f->match || f->n_match_none || f->n_match_all ||
-           f->n_match_any || f->contains || f->validator || f->subsets;
+           f->n_match_any || f->contains || f->validator || f->node_validator || f->subsets;
 }
 
 static int finish_field(struct cctx *c, struct spec_field *f, const struct pending *p)
@@ -476,6 +477,7 @@ static int place_check(struct cctx *c, const struct spec_record *r, struct spec_
 {
     k->if_at = position_of(r, k->if_field);
     k->then_at = position_of(r, k->then_field);
+    k->and_at = position_of(r, k->and_field);
     int rc = positions(c, r, k->fields, k->n_fields, &k->fields_at);
     if (rc == 0)
         rc = positions(c, r, k->then_fields, k->n_then_fields, &k->then_fields_at);
@@ -520,6 +522,7 @@ static const struct check_keyword check_kinds[] = {
     {"mutually_exclusive_sets", CHECK_MUTUALLY_EXCLUSIVE_SETS},
     {"distinct", CHECK_DISTINCT},
     {"ordered", CHECK_ORDERED},
+    {"same_count", CHECK_SAME_COUNT},
     {"conditional", CHECK_CONDITIONAL},
     {"conditional_at_least_one_of", CHECK_CONDITIONAL_AT_LEAST_ONE_OF},
 };
@@ -546,7 +549,11 @@ static int compile_check_args(struct cctx *c, struct spec_check *k, const struct
         k->if_field = text_of(args, "if_field");
         k->then_field = text_of(args, "then_field");
         k->then_err = text_of(args, "then_err");
-        if ((rc = validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match)) < 0)
+        k->and_field = text_of(args, "and_field");
+        if ((rc = validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match)) <
+                0 ||
+            (rc = validator_set(c, k->and_field, node_map_get(args, "and_match"), &k->and_match)) <
+                0)
             return rc;
         return validator_set(c, k->then_field, node_map_get(args, "then_match"), &k->then_match);
     case CHECK_CONDITIONAL_AT_LEAST_ONE_OF:

@@ -157,14 +157,16 @@ static const struct keyword check_keywords[] = {
     {"mutually_exclusive_sets", SH_SETS},
     {"distinct", SH_STRINGS},
     {"ordered", SH_STRINGS},
+    {"same_count", SH_STRINGS},
     {"conditional", SH_CONDITIONAL},
     {"conditional_at_least_one_of", SH_CONDITIONAL_ALO},
     {"description", SH_STRING},
 };
 
 static const struct keyword conditional_keywords[] = {
-    {"if_field", SH_STRING},     {"if_match", SH_FIELDDEF}, {"then_field", SH_STRING},
-    {"then_match", SH_FIELDDEF}, {"then_err", SH_STRING},
+    {"if_field", SH_STRING},    {"if_match", SH_FIELDDEF}, {"and_field", SH_STRING},
+    {"and_match", SH_FIELDDEF}, {"then_field", SH_STRING}, {"then_match", SH_FIELDDEF},
+    {"then_err", SH_STRING},
 };
 
 static const struct keyword conditional_alo_keywords[] = {
@@ -832,7 +834,8 @@ static int sh_validator(struct lctx *c, const struct node *n)
 {
     if (!node_is_string(n))
         return bad(c, n, "a validator name must be a string");
-    return named_validator_find(n->u.text) ? 0 : bad(c, n, "unknown validator '%s'", n->u.text);
+    bool known = named_validator_find(n->u.text) || named_node_validator_find(n->u.text);
+    return known ? 0 : bad(c, n, "unknown validator '%s'", n->u.text);
 }
 
 static int sh_expand(struct lctx *c, const struct node *n)
@@ -1085,6 +1088,10 @@ static int sh_conditional(struct lctx *c, const struct node *n)
     if (rc == 0 && (!node_map_get(n, "if_field") || !node_map_get(n, "if_match") ||
                     !node_map_get(n, "then_field") || !node_map_get(n, "then_match")))
         return bad(c, n, "conditional needs if_field, if_match, then_field and then_match");
+    if (rc == 0 && !node_map_get(n, "and_field") != !node_map_get(n, "and_match"))
+        return bad(c, n, "conditional: and_field and and_match go together");
+    if (rc == 0 && node_map_get(n, "and_field"))
+        rc = check_field_name(c, node_map_get(n, "and_field"));
     if (rc == 0)
         rc = check_field_name(c, node_map_get(n, "if_field"));
     if (rc == 0)

@@ -14,8 +14,9 @@
 struct failure {
     bool quiet; /* test mode: only whether it failed matters, so no message is made */
     enum rule_id rule;
-    long offset;   /* byte offset inside the value, or -1 */
-    bool from_err; /* the message is the data's own `err` text */
+    long offset;           /* byte offset inside the value, or -1 */
+    const struct node *at; /* the part of the value the message is about, or NULL */
+    bool from_err;         /* the message is the data's own `err` text */
     char message[512];
 };
 
@@ -25,6 +26,7 @@ static bool failed(struct failure *fl, enum rule_id rule, const char *fmt, ...)
 {
     fl->rule = rule;
     fl->offset = -1;
+    fl->at = NULL;
     fl->from_err = false;
     if (fl->quiet)
         return false;
@@ -437,13 +439,16 @@ static bool check_contains(const struct vctx *c, const struct spec_field *f, con
 static bool check_named(const struct vctx *c, const struct spec_field *f, const struct node *n,
                         struct failure *fl)
 {
-    if (!f->validator || !node_is_string(n))
+    if (!f->node_validator && (!f->validator || !node_is_string(n)))
         return true;
-    struct named_result r = {R_HOP2007, -1, ""};
-    if (f->validator->fn(n->u.text, n->count, &c->env, &r))
+    struct named_result r = {R_HOP2007, -1, NULL, ""};
+    bool ok = f->node_validator ? f->node_validator->fn(n, &c->env, &r)
+                                : f->validator->fn(n->u.text, n->count, &c->env, &r);
+    if (ok)
         return true;
     failed(fl, r.rule, "%s", r.message);
     fl->offset = r.offset;
+    fl->at = r.at;
     return false;
 }
 
@@ -828,10 +833,11 @@ bool validate_value(struct vctx *c, const struct spec_field *f, const struct nod
         diag_add_secret_span(c->sink, &n->span);
     struct failure fl;
     fl.quiet = false;
+    fl.at = NULL;
     const struct node *matched = NULL;
     bool ok = check_value(c, f, n, &fl, &matched);
     if (!ok) {
-        struct span s = span_at_offset(n, fl.offset);
+        struct span s = fl.at ? fl.at->span : span_at_offset(n, fl.offset);
         if (f->err && !(fl.rule == R_HOP2002)) {
             snprintf(fl.message, sizeof(fl.message), "%s", f->err);
             fl.from_err = true;
@@ -1229,6 +1235,11 @@ static bool run_conditional(struct record_run *run, const struct spec_check *k)
     const struct node *iv = run_value(run, k->if_at, k->if_field);
     if (!iv || node_is_null(iv) || !matches(c, k->if_match, iv))
         return true;
+    if (k->and_field) { /* a second condition: both must hold */
+        const struct node *av = run_value(run, k->and_at, k->and_field);
+        if (!av || node_is_null(av) || !matches(c, k->and_match, av))
+            return true;
+    }
     const struct node *tv = run_value(run, k->then_at, k->then_field);
     if (matches(c, k->then_match, tv))
         return true;
@@ -1300,6 +1311,24 @@ static bool run_ordered(struct record_run *run, const struct spec_check *k)
     return true;
 }
 
+/* Lists that go in pairs (APISIX ssl certs and keys): as many items in each; absent is none. */
+static bool run_same_count(struct record_run *run, const struct spec_check *k)
+{
+    size_t first = 0;
+    for (size_t i = 0; i < k->n_fields; i++) {
+        const struct node *v = run_value(run, k->fields_at[i], k->fields[i]);
+        size_t count = v && v->kind == NODE_SEQUENCE ? v->count : 0;
+        if (i == 0)
+            first = count;
+        else if (count != first) {
+            check_report(run, R_HOP2008, "these lists must have as many items each: ", k->fields,
+                         k->n_fields);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool run_check(struct record_run *run, const struct spec_check *k)
 {
     size_t n = k->n_fields, set;
@@ -1339,6 +1368,8 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
         return run_distinct(run, k);
     case CHECK_ORDERED:
         return run_ordered(run, k);
+    case CHECK_SAME_COUNT:
+        return run_same_count(run, k);
     case CHECK_CONDITIONAL:
         return run_conditional(run, k);
     case CHECK_CONDITIONAL_AT_LEAST_ONE_OF:
@@ -1355,7 +1386,7 @@ static bool check_reads_failed_field(const struct record_run *run, const struct 
     return any_failed(run, k->fields_at, k->n_fields) ||
            any_failed(run, k->then_fields_at, k->n_then_fields) ||
            any_failed(run, k->else_fields_at, k->n_else_fields) || failed_at(run, k->if_at) ||
-           failed_at(run, k->then_at);
+           failed_at(run, k->then_at) || failed_at(run, k->and_at);
 }
 
 static void validate_field_value(struct vctx *c, struct record_run *run, const struct spec_field *f,
