@@ -1213,9 +1213,13 @@ static int sh_where(struct lctx *c, const struct node *n)
             list_of_scalars = v->u.items[j]->kind == NODE_SCALAR;
         const struct node *prefix = v->kind == NODE_MAPPING ? node_map_get(v, "prefix") : NULL;
         bool starts = prefix && v->count == 1 && node_is_string(prefix);
+        const struct node *present = v->kind == NODE_MAPPING ? node_map_get(v, "present") : NULL;
+        bool written = present && v->count == 1 && present->type == SCALAR_BOOL && present->v.b;
         if (!node_is_string(n->u.pairs[i].key) ||
-            (v->kind != NODE_SCALAR && !list_of_scalars && !starts))
-            return bad(c, v, "'where' values are a value, a list of values or {prefix: TEXT}");
+            (v->kind != NODE_SCALAR && !list_of_scalars && !starts && !written))
+            return bad(c, v,
+                       "'where' values are a value, a list of values, {prefix: TEXT} or "
+                       "{present: true}");
     }
     return 0;
 }
