@@ -326,6 +326,9 @@ struct spec_document {
     bool unknown_keys_ignored;
     /* document.yaml `misplaced_keys` {file, keys}: keys of another file often pasted here. */
     const struct node *misplaced_keys;
+    /* A plugin the gateway does not load is skipped, not refused (product.yaml `unknown_plugins`:
+     * APISIX standalone before 3.16): its findings are warnings. */
+    bool unknown_plugins_ignored;
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */

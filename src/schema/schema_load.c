@@ -88,6 +88,7 @@ enum shape {
     SH_SET_WHEN,
     SH_UNKNOWN_KEYS,
     SH_MISPLACED_KEYS,
+    SH_UNKNOWN_PLUGINS,
     SH_COUNT
 };
 
@@ -262,15 +263,25 @@ static const struct keyword match_any_keywords[] = {{"patterns", SH_STRINGS}, {"
 static const struct keyword pattern_keywords[] = {{"pattern", SH_STRING}, {"err", SH_STRING}};
 
 static const struct keyword product_keywords[] = {
-    {"product", SH_STRING},           {"name", SH_STRING},
-    {"versions", SH_VERSIONS},        {"format_versions", SH_FORMAT_VERSIONS},
-    {"router_flavors", SH_ENUM},      {"default_router_flavor", SH_ENUM},
-    {"editions", SH_EDITION_LIST},    {"plugins", SH_ENUM},
-    {"duplicates", SH_ENUM},          {"shorthand_conflicts", SH_ENUM},
-    {"end_marker", SH_STRING},        {"json_since", SH_VERSION},
-    {"string_env_vars", SH_BOOL},     {"numbers_from_strings", SH_BOOL},
-    {"stream_plugins", SH_ENUM},      {"unique_sets", SH_BOOL},
-    {"yaml_parser", SH_YAML_PARSERS}, {"set_when", SH_SET_WHEN},
+    {"product", SH_STRING},
+    {"name", SH_STRING},
+    {"versions", SH_VERSIONS},
+    {"format_versions", SH_FORMAT_VERSIONS},
+    {"router_flavors", SH_ENUM},
+    {"default_router_flavor", SH_ENUM},
+    {"editions", SH_EDITION_LIST},
+    {"plugins", SH_ENUM},
+    {"duplicates", SH_ENUM},
+    {"shorthand_conflicts", SH_ENUM},
+    {"end_marker", SH_STRING},
+    {"json_since", SH_VERSION},
+    {"string_env_vars", SH_BOOL},
+    {"numbers_from_strings", SH_BOOL},
+    {"stream_plugins", SH_ENUM},
+    {"unique_sets", SH_BOOL},
+    {"yaml_parser", SH_YAML_PARSERS},
+    {"set_when", SH_SET_WHEN},
+    {"unknown_plugins", SH_UNKNOWN_PLUGINS},
 };
 
 static const struct keyword document_keywords[] = {{"fields", SH_FIELDS},
@@ -786,6 +797,19 @@ static int sh_unknown_keys(struct lctx *c, const struct node *n)
     if (node_text_equals(n, "ignored") || node_text_equals(n, "refused"))
         return 0;
     return bad(c, n, "unknown_keys is 'ignored' or 'refused'");
+}
+
+/* product.yaml `unknown_plugins`: per release, whether a plugin the gateway does not load is
+ * ignored (the entity loads without it) or refused. */
+static int sh_unknown_plugins(struct lctx *c, const struct node *n)
+{
+    int rc = sh_enum(c, n);
+    for (uint32_t i = 0; rc == 0 && i < n->count; i++) {
+        const struct node *v = spec_item_value(n->u.items[i]);
+        if (!node_text_equals(v, "ignored") && !node_text_equals(v, "refused"))
+            return bad(c, v, "unknown_plugins values are 'ignored' or 'refused'");
+    }
+    return rc;
 }
 
 /* document.yaml `misplaced_keys`: keys of another file, often pasted into this one. */
@@ -1556,6 +1580,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_SET_WHEN] = sh_set_when,
     [SH_UNKNOWN_KEYS] = sh_unknown_keys,
     [SH_MISPLACED_KEYS] = sh_misplaced_keys,
+    [SH_UNKNOWN_PLUGINS] = sh_unknown_plugins,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)

@@ -885,16 +885,20 @@ bool check_plugin_known(struct vctx *c, const struct node *name)
         return true; /* no plugin list: the product's plugin set is not known to gatehop */
     enum rule_id rule;
     char phrase[160];
+    /* A gateway that skips the plugins it does not load still loads the entity. */
+    int severity = d->unknown_plugins_ignored ? GH_WARNING : -1;
+    const char *skipped =
+        d->unknown_plugins_ignored ? " (it skips the plugin and loads the rest)" : "";
     if (why_not_listed(d, d->all_plugins, name, &rule, phrase, sizeof(phrase))) {
-        diag_add(c->sink, rule, -1, &name->span, path_text(c->path), c->entity,
-                 "plugin '%s' %s, so %s %s does not bundle it", name->u.text, phrase, d->product,
-                 d->version_text);
+        diag_add(c->sink, rule, severity, &name->span, path_text(c->path), c->entity,
+                 "plugin '%s' %s, so %s %s does not bundle it%s", name->u.text, phrase, d->product,
+                 d->version_text, skipped);
         return false;
     }
-    diag_add(c->sink, R_HOP2014, -1, &name->span, path_text(c->path), c->entity,
-             "plugin '%.80s' is not bundled with %s %s; if the gateway loads it as a custom "
+    diag_add(c->sink, R_HOP2014, severity, &name->span, path_text(c->path), c->entity,
+             "plugin '%.80s' is not bundled with %s %s%s; if the gateway loads it as a custom "
              "plugin, pass --custom-plugin %.80s",
-             name->u.text, d->product, d->version_text, name->u.text);
+             name->u.text, d->product, d->version_text, skipped, name->u.text);
     return false;
 }
 
@@ -920,15 +924,16 @@ static bool check_stream_plugin(struct vctx *c, const struct node *name)
         return true;
     enum rule_id rule;
     char phrase[160];
+    int severity = d->unknown_plugins_ignored ? GH_WARNING : -1;
     if (why_not_listed(d, d->all_stream_plugins, name, &rule, phrase, sizeof(phrase))) {
-        diag_add(c->sink, rule, -1, &name->span, path_text(c->path), c->entity,
+        diag_add(c->sink, rule, severity, &name->span, path_text(c->path), c->entity,
                  "stream plugin '%s' %s, so %s %s does not run it on stream routes", name->u.text,
                  phrase, d->product, d->version_text);
         return false;
     }
     char names[400];
     list_stream_plugins(d, names, sizeof(names));
-    diag_add(c->sink, R_HOP2014, -1, &name->span, path_text(c->path), c->entity,
+    diag_add(c->sink, R_HOP2014, severity, &name->span, path_text(c->path), c->entity,
              "plugin '%.80s' does not run on stream routes; %s %s runs %s there", name->u.text,
              d->product, d->version_text, names);
     return false;
@@ -941,7 +946,8 @@ static bool check_not_stream_only(struct vctx *c, const struct node *name,
     if (!plugin || !plugin->described || plugin->scopes[PLUGIN_SCOPE_CONFIG] ||
         !plugin->scopes[PLUGIN_SCOPE_STREAM])
         return true;
-    diag_add(c->sink, R_HOP2014, -1, &name->span, path_text(c->path), c->entity,
+    diag_add(c->sink, R_HOP2014, c->doc->unknown_plugins_ignored ? GH_WARNING : -1, &name->span,
+             path_text(c->path), c->entity,
              "plugin '%s' runs on stream routes only; %s %s has no HTTP plugin of that name",
              name->u.text, c->doc->product, c->doc->version_text);
     return false;
