@@ -249,13 +249,19 @@ void yaml_typing_entry(struct yaml_typing *t, const struct reader_entry *e)
 {
     if (t->off)
         return;
-    struct walk w = {.t = t, .item = e->kind == ENTRY_ITEM};
-    path_init(&w.path);
     /* The reader's nodes: typing them again here is what makes the checks see tinyyaml's. */
     struct node *key = (struct node *)e->key, *value = (struct node *)e->value;
-    if ((e->kind == ENTRY_VALUE || e->kind == ENTRY_LIST_BEGIN) && key)
+    bool all = walks_everything(t);
+    bool do_key = (e->kind == ENTRY_VALUE || e->kind == ENTRY_LIST_BEGIN) && key &&
+                  (all || (key->flags & NODE_YAML11));
+    bool do_value = e->kind != ENTRY_LIST_BEGIN && value && (all || e->yaml11);
+    if (!do_key && !do_value)
+        return; /* most entries of a Kong file: nothing to look at, nothing to set up */
+    struct walk w = {.t = t, .item = e->kind == ENTRY_ITEM};
+    path_init(&w.path);
+    if (do_key)
         visit(&w, key, false);
-    if (e->kind == ENTRY_LIST_BEGIN || !value || (!e->yaml11 && !walks_everything(t)))
+    if (!do_value)
         return;
     if (key && key->kind == NODE_SCALAR)
         path_push_key(&w.path, key->u.text, key->count);

@@ -329,6 +329,9 @@ struct spec_document {
     /* A plugin the gateway does not load is skipped, not refused (product.yaml `unknown_plugins`:
      * APISIX standalone before 3.16): its findings are warnings. */
     bool unknown_plugins_ignored;
+    /* String lengths (len_min, len_max, len_eq) count UTF-8 characters, not bytes (product.yaml
+     * `string_length: characters`: APISIX's JSON schema). */
+    bool lengths_in_characters;
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */

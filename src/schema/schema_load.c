@@ -89,6 +89,7 @@ enum shape {
     SH_UNKNOWN_KEYS,
     SH_MISPLACED_KEYS,
     SH_UNKNOWN_PLUGINS,
+    SH_STRING_LENGTH,
     SH_COUNT
 };
 
@@ -282,6 +283,7 @@ static const struct keyword product_keywords[] = {
     {"yaml_parser", SH_YAML_PARSERS},
     {"set_when", SH_SET_WHEN},
     {"unknown_plugins", SH_UNKNOWN_PLUGINS},
+    {"string_length", SH_STRING_LENGTH},
 };
 
 static const struct keyword document_keywords[] = {{"fields", SH_FIELDS},
@@ -810,6 +812,14 @@ static int sh_unknown_plugins(struct lctx *c, const struct node *n)
             return bad(c, v, "unknown_plugins values are 'ignored' or 'refused'");
     }
     return rc;
+}
+
+/* product.yaml `string_length`: what a string's length counts. */
+static int sh_string_length(struct lctx *c, const struct node *n)
+{
+    if (node_text_equals(n, "bytes") || node_text_equals(n, "characters"))
+        return 0;
+    return bad(c, n, "string_length is 'bytes' or 'characters'");
 }
 
 /* document.yaml `misplaced_keys`: keys of another file, often pasted into this one. */
@@ -1581,6 +1591,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_UNKNOWN_KEYS] = sh_unknown_keys,
     [SH_MISPLACED_KEYS] = sh_misplaced_keys,
     [SH_UNKNOWN_PLUGINS] = sh_unknown_plugins,
+    [SH_STRING_LENGTH] = sh_string_length,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)

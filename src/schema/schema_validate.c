@@ -271,8 +271,12 @@ static bool is_uuid(const struct node *n)
     return true;
 }
 
-static int64_t length_of(const struct node *n)
+/* A string's length in bytes, or in UTF-8 characters where the product counts so (APISIX's
+ * JSON schema: minLength and maxLength count characters); a list's or map's item count. */
+static int64_t length_of(const struct vctx *c, const struct node *n)
 {
+    if (c->doc && c->doc->lengths_in_characters && node_is_string(n))
+        return (int64_t)utf8_count(n->u.text, n->count);
     return (int64_t)n->count;
 }
 
@@ -367,11 +371,12 @@ static bool check_numbers(const struct spec_field *f, const struct node *n, stru
     return true;
 }
 
-static bool check_lengths(const struct spec_field *f, const struct node *n, struct failure *fl)
+static bool check_lengths(const struct vctx *c, const struct spec_field *f, const struct node *n,
+                          struct failure *fl)
 {
     if (n->kind == NODE_SCALAR && n->type != SCALAR_STRING)
         return true;
-    int64_t len = length_of(n);
+    int64_t len = length_of(c, n);
     int64_t min = f->len_min;
     if (min < 0 && node_is_string(n))
         min = 1; /* Kong rejects empty strings unless the field allows them */
@@ -599,12 +604,12 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
     if (f->type == FT_FOREIGN)
         return true;
     if (!(f->flags & SF_VALIDATORS))
-        return f->type != FT_STRING || check_lengths(f, n, fl);
+        return f->type != FT_STRING || check_lengths(c, f, n, fl);
     if ((f->flags & SF_UUID) && node_is_string(n) && !is_uuid(n))
         return failed(fl, R_HOP2007, "expected a valid UUID");
     return check_enums(c, f, n, fl, matched) && check_numbers(f, n, fl) &&
-           check_lengths(f, n, fl) && check_patterns(c, f, n, fl) && check_contains(c, f, n, fl) &&
-           check_named(c, f, n, fl) && check_subsets(f, n, fl);
+           check_lengths(c, f, n, fl) && check_patterns(c, f, n, fl) &&
+           check_contains(c, f, n, fl) && check_named(c, f, n, fl) && check_subsets(f, n, fl);
 }
 
 /* Test mode, for the validator sets of entity checks: no findings, elements included. */

@@ -269,6 +269,67 @@ static void test_findings(void)
     expect("a: \"\xff\"\n", "", "HOP1008@1:5", "invalid UTF-8, located");
 }
 
+/* tinyyaml's reading of one scalar (tinyyaml.lua parsescalar, parseflowstyle), as "t:value". */
+static void tiny(const char *text, enum scalar_style style, bool in_flow, const char *want)
+{
+    struct node n = {.kind = NODE_SCALAR, .style = (uint8_t)style, .count = (uint32_t)strlen(text)};
+    n.u.text = text;
+    scalar_resolve(&n, NULL);
+    scalar_retype_tinyyaml(&n, in_flow);
+    char got[64];
+    switch (n.type) {
+    case SCALAR_BOOL:
+        snprintf(got, sizeof(got), "b:%d", n.v.b);
+        break;
+    case SCALAR_INT:
+        snprintf(got, sizeof(got), "i:%lld", (long long)n.v.i);
+        break;
+    case SCALAR_FLOAT:
+        snprintf(got, sizeof(got), "f:%g", n.v.f);
+        break;
+    case SCALAR_NULL:
+        snprintf(got, sizeof(got), "n");
+        break;
+    case SCALAR_TIMESTAMP:
+        snprintf(got, sizeof(got), "t");
+        break;
+    default:
+        snprintf(got, sizeof(got), "s:%s", n.u.text);
+    }
+    char what[128];
+    snprintf(what, sizeof(what), "tinyyaml reads '%s'%s as %s", text,
+             in_flow ? " in a flow collection" : "", want);
+    is_str(got, want, what);
+    ok(!(n.flags & NODE_YAML11), "no YAML 1.1 mark left on '%s'", text);
+}
+
+static void test_tinyyaml_typing(void)
+{
+    tiny("yes", STYLE_PLAIN, false, "s:yes");
+    tiny("off", STYLE_PLAIN, false, "s:off");
+    tiny("True", STYLE_PLAIN, false, "b:1");
+    tiny("FALSE", STYLE_PLAIN, false, "b:0");
+    tiny("~", STYLE_PLAIN, false, "n");
+    tiny("NULL", STYLE_PLAIN, false, "n");
+    tiny("012", STYLE_PLAIN, false, "i:12");
+    tiny("+5", STYLE_PLAIN, false, "i:5");
+    tiny("1.", STYLE_PLAIN, false, "f:1");
+    tiny("2.50", STYLE_PLAIN, false, "f:2.5");
+    tiny("0x1F", STYLE_PLAIN, false, "s:0x1F");
+    tiny("1e3", STYLE_PLAIN, false, "s:1e3");
+    tiny(".5", STYLE_PLAIN, false, "s:.5");
+    tiny("1_000", STYLE_PLAIN, false, "s:1_000");
+    tiny("1:30", STYLE_PLAIN, false, "s:1:30");
+    tiny("-.inf", STYLE_PLAIN, false, "f:-inf");
+    tiny("2024-01-01", STYLE_PLAIN, false, "t");
+    tiny("2024-01-01 release", STYLE_PLAIN, false, "t");
+    tiny("2024-1-01", STYLE_PLAIN, false, "s:2024-1-01");
+    tiny("302", STYLE_PLAIN, true, "s:302");
+    tiny("true", STYLE_PLAIN, true, "s:true");
+    tiny("5", STYLE_SINGLE_QUOTED, false, "s:5");
+    tiny("99999999999999999999", STYLE_PLAIN, false, "f:1e+20");
+}
+
 static void test_yaml_uses(void)
 {
     struct reader r;
@@ -410,6 +471,7 @@ int main(void)
     test_findings();
     test_anchor_across_items();
     test_yaml_uses();
+    test_tinyyaml_typing();
     test_limits();
     test_json_strict();
     test_file_findings();
