@@ -332,6 +332,9 @@ struct spec_document {
     /* String lengths (len_min, len_max, len_eq) count UTF-8 characters, not bytes (product.yaml
      * `string_length: characters`: APISIX's JSON schema). */
     bool lengths_in_characters;
+    /* A string that is a secret reference skips the checks of a string or untyped field
+     * (product.yaml `secret_references: skip_checks`: APISIX 3.17's skip_validation). */
+    bool secret_refs_skip_checks;
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */

@@ -1082,6 +1082,8 @@ static int compile_document(struct cctx *c, struct spec_document *d)
     d->unique_sets = flag_of(c->p->product.root, "unique_sets");
     d->yaml_lib = kb_yaml_lib(c->p, &c->t->version);
     d->set_when_present = node_text_equals(node_map_get(c->p->product.root, "set_when"), "present");
+    d->secret_refs_skip_checks = node_text_equals(
+        value_for(node_map_get(c->p->product.root, "secret_references"), c->t), "skip_checks");
     d->lengths_in_characters =
         node_text_equals(node_map_get(c->p->product.root, "string_length"), "characters");
     d->unknown_plugins_ignored = node_text_equals(

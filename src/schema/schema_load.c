@@ -90,6 +90,7 @@ enum shape {
     SH_MISPLACED_KEYS,
     SH_UNKNOWN_PLUGINS,
     SH_STRING_LENGTH,
+    SH_SECRET_REFERENCES,
     SH_COUNT
 };
 
@@ -284,6 +285,7 @@ static const struct keyword product_keywords[] = {
     {"set_when", SH_SET_WHEN},
     {"unknown_plugins", SH_UNKNOWN_PLUGINS},
     {"string_length", SH_STRING_LENGTH},
+    {"secret_references", SH_SECRET_REFERENCES},
 };
 
 static const struct keyword document_keywords[] = {{"fields", SH_FIELDS},
@@ -810,6 +812,19 @@ static int sh_unknown_plugins(struct lctx *c, const struct node *n)
         const struct node *v = spec_item_value(n->u.items[i]);
         if (!node_text_equals(v, "ignored") && !node_text_equals(v, "refused"))
             return bad(c, v, "unknown_plugins values are 'ignored' or 'refused'");
+    }
+    return rc;
+}
+
+/* product.yaml `secret_references`: per release, whether a secret reference skips the checks of
+ * a string field (skip_checks) or is checked like any string (checked). */
+static int sh_secret_references(struct lctx *c, const struct node *n)
+{
+    int rc = sh_enum(c, n);
+    for (uint32_t i = 0; rc == 0 && i < n->count; i++) {
+        const struct node *v = spec_item_value(n->u.items[i]);
+        if (!node_text_equals(v, "skip_checks") && !node_text_equals(v, "checked"))
+            return bad(c, v, "secret_references values are 'skip_checks' or 'checked'");
     }
     return rc;
 }
@@ -1592,6 +1607,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_MISPLACED_KEYS] = sh_misplaced_keys,
     [SH_UNKNOWN_PLUGINS] = sh_unknown_plugins,
     [SH_STRING_LENGTH] = sh_string_length,
+    [SH_SECRET_REFERENCES] = sh_secret_references,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)

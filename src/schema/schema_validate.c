@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/util_buf.h"
 #include "util/util_str.h"
@@ -161,6 +162,14 @@ static bool js_number(const char *text, size_t len, double *out)
         return false;
     *out = strtod(copy, NULL);
     return true;
+}
+
+/* APISIX's is_secret_ref: `$secret://`, or `$env://` in any case. */
+static bool is_secret_reference(const struct node *n)
+{
+    if (!node_is_string(n) || n->count < 7 || n->u.text[0] != '$')
+        return false;
+    return !strncmp(n->u.text, "$secret://", 10) || !strncasecmp(n->u.text, "$env://", 7);
 }
 
 static bool is_vault_reference(const struct node *n)
@@ -582,6 +591,9 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
     if (f->eq && node_is_null(f->eq))
         return failed(fl, (f->flags & SF_SUBSCHEMA) ? R_HOP2008 : R_HOP2004, "value must be null");
     if (c->placeholders && is_placeholder(n))
+        return true;
+    if (c->doc && c->doc->secret_refs_skip_checks && (f->type == FT_STRING || f->type == FT_ANY) &&
+        is_secret_reference(n))
         return true;
     if (c->doc && c->doc->string_env_vars && holds_env_var(n) &&
         (f->type == FT_STRING || is_numeric(f->type)))
