@@ -803,30 +803,31 @@ static int sh_unknown_keys(struct lctx *c, const struct node *n)
     return bad(c, n, "unknown_keys is 'ignored' or 'refused'");
 }
 
-/* product.yaml `unknown_plugins`: per release, whether a plugin the gateway does not load is
- * ignored (the entity loads without it) or refused. */
-static int sh_unknown_plugins(struct lctx *c, const struct node *n)
+/* A list of values with conditions, each one of two words (what the rest of the key says). */
+static int enum_of_two(struct lctx *c, const struct node *n, const char *key, const char *a,
+                       const char *b)
 {
     int rc = sh_enum(c, n);
     for (uint32_t i = 0; rc == 0 && i < n->count; i++) {
         const struct node *v = spec_item_value(n->u.items[i]);
-        if (!node_text_equals(v, "ignored") && !node_text_equals(v, "refused"))
-            return bad(c, v, "unknown_plugins values are 'ignored' or 'refused'");
+        if (!node_text_equals(v, a) && !node_text_equals(v, b))
+            return bad(c, v, "%s values are '%s' or '%s'", key, a, b);
     }
     return rc;
+}
+
+/* product.yaml `unknown_plugins`: per release, whether a plugin the gateway does not load is
+ * ignored (the entity loads without it) or refused. */
+static int sh_unknown_plugins(struct lctx *c, const struct node *n)
+{
+    return enum_of_two(c, n, "unknown_plugins", "ignored", "refused");
 }
 
 /* product.yaml `secret_references`: per release, whether a secret reference skips the checks of
  * a string field (skip_checks) or is checked like any string (checked). */
 static int sh_secret_references(struct lctx *c, const struct node *n)
 {
-    int rc = sh_enum(c, n);
-    for (uint32_t i = 0; rc == 0 && i < n->count; i++) {
-        const struct node *v = spec_item_value(n->u.items[i]);
-        if (!node_text_equals(v, "skip_checks") && !node_text_equals(v, "checked"))
-            return bad(c, v, "secret_references values are 'skip_checks' or 'checked'");
-    }
-    return rc;
+    return enum_of_two(c, n, "secret_references", "skip_checks", "checked");
 }
 
 /* product.yaml `string_length`: what a string's length counts. */
