@@ -1328,7 +1328,7 @@ static bool cidr_or_ip(const char *s, size_t n)
     return inet_pton(AF_INET6, buf, addr) == 1;
 }
 
-static bool v_apisix_stream_addr(const char *s, size_t n, const struct named_env *env,
+static bool v_apisix_cidr_or_ip(const char *s, size_t n, const struct named_env *env,
                                  struct named_result *out)
 {
     (void)env;
@@ -1571,7 +1571,7 @@ static const struct named_validator validators[] = {
     {"apisix_ip_or_cidr", v_apisix_ip_or_cidr},
     {"apisix_private_key", v_apisix_private_key},
     {"apisix_secret_uri", v_apisix_secret_uri},
-    {"apisix_stream_addr", v_apisix_stream_addr},
+    {"apisix_cidr_or_ip", v_apisix_cidr_or_ip},
     {"asterisk_or_regex", v_asterisk_or_regex},
     {"base64", v_base64},
     {"certificate", v_certificate},

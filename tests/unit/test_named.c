@@ -264,13 +264,13 @@ static void test_apisix_ips(void)
             "'256.0.0.1' is not an IPv4 or IPv6 address or CIDR range");
     rejects("apisix_ip_or_cidr", "localhost",
             "'localhost' is not an IPv4 or IPv6 address or CIDR range");
-    accepts("apisix_stream_addr", "127.0.0.1");
-    accepts("apisix_stream_addr", "10.0.0.0/24");
-    accepts("apisix_stream_addr", "2001:db8::/64");
-    rejects("apisix_stream_addr", "2001:db8::/129",
+    accepts("apisix_cidr_or_ip", "127.0.0.1");
+    accepts("apisix_cidr_or_ip", "10.0.0.0/24");
+    accepts("apisix_cidr_or_ip", "2001:db8::/64");
+    rejects("apisix_cidr_or_ip", "2001:db8::/129",
             "invalid address: '2001:db8::/129': the stream router reads an IPv4 or IPv6 "
             "address, with a prefix up to 32 or 128");
-    rejects("apisix_stream_addr", "[::1]", "'[::1]' is not an IPv4 or IPv6 address or CIDR range");
+    rejects("apisix_cidr_or_ip", "[::1]", "'[::1]' is not an IPv4 or IPv6 address or CIDR range");
 }
 
 /* A node validator over the first document of yaml. */
