@@ -1329,7 +1329,7 @@ static bool cidr_or_ip(const char *s, size_t n)
 }
 
 static bool v_apisix_cidr_or_ip(const char *s, size_t n, const struct named_env *env,
-                                 struct named_result *out)
+                                struct named_result *out)
 {
     (void)env;
     if (!apisix_ip_def(s, n))
