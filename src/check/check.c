@@ -8,6 +8,7 @@
 
 #include "check_feed.h"
 #include "check_internal.h"
+#include "check_yaml.h"
 #include "detect/detect.h"
 #include "util/util_error.h"
 #include "util/util_str.h"
@@ -60,6 +61,7 @@ struct driver {
     struct rw_log own_log; /* linting: the log behind the findings */
     struct arena rw_nodes; /* rewritten nodes of the current entry */
     bool begun;
+    struct yaml_typing yaml; /* scalars as the target's YAML library types them */
 };
 
 /* ---- lanes -------------------------------------------------------------------------------- */
@@ -100,6 +102,7 @@ static int lane_start(struct driver *d, struct lane *l, const struct spec_docume
     run->vctx.env.expr = doc->expr;
     run->vctx.src = d->src;
     run->vctx.env.format_version = marker ? marker : "";
+    run->vctx.json = d->opt->json_strict;
     run->vctx.custom_plugins = d->opt->custom_plugins;
     run->vctx.n_custom_plugins = d->opt->custom_plugin_count;
     run->duplicates_are_errors = doc->duplicates_are_errors;
@@ -152,7 +155,6 @@ static int prescan(struct driver *d, gh_error *err)
     reader_options_default(&ro);
     ro.limits = d->opt->limits;
     ro.meta_only = true;
-    ro.yaml11_notes = false;
     struct reader r;
     if ((rc = reader_open(&r, &copy, &ro, &quiet, err)) == 0) {
         struct reader_entry e;
@@ -442,6 +444,21 @@ static int plan_rewrites(struct driver *d, const struct detection *det, const st
     return 0;
 }
 
+/* The target's YAML library types the scalars from here on; the source's may differ. */
+static void start_yaml_typing(struct driver *d, const struct version *from)
+{
+    const struct spec_document *doc = d->run->doc;
+    d->yaml = (struct yaml_typing){.sink = d->run->sink,
+                                   .off = d->opt->json_strict,
+                                   .lib = doc->yaml_lib,
+                                   .source = kb_yaml_lib(d->product, from),
+                                   .named = kb_names_yaml_libs(d->product),
+                                   .product = doc->product,
+                                   .lyaml_since = kb_lyaml_since(d->product)};
+    snprintf(d->yaml.version, sizeof(d->yaml.version), "%s", doc->version_text);
+    version_format(from, d->yaml.source_version, sizeof(d->yaml.source_version));
+}
+
 static int decide(struct driver *d, bool stopped)
 {
     struct detection det;
@@ -515,6 +532,7 @@ static int decide(struct driver *d, bool stopped)
     if (!d->unchecked_plugins)
         return error_set(d->err, GH_ENOMEM, "out of memory");
     d->main.run.vctx.unchecked_plugins = d->unchecked_plugins;
+    start_yaml_typing(d, from);
     if (d->inferring && !d->rewriting)
         d->main.run.vctx.evidence = &d->main.evidence;
     if (d->inferring && d->rewriting && (rc = start_probe(d, &t, from)) < 0)
@@ -564,6 +582,36 @@ static void start_path(struct lane *l, const struct node *key)
     path_push_key(&l->run.path, key->u.text, key->count);
 }
 
+static bool misplaced(const struct spec_document *doc, const struct node *key)
+{
+    const struct node *keys = node_map_get(doc->misplaced_keys, "keys");
+    for (uint32_t i = 0; keys && i < keys->count; i++)
+        if (node_equal(keys->u.items[i], key))
+            return true;
+    return false;
+}
+
+/* A key the gateway does not read, and so ignores (APISIX): a warning saying where it belongs. */
+static void report_ignored_key(struct lane *l, const struct node *key, bool nested_only)
+{
+    struct check_run *run = &l->run;
+    const struct spec_document *doc = run->doc;
+    char where[200] = "";
+    const char *best = doc->nentities ? str_closest(key->u.text, &doc->entities[0].name,
+                                                    doc->nentities, sizeof(doc->entities[0]))
+                                      : NULL;
+    if (misplaced(doc, key))
+        snprintf(where, sizeof(where), "; it belongs in %s",
+                 node_map_get(doc->misplaced_keys, "file")->u.text);
+    else if (nested_only)
+        snprintf(where, sizeof(where), "; its items go inside another list");
+    else if (best)
+        snprintf(where, sizeof(where), "; did you mean '%s'?", best);
+    diag_add(run->sink, R_HOP2015, -1, &key->span, path_text(&run->path), NULL,
+             "top-level key '%.80s' is ignored: %s %s does not read it from this file%s",
+             key->u.text, doc->product, doc->version_text, where);
+}
+
 /* A top-level key that is neither metadata nor a collection of this version. */
 static void report_top_unknown(struct lane *l, const struct node *key)
 {
@@ -592,6 +640,10 @@ static void report_top_unknown(struct lane *l, const struct node *key)
         return;
     }
     const struct spec_entity *nested = spec_entity_find(doc, key->u.text);
+    if (doc->unknown_keys_ignored) {
+        report_ignored_key(l, key, nested != NULL);
+        return;
+    }
     if (nested) { /* nested_only: collection_of() did not take it */
         diag_add(run->sink, R_HOP2001, -1, &key->span, path_text(&run->path), NULL,
                  "'%s' is not a top-level list in %s %s: its items go inside another list",
@@ -754,6 +806,7 @@ static void note_unchecked_plugins(struct driver *d)
 static void finish(struct driver *d)
 {
     struct check_run *run = d->run;
+    yaml_typing_finish(&d->yaml, reader_yaml_uses(&d->reader));
     if (reader_incomplete(&d->reader))
         return; /* what is missing may sit after the point where reading stopped */
     const struct spec_record *meta = &run->doc->meta;
@@ -812,6 +865,7 @@ static void process(struct driver *d, const struct reader_entry *entry,
                                                                      : false;
     if (!d->checking)
         return;
+    yaml_typing_entry(&d->yaml, entry);
     if (d->probe.active)
         walk(&d->probe, entry, placeholder);
     struct reader_entry rewritten = *entry;

@@ -62,8 +62,9 @@ const char *node_describe(const struct node *n)
         break;
     }
     static const char *const scalar_names[] = {
-        [SCALAR_STRING] = "a string", [SCALAR_NULL] = "null",      [SCALAR_BOOL] = "a boolean",
-        [SCALAR_INT] = "an integer",  [SCALAR_FLOAT] = "a number",
+        [SCALAR_STRING] = "a string", [SCALAR_NULL] = "null",
+        [SCALAR_BOOL] = "a boolean",  [SCALAR_INT] = "an integer",
+        [SCALAR_FLOAT] = "a number",  [SCALAR_TIMESTAMP] = "a timestamp",
     };
     return scalar_names[n->type];
 }

@@ -4,9 +4,10 @@
  * Invariants: every node has a 1-based line and column (columns count characters) for its
  * start, and an end position just past its last character. Scalars hold their text
  * NUL-terminated (text may contain NULs; count is the byte length) and a type decided as
- * Kong's YAML loader decides it (see model_scalar.h). Sequences hold `count` items; mappings
- * hold `count` key/value pairs in document order, merge keys already applied. Nodes live in
- * an arena and are never freed one by one. A node reached through an alias is shared, not
+ * Kong's YAML loader decides it (see model_scalar.h); the checks may type them again as another
+ * gateway's loader does (scalar_retype), before anything else reads them. Sequences hold `count`
+ * items; mappings hold `count` key/value pairs in document order, merge keys already applied. Nodes
+ * live in an arena and are never freed one by one. A node reached through an alias is shared, not
  * copied: the tree is a DAG, and a walk must not assume each node is visited once.
  */
 #ifndef MODEL_NODE_H
@@ -18,7 +19,15 @@
 
 enum node_kind { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
 
-enum scalar_type { SCALAR_STRING, SCALAR_NULL, SCALAR_BOOL, SCALAR_INT, SCALAR_FLOAT };
+/* SCALAR_TIMESTAMP: a date, which tinyyaml (APISIX 2.15 to 3.9) reads as a table, not a string. */
+enum scalar_type {
+    SCALAR_STRING,
+    SCALAR_NULL,
+    SCALAR_BOOL,
+    SCALAR_INT,
+    SCALAR_FLOAT,
+    SCALAR_TIMESTAMP
+};
 
 enum scalar_style {
     STYLE_PLAIN,
@@ -35,7 +44,9 @@ enum node_flags {
     NODE_YAML11 = 1 << 1,     /* a plain scalar whose type YAML 1.1 and 1.2 disagree on */
     NODE_TAGGED = 1 << 2,     /* an explicit tag decided the type */
     NODE_ANCHOR_DEF = 1 << 3, /* an &anchor is written on this node (in the item's own copy too) */
-    NODE_SYNTH = 1 << 4       /* made by a rewrite, not read: its span is borrowed */
+    NODE_SYNTH = 1 << 4,      /* made by a rewrite, not read: its span is borrowed */
+    NODE_SEEN = 1 << 5        /* looked at by the typing pass (check_yaml.c): an alias that
+                                 reaches it again is not looked at twice */
 };
 
 struct span {

@@ -1,6 +1,7 @@
 #include "model_scalar.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -307,4 +308,177 @@ void scalar_resolve(struct node *n, const char *tag)
     /* 0o17 is a string to lyaml, and 15 to YAML 1.2 parsers. */
     if (len > 2 && s[0] == '0' && s[1] == 'o')
         n->flags |= NODE_YAML11;
+}
+
+/* ---- other libraries --------------------------------------------------------------------- */
+
+static const char *const yaml_lib_names[YAML_LIB_COUNT] = {
+    [YAML_LIB_LYAML] = "lyaml",
+    [YAML_LIB_TINYYAML_042] = "tinyyaml 0.4.2",
+    [YAML_LIB_TINYYAML_044] = "tinyyaml 0.4.4",
+};
+
+bool yaml_lib_from_name(const char *name, enum yaml_lib *out)
+{
+    for (int i = 0; i < YAML_LIB_COUNT; i++)
+        if (!strcmp(yaml_lib_names[i], name)) {
+            *out = (enum yaml_lib)i;
+            return true;
+        }
+    return false;
+}
+
+const char *yaml_lib_name(enum yaml_lib lib)
+{
+    return yaml_lib_is_tinyyaml(lib) ? "tinyyaml" : "lyaml";
+}
+
+bool yaml_lib_is_tinyyaml(enum yaml_lib lib)
+{
+    return lib == YAML_LIB_TINYYAML_042 || lib == YAML_LIB_TINYYAML_044;
+}
+
+static bool is_digit_char(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* tinyyaml's parsetimestamp: four digits, '-', two digits, '-', two digits, then anything. */
+static bool starts_with_date(const char *s, size_t len)
+{
+    static const char shape[] = "dddd-dd-dd";
+    if (len < sizeof(shape) - 1)
+        return false;
+    for (size_t i = 0; i < sizeof(shape) - 1; i++)
+        if (shape[i] == 'd' ? !is_digit_char(s[i]) : s[i] != '-')
+            return false;
+    return true;
+}
+
+static bool is_word(const char *s, size_t len, const char *const *words)
+{
+    for (; *words; words++)
+        if (strlen(*words) == len && !memcmp(*words, s, len))
+            return true;
+    return false;
+}
+
+/* The patterns tinyyaml hands to tonumber: [+-]?digits, then optionally '.' and digits. */
+static bool tinyyaml_number(struct node *n, const char *s, size_t len)
+{
+    size_t i = (len > 0 && (s[0] == '+' || s[0] == '-')) ? 1 : 0, start = i;
+    while (i < len && is_digit_char(s[i]))
+        i++;
+    if (i == start)
+        return false;
+    bool integral = i == len;
+    if (!integral) {
+        if (s[i] != '.')
+            return false;
+        for (i++; i < len; i++)
+            if (!is_digit_char(s[i]))
+                return false;
+    }
+    char tmp[400];
+    if (len >= sizeof(tmp))
+        return false;
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    double v = strtod(tmp, NULL); /* Lua's tonumber: decimal, leading zeros ignored */
+    if (integral)
+        return set_integer(n, false, v);
+    n->type = SCALAR_FLOAT;
+    n->v.f = v;
+    return true;
+}
+
+static bool tinyyaml_word(struct node *n, const char *s, size_t len)
+{
+    static const char *const nulls[] = {"~", "null", "Null", "NULL", NULL};
+    static const char *const trues[] = {"true", "True", "TRUE", NULL};
+    static const char *const falses[] = {"false", "False", "FALSE", NULL};
+    static const char *const infs[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", NULL};
+    static const char *const minus_infs[] = {"-.inf", "-.Inf", "-.INF", NULL};
+    static const char *const nans[] = {".nan", ".NaN", ".NAN", NULL};
+    if (len == 0 || is_word(s, len, nulls))
+        n->type = SCALAR_NULL;
+    else if (is_word(s, len, trues) || is_word(s, len, falses)) {
+        n->type = SCALAR_BOOL;
+        n->v.b = s[0] == 't' || s[0] == 'T';
+    } else if (is_word(s, len, infs) || is_word(s, len, minus_infs)) {
+        n->type = SCALAR_FLOAT;
+        n->v.f = s[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+    } else if (is_word(s, len, nans)) {
+        n->type = SCALAR_FLOAT;
+        n->v.f = NAN;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void scalar_retype_tinyyaml(struct node *n, bool in_flow)
+{
+    const char *s = n->u.text;
+    size_t len = n->count;
+    n->flags &= (uint8_t)~NODE_YAML11;
+    n->type = SCALAR_STRING;
+    if (n->style != STYLE_PLAIN || in_flow)
+        return;
+    if (starts_with_date(s, len))
+        n->type = SCALAR_TIMESTAMP;
+    else if (!tinyyaml_word(n, s, len))
+        (void)tinyyaml_number(n, s, len);
+}
+
+void scalar_describe(const struct node *n, bool quote_strings, char *out, size_t size)
+{
+    switch ((enum scalar_type)n->type) {
+    case SCALAR_BOOL:
+        snprintf(out, size, "the boolean %s", n->v.b ? "true" : "false");
+        break;
+    case SCALAR_INT:
+        snprintf(out, size, "the number %lld", (long long)n->v.i);
+        break;
+    case SCALAR_FLOAT:
+        snprintf(out, size, "the number %g", n->v.f);
+        break;
+    case SCALAR_NULL:
+        snprintf(out, size, "null");
+        break;
+    case SCALAR_TIMESTAMP:
+        snprintf(out, size, "a timestamp (a table, not a string)");
+        break;
+    case SCALAR_STRING:
+        if (quote_strings)
+            snprintf(out, size, "the string '%.40s'", n->u.text);
+        else
+            snprintf(out, size, "a string");
+        break;
+    }
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit_char(s[i]))
+            return false;
+    return n > 0;
+}
+
+void scalar_describe_yaml12(const struct node *n, char *out, size_t size)
+{
+    const char *s = n->u.text;
+    size_t len = n->count;
+    size_t sign = len && (s[0] == '-' || s[0] == '+');
+    if (n->type == SCALAR_BOOL)
+        snprintf(out, size, "the string '%.40s' to YAML 1.2 tools", s);
+    else if (n->type == SCALAR_STRING && len == 1)
+        snprintf(out, size, "a boolean to decK's YAML library (go-yaml)");
+    else if (n->type == SCALAR_STRING)
+        snprintf(out, size, "the number %ld to YAML 1.2 tools", strtol(s + 2, NULL, 8));
+    else if (all_digits(s + sign, len - sign))
+        snprintf(out, size, "the number %ld to YAML 1.2 tools", strtol(s, NULL, 10));
+    else
+        snprintf(out, size, "a string to YAML 1.2 tools");
 }

@@ -116,6 +116,7 @@ int write_scalar(struct buf *b, const struct node *n, enum scalar_style like,
     case SCALAR_FLOAT:
         return write_number(b, n);
     case SCALAR_STRING:
+    case SCALAR_TIMESTAMP: /* written as it was read: plain, a date */
         break;
     }
     return write_string_like(b, n->u.text, n->count, like, ctx);

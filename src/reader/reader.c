@@ -54,7 +54,10 @@ struct reader_impl {
     size_t nframes, frames_cap;
     struct node **scratch;
     size_t nscratch, scratch_cap;
-    uint64_t built_nodes;  /* nodes made for the value being built */
+    uint64_t built_nodes;     /* nodes made for the value being built */
+    uint32_t yaml11_seen;     /* NODE_YAML11 scalars made for the entry being read */
+    uint32_t buffered_yaml11; /* ... for the whole of a buffered list */
+    struct reader_yaml_uses uses;
     uint64_t alias_weight; /* values reached through aliases in it */
     bool skipping;         /* over the node limit: consume without building */
     uint32_t base_depth;   /* containers above the value being built (the root mapping, a list) */
@@ -93,7 +96,6 @@ void reader_options_default(struct reader_options *options)
 {
     reader_limits_default(&options->limits);
     options->json_strict = false;
-    options->yaml11_notes = true;
     options->meta_only = false;
 }
 
@@ -408,59 +410,17 @@ static int push_scratch(struct reader_impl *R, struct node *n)
     return 0;
 }
 
-static void describe_yaml11(const struct node *n, char *out, size_t size)
-{
-    if (n->type == SCALAR_BOOL)
-        snprintf(out, size, "the boolean %s", n->v.b ? "true" : "false");
-    else if (n->type == SCALAR_INT)
-        snprintf(out, size, "the number %lld", (long long)n->v.i);
-    else if (n->type == SCALAR_FLOAT)
-        snprintf(out, size, "the number %g", n->v.f);
-    else
-        snprintf(out, size, "a string");
-}
-
-static bool all_digits(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return n > 0;
-}
-
-/* What other tools make of the same text: YAML 1.2 parsers, and go-yaml v2 (decK), which
- * reads y and n as booleans. */
-static void others_reading(const struct node *n, char *out, size_t size)
-{
-    const char *s = n->u.text;
-    size_t len = n->count;
-    size_t sign = len && (s[0] == '-' || s[0] == '+');
-    if (n->type == SCALAR_BOOL)
-        snprintf(out, size, "the string '%.40s' to YAML 1.2 tools", s);
-    else if (n->type == SCALAR_STRING && len == 1)
-        snprintf(out, size, "a boolean to decK's YAML library (go-yaml)");
-    else if (n->type == SCALAR_STRING)
-        snprintf(out, size, "the number %ld to YAML 1.2 tools", strtol(s + 2, NULL, 8));
-    else if (all_digits(s + sign, len - sign))
-        snprintf(out, size, "the number %ld to YAML 1.2 tools", strtol(s, NULL, 10));
-    else
-        snprintf(out, size, "a string to YAML 1.2 tools");
-}
-
+/*
+ * The checks type scalars again for the gateway and release they check and report what the
+ * libraries read differently (check_yaml.c): here, flagged scalars are only counted.
+ */
 static void note_scalar(struct reader_impl *R, const struct node *n)
 {
     if (n->count > R->opt.limits.max_value_bytes)
         report(R, R_HOP1006, -1, &n->span, "a value of %u bytes is larger than the limit of %zu",
                n->count, R->opt.limits.max_value_bytes);
-    if ((n->flags & NODE_YAML11) && R->opt.yaml11_notes && !R->opt.json_strict) {
-        char kong[64], others[96];
-        describe_yaml11(n, kong, sizeof(kong));
-        others_reading(n, others, sizeof(others));
-        report(R, R_HOP1003, -1, &n->span,
-               "unquoted '%.40s' is %s to Kong (YAML 1.1) but %s; quote it, or write the value "
-               "plainly",
-               n->u.text, kong, others);
-    }
+    if (n->flags & NODE_YAML11)
+        R->yaml11_seen++;
 }
 
 static struct node *make_scalar(struct reader_impl *R, struct arena *a, const yaml_event_t *ev)
@@ -491,6 +451,12 @@ static struct node *make_scalar(struct reader_impl *R, struct arena *a, const ya
     scalar_resolve(n, (const char *)ev->data.scalar.tag);
     note_scalar(R, n);
     return n;
+}
+
+static void note_use(uint32_t *count, struct span *first, const struct span *at)
+{
+    if ((*count)++ == 0)
+        *first = *at;
 }
 
 /* Counts the nodes a deep copy would make (nodes already in the document are shared). */
@@ -548,6 +514,7 @@ static int define_anchor(struct reader_impl *R, struct arena *a, const char *nam
 {
     struct node *kept = n;
     n->flags |= NODE_ANCHOR_DEF;
+    note_use(&R->uses.anchors, &R->uses.first_anchor, &n->span);
     if (a != &R->doc) {
         uint64_t cost = copy_cost(n);
         if (R->anchored_nodes + cost > R->opt.limits.max_alias_nodes) {
@@ -596,6 +563,7 @@ static int resolve_alias(struct reader_impl *R, struct arena *a, const yaml_even
         *weight = 1;
         return STEP_OK;
     }
+    note_use(&R->uses.aliases, &R->uses.first_alias, &span);
     const struct anchor *an = &R->anchors[*v];
     if (R->alias_weight + an->weight > R->opt.limits.max_alias_nodes) {
         report(R, R_HOP1007, -1, &span,
@@ -769,6 +737,7 @@ static size_t apply_merges(struct reader_impl *R, struct node **kv, size_t npair
         if (!is_merge_key(key))
             continue;
         const struct node *src = kv[2 * i + 1];
+        note_use(&R->uses.merges, &R->uses.first_merge, &key->span);
         if (src->kind == NODE_MAPPING) {
             n = merge_from(pairs, n, src);
             continue;
@@ -1123,8 +1092,10 @@ static int top_entry(struct reader_impl *R, struct reader_entry *e, gh_error *er
     struct node *value = NULL;
     if ((rc = build(R, &R->doc, &value, err)) != STEP_OK)
         return rc;
-    if (is_list(value))
+    if (is_list(value)) {
+        R->buffered_yaml11 = R->yaml11_seen;
         return begin_list(R, e, key, value);
+    }
     R->list_key = NULL;
     e->kind = ENTRY_VALUE;
     e->key = key;
@@ -1171,6 +1142,7 @@ static int buffered_entry(struct reader_impl *R, struct reader_entry *e)
     e->key = R->list_key;
     e->value = list->u.items[R->list_index];
     e->index = R->list_index++;
+    e->yaml11 = R->buffered_yaml11; /* somewhere in the list: every item is looked at */
     return STEP_OK;
 }
 
@@ -1203,6 +1175,7 @@ int reader_next(struct reader *r, struct reader_entry *e, gh_error *err)
 {
     struct reader_impl *R = r->impl;
     memset(e, 0, sizeof(*e));
+    R->yaml11_seen = 0;
     for (;;) {
         int rc = STEP_OK;
         switch (R->state) {
@@ -1232,8 +1205,11 @@ int reader_next(struct reader *r, struct reader_entry *e, gh_error *err)
         }
         if (rc == STEP_STOP)
             stop(R);
-        else if (e->kind != ENTRY_END)
+        else if (e->kind != ENTRY_END) {
+            if (e->kind == ENTRY_VALUE || (e->kind == ENTRY_ITEM && R->state == ST_LIST))
+                e->yaml11 = R->yaml11_seen;
             return 0;
+        }
     }
 }
 
@@ -1316,6 +1292,11 @@ void reader_lend_item_arena(struct reader *r, struct arena *a)
 bool reader_incomplete(const struct reader *r)
 {
     return r->impl->incomplete;
+}
+
+const struct reader_yaml_uses *reader_yaml_uses(const struct reader *r)
+{
+    return &r->impl->uses;
 }
 
 void reader_close(struct reader *r)

@@ -11,8 +11,10 @@
  * JSON is read by the same parser (JSON is YAML's flow syntax), so every node has a position
  * in JSON files too; with json_strict, syntax that only YAML accepts is reported.
  *
- * Findings go to the diagnostics sink: syntax errors, duplicate keys, YAML 1.1 scalars, limits,
- * invalid UTF-8, a byte order mark, mixed line endings, empty files, several documents. After a
+ * Findings go to the diagnostics sink: syntax errors, duplicate keys, limits, invalid UTF-8, a
+ * byte order mark, mixed line endings, empty files, several documents. Scalars that YAML 1.1
+ * and 1.2 read differently are only counted per entry (reader_entry.yaml11): which gateway
+ * reads the file, and so what to say about them, is decided later (check_yaml.c). After a
  * syntax error or a hard limit the reader stops and reader_incomplete() is true; the entries
  * handed out before stay valid findings. Operational errors (I/O, memory) are the return value.
  *
@@ -53,7 +55,17 @@ struct reader_entry {
     const struct node *key;
     const struct node *value;
     size_t index;
-    bool stopped; /* ENTRY_END: reading stopped early, or the file held no document */
+    uint32_t yaml11; /* NODE_YAML11 scalars below value (VALUE, ITEM; not the key) */
+    bool stopped;    /* ENTRY_END: reading stopped early, or the file held no document */
+};
+
+/*
+ * YAML that some gateways' loaders do not support (tinyyaml has no anchors, aliases or merge
+ * keys): how often the document used each, and where first. Counted as the file is read.
+ */
+struct reader_yaml_uses {
+    uint32_t anchors, aliases, merges;
+    struct span first_anchor, first_alias, first_merge;
 };
 
 struct reader_impl;
@@ -64,10 +76,9 @@ struct reader {
 
 struct reader_options {
     struct reader_limits limits;
-    bool json_strict;  /* the input is a .json file: report YAML-only syntax */
-    bool yaml11_notes; /* report YAML 1.1 scalars (HOP1003) */
-    bool meta_only;    /* skip top-level lists unread (each a LIST_BEGIN with no value, no
-                          items and no LIST_END): a quick pass for the metadata keys */
+    bool json_strict; /* the input is a .json file: report YAML-only syntax */
+    bool meta_only;   /* skip top-level lists unread (each a LIST_BEGIN with no value, no
+                         items and no LIST_END): a quick pass for the metadata keys */
 };
 
 void reader_options_default(struct reader_options *options);
@@ -87,6 +98,8 @@ int reader_load(struct reader *r, struct node **root, gh_error *err);
  */
 void reader_lend_item_arena(struct reader *r, struct arena *a);
 bool reader_incomplete(const struct reader *r);
+/* The anchors, aliases and merge keys the document used so far (read it after the feed). */
+const struct reader_yaml_uses *reader_yaml_uses(const struct reader *r);
 void reader_close(struct reader *r);
 
 #endif

@@ -159,7 +159,8 @@ struct rw_ctx {
     struct rw_made {
         const struct node *record;
         size_t edit;
-        const char *prefix; /* "queue: " before the record's text, or "" */
+        const char *prefix;    /* "queue: " before the record's text, or "" */
+        unsigned block_column; /* written in block style from this column; 0: on one line */
     } made[16];
     size_t nmade;    /* reset for each entry */
     bool may_reemit; /* the current item may be written out anew where a cut is not clean */

@@ -383,10 +383,16 @@ static bool has_prefix(const struct node *have, const struct node *want)
            !memcmp(have->u.text, prefix->u.text, prefix->count);
 }
 
+/* `{present: true}`: any value but null (a route's own upstream, whatever it holds). */
+static bool is_written(const struct node *have, const struct node *want)
+{
+    return want->kind == NODE_MAPPING && node_map_get(want, "present") && !node_is_null(have);
+}
+
 /*
- * Every field the rule's `where` names has its value, one of its list of values, or the
- * prefix it gives (or one of the prefixes a list gives). A field left out matches a null (`~`)
- * in `where`, as a field written null does.
+ * Every field the rule's `where` names has its value, one of its list of values, the prefix it
+ * gives, or any value for {present: true}. A field left out matches a null (`~`) in `where`, as
+ * a field written null does.
  */
 static bool where_holds(const struct node *where, const struct node *item)
 {
@@ -396,7 +402,7 @@ static bool where_holds(const struct node *where, const struct node *item)
         const struct node *have = value_at(item, where->u.pairs[i].key->u.text);
         if (!have)
             have = &null_node;
-        bool match = node_equal(have, want) || has_prefix(have, want);
+        bool match = node_equal(have, want) || has_prefix(have, want) || is_written(have, want);
         for (uint32_t j = 0; !match && want->kind == NODE_SEQUENCE && j < want->count; j++)
             match = node_equal(have, want->u.items[j]) || has_prefix(have, want->u.items[j]);
         if (!match)

@@ -354,6 +354,43 @@ static const char *flow_text(struct rw_ctx *c, const char *prefix, const struct 
     return out;
 }
 
+/*
+ * Whether a record the converter adds to map is written in block style: the target reads its
+ * file with a library that types nothing inside {...} (tinyyaml, APISIX 2.15 to 3.9), where
+ * `_meta: {disable: true}` would hold the string 'true'.
+ */
+static bool block_records(const struct rw_ctx *c, const struct node *map)
+{
+    return !c->json && c->doc && yaml_lib_is_tinyyaml(c->doc->yaml_lib) &&
+           map->kind == NODE_MAPPING && map->style != STYLE_FLOW;
+}
+
+/* "queue:" and the record's pairs on the lines below, for a key that starts at `column`. */
+static const char *block_text(struct rw_ctx *c, const char *prefix, const struct node *n,
+                              unsigned column)
+{
+    struct buf b;
+    buf_init(&b, BUF_DEFAULT_MAX);
+    size_t plen = strlen(prefix);
+    while (plen && prefix[plen - 1] == ' ')
+        plen--;
+    buf_append(&b, prefix, plen);
+    buf_putc(&b, '\n');
+    for (unsigned i = 1; i < column + 2; i++)
+        buf_putc(&b, ' ');
+    write_yaml_value(&b, n, column + 1);
+    const char *out = b.data ? arena_strndup(&c->log->arena, b.data, b.len) : NULL;
+    buf_release(&b);
+    return out;
+}
+
+/* A made record's text, in the style it was first written in. */
+static const char *made_text(struct rw_ctx *c, const struct rw_made *m, const struct node *now)
+{
+    return m->block_column ? block_text(c, m->prefix, now, m->block_column)
+                           : flow_text(c, m->prefix, now);
+}
+
 static struct rw_made *made_record(struct rw_ctx *c, const struct node *record)
 {
     for (size_t i = 0; i < c->nmade; i++)
@@ -363,10 +400,11 @@ static struct rw_made *made_record(struct rw_ctx *c, const struct node *record)
 }
 
 /* Keeps the edit that writes a made record's text, to re-write it when more fields move in. */
-static void remember(struct rw_ctx *c, const struct node *record, const char *prefix)
+static void remember(struct rw_ctx *c, const struct node *record, const char *prefix,
+                     unsigned block_column)
 {
     if (c->nmade < sizeof(c->made) / sizeof(c->made[0]) && c->log->nedits)
-        c->made[c->nmade++] = (struct rw_made){record, c->log->nedits - 1, prefix};
+        c->made[c->nmade++] = (struct rw_made){record, c->log->nedits - 1, prefix, block_column};
 }
 
 /* The change a move makes in its record: a value added, or one it replaces (the old wins). */
@@ -429,7 +467,7 @@ static const struct node *move_into(struct rw_ctx *c, const struct rw_rule *r, c
     if (!now)
         return NULL;
     if (m) {
-        c->log->edits[m->edit].text = flow_text(c, m->prefix, now);
+        c->log->edits[m->edit].text = made_text(c, m, now);
         m->record = now;
         record_move(c, r, s, target, key, old, NULL);
         return now;
@@ -459,7 +497,7 @@ static const struct node *move_into(struct rw_ctx *c, const struct rw_rule *r, c
     } else {
         record_move(c, r, s, target, key, old, &edit);
     }
-    remember(c, now, prefix);
+    remember(c, now, prefix, 0);
     return now;
 }
 
@@ -477,7 +515,8 @@ static long first_written(const struct node *map, long skip)
 struct added_record {
     struct node *key, *record;
     char prefix[96];
-    struct rw_edit edit; /* an insertion before the key `before` */
+    unsigned block_column; /* written in block style from this column; 0: on one line */
+    struct rw_edit edit;   /* an insertion before the key `before` */
 };
 
 /* The record and its text, to go before the key `before` of map; false when that text cannot
@@ -494,8 +533,11 @@ static bool added_record(struct rw_ctx *c, const struct node *map, const struct 
     out->record->flags = NODE_SYNTH;
     out->record->span = before->span;
     snprintf(out->prefix, sizeof(out->prefix), c->json ? "\"%.*s\": " : "%.*s: ", (int)hlen, head);
-    out->edit = (struct rw_edit){EDIT_INSERT_PAIR, before->span,
-                                 flow_text(c, out->prefix, out->record), false, 0};
+    out->block_column = block_records(c, map) ? before->span.column : 0;
+    const char *text = out->block_column
+                           ? block_text(c, out->prefix, out->record, out->block_column)
+                           : flow_text(c, out->prefix, out->record);
+    out->edit = (struct rw_edit){EDIT_INSERT_PAIR, before->span, text, false, 0};
     return true;
 }
 
@@ -503,7 +545,7 @@ static bool added_record(struct rw_ctx *c, const struct node *map, const struct 
 static const struct node *with_added_record(struct rw_ctx *c, const struct node *map,
                                             struct added_record *a)
 {
-    remember(c, a->record, arena_strdup(&c->log->arena, a->prefix));
+    remember(c, a->record, arena_strdup(&c->log->arena, a->prefix), a->block_column);
     return with_pair(c, map, a->key, a->record);
 }
 

@@ -24,6 +24,7 @@
 
 #include "diag/diag.h"
 #include "model/model_node.h"
+#include "model/model_scalar.h"
 #include "util/util_arena.h"
 #include "util/util_version.h"
 
@@ -101,6 +102,7 @@ struct spec_pattern {
 };
 
 struct named_validator;
+struct named_node_validator;
 struct named_expansion;
 struct spec_expr_lang;
 struct spec_record;
@@ -142,6 +144,7 @@ struct spec_field {
     const char *match_any_err;
     const struct node *contains;
     const struct named_validator *validator;
+    const struct named_node_validator *node_validator; /* instead of validator: whole values */
     const struct node *subsets; /* mutually_exclusive_subsets: a list of lists */
     const char *err;
     const struct spec_field *elements, *keys, *values;
@@ -174,6 +177,7 @@ enum check_kind {
     CHECK_MUTUALLY_EXCLUSIVE_SETS,
     CHECK_DISTINCT,
     CHECK_ORDERED,
+    CHECK_SAME_COUNT,
     CHECK_CONDITIONAL,
     CHECK_CONDITIONAL_AT_LEAST_ONE_OF,
     CHECK_AT_LEAST_ONE_TRUE,
@@ -381,6 +385,26 @@ struct spec_document {
     /* The language of the router's expressions (product.yaml `expressions`), or NULL. */
     const struct spec_expr_lang *expr;
     bool missing_records_fail; /* a required record left out is not built from its defaults */
+    /* The library the target reads its YAML files with (product.yaml `yaml_parser`). */
+    enum yaml_lib yaml_lib;
+    /* A key counts as set once present, whatever its value (product.yaml `set_when: present`):
+     * APISIX's JSON schema `required` and its Lua `~= nil`. A null is then a value too: an
+     * empty table in a YAML file (tinyyaml's and lyaml's null), a value of no type in JSON. */
+    bool set_when_present;
+    /* A top-level key the gateway does not know is ignored, not refused (document.yaml
+     * `unknown_keys: ignored`: APISIX reads only the keys it asks for): HOP2015. */
+    bool unknown_keys_ignored;
+    /* document.yaml `misplaced_keys` {file, keys}: keys of another file often pasted here. */
+    const struct node *misplaced_keys;
+    /* A plugin the gateway does not load is skipped, not refused (product.yaml `unknown_plugins`:
+     * APISIX standalone before 3.16): its findings are warnings. */
+    bool unknown_plugins_ignored;
+    /* String lengths (len_min, len_max, len_eq) count UTF-8 characters, not bytes (product.yaml
+     * `string_length: characters`: APISIX's JSON schema). */
+    bool lengths_in_characters;
+    /* A string that is a secret reference skips the checks of a string or untyped field
+     * (product.yaml `secret_references: skip_checks`: APISIX 3.17's skip_validation). */
+    bool secret_refs_skip_checks;
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */
@@ -411,6 +435,12 @@ bool kb_has_format_versions(const struct kb_product *p);
 bool kb_has_router_flavors(const struct kb_product *p);
 /* The text a file of the product must end with to be loaded ("#END"), or NULL. */
 const char *kb_end_marker(const struct kb_product *p);
+/* The YAML library release v reads its files with (product.yaml `yaml_parser`, else lyaml). */
+enum yaml_lib kb_yaml_lib(const struct kb_product *p, const struct version *v);
+/* Whether product.yaml names the libraries at all (messages then name release and library). */
+bool kb_names_yaml_libs(const struct kb_product *p);
+/* The release from which the product reads with lyaml after another library ("3.10"), or NULL. */
+const char *kb_lyaml_since(const struct kb_product *p);
 /* Whether release v of the product loads a JSON file (product.yaml `json_since`). */
 bool kb_reads_json(const struct kb_product *p, const struct version *v);
 /* The knowledge base's own copy of a router flavour name valid for v, or NULL. */

@@ -223,6 +223,7 @@ static int kw_validator(struct cctx *c, struct spec_field *f, const struct node 
 {
     (void)c;
     f->validator = named_validator_find(v->u.text);
+    f->node_validator = named_node_validator_find(v->u.text);
     return 0;
 }
 
@@ -416,7 +417,8 @@ static bool has_validators(const struct spec_field *f)
     return f->eq || f->ne || f->one_of || f->n_not_one_of || (f->flags & (SF_GT | SF_BETWEEN)) ||
            (f->flags & SF_UUID) || f->len_eq >= 0 || f->len_min >= 0 || f->len_max >= 0 ||
            f->starts_with || f->not_match || f->match || f->n_match_none || f->n_match_all ||
-           f->n_match_any || f->contains || f->validator || f->subsets || f->captures;
+           f->n_match_any || f->contains || f->validator || f->node_validator || f->subsets ||
+           f->captures;
 }
 
 static int finish_field(struct cctx *c, struct spec_field *f, const struct pending *p)
@@ -564,6 +566,7 @@ static const struct check_keyword check_kinds[] = {
     {"mutually_exclusive_sets", CHECK_MUTUALLY_EXCLUSIVE_SETS},
     {"distinct", CHECK_DISTINCT},
     {"ordered", CHECK_ORDERED},
+    {"same_count", CHECK_SAME_COUNT},
     {"conditional", CHECK_CONDITIONAL},
     {"conditional_at_least_one_of", CHECK_CONDITIONAL_AT_LEAST_ONE_OF},
     {"at_least_one_true", CHECK_AT_LEAST_ONE_TRUE},
@@ -1196,6 +1199,14 @@ static int compile_document(struct cctx *c, struct spec_document *d)
     d->numbers_from_strings = flag_of(c->p->product.root, "numbers_from_strings");
     d->unique_sets = flag_of(c->p->product.root, "unique_sets");
     d->missing_records_fail = flag_of(c->p->product.root, "missing_records_fail");
+    d->yaml_lib = kb_yaml_lib(c->p, &c->t->version);
+    d->set_when_present = node_text_equals(node_map_get(c->p->product.root, "set_when"), "present");
+    d->secret_refs_skip_checks = node_text_equals(
+        value_for(node_map_get(c->p->product.root, "secret_references"), c->t), "skip_checks");
+    d->lengths_in_characters =
+        node_text_equals(node_map_get(c->p->product.root, "string_length"), "characters");
+    d->unknown_plugins_ignored = node_text_equals(
+        value_for(node_map_get(c->p->product.root, "unknown_plugins"), c->t), "ignored");
     c->file = c->p->document.path;
     int rc = compile_record(c, node_map_get(root, "fields"), NULL, NULL, false, &d->meta);
     if (rc == 0)
@@ -1203,6 +1214,8 @@ static int compile_document(struct cctx *c, struct spec_document *d)
                             &d->entity_extras);
     if (rc < 0)
         return rc;
+    d->unknown_keys_ignored = node_text_equals(node_map_get(root, "unknown_keys"), "ignored");
+    d->misplaced_keys = node_map_get(root, "misplaced_keys");
     const struct node *list = node_map_get(root, "entities");
     d->all_entities = list;
     d->entities = arena_calloc(c->a, c->p->nentities + 1, sizeof(*d->entities));
@@ -1525,6 +1538,33 @@ const char *kb_end_marker(const struct kb_product *p)
 {
     const struct node *n = node_map_get(p->product.root, "end_marker");
     return n ? n->u.text : NULL;
+}
+
+enum yaml_lib kb_yaml_lib(const struct kb_product *p, const struct version *v)
+{
+    struct target t = {.version = *v, .flavor = FLAVOR_KONG};
+    const struct node *n = value_for(node_map_get(p->product.root, "yaml_parser"), &t);
+    enum yaml_lib lib = YAML_LIB_LYAML;
+    if (n)
+        yaml_lib_from_name(n->u.text, &lib); /* the loader let through only known names */
+    return lib;
+}
+
+bool kb_names_yaml_libs(const struct kb_product *p)
+{
+    return node_map_get(p->product.root, "yaml_parser") != NULL;
+}
+
+const char *kb_lyaml_since(const struct kb_product *p)
+{
+    const struct node *list = node_map_get(p->product.root, "yaml_parser");
+    for (uint32_t i = 0; list && i < list->count; i++) {
+        const struct node *item = list->u.items[i];
+        const struct node *since = node_map_get(item, "since");
+        if (since && node_text_equals(spec_item_value(item), "lyaml"))
+            return since->u.text;
+    }
+    return NULL;
 }
 
 bool kb_reads_json(const struct kb_product *p, const struct version *v)

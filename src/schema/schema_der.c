@@ -26,7 +26,7 @@ enum {
 
 /* ---- base64 -------------------------------------------------------------------------------- */
 
-static int base64_value(unsigned char c)
+int der_base64_value(unsigned char c)
 {
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
@@ -57,7 +57,7 @@ uint8_t *der_from_base64(const char *body, size_t len, size_t *out_len, bool *br
         unsigned char c = (unsigned char)body[i];
         if (is_blank(c))
             continue;
-        int v = c == '=' ? 0 : base64_value(c);
+        int v = c == '=' ? 0 : der_base64_value(c);
         if (v < 0 || (c != '=' && pad) || (c == '=' && in_group < 2)) {
             free(out); /* OpenSSL's decoder stops here too, but do not guess its message */
             return NULL;

@@ -30,6 +30,9 @@ struct der_certificate {
     size_t key_oid_len;
 };
 
+/* The value of a character of the standard base64 alphabet, -1 for any other. */
+int der_base64_value(unsigned char c);
+
 /*
  * Decodes a PEM body (base64 with line breaks). Returns a malloc'd buffer (the caller frees)
  * and its length, or NULL when the body has headers (an encrypted key), characters outside

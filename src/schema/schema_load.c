@@ -95,6 +95,13 @@ enum shape {
     SH_IF_SET,
     SH_DISTINCT_BY,
     SH_EXPR,
+    SH_YAML_PARSERS,
+    SH_SET_WHEN,
+    SH_UNKNOWN_KEYS,
+    SH_MISPLACED_KEYS,
+    SH_UNKNOWN_PLUGINS,
+    SH_STRING_LENGTH,
+    SH_SECRET_REFERENCES,
     SH_COUNT
 };
 
@@ -168,6 +175,7 @@ static const struct keyword check_keywords[] = {
     {"mutually_exclusive_sets", SH_SETS},
     {"distinct", SH_STRINGS},
     {"ordered", SH_STRINGS},
+    {"same_count", SH_STRINGS},
     {"conditional", SH_CONDITIONAL},
     {"conditional_at_least_one_of", SH_CONDITIONAL_ALO},
     {"at_least_one_true", SH_STRINGS},
@@ -326,6 +334,11 @@ static const struct keyword product_keywords[] = {
     {"backends", SH_BACKEND_LIST},
     {"expressions", SH_EXPR},
     {"missing_records_fail", SH_BOOL},
+    {"yaml_parser", SH_YAML_PARSERS},
+    {"set_when", SH_SET_WHEN},
+    {"unknown_plugins", SH_UNKNOWN_PLUGINS},
+    {"string_length", SH_STRING_LENGTH},
+    {"secret_references", SH_SECRET_REFERENCES},
 };
 
 /* product.yaml `expressions`: the language of the router's expressions (Kong's ATC router). */
@@ -342,8 +355,13 @@ static const struct keyword expr_def_keywords[] = {{"type", SH_STRING},
                                                    {"deprecated", SH_DEPRECATED},
                                                    {"description", SH_STRING}};
 
-static const struct keyword document_keywords[] = {
-    {"fields", SH_FIELDS}, {"entity_fields", SH_FIELDS}, {"entities", SH_ENUM}};
+static const struct keyword document_keywords[] = {{"fields", SH_FIELDS},
+                                                   {"entity_fields", SH_FIELDS},
+                                                   {"entities", SH_ENUM},
+                                                   {"unknown_keys", SH_UNKNOWN_KEYS},
+                                                   {"misplaced_keys", SH_MISPLACED_KEYS}};
+
+static const struct keyword misplaced_keywords[] = {{"file", SH_STRING}, {"keys", SH_STRINGS}};
 
 static const struct keyword typedefs_keywords[] = {{"typedefs", SH_FIELDS}};
 
@@ -846,6 +864,80 @@ static int sh_enum(struct lctx *c, const struct node *n)
     return 0;
 }
 
+/* product.yaml `yaml_parser`: libraries model_scalar.h knows, with conditions. */
+static int sh_yaml_parsers(struct lctx *c, const struct node *n)
+{
+    int rc = sh_enum(c, n);
+    for (uint32_t i = 0; rc == 0 && i < n->count; i++) {
+        const struct node *v = spec_item_value(n->u.items[i]);
+        enum yaml_lib lib;
+        if (!node_is_string(v) || !yaml_lib_from_name(v->u.text, &lib))
+            return bad(c, v, "unknown YAML library '%s' (lyaml, tinyyaml 0.4.2, tinyyaml 0.4.4)",
+                       node_is_string(v) ? v->u.text : "?");
+    }
+    return rc;
+}
+
+/* product.yaml `set_when`: when a check counts a field as set. */
+static int sh_set_when(struct lctx *c, const struct node *n)
+{
+    if (node_text_equals(n, "present") || node_text_equals(n, "non_empty"))
+        return 0;
+    return bad(c, n, "set_when is 'present' or 'non_empty'");
+}
+
+/* document.yaml `unknown_keys`: what the gateway does with a top-level key it does not know. */
+static int sh_unknown_keys(struct lctx *c, const struct node *n)
+{
+    if (node_text_equals(n, "ignored") || node_text_equals(n, "refused"))
+        return 0;
+    return bad(c, n, "unknown_keys is 'ignored' or 'refused'");
+}
+
+/* A list of values with conditions, each one of two words (what the rest of the key says). */
+static int enum_of_two(struct lctx *c, const struct node *n, const char *key, const char *a,
+                       const char *b)
+{
+    int rc = sh_enum(c, n);
+    for (uint32_t i = 0; rc == 0 && i < n->count; i++) {
+        const struct node *v = spec_item_value(n->u.items[i]);
+        if (!node_text_equals(v, a) && !node_text_equals(v, b))
+            return bad(c, v, "%s values are '%s' or '%s'", key, a, b);
+    }
+    return rc;
+}
+
+/* product.yaml `unknown_plugins`: per release, whether a plugin the gateway does not load is
+ * ignored (the entity loads without it) or refused. */
+static int sh_unknown_plugins(struct lctx *c, const struct node *n)
+{
+    return enum_of_two(c, n, "unknown_plugins", "ignored", "refused");
+}
+
+/* product.yaml `secret_references`: per release, whether a secret reference skips the checks of
+ * a string field (skip_checks) or is checked like any string (checked). */
+static int sh_secret_references(struct lctx *c, const struct node *n)
+{
+    return enum_of_two(c, n, "secret_references", "skip_checks", "checked");
+}
+
+/* product.yaml `string_length`: what a string's length counts. */
+static int sh_string_length(struct lctx *c, const struct node *n)
+{
+    if (node_text_equals(n, "bytes") || node_text_equals(n, "characters"))
+        return 0;
+    return bad(c, n, "string_length is 'bytes' or 'characters'");
+}
+
+/* document.yaml `misplaced_keys`: keys of another file, often pasted into this one. */
+static int sh_misplaced_keys(struct lctx *c, const struct node *n)
+{
+    int rc = check_mapping(c, n, TABLE(misplaced_keywords), false, "misplaced_keys");
+    if (rc == 0 && (!node_map_get(n, "file") || !node_map_get(n, "keys")))
+        return bad(c, n, "misplaced_keys needs 'file' and 'keys'");
+    return rc;
+}
+
 static int sh_range(struct lctx *c, const struct node *n)
 {
     if (n->kind != NODE_SEQUENCE || n->count != 2 || !node_is_number(n->u.items[0]) ||
@@ -883,7 +975,8 @@ static int sh_validator(struct lctx *c, const struct node *n)
 {
     if (!node_is_string(n))
         return bad(c, n, "a validator name must be a string");
-    return named_validator_find(n->u.text) ? 0 : bad(c, n, "unknown validator '%s'", n->u.text);
+    bool known = named_validator_find(n->u.text) || named_node_validator_find(n->u.text);
+    return known ? 0 : bad(c, n, "unknown validator '%s'", n->u.text);
 }
 
 static int sh_expand(struct lctx *c, const struct node *n)
@@ -1262,9 +1355,13 @@ static int sh_where(struct lctx *c, const struct node *n)
         bool list = v->kind == NODE_SEQUENCE;
         for (uint32_t j = 0; list && j < v->count; j++)
             list = v->u.items[j]->kind == NODE_SCALAR || is_prefix_match(v->u.items[j]);
+        const struct node *present = v->kind == NODE_MAPPING ? node_map_get(v, "present") : NULL;
+        bool written = present && v->count == 1 && present->type == SCALAR_BOOL && present->v.b;
         if (!node_is_string(n->u.pairs[i].key) ||
-            (v->kind != NODE_SCALAR && !list && !is_prefix_match(v)))
-            return bad(c, v, "'where' values are a value, {prefix: TEXT} or a list of those");
+            (v->kind != NODE_SCALAR && !list && !is_prefix_match(v) && !written))
+            return bad(c, v,
+                       "'where' values are a value, {prefix: TEXT}, a list of those, or "
+                       "{present: true}");
     }
     return 0;
 }
@@ -1863,6 +1960,13 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_IF_SET] = sh_if_set,
     [SH_DISTINCT_BY] = sh_distinct_by,
     [SH_EXPR] = sh_expressions,
+    [SH_YAML_PARSERS] = sh_yaml_parsers,
+    [SH_SET_WHEN] = sh_set_when,
+    [SH_UNKNOWN_KEYS] = sh_unknown_keys,
+    [SH_MISPLACED_KEYS] = sh_misplaced_keys,
+    [SH_UNKNOWN_PLUGINS] = sh_unknown_plugins,
+    [SH_STRING_LENGTH] = sh_string_length,
+    [SH_SECRET_REFERENCES] = sh_secret_references,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
@@ -1880,7 +1984,6 @@ static int parse_file(struct kb *kb, const char *path, const char *data, size_t 
     diag_sink_init(&sink, 8);
     struct reader_options opt;
     reader_options_default(&opt);
-    opt.yaml11_notes = false;
     struct reader r;
     int rc = reader_open_memory(&r, data, len, &opt, &sink, err);
     struct node *root = NULL;

@@ -907,59 +907,90 @@ static bool is_base64_or_space(unsigned char c)
            c == '\t';
 }
 
+static bool contains(const char *s, size_t n, const char *word)
+{
+    size_t w = strlen(word);
+    for (size_t i = 0; i + w <= n; i++)
+        if (!memcmp(s + i, word, w))
+            return true;
+    return false;
+}
+
 /* A PEM block: its label and its body (between the BEGIN and END lines). */
 struct pem_block {
     const char *label, *body;
     size_t label_len, body_len;
 };
 
-/* The first PEM block whose label ends with one of the given words; body must be base64. */
+/* The next "-----BEGIN X-----" ... "-----END X-----" block from *p; false when there is none,
+ * or (with *problem set) when one is not closed. */
+static bool next_pem_block(const char **p, const char *end, struct pem_block *b,
+                           const char **problem)
+{
+    static const char begin[] = "-----BEGIN ";
+    for (const char *q = *p; q && q < end; q++) {
+        q = memchr(q, '-', (size_t)(end - q));
+        if (!q || (size_t)(end - q) < sizeof(begin) - 1)
+            return false;
+        if (memcmp(q, begin, sizeof(begin) - 1) != 0)
+            continue;
+        b->label = q + sizeof(begin) - 1;
+        const char *dash = memchr(b->label, '-', (size_t)(end - b->label));
+        if (!dash)
+            return false;
+        b->label_len = (size_t)(dash - b->label);
+        b->body = dash;
+        while (b->body < end && *b->body == '-')
+            b->body++;
+        char closing[96];
+        snprintf(closing, sizeof(closing), "-----END %.*s-----", (int)b->label_len, b->label);
+        size_t cl = strlen(closing);
+        const char *c = b->body;
+        while (c + cl <= end && memcmp(c, closing, cl) != 0)
+            c++;
+        if (c + cl > end) {
+            *problem = "the PEM block is not closed";
+            return false;
+        }
+        b->body_len = (size_t)(c - b->body);
+        *p = c + cl;
+        return true;
+    }
+    return false;
+}
+
+static bool label_ends_with(const struct pem_block *b, const char *word)
+{
+    size_t l = strlen(word);
+    return b->label_len >= l && memcmp(b->label + b->label_len - l, word, l) == 0;
+}
+
+/* The first PEM block whose label ends with one of the given words, its body base64 DER. */
 static bool pem_ok(const char *s, size_t n, const char *const *labels, const char *what,
                    struct named_result *out, struct pem_block *block)
 {
-    static const char begin[] = "-----BEGIN ";
-    const char *end = s + n;
-    for (const char *p = s; p && p < end; p++) {
-        p = memchr(p, '-', (size_t)(end - p));
-        if (!p || (size_t)(end - p) < sizeof(begin) - 1)
-            break;
-        if (memcmp(p, begin, sizeof(begin) - 1) != 0)
-            continue;
-        const char *label = p + sizeof(begin) - 1;
-        const char *dash = memchr(label, '-', (size_t)(end - label));
-        if (!dash)
-            break;
-        size_t label_len = (size_t)(dash - label);
+    const char *p = s, *end = s + n, *problem = NULL;
+    struct pem_block b;
+    while (next_pem_block(&p, end, &b, &problem)) {
         bool wanted = false;
-        for (size_t i = 0; labels[i] && !wanted; i++) {
-            size_t l = strlen(labels[i]);
-            wanted = label_len >= l && memcmp(dash - l, labels[i], l) == 0;
-        }
+        for (size_t i = 0; labels[i] && !wanted; i++)
+            wanted = label_ends_with(&b, labels[i]);
         if (!wanted)
             continue;
-        const char *body = dash;
-        while (body < end && *body == '-')
-            body++;
-        char closing[96];
-        snprintf(closing, sizeof(closing), "-----END %.*s-----", (int)label_len, label);
-        size_t cl = strlen(closing);
-        const char *q = body;
-        while (q + cl <= end && memcmp(q, closing, cl) != 0)
-            q++;
-        if (q + cl > end)
-            return fail(out, "invalid %s: the PEM block is not closed with '%s'", what, closing);
-        size_t body_len = (size_t)(q - body);
-        for (size_t i = 0; i < body_len; i++) {
-            unsigned char c = (unsigned char)body[i];
+        for (size_t i = 0; i < b.body_len; i++) {
+            unsigned char c = (unsigned char)b.body[i];
             /* Headers such as "Proc-Type:" in encrypted keys are allowed before the data. */
             if (!is_base64_or_space(c) && c != ':' && c != ',' && c != '-')
                 return fail(out, "invalid %s: the PEM body is not base64", what);
         }
-        if (body_len < 4)
+        if (b.body_len < 4)
             return fail(out, "invalid %s: the PEM block is empty", what);
-        *block = (struct pem_block){label, body, label_len, body_len};
+        *block = b;
         return true;
     }
+    if (problem)
+        return fail(out, "invalid %s: the PEM block is not closed with '-----END %.*s-----'", what,
+                    (int)b.label_len, b.label);
     return fail(out, "invalid %s: no PEM block found", what);
 }
 
@@ -1137,9 +1168,549 @@ static bool v_kong_expression(const char *s, size_t n, const struct named_env *e
     return expr_check(env->expr, s, n, first_protocol(env->record), out);
 }
 
+/* ---- APISIX: what its Lua checks add to the JSON schemas --------------------------------- */
+
+/*
+ * A secret reference APISIX resolves when it uses the value: `$secret://` (apisix/secret.lua
+ * check_secret_uri) or `$env://` in any case (core.env). Where APISIX skips a check for one, so
+ * do these validators.
+ */
+static bool is_secret_ref(const char *s, size_t n)
+{
+    static const char secret[] = "$secret://", env[] = "$env://";
+    if (n >= sizeof(secret) - 1 && !memcmp(s, secret, sizeof(secret) - 1))
+        return true;
+    if (n < sizeof(env) - 1)
+        return false;
+    for (size_t i = 0; i < sizeof(env) - 1; i++)
+        if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]) != env[i])
+            return false;
+    return true;
+}
+
+/*
+ * ngx.decode_base64 (nginx's ngx_decode_base64): the standard alphabet up to the first '=',
+ * anything after it ignored, and no length of the form 4k+1.
+ */
+static bool base64_ok(const char *s, size_t n)
+{
+    size_t len = 0;
+    while (len < n && s[len] != '=') {
+        if (der_base64_value((unsigned char)s[len]) < 0)
+            return false;
+        len++;
+    }
+    return len % 4 != 1;
+}
+
+static bool v_base64(const char *s, size_t n, const struct named_env *env, struct named_result *out)
+{
+    (void)env;
+    if (!base64_ok(s, n))
+        return fail(out, "invalid base64 value");
+    return true;
+}
+
+/* `$secret://MANAGER/ID/KEY` (each part non-empty, apisix/secret.lua parse_secret_uri), or
+ * `$env://NAME` with an optional `/KEY` (apisix/core/env.lua parse_env_uri). */
+static bool v_apisix_secret_uri(const char *s, size_t n, const struct named_env *env,
+                                struct named_result *out)
+{
+    (void)env;
+    static const char secret[] = "$secret://";
+    if (!is_secret_ref(s, n))
+        return fail(out, "a secret reference starts with $secret:// or $env://");
+    if (n < sizeof(secret) - 1 || memcmp(s, secret, sizeof(secret) - 1) != 0) {
+        if (n == sizeof("$env://") - 1 || s[sizeof("$env://") - 1] == '/')
+            return fail(out, "no environment variable named after $env://");
+        return true;
+    }
+    const char *path = s + sizeof(secret) - 1, *end = s + n;
+    const char *slash1 = memchr(path, '/', (size_t)(end - path));
+    if (!slash1)
+        return fail(out, "error format: no secret manager");
+    const char *slash2 = memchr(slash1 + 1, '/', (size_t)(end - slash1 - 1));
+    if (!slash2)
+        return fail(out, "error format: no secret conf id");
+    if (slash2 + 1 == end)
+        return fail(out, "error format: no secret key id");
+    return true;
+}
+
+/*
+ * Whether OpenSSL would load a PEM block APISIX parses (ngx.ssl's parse_pem_cert and
+ * parse_pem_priv_key): false, with why, for a passphrase the gateway cannot supply, a body that
+ * is not base64, or DER that does not hold together; true when it loads or this reader cannot
+ * tell.
+ */
+static bool apisix_pem_loads(const struct pem_block *b, bool certificate, char *why, size_t size)
+{
+    if (contains(b->body, b->body_len, "Proc-Type:")) {
+        snprintf(why, size,
+                 "the key is encrypted with a passphrase, which the gateway cannot "
+                 "supply");
+        return false;
+    }
+    bool broken;
+    size_t len;
+    uint8_t *der = der_from_base64(b->body, b->body_len, &len, &broken);
+    if (!der) {
+        snprintf(why, size, "the PEM body is not base64");
+        return !broken;
+    }
+    struct der_certificate cert;
+    enum der_verdict verdict = certificate
+                                   ? der_read_certificate(der, len, &cert, why, size)
+                                   : der_read_key(b->label, b->label_len, der, len, why, size);
+    free(der);
+    return verdict != DER_BROKEN;
+}
+
+/*
+ * ngx.ssl.parse_pem_cert, which ssl.lua's validate() runs on ssl cert and certs, client.ca
+ * and an upstream's tls.client_cert: every certificate of the chain must read, at least one.
+ */
+static bool v_apisix_certificate(const char *s, size_t n, const struct named_env *env,
+                                 struct named_result *out)
+{
+    (void)env;
+    if (is_secret_ref(s, n))
+        return true;
+    const char *p = s, *end = s + n, *problem = NULL;
+    struct pem_block b;
+    size_t certs = 0;
+    while (next_pem_block(&p, end, &b, &problem)) {
+        if (!label_ends_with(&b, "CERTIFICATE"))
+            continue;
+        certs++;
+        char why[160] = "";
+        if (!apisix_pem_loads(&b, true, why, sizeof(why)))
+            return fail(out, "failed to parse cert: certificate %zu of the chain: %s", certs, why);
+    }
+    if (problem)
+        return fail(out, "failed to parse cert: %s", problem);
+    if (!certs)
+        return fail(out, "failed to parse cert: no PEM certificate (-----BEGIN CERTIFICATE-----)");
+    return true;
+}
+
+/*
+ * ssl.lua's aes_decrypt_pkey then ngx.ssl.parse_pem_priv_key: a key starting "---" must be a
+ * PEM private key OpenSSL reads without a passphrase; any other text is taken for a key the
+ * Admin API encrypted (base64 of AES), which only the gateway's keyring can check.
+ */
+static bool v_apisix_private_key(const char *s, size_t n, const struct named_env *env,
+                                 struct named_result *out)
+{
+    (void)env;
+    if (is_secret_ref(s, n))
+        return true;
+    if (n < 3 || memcmp(s, "---", 3) != 0) {
+        if (base64_ok(s, n))
+            return true;
+        return fail(out, "failed to decrypt previous encrypted key: the key is neither PEM "
+                         "(-----BEGIN PRIVATE KEY-----) nor an encrypted key in base64");
+    }
+    const char *p = s, *end = s + n, *problem = NULL;
+    struct pem_block b;
+    while (next_pem_block(&p, end, &b, &problem)) {
+        if (!label_ends_with(&b, "PRIVATE KEY"))
+            continue;
+        if (label_ends_with(&b, "ENCRYPTED PRIVATE KEY"))
+            return fail(out, "failed to parse key: the key is encrypted with a passphrase, "
+                             "which the gateway cannot supply");
+        char why[160] = "";
+        return apisix_pem_loads(&b, false, why, sizeof(why))
+                   ? true
+                   : fail(out, "failed to parse key: %s", why);
+    }
+    if (problem)
+        return fail(out, "failed to parse key: %s", problem);
+    return fail(out, "failed to parse key: no PEM private key (-----BEGIN PRIVATE KEY-----)");
+}
+
+/* core.utils.validate_header_field: bytes '!' to '~' except ':'. */
+static bool v_apisix_header_field(const char *s, size_t n, const struct named_env *env,
+                                  struct named_result *out)
+{
+    (void)env;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 32 || c >= 127 || c == ':') {
+            out->offset = (long)i;
+            return fail(out, "invalid field: a header name takes the characters '!' to '~' but "
+                             "':', no space, control or non-ASCII byte");
+        }
+    }
+    return true;
+}
+
+/* core.utils.validate_header_value: no control character and no byte above '~'. */
+static bool v_apisix_header_value(const char *s, size_t n, const struct named_env *env,
+                                  struct named_result *out)
+{
+    (void)env;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 32 || c >= 127) {
+            out->offset = (long)i;
+            return fail(out, "invalid value: a header value takes no control character (tab "
+                             "included) and no byte outside ASCII");
+        }
+    }
+    return true;
+}
+
+/* The IPv4 of APISIX's ip_def pattern: four dotted 0-255 without leading zeros. */
+static bool strict_ipv4(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        size_t start = i;
+        unsigned v = 0;
+        while (i < n && is_digit((unsigned char)s[i]) && i - start < 3)
+            v = v * 10 + (unsigned)(s[i++] - '0');
+        size_t digits = i - start;
+        if (digits == 0 || v > 255 || (digits > 1 && s[start] == '0'))
+            return false;
+        if (part < 3 && (i >= n || s[i++] != '.'))
+            return false;
+    }
+    return i == n;
+}
+
+/* APISIX's loose IPv6 pattern, ^([a-fA-F0-9]{0,4}:){1,8}(:[a-fA-F0-9]{0,4}){0,8}
+ * ([a-fA-F0-9]{0,4})?$, for the address part of an IPv6 CIDR (rare enough to compile here). */
+static bool loose_ipv6(const char *s, size_t n)
+{
+    static const char pattern[] =
+        "^([a-fA-F0-9]{0,4}:){1,8}(:[a-fA-F0-9]{0,4}){0,8}([a-fA-F0-9]{0,4})?$";
+    int code;
+    PCRE2_SIZE at;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code, &at, NULL);
+    pcre2_match_data *md = re ? pcre2_match_data_create(1, NULL) : NULL;
+    int rc = md ? pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, md, NULL) : -1;
+    pcre2_match_data_free(md);
+    pcre2_code_free(re);
+    return rc >= 0;
+}
+
+/*
+ * APISIX's ip_def (schema_def.lua; remote_addr_def): an IPv4 address (format ipv4: inet_pton),
+ * an IPv4 CIDR (^ipv4/([12]?[0-9]|3[0-2])$), an IPv6 address (format ipv6: inet_pton), or an
+ * IPv6 CIDR by a loose pattern that takes any prefix of one to three digits.
+ */
+static bool apisix_ip_def(const char *s, size_t n)
+{
+    char buf[64];
+    unsigned char addr[16];
+    if (!copy_cstr(s, n, buf, sizeof(buf)))
+        return false;
+    if (inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1)
+        return true;
+    const char *slash = memchr(s, '/', n);
+    if (!slash)
+        return false;
+    size_t at = (size_t)(slash - s), plen = n - at - 1;
+    const char *prefix = slash + 1;
+    if (strict_ipv4(s, at)) {
+        if (plen == 1)
+            return is_digit((unsigned char)prefix[0]);
+        return plen == 2 && ((prefix[0] == '1' || prefix[0] == '2')
+                                 ? is_digit((unsigned char)prefix[1])
+                                 : prefix[0] == '3' && prefix[1] >= '0' && prefix[1] <= '2');
+    }
+    if (plen < 1 || plen > 3 || !all_chars(prefix, plen, is_digit))
+        return false;
+    return loose_ipv6(s, at);
+}
+
+static bool v_apisix_ip_or_cidr(const char *s, size_t n, const struct named_env *env,
+                                struct named_result *out)
+{
+    (void)env;
+    if (!apisix_ip_def(s, n))
+        return fail(out, "'%.*s' is not an IPv4 or IPv6 address or CIDR range", (int)n, s);
+    return true;
+}
+
+/* core.ip.validate_cidr_or_ip: the address by inet_pton (IPv6 may be bracketed), and the
+ * prefix, if any, a number up to 32 for IPv4 and 128 for IPv6. */
+static bool cidr_or_ip(const char *s, size_t n)
+{
+    const char *slash = memchr(s, '/', n);
+    size_t at = slash ? (size_t)(slash - s) : n;
+    double mask = 0;
+    if (slash) {
+        char num[32];
+        char *end;
+        if (!copy_cstr(slash + 1, n - at - 1, num, sizeof(num)))
+            return false;
+        mask = strtod(num, &end);
+        if (end == num || *end != '\0' || mask < 0 || mask > 128)
+            return false; /* tonumber fails: the Lua check stops with an error */
+    }
+    char buf[64];
+    unsigned char addr[16];
+    if (!copy_cstr(s, at, buf, sizeof(buf)))
+        return false;
+    if (inet_pton(AF_INET, buf, addr) == 1)
+        return mask <= 32;
+    size_t len = strlen(buf);
+    if (len >= 2 && buf[0] == '[' && buf[len - 1] == ']') {
+        memmove(buf, buf + 1, len - 2);
+        buf[len - 2] = '\0';
+    }
+    return inet_pton(AF_INET6, buf, addr) == 1;
+}
+
+static bool v_apisix_cidr_or_ip(const char *s, size_t n, const struct named_env *env,
+                                struct named_result *out)
+{
+    (void)env;
+    if (!apisix_ip_def(s, n))
+        return fail(out, "'%.*s' is not an IPv4 or IPv6 address or CIDR range", (int)n, s);
+    if (!cidr_or_ip(s, n))
+        return fail(out,
+                    "invalid address: '%.*s': the stream router reads an IPv4 or IPv6 address, "
+                    "with a prefix up to 32 or 128",
+                    (int)n, s);
+    return true;
+}
+
+/* ---- APISIX vars: lua-resty-expr's rules ------------------------------------------------- */
+
+/*
+ * lua-resty-expr (resty/expr/v1.lua new/compile/compile_expr, 1.3.1 in APISIX 2.15, 1.3.2 with
+ * `ipmatch` from 3.0), as APISIX runs it on a route's `vars` when it loads the route. What Lua
+ * makes of YAML values: a list is a table, a mapping a table with no length, a null an empty
+ * table (APISIX's YAML libraries), a timestamp a table; where the library calls string.upper
+ * or string.lower on a boolean or a table, the check stops with a Lua error, and APISIX drops
+ * the route all the same.
+ */
+enum lua_kind { LUA_NIL, LUA_TABLE, LUA_STRING, LUA_NUMBER, LUA_BOOLEAN };
+
+static enum lua_kind lua_kind(const struct node *n)
+{
+    if (!n)
+        return LUA_NIL;
+    if (n->kind != NODE_SCALAR || n->type == SCALAR_NULL || n->type == SCALAR_TIMESTAMP)
+        return LUA_TABLE;
+    if (n->type == SCALAR_BOOL)
+        return LUA_BOOLEAN;
+    return n->type == SCALAR_STRING ? LUA_STRING : LUA_NUMBER;
+}
+
+/* Lua's # of a table: the items of a list, 0 for a mapping or a null. */
+static size_t lua_len(const struct node *n)
+{
+    return n && n->kind == NODE_SEQUENCE ? n->count : 0;
+}
+
+/* t[i], 1-based; NULL for nil. */
+static const struct node *lua_at(const struct node *t, size_t i)
+{
+    return t && t->kind == NODE_SEQUENCE && i >= 1 && i <= t->count ? t->u.items[i - 1] : NULL;
+}
+
+struct expr_check {
+    bool ipmatch; /* lua-resty-expr 1.3.2 */
+    struct named_result *out;
+};
+
+static bool expr_fail(struct expr_check *x, const struct node *at, const char *fmt, ...)
+    GH_PRINTF(3, 4);
+
+static bool expr_fail(struct expr_check *x, const struct node *at, const char *fmt, ...)
+{
+    char why[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    x->out->at = at;
+    return fail(x->out, "failed to validate the 'vars' expression: %s", why);
+}
+
+/* The text string.upper/lower would give (a number's as written), or NULL. */
+static const char *lua_text(const struct node *n)
+{
+    enum lua_kind k = lua_kind(n);
+    return k == LUA_STRING || k == LUA_NUMBER ? n->u.text : NULL;
+}
+
+static bool text_is_ci(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    if (strlen(text) != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char a = text[i], b = word[i];
+        if ((a >= 'a' && a <= 'z' ? a - 32 : a) != (b >= 'a' && b <= 'z' ? b - 32 : b))
+            return false;
+    }
+    return true;
+}
+
+static bool is_logic_op(const struct node *n)
+{
+    static const char *const ops[] = {"OR", "!OR", "AND", "!AND"};
+    const char *t = lua_text(n);
+    for (size_t i = 0; t && i < sizeof(ops) / sizeof(ops[0]); i++)
+        if (text_is_ci(t, ops[i]))
+            return true;
+    return false;
+}
+
+static bool is_compare_op(const struct expr_check *x, const char *op)
+{
+    static const char *const ops[] = {"==", "~=", ">", ">=", "<", "<=", "~~", "~*", "in", "has"};
+    for (size_t i = 0; op && i < sizeof(ops) / sizeof(ops[0]); i++)
+        if (text_is_ci(op, ops[i]))
+            return true;
+    return op && x->ipmatch && text_is_ci(op, "ipmatch");
+}
+
+/* string.upper / string.lower stop with an error on a boolean or a table. */
+static bool string_arg(struct expr_check *x, const struct node *n)
+{
+    enum lua_kind k = lua_kind(n);
+    if (k == LUA_BOOLEAN || k == LUA_TABLE)
+        return expr_fail(x, n, "expected an operator (a string), got %s", node_describe(n));
+    return true;
+}
+
+/* resty.ipmatcher.new: every address (before any '/') is IPv4 or IPv6, IPv6 maybe in []. */
+static bool ipmatch_values(struct expr_check *x, const struct node *r, const struct node *expr)
+{
+    if (!r || (node_is_string(r) && r->count == 0))
+        return expr_fail(x, r ? r : expr, "invalid ip address");
+    size_t n = lua_kind(r) == LUA_TABLE ? lua_len(r) : 1;
+    if (n == 0)
+        return expr_fail(x, r, "invalid ip address");
+    for (size_t i = 1; i <= n; i++) {
+        const struct node *ip = lua_kind(r) == LUA_TABLE ? lua_at(r, i) : r;
+        if (!node_is_string(ip))
+            return expr_fail(x, ip, "invalid ip address: expected a string, got %s",
+                             node_describe(ip));
+        const char *slash = memchr(ip->u.text, '/', ip->count);
+        size_t at = slash ? (size_t)(slash - ip->u.text) : ip->count;
+        char buf[64];
+        unsigned char addr[16];
+        size_t len = at;
+        const char *start = ip->u.text;
+        if (len >= 2 && start[0] == '[' && start[len - 1] == ']') {
+            start++;
+            len -= 2;
+        }
+        bool valid =
+            copy_cstr(ip->u.text, at, buf, sizeof(buf)) &&
+            (inet_pton(AF_INET, buf, addr) == 1 ||
+             (copy_cstr(start, len, buf, sizeof(buf)) && inet_pton(AF_INET6, buf, addr) == 1));
+        if (!valid)
+            return expr_fail(x, ip, "invalid ip address: %.*s", (int)at, ip->u.text);
+    }
+    return true;
+}
+
+/* compile_expr: [var, op, value], [var, value] (==), [var, op] or [var, "!", op, value]. */
+static bool compile_expr(struct expr_check *x, const struct node *expr)
+{
+    size_t n = lua_len(expr);
+    const struct node *l = lua_at(expr, 1), *op = lua_at(expr, 2), *r = lua_at(expr, 3);
+    if (n == 4) {
+        if (!node_text_equals(op, "!"))
+            return expr_fail(x, op, "bad 'not' expression");
+        op = lua_at(expr, 3);
+        r = lua_at(expr, 4);
+    }
+    if (op && !string_arg(x, op))
+        return false;
+    bool known = is_compare_op(x, lua_text(op));
+    if (!r && !known) {
+        if (!op)
+            return expr_fail(x, expr, "invalid expression");
+        r = op; /* [var, value]: compared with == */
+        known = true;
+    }
+    if (!l)
+        return expr_fail(x, expr, "invalid expression");
+    if (!known)
+        return expr_fail(x, op, "invalid operator '%s'", lua_text(op));
+    if (x->ipmatch && text_is_ci(lua_text(op), "ipmatch") && r != op)
+        return ipmatch_values(x, r, expr);
+    return true;
+}
+
+static bool compile_rule(struct expr_check *x, const struct node *rules, int depth)
+{
+    if (lua_kind(rules) != LUA_TABLE)
+        return expr_fail(x, rules, "expected a list (an expression or a group of them), got %s",
+                         node_describe(rules));
+    if (depth > 64)
+        return expr_fail(x, rules, "rules nest too deep");
+    size_t n = lua_len(rules);
+    if (n == 0)
+        return expr_fail(x, rules, "rule too short");
+    const struct node *first = lua_at(rules, 1);
+    if (lua_kind(first) == LUA_TABLE) {
+        for (size_t i = 1; i <= n; i++)
+            if (!compile_rule(x, lua_at(rules, i), depth + 1))
+                return false;
+        return true;
+    }
+    if (!string_arg(x, first))
+        return false;
+    if (!is_logic_op(first))
+        return compile_expr(x, rules);
+    if (n <= 2)
+        return expr_fail(x, rules, "rule too short");
+    for (size_t i = 2; i <= n; i++)
+        if (!compile_rule(x, lua_at(rules, i), depth + 1))
+            return false;
+    return true;
+}
+
+static bool expr_new(const struct node *rule, bool ipmatch, struct named_result *out)
+{
+    struct expr_check x = {ipmatch, out};
+    if (lua_len(rule) == 0)
+        return true;
+    const struct node *first = lua_at(rule, 1);
+    if (lua_kind(first) != LUA_TABLE) {
+        if (!string_arg(&x, first))
+            return false;
+        if (!is_logic_op(first))
+            return expr_fail(&x, first, "rule should be wrapped inside brackets");
+    }
+    return compile_rule(&x, rule, 0);
+}
+
+static bool v_apisix_vars(const struct node *n, const struct named_env *env,
+                          struct named_result *out)
+{
+    (void)env;
+    return expr_new(n, true, out);
+}
+
+static bool v_apisix_vars_no_ipmatch(const struct node *n, const struct named_env *env,
+                                     struct named_result *out)
+{
+    (void)env;
+    return expr_new(n, false, out);
+}
+
 static const struct named_validator validators[] = {
+    {"apisix_certificate", v_apisix_certificate},
+    {"apisix_header_field", v_apisix_header_field},
+    {"apisix_header_value", v_apisix_header_value},
+    {"apisix_ip_or_cidr", v_apisix_ip_or_cidr},
+    {"apisix_private_key", v_apisix_private_key},
+    {"apisix_secret_uri", v_apisix_secret_uri},
+    {"apisix_cidr_or_ip", v_apisix_cidr_or_ip},
     {"asterisk_or_regex", v_asterisk_or_regex},
     {"ca_certificate", v_ca_certificate},
+    {"base64", v_base64},
     {"certificate", v_certificate},
     {"cidr_v4", v_cidr_v4},
     {"cookie_name", v_cookie_name},
@@ -1169,6 +1740,19 @@ static const struct named_validator validators[] = {
     {"utf8_name", v_utf8_name},
     {"wildcard_host", v_wildcard_host},
 };
+
+static const struct named_node_validator node_validators[] = {
+    {"apisix_vars", v_apisix_vars},
+    {"apisix_vars_no_ipmatch", v_apisix_vars_no_ipmatch},
+};
+
+const struct named_node_validator *named_node_validator_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(node_validators) / sizeof(node_validators[0]); i++)
+        if (strcmp(node_validators[i].name, name) == 0)
+            return &node_validators[i];
+    return NULL;
+}
 
 const struct named_validator *named_validator_find(const char *name)
 {

@@ -25,17 +25,17 @@ struct named_env {
 };
 
 struct named_result {
-    enum rule_id rule; /* HOP2007 unless the validator says otherwise */
-    long offset;       /* byte offset in the value the message is about, or -1 */
+    enum rule_id rule;     /* HOP2007 unless the validator says otherwise */
+    long offset;           /* byte offset in the value the message is about, or -1 */
+    const struct node *at; /* a node validator: the part of the value it is about, or NULL */
     char message[512];
 };
 
 typedef bool (*named_validator_fn)(const char *s, size_t len, const struct named_env *env,
                                    struct named_result *out);
-
 struct named_validator {
     const char *name;
-    named_validator_fn fn;
+    named_validator_fn fn; /* checks strings; other values pass */
 };
 
 const struct named_validator *named_validator_find(const char *name);
@@ -50,6 +50,17 @@ struct named_derivation {
 };
 
 const struct named_derivation *named_derivation_find(const char *name);
+/* A validator of a whole value (a list, a mapping): APISIX's `vars` expressions. Its name
+ * is used in the data like a string validator's (`validator: apisix_vars`). */
+typedef bool (*named_node_validator_fn)(const struct node *n, const struct named_env *env,
+                                        struct named_result *out);
+
+struct named_node_validator {
+    const char *name;
+    named_node_validator_fn fn;
+};
+
+const struct named_node_validator *named_node_validator_find(const char *name);
 
 /* A shorthand's expansion: the value a field gets from the shorthand, or NULL. */
 typedef const struct node *(*named_expansion_fn)(const struct node *value, const char *field,

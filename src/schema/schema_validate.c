@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "reader/reader_locate.h"
 #include "util/util_buf.h"
@@ -16,8 +17,9 @@
 struct failure {
     bool quiet; /* test mode: only whether it failed matters, so no message is made */
     enum rule_id rule;
-    long offset;   /* byte offset inside the value, or -1 */
-    bool from_err; /* the message is the data's own `err` text */
+    long offset;           /* byte offset inside the value, or -1 */
+    const struct node *at; /* the part of the value the message is about, or NULL */
+    bool from_err;         /* the message is the data's own `err` text */
     char message[512];
 };
 
@@ -27,6 +29,7 @@ static bool failed(struct failure *fl, enum rule_id rule, const char *fmt, ...)
 {
     fl->rule = rule;
     fl->offset = -1;
+    fl->at = NULL;
     fl->from_err = false;
     if (fl->quiet)
         return false;
@@ -207,6 +210,14 @@ static bool js_number(const char *text, size_t len, double *out)
     return true;
 }
 
+/* APISIX's is_secret_ref: `$secret://`, or `$env://` in any case. */
+static bool is_secret_reference(const struct node *n)
+{
+    if (!node_is_string(n) || n->count < 7 || n->u.text[0] != '$')
+        return false;
+    return !strncmp(n->u.text, "$secret://", 10) || !strncasecmp(n->u.text, "$env://", 7);
+}
+
 static bool is_vault_reference(const struct node *n)
 {
     return node_is_string(n) && n->count > 10 && !strncmp(n->u.text, "{vault://", 9) &&
@@ -220,6 +231,17 @@ static bool is_set(const struct node *n)
     if (n->kind == NODE_SCALAR)
         return !(n->type == SCALAR_STRING && n->count == 0);
     return n->count > 0;
+}
+
+/* APISIX (product.yaml `set_when: present`): a written key is set, even to "", [], {} or null. */
+static bool nulls_are_values(const struct vctx *c)
+{
+    return c->doc && c->doc->set_when_present;
+}
+
+static bool counts_as_set(const struct vctx *c, const struct node *n)
+{
+    return nulls_are_values(c) ? n != NULL : is_set(n);
 }
 
 static const char *type_phrase(enum field_type t)
@@ -304,8 +326,12 @@ static bool is_uuid(const struct node *n)
     return true;
 }
 
-static int64_t length_of(const struct node *n)
+/* A string's length in bytes, or in UTF-8 characters where the product counts so (APISIX's
+ * JSON schema: minLength and maxLength count characters); a list's or map's item count. */
+static int64_t length_of(const struct vctx *c, const struct node *n)
 {
+    if (c->doc && c->doc->lengths_in_characters && node_is_string(n))
+        return (int64_t)utf8_count(n->u.text, n->count);
     return (int64_t)n->count;
 }
 
@@ -405,11 +431,12 @@ static bool check_numbers(const struct spec_field *f, const struct node *n, stru
     return true;
 }
 
-static bool check_lengths(const struct spec_field *f, const struct node *n, struct failure *fl)
+static bool check_lengths(const struct vctx *c, const struct spec_field *f, const struct node *n,
+                          struct failure *fl)
 {
     if (n->kind == NODE_SCALAR && n->type != SCALAR_STRING)
         return true;
-    int64_t len = length_of(n);
+    int64_t len = length_of(c, n);
     int64_t min = f->len_min;
     if (min < 0 && node_is_string(n))
         min = 1; /* Kong rejects empty strings unless the field allows them */
@@ -477,13 +504,16 @@ static bool check_contains(const struct vctx *c, const struct spec_field *f, con
 static bool check_named(const struct vctx *c, const struct spec_field *f, const struct node *n,
                         struct failure *fl)
 {
-    if (!f->validator || !node_is_string(n))
+    if (!f->node_validator && (!f->validator || !node_is_string(n)))
         return true;
-    struct named_result r = {R_HOP2007, -1, ""};
-    if (f->validator->fn(n->u.text, n->count, &c->env, &r))
+    struct named_result r = {R_HOP2007, -1, NULL, ""};
+    bool ok = f->node_validator ? f->node_validator->fn(n, &c->env, &r)
+                                : f->validator->fn(n->u.text, n->count, &c->env, &r);
+    if (ok)
         return true;
     failed(fl, r.rule, "%s", r.message);
     fl->offset = r.offset;
+    fl->at = r.at;
     return false;
 }
 
@@ -664,16 +694,52 @@ static bool quoted_variable(const struct vctx *c, const struct spec_field *f, co
     return true;
 }
 
+/* A field whose values may be tables (APISIX's YAML parsers read a null as an empty one). */
+static bool accepts_table(const struct spec_field *f)
+{
+    for (size_t i = 0; i < f->n_any_of; i++)
+        if (accepts_table(f->any_of[i]))
+            return true;
+    return f->type == FT_ARRAY || f->type == FT_SET || f->type == FT_MAP || f->type == FT_RECORD ||
+           f->type == FT_ANY;
+}
+
+/* An empty table, as a null is to APISIX's YAML parsers, at the null's place. */
+static struct node empty_table_at(const struct node *null)
+{
+    return (struct node){.kind = NODE_MAPPING, .style = STYLE_FLOW, .span = null->span};
+}
+
+/* A null the gateway reads as a value (nulls_are_values): what it fails as, in messages. */
+static bool null_as_value_fails(const struct vctx *c, const struct spec_field *f,
+                                struct failure *fl)
+{
+    return failed(fl, R_HOP2003, "expected %s, got null, which %s %s reads as %s",
+                  type_phrase(f->type), c->doc->product, c->doc->version_text,
+                  c->json ? "a value of no type (cjson's null)" : "an empty table");
+}
+
 static bool check_value(const struct vctx *c, const struct spec_field *f, const struct node *n,
                         struct failure *fl, const struct node **matched)
 {
     *matched = NULL;
+    if (n && node_is_null(n) && nulls_are_values(c)) {
+        if (!(f->flags & SF_TYPED))
+            return true; /* a check's validator set: the key is present, so it is set */
+        if (c->json || !accepts_table(f))
+            return null_as_value_fails(c, f, fl);
+        struct node empty = empty_table_at(n);
+        return check_value(c, f, &empty, fl, matched);
+    }
     if (!n || node_is_null(n))
         return check_null(c, f, n, fl);
     if (f->eq && node_is_null(f->eq))
         return failed(fl, (f->flags & SF_SUBSCHEMA) ? R_HOP2008 : R_HOP2004, "value must be null");
     if (is_placeholder(c, n))
         return !quoted_variable(c, f, n, fl);
+    if (c->doc && c->doc->secret_refs_skip_checks && (f->type == FT_STRING || f->type == FT_ANY) &&
+        is_secret_reference(n))
+        return true;
     if (c->doc && c->doc->string_env_vars && holds_env_var(n) &&
         (f->type == FT_STRING || is_numeric(f->type)))
         return true;
@@ -697,12 +763,13 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
     if (c->probe) /* only what a release added is looked for: values listed since then */
         return !f->all_one_of || check_enums(c, f, n, fl, matched);
     if (!(f->flags & SF_VALIDATORS))
-        return f->type != FT_STRING || check_lengths(f, n, fl);
+        return f->type != FT_STRING || check_lengths(c, f, n, fl);
     if ((f->flags & SF_UUID) && node_is_string(n) && !is_uuid(n))
         return failed(fl, R_HOP2007, "expected a valid UUID");
     return check_enums(c, f, n, fl, matched) && check_numbers(f, n, fl) &&
-           check_lengths(f, n, fl) && check_patterns(c, f, n, fl) && check_contains(c, f, n, fl) &&
-           check_named(c, f, n, fl) && check_subsets(f, n, fl) && check_captures(c, f, n, fl);
+           check_lengths(c, f, n, fl) && check_patterns(c, f, n, fl) &&
+           check_contains(c, f, n, fl) && check_named(c, f, n, fl) && check_subsets(f, n, fl) &&
+           check_captures(c, f, n, fl);
 }
 
 /* Test mode, for the validator sets of entity checks: no findings, elements included. */
@@ -757,6 +824,8 @@ enum { MAX_LOCATES = 256 };
  */
 static struct span locate(struct vctx *c, const struct node *n, struct failure *fl)
 {
+    if (fl->at) /* a node validator named the item that fails */
+        return fl->at->span;
     struct span s = n->span;
     /* A value a rewrite made has no text of its own in the file to point into. */
     if (fl->offset < 0 || (n->flags & NODE_SYNTH) || span_at_offset(n, fl->offset, &s))
@@ -1068,7 +1137,7 @@ static bool validate_children(struct vctx *c, const struct spec_field *f, const 
         for (uint32_t i = 0; i < n->count; i++) {
             const struct node *item = n->u.items[i];
             path_push_index(c->path, i);
-            if (node_is_null(item)) {
+            if (node_is_null(item) && !nulls_are_values(c)) {
                 diag_add(c->sink, R_HOP2002, -1, &item->span, path_text(c->path), c->entity,
                          "'%s': a list element is null", c->field ? c->field : f->name);
                 ok = false;
@@ -1121,8 +1190,27 @@ static bool validate_alternatives(struct vctx *c, const struct spec_field *f, co
     return false;
 }
 
+/* A null where nulls are values: an empty table in YAML (checked as one), no type in JSON. */
+static bool validate_null_as_value(struct vctx *c, const struct spec_field *f, const struct node *n)
+{
+    if (c->json || !accepts_table(f)) {
+        struct failure fl = {.offset = -1};
+        null_as_value_fails(c, f, &fl);
+        if (f->err) {
+            snprintf(fl.message, sizeof(fl.message), "%s", f->err);
+            fl.from_err = true;
+        }
+        report(c, n, &n->span, &fl);
+        return false;
+    }
+    struct node empty = empty_table_at(n);
+    return validate_value(c, f, &empty);
+}
+
 bool validate_value(struct vctx *c, const struct spec_field *f, const struct node *n)
 {
+    if (n && node_is_null(n) && nulls_are_values(c))
+        return validate_null_as_value(c, f, n);
     if (f->n_any_of && n && !node_is_null(n) && !is_placeholder(c, n))
         return validate_alternatives(c, f, n);
     bool secret = c->secret;
@@ -1132,6 +1220,7 @@ bool validate_value(struct vctx *c, const struct spec_field *f, const struct nod
         diag_add_secret_span(c->sink, &n->span);
     struct failure fl;
     fl.quiet = false;
+    fl.at = NULL;
     const struct node *matched = NULL;
     bool ok = check_value(c, f, n, &fl, &matched);
     if (!ok) {
@@ -1214,21 +1303,25 @@ bool check_plugin_known(struct vctx *c, const struct node *name)
     }
     enum rule_id rule;
     char phrase[160];
+    /* A gateway that skips the plugins it does not load still loads the entity. */
+    int severity = d->unknown_plugins_ignored ? GH_WARNING : -1;
+    const char *skipped =
+        d->unknown_plugins_ignored ? " (it skips the plugin and loads the rest)" : "";
     const struct node *listed =
         why_not_listed(d, d->all_plugins, name, &rule, phrase, sizeof(phrase));
     if (listed) {
         char what[120];
         snprintf(what, sizeof(what), "plugin '%.80s'", name->u.text);
         evidence_note(c->evidence, listed, &d->target, what, &name->span);
-        diag_add(c->sink, rule, -1, &name->span, path_text(c->path), c->entity,
-                 "plugin '%s' %s, so %s %s does not bundle it", name->u.text, phrase, d->product,
-                 d->version_text);
+        diag_add(c->sink, rule, severity, &name->span, path_text(c->path), c->entity,
+                 "plugin '%s' %s, so %s %s does not bundle it%s", name->u.text, phrase, d->product,
+                 d->version_text, skipped);
         return false;
     }
-    diag_add(c->sink, R_HOP2014, -1, &name->span, path_text(c->path), c->entity,
-             "plugin '%.80s' is not bundled with %s %s; if the gateway loads it as a custom "
+    diag_add(c->sink, R_HOP2014, severity, &name->span, path_text(c->path), c->entity,
+             "plugin '%.80s' is not bundled with %s %s%s; if the gateway loads it as a custom "
              "plugin, pass --custom-plugin %.80s",
-             name->u.text, d->product, d->version_text, name->u.text);
+             name->u.text, d->product, d->version_text, skipped, name->u.text);
     return false;
 }
 
@@ -1254,15 +1347,16 @@ static bool check_stream_plugin(struct vctx *c, const struct node *name)
         return true;
     enum rule_id rule;
     char phrase[160];
+    int severity = d->unknown_plugins_ignored ? GH_WARNING : -1;
     if (why_not_listed(d, d->all_stream_plugins, name, &rule, phrase, sizeof(phrase))) {
-        diag_add(c->sink, rule, -1, &name->span, path_text(c->path), c->entity,
+        diag_add(c->sink, rule, severity, &name->span, path_text(c->path), c->entity,
                  "stream plugin '%s' %s, so %s %s does not run it on stream routes", name->u.text,
                  phrase, d->product, d->version_text);
         return false;
     }
     char names[400];
     list_stream_plugins(d, names, sizeof(names));
-    diag_add(c->sink, R_HOP2014, -1, &name->span, path_text(c->path), c->entity,
+    diag_add(c->sink, R_HOP2014, severity, &name->span, path_text(c->path), c->entity,
              "plugin '%.80s' does not run on stream routes; %s %s runs %s there", name->u.text,
              d->product, d->version_text, names);
     return false;
@@ -1275,7 +1369,8 @@ static bool check_not_stream_only(struct vctx *c, const struct node *name,
     if (!plugin || !plugin->described || plugin->scopes[PLUGIN_SCOPE_CONFIG] ||
         !plugin->scopes[PLUGIN_SCOPE_STREAM])
         return true;
-    diag_add(c->sink, R_HOP2014, -1, &name->span, path_text(c->path), c->entity,
+    diag_add(c->sink, R_HOP2014, c->doc->unknown_plugins_ignored ? GH_WARNING : -1, &name->span,
+             path_text(c->path), c->entity,
              "plugin '%s' runs on stream routes only; %s %s has no HTTP plugin of that name",
              name->u.text, c->doc->product, c->doc->version_text);
     return false;
@@ -1332,7 +1427,7 @@ bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_s
                                      NULL};
         /* the configuration's own bounds (APISIX's minProperties on echo, fault-injection) */
         struct failure fl = {.quiet = false, .offset = -1};
-        ok = check_lengths(schema, conf, &fl);
+        ok = check_lengths(c, schema, conf, &fl);
         if (!ok)
             report(c, conf, NULL, &fl);
         ok &= validate_record(c, schema->record, conf, &opt);
@@ -1554,7 +1649,7 @@ static size_t count_set(struct record_run *run, const int *at, const char *const
 {
     size_t count = 0;
     for (size_t i = 0; i < n; i++)
-        count += is_set(run_value(run, at[i], names[i]));
+        count += counts_as_set(run->c, run_value(run, at[i], names[i]));
     return count;
 }
 
@@ -1582,7 +1677,8 @@ static bool at_least_one(struct record_run *run, const int *at, const char *cons
     if (err)
         format_err(err, buf_cstr(&list), &msg);
     else
-        buf_printf(&msg, "at least one of these fields must be non-empty: %s", buf_cstr(&list));
+        buf_printf(&msg, "at least one of these fields must be %s: %s",
+                   nulls_are_values(run->c) ? "given" : "non-empty", buf_cstr(&list));
     diag_add(run->c->sink, R_HOP2009, -1, &run->map->span, path_text(run->c->path), run->c->entity,
              "%s", buf_cstr(&msg));
     buf_release(&list);
@@ -1646,9 +1742,9 @@ static bool run_distinct(struct record_run *run, const struct spec_check *k)
 {
     for (size_t i = 0; i < k->n_fields; i++) {
         const struct node *a = run_value(run, k->fields_at[i], k->fields[i]);
-        for (size_t j = i + 1; is_set(a) && j < k->n_fields; j++) {
+        for (size_t j = i + 1; counts_as_set(run->c, a) && j < k->n_fields; j++) {
             const struct node *b = run_value(run, k->fields_at[j], k->fields[j]);
-            if (is_set(b) && node_equal(a, b)) {
+            if (counts_as_set(run->c, b) && node_equal(a, b)) {
                 check_report(run, R_HOP2012, "values of these fields must be distinct: ", k->fields,
                              k->n_fields);
                 return false;
@@ -1793,6 +1889,24 @@ static bool run_ordered(struct record_run *run, const struct spec_check *k)
     return true;
 }
 
+/* Lists that go in pairs (APISIX ssl certs and keys): as many items in each; absent is none. */
+static bool run_same_count(struct record_run *run, const struct spec_check *k)
+{
+    size_t first = 0;
+    for (size_t i = 0; i < k->n_fields; i++) {
+        const struct node *v = run_value(run, k->fields_at[i], k->fields[i]);
+        size_t count = v && v->kind == NODE_SEQUENCE ? v->count : 0;
+        if (i == 0)
+            first = count;
+        else if (count != first) {
+            check_report(run, R_HOP2008, "these lists must have as many items each: ", k->fields,
+                         k->n_fields);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool run_check(struct record_run *run, const struct spec_check *k)
 {
     size_t n = k->n_fields, set;
@@ -1804,7 +1918,9 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
         if (set == 1)
             return true;
         check_report(run, set ? R_HOP2010 : R_HOP2009,
-                     "exactly one of these fields must be non-empty: ", k->fields, n);
+                     nulls_are_values(run->c) ? "exactly one of these fields must be given: "
+                                              : "exactly one of these fields must be non-empty: ",
+                     k->fields, n);
         return false;
     case CHECK_MUTUALLY_EXCLUSIVE:
         if (count_set(run, k->fields_at, k->fields, n) <= 1)
@@ -1830,6 +1946,8 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
         return run_distinct(run, k);
     case CHECK_ORDERED:
         return run_ordered(run, k);
+    case CHECK_SAME_COUNT:
+        return run_same_count(run, k);
     case CHECK_CONDITIONAL:
         return run_conditional(run, k);
     case CHECK_CONDITIONAL_AT_LEAST_ONE_OF:

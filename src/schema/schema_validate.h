@@ -39,6 +39,7 @@ struct vctx {
     bool secret;           /* inside a secret field */
     bool placeholders;     /* the item may hold placeholders (the input has shown one) */
     enum placeholder_kind placeholder_kind;
+    bool json;                         /* the file is JSON (its nulls are not YAML's) */
     pcre2_match_data *match_data;      /* one for every pattern match: see vctx_init() */
     const char *const *custom_plugins; /* plugins the gateway loads besides the bundled ones */
     size_t n_custom_plugins;

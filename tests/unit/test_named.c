@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "reader/reader.h"
 #include "schema/schema_named.h"
 #include "tap.h"
 
@@ -135,6 +136,24 @@ static void test_normalize(void)
     }
     arena_release(&a);
 }
+
+/* A throwaway self-signed EC certificate and its key, made for these tests. */
+static const char test_cert[] = "-----BEGIN CERTIFICATE-----\n"
+                                "MIIBgzCCASmgAwIBAgIUN3pkycbjKwsauG1QmIKJKfGs8dMwCgYIKoZIzj0EAwIw\n"
+                                "FzEVMBMGA1UEAwwMdGVzdC5leGFtcGxlMB4XDTI2MTIwNjE4MDIwNVoXDTM2MTIw\n"
+                                "MzE4MDIwNVowFzEVMBMGA1UEAwwMdGVzdC5leGFtcGxlMFkwEwYHKoZIzj0CAQYI\n"
+                                "KoZIzj0DAQcDQgAENHt5E4T1zS85a/YITM8UUXKD/AjmcVqeckY+tDdPamDNeYHK\n"
+                                "bIpLc49fjT2+z0e4lL+Ap/aUi4Z3u6LDKwIaoqNTMFEwHQYDVR0OBBYEFE13paZk\n"
+                                "rRu1isxAy01Bwvb0v6beMB8GA1UdIwQYMBaAFE13paZkrRu1isxAy01Bwvb0v6be\n"
+                                "MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIgXiSG14Mag+K3BA+q\n"
+                                "QN9QhRANJmYEd2drydT05OZYpEsCIQC4qdsT0vypj6TwOuxD7xv5xtwjL+7d72rM\n"
+                                "U3q9j4igLQ==\n"
+                                "-----END CERTIFICATE-----\n";
+static const char test_key[] = "-----BEGIN PRIVATE KEY-----\n"
+                               "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgwvZul0QZjwO+p5Ld\n"
+                               "csJOkEVx9l3j7FxBXjc2KAKNBPGhRANCAAQ0e3kThPXNLzlr9ghMzxRRcoP8COZx\n"
+                               "Wp5yRj60N09qYM15gcpsiktzj1+NPb7PR7iUv4Cn9pSLhne7osMrAhqi\n"
+                               "-----END PRIVATE KEY-----\n";
 
 /* Real certificates and keys (made with openssl and python-cryptography for these tests): a
  * CA valid until 2126, one that expired in 2001, one without basicConstraints (valid until 2120,
@@ -275,6 +294,173 @@ static void test_pem(void)
        "certificate_key_type: two EC certificates share a type, RSA is another (%s, %s)", a, r);
 }
 
+static void test_apisix_pem(void)
+{
+    char chain[4096];
+    snprintf(chain, sizeof(chain), "%s%s", test_cert, test_cert);
+    accepts("apisix_certificate", test_cert);
+    accepts("apisix_certificate", chain);
+    accepts("apisix_certificate", "$secret://vault/1/cert");
+    accepts("apisix_certificate", "$ENV://SHOP_CERT");
+    rejects("apisix_certificate", test_key,
+            "failed to parse cert: no PEM certificate (-----BEGIN CERTIFICATE-----)");
+    snprintf(chain, sizeof(chain),
+             "%s-----BEGIN CERTIFICATE-----\nAQID\n-----END CERTIFICATE-----\n", test_cert);
+    rejects("apisix_certificate", chain,
+            "failed to parse cert: certificate 2 of the chain: a length runs past the data (byte 0 "
+            "of the DER)");
+    accepts("apisix_private_key", test_key);
+    accepts("apisix_private_key", "$secret://vault/1/key");
+    accepts("apisix_private_key", "c2VjcmV0LWtleS1lbmNyeXB0ZWQtYnktYXBpc2l4");
+    rejects("apisix_private_key", "not a key!",
+            "failed to decrypt previous encrypted key: the key is neither PEM (-----BEGIN PRIVATE "
+            "KEY-----) nor an encrypted key in base64");
+    rejects("apisix_private_key", test_cert,
+            "failed to parse key: no PEM private key (-----BEGIN PRIVATE KEY-----)");
+    rejects("apisix_private_key",
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIHsMFcGCSqGSIb3DQEFDTBK\n-----END ENCRYPTED "
+            "PRIVATE KEY-----\n",
+            "failed to parse key: the key is encrypted with a passphrase, which the gateway cannot "
+            "supply");
+    rejects("apisix_private_key",
+            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n"
+            "MIIB\n-----END RSA PRIVATE KEY-----\n",
+            "failed to parse key: the key is encrypted with a passphrase, which the gateway cannot "
+            "supply");
+}
+
+static void test_apisix_strings(void)
+{
+    accepts("base64", "QUJD");
+    accepts("base64", "QUI=");
+    accepts("base64", "QUI");
+    accepts("base64", "QUI=anything after the padding");
+    rejects("base64", "QUJDR", "invalid base64 value");
+    rejects("base64", "QU!D", "invalid base64 value");
+    accepts("apisix_secret_uri", "$secret://vault/1/password");
+    accepts("apisix_secret_uri", "$ENV://DB_PASSWORD");
+    accepts("apisix_secret_uri", "$env://CREDS/password");
+    rejects("apisix_secret_uri", "$secret://vault", "error format: no secret manager");
+    rejects("apisix_secret_uri", "$secret://vault/1", "error format: no secret conf id");
+    rejects("apisix_secret_uri", "$secret://vault/1/", "error format: no secret key id");
+    rejects("apisix_secret_uri", "$env://", "no environment variable named after $env://");
+    rejects("apisix_secret_uri", "vault/1/key",
+            "a secret reference starts with $secret:// or $env://");
+    accepts("apisix_header_field", "X-Api-Key");
+    accepts("apisix_header_field", "x_under~score!");
+    rejects("apisix_header_field", "X Api",
+            "invalid field: a header name takes the characters '!' to '~' but ':', no space, "
+            "control or non-ASCII byte");
+    rejects("apisix_header_field", "a:b",
+            "invalid field: a header name takes the characters '!' to '~' but ':', no space, "
+            "control or non-ASCII byte");
+    accepts("apisix_header_value", "text/html; charset=utf-8");
+    rejects("apisix_header_value", "a\tb",
+            "invalid value: a header value takes no control character (tab included) and no "
+            "byte outside ASCII");
+    rejects("apisix_header_value", "caf\xc3\xa9",
+            "invalid value: a header value takes no control character (tab included) and no "
+            "byte outside ASCII");
+}
+
+static void test_apisix_ips(void)
+{
+    accepts("apisix_ip_or_cidr", "10.0.0.1");
+    accepts("apisix_ip_or_cidr", "10.0.0.0/8");
+    accepts("apisix_ip_or_cidr", "0.0.0.0/0");
+    accepts("apisix_ip_or_cidr", "192.168.1.0/32");
+    accepts("apisix_ip_or_cidr", "::1");
+    accepts("apisix_ip_or_cidr", "fe80::/10");
+    accepts("apisix_ip_or_cidr", "2001:db8::/999"); /* APISIX's IPv6 CIDR pattern is loose */
+    rejects("apisix_ip_or_cidr", "10.0.0.0/33",
+            "'10.0.0.0/33' is not an IPv4 or IPv6 address or CIDR range");
+    rejects("apisix_ip_or_cidr", "10.0.0.0/08",
+            "'10.0.0.0/08' is not an IPv4 or IPv6 address or CIDR range");
+    rejects("apisix_ip_or_cidr", "010.0.0.1",
+            "'010.0.0.1' is not an IPv4 or IPv6 address or CIDR range");
+    rejects("apisix_ip_or_cidr", "256.0.0.1",
+            "'256.0.0.1' is not an IPv4 or IPv6 address or CIDR range");
+    rejects("apisix_ip_or_cidr", "localhost",
+            "'localhost' is not an IPv4 or IPv6 address or CIDR range");
+    accepts("apisix_cidr_or_ip", "127.0.0.1");
+    accepts("apisix_cidr_or_ip", "10.0.0.0/24");
+    accepts("apisix_cidr_or_ip", "2001:db8::/64");
+    rejects("apisix_cidr_or_ip", "2001:db8::/129",
+            "invalid address: '2001:db8::/129': the stream router reads an IPv4 or IPv6 "
+            "address, with a prefix up to 32 or 128");
+    rejects("apisix_cidr_or_ip", "[::1]", "'[::1]' is not an IPv4 or IPv6 address or CIDR range");
+}
+
+/* A node validator over the first document of yaml. */
+static bool check_node(const char *validator, const char *yaml, struct named_result *r, int *line)
+{
+    const struct named_node_validator *nv = named_node_validator_find(validator);
+    struct reader rd;
+    struct diag_sink sink;
+    gh_error err = {0};
+    struct node *root = NULL;
+    diag_sink_init(&sink, 4);
+    struct named_env env = {.version = &v34, .format_version = ""};
+    memset(r, 0, sizeof(*r));
+    r->offset = -1;
+    bool pass = false;
+    if (reader_open_memory(&rd, yaml, strlen(yaml), NULL, &sink, &err) == 0 &&
+        reader_load(&rd, &root, &err) == 0 && root && nv)
+        pass = nv->fn(root, &env, r);
+    *line = r->at ? (int)r->at->span.line : 0;
+    reader_close(&rd);
+    diag_sink_release(&sink);
+    return pass;
+}
+
+static void vars_ok(const char *validator, const char *yaml)
+{
+    struct named_result r;
+    int line;
+    ok(check_node(validator, yaml, &r, &line), "%s accepts %s", validator, yaml);
+}
+
+static void vars_bad(const char *validator, const char *yaml, const char *message)
+{
+    struct named_result r;
+    int line;
+    bool pass = check_node(validator, yaml, &r, &line);
+    char want[600];
+    snprintf(want, sizeof(want), "failed to validate the 'vars' expression: %s", message);
+    ok(!pass && !strcmp(r.message, want) && r.at, "%s rejects %s: %s", validator, yaml, message);
+    if (pass || strcmp(r.message, want))
+        printf("#   got: %s\n", pass ? "(accepted)" : r.message);
+}
+
+/* Rules and messages from lua-resty-expr 1.3.2 (resty/expr/v1.lua) and its tests (t/v1). */
+static void test_apisix_vars(void)
+{
+    vars_ok("apisix_vars", "[]");
+    vars_ok("apisix_vars", "[[arg_name, ==, json]]");
+    vars_ok("apisix_vars", "[[arg_name, json]]");             /* == by default */
+    vars_ok("apisix_vars", "[[http_x, has]]");                /* an operator, no value */
+    vars_ok("apisix_vars", "[[arg_k, '!', '~~', '[a-z]+']]"); /* negation */
+    vars_ok("apisix_vars", "[OR, [arg_a, ==, 1], [arg_b, in, [1, 2]]]");
+    vars_ok("apisix_vars", "[[arg_a, '>=', 3], ['!AND', [arg_b, '<', 2], [arg_c, '~*', x]]]");
+    vars_ok("apisix_vars", "[[remote_addr, ipmatch, [10.0.0.0/8, '::1']]]");
+    vars_ok("apisix_vars", "[[remote_addr, IPMATCH, 127.0.0.1]]");
+    vars_bad("apisix_vars", "[arg_name, ==, json]", "rule should be wrapped inside brackets");
+    vars_bad("apisix_vars", "[[arg_name, =, json]]", "invalid operator '='");
+    vars_bad("apisix_vars", "[[arg_name]]", "invalid expression");
+    vars_bad("apisix_vars", "[[]]", "rule too short");
+    vars_bad("apisix_vars", "[AND, [a, ==, b]]", "rule too short");
+    vars_bad("apisix_vars", "[[a, x, '~~', b]]", "bad 'not' expression");
+    vars_bad("apisix_vars", "[[a, ==, b], OR]",
+             "expected a list (an expression or a group of them), got a string");
+    vars_bad("apisix_vars", "[[a, true, b]]", "expected an operator (a string), got a boolean");
+    vars_bad("apisix_vars", "[[remote_addr, ipmatch, '']]", "invalid ip address");
+    vars_bad("apisix_vars", "[[remote_addr, ipmatch, []]]", "invalid ip address");
+    vars_bad("apisix_vars", "[[remote_addr, ipmatch, [10.0.0.256]]]",
+             "invalid ip address: 10.0.0.256");
+    vars_bad("apisix_vars_no_ipmatch", "[[remote_addr, ipmatch, 127.0.0.1]]",
+             "invalid operator 'ipmatch'");
+}
+
 static void test_expansion(void)
 {
     const struct named_expansion *e = named_expansion_find("service_url");
@@ -412,6 +598,10 @@ int main(void)
     test_paths();
     test_normalize();
     test_pem();
+    test_apisix_pem();
+    test_apisix_strings();
+    test_apisix_ips();
+    test_apisix_vars();
     test_expansion();
     test_migrate_path();
     test_router_regex();

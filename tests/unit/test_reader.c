@@ -83,6 +83,8 @@ static void read_all(struct reader *r, struct run *out)
                 buf_putc(&out->trace, '=');
             }
             render(&out->trace, e.value);
+            if (e.yaml11)
+                buf_printf(&out->trace, "^%u", e.yaml11);
             break;
         case ENTRY_LIST_BEGIN:
             buf_puts(&out->trace, "L ");
@@ -91,6 +93,8 @@ static void read_all(struct reader *r, struct run *out)
         case ENTRY_ITEM:
             buf_printf(&out->trace, "I%zu ", e.index);
             render(&out->trace, e.value);
+            if (e.yaml11)
+                buf_printf(&out->trace, "^%u", e.yaml11);
             break;
         default:
             buf_puts(&out->trace, "E");
@@ -244,7 +248,8 @@ static void test_findings(void)
            "a duplicate key is reported; the later value wins");
     expect("a: 1\na: 2\n", "V s\"a\"=i1 V s\"a\"=i2", "HOP1002@2:1",
            "a duplicate top-level key is reported");
-    expect("enabled: on\n", "V s\"enabled\"=b1", "HOP1003@1:10", "YAML 1.1 boolean");
+    expect("enabled: on\n", "V s\"enabled\"=b1^1", "",
+           "a YAML 1.1 boolean is counted for the checks, not reported");
     expect("a: 'on'\n", "V s\"a\"=s\"on\"", "", "a quoted 'on' is a string, no finding");
     expect("a: [1\n", "L s\"a\" I0 i1", "HOP1001@2:1",
            "a syntax error at libyaml's position; what came before was delivered");
@@ -256,11 +261,95 @@ static void test_findings(void)
     expect("base: &b {p: 1, q: 2}\nitem: {<<: *b, q: 3}\n",
            "V s\"base\"={s\"p\":i1,s\"q\":i2} V s\"item\"={s\"q\":i3,s\"p\":i1}", "",
            "a merge key: written keys win, the rest is merged");
-    expect("a: [y, N, 0o17]\n", "L s\"a\" I0 s\"y\" I1 s\"N\" I2 s\"0o17\" E",
-           "HOP1003@1:5 HOP1003@1:8 HOP1003@1:11",
+    expect("a: [y, N, 0o17]\n", "L s\"a\" I0 s\"y\"^1 I1 s\"N\"^1 I2 s\"0o17\"^1 E", "",
            "y and N are strings to Kong but booleans to go-yaml; 0o17 is 15 to YAML 1.2");
+    expect("a: &l [1, yes]\n", "L s\"a\" I0 i1^1 I1 b1^1 E", "",
+           "a buffered list: each item is marked, the count is for the whole list");
     expect("a: {<<: 5}\n", "V s\"a\"={}", "HOP1015@1:9", "a merge key with a scalar");
     expect("a: \"\xff\"\n", "", "HOP1008@1:5", "invalid UTF-8, located");
+}
+
+/* tinyyaml's reading of one scalar (tinyyaml.lua parsescalar, parseflowstyle), as "t:value". */
+static void tiny(const char *text, enum scalar_style style, bool in_flow, const char *want)
+{
+    struct node n = {.kind = NODE_SCALAR, .style = (uint8_t)style, .count = (uint32_t)strlen(text)};
+    n.u.text = text;
+    scalar_resolve(&n, NULL);
+    scalar_retype_tinyyaml(&n, in_flow);
+    char got[64];
+    switch (n.type) {
+    case SCALAR_BOOL:
+        snprintf(got, sizeof(got), "b:%d", n.v.b);
+        break;
+    case SCALAR_INT:
+        snprintf(got, sizeof(got), "i:%lld", (long long)n.v.i);
+        break;
+    case SCALAR_FLOAT:
+        snprintf(got, sizeof(got), "f:%g", n.v.f);
+        break;
+    case SCALAR_NULL:
+        snprintf(got, sizeof(got), "n");
+        break;
+    case SCALAR_TIMESTAMP:
+        snprintf(got, sizeof(got), "t");
+        break;
+    default:
+        snprintf(got, sizeof(got), "s:%s", n.u.text);
+    }
+    char what[128];
+    snprintf(what, sizeof(what), "tinyyaml reads '%s'%s as %s", text,
+             in_flow ? " in a flow collection" : "", want);
+    is_str(got, want, what);
+    ok(!(n.flags & NODE_YAML11), "no YAML 1.1 mark left on '%s'", text);
+}
+
+static void test_tinyyaml_typing(void)
+{
+    tiny("yes", STYLE_PLAIN, false, "s:yes");
+    tiny("off", STYLE_PLAIN, false, "s:off");
+    tiny("True", STYLE_PLAIN, false, "b:1");
+    tiny("FALSE", STYLE_PLAIN, false, "b:0");
+    tiny("~", STYLE_PLAIN, false, "n");
+    tiny("NULL", STYLE_PLAIN, false, "n");
+    tiny("012", STYLE_PLAIN, false, "i:12");
+    tiny("+5", STYLE_PLAIN, false, "i:5");
+    tiny("1.", STYLE_PLAIN, false, "f:1");
+    tiny("2.50", STYLE_PLAIN, false, "f:2.5");
+    tiny("0x1F", STYLE_PLAIN, false, "s:0x1F");
+    tiny("1e3", STYLE_PLAIN, false, "s:1e3");
+    tiny(".5", STYLE_PLAIN, false, "s:.5");
+    tiny("1_000", STYLE_PLAIN, false, "s:1_000");
+    tiny("1:30", STYLE_PLAIN, false, "s:1:30");
+    tiny("-.inf", STYLE_PLAIN, false, "f:-inf");
+    tiny("2024-01-01", STYLE_PLAIN, false, "t");
+    tiny("2024-01-01 release", STYLE_PLAIN, false, "t");
+    tiny("2024-1-01", STYLE_PLAIN, false, "s:2024-1-01");
+    tiny("302", STYLE_PLAIN, true, "s:302");
+    tiny("true", STYLE_PLAIN, true, "s:true");
+    tiny("5", STYLE_SINGLE_QUOTED, false, "s:5");
+    tiny("99999999999999999999", STYLE_PLAIN, false, "f:1e+20");
+}
+
+static void test_yaml_uses(void)
+{
+    struct reader r;
+    struct diag_sink sink;
+    gh_error err = {0};
+    const char *yaml = "a: &x {p: 1}\nb: *x\nc: {<<: *x, q: 2}\nd: *x\n";
+    diag_sink_init(&sink, 10);
+    struct reader_entry e;
+    if (reader_open_memory(&r, yaml, strlen(yaml), NULL, &sink, &err) == 0)
+        while (reader_next(&r, &e, &err) == 0 && e.kind != ENTRY_END)
+            ;
+    const struct reader_yaml_uses *u = reader_yaml_uses(&r);
+    is_int(u->anchors, 1, "one anchor");
+    is_int(u->aliases, 3, "three aliases");
+    is_int(u->merges, 1, "one merge key");
+    is_int(u->first_anchor.line, 1, "the anchor is on line 1");
+    is_int(u->first_alias.line, 2, "the first alias is on line 2");
+    is_int(u->first_merge.line, 3, "the merge key is on line 3");
+    reader_close(&r);
+    diag_sink_release(&sink);
 }
 
 static void test_anchor_across_items(void)
@@ -381,6 +470,8 @@ int main(void)
     test_typing();
     test_findings();
     test_anchor_across_items();
+    test_yaml_uses();
+    test_tinyyaml_typing();
     test_limits();
     test_json_strict();
     test_file_findings();

@@ -1,0 +1,40 @@
+/*
+ * Scalars as the checked gateway's YAML library reads them.
+ *
+ * The reader types every scalar as lyaml does (Kong; APISIX from 3.10). A release that reads
+ * its file with tinyyaml (APISIX 2.15 to 3.9) types far less: each entry is typed again here
+ * as that library would, before it is rewritten or checked, so the checks see what the gateway
+ * sees. Values the libraries read differently are reported (HOP1003), and so is YAML tinyyaml
+ * cannot read at all (HOP1001): a value over several lines, a flow mapping as an item of a
+ * block list, a block scalar as a list item (0.4.2), anchors, aliases and merge keys.
+ *
+ * For a lyaml release only entries that hold a YAML 1.1 scalar are walked (the reader counts
+ * them), so a Kong file pays nothing for this. JSON files are not YAML-typed at all.
+ */
+#ifndef CHECK_YAML_H
+#define CHECK_YAML_H
+
+#include <stdbool.h>
+
+#include "diag/diag.h"
+#include "model/model_scalar.h"
+#include "reader/reader.h"
+
+struct yaml_typing {
+    struct diag_sink *sink;
+    bool off;             /* a JSON file: nothing to do */
+    enum yaml_lib lib;    /* the checked release's library */
+    enum yaml_lib source; /* the source release's: it may read the file otherwise */
+    bool named;           /* the product names its libraries (product.yaml yaml_parser) */
+    const char *product;  /* "apisix" */
+    char version[32];     /* the checked release, "3.9" */
+    char source_version[32];
+    const char *lyaml_since; /* the first release that reads with lyaml, or NULL */
+};
+
+/* Types the entry's nodes as the checked release's library does, reporting as it goes. */
+void yaml_typing_entry(struct yaml_typing *t, const struct reader_entry *e);
+/* What the document used that the library does not support; once, after the last entry. */
+void yaml_typing_finish(struct yaml_typing *t, const struct reader_yaml_uses *uses);
+
+#endif
