@@ -316,6 +316,34 @@ static void define_derived_id(struct check_run *run, const struct spec_entity *e
         report_id_collision(run, e, item, names, n, first);
 }
 
+/*
+ * The keys of a `unique_keys` mapping, each defined once across the collection. The slot is
+ * the field's INDEX_UNIQUE one: a mapping never holds the string values `unique` indexes.
+ */
+static void define_unique_keys(struct check_run *run, const struct spec_entity *e,
+                               const struct spec_field *f, int at, const struct node *map)
+{
+    for (uint32_t i = 0; map->kind == NODE_MAPPING && i < map->count; i++) {
+        const struct node *key = map->u.pairs[i].key;
+        uint32_t first = 0;
+        if (!node_is_string(key))
+            continue;
+        int rc = index_define(&run->index, (uint8_t)e->index, INDEX_UNIQUE + (unsigned)at,
+                              key->u.text, key->count, key->span.line, &first);
+        if (rc < 0) {
+            run->failed = true;
+        } else if (rc == 0) {
+            path_push_key(&run->path, f->name, strlen(f->name));
+            path_push_key(&run->path, key->u.text, key->count);
+            diag_add(run->sink, R_HOP3002, GH_WARNING, &key->span, path_text(&run->path),
+                     run->vctx.entity, "'%.80s' is also in '%s' of the %s at line %u: %s",
+                     key->u.text, f->name, e->singular, first, f->unique_keys);
+            path_pop(&run->path);
+            path_pop(&run->path);
+        }
+    }
+}
+
 static void register_entity(struct check_run *run, const struct spec_entity *e,
                             const struct spec_record *rec, const struct node *item,
                             const struct node **values, const struct parent *parent)
@@ -336,6 +364,11 @@ static void register_entity(struct check_run *run, const struct spec_entity *e,
         if (at != e->endpoint_at && node_is_string(v))
             reported |= define(run, e, INDEX_UNIQUE + (unsigned)at, v, !reported, f->name,
                                (f->flags & SF_SECRET) != 0);
+    }
+    for (size_t i = 0; i < e->nunique_keys; i++) {
+        int at = e->unique_keys_at[i];
+        if (values[at])
+            define_unique_keys(run, e, &rec->fields[at], at, values[at]);
     }
     /* Kong reports one uniqueness violation per entity, so a repeat found above is enough. */
     if (!is_id_scalar(id))

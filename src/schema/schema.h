@@ -167,6 +167,9 @@ struct spec_field {
     /* What the gateway checks of a set value that gatehop cannot (Lua it would have to run, a
      * key pair that needs cryptography): a set value is announced as HOP9005. */
     const char *unchecked;
+    /* A mapping whose keys no two entities of the collection may share (APISIX 3.15's plugins
+     * of global rules): what the gateway does with a repeat, for the warning (HOP3002). */
+    const char *unique_keys;
 };
 
 enum check_kind {
@@ -301,8 +304,8 @@ struct spec_entity {
     /* Positions in record.fields (the same in every subschema record), -1 when absent. */
     int primary_at, endpoint_at, label_at;
     int *cache_key_at;
-    int *foreign_at, *unique_at;
-    size_t nforeign, nunique;
+    int *foreign_at, *unique_at, *unique_keys_at;
+    size_t nforeign, nunique, nunique_keys;
     /* Fields of another type that name an entity by its id (APISIX `upstream_id`): resolved
      * like foreign fields, but an entity does not nest inside the one they name. */
     int *id_ref_at;

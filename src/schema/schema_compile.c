@@ -327,6 +327,7 @@ static const struct keyword_action keyword_actions[] = {
     PENDING_AT("any_of", any_of),
     PENDING_AT("json", json),
     FIELD_AT(KW_TEXT, "unchecked", unchecked),
+    FIELD_AT(KW_TEXT, "unique_keys", unique_keys),
     {"captures", KW_CALL, 0, kw_captures},
     {"unique_items", KW_CALL, 0, kw_unique_items},
     {"deprecated", KW_CALL, 0, kw_deprecated},
@@ -945,6 +946,11 @@ static bool is_unique(const struct spec_field *f)
     return (f->flags & SF_UNIQUE) != 0;
 }
 
+static bool has_unique_keys(const struct spec_field *f)
+{
+    return f->unique_keys != NULL;
+}
+
 /* Where the fields the entity walker reads sit, so it reads them by position. */
 static int place_entity_fields(struct cctx *c, struct spec_entity *e)
 {
@@ -956,6 +962,8 @@ static int place_entity_fields(struct cctx *c, struct spec_entity *e)
         rc = fields_with(c, &e->record, is_foreign, &e->foreign_at, &e->nforeign);
     if (rc == 0)
         rc = fields_with(c, &e->record, is_unique, &e->unique_at, &e->nunique);
+    if (rc == 0)
+        rc = fields_with(c, &e->record, has_unique_keys, &e->unique_keys_at, &e->nunique_keys);
     if (rc == 0)
         rc = fields_with(c, &e->record, is_id_reference, &e->id_ref_at, &e->nid_ref);
     return rc;

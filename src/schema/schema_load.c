@@ -125,6 +125,7 @@ static const struct keyword field_keywords[] = {
     {"default", SH_ANY},
     {"auto", SH_BOOL},
     {"unique", SH_BOOL},
+    {"unique_keys", SH_STRING},
     {"secret", SH_BOOL},
     {"referenceable", SH_BOOL},
     {"reference", SH_ENTITY},

@@ -1134,6 +1134,32 @@ static bool v_lua_chunk(const char *s, size_t n, const struct named_env *env,
     return fail(out, "the Lua code does not compile: line %u: %s", err.line, err.message);
 }
 
+/*
+ * An APISIX route's filter_func: the router loads "return " .. value when it builds the routes,
+ * and leaves out (with an error in the log) a route whose function does not compile.
+ */
+static bool v_apisix_filter_func(const char *s, size_t n, const struct named_env *env,
+                                 struct named_result *out)
+{
+    (void)env;
+    static const char prefix[] = "return ";
+    size_t plen = sizeof(prefix) - 1;
+    char *text = malloc(plen + n);
+    if (!text)
+        return true; /* out of memory: the check cannot run, and says nothing */
+    memcpy(text, prefix, plen);
+    memcpy(text + plen, s, n);
+    struct lua_options opt = {true, false};
+    struct lua_error err;
+    bool ok = lua_chunk_ok(text, plen + n, &opt, &err);
+    free(text);
+    if (ok)
+        return true;
+    out->offset = err.offset >= (long)plen ? err.offset - (long)plen : -1;
+    return fail(out, "failed to load filter function: line %u: %s (APISIX leaves the route out)",
+                err.line, err.message);
+}
+
 /* A Penlight template (request-transformer's values): each $(...) is a Lua expression. */
 static bool v_lua_template(const char *s, size_t n, const struct named_env *env,
                            struct named_result *out)
@@ -1725,6 +1751,7 @@ static const struct named_validator validators[] = {
     {"kong_route_path", v_kong_route_path},
     {"kong_route_path_2x", v_kong_route_path_2x},
     {"lua_chunk", v_lua_chunk},
+    {"apisix_filter_func", v_apisix_filter_func},
     {"lua_template", v_lua_template},
     {"name", v_name},
     {"path", v_path},
