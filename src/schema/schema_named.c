@@ -696,107 +696,127 @@ static bool v_asterisk_or_regex(const char *s, size_t n, const struct named_env 
 /* ---- what the ATC router's regex engine cannot run ----------------------------------------- */
 
 /*
- * Under router_flavor traditional_compatible and expressions, Kong 3.x hands route regexes to
- * the ATC router, whose regex engine (Rust's regex crate) has no backtracking features. These
- * are the PCRE constructs it refuses, by the text that introduces them.
+ * Under router_flavor traditional_compatible (and expressions from 3.7, for a route written with
+ * the traditional fields), Kong 3.x turns a route into an ATC expression, whose regexes Rust's
+ * regex crate compiles: a path's regex as "^" followed by the regex with every "?<" made "?P<",
+ * a header's `~*` value lowercased. From 3.2 the route schema has the router validate the
+ * expression; before, the router fails to build.
  */
-struct regex_construct {
-    const char *text;
-    const char *name;
+struct atc_regex {
+    const char *what; /* "regex path", "header regex" */
+    const char *re;   /* as written, without its marker (~, ~*) */
+    size_t n;
+    long base;      /* the offset of re in the value */
+    bool kong_path; /* Kong's "^" prefix and "?<" -> "?P<" */
+    bool lower;     /* Kong lowercases a header's regex */
 };
 
-static const struct regex_construct group_constructs[] = {
-    {"(?=", "a look-ahead"},       {"(?!", "a negative look-ahead"},
-    {"(?<=", "a look-behind"},     {"(?<!", "a negative look-behind"},
-    {"(?>", "an atomic group"},    {"(?P=", "a backreference"},
-    {"(?P>", "a subroutine call"}, {"(?&", "a subroutine call"},
-    {"(?R)", "a recursion"},       {"(?(", "a conditional group"},
-};
-
-static const struct regex_construct escape_constructs[] = {{"\\g", "a backreference"},
-                                                           {"\\k", "a backreference"},
-                                                           {"\\K", "a match-start reset"},
-                                                           {"\\G", "a \\G anchor"},
-                                                           {"\\Z", "a \\Z anchor (use \\z)"}};
-
-static const struct regex_construct *construct_at(const char *s, size_t n,
-                                                  const struct regex_construct *table, size_t count)
+/* The text Kong hands the regex crate; map[i] is the offset in re of text[i]. */
+static size_t atc_regex_text(const struct atc_regex *r, char *text, size_t *map)
 {
-    for (size_t i = 0; i < count; i++) {
-        size_t l = strlen(table[i].text);
-        if (l <= n && memcmp(s, table[i].text, l) == 0)
-            return &table[i];
+    size_t len = 0;
+    if (r->kong_path) {
+        map[len] = 0;
+        text[len++] = '^';
     }
-    return NULL;
-}
-
-/* The first construct the ATC router refuses, and its offset; NULL when there is none. */
-static const char *unsupported_construct(const char *re, size_t n, size_t *at)
-{
-    static const struct regex_construct backref = {"\\1", "a backreference"};
-    static const struct regex_construct possessive = {"++", "a possessive quantifier"};
-    static const struct regex_construct subroutine = {"(?1)", "a subroutine call"};
-    bool in_class = false;
-    for (size_t i = 0; i < n; i++) {
-        const struct regex_construct *found = NULL;
-        if (re[i] == '\\' && i + 1 < n) {
-            if (!in_class && re[i + 1] >= '1' && re[i + 1] <= '9')
-                found = &backref;
-            else if (!in_class)
-                found = construct_at(re + i, n - i, escape_constructs,
-                                     sizeof(escape_constructs) / sizeof(escape_constructs[0]));
-            if (!found) {
-                i++; /* the escaped character is literal */
-                continue;
-            }
-        } else if (in_class) {
-            in_class = re[i] != ']';
-            continue;
-        } else if (re[i] == '[') {
-            in_class = true;
-            if (i + 1 < n && re[i + 1] == '^')
-                i++;
-            if (i + 1 < n && re[i + 1] == ']')
-                i++; /* a leading ']' is a member, not the end */
-            continue;
-        } else if (re[i] == '(') {
-            found = construct_at(re + i, n - i, group_constructs,
-                                 sizeof(group_constructs) / sizeof(group_constructs[0]));
-            if (!found && i + 2 < n && re[i + 1] == '?' && re[i + 2] >= '0' && re[i + 2] <= '9')
-                found = &subroutine;
-        } else if (strchr("*+?", re[i]) && i + 1 < n && re[i + 1] == '+' &&
-                   !(i > 0 && re[i - 1] == '(')) {
-            found = &possessive;
-        }
-        if (found) {
-            *at = i;
-            return found->name;
+    for (size_t i = 0; i < r->n; i++) {
+        char ch = r->re[i];
+        if (r->lower && ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        map[len] = i;
+        text[len++] = ch;
+        if (r->kong_path && ch == '?' && i + 1 < r->n && r->re[i + 1] == '<') {
+            map[len] = i;
+            text[len++] = 'P';
         }
     }
-    return NULL;
+    map[len] = r->n;
+    return len;
 }
 
-/* From 3.2 the route schema asks the ATC router to validate the route; before, it fails to build.
- */
+static bool atc_regex_ok(const struct atc_regex *r, const struct named_env *env,
+                         struct named_result *out)
+{
+    if (!env->router_flavor || strcmp(env->router_flavor, "traditional") == 0 || !env->expr)
+        return true;
+    char *text = malloc(2 * r->n + 2);
+    size_t *map = malloc((2 * r->n + 2) * sizeof(*map));
+    struct rust_regex_error e;
+    bool ok = true;
+    if (text && map) {
+        size_t len = atc_regex_text(r, text, map);
+        ok = rust_regex_check(text, len, env->expr->regex, &e);
+        /* Kong's "?P<" turns a look-behind into a bad group name: name the construct written */
+        struct rust_regex_error as_written;
+        if (!ok && !rust_regex_check(r->re, r->n, env->expr->regex, &as_written) &&
+            as_written.construct) {
+            e = as_written;
+            out->offset = r->base + (long)e.offset;
+        } else if (!ok) {
+            out->offset = r->base + (long)map[e.offset < len ? e.offset : len];
+        }
+    }
+    free(text);
+    free(map);
+    if (ok)
+        return true; /* out of memory: the check cannot run, and says nothing */
+    struct version v32 = {{3, 2, 0, 0}, 2};
+    const char *outcome = version_compare(env->version, &v32) >= 0
+                              ? "kong refuses the route (Router Expression failed validation)"
+                              : "kong cannot build the route";
+    out->rule = R_HOP3007;
+    if (e.construct)
+        return fail(out,
+                    "%s uses %s, which router_flavor %s cannot run (its regex engine, Rust's regex "
+                    "crate, has no backtracking features)%s%s; %s",
+                    r->what, e.construct, env->router_flavor, e.hint ? "; " : "",
+                    e.hint ? e.hint : "", outcome);
+    bool lowered = false;
+    for (size_t i = 0; r->lower && i < r->n && !lowered; i++)
+        lowered = r->re[i] >= 'A' && r->re[i] <= 'Z';
+    return fail(out,
+                "%s does not parse as router_flavor %s reads it (Rust's regex crate): %s%s; %s",
+                r->what, env->router_flavor, e.message,
+                lowered ? " (kong lowercases a header regex before it compiles it)" : "", outcome);
+}
+
 static bool atc_can_run(const char *re, size_t n, long base, const struct named_env *env,
                         struct named_result *out)
 {
-    if (!env->router_flavor || strcmp(env->router_flavor, "traditional") == 0)
+    struct atc_regex r = {"regex path", re, n, base, true, false};
+    return atc_regex_ok(&r, env, out);
+}
+
+static bool route_has(const struct node *route, const char *field)
+{
+    const struct node *v = route ? node_map_get(route, field) : NULL;
+    return v && !node_is_null(v) && !(v->kind != NODE_SCALAR && v->count == 0);
+}
+
+/* Whether Kong hands this route's traditional fields to the ATC router: 3.1 on (the release
+ * that made `~*` header values regexes there), under traditional_compatible every route from
+ * 3.6 and one with paths 3.2 to 3.5 (the schema validates only those; 3.1 builds them all),
+ * and under expressions (3.7 on) a route without an `expression`. */
+static bool atc_reads_headers(const struct named_env *env)
+{
+    struct version v31 = {{3, 1, 0, 0}, 2}, v32 = {{3, 2, 0, 0}, 2}, v36 = {{3, 6, 0, 0}, 2};
+    if (!env->router_flavor || version_compare(env->version, &v31) < 0)
+        return false;
+    if (strcmp(env->router_flavor, "expressions") == 0)
+        return !route_has(env->record, "expression");
+    return strcmp(env->router_flavor, "traditional_compatible") == 0 &&
+           (version_compare(env->version, &v32) < 0 || version_compare(env->version, &v36) >= 0 ||
+            route_has(env->record, "paths"));
+}
+
+/* A route's header value: one starting `~*` is a regex, compiled by the ATC router. */
+static bool v_kong_route_header_value(const char *s, size_t n, const struct named_env *env,
+                                      struct named_result *out)
+{
+    if (n < 2 || s[0] != '~' || s[1] != '*' || !atc_reads_headers(env))
         return true;
-    size_t at;
-    const char *what = unsupported_construct(re, n, &at);
-    if (!what)
-        return true;
-    struct version v32 = {{3, 2, 0, 0}, 2};
-    bool refused = version_compare(env->version, &v32) >= 0;
-    out->rule = R_HOP3007;
-    out->offset = base + (long)at;
-    return fail(out,
-                "regex path uses %s at offset %zu, which router_flavor %s cannot run (its regex "
-                "engine has no backtracking features); %s",
-                what, at, env->router_flavor,
-                refused ? "kong refuses the route (Router Expression failed validation)"
-                        : "kong cannot build the route");
+    struct atc_regex r = {"header regex", s + 2, n - 2, 2, false, true};
+    return atc_regex_ok(&r, env, out);
 }
 
 static bool regex_path_ok(const char *re, size_t n, long base, const struct named_env *env,
@@ -1752,6 +1772,7 @@ static const struct named_validator validators[] = {
     {"kong_route_path_2x", v_kong_route_path_2x},
     {"lua_chunk", v_lua_chunk},
     {"apisix_filter_func", v_apisix_filter_func},
+    {"kong_route_header_value", v_kong_route_header_value},
     {"lua_template", v_lua_template},
     {"name", v_name},
     {"path", v_path},
