@@ -187,9 +187,13 @@ PLUGINS = {
             "then_field": "secret", "then_match": {"len_eq": 32},
             "then_err": "the secret length should be 32 chars"}},
             src="apisix/plugins/jwe-decrypt.lua check_schema"),
-        row("secret", scope="consumer", note="32 bytes long when is_base64_encoded is not set "
-            "either, and 32 bytes after base64url decoding when it is true (needs validator "
-            "base64)", src="apisix/plugins/jwe-decrypt.lua check_schema")]),
+        # ngx.base64.decode_base64url decodes the url alphabet up to the first '=' (ngx's
+        # ngx_decode_base64url): 32 bytes are 43 such characters; anything else fails.
+        row("", scope="consumer", check={"conditional": {
+            "if_field": "is_base64_encoded", "if_match": {"one_of": [True]},
+            "then_field": "secret", "then_match": {"match": "^[A-Za-z0-9_-]{43}(?:=[\\s\\S]*)?\\z"},
+            "then_err": "the secret length after base64 decode should be 32 chars"}},
+            src="apisix/plugins/jwe-decrypt.lua check_schema: #base64.decode_base64url(secret)")]),
     "jwt-auth": dict(read=["f27b34a7", "527d3722", "adbcf2e0", "263a028f", "332872bb",
                            "0e218c06", "e59d4814"], rows=[
         row("", scope="consumer", since="3.14", until="3.16", check={"conditional": {
@@ -205,9 +209,13 @@ PLUGINS = {
             "then_field": "public_key", "then_match": {"required": True},
             "then_err": "missing valid public key"}},
             src="apisix/plugins/jwt-auth.lua check_schema"),
-        row("secret", scope="consumer", note="with base64_secret, secret must decode as base64 "
-            "(from 3.17 not when a secret reference) (needs validator base64)",
-            src="apisix/plugins/jwt-auth.lua check_schema")]),
+        # From 3.17 only when secret is no secret reference: product.yaml's secret_references
+        # (skip_checks from 3.17) lets a reference pass the conditional's validator.
+        row("", scope="consumer", check={"conditional": {
+            "if_field": "base64_secret", "if_match": {"one_of": [True]},
+            "then_field": "secret", "then_match": {"validator": "base64"},
+            "then_err": "base64_secret required but the secret is not in base64 format"}},
+            src="apisix/plugins/jwt-auth.lua check_schema: ngx.decode_base64(conf.secret)")]),
     "kafka-logger": dict(read=["e521fc4f", "584708f1"], rows=LOG_EXPR + [
         row("broker_list", since="3.0", deprecated="write the brokers as "
             "'brokers: [{host: HOST, port: PORT}]'",
@@ -337,12 +345,12 @@ PLUGINS = {
     ] + old_style_headers("response-rewrite", "3.0") + [
         row("", check={"conditional": {
             "if_field": "body_base64", "if_match": {"one_of": [True]},
-            "then_field": "body", "then_match": {"required": True, "len_min": 1},
+            "then_field": "body", "then_match": {"required": True, "len_min": 1,
+                                                 "validator": "base64"},
             "then_err": "invalid base64 content"}},
-            src="apisix/plugins/response-rewrite.lua check_schema"),
-        row("body", note="with body_base64, body must decode as base64 (from 3.17 not when a "
-            "secret reference) (needs validator base64)",
-            src="apisix/plugins/response-rewrite.lua check_schema"),
+            src="apisix/plugins/response-rewrite.lua check_schema: ngx.decode_base64(conf.body); "
+                "from 3.17 not for a secret reference (secret_references: skip_checks)"),
+
         *expr_rows("vars", "apisix/plugins/response-rewrite.lua check_schema: expr.new"),
         row("filters[].regex", set={"validator": "regex"},
             src="apisix/plugins/response-rewrite.lua check_schema: re_compile"),
