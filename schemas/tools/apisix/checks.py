@@ -88,9 +88,10 @@ PLUGINS = {
         row("deny_patterns[]", set={"validator": "regex"},
             src="apisix/plugins/ai-prompt-guard.lua check_schema: re_compile")]),
     "ai-proxy": dict(read=["d07d7e30", "77b67a69", "18b98233", "1640dc70"], rows=[
-        row("auth.gcp.service_account_json", since="3.15", note="must be JSON text (from 3.17 "
-            "not when a secret reference) (needs validator json_text)",
-            src="apisix/plugins/ai-proxy.lua check_schema"),
+        row("auth.gcp.service_account_json", since="3.15", set={
+            "validator": "json_text", "err": "invalid gcp service_account_json"},
+            src="apisix/plugins/ai-proxy.lua check_schema: core.json.decode; from 3.17 not for "
+                "a secret reference (secret_references: skip_checks)"),
         row("", since="3.17", note="provider vertex-ai needs provider_conf.project_id and "
             "provider_conf.region or override.endpoint; bedrock needs provider_conf.region and "
             "auth.aws", src="apisix/plugins/ai-proxy/schema.lua validate_provider_requirements")]),
@@ -100,9 +101,10 @@ PLUGINS = {
             src="apisix/plugins/ai-proxy-multi.lua check_schema"),
         row("instances[].override.endpoint", since="3.14", note="must parse as scheme://host",
             src="apisix/plugins/ai-proxy-multi.lua check_schema: endpoint_regex"),
-        row("instances[].auth.gcp.service_account_json", since="3.15", note="must be JSON text "
-            "(from 3.17 not when a secret reference) (needs validator json_text)",
-            src="apisix/plugins/ai-proxy-multi.lua check_schema"),
+        row("instances[].auth.gcp.service_account_json", since="3.15", set={
+            "validator": "json_text", "err": "invalid gcp service_account_json"},
+            src="apisix/plugins/ai-proxy-multi.lua check_schema: core.json.decode; from 3.17 "
+                "not for a secret reference (secret_references: skip_checks)"),
         row("instances[]", since="3.17", note="provider vertex-ai needs provider_conf.project_id "
             "and provider_conf.region or override.endpoint; bedrock needs provider_conf.region "
             "and auth.aws", src="apisix/plugins/ai-proxy/schema.lua validate_provider_requirements"),
@@ -262,8 +264,9 @@ PLUGINS = {
             "configuration (from 3.10) its own check_schema checks",
             src="apisix/plugins/multi-auth.lua check_schema")]),
     "oas-validator": dict(read=["266381bf"], rows=[
-        row("spec", note="must be JSON text unless a secret reference (needs validator "
-            "json_text)", src="apisix/plugins/oas-validator.lua check_schema")]),
+        # the plugin is bundled from 3.17, where a secret reference skips the field's checks
+        row("spec", set={"validator": "json_text", "err": "invalid JSON string provided"},
+            src="apisix/plugins/oas-validator.lua check_schema: core.json.decode")]),
     "openid-connect": dict(read=["d7e23d65", "04e9ce6f", "b64fa2ba", "27463f62", "f89d23f4",
                                  "604df8e8"], rows=[
         # check_schema turns the old spelling "no" into false before validating
@@ -316,16 +319,15 @@ PLUGINS = {
                                   {"type": "number"}]}},
             src="apisix/plugins/proxy-rewrite.lua check_schema: every header a non-empty name "
                 "of header characters and a string or number value of printable characters"),
-        row("regex_uri", note="each pattern (the 1st, 3rd, ... item) must compile with its "
-            "replacement; from 3.4 the list has an even length; from 3.17 a secret reference "
-            "is not compiled (needs validator regex_pairs)",
-            src="apisix/plugins/proxy-rewrite.lua check_schema: re_sub"),
+        # before 3.4 only the first pair is compiled, but the schema allows only two items
+        row("regex_uri", set={"validator": "apisix_regex_pairs"},
+            src="apisix/plugins/proxy-rewrite.lua check_schema: re_sub of each pair, the even "
+                "length from 3.4"),
     ] + old_style_headers("proxy-rewrite", "3.1")),
     "real-ip": dict(read=["0ed96721"]),   # core.ip.validate_cidr_or_ip: ip_or_cidr (ip_def)
     "redirect": dict(read=["44458aa5", "cbcd3f07", "2644b7fe"], rows=[
-        row("regex_uri", note="the pattern (first item) must compile with the replacement; "
-            "from 3.17 not when a secret reference (needs validator regex_pairs)",
-            src="apisix/plugins/redirect.lua check_schema: re_sub"),
+        row("regex_uri", set={"validator": "apisix_regex_pairs"},
+            src="apisix/plugins/redirect.lua check_schema: re_sub (the schema allows two items)"),
         row("", since="3.0", check={"conditional": {
             "if_field": "http_to_https", "if_match": {"one_of": [True]},
             "then_field": "append_query_string", "then_match": {"not_one_of": [True]},
