@@ -24,7 +24,8 @@ MAX_CLAUSES = 16                # the most at_least_one_of checks a required-set
 # The order keys are written in (every key a definition may have).
 KEY_ORDER = ["since", "until", "typedef", "type", "required", "default", "secret", "eq",
              "not_one_of", "one_of", "gt", "between", "len_min", "len_max", "match",
-             "match_any", "validator", "err", "any_of", "open", "deprecated", "elements", "keys",
+             "match_any", "validator", "err", "unchecked", "any_of", "open", "deprecated",
+             "elements", "keys",
              "values", "fields", "checks"]
 
 # schema_def tables gatehop has as typedefs (schemas/apisix/typedefs.yaml), by the name the
@@ -724,9 +725,30 @@ class Rules:
         if kind == "oneOf":
             if len(singles) > 1:
                 self.add({"mutually_exclusive": singles})
-            multi = ["{" + ", ".join(r) + "}" for r in rests if len(r) > 1]
-            self.note("%s: the oneOf also rejects a config that holds all of %s together with "
-                      "another branch" % (self.where, " or ".join(multi)))
+            if any(self.fields.get(n, {}).get("default") is not None for r in rests for n in r):
+                # checks read a missing field at its default: the pairs below would misfire
+                multi = ["{" + ", ".join(r) + "}" for r in rests if len(r) > 1]
+                self.note("%s: the oneOf also rejects a config that holds all of %s together "
+                          "with another branch" % (self.where, " or ".join(multi)))
+                return
+            self.no_two_sets(rests)
+
+    def no_two_sets(self, rests):
+        """A oneOf of key sets: no two sets all present (pairs of single keys are left to the
+        mutually_exclusive above), as conditionals: all of one set and all but the last key of
+        the other set present -> the last key must be absent."""
+        for i, a in enumerate(rests):
+            for b in rests[i + 1:]:
+                if len(a) == 1 and len(b) == 1:
+                    continue
+                keys = a + b[:-1]
+                cond = {"if_field": keys[0], "if_match": {"required": True}}
+                if len(keys) > 1:
+                    cond["and_if"] = [{"field": k, "match": {"required": True}} for k in keys[1:]]
+                cond.update({"then_field": b[-1], "then_match": {"eq": None},
+                             "then_err": "only one of {%s} and {%s} may be given (oneOf)"
+                                         % (", ".join(a), ", ".join(b))})
+                self.add({"conditional": cond})
 
     # ---- branches told apart by one property's value ----------------------------------------
 
