@@ -16,7 +16,7 @@ PLUGINS maps a plugin name to:
     deprecated: message       the field is deprecated from the row's `since`
     optional: True            skip the row where the field is absent
     note: text                a "not expressed" line (validators not yet written say
-                              "(needs validator NAME)")
+                              "(needs validator NAME)"), announced as HOP9005 (ANNOUNCE)
     drop_note: text           a translator note the rows make moot (its text, from the start)
   `src` names the source: file (at the tags the row holds in) and what in it.
 
@@ -84,6 +84,24 @@ SERVERLESS = [
         src="apisix/plugins/serverless/init.lua check_schema: loadstring, pcall"),
 ]
 
+def provider_requirements(path):
+    """ai-proxy's validate_provider_requirements (3.17+), for a config or an instance: vertex-ai
+    needs provider_conf.project_id and .region, or override.endpoint; bedrock needs
+    provider_conf.region and auth.aws (Lua truthiness: an empty string counts there, not here)."""
+    src = "apisix/plugins/ai-proxy/schema.lua validate_provider_requirements"
+    vertex = "vertex-ai requires either provider_conf (project_id + region) or override.endpoint"
+    out = [row(path, since="3.17", check={"conditional_at_least_one_of": {
+        "if_field": "provider", "if_match": {"one_of": ["vertex-ai"]},
+        "then_at_least_one_of": [part, "override.endpoint"], "then_err": vertex}}, src=src)
+        for part in ("provider_conf.project_id", "provider_conf.region")]
+    out += [row(path, since="3.17", check={"conditional": {
+        "if_field": "provider", "if_match": {"one_of": ["bedrock"]},
+        "then_field": field, "then_match": {"required": True},
+        "then_err": "bedrock requires " + field}}, src=src)
+        for field in ("provider_conf.region", "auth.aws")]
+    return out
+
+
 PLUGINS = {
     "acl": dict(read=["b6ead39b"], rows=[
         row("external_user_label_field", note="must parse as a JSONPath expression (needs "
@@ -100,22 +118,20 @@ PLUGINS = {
             "validator": "json_text", "err": "invalid gcp service_account_json"},
             src="apisix/plugins/ai-proxy.lua check_schema: core.json.decode; from 3.17 not for "
                 "a secret reference (secret_references: skip_checks)"),
-        row("", since="3.17", note="provider vertex-ai needs provider_conf.project_id and "
-            "provider_conf.region or override.endpoint; bedrock needs provider_conf.region and "
-            "auth.aws", src="apisix/plugins/ai-proxy/schema.lua validate_provider_requirements")]),
+        *provider_requirements("")]),
     "ai-proxy-multi": dict(read=["7ede1a7e", "216111dc", "a1d84e9b", "349cd824", "a3a3cc54"], rows=[
         row("balancer", note="with algorithm chash, hash_on is required, and key too unless "
             "hash_on is consumer; key must fit hash_on as an upstream's does",
             src="apisix/plugins/ai-proxy-multi.lua check_schema"),
-        row("instances[].override.endpoint", since="3.14", note="must parse as scheme://host",
+        # the Lua pattern ^(https?)://([^:/]+):?(%d*)/?.*$ holds when this start does
+        row("instances[].override.endpoint", since="3.14", set={
+            "match": "^https?://[^:/]", "err": "invalid endpoint"},
             src="apisix/plugins/ai-proxy-multi.lua check_schema: endpoint_regex"),
         row("instances[].auth.gcp.service_account_json", since="3.15", set={
             "validator": "json_text", "err": "invalid gcp service_account_json"},
             src="apisix/plugins/ai-proxy-multi.lua check_schema: core.json.decode; from 3.17 "
                 "not for a secret reference (secret_references: skip_checks)"),
-        row("instances[]", since="3.17", note="provider vertex-ai needs provider_conf.project_id "
-            "and provider_conf.region or override.endpoint; bedrock needs provider_conf.region "
-            "and auth.aws", src="apisix/plugins/ai-proxy/schema.lua validate_provider_requirements"),
+        *provider_requirements("instances[]"),
         row("", since="3.18", note="with balancer.algorithm semantic: semantic_opts.embeddings "
             "is required (its endpoint a full URL for azure-openai), every instance needs a "
             "non-empty example, and semantic_opts.fallback must name an instance",
@@ -180,8 +196,9 @@ PLUGINS = {
     "file-logger": dict(read=["4beb2bc0", "228e0425"], rows=[
         *expr_rows("match", "apisix/plugins/file-logger.lua check_schema: expr.new(conf.match)",
                    since="3.5"),
-        row("path", since="3.15", note="path (or the metadata's) must be usable: "
-            "get_configured_path", src="apisix/plugins/file-logger.lua check_schema")]),
+        row("path", since="3.15", note="path (or the metadata's) must be set: the metadata's "
+            "counts when the config has none", src="apisix/plugins/file-logger.lua check_schema: "
+            "get_configured_path")]),
     "graphql-limit-count": dict(read=["6e1b724f"]),   # limit-count's check_schema, below
     "graphql-proxy-cache": dict(read=["ceddae78"], rows=[
         row("cache_zone", note="must name a proxy_cache zone of config.yaml",
@@ -246,8 +263,9 @@ PLUGINS = {
         row("group", note="configs sharing one group must have the same settings (\"group conf "
             "mismatched\", compared across routes)",
             src="apisix/plugins/limit-count/init.lua check_schema"),
-        row("rules[]", since="3.16", note="two rules must not have the same key",
-            src="apisix/plugins/limit-count/init.lua check_schema"),
+        row("rules", since="3.16", set={"unique_items": {
+            "by": "key", "err": "duplicate key '%s' in rules"}},
+            src="apisix/plugins/limit-count/init.lua check_schema: keys[rule.key]"),
         row("", since="3.18", check={"mutually_exclusive": ["count", "rules"]},
             src="apisix/plugins/limit-count/init.lua check_schema"),
         row("", since="3.18", check={"mutually_exclusive": ["time_window", "rules"]},
@@ -288,11 +306,20 @@ PLUGINS = {
             src="apisix/plugins/openid-connect.lua check_schema"),
         row("claim_schema", since="3.14", note="must compile as a JSON schema (from 3.17 not "
             "when a secret reference)", src="apisix/plugins/openid-connect.lua check_schema"),
-        row("client_secret", since="3.17", note="required unless bearer_only is true and "
-            "(public_key or use_jwks is set, or introspection_endpoint_auth_method is "
-            "private_key_jwt), or bearer_only is false and (token_endpoint_auth_method is "
-            "private_key_jwt or use_pkce is true)",
-            src="apisix/plugins/openid-connect.lua check_schema")] + [
+        # The bearer_only false half, whose fields all have defaults; the bearer_only true half
+        # turns on public_key being absent, which no condition can test: announced.
+        row("", since="3.17", check={"conditional": {
+            "if_field": "bearer_only", "if_match": {"one_of": [False]},
+            "and_if": [{"field": "token_endpoint_auth_method",
+                        "match": {"not_one_of": ["private_key_jwt"]}},
+                       {"field": "use_pkce", "match": {"one_of": [False]}}],
+            "then_field": "client_secret", "then_match": {"required": True},
+            "then_err": "property \"client_secret\" is required"}},
+            src="apisix/plugins/openid-connect.lua check_schema: client_secret_optional"),
+        row("", since="3.17", note="with bearer_only true, client_secret is required unless "
+            "public_key or use_jwks is set or introspection_endpoint_auth_method is "
+            "private_key_jwt", src="apisix/plugins/openid-connect.lua check_schema: "
+            "client_secret_optional")] + [
         row(name, since="3.18", field={"type": "any", "eq": None, "err":
             "property \"%s\" is not allowed, use \"%s\" instead" % (name, owner)},
             src="apisix/plugins/openid-connect.lua check_schema: reserved_flat_opts")
@@ -401,6 +428,47 @@ PLUGINS = {
             "limit-count, limit-conn from 3.x), checked by its own schema",
             src="apisix/plugins/workflow.lua check_schema")]),
 }
+
+# When a scope-level "not expressed" line (or one whose field-level announcement would say too
+# little) is announced (HOP9005): plugin -> [(the note's text from its start, path of the
+# record the check goes in, [conditions: {if_field, if_match, and_if?}])]. Every other line
+# with a field path is announced when that field is set (the field's `unchecked`).
+SET = {"required": True}
+ANNOUNCE = {
+    "ai-proxy-multi": [
+        ("config: with balancer.algorithm semantic", "", [
+            {"if_field": "balancer.algorithm", "if_match": {"one_of": ["semantic"]}}])],
+    "ai-rate-limiting": [("config: the oneOf also rejects", "", [
+        {"if_field": "rules", "if_match": SET, "and_if": [{"field": "instances", "match": SET}]},
+        {"if_field": "rules", "if_match": SET, "and_if": [{"field": "limit", "match": SET},
+                                                          {"field": "time_window", "match": SET}]}])],
+    # the metadata fallback matters where the schema's alternatives are missing: a username
+    "authz-casbin": [("config: one of {model_path", "", [
+        {"if_field": "username", "if_match": SET}])],
+    "redirect": [("config: the oneOf also rejects", "", [
+        {"if_field": "http_to_https", "if_match": {"one_of": [True]},
+         "and_if": [{"field": f, "match": SET}]} for f in ("uri", "regex_uri")])],
+    # a map entry named add/set/remove is read as the structured form
+    "proxy-rewrite": [("config.headers: a key named", "headers", [
+        {"if_field": f, "if_match": SET} for f in ("add", "set", "remove")])],
+    "response-rewrite": [("config.headers: a key named", "headers", [
+        {"if_field": f, "if_match": SET} for f in ("add", "set", "remove")])],
+    "openid-connect": [("config: with bearer_only true", "", [
+        {"if_field": "bearer_only", "if_match": {"one_of": [True]}}])],
+    # the metadata's path counts when the config has none: announced on every config (the
+    # condition reads include_resp_body, which has a default)
+    "file-logger": [("config.path: path (or the metadata's)", "", [
+        {"if_field": "include_resp_body", "if_match": {"one_of": [True, False]}}])],
+}
+
+
+def announcements(name, text):
+    """(path, conditions) for a note announced otherwise than on its field, or None."""
+    for prefix, path, conds in ANNOUNCE.get(name, []):
+        if text.startswith(prefix):
+            return path, conds
+    return None
+
 
 # Deprecations APISIX writes only in comments or logs (the schema still accepts the field).
 DEPRECATED = {
