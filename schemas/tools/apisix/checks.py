@@ -137,6 +137,16 @@ PLUGINS = {
             "non-empty example, and semantic_opts.fallback must name an instance",
             src="apisix/plugins/ai-proxy-multi.lua check_schema")]),
     "ai-rate-limiting": dict(read=["19f31c08"], rows=[
+        # the schema's oneOf (3.16+): {(limit and time_window) or instances} | {rules}
+        row("", since="3.16", check={"mutually_exclusive": ["rules", "instances"]},
+            src="apisix/plugins/ai-rate-limiting.lua schema: oneOf"),
+        row("", since="3.16", check={"conditional": {
+            "if_field": "rules", "if_match": {"required": True},
+            "and_if": [{"field": "limit", "match": {"required": True}}],
+            "then_field": "time_window", "then_match": {"eq": None},
+            "then_err": "only one of {limit, time_window} and {rules} may be given (oneOf)"}},
+            src="apisix/plugins/ai-rate-limiting.lua schema: oneOf"),
+        row("", since="3.16", drop_note="config: the oneOf also rejects", src="the rows above"),
         row("", since="3.17", check={"conditional": {
             "if_field": "limit_strategy", "if_match": {"one_of": ["expression"]},
             "then_field": "cost_expr", "then_match": {"required": True},
@@ -361,6 +371,17 @@ PLUGINS = {
     ] + old_style_headers("proxy-rewrite", "3.1")),
     "real-ip": dict(read=["0ed96721"]),   # core.ip.validate_cidr_or_ip: ip_or_cidr (ip_def)
     "redirect": dict(read=["44458aa5", "cbcd3f07", "2644b7fe"], rows=[
+        # 2.15's oneOf: {uri} | {regex_uri} | {http_to_https, without append_query_string};
+        # uri and regex_uri are mutually exclusive already: with http_to_https present (true
+        # or false), append_query_string must be too, so the third branch does not fit
+        *[row("", until="3.0", check={"conditional": {
+            "if_field": "http_to_https", "if_match": {"required": True},
+            "and_if": [{"field": f, "match": {"required": True}}],
+            "then_field": "append_query_string", "then_match": {"required": True},
+            "then_err": "only one of uri, regex_uri and http_to_https (without "
+                        "append_query_string) may be given (oneOf)"}},
+            src="apisix/plugins/redirect.lua schema: oneOf (2.15.3)") for f in ("uri", "regex_uri")],
+        row("", until="3.0", drop_note="config: the oneOf also rejects", src="the rows above"),
         row("regex_uri", set={"validator": "apisix_regex_pairs"},
             src="apisix/plugins/redirect.lua check_schema: re_sub (the schema allows two items)"),
         row("", since="3.0", check={"conditional": {
@@ -438,16 +459,9 @@ ANNOUNCE = {
     "ai-proxy-multi": [
         ("config: with balancer.algorithm semantic", "", [
             {"if_field": "balancer.algorithm", "if_match": {"one_of": ["semantic"]}}])],
-    "ai-rate-limiting": [("config: the oneOf also rejects", "", [
-        {"if_field": "rules", "if_match": SET, "and_if": [{"field": "instances", "match": SET}]},
-        {"if_field": "rules", "if_match": SET, "and_if": [{"field": "limit", "match": SET},
-                                                          {"field": "time_window", "match": SET}]}])],
     # the metadata fallback matters where the schema's alternatives are missing: a username
     "authz-casbin": [("config: one of {model_path", "", [
         {"if_field": "username", "if_match": SET}])],
-    "redirect": [("config: the oneOf also rejects", "", [
-        {"if_field": "http_to_https", "if_match": {"one_of": [True]},
-         "and_if": [{"field": f, "match": SET}]} for f in ("uri", "regex_uri")])],
     # a map entry named add/set/remove is read as the structured form
     "proxy-rewrite": [("config.headers: a key named", "headers", [
         {"if_field": f, "if_match": SET} for f in ("add", "set", "remove")])],
