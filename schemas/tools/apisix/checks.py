@@ -120,9 +120,23 @@ PLUGINS = {
                 "a secret reference (secret_references: skip_checks)"),
         *provider_requirements("")]),
     "ai-proxy-multi": dict(read=["7ede1a7e", "216111dc", "a1d84e9b", "349cd824", "a3a3cc54"], rows=[
-        row("balancer", note="with algorithm chash, hash_on is required, and key too unless "
-            "hash_on is consumer; key must fit hash_on as an upstream's does",
-            src="apisix/plugins/ai-proxy-multi.lua check_schema"),
+        # hash_on has a default (vars), so "must configure `hash_on`" never fires; the key
+        # schemas are schema_def's upstream_hash_*_schema (get_chash_key_schema)
+        *[row("balancer", check={"conditional": dict({
+            "if_field": "algorithm", "if_match": {"one_of": ["chash"]},
+            "and_if": [{"field": "hash_on", "match": hash_on}], "then_field": "key"}, **then)},
+            src="apisix/plugins/ai-proxy-multi.lua check_schema: chash key")
+          for hash_on, then in [
+            ({"not_one_of": ["consumer"]}, {"then_match": {"required": True}, "then_err":
+                "must configure `hash_key` when balancer `hash_on` is not set to cookie"}),
+            ({"one_of": ["vars"]}, {"then_match": {"match":
+                "^((uri|server_name|server_addr|request_uri|remote_port|remote_addr|query_string"
+                "|host|hostname|mqtt_client_id)|arg_[0-9a-zA-z_-]+)$"},
+                "then_err": "invalid configuration: key does not name a variable (upstream_hash_"
+                            "vars_schema)"}),
+            ({"one_of": ["header", "cookie"]}, {"then_match": {"match": "^[a-zA-Z0-9-_]+$"},
+                "then_err": "invalid configuration: key is not a header or cookie name "
+                            "(upstream_hash_header_schema)"})]],
         # the Lua pattern ^(https?)://([^:/]+):?(%d*)/?.*$ holds when this start does
         row("instances[].override.endpoint", since="3.14", set={
             "match": "^https?://[^:/]", "err": "invalid endpoint"},
