@@ -139,6 +139,7 @@ struct spec_field {
     int64_t len_eq, len_min, len_max; /* -1 when not set */
     const char *starts_with;
     struct spec_pattern *not_match, *match;
+    struct spec_pattern *keys_matching; /* with `values`: only these keys' values are checked */
     struct spec_pattern *match_none, *match_all, *match_any;
     size_t n_match_none, n_match_all, n_match_any;
     const char *match_any_err;

@@ -202,6 +202,11 @@ static int kw_not_match(struct cctx *c, struct spec_field *f, const struct node 
     return (f->not_match = one_pattern(c, v)) ? 0 : oom(c);
 }
 
+static int kw_keys_matching(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    return (f->keys_matching = one_pattern(c, v)) ? 0 : oom(c);
+}
+
 static int kw_match_none(struct cctx *c, struct spec_field *f, const struct node *v)
 {
     return compile_patterns(c, v, &f->match_none, &f->n_match_none);
@@ -338,6 +343,7 @@ static const struct keyword_action keyword_actions[] = {
     {"between", KW_CALL, 0, kw_between},
     {"match", KW_CALL, 0, kw_match},
     {"not_match", KW_CALL, 0, kw_not_match},
+    {"keys_matching", KW_CALL, 0, kw_keys_matching},
     {"match_none", KW_CALL, 0, kw_match_none},
     {"match_all", KW_CALL, 0, kw_match_all},
     {"match_any", KW_CALL, 0, kw_match_any},

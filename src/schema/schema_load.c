@@ -151,6 +151,7 @@ static const struct keyword field_keywords[] = {
     {"len_max", SH_INT},
     {"starts_with", SH_STRING},
     {"not_match", SH_REGEX},
+    {"keys_matching", SH_REGEX},
     {"match_none", SH_PATTERNS},
     {"match", SH_REGEX},
     {"match_all", SH_PATTERNS},

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <jansson.h>
 #include <pcre2.h>
 
 #include "schema_der.h"
@@ -1732,6 +1733,79 @@ static bool expr_new(const struct node *rule, bool ipmatch, struct named_result 
     return compile_rule(&x, rule, 0);
 }
 
+/*
+ * A replacement template as ngx.re.sub compiles it before it matches anything (lua-resty-core
+ * re_sub_compile, ngx_http_lua_compile_complex_value): every '$' is followed by '$', a digit
+ * (a numbered capture) or {DIGITS}; a name ($host, ${name}) is refused, as named captures are
+ * not supported there.
+ */
+static bool replace_template_ok(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '$')
+            continue;
+        if (++i == n)
+            return false;
+        if (s[i] == '$' || (s[i] >= '0' && s[i] <= '9'))
+            continue;
+        if (s[i] != '{')
+            return false;
+        size_t digits = 0;
+        while (++i < n && s[i] >= '0' && s[i] <= '9')
+            digits++;
+        if (i == n || s[i] != '}' || digits == 0)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * APISIX's regex_uri (proxy-rewrite, redirect): [pattern, replacement, pattern, ...], each pair
+ * run through ngx.re.sub("/fake_uri", pattern, replacement, "jo") by check_schema: the list has
+ * an even length, every pattern compiles (PCRE2 reads PCRE's syntax), and every replacement is
+ * a template ngx.re.sub compiles. A secret reference is not compiled (3.17 skips it; before,
+ * a reference compiles as a pattern anyway, `$` being an anchor).
+ */
+static bool v_apisix_regex_pairs(const struct node *n, const struct named_env *env,
+                                 struct named_result *out)
+{
+    (void)env;
+    if (!n || n->kind != NODE_SEQUENCE)
+        return true;
+    if (n->count % 2 != 0)
+        return fail(out, "The length of regex_uri should be an even number");
+    for (uint32_t i = 0; i + 1 < n->count; i += 2) {
+        const struct node *re = n->u.items[i], *rep = n->u.items[i + 1];
+        if (!node_is_string(re) || is_secret_ref(re->u.text, re->count))
+            continue;
+        if (!compile_regex_ok(re->u.text, re->count, 0, out)) {
+            out->at = re;
+            return false;
+        }
+        if (node_is_string(rep) && !is_secret_ref(rep->u.text, rep->count) &&
+            !replace_template_ok(rep->u.text, rep->count)) {
+            out->at = rep;
+            return fail(out, "invalid regex_uri: failed to compile the replacement template");
+        }
+    }
+    return true;
+}
+
+/* What cjson.safe's decode (core.json.decode) reads: JSON text, any value at the top. The
+ * decoder's message is not shown: it quotes the input, which may be a secret (a service
+ * account's key). */
+static bool v_json_text(const char *s, size_t n, const struct named_env *env,
+                        struct named_result *out)
+{
+    (void)env;
+    json_error_t error;
+    json_t *j = json_loadb(s, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
+    if (!j)
+        return fail(out, "invalid JSON string");
+    json_decref(j);
+    return true;
+}
+
 static bool v_apisix_vars(const struct node *n, const struct named_env *env,
                           struct named_result *out)
 {
@@ -1766,6 +1840,7 @@ static const struct named_validator validators[] = {
     {"host_with_wildcards", v_host_with_wildcards},
     {"ip", v_ip},
     {"ip_or_cidr", v_ip_or_cidr},
+    {"json_text", v_json_text},
     {"key", v_key},
     {"kong_expression", v_kong_expression},
     {"kong_route_path", v_kong_route_path},
@@ -1790,6 +1865,7 @@ static const struct named_validator validators[] = {
 };
 
 static const struct named_node_validator node_validators[] = {
+    {"apisix_regex_pairs", v_apisix_regex_pairs},
     {"apisix_vars", v_apisix_vars},
     {"apisix_vars_no_ipmatch", v_apisix_vars_no_ipmatch},
 };

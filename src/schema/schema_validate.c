@@ -312,6 +312,17 @@ static bool pattern_matches(const struct vctx *c, const struct spec_pattern *p,
     return rc >= 0;
 }
 
+/* `values` applies to a key unless `keys_matching` leaves it out (JSON schema's
+ * patternProperties: a key that does not match is not checked at all). */
+static bool values_apply(const struct vctx *c, const struct spec_field *f, const struct node *key)
+{
+    if (!f->values)
+        return false;
+    if (!f->keys_matching)
+        return true;
+    return key && key->kind == NODE_SCALAR && pattern_matches(c, f->keys_matching, key);
+}
+
 static bool is_uuid(const struct node *n)
 {
     static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
@@ -787,7 +798,7 @@ static bool matches(const struct vctx *c, const struct spec_field *f, const stru
     for (uint32_t i = 0; n && n->kind == NODE_MAPPING && (f->keys || f->values) && i < n->count;
          i++)
         if ((f->keys && !matches(c, f->keys, n->u.pairs[i].key)) ||
-            (f->values && !matches(c, f->values, n->u.pairs[i].value)))
+            (values_apply(c, f, n->u.pairs[i].key) && !matches(c, f->values, n->u.pairs[i].value)))
             return false;
     return true;
 }
@@ -1105,7 +1116,7 @@ static bool check_undeclared(void *ctx, const struct node *key, const struct nod
     path_push_key(u->c->path, key->u.text, key->count);
     if (u->f->keys)
         u->ok &= validate_value(u->c, u->f->keys, key);
-    if (u->f->values)
+    if (values_apply(u->c, u->f, key))
         u->ok &= validate_value(u->c, u->f->values, value);
     path_pop(u->c->path);
     return true;
@@ -1155,7 +1166,7 @@ static bool validate_children(struct vctx *c, const struct spec_field *f, const 
                 path_push_key(c->path, "?", 1);
             if (f->keys)
                 ok &= validate_value(c, f->keys, p->key);
-            if (f->values)
+            if (values_apply(c, f, p->key))
                 ok &= validate_value(c, f->values, p->value);
             path_pop(c->path);
         }
@@ -1967,10 +1978,12 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
     return true;
 }
 
-/* Kong skips an entity check when a field it reads has already failed. */
+/* Kong skips an entity check when a field it reads has already failed. An `unchecked` check
+ * checks nothing: it still says what gatehop does not know (a finding on that field may be one
+ * the gateway does not make). */
 static bool check_reads_failed_field(const struct record_run *run, const struct spec_check *k)
 {
-    if (!run->some_failed)
+    if (!run->some_failed || k->kind == CHECK_UNCHECKED)
         return false;
     for (size_t i = 0; i < k->n_and_if; i++)
         if (failed_at(run, k->and_if[i].at))

@@ -14,8 +14,9 @@ PLUGINS maps a plugin name to:
     check: {...}              added to the record's checks
     field: {...}              the field's whole definition (added when the schema lacks it)
     deprecated: message       the field is deprecated from the row's `since`
+    optional: True            skip the row where the field is absent
     note: text                a "not expressed" line (validators not yet written say
-                              "(needs validator NAME)")
+                              "(needs validator NAME)"), announced as HOP9005 (ANNOUNCE)
     drop_note: text           a translator note the rows make moot (its text, from the start)
   `src` names the source: file (at the tags the row holds in) and what in it.
 
@@ -50,12 +51,56 @@ def old_style_headers(plugin, since):
         row("", since=since, drop_note="config.headers: APISIX checks only the values", src=src)]
 
 
-NEEDS_EXPR = "(needs validator resty_expr)"
-LOG_EXPR_SRC = "apisix/utils/log-util.lua check_log_schema"
-LOG_EXPR = [
-    row("include_req_body_expr", note="include_req_body_expr and include_resp_body_expr must "
-        "build as lua-resty-expr expressions " + NEEDS_EXPR, src=LOG_EXPR_SRC),
+def vkey(v):
+    return [int(x) for x in v.split(".")]
+
+
+def expr_rows(path, src, since=None, until=None, scope="config", **more):
+    """expr.new (lua-resty-expr) run on the value at path: 1.3.1 in 2.15, 1.3.2 (with
+    `ipmatch`) from 3.0 (rockspec/apisix-*.rockspec at the tags)."""
+    out = []
+    for lo, hi, name in ((None, "3.0", "apisix_vars_no_ipmatch"), ("3.0", None, "apisix_vars")):
+        a = max((v for v in (since, lo) if v), key=vkey, default=None)
+        b = min((v for v in (until, hi) if v), key=vkey, default=None)
+        if a and b and vkey(a) >= vkey(b):
+            continue
+        kw = {k: v for k, v in (("since", a), ("until", b)) if v}
+        kw.update(more)
+        out.append(row(path, scope=scope, set={"validator": name}, src=src, **kw))
+    return out
+
+
+LOG_EXPR_SRC = "apisix/utils/log-util.lua check_log_schema: expr.new"
+# Where a release's schema does not declare the field (http-logger before 3.10), the row is
+# skipped: gatehop reports the undeclared key already.
+LOG_EXPR = (expr_rows("include_req_body_expr", LOG_EXPR_SRC, optional=True)
+            + expr_rows("include_resp_body_expr", LOG_EXPR_SRC, optional=True))
+
+# apisix/plugins/serverless/init.lua check_schema: loadstring(code), then pcall of the chunk,
+# whose result must be a function. The load is checked; running the chunk is not: announced.
+SERVERLESS = [
+    row("functions[]", set={"validator": "lua_chunk", "unchecked": "APISIX runs this code when "
+        "it checks the plugin: it must run without an error and return a function"},
+        src="apisix/plugins/serverless/init.lua check_schema: loadstring, pcall"),
 ]
+
+def provider_requirements(path):
+    """ai-proxy's validate_provider_requirements (3.17+), for a config or an instance: vertex-ai
+    needs provider_conf.project_id and .region, or override.endpoint; bedrock needs
+    provider_conf.region and auth.aws (Lua truthiness: an empty string counts there, not here)."""
+    src = "apisix/plugins/ai-proxy/schema.lua validate_provider_requirements"
+    vertex = "vertex-ai requires either provider_conf (project_id + region) or override.endpoint"
+    out = [row(path, since="3.17", check={"conditional_at_least_one_of": {
+        "if_field": "provider", "if_match": {"one_of": ["vertex-ai"]},
+        "then_at_least_one_of": [part, "override.endpoint"], "then_err": vertex}}, src=src)
+        for part in ("provider_conf.project_id", "provider_conf.region")]
+    out += [row(path, since="3.17", check={"conditional": {
+        "if_field": "provider", "if_match": {"one_of": ["bedrock"]},
+        "then_field": field, "then_match": {"required": True},
+        "then_err": "bedrock requires " + field}}, src=src)
+        for field in ("provider_conf.region", "auth.aws")]
+    return out
+
 
 PLUGINS = {
     "acl": dict(read=["b6ead39b"], rows=[
@@ -69,29 +114,53 @@ PLUGINS = {
         row("deny_patterns[]", set={"validator": "regex"},
             src="apisix/plugins/ai-prompt-guard.lua check_schema: re_compile")]),
     "ai-proxy": dict(read=["d07d7e30", "77b67a69", "18b98233", "1640dc70"], rows=[
-        row("auth.gcp.service_account_json", since="3.15", note="must be JSON text (from 3.17 "
-            "not when a secret reference) (needs validator json_text)",
-            src="apisix/plugins/ai-proxy.lua check_schema"),
-        row("", since="3.17", note="provider vertex-ai needs provider_conf.project_id and "
-            "provider_conf.region or override.endpoint; bedrock needs provider_conf.region and "
-            "auth.aws", src="apisix/plugins/ai-proxy/schema.lua validate_provider_requirements")]),
+        row("auth.gcp.service_account_json", since="3.15", set={
+            "validator": "json_text", "err": "invalid gcp service_account_json"},
+            src="apisix/plugins/ai-proxy.lua check_schema: core.json.decode; from 3.17 not for "
+                "a secret reference (secret_references: skip_checks)"),
+        *provider_requirements("")]),
     "ai-proxy-multi": dict(read=["7ede1a7e", "216111dc", "a1d84e9b", "349cd824", "a3a3cc54"], rows=[
-        row("balancer", note="with algorithm chash, hash_on is required, and key too unless "
-            "hash_on is consumer; key must fit hash_on as an upstream's does",
-            src="apisix/plugins/ai-proxy-multi.lua check_schema"),
-        row("instances[].override.endpoint", since="3.14", note="must parse as scheme://host",
+        # hash_on has a default (vars), so "must configure `hash_on`" never fires; the key
+        # schemas are schema_def's upstream_hash_*_schema (get_chash_key_schema)
+        *[row("balancer", check={"conditional": dict({
+            "if_field": "algorithm", "if_match": {"one_of": ["chash"]},
+            "and_if": [{"field": "hash_on", "match": hash_on}], "then_field": "key"}, **then)},
+            src="apisix/plugins/ai-proxy-multi.lua check_schema: chash key")
+          for hash_on, then in [
+            ({"not_one_of": ["consumer"]}, {"then_match": {"required": True}, "then_err":
+                "must configure `hash_key` when balancer `hash_on` is not set to cookie"}),
+            ({"one_of": ["vars"]}, {"then_match": {"match":
+                "^((uri|server_name|server_addr|request_uri|remote_port|remote_addr|query_string"
+                "|host|hostname|mqtt_client_id)|arg_[0-9a-zA-z_-]+)$"},
+                "then_err": "invalid configuration: key does not name a variable (upstream_hash_"
+                            "vars_schema)"}),
+            ({"one_of": ["header", "cookie"]}, {"then_match": {"match": "^[a-zA-Z0-9-_]+$"},
+                "then_err": "invalid configuration: key is not a header or cookie name "
+                            "(upstream_hash_header_schema)"})]],
+        # the Lua pattern ^(https?)://([^:/]+):?(%d*)/?.*$ holds when this start does
+        row("instances[].override.endpoint", since="3.14", set={
+            "match": "^https?://[^:/]", "err": "invalid endpoint"},
             src="apisix/plugins/ai-proxy-multi.lua check_schema: endpoint_regex"),
-        row("instances[].auth.gcp.service_account_json", since="3.15", note="must be JSON text "
-            "(from 3.17 not when a secret reference) (needs validator json_text)",
-            src="apisix/plugins/ai-proxy-multi.lua check_schema"),
-        row("instances[]", since="3.17", note="provider vertex-ai needs provider_conf.project_id "
-            "and provider_conf.region or override.endpoint; bedrock needs provider_conf.region "
-            "and auth.aws", src="apisix/plugins/ai-proxy/schema.lua validate_provider_requirements"),
+        row("instances[].auth.gcp.service_account_json", since="3.15", set={
+            "validator": "json_text", "err": "invalid gcp service_account_json"},
+            src="apisix/plugins/ai-proxy-multi.lua check_schema: core.json.decode; from 3.17 "
+                "not for a secret reference (secret_references: skip_checks)"),
+        *provider_requirements("instances[]"),
         row("", since="3.18", note="with balancer.algorithm semantic: semantic_opts.embeddings "
             "is required (its endpoint a full URL for azure-openai), every instance needs a "
             "non-empty example, and semantic_opts.fallback must name an instance",
             src="apisix/plugins/ai-proxy-multi.lua check_schema")]),
     "ai-rate-limiting": dict(read=["19f31c08"], rows=[
+        # the schema's oneOf (3.16+): {(limit and time_window) or instances} | {rules}
+        row("", since="3.16", check={"mutually_exclusive": ["rules", "instances"]},
+            src="apisix/plugins/ai-rate-limiting.lua schema: oneOf"),
+        row("", since="3.16", check={"conditional": {
+            "if_field": "rules", "if_match": {"required": True},
+            "and_if": [{"field": "limit", "match": {"required": True}}],
+            "then_field": "time_window", "then_match": {"eq": None},
+            "then_err": "only one of {limit, time_window} and {rules} may be given (oneOf)"}},
+            src="apisix/plugins/ai-rate-limiting.lua schema: oneOf"),
+        row("", since="3.16", drop_note="config: the oneOf also rejects", src="the rows above"),
         row("", since="3.17", check={"conditional": {
             "if_field": "limit_strategy", "if_match": {"one_of": ["expression"]},
             "then_field": "cost_expr", "then_match": {"required": True},
@@ -121,9 +190,8 @@ PLUGINS = {
             "then_field": "secure", "then_match": {"one_of": [True]},
             "then_err": "cookie.secure must be true when cookie.samesite is \"None\""}},
             src="apisix/plugins/cas-auth.lua check_schema")]),
-    "chaitin-waf": dict(read=["99be5f8d"], rows=[
-        row("match[].vars", note="must build as a lua-resty-expr expression " + NEEDS_EXPR,
-            src="apisix/plugins/chaitin-waf.lua check_schema")]),
+    "chaitin-waf": dict(read=["99be5f8d"], rows=expr_rows(
+        "match[].vars", "apisix/plugins/chaitin-waf.lua check_schema: expr.new(m.vars)")),
     "cors": dict(read=["c7188255", "4989739e"], rows=[
         row("", check=c, src="apisix/plugins/cors.lua check_schema")
         for c in [{"conditional": {"if_field": "allow_credential", "if_match": {"one_of": [True]},
@@ -143,16 +211,18 @@ PLUGINS = {
             "required (needs validator graphql)", src="apisix/plugins/degraphql.lua check_schema")]),
     "error-log-logger": dict(read=["917791ca"]),
     "exit-transformer": dict(read=["2e3df34b"], rows=[
-        row("functions[]", note="must load as Lua code", src="apisix/plugins/exit-transformer.lua "
-            "check_schema")]),
+        row("functions[]", set={"validator": "lua_chunk"},
+            src="apisix/plugins/exit-transformer.lua check_schema: load(code)")]),
     "fault-injection": dict(read=["2a077e06"], rows=[
-        row("abort.vars", note="abort.vars and delay.vars items must build as lua-resty-expr "
-            "expressions " + NEEDS_EXPR, src="apisix/plugins/fault-injection.lua check_schema")]),
+        r for part in ("abort", "delay") for r in expr_rows(
+            part + ".vars[]", "apisix/plugins/fault-injection.lua check_schema: expr.new of "
+            "each item")]),
     "file-logger": dict(read=["4beb2bc0", "228e0425"], rows=[
-        row("match", since="3.5", note="must build as a lua-resty-expr expression " + NEEDS_EXPR,
-            src="apisix/plugins/file-logger.lua check_schema"),
-        row("path", since="3.15", note="path (or the metadata's) must be usable: "
-            "get_configured_path", src="apisix/plugins/file-logger.lua check_schema")]),
+        *expr_rows("match", "apisix/plugins/file-logger.lua check_schema: expr.new(conf.match)",
+                   since="3.5"),
+        row("path", since="3.15", note="path (or the metadata's) must be set: the metadata's "
+            "counts when the config has none", src="apisix/plugins/file-logger.lua check_schema: "
+            "get_configured_path")]),
     "graphql-limit-count": dict(read=["6e1b724f"]),   # limit-count's check_schema, below
     "graphql-proxy-cache": dict(read=["ceddae78"], rows=[
         row("cache_zone", note="must name a proxy_cache zone of config.yaml",
@@ -168,9 +238,13 @@ PLUGINS = {
             "then_field": "secret", "then_match": {"len_eq": 32},
             "then_err": "the secret length should be 32 chars"}},
             src="apisix/plugins/jwe-decrypt.lua check_schema"),
-        row("secret", scope="consumer", note="32 bytes long when is_base64_encoded is not set "
-            "either, and 32 bytes after base64url decoding when it is true (needs validator "
-            "base64)", src="apisix/plugins/jwe-decrypt.lua check_schema")]),
+        # ngx.base64.decode_base64url decodes the url alphabet up to the first '=' (ngx's
+        # ngx_decode_base64url): 32 bytes are 43 such characters; anything else fails.
+        row("", scope="consumer", check={"conditional": {
+            "if_field": "is_base64_encoded", "if_match": {"one_of": [True]},
+            "then_field": "secret", "then_match": {"match": "^[A-Za-z0-9_-]{43}(?:=[\\s\\S]*)?\\z"},
+            "then_err": "the secret length after base64 decode should be 32 chars"}},
+            src="apisix/plugins/jwe-decrypt.lua check_schema: #base64.decode_base64url(secret)")]),
     "jwt-auth": dict(read=["f27b34a7", "527d3722", "adbcf2e0", "263a028f", "332872bb",
                            "0e218c06", "e59d4814"], rows=[
         row("", scope="consumer", since="3.14", until="3.16", check={"conditional": {
@@ -186,9 +260,13 @@ PLUGINS = {
             "then_field": "public_key", "then_match": {"required": True},
             "then_err": "missing valid public key"}},
             src="apisix/plugins/jwt-auth.lua check_schema"),
-        row("secret", scope="consumer", note="with base64_secret, secret must decode as base64 "
-            "(from 3.17 not when a secret reference) (needs validator base64)",
-            src="apisix/plugins/jwt-auth.lua check_schema")]),
+        # From 3.17 only when secret is no secret reference: product.yaml's secret_references
+        # (skip_checks from 3.17) lets a reference pass the conditional's validator.
+        row("", scope="consumer", check={"conditional": {
+            "if_field": "base64_secret", "if_match": {"one_of": [True]},
+            "then_field": "secret", "then_match": {"validator": "base64"},
+            "then_err": "base64_secret required but the secret is not in base64 format"}},
+            src="apisix/plugins/jwt-auth.lua check_schema: ngx.decode_base64(conf.secret)")]),
     "kafka-logger": dict(read=["e521fc4f", "584708f1"], rows=LOG_EXPR + [
         row("broker_list", since="3.0", deprecated="write the brokers as "
             "'brokers: [{host: HOST, port: PORT}]'",
@@ -209,8 +287,9 @@ PLUGINS = {
         row("group", note="configs sharing one group must have the same settings (\"group conf "
             "mismatched\", compared across routes)",
             src="apisix/plugins/limit-count/init.lua check_schema"),
-        row("rules[]", since="3.16", note="two rules must not have the same key",
-            src="apisix/plugins/limit-count/init.lua check_schema"),
+        row("rules", since="3.16", set={"unique_items": {
+            "by": "key", "err": "duplicate key '%s' in rules"}},
+            src="apisix/plugins/limit-count/init.lua check_schema: keys[rule.key]"),
         row("", since="3.18", check={"mutually_exclusive": ["count", "rules"]},
             src="apisix/plugins/limit-count/init.lua check_schema"),
         row("", since="3.18", check={"mutually_exclusive": ["time_window", "rules"]},
@@ -235,8 +314,9 @@ PLUGINS = {
             "configuration (from 3.10) its own check_schema checks",
             src="apisix/plugins/multi-auth.lua check_schema")]),
     "oas-validator": dict(read=["266381bf"], rows=[
-        row("spec", note="must be JSON text unless a secret reference (needs validator "
-            "json_text)", src="apisix/plugins/oas-validator.lua check_schema")]),
+        # the plugin is bundled from 3.17, where a secret reference skips the field's checks
+        row("spec", set={"validator": "json_text", "err": "invalid JSON string provided"},
+            src="apisix/plugins/oas-validator.lua check_schema: core.json.decode")]),
     "openid-connect": dict(read=["d7e23d65", "04e9ce6f", "b64fa2ba", "27463f62", "f89d23f4",
                                  "604df8e8"], rows=[
         # check_schema turns the old spelling "no" into false before validating
@@ -250,11 +330,20 @@ PLUGINS = {
             src="apisix/plugins/openid-connect.lua check_schema"),
         row("claim_schema", since="3.14", note="must compile as a JSON schema (from 3.17 not "
             "when a secret reference)", src="apisix/plugins/openid-connect.lua check_schema"),
-        row("client_secret", since="3.17", note="required unless bearer_only is true and "
-            "(public_key or use_jwks is set, or introspection_endpoint_auth_method is "
-            "private_key_jwt), or bearer_only is false and (token_endpoint_auth_method is "
-            "private_key_jwt or use_pkce is true)",
-            src="apisix/plugins/openid-connect.lua check_schema")] + [
+        # The bearer_only false half, whose fields all have defaults; the bearer_only true half
+        # turns on public_key being absent, which no condition can test: announced.
+        row("", since="3.17", check={"conditional": {
+            "if_field": "bearer_only", "if_match": {"one_of": [False]},
+            "and_if": [{"field": "token_endpoint_auth_method",
+                        "match": {"not_one_of": ["private_key_jwt"]}},
+                       {"field": "use_pkce", "match": {"one_of": [False]}}],
+            "then_field": "client_secret", "then_match": {"required": True},
+            "then_err": "property \"client_secret\" is required"}},
+            src="apisix/plugins/openid-connect.lua check_schema: client_secret_optional"),
+        row("", since="3.17", note="with bearer_only true, client_secret is required unless "
+            "public_key or use_jwks is set or introspection_endpoint_auth_method is "
+            "private_key_jwt", src="apisix/plugins/openid-connect.lua check_schema: "
+            "client_secret_optional")] + [
         row(name, since="3.18", field={"type": "any", "eq": None, "err":
             "property \"%s\" is not allowed, use \"%s\" instead" % (name, owner)},
             src="apisix/plugins/openid-connect.lua check_schema: reserved_flat_opts")
@@ -289,16 +378,26 @@ PLUGINS = {
                                   {"type": "number"}]}},
             src="apisix/plugins/proxy-rewrite.lua check_schema: every header a non-empty name "
                 "of header characters and a string or number value of printable characters"),
-        row("regex_uri", note="each pattern (the 1st, 3rd, ... item) must compile with its "
-            "replacement; from 3.4 the list has an even length; from 3.17 a secret reference "
-            "is not compiled (needs validator regex_pairs)",
-            src="apisix/plugins/proxy-rewrite.lua check_schema: re_sub"),
+        # before 3.4 only the first pair is compiled, but the schema allows only two items
+        row("regex_uri", set={"validator": "apisix_regex_pairs"},
+            src="apisix/plugins/proxy-rewrite.lua check_schema: re_sub of each pair, the even "
+                "length from 3.4"),
     ] + old_style_headers("proxy-rewrite", "3.1")),
     "real-ip": dict(read=["0ed96721"]),   # core.ip.validate_cidr_or_ip: ip_or_cidr (ip_def)
     "redirect": dict(read=["44458aa5", "cbcd3f07", "2644b7fe"], rows=[
-        row("regex_uri", note="the pattern (first item) must compile with the replacement; "
-            "from 3.17 not when a secret reference (needs validator regex_pairs)",
-            src="apisix/plugins/redirect.lua check_schema: re_sub"),
+        # 2.15's oneOf: {uri} | {regex_uri} | {http_to_https, without append_query_string};
+        # uri and regex_uri are mutually exclusive already: with http_to_https present (true
+        # or false), append_query_string must be too, so the third branch does not fit
+        *[row("", until="3.0", check={"conditional": {
+            "if_field": "http_to_https", "if_match": {"required": True},
+            "and_if": [{"field": f, "match": {"required": True}}],
+            "then_field": "append_query_string", "then_match": {"required": True},
+            "then_err": "only one of uri, regex_uri and http_to_https (without "
+                        "append_query_string) may be given (oneOf)"}},
+            src="apisix/plugins/redirect.lua schema: oneOf (2.15.3)") for f in ("uri", "regex_uri")],
+        row("", until="3.0", drop_note="config: the oneOf also rejects", src="the rows above"),
+        row("regex_uri", set={"validator": "apisix_regex_pairs"},
+            src="apisix/plugins/redirect.lua check_schema: re_sub (the schema allows two items)"),
         row("", since="3.0", check={"conditional": {
             "if_field": "http_to_https", "if_match": {"one_of": [True]},
             "then_field": "append_query_string", "then_match": {"not_one_of": [True]},
@@ -318,14 +417,13 @@ PLUGINS = {
     ] + old_style_headers("response-rewrite", "3.0") + [
         row("", check={"conditional": {
             "if_field": "body_base64", "if_match": {"one_of": [True]},
-            "then_field": "body", "then_match": {"required": True, "len_min": 1},
+            "then_field": "body", "then_match": {"required": True, "len_min": 1,
+                                                 "validator": "base64"},
             "then_err": "invalid base64 content"}},
-            src="apisix/plugins/response-rewrite.lua check_schema"),
-        row("body", note="with body_base64, body must decode as base64 (from 3.17 not when a "
-            "secret reference) (needs validator base64)",
-            src="apisix/plugins/response-rewrite.lua check_schema"),
-        row("vars", note="must build as a lua-resty-expr expression " + NEEDS_EXPR,
-            src="apisix/plugins/response-rewrite.lua check_schema"),
+            src="apisix/plugins/response-rewrite.lua check_schema: ngx.decode_base64(conf.body); "
+                "from 3.17 not for a secret reference (secret_references: skip_checks)"),
+
+        *expr_rows("vars", "apisix/plugins/response-rewrite.lua check_schema: expr.new"),
         row("filters[].regex", set={"validator": "regex"},
             src="apisix/plugins/response-rewrite.lua check_schema: re_compile"),
         row("filters[].options", set={"match": "^[adDijJmosuUx]*$"},
@@ -333,23 +431,21 @@ PLUGINS = {
                 "(ngx.re's option letters)")]),
     "rocketmq-logger": dict(read=["e521fc4f", "a2050ec0"], rows=LOG_EXPR),
     "saml-auth": dict(read=["9614b30a"]),
-    "serverless-post-function": dict(read=["867fe695"], rows=[
-        row("functions[]", note="must load as Lua code that returns a function",
-            src="apisix/plugins/serverless/init.lua check_schema")]),
-    "serverless-pre-function": dict(read=["867fe695"], rows=[
-        row("functions[]", note="must load as Lua code that returns a function",
-            src="apisix/plugins/serverless/init.lua check_schema")]),
+    "serverless-post-function": dict(read=["867fe695"], rows=SERVERLESS),
+    "serverless-pre-function": dict(read=["867fe695"], rows=SERVERLESS),
     "sls-logger": dict(read=["93195adc"]),
     "syslog": dict(read=["8d32b895"]),
     "tencent-cloud-cls": dict(read=["e521fc4f"], rows=LOG_EXPR),
     "traffic-label": dict(read=["739a1c42"], rows=[
-        row("rules[].match", note="must build as a lua-resty-expr expression " + NEEDS_EXPR,
-            src="apisix/plugins/traffic-label.lua check_schema"),
+        *expr_rows("rules[].match", "apisix/plugins/traffic-label.lua check_schema: "
+                   "expr.new(rule.match or {})"),
         row("rules[].actions[]", note="each action other than weight must be a supported one, "
             "checked by its own schema", src="apisix/plugins/traffic-label.lua check_schema")]),
     "traffic-split": dict(read=["dfbc2e0b"], rows=[
-        row("rules[].match[].vars", note="must build as a lua-resty-expr expression " + NEEDS_EXPR,
-            src="apisix/plugins/traffic-split.lua check_schema (the stream plugin's too)")]),
+        # apisix/stream/plugins/traffic-split.lua (from 3.14) takes the HTTP check_schema
+        r for scope in ("config", "stream") for r in expr_rows(
+            "rules[].match[].vars", "apisix/plugins/traffic-split.lua check_schema: "
+            "expr.new(m.vars)", scope=scope)]),
     "ua-restriction": dict(read=["a4957e96"], rows=[
         row("allowlist[]", set={"validator": "regex"},
             src="apisix/plugins/ua-restriction.lua check_schema: re_compile"),
@@ -359,12 +455,48 @@ PLUGINS = {
         row("block_rules[]", set={"validator": "regex"},
             src="apisix/plugins/uri-blocker.lua check_schema: re_compile")]),
     "workflow": dict(read=["68fdcd44", "eb20f3b9", "ad3a66f1"], rows=[
-        row("rules[].case", note="must build as a lua-resty-expr expression " + NEEDS_EXPR,
-            src="apisix/plugins/workflow.lua check_schema"),
+        # From 3.14 check_schema tests the wrong variable after expr.new (`if not ok`, the
+        # schema check's result): a case lua-resty-expr refuses passes.
+        *expr_rows("rules[].case", "apisix/plugins/workflow.lua check_schema: expr.new(rule.case)",
+                   until="3.14"),
         row("rules[].actions[]", note="each action must be a supported one (return, "
             "limit-count, limit-conn from 3.x), checked by its own schema",
             src="apisix/plugins/workflow.lua check_schema")]),
 }
+
+# When a scope-level "not expressed" line (or one whose field-level announcement would say too
+# little) is announced (HOP9005): plugin -> [(the note's text from its start, path of the
+# record the check goes in, [conditions: {if_field, if_match, and_if?}])]. Every other line
+# with a field path is announced when that field is set (the field's `unchecked`).
+SET = {"required": True}
+ANNOUNCE = {
+    "ai-proxy-multi": [
+        ("config: with balancer.algorithm semantic", "", [
+            {"if_field": "balancer.algorithm", "if_match": {"one_of": ["semantic"]}}])],
+    # the metadata fallback matters where the schema's alternatives are missing: a username
+    "authz-casbin": [("config: one of {model_path", "", [
+        {"if_field": "username", "if_match": SET}])],
+    # a map entry named add/set/remove is read as the structured form
+    "proxy-rewrite": [("config.headers: a key named", "headers", [
+        {"if_field": f, "if_match": SET} for f in ("add", "set", "remove")])],
+    "response-rewrite": [("config.headers: a key named", "headers", [
+        {"if_field": f, "if_match": SET} for f in ("add", "set", "remove")])],
+    "openid-connect": [("config: with bearer_only true", "", [
+        {"if_field": "bearer_only", "if_match": {"one_of": [True]}}])],
+    # the metadata's path counts when the config has none: announced on every config (the
+    # condition reads include_resp_body, which has a default)
+    "file-logger": [("config.path: path (or the metadata's)", "", [
+        {"if_field": "include_resp_body", "if_match": {"one_of": [True, False]}}])],
+}
+
+
+def announcements(name, text):
+    """(path, conditions) for a note announced otherwise than on its field, or None."""
+    for prefix, path, conds in ANNOUNCE.get(name, []):
+        if text.startswith(prefix):
+            return path, conds
+    return None
+
 
 # Deprecations APISIX writes only in comments or logs (the schema still accepts the field).
 DEPRECATED = {
@@ -385,10 +517,6 @@ DEPRECATED = {
 # module, whose `plugin_schema` is what check_schema validates against (apisix/plugins/ai-proxy.lua
 # and ai-proxy/schema.lua at 3.11.0).
 SCHEMA_AT = {("ai-proxy", "3.11", "schema"): "plugin_schema"}
-
-
-def vkey(v):
-    return [int(x) for x in v.split(".")]
 
 
 def holds(r, version):
@@ -492,6 +620,8 @@ def apply(name, scope, version, d, notes):
             notes.drop(r["drop_note"])
             continue
         target = locate(d, r["path"], create="field" in r)
+        if target is None and r.get("optional"):
+            continue
         if target is None:
             raise SystemExit("%s %s: no field %s at %s" % (name, scope, r["path"], version))
         if "set" in r:

@@ -13,7 +13,8 @@ APISIX's schemas are JSON schema (draft 4 as api7/jsonschema reads it) kept as L
 are translated here keyword by keyword (translate.py). What a plugin's check_schema does in Lua
 on top of its JSON schema is in checks.py: each row names its source, and every check_schema
 body of every release must have been read (its digest is listed there), else the script says
-which to read. What neither can express is written in the file's header as "not expressed".
+which to read. What neither can express is written in the file's header as "not expressed",
+and announced (HOP9005) when a configuration meets it.
 """
 
 import hashlib
@@ -246,22 +247,63 @@ class Plugin:
         notes = Notes()
         secrets = rules.secret_paths(self)
         per_scope = {}
+        same_stream = set()
         for i in self.releases():
             tr = Translator(self.name, self.vers[i], notes.release(i), secrets)
             for scope, schema in self.schemas(i):
                 d = tr.root(schema, scope)
                 d = rules.apply(self.name, scope, self.vers[i], d, notes.release(i))
-                empty_strings_match(d)
                 per_scope.setdefault(scope, {})[i] = d
+            if i in per_scope.get("stream", {}) and per_scope["stream"][i] == \
+                    per_scope.get("config", {}).get(i):
+                same_stream.add(i)
+            self.announce(i, notes, per_scope)
+            for scope in per_scope:
+                if i in per_scope[scope]:
+                    empty_strings_match(per_scope[scope][i])
         # A stream plugin that reuses the HTTP schema needs no `stream` of its own.
         if "stream" in per_scope and "config" in per_scope:
             st = per_scope["stream"]
             for i in list(st):
-                if per_scope["config"].get(i) == st[i]:
+                if i in same_stream:
                     del st[i]
             if not st:
                 del per_scope["stream"]
         return per_scope, notes
+
+    def announce(self, i, notes, per_scope):
+        """Every "not expressed" line of release i is reported when a configuration meets it
+        (HOP9005): as a check where checks.ANNOUNCE says how, else as the `unchecked` of the
+        field the line names, reported when the field is set. The translator announces the
+        fields of if/then/else branches itself."""
+        for text in sorted(t for t, idx in notes.by_text.items() if i in idx):
+            head, _, what = text.partition(": ")
+            scope, _, path = head.partition(".")
+            d = per_scope.get(scope, {}).get(i)
+            if d is None:
+                raise SystemExit("%s: a note for scope %s at %s: %s" % (self.name, scope,
+                                                                      self.vers[i], text))
+            if "the branches on" in what:
+                continue
+            how = rules.announcements(self.name, text)
+            if how is not None:
+                at, conds = how
+                target = rules.locate(d, at) if at else d
+                if target is None:
+                    raise SystemExit("%s: no record %s for %r" % (self.name, at, text))
+                for c in conds:
+                    check = {"unchecked": dict(c, text=what)}
+                    target.setdefault("checks", [])
+                    if check not in target["checks"]:
+                        target["checks"].append(check)
+                continue
+            if not path:
+                raise SystemExit("%s: say in checks.ANNOUNCE when to announce %r" % (self.name, text))
+            target = rules.locate(d, path)
+            if target is None:
+                raise SystemExit("%s: no field %s for %r at %s" % (self.name, path, text,
+                                                                   self.vers[i]))
+            target["unchecked"] = target["unchecked"] + "; " + what if "unchecked" in target else what
 
     def schemas(self, i):
         """(scope, JSON schema) at release i. check_schema decides which schema a consumer and

@@ -24,7 +24,8 @@ MAX_CLAUSES = 16                # the most at_least_one_of checks a required-set
 # The order keys are written in (every key a definition may have).
 KEY_ORDER = ["since", "until", "typedef", "type", "required", "default", "secret", "eq",
              "not_one_of", "one_of", "gt", "between", "len_min", "len_max", "match",
-             "match_any", "validator", "err", "any_of", "open", "deprecated", "elements", "keys",
+             "match_any", "validator", "err", "unchecked", "any_of", "open", "deprecated",
+             "unique_items", "elements", "keys_matching", "keys",
              "values", "fields", "checks"]
 
 # schema_def tables gatehop has as typedefs (schemas/apisix/typedefs.yaml), by the name the
@@ -492,6 +493,8 @@ class Translator:
             if pat not in ("", ".*", "^.*$", "^.*"):
                 if ap is False:
                     d["keys"]["match"] = pat
+                elif ap is None or ap is True or ap == {}:
+                    d["keys_matching"] = pat   # the other keys are free
                 else:
                     self.note("%s: APISIX checks only the values of keys matching %s; here "
                               "every key's" % (where, pat))
@@ -724,9 +727,32 @@ class Rules:
         if kind == "oneOf":
             if len(singles) > 1:
                 self.add({"mutually_exclusive": singles})
-            multi = ["{" + ", ".join(r) + "}" for r in rests if len(r) > 1]
-            self.note("%s: the oneOf also rejects a config that holds all of %s together with "
-                      "another branch" % (self.where, " or ".join(multi)))
+            if any(self.has_default(n) for r in rests for n in r):
+                # checks read a missing field at its default: the pairs below would misfire
+                multi = ["{" + ", ".join(r) + "}" for r in rests if len(r) > 1]
+                self.note("%s: the oneOf also rejects a config that holds all of %s together "
+                          "with another branch" % (self.where, " or ".join(multi)))
+                return
+            self.no_two_sets(rests)
+
+    def no_two_sets(self, rests, when=()):
+        """A oneOf of key sets: no two sets all present (pairs of single keys are left to the
+        mutually_exclusive above unless `when` conditions apply), as conditionals: all of one
+        set and all but the last key of the other set present (and `when`: [{field, match}]
+        holding) -> the last key must be absent."""
+        for i, a in enumerate(rests):
+            for b in rests[i + 1:]:
+                if len(a) == 1 and len(b) == 1 and not when:
+                    continue
+                keys = a + b[:-1]
+                conds = list(when) + [{"field": k, "match": {"required": True}} for k in keys]
+                cond = {"if_field": conds[0]["field"], "if_match": conds[0]["match"]}
+                if len(conds) > 1:
+                    cond["and_if"] = conds[1:]
+                cond.update({"then_field": b[-1], "then_match": {"eq": None},
+                             "then_err": "only one of {%s} and {%s} may be given (oneOf)"
+                                         % (", ".join(a), ", ".join(b))})
+                self.add({"conditional": cond})
 
     # ---- branches told apart by one property's value ----------------------------------------
 
@@ -777,8 +803,11 @@ class Rules:
             self.add({"conditional_at_least_one_of": {
                 "if_field": f, "if_match": {"one_of": vals}, "then_at_least_one_of": c}})
         if kind == "oneOf":
-            self.note("%s: when %s, also at most one of %s" % (self.where, what, " or ".join(
-                "{" + ", ".join(x) + "}" for x in sets)))
+            if any(self.has_default(n) for x in sets for n in x):
+                self.note("%s: when %s, also at most one of %s" % (self.where, what, " or ".join(
+                    "{" + ", ".join(x) + "}" for x in sets)))
+            else:
+                self.no_two_sets(sets, [{"field": f, "match": {"one_of": vals}}])
         for b in group:
             for n, p in sorted((b.get("properties") or {}).items()):
                 if n != f:
@@ -803,8 +832,10 @@ class Rules:
                     self.declare(n)
                 self.add({"conditional_at_least_one_of": {
                     "if_field": f, "if_match": match, "then_at_least_one_of": names}})
-                if key == "oneOf":
+                if key == "oneOf" and any(self.has_default(n) for n in names):
                     self.note("%s: when %s, at most one of %s" % (self.where, what, ", ".join(names)))
+                elif key == "oneOf":
+                    self.no_two_sets([[n] for n in names], [{"field": f, "match": match}])
             else:
                 self.note("%s: when %s, a %s of %d branches" % (self.where, what, key, len(sub)))
         for key in ("allOf", "not", "if", "dependencies"):
@@ -820,6 +851,12 @@ class Rules:
         self.pending.setdefault(n, []).append((f, match, sub, what))
 
     @property
+    def if_fields(self):
+        if not hasattr(self, "_if_fields"):
+            self._if_fields = set()
+        return self._if_fields
+
+    @property
     def pending(self):
         if not hasattr(self, "_pending"):
             self._pending = {}
@@ -829,8 +866,14 @@ class Rules:
         """Properties typed in branches: a field the object does not declare becomes the
         loosest of its branch definitions; each branch's stricter bounds become a conditional
         on the branch's value."""
+        branch_only = {}
         for n, defs in sorted(self.pending.items()):
             declared = n in self.fields and self.fields[n] != {"type": "any"}
+            if not declared and self.only_in_branches(n, defs):
+                continue
+            for f in sorted({g for g, _, _, _ in defs} & self.if_fields):
+                if not declared:
+                    branch_only.setdefault(f, []).append(n)
             base = self.fields[n] if declared else loosest_of([d for _, _, d, _ in defs])
             if not declared:
                 if self.fields.get(n, {}).get("required"):
@@ -846,6 +889,12 @@ class Rules:
                 if extra:
                     self.add({"conditional": {"if_field": f, "if_match": match, "then_field": n,
                                               "then_match": extra}})
+        for f, names in sorted(branch_only.items()):
+            self.note("%s: the lists and records the branches on `%s` declare are checked "
+                      "whatever `%s` is; APISIX checks each only in its branch (plain values "
+                      "are checked in their branch)" % (self.where, f, f))
+            for n in names:
+                self.announce_outside_branch(f, n)
 
     def branch_fields(self, b, what):
         """Properties typed in a branch: fields when the object lacks them."""
@@ -885,7 +934,6 @@ class Rules:
         if f not in (cond.get("required") or []) and not self.has_default(f):
             self.note("%s: when `%s` is absent, APISIX applies the `then` rules" % (self.where, f))
         what = "`%s` is %s" % (f, "/".join(map(str, vals)))
-        before = list(self.fields)
         if isinstance(s.get("then"), dict):
             self.when(f, {"one_of": vals}, s["then"], what)
         if isinstance(s.get("else"), dict):
@@ -897,10 +945,56 @@ class Rules:
                 self.rule_if(e)
             else:
                 self.when(f, {"not_one_of": vals}, e, "`%s` is not %s" % (f, "/".join(map(str, vals))))
-        added = [n for n in self.fields if n not in before]
-        if added:
-            self.note("%s: the fields the branches on `%s` declare are checked whatever `%s` is; "
-                      "APISIX checks each only in its branch" % (self.where, f, f))
+        self.if_fields.add(f)   # finish() announces the fields only its branches declare
+
+    def only_in_branches(self, n, defs):
+        """A property only the branches of if/then/else rules declare, each a plain value (no
+        nested definitions): checked only where its branch applies, as APISIX does, by
+        conditionals on the branch's value; the field itself takes any value (keeping its
+        default and secrecy). False when that cannot be done: the field is then the loosest of
+        the branches' definitions, checked whatever branch applies."""
+        nested = ("fields", "elements", "keys", "values", "any_of", "typedef", "checks", "open",
+                  "keys_matching", "json")
+        if not {g for g, _, _, _ in defs} <= self.if_fields or \
+                any(set(d) & set(nested) for _, _, d, _ in defs):
+            return False
+        loose = loosest_of([d for _, _, d, _ in defs])
+        base = {"type": "any"}
+        base.update({k: v for k, v in loose.items() if k in ("default", "secret")})
+        if self.fields.get(n, {}).get("required"):
+            base = set_required_late(base)
+        self.fields[n] = base
+        for f, match, sub, _ in defs:
+            then = {k: v for k, v in sub.items() if k not in ("default", "secret", "required")}
+            if then:
+                self.add({"conditional": {"if_field": f, "if_match": match, "then_field": n,
+                                          "then_match": then}})
+        return True
+
+    def announce_outside_branch(self, f, n):
+        """A field a branch on f declares, set where no such branch applies: gatehop checks it
+        there, APISIX does not; announced (HOP9005). A value equal to the field's default is
+        left out: checks read an absent field at its default, and the default passes anyway."""
+        matches = [m for g, m, _, _ in self.pending.get(n, []) if g == f]
+        ones = sorted({json.dumps(v) for m in matches for v in m.get("one_of", [])})
+        ones = [json.loads(v) for v in ones]
+        nots = [m["not_one_of"] for m in matches if "not_one_of" in m]
+        if not nots:
+            where, branch = {"not_one_of": ones}, "/".join(map(str, ones))
+        elif len(nots) == 1 and [v for v in nots[0] if v not in ones]:
+            rest = [v for v in nots[0] if v not in ones]
+            where, branch = {"one_of": rest}, "not " + "/".join(map(str, rest))
+        else:
+            return
+        field = self.fields.get(n, {})
+        if "default" in field:
+            if_match = {"not_one_of": [field["default"]]}
+        else:
+            if_match = {"required": True}
+        self.add({"unchecked": {
+            "if_field": n, "if_match": if_match, "and_if": [{"field": f, "match": where}],
+            "text": "APISIX checks it only when `%s` is %s (the branch that declares it): a "
+                    "finding on it here may be one APISIX does not make" % (f, branch)}})
 
 
 def clauses_of(sets):
