@@ -577,6 +577,7 @@ static const struct check_keyword check_kinds[] = {
     {"conditional", CHECK_CONDITIONAL},
     {"conditional_at_least_one_of", CHECK_CONDITIONAL_AT_LEAST_ONE_OF},
     {"at_least_one_true", CHECK_AT_LEAST_ONE_TRUE},
+    {"closed_if_any", CHECK_CLOSED_IF_ANY},
     {"equal", CHECK_EQUAL},
     {"unchecked", CHECK_UNCHECKED},
     {"forbids", CHECK_FORBIDS},

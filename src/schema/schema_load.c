@@ -181,6 +181,7 @@ static const struct keyword check_keywords[] = {
     {"conditional", SH_CONDITIONAL},
     {"conditional_at_least_one_of", SH_CONDITIONAL_ALO},
     {"at_least_one_true", SH_STRINGS},
+    {"closed_if_any", SH_STRINGS},
     {"equal", SH_STRINGS},
     {"unchecked", SH_UNCHECKED},
     {"forbids", SH_IF_SET},

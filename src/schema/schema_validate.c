@@ -1778,6 +1778,33 @@ static bool run_at_least_one_true(struct record_run *run, const struct spec_chec
     return false;
 }
 
+/*
+ * A record that is two forms in one (JSON schema's oneOf of a closed record and an open map, as
+ * APISIX's proxy-rewrite `headers`): once one of the fields is a table, the record is the closed
+ * form and takes no key it does not declare.
+ */
+static bool run_closed_if_any(struct record_run *run, const struct spec_check *k)
+{
+    const char *form = NULL;
+    for (size_t i = 0; i < k->n_fields && !form; i++) {
+        const struct node *v = run_value(run, k->fields_at[i], k->fields[i]);
+        if (v && v->kind != NODE_SCALAR)
+            form = k->fields[i];
+    }
+    bool ok = true;
+    for (uint32_t i = 0; form && i < run->map->count; i++) {
+        const struct node *key = run->map->u.pairs[i].key;
+        if (!node_is_string(key) || spec_record_field(run->r, key->u.text, key->count))
+            continue;
+        diag_add(run->c->sink, R_HOP2010, -1, &key->span, path_text(run->c->path), run->c->entity,
+                 "'%.80s' cannot be set beside '%s': with '%s' the record is read in its "
+                 "structured form, which takes no other key",
+                 key->u.text, form, form);
+        ok = false;
+    }
+    return ok;
+}
+
 /* The fields have one value; an unset field is null. The check applies when the field each
  * name starts at is set (keys: `jwk.kid` only when there is a jwk); a value that cannot be read
  * (a JSON string that does not decode, a vault reference) is not compared. */
@@ -1965,6 +1992,8 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
         return run_conditional_alo(run, k);
     case CHECK_AT_LEAST_ONE_TRUE:
         return run_at_least_one_true(run, k);
+    case CHECK_CLOSED_IF_ANY:
+        return run_closed_if_any(run, k);
     case CHECK_EQUAL:
         return run_equal(run, k);
     case CHECK_UNCHECKED:

@@ -476,11 +476,6 @@ ANNOUNCE = {
     # the metadata fallback matters where the schema's alternatives are missing: a username
     "authz-casbin": [("config: one of {model_path", "", [
         {"if_field": "username", "if_match": SET}])],
-    # a map entry named add/set/remove is read as the structured form
-    "proxy-rewrite": [("config.headers: a key named", "headers", [
-        {"if_field": f, "if_match": SET} for f in ("add", "set", "remove")])],
-    "response-rewrite": [("config.headers: a key named", "headers", [
-        {"if_field": f, "if_match": SET} for f in ("add", "set", "remove")])],
     "openid-connect": [("config: with bearer_only true", "", [
         {"if_field": "bearer_only", "if_match": {"one_of": [True]}}])],
     # the metadata's path counts when the config has none: announced on every config (the

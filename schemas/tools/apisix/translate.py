@@ -421,10 +421,12 @@ class Translator:
                     out[k] = m[k]
             if "len_min" in m and "len_min" in r:
                 out["len_min"] = min(m["len_min"], r["len_min"])
-            self.note("%s: a key named %s is read as the structured form, never as a map "
-                      "entry%s" % (where, "/".join(sorted(out["fields"])),
-                                   "; mixing both forms is refused by APISIX" if kind == "oneOf"
-                                   else ""))
+            if kind == "oneOf":
+                # the record closes once one of its parts is a table: both forms together fit
+                # neither alternative
+                out["checks"] = [{"closed_if_any": sorted(out["fields"])}]
+            # A part written as a scalar (`set: x`) would be a map entry to APISIX and is a wrong
+            # type here: no configuration means that, so it is not announced.
             return out
         self.note("%s: one of %d shapes (%s), checked loosely" % (where, len(alts), kind))
         if len(types) == 1 and "record" in types:
