@@ -527,6 +527,7 @@ static int place_check(struct cctx *c, const struct spec_record *r, struct spec_
 {
     k->if_at = position_of(r, k->if_field);
     k->then_at = position_of(r, k->then_field);
+    k->unless_at = position_of(r, k->unless_field);
     int rc = positions(c, r, k->fields, k->n_fields, &k->fields_at);
     if (rc == 0)
         rc = positions(c, r, k->then_fields, k->n_then_fields, &k->then_fields_at);
@@ -644,6 +645,7 @@ static int compile_check_args(struct cctx *c, struct spec_check *k, const struct
         return string_list(c, node_map_get(args, "fields"), &k->fields, &k->n_fields);
     case CHECK_UNCHECKED:
         k->if_field = text_of(args, "if_field");
+        k->unless_field = text_of(args, "unless_set");
         k->then_err = text_of(args, "text");
         if ((rc = compile_and_if(c, k, node_map_get(args, "and_if"))) < 0)
             return rc;

@@ -199,8 +199,11 @@ static const struct keyword conditional_keywords[] = {
 static const struct keyword and_if_keywords[] = {{"field", SH_STRING}, {"match", SH_FIELDDEF}};
 
 /* A check gatehop cannot run, announced (HOP9005) when its condition holds. */
-static const struct keyword unchecked_check_keywords[] = {
-    {"if_field", SH_STRING}, {"if_match", SH_FIELDDEF}, {"and_if", SH_AND_IF}, {"text", SH_STRING}};
+static const struct keyword unchecked_check_keywords[] = {{"if_field", SH_STRING},
+                                                          {"if_match", SH_FIELDDEF},
+                                                          {"and_if", SH_AND_IF},
+                                                          {"unless_set", SH_STRING},
+                                                          {"text", SH_STRING}};
 
 /* forbids / requires: when if_field is set (and matches if_match), the fields must all be
  * unset / all be set. */
@@ -1779,6 +1782,8 @@ static int sh_unchecked_check(struct lctx *c, const struct node *n)
     c->needs_type = needs_type;
     if (rc == 0)
         rc = require_keys(c, n, TABLE(needed), "an unchecked check");
+    if (rc == 0 && node_map_get(n, "unless_set"))
+        rc = check_field_name(c, node_map_get(n, "unless_set"));
     return rc < 0 ? rc : check_field_name(c, node_map_get(n, "if_field"));
 }
 

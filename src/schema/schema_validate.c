@@ -1897,6 +1897,12 @@ static bool run_unchecked(struct record_run *run, const struct spec_check *k)
 {
     if (!conditions_hold(run, k))
         return true;
+    if (k->unless_field) { /* about a field left out: said at the record */
+        if (!counts_as_set(run->c, run_value(run, k->unless_at, k->unless_field)))
+            diag_add(run->c->sink, R_HOP9005, -1, &run->map->span, path_text(run->c->path),
+                     run->c->entity, "'%s': not checked: %s", k->unless_field, k->then_err);
+        return true;
+    }
     const struct node *at = nested_field(run, k->if_at, k->if_field).written;
     diag_add(run->c->sink, R_HOP9005, -1, at ? &at->span : &run->map->span, path_text(run->c->path),
              run->c->entity, "'%s': not checked: %s", k->if_field, k->then_err);

@@ -478,10 +478,11 @@ ANNOUNCE = {
         {"if_field": "username", "if_match": SET}])],
     "openid-connect": [("config: with bearer_only true", "", [
         {"if_field": "bearer_only", "if_match": {"one_of": [True]}}])],
-    # the metadata's path counts when the config has none: announced on every config (the
-    # condition reads include_resp_body, which has a default)
+    # the metadata's path counts when the config has none: announced on a config without one
+    # (the condition reads include_resp_body, which has a default)
     "file-logger": [("config.path: path (or the metadata's)", "", [
-        {"if_field": "include_resp_body", "if_match": {"one_of": [True, False]}}])],
+        {"if_field": "include_resp_body", "if_match": {"one_of": [True, False]},
+         "unless_set": "path"}])],
 }
 
 
