@@ -443,8 +443,8 @@ def main():
     report(all_items, a.show)
     suite_summary(all_items)
     if a.cases:
-        ncases, nfiles = write_cases(all_items, a.cases)
-        print(f"\nwrote {ncases} cases ({nfiles} validations) under {a.cases}")
+        ncases, nvalid, nfiles = write_cases(all_items, a.cases)
+        print(f"\nwrote {ncases} cases ({nvalid} validations in {nfiles} files) under {a.cases}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(all_items, f, indent=1)
@@ -509,7 +509,7 @@ def write_cases(items, out_dir):
             continue
         key = case_name(r["release"], r["spec"], r["flavor_used"])
         groups.setdefault(key, []).append(r)
-    nfiles = 0
+    nfiles = nvalid = 0
     for name, recs in groups.items():
         d = os.path.join(out_dir, name)
         if os.path.isdir(d):
@@ -517,17 +517,23 @@ def write_cases(items, out_dir):
                 os.unlink(os.path.join(d, f))
         os.makedirs(d, exist_ok=True)
         rel = recs[0]["release"]
+        by_text = collections.OrderedDict()  # the same input asserted again shares a file
+        for r in recs:
+            by_text.setdefault(r["text"], []).append(r)
         files = []
-        for i, r in enumerate(recs, 1):
+        for i, (text, same) in enumerate(by_text.items(), 1):
             fname = f"{i:03d}.yaml"
-            title = re.sub(r"\s+", " ", r["test"]).strip()
-            agree = "gatehop agrees" if r["agree"] else \
-                "gatehop DISAGREES (" + r["gatehop"] + "s it)"
-            head = (f"# Kong {RELEASES[rel]}, {r['spec']} line {r['line']},\n"
-                    f"# test: {title}\n# {outcome_words(r)}; {agree}\n")
+            head = ""
+            for r in same:
+                title = re.sub(r"\s+", " ", r["test"]).strip()
+                agree = "gatehop agrees" if r["agree"] else \
+                    "gatehop DISAGREES (" + r["gatehop"] + "s it)"
+                head += (f"# Kong {RELEASES[rel]}, {r['spec']} line {r['line']},\n"
+                         f"# test: {title}\n# {outcome_words(r)}; {agree}\n")
             with open(os.path.join(d, fname), "w") as f:
-                f.write(head + r["text"])
+                f.write(head + text)
             files.append(fname)
+        nvalid += len(recs)
         args = ["lint", "--no-config", "-q", "--no-excerpts", "--from", f"kong@{rel}",
                 "--to", f"kong@{rel}"]
         if recs[0]["flavor_used"]:
@@ -535,7 +541,7 @@ def write_cases(items, out_dir):
         with open(os.path.join(d, "args"), "w") as f:
             f.write("\n".join(args + files) + "\n")
         nfiles += len(files)
-    return len(groups), nfiles
+    return len(groups), nvalid, nfiles
 
 
 def report(items, show):
