@@ -15,7 +15,8 @@ check_schema: every t/plugin/*.t block whose Lua hands a configuration to a plug
 standalone: every t/config-center-yaml/*.t block with an `apisix_yaml` section. APISIX refuses
   the file's item when the block expects a check failure in the error log ("validation failed",
   "failed to check ..."); it accepts it when the block expects a normal response or no [error]
-  line. Other blocks are left out. gatehop rejects it when it reports any error.
+  line. Other blocks are left out, and so are files without #END (APISIX skips them with a
+  warning, config_yaml.lua "missing valid end flag", so the test asserts nothing of them). gatehop rejects it when it reports any error.
 
 --cases DIR writes one golden case per tag and test file (conformance-apisixXY-<file>), each
 input commented with the source test and APISIX's outcome; `GATEHOP_UPDATE=1 ctest -R
@@ -35,7 +36,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "schemas", "tools", "apisix"))
+sys.path.insert(0, os.path.join(HERE, "..", "kong"))
 import check_schema_tests as cst  # noqa: E402
+import kong_yaml  # noqa: E402
 
 DEFAULT_TAGS = ["2.15.3", "3.2.0", "3.9.0", "3.18.0"]
 UPSTREAM = {"type": "roundrobin", "nodes": {"127.0.0.1:1980": 1}}
@@ -43,7 +46,7 @@ UPSTREAM = {"type": "roundrobin", "nodes": {"127.0.0.1:1980": 1}}
 # Error-log lines by which a standalone test says APISIX refused an item of the file.
 REFUSED = re.compile(r"validation failed|failed to check|failed to validate|invalid |"
                      r"is required|wrong |failed to parse|additional properties forbidden|"
-                     r"expect|should match|must |bad |unknown plugin", re.I)
+                     r"expect|should match|must |bad |unknown plugin|not exits|not exist", re.I)
 
 
 def minor(tag):
@@ -103,9 +106,10 @@ def place(doc, call, n):
 
 
 def yaml_text(doc, notes):
-    """DOC as JSON (which is YAML) with a comment per item, APISIX's #END after it."""
+    """DOC as block YAML (what standalone files are written as; every release's YAML reader
+    types block scalars alike) with a comment per item, APISIX's #END after it."""
     lines = ["# " + n for n in notes]
-    return "\n".join(lines) + "\n" + json.dumps(doc, indent=1) + "\n#END\n"
+    return "\n".join(lines) + "\n" + kong_yaml.dump(doc) + "#END\n"
 
 
 def pack(items):
@@ -131,8 +135,8 @@ def standalone_items(git_dir, tag):
     for fname, text in t_dir_files(git_dir, tag, "t/config-center-yaml"):
         for title, block in cst.blocks(text):
             body = cst.section(block, "apisix_yaml")
-            if body is None:
-                continue
+            if body is None or not re.search(r"#END\s*$", body):
+                continue  # without #END APISIX skips the file: the test asserts nothing of it
             errlog = (cst.section(block, "error_log") or "") + (cst.section(block, "grep_error_log") or "")
             no_err = cst.section(block, "no_error_log") or ""
             yaml_conf = cst.section(block, "yaml_config") or ""
@@ -190,12 +194,16 @@ def run_suite(a, suite, tag, workdir, results):
                     f.write(yaml_text(doc["doc"], notes))
                 files.append(fn)
                 errors = lint(a.gatehop, tag, os.path.join(d, fn)) or []
-                for it in doc["items"]:
+                for n, it in enumerate(doc["items"], 1):
                     p = it["path"]
                     rej = any(e["path"] == p or e["path"].startswith(p + "/") for e in errors)
                     results.append(dict(it, suite=suite, tag=tag, file=fname, case=name,
                                         gatehop_rejects=rej, why=[e["message"] for e in errors
                                                                   if e["path"].startswith(p)]))
+                    if rej == it["accepted"]:
+                        notes[n + 1] += " (gatehop DISAGREES)"
+                with open(os.path.join(d, fn), "w") as f:
+                    f.write(yaml_text(doc["doc"], notes))
         else:
             for k, it in enumerate(items, 1):
                 fn = "%03d.yaml" % k
@@ -212,6 +220,10 @@ def run_suite(a, suite, tag, workdir, results):
                     continue
                 results.append(dict(it, suite=suite, tag=tag, file=fname, case=name,
                                     gatehop_rejects=bool(errors), why=[e["message"] for e in errors]))
+                if bool(errors) == it["accepted"]:
+                    with open(os.path.join(d, fn), "w") as f:
+                        f.write(head.rstrip("\n") + " (gatehop DISAGREES)\n" +
+                                it["body"].rstrip("\n") + "\n")
         with open(os.path.join(d, "args"), "w") as f:
             f.write("\n".join(["lint", "--no-config", "-q", "--no-excerpts", "--from",
                                "apisix@" + minor(tag), "--to", "apisix@" + minor(tag)] + files) + "\n")
