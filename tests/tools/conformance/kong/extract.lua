@@ -458,6 +458,8 @@ local helpers = module_table({
   -- one database strategy: the validations do not depend on it
   each_strategy = function() return real_ipairs({ "postgres" }) end,
   all_strategies = function() return real_ipairs({ "postgres" }) end,
+  -- the blueprints and the database: stand-ins (what a spec reads from them is computed)
+  get_db_utils = function() return blackhole("blueprints"), blackhole("database") end,
 }, "spec.helpers")
 
 local declarative_config_module = module_table({
@@ -713,7 +715,9 @@ _G.ngx = module_table({
   now = function() return 1700000000 end,
   time = function() return 1700000000 end,
 }, "ngx")
-_G.kong = nil
+-- The PDK global: specs spy on its logger (serverless-functions' deprecation warnings); a spec
+-- that sets kong.configuration (the router flavour) replaces the whole table.
+_G.kong = { log = blackhole("kong.log") }
 table.unpack = table.unpack or unpack
 
 local chunk, load_err = loadfile(spec_path)
