@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Measures how far gatehop agrees with APISIX's own tests, and writes them as golden cases.
 
-usage: measure.py [--apisix GIT_DIR] [--gatehop BIN] [--tag TAG ...] [--suite check_schema|standalone]
+usage: measure.py [--apisix GIT_DIR] [--gatehop BIN] [--tag TAG ...]
+                  [--suite check_schema|standalone|cli]
                   [--cases DIR] [--show N]
 
-Two suites, each at the tags given (default 2.15.3 3.2.0 3.9.0 3.18.0):
+Three suites, each at the tags given (default 2.15.3 3.2.0 3.9.0 3.18.0):
 
 check_schema: every t/plugin/*.t block whose Lua hands a configuration to a plugin's
   check_schema, run by schemas/tools/apisix/check_schema_tests.py's machinery (t_blocks.lua
@@ -17,6 +18,9 @@ standalone: every t/config-center-yaml/*.t block with an `apisix_yaml` section. 
   "failed to check ..."); it accepts it when the block expects a normal response or no [error]
   line. Other blocks are left out, and so are files without #END (APISIX skips them with a
   warning, config_yaml.lua "missing valid end flag", so the test asserts nothing of them). gatehop rejects it when it reports any error.
+
+cli: the apisix.yaml files t/cli/*.sh scripts write before they start a node and check that
+  it serves: APISIX loads each (with the environment variables the script sets).
 
 --cases DIR writes one golden case per tag and test file (conformance-apisixXY-<file>), each
 input commented with the source test and APISIX's outcome; `GATEHOP_UPDATE=1 ctest -R
@@ -149,11 +153,26 @@ def standalone_items(git_dir, tag):
                 yield fname, title, body, True
 
 
-def t_dir_files(git_dir, tag, folder):
+def cli_items(git_dir, tag):
+    """The apisix.yaml files t/cli/*.sh scripts write (`echo '...' > conf/apisix.yaml`), each
+    with the check the script makes next ("passed: ..."): every one runs a node that must
+    serve; a check about a failure (a missing variable at start) concerns the environment,
+    not the file, and is left out."""
+    for fname, text in t_dir_files(git_dir, tag, "t/cli", ".sh"):
+        for m in re.finditer(r"echo '\n([^']*)'\s*>\s*conf/apisix\.yaml", text):
+            line = text[:m.start()].count("\n") + 1
+            nxt = re.search(r'echo "passed: ([^"]*)"', text[m.end():])
+            said = nxt.group(1) if nxt else "the script goes on"
+            if re.search(r"error|fail|reject|invalid", said, re.I):
+                continue
+            yield fname, "line %d, then %s" % (line, said), m.group(1), True
+
+
+def t_dir_files(git_dir, tag, folder, ext=".t"):
     names = subprocess.run(["git", "-C", git_dir, "ls-tree", "--name-only", tag, folder + "/"],
                            capture_output=True, text=True).stdout.split()
     for n in sorted(names):
-        if n.endswith(".t"):
+        if n.endswith(ext):
             yield n, subprocess.run(["git", "-C", git_dir, "show", "%s:%s" % (tag, n)],
                                     capture_output=True, text=True, errors="replace").stdout
 
@@ -161,8 +180,8 @@ def t_dir_files(git_dir, tag, folder):
 # --- driver ------------------------------------------------------------------------------------
 
 def case_name(suite, tag, fname):
-    stem = os.path.basename(fname)[:-2]
-    short = "standalone-" + stem if suite == "standalone" else "plugin-" + stem
+    stem = os.path.splitext(os.path.basename(fname))[0]
+    short = {"standalone": "standalone-", "cli": "cli-"}.get(suite, "plugin-") + stem
     return re.sub(r"[^a-z0-9-]+", "-", ("conformance-apisix%s-%s" % (
         minor(tag).replace(".", ""), short)).lower()).strip("-")
 
@@ -174,7 +193,8 @@ def run_suite(a, suite, tag, workdir, results):
             by_file.setdefault(fname, []).append(
                 {"title": title, "num": num, "call": call, "accepted": accepted})
     else:
-        for fname, title, body, accepted in standalone_items(a.apisix, tag):
+        items = standalone_items if suite == "standalone" else cli_items
+        for fname, title, body, accepted in items(a.apisix, tag):
             by_file.setdefault(fname, []).append({"title": title, "body": body, "accepted": accepted})
     for fname, items in by_file.items():
         name = case_name(suite, tag, fname)
@@ -234,13 +254,13 @@ def main():
     ap.add_argument("--apisix", default="/work/.mirror/apache+apisix/repo")
     ap.add_argument("--gatehop", default=os.path.join(ROOT, "build", "gatehop"))
     ap.add_argument("--tag", action="append")
-    ap.add_argument("--suite", action="append", choices=["check_schema", "standalone"])
+    ap.add_argument("--suite", action="append", choices=["check_schema", "standalone", "cli"])
     ap.add_argument("--cases", help="write golden cases under this directory (tests/cases)")
     ap.add_argument("--show", type=int, default=0)
     a = ap.parse_args()
     work = a.cases or os.path.join("/tmp", "apisix-conformance.%d" % os.getpid())
     results = []
-    for suite in a.suite or ["check_schema", "standalone"]:
+    for suite in a.suite or ["check_schema", "standalone", "cli"]:
         for tag in a.tag or DEFAULT_TAGS:
             run_suite(a, suite, tag, work, results)
     rows = collections.OrderedDict()
