@@ -80,9 +80,13 @@ def check_schema_items(git_dir, tag):
             if not events:
                 continue
             calls = {e["call"]: e for e in events if "call" in e}
-            for num, accepted in sorted(cst.outcomes(events, expected).items()):
+            verdicts = cst.outcomes(events, expected)
+            # the fields APISIX's error names (`property "x" ...`), when one call is refused
+            names = re.findall(r'property "([^"]+)"', expected) \
+                if list(verdicts.values()).count(False) == 1 else []
+            for num, accepted in sorted(verdicts.items()):
                 if isinstance(calls[num]["conf"], dict):
-                    yield fname, title, num, calls[num], accepted
+                    yield fname, title, num, calls[num], accepted, names
 
 
 def place(doc, call, n):
@@ -189,9 +193,10 @@ def case_name(suite, tag, fname):
 def run_suite(a, suite, tag, workdir, results):
     by_file = collections.OrderedDict()
     if suite == "check_schema":
-        for fname, title, num, call, accepted in check_schema_items(a.apisix, tag):
+        for fname, title, num, call, accepted, names in check_schema_items(a.apisix, tag):
             by_file.setdefault(fname, []).append(
-                {"title": title, "num": num, "call": call, "accepted": accepted})
+                {"title": title, "num": num, "call": call, "accepted": accepted,
+                 "names": [] if accepted else names})
     else:
         items = standalone_items if suite == "standalone" else cli_items
         for fname, title, body, accepted in items(a.apisix, tag):
@@ -216,10 +221,15 @@ def run_suite(a, suite, tag, workdir, results):
                 errors = lint(a.gatehop, tag, os.path.join(d, fn)) or []
                 for n, it in enumerate(doc["items"], 1):
                     p = it["path"]
-                    rej = any(e["path"] == p or e["path"].startswith(p + "/") for e in errors)
+                    mine = [e for e in errors if e["path"] == p or e["path"].startswith(p + "/")]
+                    rej = bool(mine)
+                    named = None
+                    if rej and it["names"]:
+                        named = any(x in e["path"].split("/") or "'%s'" % x in e["message"] or
+                                    '"%s"' % x in e["message"] for x in it["names"] for e in mine)
                     results.append(dict(it, suite=suite, tag=tag, file=fname, case=name,
-                                        gatehop_rejects=rej, why=[e["message"] for e in errors
-                                                                  if e["path"].startswith(p)]))
+                                        gatehop_rejects=rej, named=named,
+                                        why=[e["message"] for e in mine]))
                     if rej == it["accepted"]:
                         notes[n + 1] += " (gatehop DISAGREES)"
                 with open(os.path.join(d, fn), "w") as f:
@@ -271,6 +281,20 @@ def main():
             continue
         row["n"] += 1
         row["agree"] += r["gatehop_rejects"] != r["accepted"]
+    fields = collections.Counter()
+    for r in results:
+        if r.get("named") is not None:
+            fields["named"] += 1
+            fields["found"] += r["named"]
+    if fields["named"]:
+        print("check_schema refusals whose error names a field (property \"x\"), and gatehop "
+              "refuses: %d; gatehop names the field: %d (%.2f%%)" % (
+                  fields["named"], fields["found"], 100.0 * fields["found"] / fields["named"]))
+        for r in results:
+            if r.get("named") is False and a.show:
+                print("  field not named: %s %s [%s] %s: %s" % (
+                    r["tag"], r["file"], re.sub(r"\s+", " ", r["title"]), r["names"],
+                    "; ".join(r["why"])[:200]))
     print("suite         tag      translated  agree")
     tot = collections.defaultdict(collections.Counter)
     for (suite, tag), row in rows.items():
