@@ -499,6 +499,11 @@ static void check_nested_list(struct nesting *n, const struct spec_child *child,
                               const struct node *value)
 {
     struct check_run *run = n->run;
+    /* null is an empty collection, as at the top level: Kong's declarative schema takes a nested
+     * collection as an optional array field, and null leaves it unset (Kong's validate and
+     * flatten specs, "accepts an empty list", 2.8 to 3.9). */
+    if (node_is_null(value))
+        return;
     if (value->kind != NODE_SEQUENCE && !(value->kind == NODE_MAPPING && value->count == 0)) {
         diag_add(run->sink, R_HOP2003, -1, &value->span, path_text(&run->path), run->vctx.entity,
                  "'%s': expected an array of %s, got %s", child->entity->name, child->entity->name,

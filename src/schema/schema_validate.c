@@ -1303,9 +1303,13 @@ static void report_plugin_deprecation(struct vctx *c, const struct node *name)
     }
 }
 
-bool check_plugin_known(struct vctx *c, const struct node *name)
+/* ignored: the gateway skips a plugin it does not load and still loads the entity. */
+static bool plugin_known(struct vctx *c, const struct node *name, bool ignored)
 {
     const struct spec_document *d = c->doc;
+    if (is_placeholder(c, name))
+        return false; /* rendered before the gateway reads the file (APISIX's ${{VAR}} in a key,
+                         t/cli/test_standalone.sh at 3.18.0): no plugin to check here */
     if (!d->all_plugins || plugin_is_custom(c, name->u.text))
         return true; /* no plugin list: the product's plugin set is not known to gatehop */
     if (spec_plugin_find(d, name->u.text)) {
@@ -1314,10 +1318,8 @@ bool check_plugin_known(struct vctx *c, const struct node *name)
     }
     enum rule_id rule;
     char phrase[160];
-    /* A gateway that skips the plugins it does not load still loads the entity. */
-    int severity = d->unknown_plugins_ignored ? GH_WARNING : -1;
-    const char *skipped =
-        d->unknown_plugins_ignored ? " (it skips the plugin and loads the rest)" : "";
+    int severity = ignored ? GH_WARNING : -1;
+    const char *skipped = ignored ? " (it skips the plugin and loads the rest)" : "";
     const struct node *listed =
         why_not_listed(d, d->all_plugins, name, &rule, phrase, sizeof(phrase));
     if (listed) {
@@ -1334,6 +1336,11 @@ bool check_plugin_known(struct vctx *c, const struct node *name)
              "plugin, pass --custom-plugin %.80s",
              name->u.text, d->product, d->version_text, skipped, name->u.text);
     return false;
+}
+
+bool check_plugin_known(struct vctx *c, const struct node *name)
+{
+    return plugin_known(c, name, c->doc->unknown_plugins_ignored);
 }
 
 /* "ip-restriction, limit-conn and syslog": the stream plugins of the target. */
@@ -1397,7 +1404,11 @@ const struct spec_field *plugin_conf_schema(struct vctx *c, const struct node *n
                                             enum plugin_scope scope, bool *known, bool *is_config)
 {
     *is_config = false;
-    *known = check_plugin_known(c, name);
+    /* Metadata of a plugin the node does not load is skipped in every release (APISIX's
+     * check_plugin_metadata passes skip_disabled_plugin, 2.15.3 to 3.17.0; 3.18.0 ignores it
+     * silently): the metadata scope is APISIX's alone. */
+    *known =
+        plugin_known(c, name, c->doc->unknown_plugins_ignored || scope == PLUGIN_SCOPE_METADATA);
     const struct spec_plugin *plugin = *known ? spec_plugin_find(c->doc, name->u.text) : NULL;
     if (*known && !plugin && c->doc->all_plugins && plugin_is_custom(c, name->u.text))
         diag_add(c->sink, R_HOP9005, -1, &name->span, path_text(c->path), c->entity,

@@ -354,6 +354,41 @@ undeclared(["ai-proxy"], "config.route_type", "3.10",
            "use config.llm_format (and a route_type of the request's kind) instead", value="preserve")
 
 
+# Fields and entity checks a patch release added to a minor (the dumps are of each minor's .0
+# tag): (plugin, minor, the later dump they are copied from) -> the config fields and the
+# entity checks whose if_field is one of them. gatehop keeps one definition per minor, so a minor
+# stands for its newest patch here: refusing what the current patch of a release accepts would be
+# a false error for everyone who runs it. Kong 3.9.1 (git diff 3.9.0 3.9.3 -- kong/plugins,
+# and spec/03-plugins/38-ai-proxy/00-config_spec.lua at 3.9.3, "native llm_format can only use
+# llm/v1/chat route_type") added llm_format to ai-proxy (with three entity checks), to
+# ai-prompt-decorator and to ai-prompt-guard, as 3.10.0 has them.
+PATCH_BACKPORTS = {
+    ("ai-proxy", "3.9", "3.10"): ["llm_format"],
+    ("ai-prompt-decorator", "3.9", "3.10"): ["llm_format"],
+    ("ai-prompt-guard", "3.9", "3.10"): ["llm_format"],
+}
+
+
+def with_patch_backports(name, per_ver, vers):
+    """per_ver with the PATCH_BACKPORTS rows for plugin NAME copied into the older minor's dump."""
+    for (plugin, minor, later), fields in sorted(PATCH_BACKPORTS.items()):
+        if plugin != name:
+            continue
+        i, j = vers.index(minor), vers.index(later)
+        old, new = json.loads(json.dumps(per_ver[i])), per_ver[j]
+        have = {f["name"] for f in old["config"]["fields"]}
+        for f in new["config"]["fields"]:
+            if f["name"] in fields and f["name"] not in have:
+                old["config"]["fields"].append(f)
+        wanted = {"config." + f for f in fields}
+        for c in new.get("entity_checks", []):
+            cond = c.get("conditional", {})
+            if cond.get("if_field") in wanted and c not in old.get("entity_checks", []):
+                old.setdefault("entity_checks", []).append(c)
+        per_ver[i] = old
+    return per_ver
+
+
 def version_key(v):
     return [int(x) for x in v.split(".")]
 
@@ -1080,6 +1115,7 @@ def main():
             per_plugin.setdefault(name, {})[i] = p
     os.makedirs(out_dir, exist_ok=True)
     for name in sorted(per_plugin):
+        per_plugin[name] = with_patch_backports(name, per_plugin[name], vers)
         with open(os.path.join(out_dir, name + ".yaml"), "w") as f:
             f.write(plugin_file(name, per_plugin[name], vers, sources))
     print("wrote %d plugin files to %s" % (len(per_plugin), out_dir))
