@@ -151,8 +151,9 @@ static int check_pass(gh_engine *engine, const char *path, gh_result *r,
 }
 
 /*
- * The first pass found the file uses what only a later release has than the one assumed: it is
- * checked again as written for that release. What the first pass found is dropped.
+ * The first pass found the file uses what only a later release has than the one assumed, or
+ * what only another edition or router flavour has than the one assumed: it is checked again
+ * as written for that release, edition or flavour. What the first pass found is dropped.
  */
 static int check_inferred(gh_engine *engine, const char *path, gh_result *r,
                           struct check_options *co, gh_error *err)
@@ -163,12 +164,29 @@ static int check_inferred(gh_engine *engine, const char *path, gh_result *r,
     r->sink.policy = r->policy;
     rw_log_release(&r->log);
     rw_log_init(&r->log);
-    char inferred[sizeof(r->info.inferred)];
+    char inferred[sizeof(r->info.inferred)], settings[sizeof(r->info.settings_inferred)];
+    char edition[sizeof(r->info.recheck_edition)], router[sizeof(r->info.recheck_router_flavor)];
+    char flavor[sizeof(r->info.recheck_input_flavor)];
+    memcpy(flavor, r->info.recheck_input_flavor, sizeof(flavor));
     memcpy(inferred, r->info.inferred, sizeof(inferred));
-    co->from = r->info.recheck_from;
-    co->inferred = inferred;
+    memcpy(settings, r->info.settings_inferred, sizeof(settings));
+    memcpy(edition, r->info.recheck_edition, sizeof(edition));
+    memcpy(router, r->info.recheck_router_flavor, sizeof(router));
+    struct check_options saved = *co;
+    if (version_is_set(&r->info.recheck_from)) {
+        co->from = r->info.recheck_from;
+        co->inferred = inferred;
+    }
+    if (edition[0])
+        co->edition = edition;
+    if (router[0])
+        co->router_flavor = router;
+    if (flavor[0])
+        co->input_flavor = flavor;
+    if (settings[0])
+        co->settings_inferred = settings;
     int rc = check_pass(engine, path, r, co, err);
-    co->inferred = NULL;
+    *co = saved;
     return rc;
 }
 
