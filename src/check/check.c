@@ -832,7 +832,7 @@ static void finish(struct driver *d)
             diag_add(run->sink, R_HOP2002, -1, &start, "", NULL,
                      "required top-level key '%s' is missing", f->name);
     }
-    index_resolve(&run->index, run->sink);
+    index_resolve(&run->index, run->sink, run->doc->target.flavor == FLAVOR_DECK);
     check_end_marker(d);
     check_json_supported(d);
     note_unchecked_plugins(d);
