@@ -1128,8 +1128,7 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     if (rc == 0 && d->checking) {
         finish(d);
         infer_release(d);
-        if (!d->opt->settings_inferred)
-            infer_settings(d);
+        infer_settings(d); /* each only when not given nor inferred before */
         note_conflict(d);
     }
     diag_merge(sink, &reader_sink);
