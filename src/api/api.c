@@ -201,14 +201,15 @@ static int run_check(gh_engine *engine, const char *path, gh_result *r, struct c
                      const struct project_view *view, struct check_restart *restart, gh_error *err)
 {
     int rc = check_pass(engine, path, r, co, err);
-    /* Once more: the release and the settings are inferred from the first pass together (a
-     * second round could follow what the first one shows, but a file that mixes expression
-     * routes with traditional ones needs 3.7 and the expressions flavour at once, which one
-     * more round would not find either). */
+    /* Once more, and a second time only when the first inferred just the settings: checked as
+     * Enterprise, a consumer group's plugins show their release (a redis record: 3.6). The
+     * settings a release inferred first shows are not followed (a file mixing expression
+     * routes with traditional ones needs 3.7 and the expressions flavour at once). */
     struct check_options saved = *co;
     struct inferred keep = {0};
-    if (rc == 0 && r->info.recheck && (!restart || (rc = restart->fn(restart, err)) == 0))
-        rc = check_inferred(engine, path, r, co, &keep, err);
+    for (int pass = 0; pass < 2 && rc == 0 && r->info.recheck && !co->inferred; pass++)
+        if (!restart || (rc = restart->fn(restart, err)) == 0)
+            rc = check_inferred(engine, path, r, co, &keep, err);
     *co = saved;
     if (rc == 0) {
         diag_finish(&r->sink);
