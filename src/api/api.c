@@ -150,12 +150,23 @@ static int check_pass(gh_engine *engine, const char *path, gh_result *r,
     return rc;
 }
 
+/* What earlier passes inferred, kept while the file is checked again (the options point here). */
+struct inferred {
+    char version[sizeof(((struct check_info *)0)->inferred)];
+    char settings[sizeof(((struct check_info *)0)->settings_inferred)];
+    char edition[sizeof(((struct check_info *)0)->recheck_edition)];
+    char router[sizeof(((struct check_info *)0)->recheck_router_flavor)];
+    char flavor[sizeof(((struct check_info *)0)->recheck_input_flavor)];
+};
+
 /*
- * The first pass found the file uses what only a later release has than the one assumed: it is
- * checked again as written for that release. What the first pass found is dropped.
+ * The pass found the file uses what only a later release has than the one assumed, or what
+ * only another edition or router flavour has: it is checked again as written for that
+ * release, edition or flavour. What the pass found is dropped; what earlier passes inferred
+ * stays in *keep (a release inferred first may show the flavour next).
  */
 static int check_inferred(gh_engine *engine, const char *path, gh_result *r,
-                          struct check_options *co, gh_error *err)
+                          struct check_options *co, struct inferred *keep, gh_error *err)
 {
     size_t max = r->sink.max;
     diag_sink_release(&r->sink);
@@ -163,13 +174,25 @@ static int check_inferred(gh_engine *engine, const char *path, gh_result *r,
     r->sink.policy = r->policy;
     rw_log_release(&r->log);
     rw_log_init(&r->log);
-    char inferred[sizeof(r->info.inferred)];
-    memcpy(inferred, r->info.inferred, sizeof(inferred));
-    co->from = r->info.recheck_from;
-    co->inferred = inferred;
-    int rc = check_pass(engine, path, r, co, err);
-    co->inferred = NULL;
-    return rc;
+    const struct check_info *info = &r->info;
+    if (version_is_set(&info->recheck_from)) {
+        memcpy(keep->version, info->inferred, sizeof(keep->version));
+        co->from = info->recheck_from;
+        co->inferred = keep->version;
+    }
+    if (info->recheck_edition[0])
+        co->edition = memcpy(keep->edition, info->recheck_edition, sizeof(keep->edition));
+    if (info->recheck_router_flavor[0])
+        co->router_flavor = memcpy(keep->router, info->recheck_router_flavor, sizeof(keep->router));
+    if (info->recheck_input_flavor[0])
+        co->input_flavor = memcpy(keep->flavor, info->recheck_input_flavor, sizeof(keep->flavor));
+    if (info->settings_inferred[0]) {
+        size_t used = strlen(keep->settings);
+        snprintf(keep->settings + used, sizeof(keep->settings) - used, "%s%s", used ? "; " : "",
+                 info->settings_inferred);
+        co->settings_inferred = keep->settings;
+    }
+    return check_pass(engine, path, r, co, err);
 }
 
 /* Reads and checks the file, then lets suppressions take their findings out; the findings are
@@ -178,8 +201,16 @@ static int run_check(gh_engine *engine, const char *path, gh_result *r, struct c
                      const struct project_view *view, struct check_restart *restart, gh_error *err)
 {
     int rc = check_pass(engine, path, r, co, err);
-    if (rc == 0 && r->info.recheck && (!restart || (rc = restart->fn(restart, err)) == 0))
-        rc = check_inferred(engine, path, r, co, err);
+    /* Once more, and a second time only when the first inferred just the settings: checked as
+     * Enterprise, a consumer group's plugins show their release (a redis record: 3.6). The
+     * settings a release inferred first shows are not followed (a file mixing expression
+     * routes with traditional ones needs 3.7 and the expressions flavour at once). */
+    struct check_options saved = *co;
+    struct inferred keep = {0};
+    for (int pass = 0; pass < 2 && rc == 0 && r->info.recheck && !co->inferred; pass++)
+        if (!restart || (rc = restart->fn(restart, err)) == 0)
+            rc = check_inferred(engine, path, r, co, &keep, err);
+    *co = saved;
     if (rc == 0) {
         diag_finish(&r->sink);
         diag_sort(&r->sink);

@@ -53,7 +53,8 @@ struct driver {
     struct version backend_since;
     const char *backend_what;
     const struct version *assumed;
-    bool *unchecked_plugins; /* parallel to the document's plugins */
+    const struct version *source; /* the release the file is taken as written for */
+    bool *unchecked_plugins;      /* parallel to the document's plugins */
     /* Rewriting from the source release to the target, when they differ. */
     struct rw_plan plan;
     bool rewriting;
@@ -105,6 +106,9 @@ static int lane_start(struct driver *d, struct lane *l, const struct spec_docume
     run->vctx.json = d->opt->json_strict;
     run->vctx.custom_plugins = d->opt->custom_plugins;
     run->vctx.n_custom_plugins = d->opt->custom_plugin_count;
+    /* The plugin schemas describe the product's usual edition (Kong's: the open-source one). */
+    run->vctx.plugin_fields_open = doc->target.edition && kb_has_editions(d->product) &&
+                                   strcmp(doc->target.edition, kb_usual_edition(d->product)) != 0;
     run->duplicates_are_errors = doc->duplicates_are_errors;
     l->meta_seen = calloc(doc->meta.nfields + 1, sizeof(bool));
     l->active = true;
@@ -492,7 +496,7 @@ static int decide(struct driver *d, bool stopped)
     /* A file whose collections fit several formats, checked for the product the options name,
      * is read in that product's usual format (a file of consumers alone, --to api7@3.8: ADC). */
     if (det.product == DETECT_UNKNOWN && det.shared_keys && !d->opt->input_flavor)
-        detect_from_product(d->opt->product, &det);
+        detect_from_product(d->opt->product, !end_marker && !d->opt->json_strict, &det);
     /* A product gatehop checks is one it holds knowledge of (the legacy formats: not). */
     bool checked = det.product != DETECT_UNKNOWN && det.product != DETECT_ADC_LEGACY &&
                    det.product != DETECT_KONNECT_LEGACY;
@@ -518,6 +522,11 @@ static int decide(struct driver *d, bool stopped)
     int rc = choose_target(d, &det, &t, &from);
     if (rc < 0)
         return rc;
+    if (d->opt->settings_inferred) {
+        size_t used = strlen(d->info->note);
+        snprintf(d->info->note + used, sizeof(d->info->note) - used, "; %s",
+                 d->opt->settings_inferred);
+    }
     const struct spec_document *doc;
     if ((rc = kb_compile(d->kb, d->product, &t, &doc, d->err)) < 0)
         return rc;
@@ -533,7 +542,9 @@ static int decide(struct driver *d, bool stopped)
         return error_set(d->err, GH_ENOMEM, "out of memory");
     d->main.run.vctx.unchecked_plugins = d->unchecked_plugins;
     start_yaml_typing(d, from);
-    if (d->inferring && !d->rewriting)
+    d->source = from;
+    /* Evidence of the edition and router flavour is gathered even when --from is given. */
+    if (!(d->inferring && d->rewriting))
         d->main.run.vctx.evidence = &d->main.evidence;
     if (d->inferring && d->rewriting && (rc = start_probe(d, &t, from)) < 0)
         return rc;
@@ -821,7 +832,7 @@ static void finish(struct driver *d)
             diag_add(run->sink, R_HOP2002, -1, &start, "", NULL,
                      "required top-level key '%s' is missing", f->name);
     }
-    index_resolve(&run->index, run->sink);
+    index_resolve(&run->index, run->sink, run->doc->target.flavor == FLAVOR_DECK);
     check_end_marker(d);
     check_json_supported(d);
     note_unchecked_plugins(d);
@@ -1009,6 +1020,53 @@ static void infer_release(struct driver *d)
     }
 }
 
+/*
+ * After a pass: the file uses what exists at its release only in another edition (an
+ * Enterprise plugin or collection) or with another router flavour (a route's `expression`),
+ * neither of them given: it is written for that one, and the caller checks it again so
+ * (check_info.recheck_edition, recheck_router_flavor), as for a later release.
+ */
+static void infer_settings(struct driver *d)
+{
+    const struct lane *l = d->probe.active ? &d->probe : &d->main;
+    const struct version_evidence *ev = &l->evidence;
+    const struct kb_product *p = d->product;
+    const struct version *to = &d->run->doc->target.version;
+    struct check_info *info = d->info;
+    char at[200];
+    size_t used = 0;
+    if (!d->opt->edition && ev->edition[0] && kb_has_editions(p) && d->source &&
+        kb_edition_exists(p, ev->edition, d->source) && kb_edition_exists(p, ev->edition, to)) {
+        place(d, &ev->edition_at, at, sizeof(at));
+        snprintf(info->recheck_edition, sizeof(info->recheck_edition), "%s", ev->edition);
+        used += (size_t)snprintf(info->settings_inferred, sizeof(info->settings_inferred),
+                                 "edition %s inferred: it uses %s (%.100s), which only that "
+                                 "edition has (use --edition to choose)",
+                                 ev->edition, ev->edition_what, at);
+    }
+    if (!d->opt->router_flavor && ev->router_flavor[0] &&
+        kb_router_flavor_find(p, to, ev->router_flavor) && used < sizeof(info->settings_inferred)) {
+        place(d, &ev->router_at, at, sizeof(at));
+        snprintf(info->recheck_router_flavor, sizeof(info->recheck_router_flavor), "%s",
+                 ev->router_flavor);
+        snprintf(info->settings_inferred + used, sizeof(info->settings_inferred) - used,
+                 "%srouter_flavor %s inferred: it uses %s (%.100s), which only that flavour "
+                 "has (use --router-flavor to choose)",
+                 used ? "; " : "", ev->router_flavor, ev->router_what, at);
+    }
+    used = strlen(info->settings_inferred);
+    if (!d->opt->input_flavor && ev->flavor[0] && used < sizeof(info->settings_inferred)) {
+        place(d, &ev->flavor_at, at, sizeof(at));
+        snprintf(info->recheck_input_flavor, sizeof(info->recheck_input_flavor), "%s", ev->flavor);
+        snprintf(info->settings_inferred + used, sizeof(info->settings_inferred) - used,
+                 "%sread as a decK state file: it uses %s (%.100s), which only decK accepts (use "
+                 "--input-flavor to choose)",
+                 used ? "; " : "", ev->flavor_what, at);
+    }
+    if (info->recheck_edition[0] || info->recheck_router_flavor[0] || info->recheck_input_flavor[0])
+        info->recheck = true;
+}
+
 /* Something the file uses was gone before the release it is checked as: say that no release
  * has both, when the release was inferred from something newer. */
 static void note_conflict(struct driver *d)
@@ -1070,6 +1128,7 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     if (rc == 0 && d->checking) {
         finish(d);
         infer_release(d);
+        infer_settings(d); /* each only when not given nor inferred before */
         note_conflict(d);
     }
     diag_merge(sink, &reader_sink);

@@ -48,6 +48,9 @@ struct check_options {
     /* `from` was inferred by an earlier pass over the file (check_info.recheck): why, for the
      * note ("it uses field 'realm' (kong.yml:9:7), added in kong 3.7"); NULL when given. */
     const char *inferred;
+    /* The edition or router flavour above was inferred by an earlier pass (check_info.
+     * settings_inferred): why, for the note; NULL when given. */
+    const char *settings_inferred;
 };
 
 #define CHECK_MAX_HOPS 32
@@ -60,7 +63,7 @@ struct check_info {
     char router_flavor[32];
     char edition[24];
     bool edition_shown; /* not the product's usual edition, so worth saying */
-    char note[512];
+    char note[1024];
     char unchecked_plugins[400]; /* "a, b": plugins met whose configuration was not checked */
     bool assumed;
     bool unrecognized;             /* no gateway's configuration, as far as detection could tell */
@@ -73,8 +76,14 @@ struct check_info {
      * (check_options.inferred). Set only when the source was not given.
      */
     bool recheck;
-    struct version recheck_from;
+    struct version recheck_from; /* unset: the same source as before */
     char inferred[320];
+    /* Or with this edition or router flavour ("": as before), neither given: the file uses
+     * what only it has; settings_inferred says so (check_options.settings_inferred). */
+    char recheck_edition[24];
+    char recheck_router_flavor[32];
+    char recheck_input_flavor[16]; /* "deck": a plain Kong file that uses decK's keys */
+    char settings_inferred[400];
 };
 
 int check_file(struct kb *kb, struct source *src, const struct check_options *opt,

@@ -436,8 +436,10 @@ static void check_named_plugin(struct check_run *run, const struct spec_entity *
     empty.kind = NODE_MAPPING;
     empty.span = conf ? conf->span : name->span;
     path_push_key(&run->path, e->plugin_config, strlen(e->plugin_config));
+    run->vctx.in_plugin_conf = true;
     validate_record(&run->vctx, schema->record, conf && conf->kind == NODE_MAPPING ? conf : &empty,
                     NULL);
+    run->vctx.in_plugin_conf = false;
     path_pop(&run->path);
 }
 

@@ -79,7 +79,7 @@ int index_defer(struct index *ix, const struct pending_ref *ref)
     return 0;
 }
 
-void index_resolve(struct index *ix, struct diag_sink *sink)
+void index_resolve(struct index *ix, struct diag_sink *sink, bool elsewhere)
 {
     for (size_t i = 0; i < ix->npending; i++) {
         const struct pending_ref *r = &ix->pending[i];
@@ -88,6 +88,14 @@ void index_resolve(struct index *ix, struct diag_sink *sink)
             diag_add(sink, R_HOP3004, -1, &r->span, r->path, r->entity, "%s", r->if_resolved);
         if (found)
             continue;
+        if (elsewhere) {
+            diag_add(sink, R_HOP9005, -1, &r->span, r->path, r->entity,
+                     "'%s': not checked: %s '%.200s' is not in this file; decK looks it up in "
+                     "the gateway it syncs to (default_lookup_tags, or entities it does not "
+                     "manage) and in the other state files it is given",
+                     r->field, r->target_singular, r->value);
+            continue;
+        }
         diag_add(sink, R_HOP3001, -1, &r->span, r->path, r->entity,
                  "'%s' refers to %s '%.200s', which is not in this file", r->field,
                  r->target_singular, r->value);

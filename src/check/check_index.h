@@ -56,6 +56,8 @@ bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char
 bool index_resolves(const struct index *ix, uint8_t entity, const char *value, size_t len);
 int index_defer(struct index *ix, const struct pending_ref *ref);
 /* Reports the references still unresolved, and those resolved that must not be. */
-void index_resolve(struct index *ix, struct diag_sink *sink);
+/* elsewhere: references are also looked up outside the file (decK resolves a dangling one
+ * in the running gateway), so one not in the file is announced as not checked (HOP9005). */
+void index_resolve(struct index *ix, struct diag_sink *sink, bool elsewhere);
 
 #endif

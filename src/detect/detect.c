@@ -106,7 +106,13 @@ void detect_first_item(struct detect_state *s, const struct node *list_key, cons
     const struct node *routes = node_map_get(item, "routes");
     bool adc_routes = routes && routes->kind == NODE_SEQUENCE && routes->count &&
                       node_map_get(routes->u.items[0], "uris");
-    s->item_adc_shape = adc_routes || (has_any(item, adc_shape, 2) && !s->item_kong_shape);
+    /* A consumer's credentials nested as a list is ADC's shape: Kong nests them per type
+     * (keyauth_credentials, ...) and APISIX keeps them apart from the consumer. */
+    const struct node *creds =
+        node_text_equals(list_key, "consumers") ? node_map_get(item, "credentials") : NULL;
+    bool adc_credentials = creds && creds->kind == NODE_SEQUENCE;
+    s->item_adc_shape =
+        adc_routes || adc_credentials || (has_any(item, adc_shape, 2) && !s->item_kong_shape);
 }
 
 static void decide_kong(const struct detect_state *s, struct detection *out)
@@ -181,9 +187,17 @@ static const struct flavor_name flavor_names[] = {
     {"konnect-legacy", DETECT_KONNECT_LEGACY, DFLAVOR_KONG},
 };
 
-bool detect_from_product(const char *product, struct detection *out)
+bool detect_from_product(const char *product, bool yaml_without_end, struct detection *out)
 {
     static const char *const usual[][2] = {{"kong", "kong"}, {"api7", "adc"}, {"apisix", "apisix"}};
+    /* APISIX refuses a standalone YAML file without its "#END" line, and ADC files (which
+     * reach APISIX through ADC's backends) have none: such a file is far more likely ADC. */
+    if (product && !strcmp(product, "apisix") && yaml_without_end && detect_from_name("adc", out)) {
+        snprintf(out->reason, sizeof(out->reason),
+                 "no key says which gateway this is; the options name apisix and the file has "
+                 "no #END line, so it is read as an ADC file");
+        return true;
+    }
     for (size_t i = 0; product && i < sizeof(usual) / sizeof(usual[0]); i++)
         if (!strcmp(usual[i][0], product) && detect_from_name(usual[i][1], out)) {
             snprintf(out->reason, sizeof(out->reason),

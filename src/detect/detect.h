@@ -56,8 +56,9 @@ void detect_first_item(struct detect_state *s, const struct node *list_key,
 void detect_decide(const struct detect_state *s, bool ends_with_end_marker, struct detection *out);
 /* Maps a user's --input-flavor; false when the name is unknown. */
 bool detect_from_name(const char *name, struct detection *out);
-/* The usual flavour of a product the options name ("api7": ADC files); false when none. */
-bool detect_from_product(const char *product, struct detection *out);
+/* The usual flavour of a product the options name ("api7": ADC files); false when none.
+ * yaml_without_end: a YAML file without APISIX's "#END" line (for apisix: read as ADC). */
+bool detect_from_product(const char *product, bool yaml_without_end, struct detection *out);
 const char *detect_product_name(enum detected_product p);
 const char *detect_flavor_name(const struct detection *d);
 

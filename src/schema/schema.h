@@ -553,16 +553,29 @@ struct version_evidence {
     struct version since, until;
     struct span since_at, until_at;
     char since_what[96], until_what[96];
+    /* The first thing seen that exists at this release only in another edition, or only
+     * with another router flavour ("" when none): the file is written for that one. */
+    char edition[24], router_flavor[32];
+    struct span edition_at, router_at;
+    char edition_what[96], router_what[96];
+    /* The same for a plain Kong file that uses what only decK state files have. */
+    char flavor[16];
+    struct span flavor_at;
+    char flavor_what[96];
 };
 
 /*
  * Notes what a definition that does not hold for t says about the releases that have it:
  * what (a phrase such as "field 'realm'") seen at `at` exists only after t, or only before.
  * Flavour conditions count (a decK-only key is not evidence); edition and router flavour do
- * not, since they follow the release rather than decide it. def may be a list of variants.
+ * not decide the release, but a definition that holds at t's release in another edition or
+ * with another router flavour is noted as evidence of that one. def may be a list of variants.
  */
 void evidence_note(struct version_evidence *ev, const struct node *def, const struct target *t,
                    const char *what, const struct span *at);
+/* The same for a value of a field (a listed value): not evidence of a decK file. */
+void evidence_note_value(struct version_evidence *ev, const struct node *def,
+                         const struct target *t, const char *what, const struct span *at);
 
 /* Whether a definition's conditions (since, until, flavors, router_flavors) hold for t. */
 bool cond_holds(const struct node *def, const struct target *t);

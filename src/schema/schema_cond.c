@@ -254,10 +254,93 @@ static bool last_before(const struct node *def, const struct target *t, struct v
     return found;
 }
 
+/*
+ * The first name in a variant's `key` list (editions, router_flavors) with which the variant
+ * holds at t's release, t's own setting replaced; NULL when none does.
+ */
+static const char *other_setting(const struct node *def, const struct target *t, bool edition)
+{
+    uint32_t n = def->kind == NODE_SEQUENCE ? def->count : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct node *variant = def->kind == NODE_SEQUENCE ? def->u.items[i] : def;
+        const struct node *list =
+            variant->kind == NODE_MAPPING
+                ? node_map_get(variant, edition ? "editions" : "router_flavors")
+                : NULL;
+        for (uint32_t j = 0; list && list->kind == NODE_SEQUENCE && j < list->count; j++) {
+            struct target at = *t;
+            if (edition)
+                at.edition = list->u.items[j]->u.text;
+            else
+                at.router_flavor = list->u.items[j]->u.text;
+            if (cond_holds(variant, &at))
+                return list->u.items[j]->u.text;
+        }
+    }
+    return NULL;
+}
+
+static void note_setting(char *name, size_t name_size, struct span *where, char *what_out,
+                         size_t what_size, const char *value, const char *what,
+                         const struct span *at)
+{
+    if (!value || name[0])
+        return; /* the first one seen is the one to name */
+    snprintf(name, name_size, "%s", value);
+    *where = *at;
+    snprintf(what_out, what_size, "%s", what);
+}
+
+static void note_evidence(struct version_evidence *ev, const struct node *def,
+                          const struct target *t, const char *what, const struct span *at,
+                          bool is_key);
+
 void evidence_note(struct version_evidence *ev, const struct node *def, const struct target *t,
                    const char *what, const struct span *at)
 {
+    note_evidence(ev, def, t, what, at, true);
+}
+
+void evidence_note_value(struct version_evidence *ev, const struct node *def,
+                         const struct target *t, const char *what, const struct span *at)
+{
+    note_evidence(ev, def, t, what, at, false);
+}
+
+static void note_evidence(struct version_evidence *ev, const struct node *def,
+                          const struct target *t, const char *what, const struct span *at,
+                          bool is_key)
+{
     if (!ev || !def)
+        return;
+    /* What holds at this release in another edition or router flavour says which one the
+     * file is for, and nothing about its release (expression: 3.0 with expressions). */
+    const char *edition = t->edition ? other_setting(def, t, true) : NULL;
+    const char *router = t->router_flavor ? other_setting(def, t, false) : NULL;
+    note_setting(ev->edition, sizeof(ev->edition), &ev->edition_at, ev->edition_what,
+                 sizeof(ev->edition_what), edition, what, at);
+    note_setting(ev->router_flavor, sizeof(ev->router_flavor), &ev->router_at, ev->router_what,
+                 sizeof(ev->router_what), router, what, at);
+    /* A plain Kong file with a key only decK accepts is a decK file written without decK's
+     * own keys (they are optional): decK reads it, not Kong. A value decK alone accepts
+     * (policy: cluster, for a node with a database) says nothing about the format. */
+    struct target as_deck = *t;
+    as_deck.flavor = FLAVOR_DECK;
+    uint32_t n = def->kind == NODE_SEQUENCE ? def->count : 1;
+    const char *deck = NULL;
+    for (uint32_t i = 0; is_key && t->flavor == FLAVOR_KONG && !deck && i < n; i++)
+        if (cond_holds(def->kind == NODE_SEQUENCE ? def->u.items[i] : def, &as_deck))
+            deck = flavor_name(FLAVOR_DECK);
+    /* decK's consumer groups on a consumer: decK's, and the Enterprise edition's. */
+    if (is_key && t->flavor == FLAVOR_KONG && !deck && !edition && t->edition &&
+        (edition = other_setting(def, &as_deck, true)) != NULL) {
+        deck = flavor_name(FLAVOR_DECK);
+        note_setting(ev->edition, sizeof(ev->edition), &ev->edition_at, ev->edition_what,
+                     sizeof(ev->edition_what), edition, what, at);
+    }
+    note_setting(ev->flavor, sizeof(ev->flavor), &ev->flavor_at, ev->flavor_what,
+                 sizeof(ev->flavor_what), deck, what, at);
+    if (edition || router || deck)
         return;
     struct version v;
     if (first_after(def, t, &v)) {

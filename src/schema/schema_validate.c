@@ -376,7 +376,7 @@ static bool value_of_other_version(const struct vctx *c, const struct spec_field
         if (c->evidence && !c->secret) {
             char what[160];
             snprintf(what, sizeof(what), "the value %s", shown);
-            evidence_note(c->evidence, item, &c->doc->target, what, &n->span);
+            evidence_note_value(c->evidence, item, &c->doc->target, what, &n->span);
         }
         failed(fl, rule == R_HOP2001 ? R_HOP2004 : rule,
                "the value %s %s, so %s %s does not accept it", shown, phrase, c->doc->product,
@@ -1482,6 +1482,13 @@ void report_unknown_key(struct vctx *c, const struct spec_record *r, const struc
                      instead ? "' instead" : "");
             return;
         }
+    }
+    if (c->plugin_fields_open && c->in_plugin_conf) {
+        diag_add(c->sink, R_HOP9005, -1, &key->span, path_text(c->path), c->entity,
+                 "%s '%s': not checked: the open-source plugin has no such field, and gatehop "
+                 "does not have the %s edition's schema, which may add it",
+                 what, name, c->doc->target.edition);
+        return;
     }
     const char *hint =
         r->nfields ? str_closest(name, &r->fields[0].name, r->nfields, sizeof(r->fields[0])) : NULL;

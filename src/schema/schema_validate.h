@@ -52,6 +52,11 @@ struct vctx {
     /* Only looking for evidence (check.c's probe): keys, plugin names and listed values are
      * checked; other validators, required fields and entity checks are not. */
     bool probe;
+    /* The edition checked is not the one gatehop's plugin schemas describe (Kong's schemas
+     * are the open-source plugins'; Enterprise adds fields to some): inside a plugin's
+     * configuration (in_plugin_conf) an unknown key is announced as not checked (HOP9005). */
+    bool plugin_fields_open;
+    bool in_plugin_conf;
     /* The file, to point inside values written with escapes or over several lines (NULL: not
      * read from a file); each such lookup reads it again, so they are counted and capped. */
     const struct source *src;
