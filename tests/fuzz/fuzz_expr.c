@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         setup();
     const char *text = (const char *)data;
     for (unsigned minor = 0; minor < RELEASES; minor++) {
-        struct named_result r = {R_HOP2007, -1, ""};
+        struct named_result r = {.rule = R_HOP2007, .offset = -1};
         expr_check(langs[minor], text, size, minor % 2 ? "tcp" : NULL, &r);
         if (r.offset > (long)size)
             abort(); /* a finding must point inside the expression or just past it */
