@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/util_utf8.h"
+#include "util/util_str.h"
 
 /*
  * The value is rebuilt byte by byte from the source lines; each byte comes with the place it
@@ -85,17 +86,6 @@ static void emit_plain(struct rebuild *b, size_t line, size_t from, size_t to, b
 
 /* ---- double-quoted scalars --------------------------------------------------------------- */
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static size_t utf8_encode(unsigned long cp, char *out)
 {
     if (cp < 0x80) {
@@ -145,7 +135,7 @@ static size_t decode_escape(const char *t, size_t at, size_t z, char *out, size_
         return 0;
     unsigned long cp = 0;
     for (size_t i = 0; i < digits; i++) {
-        int d = hex_digit(t[at + 2 + i]);
+        int d = str_hex_value((unsigned char)t[at + 2 + i]);
         if (d < 0)
             return 0;
         cp = cp * 16 + (unsigned long)d;

@@ -105,7 +105,7 @@ static size_t ipv6_groups(const char *s, size_t n, size_t *i, unsigned *groups, 
         unsigned v = 0;
         while (j + d < n && expr_is_hex((unsigned char)s[j + d]) && d < 5) {
             unsigned char c = (unsigned char)s[j + d];
-            v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+            v = v * 16 + (unsigned)str_hex_value(c);
             d++;
         }
         if (d == 0 || d > 4)
@@ -267,7 +267,7 @@ static void check_int(struct xp *p, const struct rhs *v)
     uint64_t value = 0, limit = INT64_MAX;
     for (size_t i = 0; i < v->digits_len; i++) {
         unsigned char c = (unsigned char)p->s[v->digits_at + i];
-        unsigned d = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+        unsigned d = (unsigned)str_hex_value(c);
         if (value > (limit - d) / (uint64_t)v->radix) {
             expr_note(&p->build, R_HOP3008, v->digits_at,
                       "integer '%.*s' is too large: the router takes 64-bit integers (" KONG_SAYS

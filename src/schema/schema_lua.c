@@ -15,6 +15,7 @@
 
 #include "util/util_arena.h"
 #include "util/util_buf.h"
+#include "util/util_str.h"
 
 enum {
     LUA_MAX_LEVEL = 200,  /* LuaJIT's LJ_MAX_XLEVEL: "chunk has too many syntax levels" */
@@ -264,7 +265,7 @@ static void escape_u(struct lua_state *ls, size_t start, unsigned line)
     do {
         if (!is_xdigit(ls->c))
             fail_lex(ls, start, line, "invalid escape sequence");
-        cp = cp * 16 + (unsigned long)(is_digit(ls->c) ? ls->c - '0' : (ls->c | 0x20) - 'a' + 10);
+        cp = cp * 16 + (unsigned long)str_hex_value(ls->c);
         if (cp >= 0x110000)
             fail_lex(ls, start, line, "invalid escape sequence");
     } while (next_char(ls) != '}');

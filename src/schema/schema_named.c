@@ -15,6 +15,7 @@
 #include "schema_expr.h"
 #include "util/util_buf.h"
 #include "util/util_utf8.h"
+#include "util/util_str.h"
 
 /*
  * Messages follow Kong's own wording where Kong has one, so a user who has seen Kong reject a
@@ -1963,15 +1964,6 @@ const struct named_expansion *named_expansion_find(const char *name)
 
 /* ---- Kong's path normalisation ----------------------------------------------------------- */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return c - 'A' + 10;
-}
-
 /* Decodes %XX unless the character is reserved; reserved escapes get uppercase hex. */
 static void decode_unreserved(struct buf *out, const char *s, size_t n)
 {
@@ -1979,7 +1971,8 @@ static void decode_unreserved(struct buf *out, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%' && i + 2 < n + 0 && is_hex((unsigned char)s[i + 1]) &&
             is_hex((unsigned char)s[i + 2])) {
-            char c = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+            char c = (char)(str_hex_value((unsigned char)s[i + 1]) * 16 +
+                            str_hex_value((unsigned char)s[i + 2]));
             /* A NUL stays encoded: no config file can carry it (Kong would decode it). */
             if (c == '\0' || strchr(reserved, c))
                 buf_printf(out, "%%%02X", (unsigned char)c);
@@ -2073,7 +2066,8 @@ static void decode_for_regex(struct buf *out, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%' && i + 2 < n && is_hex((unsigned char)s[i + 1]) &&
             is_hex((unsigned char)s[i + 2])) {
-            char c = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+            char c = (char)(str_hex_value((unsigned char)s[i + 1]) * 16 +
+                            str_hex_value((unsigned char)s[i + 2]));
             if (c == '\0' || strchr(reserved, c))
                 buf_printf(out, "%%%02X", (unsigned char)c);
             else if (strchr(meta, c))

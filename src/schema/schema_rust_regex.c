@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "util/util_str.h"
+
 /*
  * The parser is iterative, as regex-syntax's is: groups and character classes are kept on
  * small stacks rather than in recursion, so a hostile pattern cannot exhaust the C stack. The
@@ -230,11 +232,6 @@ static bool is_hex(uint32_t c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-static uint32_t hex_value(uint32_t c)
-{
-    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
-
 static bool is_scalar(uint32_t v)
 {
     return v <= 0x10FFFF && !(v >= 0xD800 && v <= 0xDFFF);
@@ -300,7 +297,7 @@ static bool parse_hex(struct rx *r, struct prim *p)
             if (!is_hex(ch(r)))
                 return fail(r, r->pos, E_HEX_DIGIT);
             big |= v > 0x10FFFF;
-            v = (v << 4) | hex_value(ch(r));
+            v = (v << 4) | (uint32_t)str_hex_value((int)ch(r));
             count++;
         }
         if (eof(r))
@@ -317,7 +314,7 @@ static bool parse_hex(struct rx *r, struct prim *p)
                 return fail(r, r->pos, E_ESCAPE_EOF);
             if (!is_hex(ch(r)))
                 return fail(r, r->pos, E_HEX_DIGIT);
-            v = (v << 4) | hex_value(ch(r));
+            v = (v << 4) | (uint32_t)str_hex_value((int)ch(r));
         }
         bump_and_bump_space(r);
         if (!is_scalar(v))

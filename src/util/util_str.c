@@ -65,3 +65,14 @@ bool str_names_secret(const char *key, size_t len)
     }
     return false;
 }
+
+int str_hex_value(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

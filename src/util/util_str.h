@@ -24,4 +24,7 @@ const char *str_closest(const char *key, const void *first, size_t count, size_t
  */
 bool str_names_secret(const char *key, size_t len);
 
+/* The value of a hexadecimal digit (either case), or -1 for any other character. */
+int str_hex_value(int c);
+
 #endif
