@@ -80,6 +80,7 @@ static int check_options_from(const gh_engine *engine, const gh_lint_options *o,
     if (o->placeholders && !placeholder_kind_from_name(o->placeholders, &co->placeholders))
         return error_set(err, GH_EUSAGE, "--placeholders takes envsubst, deck or none, not '%s'",
                          o->placeholders);
+    co->placeholders_given = o->placeholders != NULL;
     co->custom_plugins = o->custom_plugins;
     co->custom_plugin_count = o->custom_plugin_count;
     co->json_strict = str_ends_with(display, ".json");
@@ -150,6 +151,9 @@ static int check_pass(gh_engine *engine, const char *path, gh_result *r,
     return rc;
 }
 
+/* Passes after the first: one per release or setting inferred (run_check). */
+enum { MAX_RECHECKS = 4 };
+
 /* What earlier passes inferred, kept while the file is checked again (the options point here). */
 struct inferred {
     char version[sizeof(((struct check_info *)0)->inferred)];
@@ -186,6 +190,10 @@ static int check_inferred(gh_engine *engine, const char *path, gh_result *r,
         co->router_flavor = memcpy(keep->router, info->recheck_router_flavor, sizeof(keep->router));
     if (info->recheck_input_flavor[0])
         co->input_flavor = memcpy(keep->flavor, info->recheck_input_flavor, sizeof(keep->flavor));
+    if (info->recheck_envsubst) {
+        co->placeholders = PLACEHOLDERS_ENVSUBST;
+        co->placeholders_given = true;
+    }
     if (info->settings_inferred[0]) {
         size_t used = strlen(keep->settings);
         snprintf(keep->settings + used, sizeof(keep->settings) - used, "%s%s", used ? "; " : "",
@@ -201,13 +209,14 @@ static int run_check(gh_engine *engine, const char *path, gh_result *r, struct c
                      const struct project_view *view, struct check_restart *restart, gh_error *err)
 {
     int rc = check_pass(engine, path, r, co, err);
-    /* Once more, and a second time only when the first inferred just the settings: checked as
-     * Enterprise, a consumer group's plugins show their release (a redis record: 3.6). The
-     * settings a release inferred first shows are not followed (a file mixing expression
-     * routes with traditional ones needs 3.7 and the expressions flavour at once). */
+    /* Again while a pass infers something new: each pass either moves the release later or
+     * settles a setting (edition, router flavour, input flavour) not settled before, so a few
+     * passes suffice. Checked as Enterprise, a consumer group's plugins show their release (a
+     * redis record: 3.6); a 2.1 file with an expression route shows 3.0, then the expressions
+     * flavour, then (its other routes keep `paths`) 3.7. */
     struct check_options saved = *co;
     struct inferred keep = {0};
-    for (int pass = 0; pass < 2 && rc == 0 && r->info.recheck && !co->inferred; pass++)
+    for (int pass = 0; pass < MAX_RECHECKS && rc == 0 && r->info.recheck; pass++)
         if (!restart || (rc = restart->fn(restart, err)) == 0)
             rc = check_inferred(engine, path, r, co, &keep, err);
     *co = saved;

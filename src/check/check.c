@@ -996,8 +996,12 @@ static void infer_release(struct driver *d)
 {
     const struct lane *l = d->probe.active ? &d->probe : &d->main;
     const struct version_evidence *ev = &l->evidence;
-    if (!d->inferring || d->opt->inferred || !ev->newer || !d->assumed)
+    if (!d->inferring || !ev->newer || !d->assumed)
         return;
+    /* An earlier pass inferred the release checked now: what this pass shows may need a
+     * later one still (a flavour inferred meanwhile: expression routes beside others). */
+    const struct version *now =
+        d->opt->inferred ? kb_version_match(d->product, &d->opt->from) : d->assumed;
     const struct version *v = kb_version_match(d->product, &ev->since);
     const char *limit;
     const struct version *cap = newest_allowed(d, &limit);
@@ -1010,11 +1014,11 @@ static void infer_release(struct driver *d)
     snprintf(text, sizeof(text), "it uses %s (%.100s), added in %s %s%s%s", ev->since_what, at,
              kb_product_name(d->product), since, capped ? ", later than " : "",
              capped ? limit : "");
-    if (v && version_compare(v, d->assumed) > 0) {
+    if (v && now && version_compare(v, now) > 0) {
         d->info->recheck = true;
         d->info->recheck_from = *v;
         memcpy(d->info->inferred, text, sizeof(text));
-    } else if (capped) { /* checked as the capped release already: only the note changes */
+    } else if (capped && !d->opt->inferred) { /* checked as the capped release already */
         size_t used = strlen(d->info->note);
         snprintf(d->info->note + used, sizeof(d->info->note) - used, "; %s", text);
     }
@@ -1063,7 +1067,18 @@ static void infer_settings(struct driver *d)
                  "--input-flavor to choose)",
                  used ? "; " : "", ev->flavor_what, at);
     }
-    if (info->recheck_edition[0] || info->recheck_router_flavor[0] || info->recheck_input_flavor[0])
+    used = strlen(info->settings_inferred);
+    if (!d->opt->placeholders_given && ev->shell_variables &&
+        used < sizeof(info->settings_inferred)) {
+        place(d, &ev->shell_variable_at, at, sizeof(at));
+        info->recheck_envsubst = true;
+        snprintf(info->settings_inferred + used, sizeof(info->settings_inferred) - used,
+                 "%sread as an envsubst template: a check refused %s (%.100s), filled in before "
+                 "the gateway reads the file (use --placeholders to choose)",
+                 used ? "; " : "", ev->shell_variable_what, at);
+    }
+    if (info->recheck_edition[0] || info->recheck_router_flavor[0] ||
+        info->recheck_input_flavor[0] || info->recheck_envsubst)
         info->recheck = true;
 }
 

@@ -36,6 +36,7 @@ struct check_options {
     size_t custom_plugin_count;
     bool json_strict;
     enum placeholder_kind placeholders;
+    bool placeholders_given; /* else what the file holds may show envsubst's */
     bool strict; /* an input gatehop recognises but does not check is an error, not a note */
     struct reader_limits limits;
     /*
@@ -83,6 +84,7 @@ struct check_info {
     char recheck_edition[24];
     char recheck_router_flavor[32];
     char recheck_input_flavor[16]; /* "deck": a plain Kong file that uses decK's keys */
+    bool recheck_envsubst;         /* values a check refused hold shell variables: a template */
     char settings_inferred[400];
 };
 

@@ -79,6 +79,9 @@ enum field_type {
     FT_ANY
 };
 
+/* The field type a data file names ("string", "record", ...); false for another name. */
+bool field_type_from_name(const struct node *name, enum field_type *out);
+
 enum spec_flags {
     SF_REQUIRED = 1 << 0,
     SF_AUTO = 1 << 1,
@@ -128,6 +131,9 @@ struct spec_field {
     enum field_type type;
     uint32_t flags;
     const struct node *where; /* the definition in the data */
+    /* Every release's definitions when there are several (a list of variants), else NULL:
+     * a value only another release's type takes says the file is for that release. */
+    const struct node *variants;
     const struct node *default_value;
     const struct node *eq, *ne;
     const struct node **one_of;
@@ -388,6 +394,9 @@ struct spec_document {
      * checked, and every number field also takes a string holding a number. */
     bool string_env_vars;
     bool numbers_from_strings;
+    /* `$` means nothing to the gateway (Kong): a value refused for the `$NAME` it holds shows
+     * an envsubst template (product.yaml `envsubst_inferred`). */
+    bool envsubst_inferred;
     /* A `set` must not repeat an item (APISIX: JSON schema's uniqueItems); Kong drops repeats. */
     bool unique_sets;
     /* The language of the router's expressions (product.yaml `expressions`), or NULL. */
@@ -562,6 +571,11 @@ struct version_evidence {
     char flavor[16];
     struct span flavor_at;
     char flavor_what[96];
+    /* The first value a check refused that holds a shell variable ($NAME, ${NAME}), while
+     * such variables were taken as text: the file is a template that envsubst fills in. */
+    bool shell_variables;
+    struct span shell_variable_at;
+    char shell_variable_what[96];
 };
 
 /*
@@ -573,6 +587,10 @@ struct version_evidence {
  */
 void evidence_note(struct version_evidence *ev, const struct node *def, const struct target *t,
                    const char *what, const struct span *at);
+
+/* Notes that a check refused a value holding a shell variable (what: "$HOST in 'host'"). */
+void evidence_note_shell_variable(struct version_evidence *ev, const char *what,
+                                  const struct span *at);
 /* The same for a value of a field (a listed value): not evidence of a decK file. */
 void evidence_note_value(struct version_evidence *ev, const struct node *def,
                          const struct target *t, const char *what, const struct span *at);

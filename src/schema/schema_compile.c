@@ -90,6 +90,16 @@ static const char *const type_names[] = {
     [FT_ANY] = "any",
 };
 
+bool field_type_from_name(const struct node *name, enum field_type *out)
+{
+    for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+        if (node_text_equals(name, type_names[i])) {
+            *out = (enum field_type)i;
+            return true;
+        }
+    return false;
+}
+
 static void set_flag(struct spec_field *f, uint32_t flag, const struct node *v)
 {
     if (v->v.b)
@@ -143,9 +153,7 @@ static int compile_enum(struct cctx *c, const struct node *list, const struct no
 static int kw_type(struct cctx *c, struct spec_field *f, const struct node *v)
 {
     (void)c;
-    for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-        if (node_text_equals(v, type_names[i]))
-            f->type = (enum field_type)i;
+    field_type_from_name(v, &f->type);
     f->flags |= SF_TYPED;
     return 0;
 }
@@ -472,6 +480,7 @@ static int compile_field(struct cctx *c, const char *name, const struct node *de
     out->name = name;
     out->type = FT_ANY;
     out->where = active;
+    out->variants = def->kind == NODE_SEQUENCE ? def : NULL;
     out->len_eq = out->len_min = out->len_max = -1;
     struct pending pend = {0};
     for (size_t i = ch.n; i-- > 0;) {
@@ -1214,6 +1223,7 @@ static int compile_document(struct cctx *c, struct spec_document *d)
     d->shorthand_conflicts_are_errors = node_text_equals(conflicts, "error");
     d->string_env_vars = flag_of(c->p->product.root, "string_env_vars");
     d->numbers_from_strings = flag_of(c->p->product.root, "numbers_from_strings");
+    d->envsubst_inferred = flag_of(c->p->product.root, "envsubst_inferred");
     d->unique_sets = flag_of(c->p->product.root, "unique_sets");
     d->missing_records_fail = flag_of(c->p->product.root, "missing_records_fail");
     d->yaml_lib = kb_yaml_lib(c->p, &c->t->version);

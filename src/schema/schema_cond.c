@@ -214,12 +214,15 @@ const struct node *cond_explain_variants(const struct node *def, const struct ta
     return best;
 }
 
-/* The first release after t in which a variant holds, else false. */
-static bool first_after(const struct node *def, const struct target *t, struct version *out)
+/* The first release after t in which a variant holds, else false; in t's router flavour when
+ * same_router, else in any edition and flavour. */
+static bool first_after(const struct node *def, const struct target *t, bool same_router,
+                        struct version *out)
 {
     struct target at = *t;
     at.edition = NULL;
-    at.router_flavor = NULL;
+    if (!same_router)
+        at.router_flavor = NULL;
     bool found = false;
     uint32_t n = def->kind == NODE_SEQUENCE ? def->count : 1;
     for (uint32_t i = 0; i < n; i++) {
@@ -307,6 +310,16 @@ void evidence_note_value(struct version_evidence *ev, const struct node *def,
     note_evidence(ev, def, t, what, at, false);
 }
 
+void evidence_note_shell_variable(struct version_evidence *ev, const char *what,
+                                  const struct span *at)
+{
+    if (!ev || ev->shell_variables)
+        return; /* the first one seen is the one to name */
+    ev->shell_variables = true;
+    ev->shell_variable_at = *at;
+    snprintf(ev->shell_variable_what, sizeof(ev->shell_variable_what), "%s", what);
+}
+
 static void note_evidence(struct version_evidence *ev, const struct node *def,
                           const struct target *t, const char *what, const struct span *at,
                           bool is_key)
@@ -340,17 +353,23 @@ static void note_evidence(struct version_evidence *ev, const struct node *def,
     }
     note_setting(ev->flavor, sizeof(ev->flavor), &ev->flavor_at, ev->flavor_what,
                  sizeof(ev->flavor_what), deck, what, at);
-    if (edition || router || deck)
+    if (edition || deck)
         return;
+    /* Another router flavour has it now, and this one from a later release (a route's
+     * `paths` with expressions: 3.7): both are evidence, the flavour inferred first. */
     struct version v;
-    if (first_after(def, t, &v)) {
+    if (first_after(def, t, router != NULL, &v)) {
         if (!ev->newer || version_compare(&v, &ev->since) > 0) {
             ev->newer = true;
             ev->since = v;
             ev->since_at = *at;
-            snprintf(ev->since_what, sizeof(ev->since_what), "%s", what);
+            if (router)
+                snprintf(ev->since_what, sizeof(ev->since_what), "%s under router_flavor %s", what,
+                         t->router_flavor);
+            else
+                snprintf(ev->since_what, sizeof(ev->since_what), "%s", what);
         }
-    } else if (last_before(def, t, &v)) {
+    } else if (!router && last_before(def, t, &v)) {
         if (!ev->older || version_compare(&v, &ev->until) < 0) {
             ev->older = true;
             ev->until = v;

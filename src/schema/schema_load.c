@@ -334,6 +334,7 @@ static const struct keyword product_keywords[] = {
     {"end_marker", SH_STRING},
     {"json_since", SH_VERSION},
     {"string_env_vars", SH_BOOL},
+    {"envsubst_inferred", SH_BOOL},
     {"numbers_from_strings", SH_BOOL},
     {"stream_plugins", SH_ENUM},
     {"unique_sets", SH_BOOL},

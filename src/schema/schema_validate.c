@@ -730,6 +730,27 @@ static bool null_as_value_fails(const struct vctx *c, const struct spec_field *f
                   c->json ? "a value of no type (cjson's null)" : "an empty table");
 }
 
+/* A value of the wrong type that another release's definition of the field takes (a filter's
+ * `config` mapping: 3.5): evidence of that release. */
+static void note_type_of_other_release(const struct vctx *c, const struct spec_field *f,
+                                       const struct node *n)
+{
+    if (!c->evidence || c->secret || !f->variants)
+        return;
+    for (uint32_t i = 0; i < f->variants->count; i++) {
+        const struct node *variant = f->variants->u.items[i];
+        const struct node *type =
+            variant->kind == NODE_MAPPING ? node_map_get(variant, "type") : NULL;
+        enum field_type t;
+        if (variant == f->where || !type || !field_type_from_name(type, &t) || !type_ok(t, n))
+            continue;
+        char what[96];
+        snprintf(what, sizeof(what), "%s for '%.40s'", node_describe(n),
+                 c->field ? c->field : f->name);
+        evidence_note_value(c->evidence, variant, &c->doc->target, what, &n->span);
+    }
+}
+
 static bool check_value(const struct vctx *c, const struct spec_field *f, const struct node *n,
                         struct failure *fl, const struct node **matched)
 {
@@ -760,6 +781,7 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
         char shown[128] = "";
         if (fl->quiet)
             return failed(fl, R_HOP2003, "type");
+        note_type_of_other_release(c, f, n);
         show(c, n, shown, sizeof(shown));
         bool quote_hint = f->type == FT_STRING && n->kind == NODE_SCALAR && n->style == STYLE_PLAIN;
         return failed(fl, R_HOP2003, "expected %s, got %s%s%s%s", type_phrase(f->type),
@@ -1218,6 +1240,22 @@ static bool validate_null_as_value(struct vctx *c, const struct spec_field *f, c
     return validate_value(c, f, &empty);
 }
 
+/* A refused value that holds $NAME or ${NAME} while those are text: evidence of a template. */
+static void note_shell_variable(const struct vctx *c, const struct spec_field *f,
+                                const struct node *n)
+{
+    size_t len;
+    const char *name;
+    if (!c->evidence || !c->doc || !c->doc->envsubst_inferred || c->secret ||
+        c->placeholder_kind != PLACEHOLDERS_DECK || !n || !node_is_string(n) ||
+        !memchr(n->u.text, '$', n->count) || !(name = shell_variable(n->u.text, &len)))
+        return;
+    char what[96];
+    snprintf(what, sizeof(what), "$%.*s in '%.40s'", (int)(len < 40 ? len : 40), name,
+             c->field ? c->field : f->name);
+    evidence_note_shell_variable(c->evidence, what, &n->span);
+}
+
 bool validate_value(struct vctx *c, const struct spec_field *f, const struct node *n)
 {
     if (n && node_is_null(n) && nulls_are_values(c))
@@ -1241,6 +1279,7 @@ bool validate_value(struct vctx *c, const struct spec_field *f, const struct nod
         }
         struct span s = locate(c, n, &fl);
         report(c, n, &s, &fl);
+        note_shell_variable(c, f, n);
     } else if (n && !node_is_null(n) && !is_placeholder(c, n)) {
         report_deprecations(c, f, n, matched);
         ok = validate_children(c, f, n);
