@@ -216,6 +216,9 @@ struct spec_check {
     const char *if_field, *then_field;
     int if_at, then_at;
     const struct spec_field *if_match, *then_match, *else_match;
+    /* conditional: instead of then_match, a whole definition then_field's written value is
+     * checked against as a field is (APISIX's if/then branches that declare lists, records) */
+    const struct spec_field *then_def;
     const char **then_fields, **else_fields;
     int *then_fields_at, *else_fields_at;
     size_t n_then_fields, n_else_fields;

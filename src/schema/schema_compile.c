@@ -631,6 +631,8 @@ static int compile_check_args(struct cctx *c, struct spec_check *k, const struct
                 0 ||
             (rc = compile_and_if(c, k, node_map_get(args, "and_if"))) < 0)
             return rc;
+        if ((rc = compile_sub(c, k->then_field, node_map_get(args, "then_def"), &k->then_def)) < 0)
+            return rc;
         return validator_set(c, k->then_field, node_map_get(args, "then_match"), &k->then_match);
     case CHECK_FORBIDS:
     case CHECK_REQUIRES:

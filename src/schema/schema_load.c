@@ -27,6 +27,7 @@ enum shape {
     SH_VERSION,
     SH_STRINGS,
     SH_FIELDDEF,
+    SH_FULL_FIELDDEF,
     SH_FIELDS,
     SH_CHECKS,
     SH_REGEX,
@@ -191,8 +192,9 @@ static const struct keyword check_keywords[] = {
 };
 
 static const struct keyword conditional_keywords[] = {
-    {"if_field", SH_STRING},     {"if_match", SH_FIELDDEF}, {"then_field", SH_STRING},
-    {"then_match", SH_FIELDDEF}, {"then_err", SH_STRING},   {"and_if", SH_AND_IF},
+    {"if_field", SH_STRING},        {"if_match", SH_FIELDDEF}, {"then_field", SH_STRING},
+    {"then_match", SH_FIELDDEF},    {"then_err", SH_STRING},   {"and_if", SH_AND_IF},
+    {"then_def", SH_FULL_FIELDDEF},
 };
 
 /* More conditions a conditional (or an unchecked check) needs, all of which must hold. */
@@ -676,6 +678,28 @@ static int sh_fielddef(struct lctx *c, const struct node *n)
                            n->u.items[j]->span.line);
     }
     return 0;
+}
+
+/*
+ * A conditional's then_def: a whole field definition (a type, and elements, fields, ... as a
+ * field has), even where the check around it holds validator sets. It checks a value that is
+ * written; `required` would say nothing there (then_match says it).
+ */
+static int sh_full_fielddef(struct lctx *c, const struct node *n)
+{
+    bool needs_type = c->needs_type;
+    c->needs_type = true;
+    int rc = sh_fielddef(c, n);
+    c->needs_type = needs_type;
+    for (uint32_t i = 0; rc == 0 && i < (n->kind == NODE_SEQUENCE ? n->count : 1); i++) {
+        const struct node *def = n->kind == NODE_SEQUENCE ? n->u.items[i] : n;
+        const struct node *required = node_map_get(def, "required");
+        if (required)
+            return bad(c, required,
+                       "a then_def checks a value that is written: say 'required' "
+                       "with then_match in a conditional of its own");
+    }
+    return rc;
 }
 
 static int sh_fields(struct lctx *c, const struct node *n)
@@ -1233,8 +1257,14 @@ static int sh_conditional(struct lctx *c, const struct node *n)
     int rc = check_mapping(c, n, TABLE(conditional_keywords), false, "conditional");
     c->needs_type = needs_type;
     if (rc == 0 && (!node_map_get(n, "if_field") || !node_map_get(n, "if_match") ||
-                    !node_map_get(n, "then_field") || !node_map_get(n, "then_match")))
-        return bad(c, n, "conditional needs if_field, if_match, then_field and then_match");
+                    !node_map_get(n, "then_field") ||
+                    !node_map_get(n, "then_match") == !node_map_get(n, "then_def")))
+        return bad(c, n,
+                   "conditional needs if_field, if_match, then_field and one of then_match or "
+                   "then_def");
+    if (rc == 0 && node_map_get(n, "then_def") && node_map_get(n, "then_err"))
+        return bad(c, node_map_get(n, "then_err"),
+                   "a then_def reports its own findings: give 'err' inside it instead");
     if (rc == 0)
         rc = check_field_name(c, node_map_get(n, "if_field"));
     if (rc == 0)
@@ -1900,6 +1930,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_VERSION] = sh_version,
     [SH_STRINGS] = sh_strings,
     [SH_FIELDDEF] = sh_fielddef,
+    [SH_FULL_FIELDDEF] = sh_full_fielddef,
     [SH_FIELDS] = sh_fields,
     [SH_CHECKS] = sh_checks,
     [SH_REGEX] = sh_regex,

@@ -1730,12 +1730,53 @@ static bool conditions_hold(struct record_run *run, const struct spec_check *k)
     return true;
 }
 
+/*
+ * A conditional's then_def: then_field's written value checked as a field is, its findings at
+ * their own paths (APISIX checks the list a branch on `policy` declares only in that branch).
+ * A field that fails is marked failed, so later checks that read it are skipped.
+ */
+static bool run_then_def(struct record_run *run, const struct spec_check *k)
+{
+    struct vctx *c = run->c;
+    struct nested_field nf = nested_field(run, k->then_at, k->then_field);
+    const struct node *v = nf.written;
+    if (!v)
+        return true;
+    size_t depth = 0;
+    for (const char *seg = k->then_field; seg; depth++) {
+        const char *dot = strchr(seg, '.');
+        path_push_key(c->path, seg, dot ? (size_t)(dot - seg) : strlen(seg));
+        seg = dot ? dot + 1 : NULL;
+    }
+    const char *field = c->field;
+    const struct node *outer = c->env.record;
+    bool secret = c->secret;
+    c->field = k->then_def->name;
+    c->env.record = run->map;
+    c->secret = secret || (nf.f && (nf.f->flags & SF_SECRET)); /* the field's own secrecy */
+    bool ok = validate_value(c, k->then_def, v);
+    c->secret = secret;
+    c->env.record = outer;
+    c->field = field;
+    while (depth-- > 0)
+        path_pop(c->path);
+    if (!ok && k->then_at >= 0) {
+        run->failed_fields[k->then_at] = true;
+        run->some_failed = true;
+    }
+    return ok;
+}
+
 static bool run_conditional(struct record_run *run, const struct spec_check *k)
 {
     struct vctx *c = run->c;
     const struct node *iv = run_value(run, k->if_at, k->if_field);
     if (!conditions_hold(run, k))
         return true;
+    if (k->then_def)
+        return run_then_def(run, k);
+    if (!k->then_match)
+        return true; /* a then_def none of whose variants holds for the target */
     const struct node *tv = run_value(run, k->then_at, k->then_field);
     if (matches(c, k->then_match, tv))
         return true;

@@ -327,6 +327,31 @@ static void test_fail_closed(void)
            "and_if: [{field: b, match: {eq: z}}]}\n",
            "'b' is not a field here", 5, 104);
     broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_match: {eq: y}, "
+           "then_def: {type: string}}\n",
+           "one of then_match or then_def", 5, 18);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_def: {len_min: "
+           "2}}\n",
+           "a field definition needs 'type', 'typedef' or 'any_of'", 5, 76);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_def: {type: "
+           "array, elements: {len_min: 1}}}\n",
+           "a field definition needs 'type', 'typedef' or 'any_of'", 5, 100);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_def: {type: "
+           "string, required: true}}\n",
+           "say 'required' with then_match", 5, 101);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_def: {type: "
+           "string}, then_err: x}\n",
+           "give 'err' inside it instead", 5, 102);
+    broken("entities/things.yaml",
            "entity: things\nfields:\n  a: {type: string}\nrewrites:\n"
            "  - {field: a, cases: [{match: {eq: x}}]}\n",
            "a rewrite case needs 'set'", 5, 24);
