@@ -210,7 +210,8 @@ struct spec_check {
     const char **fields; /* field lists; for sets: set1 then set2, split at n_fields_a */
     int *fields_at;
     size_t n_fields, n_fields_a;
-    /* unchecked: announced only while this field is not set (file-logger's `path`), or NULL */
+    /* unchecked: announced only while this field is not set (file-logger's `path`);
+     * conditional: applies only while it is not set (openid-connect's public_key); or NULL */
     const char *unless_field;
     int unless_at;
     const char *if_field, *then_field;

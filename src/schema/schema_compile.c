@@ -626,6 +626,7 @@ static int compile_check_args(struct cctx *c, struct spec_check *k, const struct
     case CHECK_CONDITIONAL:
         k->if_field = text_of(args, "if_field");
         k->then_field = text_of(args, "then_field");
+        k->unless_field = text_of(args, "unless_set");
         k->then_err = text_of(args, "then_err");
         if ((rc = validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match)) <
                 0 ||

@@ -194,7 +194,7 @@ static const struct keyword check_keywords[] = {
 static const struct keyword conditional_keywords[] = {
     {"if_field", SH_STRING},        {"if_match", SH_FIELDDEF}, {"then_field", SH_STRING},
     {"then_match", SH_FIELDDEF},    {"then_err", SH_STRING},   {"and_if", SH_AND_IF},
-    {"then_def", SH_FULL_FIELDDEF},
+    {"then_def", SH_FULL_FIELDDEF}, {"unless_set", SH_STRING},
 };
 
 /* More conditions a conditional (or an unchecked check) needs, all of which must hold. */
@@ -1269,6 +1269,8 @@ static int sh_conditional(struct lctx *c, const struct node *n)
         rc = check_field_name(c, node_map_get(n, "if_field"));
     if (rc == 0)
         rc = check_field_name(c, node_map_get(n, "then_field"));
+    if (rc == 0)
+        rc = check_field_name(c, node_map_get(n, "unless_set"));
     return rc;
 }
 

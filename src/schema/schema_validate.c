@@ -1771,7 +1771,8 @@ static bool run_conditional(struct record_run *run, const struct spec_check *k)
 {
     struct vctx *c = run->c;
     const struct node *iv = run_value(run, k->if_at, k->if_field);
-    if (!conditions_hold(run, k))
+    if (!conditions_hold(run, k) ||
+        (k->unless_field && counts_as_set(c, run_value(run, k->unless_at, k->unless_field))))
         return true;
     if (k->then_def)
         return run_then_def(run, k);
@@ -2085,7 +2086,7 @@ static bool check_reads_failed_field(const struct record_run *run, const struct 
     return any_failed(run, k->fields_at, k->n_fields) ||
            any_failed(run, k->then_fields_at, k->n_then_fields) ||
            any_failed(run, k->else_fields_at, k->n_else_fields) || failed_at(run, k->if_at) ||
-           failed_at(run, k->then_at);
+           failed_at(run, k->then_at) || failed_at(run, k->unless_at);
 }
 
 static void validate_field_value(struct vctx *c, struct record_run *run, const struct spec_field *f,

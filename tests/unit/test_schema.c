@@ -352,6 +352,11 @@ static void test_fail_closed(void)
            "string}, then_err: x}\n",
            "give 'err' inside it instead", 5, 102);
     broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_match: {eq: y}, "
+           "unless_set: zz}\n",
+           "'zz' is not a field here", 5, 99);
+    broken("entities/things.yaml",
            "entity: things\nfields:\n  a: {type: string}\nrewrites:\n"
            "  - {field: a, cases: [{match: {eq: x}}]}\n",
            "a rewrite case needs 'set'", 5, 24);

@@ -330,8 +330,8 @@ PLUGINS = {
             src="apisix/plugins/openid-connect.lua check_schema"),
         row("claim_schema", since="3.14", note="must compile as a JSON schema (from 3.17 not "
             "when a secret reference)", src="apisix/plugins/openid-connect.lua check_schema"),
-        # The bearer_only false half, whose fields all have defaults; the bearer_only true half
-        # turns on public_key being absent, which no condition can test: announced.
+        # client_secret_optional, both halves. check_schema reads them before the schema fills
+        # in defaults; the defaults (false, client_secret_basic) read as absent ones do.
         row("", since="3.17", check={"conditional": {
             "if_field": "bearer_only", "if_match": {"one_of": [False]},
             "and_if": [{"field": "token_endpoint_auth_method",
@@ -340,10 +340,15 @@ PLUGINS = {
             "then_field": "client_secret", "then_match": {"required": True},
             "then_err": "property \"client_secret\" is required"}},
             src="apisix/plugins/openid-connect.lua check_schema: client_secret_optional"),
-        row("", since="3.17", note="with bearer_only true, client_secret is required unless "
-            "public_key or use_jwks is set or introspection_endpoint_auth_method is "
-            "private_key_jwt", src="apisix/plugins/openid-connect.lua check_schema: "
-            "client_secret_optional")] + [
+        row("", since="3.17", check={"conditional": {
+            "if_field": "bearer_only", "if_match": {"one_of": [True]},
+            "and_if": [{"field": "use_jwks", "match": {"one_of": [False]}},
+                       {"field": "introspection_endpoint_auth_method",
+                        "match": {"not_one_of": ["private_key_jwt"]}}],
+            "unless_set": "public_key",
+            "then_field": "client_secret", "then_match": {"required": True},
+            "then_err": "property \"client_secret\" is required"}},
+            src="apisix/plugins/openid-connect.lua check_schema: client_secret_optional")] + [
         row(name, since="3.18", field={"type": "any", "eq": None, "err":
             "property \"%s\" is not allowed, use \"%s\" instead" % (name, owner)},
             src="apisix/plugins/openid-connect.lua check_schema: reserved_flat_opts")
@@ -476,8 +481,6 @@ ANNOUNCE = {
     # the metadata fallback matters where the schema's alternatives are missing: a username
     "authz-casbin": [("config: one of {model_path", "", [
         {"if_field": "username", "if_match": SET}])],
-    "openid-connect": [("config: with bearer_only true", "", [
-        {"if_field": "bearer_only", "if_match": {"one_of": [True]}}])],
     # the metadata's path counts when the config has none: announced on a config without one
     # (the condition reads include_resp_body, which has a default)
     "file-logger": [("config.path: path (or the metadata's)", "", [
