@@ -227,6 +227,7 @@ struct spec_check {
     struct spec_condition *and_if;   /* conditions beside if_field, all of which must hold */
     size_t n_and_if;
     const struct named_derivation *derive; /* distinct_by: what is compared */
+    bool strict;                           /* ordered: each field greater, not just no lower */
 };
 
 /*

@@ -642,6 +642,18 @@ static int compile_check_args(struct cctx *c, struct spec_check *k, const struct
         if ((rc = string_list(c, node_map_get(args, "fields"), &k->fields, &k->n_fields)) < 0)
             return rc;
         return validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match);
+    case CHECK_ORDERED: {
+        if (args->kind == NODE_SEQUENCE)
+            return string_list(c, args, &k->fields, &k->n_fields);
+        const struct node *strict = node_map_get(args, "strict");
+        k->strict = strict && strict->v.b;
+        k->if_field = text_of(args, "if_field");
+        k->then_err = text_of(args, "err");
+        if ((rc = string_list(c, node_map_get(args, "fields"), &k->fields, &k->n_fields)) < 0 ||
+            (rc = compile_and_if(c, k, node_map_get(args, "and_if"))) < 0)
+            return rc;
+        return validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match);
+    }
     case CHECK_DISTINCT_BY:
         k->derive = named_derivation_find(text_of(args, "by"));
         k->then_err = text_of(args, "err");

@@ -54,6 +54,7 @@ enum shape {
     SH_SETS,
     SH_CONDITIONAL,
     SH_CONDITIONAL_ALO,
+    SH_ORDERED,
     SH_VERSIONS,
     SH_FORMAT_VERSIONS,
     SH_NAMES_FROM,
@@ -177,7 +178,7 @@ static const struct keyword check_keywords[] = {
     {"mutually_required", SH_STRINGS},
     {"mutually_exclusive_sets", SH_SETS},
     {"distinct", SH_STRINGS},
-    {"ordered", SH_STRINGS},
+    {"ordered", SH_ORDERED},
     {"same_count", SH_STRINGS},
     {"conditional", SH_CONDITIONAL},
     {"conditional_at_least_one_of", SH_CONDITIONAL_ALO},
@@ -195,6 +196,13 @@ static const struct keyword conditional_keywords[] = {
     {"if_field", SH_STRING},        {"if_match", SH_FIELDDEF}, {"then_field", SH_STRING},
     {"then_match", SH_FIELDDEF},    {"then_err", SH_STRING},   {"and_if", SH_AND_IF},
     {"then_def", SH_FULL_FIELDDEF}, {"unless_set", SH_STRING},
+};
+
+/* ordered written as a mapping: the comparison, strict or not, only where a condition holds
+ * (APISIX's limit-count compares sync_interval with time_window only with a redis policy). */
+static const struct keyword ordered_keywords[] = {
+    {"fields", SH_STRINGS},    {"strict", SH_BOOL},   {"if_field", SH_STRING},
+    {"if_match", SH_FIELDDEF}, {"and_if", SH_AND_IF}, {"err", SH_STRING},
 };
 
 /* More conditions a conditional (or an unchecked check) needs, all of which must hold. */
@@ -1274,6 +1282,28 @@ static int sh_conditional(struct lctx *c, const struct node *n)
     return rc;
 }
 
+/* ordered: a list of fields, or {fields, strict?, if_field?, if_match?, and_if?, err?}. */
+static int sh_ordered(struct lctx *c, const struct node *n)
+{
+    if (n->kind == NODE_SEQUENCE) {
+        int rc = sh_strings(c, n);
+        return rc < 0 ? rc : check_field_names(c, n);
+    }
+    bool needs_type = c->needs_type;
+    c->needs_type = false; /* if_match is a validator set */
+    int rc = check_mapping(c, n, TABLE(ordered_keywords), false, "ordered");
+    c->needs_type = needs_type;
+    if (rc == 0 && !node_map_get(n, "fields"))
+        return bad(c, n, "ordered needs 'fields'");
+    if (rc == 0 && !node_map_get(n, "if_field") != !node_map_get(n, "if_match"))
+        return bad(c, n, "ordered takes 'if_field' and 'if_match' together");
+    if (rc == 0 && node_map_get(n, "and_if") && !node_map_get(n, "if_field"))
+        return bad(c, n, "ordered takes 'and_if' only with 'if_field'");
+    if (rc == 0)
+        rc = check_field_name(c, node_map_get(n, "if_field"));
+    return rc < 0 ? rc : check_field_names(c, node_map_get(n, "fields"));
+}
+
 static int sh_conditional_alo(struct lctx *c, const struct node *n)
 {
     bool needs_type = c->needs_type;
@@ -1956,6 +1986,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_SETS] = sh_sets,
     [SH_CONDITIONAL] = sh_conditional,
     [SH_CONDITIONAL_ALO] = sh_conditional_alo,
+    [SH_ORDERED] = sh_ordered,
     [SH_VERSIONS] = sh_versions,
     [SH_FORMAT_VERSIONS] = sh_format_versions,
     [SH_NAMES_FROM] = sh_names_from,

@@ -1975,18 +1975,27 @@ static bool is_number(const struct node *n)
 }
 
 /* The numbers set among the fields must not decrease in the order listed (rate-limiting's
- * limits per second, minute, ... year). The first pair out of order is reported. */
+ * limits per second, minute, ... year), or, strict, must increase (APISIX's sync_interval and
+ * time_window), where the check's condition holds. The first pair out of order is reported. */
 static bool run_ordered(struct record_run *run, const struct spec_check *k)
 {
+    if (k->if_field && !conditions_hold(run, k))
+        return true;
     for (size_t i = 0; i < k->n_fields; i++) {
         const struct node *low = run_value(run, k->fields_at[i], k->fields[i]);
         for (size_t j = i + 1; is_number(low) && j < k->n_fields; j++) {
             const struct node *high = run_value(run, k->fields_at[j], k->fields[j]);
-            if (!is_number(high) || node_number(high) >= node_number(low))
+            if (!is_number(high) || node_number(high) > node_number(low) ||
+                (!k->strict && node_number(high) == node_number(low)))
                 continue;
-            diag_add(run->c->sink, R_HOP2008, -1, &run->map->span, path_text(run->c->path),
-                     run->c->entity, "'%s' (%g) must not be lower than '%s' (%g)", k->fields[j],
-                     node_number(high), k->fields[i], node_number(low));
+            if (k->then_err)
+                diag_add(run->c->sink, R_HOP2008, -1, &run->map->span, path_text(run->c->path),
+                         run->c->entity, "%s", k->then_err);
+            else
+                diag_add(run->c->sink, R_HOP2008, -1, &run->map->span, path_text(run->c->path),
+                         run->c->entity, "'%s' (%g) must %s '%s' (%g)", k->fields[j],
+                         node_number(high), k->strict ? "be greater than" : "not be lower than",
+                         k->fields[i], node_number(low));
             return false;
         }
     }

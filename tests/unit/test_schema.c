@@ -357,6 +357,18 @@ static void test_fail_closed(void)
            "unless_set: zz}\n",
            "'zz' is not a field here", 5, 99);
     broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: integer}\nchecks:\n"
+           "  - ordered: {fields: [a, zz]}\n",
+           "'zz' is not a field here", 5, 27);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: integer}\nchecks:\n"
+           "  - ordered: {fields: [a], if_field: a}\n",
+           "ordered takes 'if_field' and 'if_match' together", 5, 14);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: integer}\nchecks:\n"
+           "  - ordered: {fields: [a], strict: 1}\n",
+           "expected true or false", 5, 36);
+    broken("entities/things.yaml",
            "entity: things\nfields:\n  a: {type: string}\nrewrites:\n"
            "  - {field: a, cases: [{match: {eq: x}}]}\n",
            "a rewrite case needs 'set'", 5, 24);

@@ -26,6 +26,8 @@ rows: the digest in `read` says the body was read.
 
 import copy
 
+from translate import BIG
+
 # Header names as core.utils.validate_header_field accepts them (printable ASCII except ':'
 # and space), values as validate_header_value (printable ASCII and space; numbers pass).
 HEADER_NAME = "^[!-9;-~]+$"
@@ -101,6 +103,37 @@ def provider_requirements(path):
         for field in ("provider_conf.region", "auth.aws")]
     return out
 
+
+# limit-count's check_schema (limit-count/init.lua; graphql-limit-count calls it). Once the schema
+# has filled in the defaults, a redis policy's sync_interval other than -1 (NO_DELAYED_SYNC, the
+# default) is checked.
+REDIS_SYNC = {"if_field": "policy", "if_match": {"one_of": ["redis", "redis-cluster",
+                                                             "redis-sentinel"]},
+              "and_if": [{"field": "sync_interval", "match": {"ne": -1}}]}
+LIMIT_COUNT = [
+    row("group", note="configs sharing one group must have the same settings (\"group conf "
+        "mismatched\", compared across routes)",
+        src="apisix/plugins/limit-count/init.lua check_schema"),
+    row("rules", since="3.16", set={"unique_items": {
+        "by": "key", "err": "duplicate key '%s' in rules"}},
+        src="apisix/plugins/limit-count/init.lua check_schema: keys[rule.key]"),
+    row("", since="3.18", check={"mutually_exclusive": ["count", "rules"]},
+        src="apisix/plugins/limit-count/init.lua check_schema"),
+    row("", since="3.18", check={"mutually_exclusive": ["time_window", "rules"]},
+        src="apisix/plugins/limit-count/init.lua check_schema"),
+    row("", since="3.18", check={"mutually_exclusive": ["group", "rules"]},
+        src="apisix/plugins/limit-count/init.lua check_schema"),
+    row("", since="3.18", drop_note="config: the oneOf also rejects",
+        src="the mutually_exclusive checks above"),
+    row("", since="3.18", check={"conditional": dict(
+        REDIS_SYNC, then_field="sync_interval", then_match={"between": [0.1, BIG]},
+        then_err="sync_interval should not be smaller than 0.1")},
+        src="apisix/plugins/limit-count/init.lua check_schema: NO_DELAYED_SYNC"),
+    # time_window may be a string (a variable) from 3.16: compared only when a number
+    row("", since="3.18", check={"ordered": dict(
+        REDIS_SYNC, fields=["sync_interval", "time_window"], strict=True,
+        err="sync_interval should be smaller than time_window")},
+        src="apisix/plugins/limit-count/init.lua check_schema: NO_DELAYED_SYNC")]
 
 PLUGINS = {
     "acl": dict(read=["b6ead39b"], rows=[
@@ -223,7 +256,8 @@ PLUGINS = {
         row("path", since="3.15", note="path (or the metadata's) must be set: the metadata's "
             "counts when the config has none", src="apisix/plugins/file-logger.lua check_schema: "
             "get_configured_path")]),
-    "graphql-limit-count": dict(read=["6e1b724f"]),   # limit-count's check_schema, below
+    # check_schema is limit-count's, on limit-count's schema
+    "graphql-limit-count": dict(read=["6e1b724f"], rows=LIMIT_COUNT),
     "graphql-proxy-cache": dict(read=["ceddae78"], rows=[
         row("cache_zone", note="must name a proxy_cache zone of config.yaml",
             src="apisix/plugins/graphql-proxy-cache.lua check_schema")]),
@@ -283,24 +317,7 @@ PLUGINS = {
             "then_field": "ldap_password", "then_match": {"required": True},
             "then_err": "ldap_password is required when bind_dn is set"}},
             src="apisix/plugins/ldap-auth-advanced.lua check_schema")]),
-    "limit-count": dict(read=["23fa3af4", "6e1b724f", "05cb6ed9"], rows=[
-        row("group", note="configs sharing one group must have the same settings (\"group conf "
-            "mismatched\", compared across routes)",
-            src="apisix/plugins/limit-count/init.lua check_schema"),
-        row("rules", since="3.16", set={"unique_items": {
-            "by": "key", "err": "duplicate key '%s' in rules"}},
-            src="apisix/plugins/limit-count/init.lua check_schema: keys[rule.key]"),
-        row("", since="3.18", check={"mutually_exclusive": ["count", "rules"]},
-            src="apisix/plugins/limit-count/init.lua check_schema"),
-        row("", since="3.18", check={"mutually_exclusive": ["time_window", "rules"]},
-            src="apisix/plugins/limit-count/init.lua check_schema"),
-        row("", since="3.18", check={"mutually_exclusive": ["group", "rules"]},
-            src="apisix/plugins/limit-count/init.lua check_schema"),
-        row("", since="3.18", drop_note="config: the oneOf also rejects",
-            src="the mutually_exclusive checks above"),
-        row("sync_interval", since="3.18", note="with a redis policy, unless -1: at least 0.1, "
-            "and smaller than an integer time_window",
-            src="apisix/plugins/limit-count/init.lua check_schema")]),
+    "limit-count": dict(read=["23fa3af4", "6e1b724f", "05cb6ed9"], rows=LIMIT_COUNT),
     "loggly": dict(read=["c5bc1471"], rows=LOG_EXPR),
     "loki-logger": dict(read=["e521fc4f", "06369db5"], rows=LOG_EXPR),
     "mocking": dict(read=["70148aff"], rows=[
