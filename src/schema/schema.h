@@ -92,7 +92,8 @@ enum spec_flags {
     SF_TYPED = 1 << 9,       /* a type was given (validator sets in checks may omit it) */
     SF_SUBSCHEMA = 1 << 10,  /* specialised by a subschema: its rules depend on another field */
     SF_VALIDATORS = 1 << 11, /* has validators beyond its type (most fields have none) */
-    SF_IMPLIED = 1 << 12     /* set only by nesting: the file may not write it (ADC) */
+    SF_IMPLIED = 1 << 12,    /* set only by nesting: the file may not write it (ADC) */
+    SF_CHECK_REFS = 1 << 13  /* a secret reference is checked even where the release skips them */
 };
 
 struct spec_pattern {

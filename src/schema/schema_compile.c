@@ -312,6 +312,7 @@ static const struct keyword_action keyword_actions[] = {
     {"open", KW_FLAG, SF_OPEN, NULL},
     {"uuid", KW_FLAG, SF_UUID, NULL},
     {"implied", KW_FLAG, SF_IMPLIED, NULL},
+    {"check_secret_refs", KW_FLAG, SF_CHECK_REFS, NULL},
     FIELD_AT(KW_NODE, "default", default_value),
     FIELD_AT(KW_NODE, "eq", eq),
     FIELD_AT(KW_NODE, "ne", ne),

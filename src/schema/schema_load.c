@@ -165,6 +165,7 @@ static const struct keyword field_keywords[] = {
     {"err", SH_STRING},
     {"plugin_map", SH_PLUGIN_SCOPE},
     {"implied", SH_BOOL},
+    {"check_secret_refs", SH_BOOL},
     {"captures", SH_CAPTURES},
     {"unique_items", SH_UNIQUE_ITEMS},
     {"json", SH_JSON},

@@ -748,8 +748,9 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
         return failed(fl, (f->flags & SF_SUBSCHEMA) ? R_HOP2008 : R_HOP2004, "value must be null");
     if (is_placeholder(c, n))
         return !quoted_variable(c, f, n, fl);
+    /* The JSON schema skips a reference (APISIX 3.17); code checking the raw value may not. */
     if (c->doc && c->doc->secret_refs_skip_checks && (f->type == FT_STRING || f->type == FT_ANY) &&
-        is_secret_reference(n))
+        !(f->flags & SF_CHECK_REFS) && is_secret_reference(n))
         return true;
     if (c->doc && c->doc->string_env_vars && holds_env_var(n) &&
         (f->type == FT_STRING || is_numeric(f->type)))
@@ -1751,7 +1752,8 @@ static bool run_then_def(struct record_run *run, const struct spec_check *k)
     const char *field = c->field;
     const struct node *outer = c->env.record;
     bool secret = c->secret;
-    c->field = k->then_def->name;
+    const char *last = strrchr(k->then_field, '.');
+    c->field = last ? last + 1 : k->then_field; /* messages name the field, as its own checks do */
     c->env.record = run->map;
     c->secret = secret || (nf.f && (nf.f->flags & SF_SECRET)); /* the field's own secrecy */
     bool ok = validate_value(c, k->then_def, v);
