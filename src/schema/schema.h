@@ -191,7 +191,8 @@ enum check_kind {
     CHECK_UNCHECKED,
     CHECK_FORBIDS,
     CHECK_REQUIRES,
-    CHECK_DISTINCT_BY
+    CHECK_DISTINCT_BY,
+    CHECK_NAMES_ITEM
 };
 
 /* One more condition of a conditional: the field's value must match. */
@@ -229,6 +230,7 @@ struct spec_check {
     size_t n_and_if;
     const struct named_derivation *derive; /* distinct_by: what is compared */
     bool strict;                           /* ordered: each field greater, not just no lower */
+    const char *by; /* names_item: the field of the list's items then_field's value names */
 };
 
 /*

@@ -585,6 +585,7 @@ static const struct check_keyword check_kinds[] = {
     {"forbids", CHECK_FORBIDS},
     {"requires", CHECK_REQUIRES},
     {"distinct_by", CHECK_DISTINCT_BY},
+    {"names_item", CHECK_NAMES_ITEM},
 };
 
 /* and_if: the conditions beside if_field, each a field and a validator set. */
@@ -655,6 +656,19 @@ static int compile_check_args(struct cctx *c, struct spec_check *k, const struct
             return rc;
         return validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match);
     }
+    case CHECK_NAMES_ITEM:
+        k->then_field = text_of(args, "field");
+        k->by = text_of(args, "by");
+        k->if_field = text_of(args, "if_field");
+        k->then_err = text_of(args, "err");
+        /* the list is the check's one field: a failed list skips the check */
+        if (!(k->fields = arena_calloc(c->a, 2, sizeof(*k->fields))))
+            return oom(c);
+        k->fields[0] = text_of(args, "list");
+        k->n_fields = 1;
+        if ((rc = compile_and_if(c, k, node_map_get(args, "and_if"))) < 0)
+            return rc;
+        return validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match);
     case CHECK_DISTINCT_BY:
         k->derive = named_derivation_find(text_of(args, "by"));
         k->then_err = text_of(args, "err");

@@ -55,6 +55,7 @@ enum shape {
     SH_CONDITIONAL,
     SH_CONDITIONAL_ALO,
     SH_ORDERED,
+    SH_NAMES_ITEM,
     SH_VERSIONS,
     SH_FORMAT_VERSIONS,
     SH_NAMES_FROM,
@@ -190,6 +191,7 @@ static const struct keyword check_keywords[] = {
     {"forbids", SH_IF_SET},
     {"requires", SH_IF_SET},
     {"distinct_by", SH_DISTINCT_BY},
+    {"names_item", SH_NAMES_ITEM},
     {"description", SH_STRING},
 };
 
@@ -203,6 +205,13 @@ static const struct keyword conditional_keywords[] = {
  * (APISIX's limit-count compares sync_interval with time_window only with a redis policy). */
 static const struct keyword ordered_keywords[] = {
     {"fields", SH_STRINGS},    {"strict", SH_BOOL},   {"if_field", SH_STRING},
+    {"if_match", SH_FIELDDEF}, {"and_if", SH_AND_IF}, {"err", SH_STRING},
+};
+
+/* names_item: a field's value is the `by` field of one of a list's items (ai-proxy-multi's
+ * semantic_opts.fallback names an instance), where the optional condition holds. */
+static const struct keyword names_item_keywords[] = {
+    {"field", SH_STRING},      {"list", SH_STRING},   {"by", SH_STRING},  {"if_field", SH_STRING},
     {"if_match", SH_FIELDDEF}, {"and_if", SH_AND_IF}, {"err", SH_STRING},
 };
 
@@ -1283,26 +1292,47 @@ static int sh_conditional(struct lctx *c, const struct node *n)
     return rc;
 }
 
+/*
+ * A check whose condition is optional (ordered, names_item): its keywords, then if_field and
+ * if_match given together, and_if only beside them, and the condition's field a field here.
+ */
+static int optional_condition(struct lctx *c, const struct node *n, const struct keyword *table,
+                              size_t ntable, const char *what)
+{
+    bool needs_type = c->needs_type;
+    c->needs_type = false; /* if_match is a validator set */
+    int rc = check_mapping(c, n, table, ntable, false, what);
+    c->needs_type = needs_type;
+    if (rc == 0 && !node_map_get(n, "if_field") != !node_map_get(n, "if_match"))
+        return bad(c, n, "%s takes 'if_field' and 'if_match' together", what);
+    if (rc == 0 && node_map_get(n, "and_if") && !node_map_get(n, "if_field"))
+        return bad(c, n, "%s takes 'and_if' only with 'if_field'", what);
+    return rc < 0 ? rc : check_field_name(c, node_map_get(n, "if_field"));
+}
+
 /* ordered: a list of fields, or {fields, strict?, if_field?, if_match?, and_if?, err?}. */
 static int sh_ordered(struct lctx *c, const struct node *n)
 {
-    if (n->kind == NODE_SEQUENCE) {
-        int rc = sh_strings(c, n);
-        return rc < 0 ? rc : check_field_names(c, n);
-    }
-    bool needs_type = c->needs_type;
-    c->needs_type = false; /* if_match is a validator set */
-    int rc = check_mapping(c, n, TABLE(ordered_keywords), false, "ordered");
-    c->needs_type = needs_type;
-    if (rc == 0 && !node_map_get(n, "fields"))
-        return bad(c, n, "ordered needs 'fields'");
-    if (rc == 0 && !node_map_get(n, "if_field") != !node_map_get(n, "if_match"))
-        return bad(c, n, "ordered takes 'if_field' and 'if_match' together");
-    if (rc == 0 && node_map_get(n, "and_if") && !node_map_get(n, "if_field"))
-        return bad(c, n, "ordered takes 'and_if' only with 'if_field'");
+    static const char *const needed[] = {"fields"};
+    int rc;
+    if (n->kind == NODE_SEQUENCE)
+        rc = sh_strings(c, n);
+    else if ((rc = optional_condition(c, n, TABLE(ordered_keywords), "ordered")) == 0)
+        rc = require_keys(c, n, TABLE(needed), "ordered");
+    return rc < 0 ? rc
+                  : check_field_names(c, n->kind == NODE_SEQUENCE ? n : node_map_get(n, "fields"));
+}
+
+/* names_item: {field, list, by, if_field?, if_match?, and_if?, err?}. */
+static int sh_names_item(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"field", "list", "by"};
+    int rc = optional_condition(c, n, TABLE(names_item_keywords), "names_item");
     if (rc == 0)
-        rc = check_field_name(c, node_map_get(n, "if_field"));
-    return rc < 0 ? rc : check_field_names(c, node_map_get(n, "fields"));
+        rc = require_keys(c, n, TABLE(needed), "names_item");
+    if (rc == 0)
+        rc = check_field_name(c, node_map_get(n, "field"));
+    return rc < 0 ? rc : check_field_name(c, node_map_get(n, "list"));
 }
 
 static int sh_conditional_alo(struct lctx *c, const struct node *n)
@@ -1988,6 +2018,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_CONDITIONAL] = sh_conditional,
     [SH_CONDITIONAL_ALO] = sh_conditional_alo,
     [SH_ORDERED] = sh_ordered,
+    [SH_NAMES_ITEM] = sh_names_item,
     [SH_VERSIONS] = sh_versions,
     [SH_FORMAT_VERSIONS] = sh_format_versions,
     [SH_NAMES_FROM] = sh_names_from,

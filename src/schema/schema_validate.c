@@ -1954,6 +1954,34 @@ static bool run_distinct_by(struct record_run *run, const struct spec_check *k)
     return false;
 }
 
+/* The value set in then_field is the `by` field of an item of the list (HOP3001 if not). */
+static bool run_names_item(struct record_run *run, const struct spec_check *k)
+{
+    if (k->if_field && !conditions_hold(run, k))
+        return true;
+    const struct node *v = run_value(run, k->then_at, k->then_field);
+    const struct node *list = run_value(run, k->fields_at[0], k->fields[0]);
+    if (!counts_as_set(run->c, v) || v->kind != NODE_SCALAR)
+        return true;
+    for (uint32_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->count; i++)
+        if (node_equal(node_map_get(list->u.items[i], k->by), v))
+            return true;
+    const struct node *at = nested_field(run, k->then_at, k->then_field).written;
+    char shown[128];
+    show(run->c, v, shown, sizeof(shown));
+    struct buf msg;
+    buf_init(&msg, 4096);
+    if (k->then_err)
+        format_err(k->then_err, shown, &msg);
+    else
+        buf_printf(&msg, "'%s': %s names no item of '%s' (by '%s')", k->then_field, shown,
+                   k->fields[0], k->by);
+    diag_add(run->c->sink, R_HOP3001, -1, at ? &at->span : &run->map->span, path_text(run->c->path),
+             run->c->entity, "%s", buf_cstr(&msg));
+    buf_release(&msg);
+    return false;
+}
+
 /* A check gatehop cannot run, announced when its condition holds (HOP9005, an info). */
 static bool run_unchecked(struct record_run *run, const struct spec_check *k)
 {
@@ -2080,6 +2108,8 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
         return run_if_set(run, k);
     case CHECK_DISTINCT_BY:
         return run_distinct_by(run, k);
+    case CHECK_NAMES_ITEM:
+        return run_names_item(run, k);
     }
     return true;
 }

@@ -369,6 +369,14 @@ static void test_fail_closed(void)
            "  - ordered: {fields: [a], strict: 1}\n",
            "expected true or false", 5, 36);
     broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - names_item: {field: a, by: name}\n",
+           "names_item needs 'list'", 5, 17);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - names_item: {field: a, list: items, by: name}\n",
+           "'items' is not a field here", 5, 34);
+    broken("entities/things.yaml",
            "entity: things\nfields:\n  a: {type: string}\nrewrites:\n"
            "  - {field: a, cases: [{match: {eq: x}}]}\n",
            "a rewrite case needs 'set'", 5, 24);

@@ -104,6 +104,42 @@ def provider_requirements(path):
     return out
 
 
+def semantic_balancer():
+    """ai-proxy-multi 3.18's check_schema with balancer.algorithm semantic."""
+    src = "apisix/plugins/ai-proxy-multi.lua check_schema: algo == \"semantic\""
+    semantic = {"if_field": "balancer.algorithm", "if_match": {"one_of": ["semantic"]}}
+    azure = dict(semantic, and_if=[{"field": "semantic_opts.embeddings.provider",
+                                    "match": {"one_of": ["azure-openai"]}}])
+    endpoint = "semantic_opts.embeddings.endpoint"
+
+    def then(cond, field, err=None, **what):
+        check = dict(cond, then_field=field, **what)
+        if err:
+            check["then_err"] = err
+        return row("", since="3.18", check={"conditional": check}, src=src)
+    return [
+        then(semantic, "semantic_opts.embeddings", then_match={"required": True},
+             err="must configure `semantic_opts.embeddings` when balancer algorithm is semantic"),
+        # endpoint_regex, as for the instances' override.endpoint
+        then(semantic, endpoint, then_match={"match": "^https?://[^:/]", "len_min": 0},
+             err="invalid `semantic_opts.embeddings.endpoint`"),
+        then(azure, endpoint, then_match={"required": True},
+             err="must configure `semantic_opts.embeddings.endpoint` when embeddings provider "
+                 "is azure-openai"),
+        # socket.url.parse: the authority runs to the first '/', the path stops at '?' or ';'
+        # (and '#' ends the URL); a path that is empty or "/" is refused
+        then(azure, endpoint, then_match={"match": "^[^#]*?//[^/#]*/[^?;#]", "len_min": 0},
+             err="`semantic_opts.embeddings.endpoint` for azure-openai must include the full "
+                 "deployment path"),
+        # examples' items are non-empty strings, at least one: a present list has one
+        then(semantic, "instances", then_def={
+            "type": "array", "elements": {"type": "record", "open": True, "fields": {
+                "examples": {"type": "any", "required": True}}}}),
+        row("", since="3.18", check={"names_item": dict(
+            semantic, field="semantic_opts.fallback", list="instances", by="name",
+            err="`semantic_opts.fallback` names unknown instance %s")}, src=src)]
+
+
 # limit-count's check_schema (limit-count/init.lua; graphql-limit-count calls it). Once the schema
 # has filled in the defaults, a redis policy's sync_interval other than -1 (NO_DELAYED_SYNC, the
 # default) is checked.
@@ -179,10 +215,7 @@ PLUGINS = {
             src="apisix/plugins/ai-proxy-multi.lua check_schema: core.json.decode; from 3.17 "
                 "not for a secret reference (secret_references: skip_checks)"),
         *provider_requirements("instances[]"),
-        row("", since="3.18", note="with balancer.algorithm semantic: semantic_opts.embeddings "
-            "is required (its endpoint a full URL for azure-openai), every instance needs a "
-            "non-empty example, and semantic_opts.fallback must name an instance",
-            src="apisix/plugins/ai-proxy-multi.lua check_schema")]),
+        *semantic_balancer()]),
     "ai-rate-limiting": dict(read=["19f31c08"], rows=[
         # the schema's oneOf (3.16+): {(limit and time_window) or instances} | {rules}
         row("", since="3.16", check={"mutually_exclusive": ["rules", "instances"]},
@@ -492,9 +525,6 @@ PLUGINS = {
 # with a field path is announced when that field is set (the field's `unchecked`).
 SET = {"required": True}
 ANNOUNCE = {
-    "ai-proxy-multi": [
-        ("config: with balancer.algorithm semantic", "", [
-            {"if_field": "balancer.algorithm", "if_match": {"one_of": ["semantic"]}}])],
     # the metadata fallback matters where the schema's alternatives are missing: a username
     "authz-casbin": [("config: one of {model_path", "", [
         {"if_field": "username", "if_match": SET}])],
