@@ -95,7 +95,8 @@ enum spec_flags {
     SF_TYPED = 1 << 9,       /* a type was given (validator sets in checks may omit it) */
     SF_SUBSCHEMA = 1 << 10,  /* specialised by a subschema: its rules depend on another field */
     SF_VALIDATORS = 1 << 11, /* has validators beyond its type (most fields have none) */
-    SF_IMPLIED = 1 << 12     /* set only by nesting: the file may not write it (ADC) */
+    SF_IMPLIED = 1 << 12,    /* set only by nesting: the file may not write it (ADC) */
+    SF_CHECK_REFS = 1 << 13  /* a secret reference is checked even where the release skips them */
 };
 
 struct spec_pattern {
@@ -196,7 +197,8 @@ enum check_kind {
     CHECK_UNCHECKED,
     CHECK_FORBIDS,
     CHECK_REQUIRES,
-    CHECK_DISTINCT_BY
+    CHECK_DISTINCT_BY,
+    CHECK_NAMES_ITEM
 };
 
 /* One more condition of a conditional: the field's value must match. */
@@ -216,12 +218,16 @@ struct spec_check {
     const char **fields; /* field lists; for sets: set1 then set2, split at n_fields_a */
     int *fields_at;
     size_t n_fields, n_fields_a;
-    /* unchecked: announced only while this field is not set (file-logger's `path`), or NULL */
+    /* unchecked: announced only while this field is not set (file-logger's `path`);
+     * conditional: applies only while it is not set (openid-connect's public_key); or NULL */
     const char *unless_field;
     int unless_at;
     const char *if_field, *then_field;
     int if_at, then_at;
     const struct spec_field *if_match, *then_match, *else_match;
+    /* conditional: instead of then_match, a whole definition then_field's written value is
+     * checked against as a field is (APISIX's if/then branches that declare lists, records) */
+    const struct spec_field *then_def;
     const char **then_fields, **else_fields;
     int *then_fields_at, *else_fields_at;
     size_t n_then_fields, n_else_fields;
@@ -229,6 +235,8 @@ struct spec_check {
     struct spec_condition *and_if;   /* conditions beside if_field, all of which must hold */
     size_t n_and_if;
     const struct named_derivation *derive; /* distinct_by: what is compared */
+    bool strict;                           /* ordered: each field greater, not just no lower */
+    const char *by; /* names_item: the field of the list's items then_field's value names */
 };
 
 /*

@@ -320,6 +320,7 @@ static const struct keyword_action keyword_actions[] = {
     {"open", KW_FLAG, SF_OPEN, NULL},
     {"uuid", KW_FLAG, SF_UUID, NULL},
     {"implied", KW_FLAG, SF_IMPLIED, NULL},
+    {"check_secret_refs", KW_FLAG, SF_CHECK_REFS, NULL},
     FIELD_AT(KW_NODE, "default", default_value),
     FIELD_AT(KW_NODE, "eq", eq),
     FIELD_AT(KW_NODE, "ne", ne),
@@ -593,6 +594,7 @@ static const struct check_keyword check_kinds[] = {
     {"forbids", CHECK_FORBIDS},
     {"requires", CHECK_REQUIRES},
     {"distinct_by", CHECK_DISTINCT_BY},
+    {"names_item", CHECK_NAMES_ITEM},
 };
 
 /* and_if: the conditions beside if_field, each a field and a validator set. */
@@ -635,10 +637,13 @@ static int compile_check_args(struct cctx *c, struct spec_check *k, const struct
     case CHECK_CONDITIONAL:
         k->if_field = text_of(args, "if_field");
         k->then_field = text_of(args, "then_field");
+        k->unless_field = text_of(args, "unless_set");
         k->then_err = text_of(args, "then_err");
         if ((rc = validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match)) <
                 0 ||
             (rc = compile_and_if(c, k, node_map_get(args, "and_if"))) < 0)
+            return rc;
+        if ((rc = compile_sub(c, k->then_field, node_map_get(args, "then_def"), &k->then_def)) < 0)
             return rc;
         return validator_set(c, k->then_field, node_map_get(args, "then_match"), &k->then_match);
     case CHECK_FORBIDS:
@@ -646,6 +651,31 @@ static int compile_check_args(struct cctx *c, struct spec_check *k, const struct
         k->if_field = text_of(args, "if_field");
         k->then_err = text_of(args, "err");
         if ((rc = string_list(c, node_map_get(args, "fields"), &k->fields, &k->n_fields)) < 0)
+            return rc;
+        return validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match);
+    case CHECK_ORDERED: {
+        if (args->kind == NODE_SEQUENCE)
+            return string_list(c, args, &k->fields, &k->n_fields);
+        const struct node *strict = node_map_get(args, "strict");
+        k->strict = strict && strict->v.b;
+        k->if_field = text_of(args, "if_field");
+        k->then_err = text_of(args, "err");
+        if ((rc = string_list(c, node_map_get(args, "fields"), &k->fields, &k->n_fields)) < 0 ||
+            (rc = compile_and_if(c, k, node_map_get(args, "and_if"))) < 0)
+            return rc;
+        return validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match);
+    }
+    case CHECK_NAMES_ITEM:
+        k->then_field = text_of(args, "field");
+        k->by = text_of(args, "by");
+        k->if_field = text_of(args, "if_field");
+        k->then_err = text_of(args, "err");
+        /* the list is the check's one field: a failed list skips the check */
+        if (!(k->fields = arena_calloc(c->a, 2, sizeof(*k->fields))))
+            return oom(c);
+        k->fields[0] = text_of(args, "list");
+        k->n_fields = 1;
+        if ((rc = compile_and_if(c, k, node_map_get(args, "and_if"))) < 0)
             return rc;
         return validator_set(c, k->if_field, node_map_get(args, "if_match"), &k->if_match);
     case CHECK_DISTINCT_BY:

@@ -27,6 +27,7 @@ enum shape {
     SH_VERSION,
     SH_STRINGS,
     SH_FIELDDEF,
+    SH_FULL_FIELDDEF,
     SH_FIELDS,
     SH_CHECKS,
     SH_REGEX,
@@ -53,6 +54,8 @@ enum shape {
     SH_SETS,
     SH_CONDITIONAL,
     SH_CONDITIONAL_ALO,
+    SH_ORDERED,
+    SH_NAMES_ITEM,
     SH_VERSIONS,
     SH_FORMAT_VERSIONS,
     SH_NAMES_FROM,
@@ -163,6 +166,7 @@ static const struct keyword field_keywords[] = {
     {"err", SH_STRING},
     {"plugin_map", SH_PLUGIN_SCOPE},
     {"implied", SH_BOOL},
+    {"check_secret_refs", SH_BOOL},
     {"captures", SH_CAPTURES},
     {"unique_items", SH_UNIQUE_ITEMS},
     {"json", SH_JSON},
@@ -176,7 +180,7 @@ static const struct keyword check_keywords[] = {
     {"mutually_required", SH_STRINGS},
     {"mutually_exclusive_sets", SH_SETS},
     {"distinct", SH_STRINGS},
-    {"ordered", SH_STRINGS},
+    {"ordered", SH_ORDERED},
     {"same_count", SH_STRINGS},
     {"conditional", SH_CONDITIONAL},
     {"conditional_at_least_one_of", SH_CONDITIONAL_ALO},
@@ -187,12 +191,28 @@ static const struct keyword check_keywords[] = {
     {"forbids", SH_IF_SET},
     {"requires", SH_IF_SET},
     {"distinct_by", SH_DISTINCT_BY},
+    {"names_item", SH_NAMES_ITEM},
     {"description", SH_STRING},
 };
 
 static const struct keyword conditional_keywords[] = {
-    {"if_field", SH_STRING},     {"if_match", SH_FIELDDEF}, {"then_field", SH_STRING},
-    {"then_match", SH_FIELDDEF}, {"then_err", SH_STRING},   {"and_if", SH_AND_IF},
+    {"if_field", SH_STRING},        {"if_match", SH_FIELDDEF}, {"then_field", SH_STRING},
+    {"then_match", SH_FIELDDEF},    {"then_err", SH_STRING},   {"and_if", SH_AND_IF},
+    {"then_def", SH_FULL_FIELDDEF}, {"unless_set", SH_STRING},
+};
+
+/* ordered written as a mapping: the comparison, strict or not, only where a condition holds
+ * (APISIX's limit-count compares sync_interval with time_window only with a redis policy). */
+static const struct keyword ordered_keywords[] = {
+    {"fields", SH_STRINGS},    {"strict", SH_BOOL},   {"if_field", SH_STRING},
+    {"if_match", SH_FIELDDEF}, {"and_if", SH_AND_IF}, {"err", SH_STRING},
+};
+
+/* names_item: a field's value is the `by` field of one of a list's items (ai-proxy-multi's
+ * semantic_opts.fallback names an instance), where the optional condition holds. */
+static const struct keyword names_item_keywords[] = {
+    {"field", SH_STRING},      {"list", SH_STRING},   {"by", SH_STRING},  {"if_field", SH_STRING},
+    {"if_match", SH_FIELDDEF}, {"and_if", SH_AND_IF}, {"err", SH_STRING},
 };
 
 /* More conditions a conditional (or an unchecked check) needs, all of which must hold. */
@@ -677,6 +697,28 @@ static int sh_fielddef(struct lctx *c, const struct node *n)
                            n->u.items[j]->span.line);
     }
     return 0;
+}
+
+/*
+ * A conditional's then_def: a whole field definition (a type, and elements, fields, ... as a
+ * field has), even where the check around it holds validator sets. It checks a value that is
+ * written; `required` would say nothing there (then_match says it).
+ */
+static int sh_full_fielddef(struct lctx *c, const struct node *n)
+{
+    bool needs_type = c->needs_type;
+    c->needs_type = true;
+    int rc = sh_fielddef(c, n);
+    c->needs_type = needs_type;
+    for (uint32_t i = 0; rc == 0 && i < (n->kind == NODE_SEQUENCE ? n->count : 1); i++) {
+        const struct node *def = n->kind == NODE_SEQUENCE ? n->u.items[i] : n;
+        const struct node *required = node_map_get(def, "required");
+        if (required)
+            return bad(c, required,
+                       "a then_def checks a value that is written: say 'required' "
+                       "with then_match in a conditional of its own");
+    }
+    return rc;
 }
 
 static int sh_fields(struct lctx *c, const struct node *n)
@@ -1234,13 +1276,64 @@ static int sh_conditional(struct lctx *c, const struct node *n)
     int rc = check_mapping(c, n, TABLE(conditional_keywords), false, "conditional");
     c->needs_type = needs_type;
     if (rc == 0 && (!node_map_get(n, "if_field") || !node_map_get(n, "if_match") ||
-                    !node_map_get(n, "then_field") || !node_map_get(n, "then_match")))
-        return bad(c, n, "conditional needs if_field, if_match, then_field and then_match");
+                    !node_map_get(n, "then_field") ||
+                    !node_map_get(n, "then_match") == !node_map_get(n, "then_def")))
+        return bad(c, n,
+                   "conditional needs if_field, if_match, then_field and one of then_match or "
+                   "then_def");
+    if (rc == 0 && node_map_get(n, "then_def") && node_map_get(n, "then_err"))
+        return bad(c, node_map_get(n, "then_err"),
+                   "a then_def reports its own findings: give 'err' inside it instead");
     if (rc == 0)
         rc = check_field_name(c, node_map_get(n, "if_field"));
     if (rc == 0)
         rc = check_field_name(c, node_map_get(n, "then_field"));
+    if (rc == 0)
+        rc = check_field_name(c, node_map_get(n, "unless_set"));
     return rc;
+}
+
+/*
+ * A check whose condition is optional (ordered, names_item): its keywords, then if_field and
+ * if_match given together, and_if only beside them, and the condition's field a field here.
+ */
+static int optional_condition(struct lctx *c, const struct node *n, const struct keyword *table,
+                              size_t ntable, const char *what)
+{
+    bool needs_type = c->needs_type;
+    c->needs_type = false; /* if_match is a validator set */
+    int rc = check_mapping(c, n, table, ntable, false, what);
+    c->needs_type = needs_type;
+    if (rc == 0 && !node_map_get(n, "if_field") != !node_map_get(n, "if_match"))
+        return bad(c, n, "%s takes 'if_field' and 'if_match' together", what);
+    if (rc == 0 && node_map_get(n, "and_if") && !node_map_get(n, "if_field"))
+        return bad(c, n, "%s takes 'and_if' only with 'if_field'", what);
+    return rc < 0 ? rc : check_field_name(c, node_map_get(n, "if_field"));
+}
+
+/* ordered: a list of fields, or {fields, strict?, if_field?, if_match?, and_if?, err?}. */
+static int sh_ordered(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"fields"};
+    int rc;
+    if (n->kind == NODE_SEQUENCE)
+        rc = sh_strings(c, n);
+    else if ((rc = optional_condition(c, n, TABLE(ordered_keywords), "ordered")) == 0)
+        rc = require_keys(c, n, TABLE(needed), "ordered");
+    return rc < 0 ? rc
+                  : check_field_names(c, n->kind == NODE_SEQUENCE ? n : node_map_get(n, "fields"));
+}
+
+/* names_item: {field, list, by, if_field?, if_match?, and_if?, err?}. */
+static int sh_names_item(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"field", "list", "by"};
+    int rc = optional_condition(c, n, TABLE(names_item_keywords), "names_item");
+    if (rc == 0)
+        rc = require_keys(c, n, TABLE(needed), "names_item");
+    if (rc == 0)
+        rc = check_field_name(c, node_map_get(n, "field"));
+    return rc < 0 ? rc : check_field_name(c, node_map_get(n, "list"));
 }
 
 static int sh_conditional_alo(struct lctx *c, const struct node *n)
@@ -1901,6 +1994,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_VERSION] = sh_version,
     [SH_STRINGS] = sh_strings,
     [SH_FIELDDEF] = sh_fielddef,
+    [SH_FULL_FIELDDEF] = sh_full_fielddef,
     [SH_FIELDS] = sh_fields,
     [SH_CHECKS] = sh_checks,
     [SH_REGEX] = sh_regex,
@@ -1924,6 +2018,8 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_SETS] = sh_sets,
     [SH_CONDITIONAL] = sh_conditional,
     [SH_CONDITIONAL_ALO] = sh_conditional_alo,
+    [SH_ORDERED] = sh_ordered,
+    [SH_NAMES_ITEM] = sh_names_item,
     [SH_VERSIONS] = sh_versions,
     [SH_FORMAT_VERSIONS] = sh_format_versions,
     [SH_NAMES_FROM] = sh_names_from,

@@ -769,8 +769,9 @@ static bool check_value(const struct vctx *c, const struct spec_field *f, const 
         return failed(fl, (f->flags & SF_SUBSCHEMA) ? R_HOP2008 : R_HOP2004, "value must be null");
     if (is_placeholder(c, n))
         return !quoted_variable(c, f, n, fl);
+    /* The JSON schema skips a reference (APISIX 3.17); code checking the raw value may not. */
     if (c->doc && c->doc->secret_refs_skip_checks && (f->type == FT_STRING || f->type == FT_ANY) &&
-        is_secret_reference(n))
+        !(f->flags & SF_CHECK_REFS) && is_secret_reference(n))
         return true;
     if (c->doc && c->doc->string_env_vars && holds_env_var(n) &&
         (f->type == FT_STRING || is_numeric(f->type)))
@@ -1769,12 +1770,55 @@ static bool conditions_hold(struct record_run *run, const struct spec_check *k)
     return true;
 }
 
+/*
+ * A conditional's then_def: then_field's written value checked as a field is, its findings at
+ * their own paths (APISIX checks the list a branch on `policy` declares only in that branch).
+ * A field that fails is marked failed, so later checks that read it are skipped.
+ */
+static bool run_then_def(struct record_run *run, const struct spec_check *k)
+{
+    struct vctx *c = run->c;
+    struct nested_field nf = nested_field(run, k->then_at, k->then_field);
+    const struct node *v = nf.written;
+    if (!v)
+        return true;
+    size_t depth = 0;
+    for (const char *seg = k->then_field; seg; depth++) {
+        const char *dot = strchr(seg, '.');
+        path_push_key(c->path, seg, dot ? (size_t)(dot - seg) : strlen(seg));
+        seg = dot ? dot + 1 : NULL;
+    }
+    const char *field = c->field;
+    const struct node *outer = c->env.record;
+    bool secret = c->secret;
+    const char *last = strrchr(k->then_field, '.');
+    c->field = last ? last + 1 : k->then_field; /* messages name the field, as its own checks do */
+    c->env.record = run->map;
+    c->secret = secret || (nf.f && (nf.f->flags & SF_SECRET)); /* the field's own secrecy */
+    bool ok = validate_value(c, k->then_def, v);
+    c->secret = secret;
+    c->env.record = outer;
+    c->field = field;
+    while (depth-- > 0)
+        path_pop(c->path);
+    if (!ok && k->then_at >= 0) {
+        run->failed_fields[k->then_at] = true;
+        run->some_failed = true;
+    }
+    return ok;
+}
+
 static bool run_conditional(struct record_run *run, const struct spec_check *k)
 {
     struct vctx *c = run->c;
     const struct node *iv = run_value(run, k->if_at, k->if_field);
-    if (!conditions_hold(run, k))
+    if (!conditions_hold(run, k) ||
+        (k->unless_field && counts_as_set(c, run_value(run, k->unless_at, k->unless_field))))
         return true;
+    if (k->then_def)
+        return run_then_def(run, k);
+    if (!k->then_match)
+        return true; /* a then_def none of whose variants holds for the target */
     const struct node *tv = run_value(run, k->then_at, k->then_field);
     if (matches(c, k->then_match, tv))
         return true;
@@ -1949,6 +1993,34 @@ static bool run_distinct_by(struct record_run *run, const struct spec_check *k)
     return false;
 }
 
+/* The value set in then_field is the `by` field of an item of the list (HOP3001 if not). */
+static bool run_names_item(struct record_run *run, const struct spec_check *k)
+{
+    if (k->if_field && !conditions_hold(run, k))
+        return true;
+    const struct node *v = run_value(run, k->then_at, k->then_field);
+    const struct node *list = run_value(run, k->fields_at[0], k->fields[0]);
+    if (!counts_as_set(run->c, v) || v->kind != NODE_SCALAR)
+        return true;
+    for (uint32_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->count; i++)
+        if (node_equal(node_map_get(list->u.items[i], k->by), v))
+            return true;
+    const struct node *at = nested_field(run, k->then_at, k->then_field).written;
+    char shown[128];
+    show(run->c, v, shown, sizeof(shown));
+    struct buf msg;
+    buf_init(&msg, 4096);
+    if (k->then_err)
+        format_err(k->then_err, shown, &msg);
+    else
+        buf_printf(&msg, "'%s': %s names no item of '%s' (by '%s')", k->then_field, shown,
+                   k->fields[0], k->by);
+    diag_add(run->c->sink, R_HOP3001, -1, at ? &at->span : &run->map->span, path_text(run->c->path),
+             run->c->entity, "%s", buf_cstr(&msg));
+    buf_release(&msg);
+    return false;
+}
+
 /* A check gatehop cannot run, announced when its condition holds (HOP9005, an info). */
 static bool run_unchecked(struct record_run *run, const struct spec_check *k)
 {
@@ -1972,18 +2044,27 @@ static bool is_number(const struct node *n)
 }
 
 /* The numbers set among the fields must not decrease in the order listed (rate-limiting's
- * limits per second, minute, ... year). The first pair out of order is reported. */
+ * limits per second, minute, ... year), or, strict, must increase (APISIX's sync_interval and
+ * time_window), where the check's condition holds. The first pair out of order is reported. */
 static bool run_ordered(struct record_run *run, const struct spec_check *k)
 {
+    if (k->if_field && !conditions_hold(run, k))
+        return true;
     for (size_t i = 0; i < k->n_fields; i++) {
         const struct node *low = run_value(run, k->fields_at[i], k->fields[i]);
         for (size_t j = i + 1; is_number(low) && j < k->n_fields; j++) {
             const struct node *high = run_value(run, k->fields_at[j], k->fields[j]);
-            if (!is_number(high) || node_number(high) >= node_number(low))
+            if (!is_number(high) || node_number(high) > node_number(low) ||
+                (!k->strict && node_number(high) == node_number(low)))
                 continue;
-            diag_add(run->c->sink, R_HOP2008, -1, &run->map->span, path_text(run->c->path),
-                     run->c->entity, "'%s' (%g) must not be lower than '%s' (%g)", k->fields[j],
-                     node_number(high), k->fields[i], node_number(low));
+            if (k->then_err)
+                diag_add(run->c->sink, R_HOP2008, -1, &run->map->span, path_text(run->c->path),
+                         run->c->entity, "%s", k->then_err);
+            else
+                diag_add(run->c->sink, R_HOP2008, -1, &run->map->span, path_text(run->c->path),
+                         run->c->entity, "'%s' (%g) must %s '%s' (%g)", k->fields[j],
+                         node_number(high), k->strict ? "be greater than" : "not be lower than",
+                         k->fields[i], node_number(low));
             return false;
         }
     }
@@ -2066,6 +2147,8 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
         return run_if_set(run, k);
     case CHECK_DISTINCT_BY:
         return run_distinct_by(run, k);
+    case CHECK_NAMES_ITEM:
+        return run_names_item(run, k);
     }
     return true;
 }
@@ -2083,7 +2166,7 @@ static bool check_reads_failed_field(const struct record_run *run, const struct 
     return any_failed(run, k->fields_at, k->n_fields) ||
            any_failed(run, k->then_fields_at, k->n_then_fields) ||
            any_failed(run, k->else_fields_at, k->n_else_fields) || failed_at(run, k->if_at) ||
-           failed_at(run, k->then_at);
+           failed_at(run, k->then_at) || failed_at(run, k->unless_at);
 }
 
 static void validate_field_value(struct vctx *c, struct record_run *run, const struct spec_field *f,

@@ -327,6 +327,56 @@ static void test_fail_closed(void)
            "and_if: [{field: b, match: {eq: z}}]}\n",
            "'b' is not a field here", 5, 104);
     broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_match: {eq: y}, "
+           "then_def: {type: string}}\n",
+           "one of then_match or then_def", 5, 18);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_def: {len_min: "
+           "2}}\n",
+           "a field definition needs 'type', 'typedef' or 'any_of'", 5, 76);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_def: {type: "
+           "array, elements: {len_min: 1}}}\n",
+           "a field definition needs 'type', 'typedef' or 'any_of'", 5, 100);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_def: {type: "
+           "string, required: true}}\n",
+           "say 'required' with then_match", 5, 101);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_def: {type: "
+           "string}, then_err: x}\n",
+           "give 'err' inside it instead", 5, 102);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - conditional: {if_field: a, if_match: {eq: x}, then_field: a, then_match: {eq: y}, "
+           "unless_set: zz}\n",
+           "'zz' is not a field here", 5, 99);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: integer}\nchecks:\n"
+           "  - ordered: {fields: [a, zz]}\n",
+           "'zz' is not a field here", 5, 27);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: integer}\nchecks:\n"
+           "  - ordered: {fields: [a], if_field: a}\n",
+           "ordered takes 'if_field' and 'if_match' together", 5, 14);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: integer}\nchecks:\n"
+           "  - ordered: {fields: [a], strict: 1}\n",
+           "expected true or false", 5, 36);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - names_item: {field: a, by: name}\n",
+           "names_item needs 'list'", 5, 17);
+    broken("entities/things.yaml",
+           "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
+           "  - names_item: {field: a, list: items, by: name}\n",
+           "'items' is not a field here", 5, 34);
+    broken("entities/things.yaml",
            "entity: things\nfields:\n  a: {type: string}\nrewrites:\n"
            "  - {field: a, cases: [{match: {eq: x}}]}\n",
            "a rewrite case needs 'set'", 5, 24);

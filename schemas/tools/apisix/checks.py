@@ -26,6 +26,8 @@ rows: the digest in `read` says the body was read.
 
 import copy
 
+from translate import BIG
+
 # Header names as core.utils.validate_header_field accepts them (printable ASCII except ':'
 # and space), values as validate_header_value (printable ASCII and space; numbers pass).
 HEADER_NAME = "^[!-9;-~]+$"
@@ -102,6 +104,73 @@ def provider_requirements(path):
     return out
 
 
+def semantic_balancer():
+    """ai-proxy-multi 3.18's check_schema with balancer.algorithm semantic."""
+    src = "apisix/plugins/ai-proxy-multi.lua check_schema: algo == \"semantic\""
+    semantic = {"if_field": "balancer.algorithm", "if_match": {"one_of": ["semantic"]}}
+    azure = dict(semantic, and_if=[{"field": "semantic_opts.embeddings.provider",
+                                    "match": {"one_of": ["azure-openai"]}}])
+    endpoint = "semantic_opts.embeddings.endpoint"
+
+    def then(cond, field, err=None, **what):
+        check = dict(cond, then_field=field, **what)
+        if err:
+            check["then_err"] = err
+        return row("", since="3.18", check={"conditional": check}, src=src)
+    return [
+        then(semantic, "semantic_opts.embeddings", then_match={"required": True},
+             err="must configure `semantic_opts.embeddings` when balancer algorithm is semantic"),
+        # endpoint_regex, as for the instances' override.endpoint
+        then(semantic, endpoint, then_match={"match": "^https?://[^:/]", "len_min": 0},
+             err="invalid `semantic_opts.embeddings.endpoint`"),
+        then(azure, endpoint, then_match={"required": True},
+             err="must configure `semantic_opts.embeddings.endpoint` when embeddings provider "
+                 "is azure-openai"),
+        # socket.url.parse: the authority runs to the first '/', the path stops at '?' or ';'
+        # (and '#' ends the URL); a path that is empty or "/" is refused
+        then(azure, endpoint, then_match={"match": "^[^#]*?//[^/#]*/[^?;#]", "len_min": 0},
+             err="`semantic_opts.embeddings.endpoint` for azure-openai must include the full "
+                 "deployment path"),
+        # examples' items are non-empty strings, at least one: a present list has one
+        then(semantic, "instances", then_def={
+            "type": "array", "elements": {"type": "record", "open": True, "fields": {
+                "examples": {"type": "any", "required": True}}}}),
+        row("", since="3.18", check={"names_item": dict(
+            semantic, field="semantic_opts.fallback", list="instances", by="name",
+            err="`semantic_opts.fallback` names unknown instance %s")}, src=src)]
+
+
+# limit-count's check_schema (limit-count/init.lua; graphql-limit-count calls it). Once the schema
+# has filled in the defaults, a redis policy's sync_interval other than -1 (NO_DELAYED_SYNC, the
+# default) is checked.
+REDIS_SYNC = {"if_field": "policy", "if_match": {"one_of": ["redis", "redis-cluster",
+                                                             "redis-sentinel"]},
+              "and_if": [{"field": "sync_interval", "match": {"ne": -1}}]}
+LIMIT_COUNT = [
+    row("group", note="configs sharing one group must have the same settings (\"group conf "
+        "mismatched\", compared across routes)",
+        src="apisix/plugins/limit-count/init.lua check_schema"),
+    row("rules", since="3.16", set={"unique_items": {
+        "by": "key", "err": "duplicate key '%s' in rules"}},
+        src="apisix/plugins/limit-count/init.lua check_schema: keys[rule.key]"),
+    row("", since="3.18", check={"mutually_exclusive": ["count", "rules"]},
+        src="apisix/plugins/limit-count/init.lua check_schema"),
+    row("", since="3.18", check={"mutually_exclusive": ["time_window", "rules"]},
+        src="apisix/plugins/limit-count/init.lua check_schema"),
+    row("", since="3.18", check={"mutually_exclusive": ["group", "rules"]},
+        src="apisix/plugins/limit-count/init.lua check_schema"),
+    row("", since="3.18", drop_note="config: the oneOf also rejects",
+        src="the mutually_exclusive checks above"),
+    row("", since="3.18", check={"conditional": dict(
+        REDIS_SYNC, then_field="sync_interval", then_match={"between": [0.1, BIG]},
+        then_err="sync_interval should not be smaller than 0.1")},
+        src="apisix/plugins/limit-count/init.lua check_schema: NO_DELAYED_SYNC"),
+    # time_window may be a string (a variable) from 3.16: compared only when a number
+    row("", since="3.18", check={"ordered": dict(
+        REDIS_SYNC, fields=["sync_interval", "time_window"], strict=True,
+        err="sync_interval should be smaller than time_window")},
+        src="apisix/plugins/limit-count/init.lua check_schema: NO_DELAYED_SYNC")]
+
 PLUGINS = {
     "acl": dict(read=["b6ead39b"], rows=[
         row("external_user_label_field", note="must parse as a JSONPath expression (needs "
@@ -146,10 +215,7 @@ PLUGINS = {
             src="apisix/plugins/ai-proxy-multi.lua check_schema: core.json.decode; from 3.17 "
                 "not for a secret reference (secret_references: skip_checks)"),
         *provider_requirements("instances[]"),
-        row("", since="3.18", note="with balancer.algorithm semantic: semantic_opts.embeddings "
-            "is required (its endpoint a full URL for azure-openai), every instance needs a "
-            "non-empty example, and semantic_opts.fallback must name an instance",
-            src="apisix/plugins/ai-proxy-multi.lua check_schema")]),
+        *semantic_balancer()]),
     "ai-rate-limiting": dict(read=["19f31c08"], rows=[
         # the schema's oneOf (3.16+): {(limit and time_window) or instances} | {rules}
         row("", since="3.16", check={"mutually_exclusive": ["rules", "instances"]},
@@ -223,7 +289,8 @@ PLUGINS = {
         row("path", since="3.15", note="path (or the metadata's) must be set: the metadata's "
             "counts when the config has none", src="apisix/plugins/file-logger.lua check_schema: "
             "get_configured_path")]),
-    "graphql-limit-count": dict(read=["6e1b724f"]),   # limit-count's check_schema, below
+    # check_schema is limit-count's, on limit-count's schema
+    "graphql-limit-count": dict(read=["6e1b724f"], rows=LIMIT_COUNT),
     "graphql-proxy-cache": dict(read=["ceddae78"], rows=[
         row("cache_zone", note="must name a proxy_cache zone of config.yaml",
             src="apisix/plugins/graphql-proxy-cache.lua check_schema")]),
@@ -283,24 +350,7 @@ PLUGINS = {
             "then_field": "ldap_password", "then_match": {"required": True},
             "then_err": "ldap_password is required when bind_dn is set"}},
             src="apisix/plugins/ldap-auth-advanced.lua check_schema")]),
-    "limit-count": dict(read=["23fa3af4", "6e1b724f", "05cb6ed9"], rows=[
-        row("group", note="configs sharing one group must have the same settings (\"group conf "
-            "mismatched\", compared across routes)",
-            src="apisix/plugins/limit-count/init.lua check_schema"),
-        row("rules", since="3.16", set={"unique_items": {
-            "by": "key", "err": "duplicate key '%s' in rules"}},
-            src="apisix/plugins/limit-count/init.lua check_schema: keys[rule.key]"),
-        row("", since="3.18", check={"mutually_exclusive": ["count", "rules"]},
-            src="apisix/plugins/limit-count/init.lua check_schema"),
-        row("", since="3.18", check={"mutually_exclusive": ["time_window", "rules"]},
-            src="apisix/plugins/limit-count/init.lua check_schema"),
-        row("", since="3.18", check={"mutually_exclusive": ["group", "rules"]},
-            src="apisix/plugins/limit-count/init.lua check_schema"),
-        row("", since="3.18", drop_note="config: the oneOf also rejects",
-            src="the mutually_exclusive checks above"),
-        row("sync_interval", since="3.18", note="with a redis policy, unless -1: at least 0.1, "
-            "and smaller than an integer time_window",
-            src="apisix/plugins/limit-count/init.lua check_schema")]),
+    "limit-count": dict(read=["23fa3af4", "6e1b724f", "05cb6ed9"], rows=LIMIT_COUNT),
     "loggly": dict(read=["c5bc1471"], rows=LOG_EXPR),
     "loki-logger": dict(read=["e521fc4f", "06369db5"], rows=LOG_EXPR),
     "mocking": dict(read=["70148aff"], rows=[
@@ -330,8 +380,8 @@ PLUGINS = {
             src="apisix/plugins/openid-connect.lua check_schema"),
         row("claim_schema", since="3.14", note="must compile as a JSON schema (from 3.17 not "
             "when a secret reference)", src="apisix/plugins/openid-connect.lua check_schema"),
-        # The bearer_only false half, whose fields all have defaults; the bearer_only true half
-        # turns on public_key being absent, which no condition can test: announced.
+        # client_secret_optional, both halves. check_schema reads them before the schema fills
+        # in defaults; the defaults (false, client_secret_basic) read as absent ones do.
         row("", since="3.17", check={"conditional": {
             "if_field": "bearer_only", "if_match": {"one_of": [False]},
             "and_if": [{"field": "token_endpoint_auth_method",
@@ -340,10 +390,15 @@ PLUGINS = {
             "then_field": "client_secret", "then_match": {"required": True},
             "then_err": "property \"client_secret\" is required"}},
             src="apisix/plugins/openid-connect.lua check_schema: client_secret_optional"),
-        row("", since="3.17", note="with bearer_only true, client_secret is required unless "
-            "public_key or use_jwks is set or introspection_endpoint_auth_method is "
-            "private_key_jwt", src="apisix/plugins/openid-connect.lua check_schema: "
-            "client_secret_optional")] + [
+        row("", since="3.17", check={"conditional": {
+            "if_field": "bearer_only", "if_match": {"one_of": [True]},
+            "and_if": [{"field": "use_jwks", "match": {"one_of": [False]}},
+                       {"field": "introspection_endpoint_auth_method",
+                        "match": {"not_one_of": ["private_key_jwt"]}}],
+            "unless_set": "public_key",
+            "then_field": "client_secret", "then_match": {"required": True},
+            "then_err": "property \"client_secret\" is required"}},
+            src="apisix/plugins/openid-connect.lua check_schema: client_secret_optional")] + [
         row(name, since="3.18", field={"type": "any", "eq": None, "err":
             "property \"%s\" is not allowed, use \"%s\" instead" % (name, owner)},
             src="apisix/plugins/openid-connect.lua check_schema: reserved_flat_opts")
@@ -470,14 +525,9 @@ PLUGINS = {
 # with a field path is announced when that field is set (the field's `unchecked`).
 SET = {"required": True}
 ANNOUNCE = {
-    "ai-proxy-multi": [
-        ("config: with balancer.algorithm semantic", "", [
-            {"if_field": "balancer.algorithm", "if_match": {"one_of": ["semantic"]}}])],
     # the metadata fallback matters where the schema's alternatives are missing: a username
     "authz-casbin": [("config: one of {model_path", "", [
         {"if_field": "username", "if_match": SET}])],
-    "openid-connect": [("config: with bearer_only true", "", [
-        {"if_field": "bearer_only", "if_match": {"one_of": [True]}}])],
     # the metadata's path counts when the config has none: announced on a config without one
     # (the condition reads include_resp_body, which has a default)
     "file-logger": [("config.path: path (or the metadata's)", "", [

@@ -126,11 +126,12 @@ def empty_strings_match(d):
         cond = c.get("conditional")
         if not cond:
             continue
+        empty_strings_match(cond.get("then_def"))
         for fk, mk in (("if_field", "if_match"), ("then_field", "then_match")):
             f = fields.get(cond[fk])
-            m = cond[mk]
-            if (f and f.get("type") == "string" and f.get("len_min") == 0 and "len_min" not in m
-                    and "required" not in m):
+            m = cond.get(mk)
+            if (f and m is not None and f.get("type") == "string" and f.get("len_min") == 0
+                    and "len_min" not in m and "required" not in m):
                 m["len_min"] = 0
 
 
@@ -153,11 +154,23 @@ def ordered(d):
                 v = ordered(v)
             elif k == "fields":
                 v = {n: ordered(f) for n, f in v.items()}
+            elif k == "checks":
+                v = [ordered_check(c) for c in v]
             out[k] = v
     for k in d:
         if k not in out:
             raise SystemExit("key %r has no place in KEY_ORDER" % k)
     return out
+
+
+def ordered_check(c):
+    """A check as written, with a conditional's then_def (a whole definition) in KEY_ORDER."""
+    cond = c.get("conditional")
+    if not isinstance(cond, dict) or "then_def" not in cond:
+        return c
+    c = dict(c)
+    c["conditional"] = dict(cond, then_def=ordered(cond["then_def"]))
+    return c
 
 
 def shallow(d):

@@ -950,15 +950,13 @@ class Rules:
         self.if_fields.add(f)   # finish() announces the fields only its branches declare
 
     def only_in_branches(self, n, defs):
-        """A property only the branches of if/then/else rules declare, each a plain value (no
-        nested definitions): checked only where its branch applies, as APISIX does, by
-        conditionals on the branch's value; the field itself takes any value (keeping its
-        default and secrecy). False when that cannot be done: the field is then the loosest of
-        the branches' definitions, checked whatever branch applies."""
-        nested = ("fields", "elements", "keys", "values", "any_of", "typedef", "checks", "open",
-                  "keys_matching", "json")
-        if not {g for g, _, _, _ in defs} <= self.if_fields or \
-                any(set(d) & set(nested) for _, _, d, _ in defs):
+        """A property only the branches of if/then/else rules declare: checked only where its
+        branch applies, as APISIX does, by conditionals on the branch's value (a plain value's
+        bounds as then_match, a list's or record's whole definition as then_def); the field
+        itself takes any value (keeping its default and secrecy). False when that cannot be
+        done (a branch of another rule declares it too): the field is then the loosest of the
+        branches' definitions, checked whatever branch applies."""
+        if not {g for g, _, _, _ in defs} <= self.if_fields:
             return False
         loose = loosest_of([d for _, _, d, _ in defs])
         base = {"type": "any"}
@@ -968,7 +966,10 @@ class Rules:
         self.fields[n] = base
         for f, match, sub, _ in defs:
             then = {k: v for k, v in sub.items() if k not in ("default", "secret", "required")}
-            if then:
+            if set(then) & set(NESTED):
+                self.add({"conditional": {"if_field": f, "if_match": match, "then_field": n,
+                                          "then_def": then}})
+            elif then:
                 self.add({"conditional": {"if_field": f, "if_match": match, "then_field": n,
                                           "then_match": then}})
         return True
@@ -1022,6 +1023,11 @@ def clauses_of(sets):
 
 
 NARROWING = ("one_of", "eq", "between", "gt", "len_min", "len_max", "match")
+
+# Keys that hold definitions of what lies inside a value: a validator set (then_match) cannot
+# check them, a whole definition (then_def) can.
+NESTED = ("fields", "elements", "keys", "values", "any_of", "typedef", "checks", "open",
+          "keys_matching", "json")
 
 
 def loosest_of(defs):
