@@ -76,7 +76,11 @@ static bool lane_init(struct lane *l, const struct check_options *opt, struct di
     arena_init(&run->scratch, 16 * 1024);
     arena_init(&run->kept, 4 * 1024);
     path_init(&run->path);
-    return vctx_init(&run->vctx, sink, &run->path, &run->scratch);
+    metadata_book_init(&run->metadata);
+    if (!vctx_init(&run->vctx, sink, &run->path, &run->scratch))
+        return false;
+    run->vctx.metadata = &run->metadata;
+    return true;
 }
 
 static void lane_release(struct lane *l)
@@ -84,6 +88,7 @@ static void lane_release(struct lane *l)
     struct check_run *run = &l->run;
     vctx_release(&run->vctx);
     index_release(&run->index);
+    metadata_book_release(&run->metadata);
     arena_release(&run->scratch);
     arena_release(&run->kept);
     free(l->meta_seen);
@@ -833,6 +838,7 @@ static void finish(struct driver *d)
                      "required top-level key '%s' is missing", f->name);
     }
     index_resolve(&run->index, run->sink, run->doc->target.flavor == FLAVOR_DECK);
+    metadata_resolve(&run->metadata, run->doc->merged_files, run->sink);
     check_end_marker(d);
     check_json_supported(d);
     note_unchecked_plugins(d);

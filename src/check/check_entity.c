@@ -487,7 +487,14 @@ static void check_plugin_item(struct check_run *run, const struct spec_entity *e
     if (!schema)
         return;
     struct record_options opt = {NULL, own_field, (void *)rec, NULL, NULL};
+    size_t errors = run->sink->by_severity[GH_ERROR];
+    const char *plugin = run->vctx.plugin;
+    run->vctx.plugin = name->u.text;
     validate_record(&run->vctx, schema->record, item, &opt);
+    run->vctx.plugin = plugin;
+    /* The gateway drops plugin metadata that fails its checks: only sound metadata counts. */
+    if (e->plugin_scope == PLUGIN_SCOPE_METADATA && run->sink->by_severity[GH_ERROR] == errors)
+        metadata_note(&run->vctx, name->u.text, item);
 }
 
 struct nesting {

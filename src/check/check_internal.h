@@ -21,6 +21,8 @@ struct check_run {
      * after it whose `_config` names an entry; NULL until then. */
     const struct node *shared_configs;
     struct arena kept;
+    /* What the file's plugin metadata sets, for the checks it excuses (unless_metadata). */
+    struct metadata_book metadata;
     bool duplicates_are_errors;
     /* Only looking (check.c's probe): no index of names and ids, no references resolved. */
     bool probe;

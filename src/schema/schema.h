@@ -121,6 +121,44 @@ struct spec_captures {
     size_t nparts;
 };
 
+/*
+ * A name a field of plugin entries takes (spec_plugin_entries.names): a plugin of the release,
+ * checked against its schema for the scope, or something checked otherwise.
+ */
+struct spec_entry_name {
+    const char *name;
+    const struct spec_field *definition; /* its own definition (workflow's `return`), or NULL */
+    const char *plugin;                  /* checked as this plugin's configuration, or NULL */
+    const char *field;                   /* ... as this field of it (traffic-label), or NULL */
+    const struct spec_record *also;      /* more definitions for some of its keys, or NULL */
+};
+
+/*
+ * A value holding plugin configurations (APISIX's multi-auth items, workflow and traffic-label
+ * actions): names checked against the release's plugins (or a list of names), each
+ * configuration against the named plugin's schema for the scope.
+ */
+struct spec_plugin_entries {
+    bool pairs; /* a list [name, configuration]; else each key of a mapping */
+    enum plugin_scope scope;
+    const char *plugin_type; /* a named plugin must be of this type (its file's plugin_type) */
+    bool names_only;         /* configurations are not checked, only names (and types) */
+    struct spec_entry_name *names; /* the names taken for the target; NULL: every plugin */
+    size_t nnames;
+    const struct node *all_names; /* every release's list, for messages */
+    const char **skip;            /* keys of a mapping that are no entries */
+    size_t nskip;
+    const struct spec_field *extras; /* keys every plugin's configuration accepts (_meta) */
+    const char *err;                 /* the gateway's message for a name it does not take */
+};
+
+/* A check that holds unless the file's plugin metadata sets these fields (file-logger's path). */
+struct spec_unless_metadata {
+    const char **fields;
+    size_t nfields;
+    const char *err; /* the gateway's message, instead of the check's own */
+};
+
 /* The items of a list must differ, by the value of one of their fields for records. */
 struct spec_unique_items {
     const char *by;  /* NULL: the items themselves */
@@ -178,6 +216,8 @@ struct spec_field {
     /* A mapping whose keys no two entities of the collection may share (APISIX 3.15's plugins
      * of global rules): what the gateway does with a repeat, for the warning (HOP3002). */
     const char *unique_keys;
+    /* The value holds plugin configurations (plugin_entries), or NULL. */
+    const struct spec_plugin_entries *entries;
 };
 
 enum check_kind {
@@ -237,6 +277,9 @@ struct spec_check {
     const struct named_derivation *derive; /* distinct_by: what is compared */
     bool strict;                           /* ordered: each field greater, not just no lower */
     const char *by; /* names_item: the field of the list's items then_field's value names */
+    /* In a plugin's configuration: the check holds unless the plugin's metadata in the file
+     * sets these fields; NULL: always. */
+    const struct spec_unless_metadata *unless_metadata;
 };
 
 /*
@@ -372,7 +415,8 @@ struct spec_entity {
 struct spec_plugin {
     const char *name;
     const struct spec_field *scopes[PLUGIN_SCOPE_COUNT];
-    bool described; /* gatehop has its schemas: a scope without one has none in the gateway */
+    bool described;   /* gatehop has its schemas: a scope without one has none in the gateway */
+    const char *type; /* its file's plugin_type for the target (APISIX's `auth`), or NULL */
 };
 
 struct spec_document {
@@ -421,6 +465,10 @@ struct spec_document {
     bool unknown_keys_ignored;
     /* document.yaml `misplaced_keys` {file, keys}: keys of another file often pasted here. */
     const struct node *misplaced_keys;
+    /* The tool that reads the file may merge it with others first (document.yaml
+     * `merged_files`: ADC's `adc sync -f a.yaml -f b.yaml`): what another file may give (plugin
+     * metadata) is not known missing when this one lacks it. */
+    bool merged_files;
     /* A plugin the gateway does not load is skipped, not refused (product.yaml `unknown_plugins`:
      * APISIX standalone before 3.16): its findings are warnings. */
     bool unknown_plugins_ignored;

@@ -271,6 +271,59 @@ static int kw_unique_items(struct cctx *c, struct spec_field *f, const struct no
 
 static int validator_set(struct cctx *c, const char *field, const struct node *def,
                          const struct spec_field **out);
+static int string_list(struct cctx *c, const struct node *list, const char ***out, size_t *n);
+static int compile_sub(struct cctx *c, const char *name, const struct node *def,
+                       const struct spec_field **out);
+static int compile_record(struct cctx *c, const struct node *fields, const struct node *checks,
+                          const struct node *shorthands, bool open, struct spec_record *out);
+
+/* One name plugin_entries takes for the target (the loader checked its shape). */
+static int compile_entry_name(struct cctx *c, const struct node *item, struct spec_entry_name *out)
+{
+    out->name = spec_item_value(item)->u.text;
+    if (item->kind != NODE_MAPPING)
+        return 0;
+    const struct node *plugin = node_map_get(item, "plugin"), *field = node_map_get(item, "field");
+    const struct node *fields = node_map_get(item, "fields");
+    out->plugin = plugin ? plugin->u.text : NULL;
+    out->field = field ? field->u.text : NULL;
+    int rc = compile_sub(c, out->name, node_map_get(item, "definition"), &out->definition);
+    if (rc < 0 || !fields)
+        return rc;
+    struct spec_record *also = arena_calloc(c->a, 1, sizeof(*also));
+    if (!also)
+        return oom(c);
+    out->also = also;
+    return compile_record(c, fields, NULL, NULL, true, also);
+}
+
+/* plugin_entries: the value holds plugin configurations; names resolve when checked, since a
+ * plugin's schema may be compiled after the definition naming it. */
+static int kw_plugin_entries(struct cctx *c, struct spec_field *f, const struct node *v)
+{
+    struct spec_plugin_entries *e = arena_calloc(c->a, 1, sizeof(*e));
+    if (!e)
+        return oom(c);
+    const struct node *type = node_map_get(v, "plugin_type"), *err = node_map_get(v, "err");
+    const struct node *names_only = node_map_get(v, "names_only");
+    const struct node *names = node_map_get(v, "names");
+    e->pairs = node_text_equals(node_map_get(v, "form"), "pair");
+    plugin_scope_from_name(node_map_get(v, "scope")->u.text, &e->scope);
+    e->plugin_type = type ? type->u.text : NULL;
+    e->names_only = names_only && names_only->v.b;
+    e->err = err ? err->u.text : NULL;
+    e->all_names = names;
+    int rc = string_list(c, node_map_get(v, "skip"), &e->skip, &e->nskip);
+    if (rc == 0)
+        rc = compile_sub(c, f->name, node_map_get(v, "extras"), &e->extras);
+    if (rc == 0 && names && !(e->names = arena_calloc(c->a, names->count, sizeof(*e->names))))
+        return oom(c);
+    for (uint32_t i = 0; rc == 0 && names && i < names->count; i++)
+        if (cond_holds(names->u.items[i], c->t))
+            rc = compile_entry_name(c, names->u.items[i], &e->names[e->nnames++]);
+    f->entries = e;
+    return rc;
+}
 
 /* captures: the pattern, and each part compiled as a validator set named after the field. */
 static int kw_captures(struct cctx *c, struct spec_field *f, const struct node *v)
@@ -346,6 +399,7 @@ static const struct keyword_action keyword_actions[] = {
     {"unique_items", KW_CALL, 0, kw_unique_items},
     {"deprecated", KW_CALL, 0, kw_deprecated},
     {"plugin_map", KW_CALL, 0, kw_plugin_map},
+    {"plugin_entries", KW_CALL, 0, kw_plugin_entries},
     {"one_of", KW_CALL, 0, kw_one_of},
     {"not_one_of", KW_CALL, 0, kw_not_one_of},
     {"gt", KW_CALL, 0, kw_gt},
@@ -707,10 +761,26 @@ static int compile_check_args(struct cctx *c, struct spec_check *k, const struct
     }
 }
 
+/* unless_metadata: the check holds unless the plugin's metadata in the file sets the fields. */
+static int compile_unless_metadata(struct cctx *c, const struct node *v, struct spec_check *k)
+{
+    if (!v)
+        return 0;
+    struct spec_unless_metadata *u = arena_calloc(c->a, 1, sizeof(*u));
+    if (!u)
+        return oom(c);
+    u->err = text_of(v, "err");
+    k->unless_metadata = u;
+    return string_list(c, node_map_get(v, "sets"), &u->fields, &u->nfields);
+}
+
 static int compile_check(struct cctx *c, const struct node *item, struct spec_check *k)
 {
     memset(k, 0, sizeof(*k));
     k->where = item;
+    int rc = compile_unless_metadata(c, node_map_get(item, "unless_metadata"), k);
+    if (rc < 0)
+        return rc;
     for (uint32_t i = 0; i < item->count; i++)
         for (size_t j = 0; j < sizeof(check_kinds) / sizeof(check_kinds[0]); j++)
             if (node_text_equals(item->u.pairs[i].key, check_kinds[j].name)) {
@@ -1198,6 +1268,8 @@ static int compile_plugin_schemas(struct cctx *c, struct spec_document *d)
         if (!file)
             continue;
         specs[i].described = true;
+        const struct node *type = key_variant(node_map_get(file->root, "plugin_type"), c->t);
+        specs[i].type = type ? type->u.text : NULL;
         c->file = file->path;
         for (int scope = PLUGIN_SCOPE_CONFIG; scope < PLUGIN_SCOPE_COUNT; scope++) {
             const char *key = plugin_scope_name((enum plugin_scope)scope);
@@ -1273,6 +1345,7 @@ static int compile_document(struct cctx *c, struct spec_document *d)
         return rc;
     d->unknown_keys_ignored = node_text_equals(node_map_get(root, "unknown_keys"), "ignored");
     d->misplaced_keys = node_map_get(root, "misplaced_keys");
+    d->merged_files = flag_of(root, "merged_files");
     const struct node *list = node_map_get(root, "entities");
     d->all_entities = list;
     d->entities = arena_calloc(c->a, c->p->nentities + 1, sizeof(*d->entities));

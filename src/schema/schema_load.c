@@ -105,6 +105,8 @@ enum shape {
     SH_UNKNOWN_PLUGINS,
     SH_STRING_LENGTH,
     SH_SECRET_REFERENCES,
+    SH_PLUGIN_ENTRIES,
+    SH_UNLESS_METADATA,
     SH_COUNT
 };
 
@@ -171,6 +173,7 @@ static const struct keyword field_keywords[] = {
     {"unique_items", SH_UNIQUE_ITEMS},
     {"json", SH_JSON},
     {"unchecked", SH_STRING},
+    {"plugin_entries", SH_PLUGIN_ENTRIES},
 };
 
 static const struct keyword check_keywords[] = {
@@ -192,8 +195,26 @@ static const struct keyword check_keywords[] = {
     {"requires", SH_IF_SET},
     {"distinct_by", SH_DISTINCT_BY},
     {"names_item", SH_NAMES_ITEM},
+    {"unless_metadata", SH_UNLESS_METADATA},
     {"description", SH_STRING},
 };
+
+/* Beside a check's keyword: keys that qualify it rather than being checks themselves. */
+static const char *const check_qualifiers[] = {"description", "unless_metadata"};
+
+/* A check that holds unless the plugin's metadata in the file sets some fields. */
+static const struct keyword unless_metadata_keywords[] = {{"sets", SH_STRINGS}, {"err", SH_STRING}};
+
+/* A value holding plugin configurations (docs/schema-format.md, "Plugin entries"). */
+static const struct keyword plugin_entries_keywords[] = {
+    {"form", SH_STRING},     {"scope", SH_PLUGIN_SCOPE}, {"plugin_type", SH_STRING},
+    {"names_only", SH_BOOL}, {"names", SH_ANY},          {"skip", SH_STRINGS},
+    {"extras", SH_FIELDDEF}, {"err", SH_STRING},         {"description", SH_STRING}};
+
+/* One name of plugin_entries' `names` written as a mapping. */
+static const struct keyword entry_name_keywords[] = {
+    {"value", SH_STRING}, {"definition", SH_FIELDDEF}, {"plugin", SH_STRING},
+    {"field", SH_STRING}, {"fields", SH_ANY},          {"description", SH_STRING}};
 
 static const struct keyword conditional_keywords[] = {
     {"if_field", SH_STRING},        {"if_match", SH_FIELDDEF}, {"then_field", SH_STRING},
@@ -386,17 +407,22 @@ static const struct keyword document_keywords[] = {{"fields", SH_FIELDS},
                                                    {"entity_fields", SH_FIELDS},
                                                    {"entities", SH_ENUM},
                                                    {"unknown_keys", SH_UNKNOWN_KEYS},
-                                                   {"misplaced_keys", SH_MISPLACED_KEYS}};
+                                                   {"misplaced_keys", SH_MISPLACED_KEYS},
+                                                   {"merged_files", SH_BOOL}};
 
 static const struct keyword misplaced_keywords[] = {{"file", SH_STRING}, {"keys", SH_STRINGS}};
 
 static const struct keyword typedefs_keywords[] = {{"typedefs", SH_FIELDS}};
 
 /* One plugin's configuration, per place it is configured (docs/schema-format.md, "Plugins"). */
-static const struct keyword plugin_keywords[] = {
-    {"plugin", SH_STRING},     {"config", SH_FIELDDEF}, {"consumer", SH_FIELDDEF},
-    {"metadata", SH_FIELDDEF}, {"stream", SH_FIELDDEF}, {"entity", SH_FIELDS},
-    {"description", SH_STRING}};
+static const struct keyword plugin_keywords[] = {{"plugin", SH_STRING},
+                                                 {"config", SH_FIELDDEF},
+                                                 {"consumer", SH_FIELDDEF},
+                                                 {"metadata", SH_FIELDDEF},
+                                                 {"stream", SH_FIELDDEF},
+                                                 {"entity", SH_FIELDS},
+                                                 {"plugin_type", SH_KEY_VARIANTS},
+                                                 {"description", SH_STRING}};
 
 static const struct keyword upgrades_keywords[] = {{"format_field", SH_STRING},
                                                    {"rules", SH_RULES}};
@@ -824,7 +850,10 @@ static int sh_checks(struct lctx *c, const struct node *n)
         for (uint32_t j = 0; j < item->count; j++) {
             const struct node *key = item->u.pairs[j].key;
             const struct keyword *k = find_keyword(TABLE(check_keywords), key);
-            if (!k || !strcmp(k->name, "description"))
+            bool qualifier = false;
+            for (size_t q = 0; k && q < sizeof(check_qualifiers) / sizeof(*check_qualifiers); q++)
+                qualifier |= !strcmp(k->name, check_qualifiers[q]);
+            if (!k || qualifier)
                 continue;
             kinds++;
             if (k->shape == SH_STRINGS && (rc = check_field_names(c, item->u.pairs[j].value)) < 0)
@@ -1940,6 +1969,80 @@ static int sh_unique_items(struct lctx *c, const struct node *n)
     return check_mapping(c, n, TABLE(unique_items_keywords), false, "unique_items");
 }
 
+/* unless_metadata: {sets: [fields of the plugin's metadata], err?}. */
+static int sh_unless_metadata(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"sets"};
+    int rc = check_mapping(c, n, TABLE(unless_metadata_keywords), false, "unless_metadata");
+    if (rc == 0)
+        rc = require_keys(c, n, TABLE(needed), "unless_metadata");
+    if (rc == 0 && node_map_get(n, "sets")->count == 0)
+        return bad(c, n, "'sets' names one field of the plugin's metadata or more");
+    return rc;
+}
+
+/* A plugin of the product, when the product lists its plugins (API7's are not known). */
+static int plugin_of_product(struct lctx *c, const struct node *name)
+{
+    const struct node *plugins = node_map_get(c->p->product.root, "plugins");
+    if (plugins && !find_in(plugins, name->u.text))
+        return bad(c, name, "'%s' is not a plugin of %s", name->u.text, c->p->name);
+    return 0;
+}
+
+/* One item of plugin_entries' `names`: a plugin's name, or {value, definition | plugin (and
+ * field), fields?, conditions}. */
+static int entry_name(struct lctx *c, const struct node *item)
+{
+    if (node_is_string(item))
+        return plugin_of_product(c, item);
+    bool needs_type = c->needs_type;
+    c->needs_type = true;
+    int rc = check_mapping(c, item, TABLE(entry_name_keywords), true, "a name of plugin_entries");
+    c->needs_type = false; /* `fields` are more rules for keys the plugin defines */
+    const struct node *fields = rc == 0 ? node_map_get(item, "fields") : NULL;
+    if (fields)
+        rc = sh_fields(c, fields);
+    c->needs_type = needs_type;
+    if (rc < 0)
+        return rc;
+    const struct node *value = node_map_get(item, "value"), *plugin = node_map_get(item, "plugin");
+    const struct node *definition = node_map_get(item, "definition");
+    if (!value)
+        return bad(c, item, "a name of plugin_entries needs 'value'");
+    if (definition && (plugin || fields))
+        return bad(c, definition, "a name with its own 'definition' takes no 'plugin' or 'fields'");
+    if (node_map_get(item, "field") && !plugin)
+        return bad(c, item, "'field' names a field of the configuration of 'plugin'");
+    return plugin ? plugin_of_product(c, plugin) : definition ? 0 : plugin_of_product(c, value);
+}
+
+/* plugin_entries: {form: keys | pair, scope, plugin_type?, names_only?, names?, skip?, extras?,
+ * err?}. */
+static int sh_plugin_entries(struct lctx *c, const struct node *n)
+{
+    static const char *const needed[] = {"form", "scope"};
+    bool needs_type = c->needs_type;
+    c->needs_type = true; /* extras is a definition of its own */
+    int rc = check_mapping(c, n, TABLE(plugin_entries_keywords), false, "plugin_entries");
+    c->needs_type = needs_type;
+    if (rc == 0)
+        rc = require_keys(c, n, TABLE(needed), "plugin_entries");
+    if (rc < 0)
+        return rc;
+    const struct node *form = node_map_get(n, "form"), *names = node_map_get(n, "names");
+    if (!node_text_equals(form, "keys") && !node_text_equals(form, "pair"))
+        return bad(c, form, "'form' is 'keys' (each key names one) or 'pair' ([name, config])");
+    if (node_map_get(n, "skip") && !node_text_equals(form, "keys"))
+        return bad(c, node_map_get(n, "skip"), "'skip' names keys: it needs form 'keys'");
+    if (names && (names->kind != NODE_SEQUENCE || names->count == 0))
+        return bad(c, names, "'names' is a list of names, each a string or {value, ...}");
+    for (uint32_t i = 0; names && i < names->count; i++)
+        if ((rc = entry_name(c, names->u.items[i])) < 0)
+            return rc;
+    return 0;
+}
+
 /* json: a field definition for the value a JSON string holds. */
 static int sh_json(struct lctx *c, const struct node *n)
 {
@@ -2072,6 +2175,8 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_UNKNOWN_PLUGINS] = sh_unknown_plugins,
     [SH_STRING_LENGTH] = sh_string_length,
     [SH_SECRET_REFERENCES] = sh_secret_references,
+    [SH_PLUGIN_ENTRIES] = sh_plugin_entries,
+    [SH_UNLESS_METADATA] = sh_unless_metadata,
 };
 
 static int check_shape(struct lctx *c, enum shape shape, const struct node *n)

@@ -1199,6 +1199,12 @@ static bool validate_children(struct vctx *c, const struct spec_field *f, const 
     return ok;
 }
 
+/* The separator before item i of n in "a, b and c" (last: " and " or " or "). */
+static const char *list_sep(size_t i, size_t n, const char *last)
+{
+    return i == 0 ? "" : i + 1 == n ? last : ", ";
+}
+
 /*
  * any_of: the alternative whose type the value has (JSON schema's type unions: an id that is
  * a string or an integer). None: a wrong-type finding naming every accepted type.
@@ -1211,11 +1217,7 @@ static bool validate_alternatives(struct vctx *c, const struct spec_field *f, co
     struct buf b;
     buf_init(&b, 4096);
     for (size_t i = 0; i < f->n_any_of; i++)
-        buf_printf(&b, "%s%s",
-                   i == 0                 ? ""
-                   : i + 1 == f->n_any_of ? " or "
-                                          : ", ",
-                   type_phrase(f->any_of[i]->type));
+        buf_printf(&b, "%s%s", list_sep(i, f->n_any_of, " or "), type_phrase(f->any_of[i]->type));
     struct failure fl = {.rule = R_HOP2003, .offset = -1};
     snprintf(fl.message, sizeof(fl.message), "expected %s, got %s", b.data ? b.data : "",
              node_describe(n));
@@ -1256,6 +1258,8 @@ static void note_shell_variable(const struct vctx *c, const struct spec_field *f
              c->field ? c->field : f->name);
     evidence_note_shell_variable(c->evidence, what, &n->span);
 }
+static bool validate_plugin_entries(struct vctx *c, const struct spec_field *f,
+                                    const struct node *n);
 
 bool validate_value(struct vctx *c, const struct spec_field *f, const struct node *n)
 {
@@ -1283,7 +1287,11 @@ bool validate_value(struct vctx *c, const struct spec_field *f, const struct nod
         note_shell_variable(c, f, n);
     } else if (n && !node_is_null(n) && !is_placeholder(c, n)) {
         report_deprecations(c, f, n, matched);
+        size_t errors = c->sink->by_severity[GH_ERROR];
         ok = validate_children(c, f, n);
+        /* As the gateway: the value passes its own schema before the Lua walks its entries. */
+        if (f->entries && ok && c->sink->by_severity[GH_ERROR] == errors)
+            ok = validate_plugin_entries(c, f, n);
         /* Announced only for a value that passed the rest: what failed is a finding already,
          * and a vault reference is not checked by the gateway either. */
         if (f->unchecked && ok && is_set(n) && !is_vault_reference(n))
@@ -1440,15 +1448,13 @@ static void note_unchecked_plugin(struct vctx *c, const struct spec_plugin *plug
         c->unchecked_plugins[plugin - c->doc->plugin_specs] = true;
 }
 
-const struct spec_field *plugin_conf_schema(struct vctx *c, const struct node *name,
-                                            enum plugin_scope scope, bool *known, bool *is_config)
+/* plugin_conf_schema(), where an unknown plugin is skipped by the gateway (ignored) or not. */
+static const struct spec_field *plugin_schema_in(struct vctx *c, const struct node *name,
+                                                 enum plugin_scope scope, bool ignored, bool *known,
+                                                 bool *is_config)
 {
     *is_config = false;
-    /* Metadata of a plugin the node does not load is skipped in every release (APISIX's
-     * check_plugin_metadata passes skip_disabled_plugin, 2.15.3 to 3.17.0; 3.18.0 ignores it
-     * silently): the metadata scope is APISIX's alone. */
-    *known =
-        plugin_known(c, name, c->doc->unknown_plugins_ignored || scope == PLUGIN_SCOPE_METADATA);
+    *known = plugin_known(c, name, ignored);
     const struct spec_plugin *plugin = *known ? spec_plugin_find(c->doc, name->u.text) : NULL;
     if (*known && !plugin && c->doc->all_plugins && plugin_is_custom(c, name->u.text))
         diag_add(c->sink, R_HOP9005, -1, &name->span, path_text(c->path), c->entity,
@@ -1468,17 +1474,25 @@ const struct spec_field *plugin_conf_schema(struct vctx *c, const struct node *n
     return NULL;
 }
 
-bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_scope scope,
-                          const struct spec_field *base, const struct node *conf)
+const struct spec_field *plugin_conf_schema(struct vctx *c, const struct node *name,
+                                            enum plugin_scope scope, bool *known, bool *is_config)
 {
-    bool known, is_config;
-    const struct spec_field *schema = plugin_conf_schema(c, name, scope, &known, &is_config);
-    if (!known)
-        return false;
-    if (!schema) /* checked only as far as every plugin's configuration is */
-        return base ? validate_value(c, base, conf) : true;
-    const char *field = c->field;
+    /* Metadata of a plugin the node does not load is skipped in every release (APISIX's
+     * check_plugin_metadata passes skip_disabled_plugin, 2.15.3 to 3.17.0; 3.18.0 ignores it
+     * silently): the metadata scope is APISIX's alone. */
+    bool ignored = c->doc->unknown_plugins_ignored || scope == PLUGIN_SCOPE_METADATA;
+    return plugin_schema_in(c, name, scope, ignored, known, is_config);
+}
+
+/* A configuration against its plugin's schema (a record); base holds the keys every plugin
+ * accepts, where the config schema applies. */
+static bool validate_conf_against(struct vctx *c, const struct node *name,
+                                  const struct spec_field *schema, bool is_config,
+                                  const struct spec_field *base, const struct node *conf)
+{
+    const char *field = c->field, *plugin = c->plugin;
     c->field = name->u.text;
+    c->plugin = name->u.text;
     bool ok;
     if (conf->kind != NODE_MAPPING || is_placeholder(c, conf))
         ok = validate_value(c, schema, conf); /* reports the wrong type */
@@ -1495,6 +1509,412 @@ bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_s
         ok &= validate_record(c, schema->record, conf, &opt);
     }
     c->field = field;
+    c->plugin = plugin;
+    return ok;
+}
+
+bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_scope scope,
+                          const struct spec_field *base, const struct node *conf)
+{
+    bool known, is_config;
+    const struct spec_field *schema = plugin_conf_schema(c, name, scope, &known, &is_config);
+    if (!known)
+        return false;
+    if (!schema) /* checked only as far as every plugin's configuration is */
+        return base ? validate_value(c, base, conf) : true;
+    size_t errors = c->sink->by_severity[GH_ERROR];
+    bool ok = validate_conf_against(c, name, schema, is_config, base, conf);
+    /* The gateway drops plugin metadata that fails its checks: only sound metadata counts. */
+    if (scope == PLUGIN_SCOPE_METADATA && c->sink->by_severity[GH_ERROR] == errors)
+        metadata_note(c, name->u.text, conf);
+    return ok;
+}
+
+/* ---- plugin metadata the file gives ------------------------------------------------------ */
+
+/* Between a plugin's name and a field's in the book's keys: a byte no name holds. */
+#define METADATA_SEP '\x1e'
+
+void metadata_book_init(struct metadata_book *b)
+{
+    memset(b, 0, sizeof(*b));
+    strmap_init(&b->set);
+    diag_sink_init(&b->held, 0);
+    arena_init(&b->names, 4 * 1024);
+}
+
+void metadata_book_release(struct metadata_book *b)
+{
+    strmap_release(&b->set);
+    diag_sink_release(&b->held);
+    free(b->why);
+    arena_release(&b->names);
+    memset(b, 0, sizeof(*b));
+}
+
+/* "PLUGIN" or "PLUGIN\x1eFIELD", cut at the buffer. */
+static size_t metadata_key(const char *plugin, const char *field, char *out, size_t size)
+{
+    int n = field ? snprintf(out, size, "%s%c%s", plugin, METADATA_SEP, field)
+                  : snprintf(out, size, "%s", plugin);
+    return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
+void metadata_note(struct vctx *c, const char *plugin, const struct node *conf)
+{
+    struct metadata_book *b = c->metadata;
+    if (!b || !conf || conf->kind != NODE_MAPPING)
+        return;
+    char key[512];
+    strmap_put(&b->set, key, metadata_key(plugin, NULL, key, sizeof(key)), 1, NULL);
+    for (uint32_t i = 0; i < conf->count; i++) {
+        const struct node_pair *p = &conf->u.pairs[i];
+        if (node_is_string(p->key) && counts_as_set(c, p->value))
+            strmap_put(&b->set, key, metadata_key(plugin, p->key->u.text, key, sizeof(key)), 1,
+                       NULL);
+    }
+}
+
+/* 1: the plugin's metadata sets every field; 0: it does not; -1: the file gave none (yet). */
+static int metadata_sets(const struct metadata_book *b, const char *plugin,
+                         const struct spec_unless_metadata *u)
+{
+    char key[512];
+    if (!strmap_get(&b->set, key, metadata_key(plugin, NULL, key, sizeof(key))))
+        return -1;
+    for (size_t i = 0; i < u->nfields; i++)
+        if (!strmap_get(&b->set, key, metadata_key(plugin, u->fields[i], key, sizeof(key))))
+            return 0;
+    return 1;
+}
+
+/* Keeps a finding until the end of the file; false when it could not (it is then reported). */
+static bool metadata_hold(struct metadata_book *b, const char *plugin,
+                          const struct spec_unless_metadata *u, const struct diag *d,
+                          const char *message)
+{
+    if (b->nwhy == b->why_cap) {
+        size_t cap = b->why_cap ? b->why_cap * 2 : 16;
+        struct metadata_held *why = realloc(b->why, cap * sizeof(*why));
+        if (!why)
+            return false;
+        b->why = why;
+        b->why_cap = cap;
+    }
+    const char *name = arena_strdup(&b->names, plugin);
+    size_t before = b->held.count;
+    if (!name)
+        return false;
+    diag_add(&b->held, d->rule, (int)d->severity, &d->span, d->path, d->entity, "%s", message);
+    if (b->held.count == before)
+        return false; /* past the sink's limit */
+    b->why[b->nwhy++] = (struct metadata_held){name, u};
+    return true;
+}
+
+void metadata_resolve(struct metadata_book *b, bool merged_files, struct diag_sink *sink)
+{
+    const struct diag *announced = NULL;
+    for (size_t i = 0; i < b->nwhy && i < b->held.count; i++) {
+        const struct diag *d = &b->held.items[i];
+        const struct metadata_held *why = &b->why[i];
+        int sets = metadata_sets(b, why->plugin, why->unless);
+        if (sets == 1)
+            continue;
+        if (sets == 0 || !merged_files) {
+            diag_add(sink, d->rule, (int)d->severity, &d->span, d->path, d->entity, "%s",
+                     d->message);
+            continue;
+        }
+        /* Another file merged with this one may hold the metadata: once per configuration. */
+        if (announced && !memcmp(&announced->span, &d->span, sizeof(d->span)) &&
+            !strcmp(announced->path, d->path))
+            continue;
+        announced = d;
+        diag_add(sink, R_HOP9005, -1, &d->span, d->path, d->entity,
+                 "'%s': not checked: this file has no plugin metadata for it, and another file "
+                 "merged with this one may have; without it: %s",
+                 why->plugin, d->message);
+    }
+    diag_sink_release(&b->held);
+    diag_sink_init(&b->held, 0);
+    b->nwhy = 0;
+}
+
+/* ---- plugin entries ---------------------------------------------------------------------- */
+
+/* Plugin configurations inside plugin configurations nest no deeper than this: APISIX recurses
+ * as deep as the file does (multi-auth in multi-auth), gatehop stops and says so. */
+#define ENTRIES_DEPTH_MAX 8
+
+/* "a, b and c": the names the field takes in the target. */
+static void entry_names_phrase(const struct spec_plugin_entries *e, struct buf *b)
+{
+    for (size_t i = 0; i < e->nnames; i++)
+        buf_printf(b, "%s%s", list_sep(i, e->nnames, " and "), e->names[i].name);
+}
+
+/* "a, b and c": the target's plugins of a type. */
+static bool of_type(const struct spec_plugin *p, const char *type)
+{
+    return p->type && !strcmp(p->type, type);
+}
+
+static void plugins_of_type(const struct spec_document *d, const char *type, struct buf *b)
+{
+    size_t n = 0, total = 0;
+    for (size_t i = 0; i < d->nplugins; i++)
+        total += of_type(&d->plugin_specs[i], type);
+    for (size_t i = 0; i < d->nplugins; i++) {
+        if (!of_type(&d->plugin_specs[i], type))
+            continue;
+        buf_printf(b, "%s%s", list_sep(n, total, " and "), d->plugins[i]);
+        n++;
+    }
+}
+
+/* The gateway's message for a name, its %s the name. */
+static void gateway_says(const char *err, const char *name, struct buf *out)
+{
+    for (const char *p = err; p && *p; p++) {
+        if (p[0] == '%' && p[1] == 's')
+            buf_printf(out, "%.80s", name), p++;
+        else
+            buf_putc(out, *p);
+    }
+}
+
+/* A name the field does not take: another release's (HOP2013, HOP4001) or none (HOP2004). */
+static void report_entry_name(struct vctx *c, const struct spec_plugin_entries *e,
+                              const struct node *name)
+{
+    const struct spec_document *d = c->doc;
+    const char *field = c->field ? c->field : "";
+    enum rule_id rule;
+    char phrase[160];
+    const struct node *listed =
+        why_not_listed(d, e->all_names, name, &rule, phrase, sizeof(phrase));
+    if (listed) {
+        char what[120];
+        snprintf(what, sizeof(what), "'%.80s' in '%.30s'", name->u.text, field);
+        evidence_note(c->evidence, listed, &d->target, what, &name->span);
+        struct buf says;
+        buf_init(&says, 1024);
+        gateway_says(e->err, name->u.text, &says);
+        diag_add(c->sink, rule == R_HOP2014 ? R_HOP2004 : rule, -1, &name->span, path_text(c->path),
+                 c->entity, "'%s': '%s' %s, so %s %s does not take it here%s%s", field,
+                 name->u.text, phrase, d->product, d->version_text, e->err ? ": " : "",
+                 buf_cstr(&says));
+        buf_release(&says);
+        return;
+    }
+    struct buf names, says;
+    buf_init(&names, 4096);
+    buf_init(&says, 1024);
+    entry_names_phrase(e, &names);
+    gateway_says(e->err, name->u.text, &says);
+    diag_add(c->sink, R_HOP2004, -1, &name->span, path_text(c->path), c->entity,
+             "'%s': '%.80s' is not one of the names %s %s takes here (%s)%s%s", field, name->u.text,
+             d->product, d->version_text, buf_cstr(&names), e->err ? ": " : "", buf_cstr(&says));
+    buf_release(&names);
+    buf_release(&says);
+}
+
+/* A plugin named where only plugins of one type go (multi-auth takes auth plugins). */
+static bool plugin_type_fits(struct vctx *c, const struct spec_plugin_entries *e,
+                             const struct node *name)
+{
+    const struct spec_plugin *plugin = spec_plugin_find(c->doc, name->u.text);
+    if (!e->plugin_type || !plugin || !plugin->described || of_type(plugin, e->plugin_type))
+        return true; /* a custom plugin's type is not known: it is announced as not checked */
+    struct buf names, says;
+    buf_init(&names, 4096);
+    buf_init(&says, 1024);
+    plugins_of_type(c->doc, e->plugin_type, &names);
+    gateway_says(e->err, name->u.text, &says);
+    diag_add(c->sink, R_HOP2004, -1, &name->span, path_text(c->path), c->entity,
+             "'%s': plugin '%s' is not of type '%s'; the %s %s plugins of that type are %s%s%s",
+             c->field ? c->field : "", name->u.text, e->plugin_type, c->doc->product,
+             c->doc->version_text, buf_cstr(&names), e->err ? ": " : "", buf_cstr(&says));
+    buf_release(&names);
+    buf_release(&says);
+    return false;
+}
+
+/* More definitions for some keys of a configuration (workflow's limit-count: no `group`). */
+static bool validate_also(struct vctx *c, const struct spec_record *also, const struct node *conf)
+{
+    bool ok = true;
+    for (size_t i = 0; also && conf->kind == NODE_MAPPING && i < also->nfields; i++) {
+        const struct spec_field *f = &also->fields[i];
+        const struct node *v = node_map_get(conf, f->name);
+        if (!v)
+            continue;
+        const char *field = c->field;
+        c->field = f->name;
+        path_push_key(c->path, f->name, strlen(f->name));
+        ok &= validate_value(c, f, v);
+        path_pop(c->path);
+        c->field = field;
+    }
+    return ok;
+}
+
+/* A configuration checked as another plugin's, or as one field of it (traffic-label's
+ * set_headers is proxy-rewrite's `headers`). */
+static bool validate_as_plugin(struct vctx *c, const struct spec_plugin_entries *e,
+                               const struct spec_entry_name *en, const struct node *name,
+                               const struct node *conf)
+{
+    const struct spec_plugin *plugin = spec_plugin_find(c->doc, en->plugin);
+    bool is_config;
+    const struct spec_field *schema =
+        plugin ? spec_plugin_schema(plugin, e->scope, &is_config) : NULL;
+    if (!schema || !schema->record)
+        return true; /* not described for the target: nothing to check it against */
+    if (!en->field) {
+        struct node as = *name;
+        as.u.text = en->plugin;
+        as.count = (uint32_t)strlen(en->plugin);
+        return validate_conf_against(c, &as, schema, is_config, e->extras, conf);
+    }
+    const struct spec_field *f = spec_record_field(schema->record, en->field, strlen(en->field));
+    if (!f)
+        return true;
+    const char *field = c->field;
+    c->field = name->u.text;
+    bool ok = validate_value(c, f, conf);
+    c->field = field;
+    return ok;
+}
+
+/* What an entry's name resolved to: how its configuration is checked. */
+struct entry_target {
+    const struct spec_entry_name *en; /* its item of `names`, or NULL */
+    const struct spec_field *schema;  /* the named plugin's schema, or NULL */
+    bool is_config;
+};
+
+/* An entry's name is one the field takes (a plugin of the right type, or one of `names`);
+ * false when it was reported. */
+static bool resolve_entry(struct vctx *c, const struct spec_plugin_entries *e,
+                          const struct node *name, struct entry_target *t)
+{
+    memset(t, 0, sizeof(*t));
+    for (size_t i = 0; e->all_names && i < e->nnames && !t->en; i++)
+        if (!strcmp(e->names[i].name, name->u.text))
+            t->en = &e->names[i];
+    if (e->all_names && !t->en) {
+        report_entry_name(c, e, name);
+        return false;
+    }
+    if (t->en && (t->en->definition || t->en->plugin))
+        return true;
+    /* A plugin by its name: unknown is refused here, even where a plugins map skips it. */
+    bool known;
+    t->schema = plugin_schema_in(c, name, e->scope, false, &known, &t->is_config);
+    return known && plugin_type_fits(c, e, name);
+}
+
+/* An entry's configuration, once its name resolved. */
+static bool validate_entry_conf(struct vctx *c, const struct spec_plugin_entries *e,
+                                const struct entry_target *t, const struct node *name,
+                                const struct node *conf)
+{
+    if (t->en && t->en->definition) {
+        const char *field = c->field;
+        c->field = name->u.text;
+        bool ok = validate_value(c, t->en->definition, conf);
+        c->field = field;
+        return ok;
+    }
+    if (t->en && t->en->plugin)
+        return validate_as_plugin(c, e, t->en, name, conf);
+    if (e->names_only || !t->schema)
+        return true;
+    bool ok = validate_conf_against(c, name, t->schema, t->is_config, e->extras, conf);
+    return validate_also(c, t->en ? t->en->also : NULL, conf) && ok;
+}
+
+/* `form: keys`: each key of a mapping names an entry (a Lua table walked with pairs(), so an
+ * empty list is an empty table too). */
+static bool validate_keyed_entries(struct vctx *c, const struct spec_plugin_entries *e,
+                                   const struct node *n)
+{
+    if (n->kind == NODE_SEQUENCE && n->count == 0)
+        return true;
+    if (n->kind != NODE_MAPPING) {
+        diag_add(c->sink, R_HOP2003, -1, &n->span, path_text(c->path), c->entity,
+                 "'%s': expected a mapping of names to configurations, got %s",
+                 c->field ? c->field : "", node_describe(n));
+        return false;
+    }
+    bool ok = true;
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node_pair *p = &n->u.pairs[i];
+        if (!node_is_string(p->key)) {
+            diag_add(c->sink, R_HOP2003, -1, &p->key->span, path_text(c->path), c->entity,
+                     "'%s': a name must be a string, not %s", c->field ? c->field : "",
+                     node_describe(p->key));
+            ok = false;
+            continue;
+        }
+        bool skipped = false;
+        for (size_t j = 0; j < e->nskip && !skipped; j++)
+            skipped = node_text_equals(p->key, e->skip[j]);
+        if (skipped)
+            continue;
+        struct entry_target t;
+        path_push_key(c->path, p->key->u.text, p->key->count);
+        ok &= resolve_entry(c, e, p->key, &t) && validate_entry_conf(c, e, &t, p->key, p->value);
+        path_pop(c->path);
+    }
+    return ok;
+}
+
+/* `form: pair`: the list [name, configuration] (later items are not read). */
+static bool validate_paired_entry(struct vctx *c, const struct spec_plugin_entries *e,
+                                  const struct node *n)
+{
+    const char *field = c->field ? c->field : "";
+    if (n->kind != NODE_SEQUENCE || n->count == 0)
+        return true; /* the field's own type and length say so */
+    const struct node *name = n->u.items[0];
+    struct entry_target t;
+    path_push_index(c->path, 0);
+    bool named = node_is_string(name);
+    if (!named)
+        diag_add(c->sink, R_HOP2003, -1, &name->span, path_text(c->path), c->entity,
+                 "'%s': the first item must be a string naming it, not %s", field,
+                 node_describe(name));
+    named = named && resolve_entry(c, e, name, &t);
+    path_pop(c->path);
+    if (!named)
+        return false;
+    if (n->count < 2) {
+        diag_add(c->sink, R_HOP2002, -1, &n->span, path_text(c->path), c->entity,
+                 "'%s': '%.80s' needs its configuration as the second item", field, name->u.text);
+        return false;
+    }
+    path_push_index(c->path, 1);
+    bool ok = validate_entry_conf(c, e, &t, name, n->u.items[1]);
+    path_pop(c->path);
+    return ok;
+}
+
+static bool validate_plugin_entries(struct vctx *c, const struct spec_field *f,
+                                    const struct node *n)
+{
+    if (c->entries_depth >= ENTRIES_DEPTH_MAX) {
+        diag_add(c->sink, R_HOP9005, -1, &n->span, path_text(c->path), c->entity,
+                 "'%s': not checked: plugin configurations nest more than %d deep here",
+                 c->field ? c->field : f->name, ENTRIES_DEPTH_MAX);
+        return true;
+    }
+    c->entries_depth++;
+    bool ok = f->entries->pairs ? validate_paired_entry(c, f->entries, n)
+                                : validate_keyed_entries(c, f->entries, n);
+    c->entries_depth--;
     return ok;
 }
 
@@ -2153,6 +2573,57 @@ static bool run_check(struct record_run *run, const struct spec_check *k)
     return true;
 }
 
+/* The message of a finding of an unless_metadata check: the gateway's own, or the check's
+ * with what the metadata would do. */
+static void excused_by_metadata(const struct vctx *c, const struct spec_unless_metadata *u,
+                                const char *message, struct buf *out)
+{
+    if (u->err) {
+        buf_puts(out, u->err);
+        return;
+    }
+    struct buf list;
+    buf_init(&list, 1024);
+    for (size_t i = 0; i < u->nfields; i++)
+        buf_printf(&list, "%s'%s'", list_sep(i, u->nfields, " and "), u->fields[i]);
+    buf_printf(out, "%s; or the plugin metadata of '%s' must set %s", message, c->plugin,
+               buf_cstr(&list));
+    buf_release(&list);
+}
+
+/*
+ * A check that holds unless the plugin's metadata in the file sets some fields (APISIX's
+ * file-logger takes the metadata's path): skipped when it does, run when it does not, and run
+ * with its findings held when the file has given no metadata yet (it may come later).
+ */
+static bool run_check_unless_metadata(struct record_run *run, const struct spec_check *k)
+{
+    struct vctx *c = run->c;
+    int sets =
+        c->metadata && c->plugin ? metadata_sets(c->metadata, c->plugin, k->unless_metadata) : 0;
+    if (sets == 1)
+        return true;
+    struct diag_sink found, *sink = c->sink;
+    diag_sink_init(&found, 0);
+    c->sink = &found;
+    bool ok = run_check(run, k);
+    c->sink = sink;
+    for (size_t i = 0; i < found.count; i++) {
+        const struct diag *d = &found.items[i];
+        struct buf msg;
+        buf_init(&msg, 4096);
+        excused_by_metadata(c, k->unless_metadata, d->message, &msg);
+        if (sets == 0 ||
+            !metadata_hold(c->metadata, c->plugin, k->unless_metadata, d, buf_cstr(&msg)))
+            diag_add(sink, d->rule, (int)d->severity, &d->span, d->path, d->entity, "%s",
+                     buf_cstr(&msg));
+        buf_release(&msg);
+    }
+    sink->failed |= found.failed;
+    diag_sink_release(&found);
+    return ok || sets < 0;
+}
+
 /* Kong skips an entity check when a field it reads has already failed. An `unchecked` check
  * checks nothing: it still says what gatehop does not know (a finding on that field may be one
  * the gateway does not make). */
@@ -2528,6 +2999,7 @@ bool validate_record(struct vctx *c, const struct spec_record *r, const struct n
     ok &= check_required(c, &run, opt);
     for (size_t i = 0; i < r->nchecks; i++)
         if (!check_reads_failed_field(&run, &r->checks[i]))
-            ok &= run_check(&run, &r->checks[i]);
+            ok &= r->checks[i].unless_metadata ? run_check_unless_metadata(&run, &r->checks[i])
+                                               : run_check(&run, &r->checks[i]);
     return ok;
 }

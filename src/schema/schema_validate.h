@@ -16,6 +16,7 @@
 #include "model/model_path.h"
 #include "schema.h"
 #include "schema_named.h"
+#include "util/util_strmap.h"
 
 /* What stands for a value that is filled in before the gateway reads the file. */
 enum placeholder_kind {
@@ -27,6 +28,7 @@ enum placeholder_kind {
 /* "deck", "envsubst" or "none"; false for any other name. */
 bool placeholder_kind_from_name(const char *name, enum placeholder_kind *out);
 struct source;
+struct metadata_book;
 
 struct vctx {
     struct diag_sink *sink;
@@ -61,6 +63,14 @@ struct vctx {
      * read from a file); each such lookup reads it again, so they are counted and capped. */
     const struct source *src;
     unsigned locates;
+    /* The plugin whose configuration is being checked (as the file names it), or NULL: checks
+     * with unless_metadata read its metadata in `metadata`. */
+    const char *plugin;
+    /* The plugin metadata the file gives; NULL: not known (unless_metadata checks then run as
+     * they stand). */
+    struct metadata_book *metadata;
+    /* Plugin configurations inside plugin configurations (multi-auth's auth_plugins), so far. */
+    unsigned entries_depth;
 };
 
 /* Sets up a context (the match data is the only thing it allocates); false on OOM. */
@@ -106,6 +116,34 @@ const struct spec_field *plugin_conf_schema(struct vctx *c, const struct node *n
 /* Checks one plugin's configuration in a scope; extras are keys every plugin accepts. */
 bool validate_plugin_conf(struct vctx *c, const struct node *name, enum plugin_scope scope,
                           const struct spec_field *base, const struct node *conf);
+
+/*
+ * The plugin metadata a file gives (APISIX's plugin_metadata items, ADC's plugin_metadata map),
+ * for the checks that hold unless it sets some fields (unless_metadata). A file may give the
+ * metadata after the configurations it excuses: such a check's findings are held until the end
+ * of the file, then reported or dropped.
+ */
+struct metadata_held {
+    const char *plugin;
+    const struct spec_unless_metadata *unless;
+};
+
+struct metadata_book {
+    struct strmap set;     /* "PLUGIN" once its metadata is seen; "PLUGIN\x1eFIELD" per field set */
+    struct diag_sink held; /* findings waiting for the end of the file */
+    struct metadata_held *why; /* parallel to held.items */
+    size_t nwhy, why_cap;
+    struct arena names;
+};
+
+void metadata_book_init(struct metadata_book *b);
+void metadata_book_release(struct metadata_book *b);
+/* Notes what a plugin's metadata sets; call it for metadata that passed its checks (the gateway
+ * drops metadata that fails them). */
+void metadata_note(struct vctx *c, const char *plugin, const struct node *conf);
+/* The end of the file: each held finding whose metadata never set the fields is reported; with
+ * merged_files, one whose plugin has no metadata in this file is announced instead (HOP9005). */
+void metadata_resolve(struct metadata_book *b, bool merged_files, struct diag_sink *sink);
 
 /* Whether a string holds a placeholder of the kind (decK's ${{ env "DECK_X" }}, $NAME). */
 bool holds_placeholder(enum placeholder_kind kind, const struct node *n);

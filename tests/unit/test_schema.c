@@ -384,6 +384,29 @@ static void test_fail_closed(void)
            "entity: things\nfields:\n  a: {type: string}\nchecks:\n"
            "  - requires: {if_field: a, fields: [c]}\n",
            "'c' is not a field here", 5, 38);
+    /* plugin_entries and unless_metadata: their shapes, and names that are no plugins. */
+    static const char entries[] = "entity: things\nfields:\n  a: {type: any, plugin_entries: ";
+    broken_after("entities/things.yaml", entries, "{form: list, scope: config}}\n",
+                 "'form' is 'keys' (each key names one) or 'pair'", 3, 41);
+    broken_after("entities/things.yaml", entries, "{form: keys}}\n", "plugin_entries needs 'scope'",
+                 3, 34);
+    broken_after("entities/things.yaml", entries, "{form: keys, scope: config, names: [zz]}}\n",
+                 "'zz' is not a plugin of toy", 3, 70);
+    broken_after("entities/things.yaml", entries, "{form: pair, scope: config, skip: [w]}}\n",
+                 "'skip' names keys: it needs form 'keys'", 3, 68);
+    broken_after("entities/things.yaml", entries,
+                 "{form: keys, scope: config, names: [{value: x, definition: {type: string}, "
+                 "plugin: a}]}}\n",
+                 "a name with its own 'definition' takes no 'plugin' or 'fields'", 3, 93);
+    broken_after("entities/things.yaml", entries,
+                 "{form: keys, scope: config, names: [{value: x, field: f}]}}\n",
+                 "'field' names a field of the configuration of 'plugin'", 3, 70);
+    static const char metadata_check[] = "entity: things\nfields:\n  a: {type: string}\nchecks:\n";
+    broken_after("entities/things.yaml", metadata_check,
+                 "  - {at_least_one_of: [a], unless_metadata: {err: x}}\n",
+                 "unless_metadata needs 'sets'", 5, 45);
+    broken_after("entities/things.yaml", metadata_check, "  - {unless_metadata: {sets: [a]}}\n",
+                 "a check needs exactly one check keyword, it has 0", 5, 5);
     static const char rule[] = "rules:\n  - {code: HOP4006, hop: \"2.0\", at: things, field: a, ";
     broken_after("upgrades.yaml", rule, "do: {rename: b}}\n", "an upgrade rule needs 'why'", 2, 5);
     broken_after("upgrades.yaml", rule, "do: {remove: true}, both_set: old, why: x}\n",

@@ -12,6 +12,7 @@ PLUGINS maps a plugin name to:
   and values ("" is the scope's record). One action per row:
     set: {keyword: value}     merged into the field's definition
     check: {...}              added to the record's checks
+    amend_checks: {...}       merged into every check of the record (unless_metadata)
     field: {...}              the field's whole definition (added when the schema lacks it)
     deprecated: message       the field is deprecated from the row's `since`
     optional: True            skip the row where the field is absent
@@ -171,6 +172,31 @@ LIMIT_COUNT = [
         err="sync_interval should be smaller than time_window")},
         src="apisix/plugins/limit-count/init.lua check_schema: NO_DELAYED_SYNC")]
 
+
+def auth_plugin_item(names_only=False):
+    """An item of multi-auth's auth_plugins: auth plugin name -> its configuration."""
+    entries = {"form": "keys", "scope": "config", "plugin_type": "auth"}
+    if names_only:
+        entries["names_only"] = True
+    entries.update({"extras": {"typedef": "plugin_extras"}, "err": "%s plugin is not supported"})
+    return {"type": "any", "plugin_entries": entries}
+
+
+# workflow's actions: [name, conf]. `return` has its own schema (return_schema, every release);
+# limit-count is built in until 3.12 and registers itself from 3.12, limit-conn from 3.14 (each
+# module's workflow_handler); both check the conf against the plugin's schema (limit-conn's
+# plain JSON schema, which is all its check_schema runs). workflow sets conf._vid first, and
+# limit-count refuses a group then.
+WORKFLOW_ACTIONS = {
+    "form": "pair", "scope": "config",
+    "names": [
+        {"value": "return", "definition": {"type": "record", "open": True, "fields": {
+            "code": {"type": "integer", "required": True, "between": [100, 599]}}}},
+        {"value": "limit-count", "fields": {"group": {"eq": None, "err": "group is not supported"}}},
+        {"value": "limit-conn", "since": "3.14"}],
+    "extras": {"typedef": "plugin_extras"}, "err": "unsupported action: %s"}
+
+
 PLUGINS = {
     "acl": dict(read=["b6ead39b"], rows=[
         row("external_user_label_field", note="must parse as a JSONPath expression (needs "
@@ -240,15 +266,17 @@ PLUGINS = {
             "then_field": "override.endpoint", "then_match": {"required": True},
             "then_err": "override.endpoint is required for openai-compatible provider"}},
             src="apisix/plugins/ai-request-rewrite.lua check_schema")]),
-    # The schema's oneOf wants model_path + policy_path or model + policy; check_schema also
-    # accepts a config with only `username` when the plugin metadata holds the model and
-    # policy. gatehop does not tie the two: the alternatives are left unchecked.
+    # The schema's oneOf wants model_path + policy_path or model + policy; when it fails,
+    # check_schema accepts the config anyway if the plugin has metadata (metadata_schema
+    # requires model and policy, and metadata failing it is not loaded) and `username` is set
+    # (every release 2.15.3 to 3.18.0). The oneOf's checks hold unless the file's metadata
+    # sets both. Not modelled: with that metadata APISIX excuses any other failure of the
+    # config too (a wrong type), which gatehop still reports.
     "authz-casbin": dict(read=["18bb05c2"], rows=[
         row("", drop_note="config: the oneOf also rejects",
             src="apisix/plugins/authz-casbin.lua check_schema"),
-        row("", note="one of {model_path, policy_path} or {model, policy}, unless the plugin "
-            "metadata gives the model and policy", src="apisix/plugins/authz-casbin.lua "
-            "check_schema: plugin.plugin_metadata")]),
+        row("", amend_checks={"unless_metadata": {"sets": ["model", "policy"]}},
+            src="apisix/plugins/authz-casbin.lua check_schema: plugin.plugin_metadata")]),
     "authz-keycloak": dict(read=["2caa7f20"]),
     "cas-auth": dict(read=["040c504f"], rows=[
         row("cookie", since="3.17", check={"conditional": {
@@ -286,9 +314,10 @@ PLUGINS = {
     "file-logger": dict(read=["4beb2bc0", "228e0425"], rows=[
         *expr_rows("match", "apisix/plugins/file-logger.lua check_schema: expr.new(conf.match)",
                    since="3.5"),
-        row("path", since="3.15", note="path (or the metadata's) must be set: the metadata's "
-            "counts when the config has none", src="apisix/plugins/file-logger.lua check_schema: "
-            "get_configured_path")]),
+        row("", since="3.15", check={
+            "at_least_one_of": ["path"], "unless_metadata": {"sets": ["path"], "err":
+                "property \"path\" is not set in either the plugin conf or the metadata"}},
+            src="apisix/plugins/file-logger.lua check_schema: get_configured_path")]),
     # check_schema is limit-count's, on limit-count's schema
     "graphql-limit-count": dict(read=["6e1b724f"], rows=LIMIT_COUNT),
     "graphql-proxy-cache": dict(read=["ceddae78"], rows=[
@@ -359,10 +388,16 @@ PLUGINS = {
                      "(;[ -:<-~]*)?$", "err": "unsupported content type!"},
             src="apisix/plugins/mocking.lua check_schema: support_content_type, "
                 "parse_content_type")]),
+    # Each item is walked with pairs(): every key names a plugin whose module says type 'auth'
+    # (require() until 3.12, plugin.get() from 3.12: either way an unknown name is refused),
+    # and from 3.10 that plugin's check_schema checks its value against the plugin's schema
+    # (the second argument, a table, is no consumer or metadata type). A non-table item
+    # raises a Lua error; an empty one has no key.
     "multi-auth": dict(read=["f21cd9c9", "84639a3c", "3727858a"], rows=[
-        row("auth_plugins[]", note="each item names an auth plugin (type auth), whose "
-            "configuration (from 3.10) its own check_schema checks",
-            src="apisix/plugins/multi-auth.lua check_schema")]),
+        row("auth_plugins[]", until="3.10", field=auth_plugin_item(names_only=True),
+            src="apisix/plugins/multi-auth.lua check_schema: require, auth.type"),
+        row("auth_plugins[]", since="3.10", field=auth_plugin_item(),
+            src="apisix/plugins/multi-auth.lua check_schema: auth.check_schema")]),
     "oas-validator": dict(read=["266381bf"], rows=[
         # the plugin is bundled from 3.17, where a secret reference skips the field's checks
         row("spec", set={"validator": "json_text", "err": "invalid JSON string provided"},
@@ -494,8 +529,14 @@ PLUGINS = {
     "traffic-label": dict(read=["739a1c42"], rows=[
         *expr_rows("rules[].match", "apisix/plugins/traffic-label.lua check_schema: "
                    "expr.new(rule.match or {})"),
-        row("rules[].actions[]", note="each action other than weight must be a supported one, "
-            "checked by its own schema", src="apisix/plugins/traffic-label.lua check_schema")]),
+        # every key but weight names an action of support_action (set_headers only), whose
+        # check wraps the value as proxy-rewrite's `headers`
+        row("rules[].actions[]", set={"plugin_entries": {
+            "form": "keys", "scope": "config", "skip": ["weight"],
+            "names": [{"value": "set_headers", "plugin": "proxy-rewrite", "field": "headers"}],
+            "err": "not supported action: %s"}},
+            src="apisix/plugins/traffic-label.lua check_schema: support_action, "
+                "check_set_headers_schema")]),
     "traffic-split": dict(read=["dfbc2e0b"], rows=[
         # apisix/stream/plugins/traffic-split.lua (from 3.14) takes the HTTP check_schema
         r for scope in ("config", "stream") for r in expr_rows(
@@ -514,26 +555,16 @@ PLUGINS = {
         # schema check's result): a case lua-resty-expr refuses passes.
         *expr_rows("rules[].case", "apisix/plugins/workflow.lua check_schema: expr.new(rule.case)",
                    until="3.14"),
-        row("rules[].actions[]", note="each action must be a supported one (return, "
-            "limit-count, limit-conn from 3.x), checked by its own schema",
-            src="apisix/plugins/workflow.lua check_schema")]),
+        row("rules[].actions[]", set={"plugin_entries": WORKFLOW_ACTIONS},
+            src="apisix/plugins/workflow.lua check_schema: support_action; limit-count and "
+                "limit-conn register themselves (workflow_handler) from 3.12")]),
 }
 
 # When a scope-level "not expressed" line (or one whose field-level announcement would say too
 # little) is announced (HOP9005): plugin -> [(the note's text from its start, path of the
 # record the check goes in, [conditions: {if_field, if_match, and_if?}])]. Every other line
 # with a field path is announced when that field is set (the field's `unchecked`).
-SET = {"required": True}
-ANNOUNCE = {
-    # the metadata fallback matters where the schema's alternatives are missing: a username
-    "authz-casbin": [("config: one of {model_path", "", [
-        {"if_field": "username", "if_match": SET}])],
-    # the metadata's path counts when the config has none: announced on a config without one
-    # (the condition reads include_resp_body, which has a default)
-    "file-logger": [("config.path: path (or the metadata's)", "", [
-        {"if_field": "include_resp_body", "if_match": {"one_of": [True, False]},
-         "unless_set": "path"}])],
-}
+ANNOUNCE = {}
 
 
 def announcements(name, text):
@@ -680,6 +711,9 @@ def apply(name, scope, version, d, notes):
         elif "field" in r:
             target.clear()
             target.update(r["field"])
+        elif "amend_checks" in r:
+            for chk in target.get("checks", []):
+                chk.update(copy.deepcopy(r["amend_checks"]))
         elif "check" in r:
             target.setdefault("checks", [])
             if r["check"] not in target["checks"]:

@@ -346,6 +346,17 @@ class Plugin:
         schema = annotate(mod[key], mod.get("shared", {}).get(key))
         return schema[at] if at else schema
 
+    def plugin_type(self, lo, hi):
+        """The module's `type` (`auth` for the auth plugins multi-auth takes): one value, or
+        variants where it changed; None when no release has one."""
+        per = {i: mod.get("type") for i, mod in self.http.items()}
+        if not any(per.values()):
+            return None
+        found = [(a, b, per[a]) for a, b in kong.runs(per, lambda i: per[i]) if per[a]]
+        if len(found) == 1 and found[0][0] == lo and found[0][1] == hi:
+            return found[0][2]
+        return [dict(value=t, **kong.cond_range(self.vers, a, b, lo, hi)) for a, b, t in found]
+
     def review(self):
         """Every check_schema body that does more than run the JSON schema must have been read."""
         unread = {}
@@ -366,6 +377,9 @@ class Plugin:
         if self.releases()[-1] != hi:
             raise SystemExit("%s: a plugin removed before %s" % (self.name, self.vers[hi]))
         doc = {"plugin": self.name}
+        ptype = self.plugin_type(lo, hi)
+        if ptype is not None:
+            doc["plugin_type"] = ptype
         for scope in ("config", "consumer", "metadata", "stream"):
             if scope in per_scope:
                 doc[scope] = m.field(per_scope[scope], lo, hi)

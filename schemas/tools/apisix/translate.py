@@ -25,7 +25,7 @@ MAX_CLAUSES = 16                # the most at_least_one_of checks a required-set
 KEY_ORDER = ["since", "until", "typedef", "type", "required", "default", "secret", "eq",
              "not_one_of", "one_of", "gt", "between", "len_min", "len_max", "match",
              "match_any", "validator", "err", "unchecked", "any_of", "open", "deprecated",
-             "unique_items", "elements", "keys_matching", "keys",
+             "unique_items", "plugin_entries", "elements", "keys_matching", "keys",
              "values", "fields", "checks"]
 
 # schema_def tables gatehop has as typedefs (schemas/apisix/typedefs.yaml), by the name the
