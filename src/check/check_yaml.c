@@ -292,3 +292,28 @@ void yaml_typing_finish(struct yaml_typing *t, const struct reader_yaml_uses *us
     report_use(t, uses->merges, &uses->first_merge, "merge keys ('<<')",
                "'<<' is an ordinary key there, so nothing is merged");
 }
+
+/* Which releases of the product refuse a quoted key followed directly by ':', and which read
+ * it: "apisix 3.10 and later (lyaml) refuse it; apisix 2.15 to 3.9 (tinyyaml) read it". */
+static void lenient_readers(const struct yaml_typing *t, char *out, size_t size)
+{
+    if (!t->named || !t->tinyyaml_first || !t->lyaml_since)
+        snprintf(out, size, "%s's YAML reader refuses it", t->product);
+    else
+        snprintf(out, size, "%s %s and later (lyaml) refuse it; %s %s to %s (tinyyaml) read it",
+                 t->product, t->lyaml_since, t->product, t->tinyyaml_first, t->tinyyaml_last);
+}
+
+void yaml_typing_lenient(struct yaml_typing *t, const struct lenient_plan *plan)
+{
+    if (!plan || (tiny(t->lib) && tiny(t->source)))
+        return; /* every release in play reads the file with tinyyaml, which takes it */
+    char who[160];
+    lenient_readers(t, who, sizeof(who));
+    for (size_t i = 0; i < plan->count; i++) {
+        const struct lenient_colon *c = &plan->colons[i];
+        struct span at = {c->line, c->column, c->line, c->column + 1};
+        diag_add(t->sink, R_HOP1001, -1, &at, "", NULL,
+                 "a ':' right after a quoted key needs a space after it: %s", who);
+    }
+}
