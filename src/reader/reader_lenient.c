@@ -69,7 +69,7 @@ void lenient_plan_free(struct lenient_plan *plan)
     free(plan);
 }
 
-static int plan_add(struct lenient_plan *p, uint64_t offset, uint64_t index)
+static int plan_add(struct lenient_plan *p, uint64_t offset, uint64_t index, bool after_dash)
 {
     if (p->count == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 64;
@@ -79,7 +79,8 @@ static int plan_add(struct lenient_plan *p, uint64_t offset, uint64_t index)
         p->colons = c;
         p->cap = cap;
     }
-    p->colons[p->count++] = (struct lenient_colon){.offset = offset, .index = index};
+    p->colons[p->count++] =
+        (struct lenient_colon){.offset = offset, .index = index, .after_dash = after_dash};
     return 0;
 }
 
@@ -199,7 +200,7 @@ static void scan_value(struct scan *s, const char *t, size_t n, size_t i, long i
     }
 }
 
-static void candidate(struct scan *s, uint64_t offset, uint64_t index)
+static void candidate(struct scan *s, uint64_t offset, uint64_t index, bool after_dash)
 {
     if (index < s->after || s->full)
         return;
@@ -207,7 +208,7 @@ static void candidate(struct scan *s, uint64_t offset, uint64_t index)
         s->full = true;
         return;
     }
-    if (plan_add(s->plan, offset, index) < 0)
+    if (plan_add(s->plan, offset, index, after_dash) < 0)
         s->full = s->oom = true;
 }
 
@@ -243,7 +244,7 @@ static void scan_block_line(struct scan *s, const char *t, size_t n, uint64_t of
         }
         if (end < n && t[end] == ':') {
             if (end + 1 < n && !blank(t[end + 1]))
-                candidate(s, offset + end, index + chars(t, end));
+                candidate(s, offset + end, index + chars(t, end), item >= 0);
             scan_value(s, t, n, end + 1, key);
         }
         return;

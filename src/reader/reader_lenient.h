@@ -38,6 +38,7 @@ struct lenient_colon {
     uint32_t line, column; /* of the ':', 1-based; columns count characters */
     const char *key;       /* the key's value, cut at 40 bytes (for the change log) */
     char quote;            /* how the key was quoted: '"' or '\'' */
+    bool after_dash;       /* the key follows "- " on its line (a list item's first key) */
 };
 
 /* Sorted by offset, one per line at most. */
