@@ -281,7 +281,7 @@ static int report_parse_error(struct reader_impl *R, gh_error *err)
     bool syntax = p->error == YAML_SCANNER_ERROR || p->error == YAML_PARSER_ERROR;
     if (syntax && R->opt.lenient_probe && !R->found &&
         lenient_probe(R->src, R->memory, R->memory_len, R->last_event_index,
-                      R->opt.limits.max_depth, &R->found) < 0)
+                      R->opt.limits.max_depth, R->guard_limit, &R->found) < 0)
         return error_set(err, GH_ENOMEM, "out of memory");
     struct span span;
     if (p->error == YAML_READER_ERROR) {

@@ -292,11 +292,11 @@ static void scan_line(struct scan *s, const char *t, size_t n, uint64_t offset, 
  * character index of its start. Breaks are LF, CRLF and a lone CR, as libyaml's; a byte order
  * mark is no character to libyaml. A UTF-16 file or a line past the limit: no plan.
  */
-static bool scan_file(struct input *in, struct scan *s)
+static bool scan_file(struct input *in, struct scan *s, uint64_t max_line)
 {
     unsigned char chunk[65536];
     struct buf line;
-    buf_init(&line, LENIENT_MAX_LINE);
+    buf_init(&line, (size_t)max_line);
     uint64_t offset = 0, index = 0, line_offset = 0, line_index = 0;
     bool after_cr = false, ok = true, first = true;
     long got = 0;
@@ -421,23 +421,27 @@ static void follow(struct check *k, const yaml_event_t *ev)
 struct patched {
     struct input in;
     struct lenient_stream stream;
+    uint64_t since_event, max_gap; /* bytes read since the last event, and the most allowed */
 };
 
 static int patched_read(void *data, unsigned char *buffer, size_t size, size_t *size_read)
 {
     struct patched *p = data;
+    if (p->since_event > p->max_gap)
+        return 0; /* a value this large would stop the reading anyway */
     long n = lenient_read(&p->stream, buffer, size, input_read, &p->in);
     if (n < 0)
         return 0;
     *size_read = (size_t)n;
+    p->since_event += (uint64_t)n;
     return 1;
 }
 
 /* Parses the patched text to its end; true when it reads and every space follows a key. */
 static bool check_plan(const struct source *src, const char *memory, size_t len,
-                       struct lenient_plan *plan, uint32_t max_depth)
+                       struct lenient_plan *plan, uint32_t max_depth, uint64_t max_gap)
 {
-    struct patched p;
+    struct patched p = {.max_gap = max_gap};
     if (input_open(&p.in, src, memory, len) < 0)
         return false;
     lenient_stream_init(&p.stream, plan);
@@ -450,6 +454,7 @@ static bool check_plan(const struct source *src, const char *memory, size_t len,
         yaml_parser_set_input(&parser, patched_read, &p);
         yaml_event_t ev;
         while (!k.bad && yaml_parser_parse(&parser, &ev)) {
+            p.since_event = 0;
             follow(&k, &ev);
             done = ev.type == YAML_STREAM_END_EVENT;
             yaml_event_delete(&ev);
@@ -464,7 +469,7 @@ static bool check_plan(const struct source *src, const char *memory, size_t len,
 }
 
 int lenient_probe(const struct source *src, const char *memory, size_t len, uint64_t after,
-                  uint32_t max_depth, struct lenient_plan **out)
+                  uint32_t max_depth, uint64_t max_gap, struct lenient_plan **out)
 {
     *out = NULL;
     struct lenient_plan *plan = plan_new();
@@ -474,14 +479,14 @@ int lenient_probe(const struct source *src, const char *memory, size_t len, uint
     struct input in;
     bool found = false;
     if (input_open(&in, src, memory, len) == 0) {
-        found = scan_file(&in, &s) && plan->count > 0;
+        found = scan_file(&in, &s, max_gap) && plan->count > 0;
         input_close(&in);
     }
     if (s.oom) {
         lenient_plan_free(plan);
         return GH_ENOMEM;
     }
-    if (found && check_plan(src, memory, len, plan, max_depth))
+    if (found && check_plan(src, memory, len, plan, max_depth, max_gap))
         *out = plan;
     else
         lenient_plan_free(plan);

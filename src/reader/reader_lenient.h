@@ -16,8 +16,8 @@
  * goes through lenient_map() back to the file's own line and column. A line holds at most one
  * such colon, so only the columns after it on its line move, by one.
  *
- * Bounds: the scanner holds one line (at most LENIENT_MAX_LINE bytes) and the plan at most
- * LENIENT_MAX_COLONS colons; past either there is no plan.
+ * Bounds: the scanner holds one line (at most max_gap bytes, lenient_probe) and the plan at
+ * most LENIENT_MAX_COLONS colons; past either there is no plan.
  */
 #ifndef READER_LENIENT_H
 #define READER_LENIENT_H
@@ -30,7 +30,6 @@
 #include "util/util_arena.h"
 
 #define LENIENT_MAX_COLONS 200000
-#define LENIENT_MAX_LINE   (1024 * 1024)
 
 struct lenient_colon {
     uint64_t offset;       /* of the ':' in the file, in bytes */
@@ -55,10 +54,12 @@ void lenient_plan_free(struct lenient_plan *plan);
  * are read again from the start: from src (through a copy of it) or from memory. Only colons
  * from the character `after` on (where the last event libyaml gave starts) are candidates:
  * libyaml stops at the first such colon (an event that ends a list there starts at it), so
- * any before was something else to libyaml. Returns 0, or GH_ENOMEM.
+ * any before was something else to libyaml. There is no plan past max_depth levels of nesting,
+ * or past max_gap bytes in a line or without an event (libyaml would hold them as one value).
+ * Returns 0, or GH_ENOMEM.
  */
 int lenient_probe(const struct source *src, const char *memory, size_t len, uint64_t after,
-                  uint32_t max_depth, struct lenient_plan **out);
+                  uint32_t max_depth, uint64_t max_gap, struct lenient_plan **out);
 
 /* Reads the next bytes of the file from an underlying reader, the plan's spaces inserted. */
 typedef long (*lenient_read_fn)(void *ctx, unsigned char *buffer, size_t size);
