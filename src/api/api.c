@@ -96,6 +96,8 @@ void gh_result_free(gh_result *r)
         source_close(&r->src);
     diag_sink_release(&r->sink);
     rw_log_release(&r->log);
+    lenient_plan_free(r->lenient);
+    lenient_plan_free(r->info.lenient_found);
     free(r->file);
     free(r->config);
     free(r);
@@ -163,6 +165,36 @@ struct inferred {
     char flavor[sizeof(((struct check_info *)0)->recheck_input_flavor)];
 };
 
+/* What a pass found is dropped before the file is checked again. */
+static void result_clear(gh_result *r)
+{
+    size_t max = r->sink.max;
+    diag_sink_release(&r->sink);
+    diag_sink_init(&r->sink, max);
+    r->sink.policy = r->policy;
+    rw_log_release(&r->log);
+    rw_log_init(&r->log);
+}
+
+/*
+ * libyaml refused the file, and it reads with a space after the ':' of quoted keys written
+ * without one, as tinyyaml (APISIX 2.15 to 3.9) reads them: it is checked again so read, and
+ * the checks say which releases refuse it. Otherwise the first pass's refusal stands.
+ */
+static int check_lenient(gh_engine *engine, const char *path, gh_result *r,
+                         struct check_options *co, struct check_restart *restart, gh_error *err)
+{
+    r->lenient = r->info.lenient_found;
+    r->info.lenient_found = NULL;
+    co->lenient = r->lenient;
+    int rc = restart ? restart->fn(restart, err) : 0;
+    if (rc == 0) {
+        result_clear(r);
+        rc = check_pass(engine, path, r, co, err);
+    }
+    return rc;
+}
+
 /*
  * The pass found the file uses what only a later release has than the one assumed, or what
  * only another edition or router flavour has: it is checked again as written for that
@@ -172,12 +204,7 @@ struct inferred {
 static int check_inferred(gh_engine *engine, const char *path, gh_result *r,
                           struct check_options *co, struct inferred *keep, gh_error *err)
 {
-    size_t max = r->sink.max;
-    diag_sink_release(&r->sink);
-    diag_sink_init(&r->sink, max);
-    r->sink.policy = r->policy;
-    rw_log_release(&r->log);
-    rw_log_init(&r->log);
+    result_clear(r);
     const struct check_info *info = &r->info;
     if (version_is_set(&info->recheck_from)) {
         memcpy(keep->version, info->inferred, sizeof(keep->version));
@@ -209,6 +236,8 @@ static int run_check(gh_engine *engine, const char *path, gh_result *r, struct c
                      const struct project_view *view, struct check_restart *restart, gh_error *err)
 {
     int rc = check_pass(engine, path, r, co, err);
+    if (rc == 0 && r->info.lenient_found)
+        rc = check_lenient(engine, path, r, co, restart, err);
     /* Again while a pass infers something new: each pass either moves the release later or
      * settles a setting (edition, router flavour, input flavour) not settled before, so a few
      * passes suffice. Checked as Enterprise, a consumer group's plugins show their release (a

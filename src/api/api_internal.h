@@ -29,6 +29,7 @@ struct gh_result {
     enum gh_severity fail_on;
     char *config; /* the project config's path, or NULL */
     bool excluded, unrecognized;
+    struct lenient_plan *lenient; /* the file is read with these spaces (check_options) */
 };
 
 /*

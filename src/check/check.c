@@ -164,6 +164,7 @@ static int prescan(struct driver *d, gh_error *err)
     reader_options_default(&ro);
     ro.limits = d->opt->limits;
     ro.meta_only = true;
+    ro.lenient = d->opt->lenient;
     struct reader r;
     if ((rc = reader_open(&r, &copy, &ro, &quiet, err)) == 0) {
         struct reader_entry e;
@@ -466,6 +467,12 @@ static void start_yaml_typing(struct driver *d, const struct version *from)
                                    .lyaml_since = kb_lyaml_since(d->product)};
     snprintf(d->yaml.version, sizeof(d->yaml.version), "%s", doc->version_text);
     version_format(from, d->yaml.source_version, sizeof(d->yaml.source_version));
+    for (size_t i = 0; i < kb_version_count(d->product); i++)
+        if (yaml_lib_is_tinyyaml(kb_yaml_lib(d->product, kb_version_at(d->product, i)))) {
+            if (!d->yaml.tinyyaml_first)
+                d->yaml.tinyyaml_first = kb_version_text(d->product, i);
+            d->yaml.tinyyaml_last = kb_version_text(d->product, i);
+        }
 }
 
 static int decide(struct driver *d, bool stopped)
@@ -894,6 +901,53 @@ static void process(struct driver *d, const struct reader_entry *entry,
                                e->kind == ENTRY_LIST_BEGIN ? NULL : e->value);
 }
 
+/* ---- quoted keys read as tinyyaml reads them --------------------------------------------- */
+
+/* The first hop into a release that reads its file with a library other than tinyyaml. */
+static size_t hop_out_of_tinyyaml(const struct driver *d)
+{
+    for (size_t h = 0; h < d->plan.nhops; h++)
+        if (!yaml_lib_is_tinyyaml(kb_yaml_lib(d->product, &d->plan.hops[h].to)))
+            return h;
+    return 0;
+}
+
+/*
+ * The file was read with a space after quoted keys that have none (reader_lenient.h).
+ * Converting to a release that needs the space writes it; otherwise each is a finding where a
+ * release in play does not read it (check_yaml.c), or, for a file gatehop does not check, as
+ * libyaml refused it.
+ */
+static void lenient_keys(struct driver *d)
+{
+    const struct lenient_plan *plan = d->opt->lenient;
+    if (!plan)
+        return;
+    if (!d->checking) {
+        for (size_t i = 0; i < plan->count; i++) {
+            const struct lenient_colon *c = &plan->colons[i];
+            struct span at = {c->line, c->column, c->line, c->column + 1};
+            diag_add(d->run->sink, R_HOP1001, -1, &at, "", NULL,
+                     "a ':' right after a quoted key needs a space after it: YAML readers "
+                     "other than tinyyaml refuse it");
+        }
+        return;
+    }
+    if (!(d->rewriting && d->opt->log && !yaml_lib_is_tinyyaml(d->yaml.lib))) {
+        yaml_typing_lenient(&d->yaml, plan);
+        return;
+    }
+    size_t hop = hop_out_of_tinyyaml(d);
+    char to[32];
+    version_format(&d->plan.hops[hop].to, to, sizeof(to));
+    const char *why = arena_printf(&d->rw.log->arena,
+                                   "%s %s reads its file with %s, which needs a space after the "
+                                   "':' of a key",
+                                   d->yaml.product, to,
+                                   yaml_lib_name(kb_yaml_lib(d->product, &d->plan.hops[hop].to)));
+    rw_spaces_after_colons(&d->rw, hop, plan, why);
+}
+
 /* ---- the loop ---------------------------------------------------------------------------- */
 
 /*
@@ -1130,6 +1184,8 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     reader_options_default(&ro);
     ro.limits = opt->limits;
     ro.json_strict = opt->json_strict;
+    ro.lenient = opt->lenient;
+    ro.lenient_probe = !opt->lenient && !opt->json_strict; /* JSON is not tinyyaml's */
     /* A reader thread writes its findings to a sink of its own, merged when it is done. */
     bool threaded = src->size >= thread_min_bytes();
     struct diag_sink reader_sink;
@@ -1152,6 +1208,10 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
         infer_settings(d); /* each only when not given nor inferred before */
         note_conflict(d);
     }
+    if (rc == 0)
+        lenient_keys(d);
+    if (rc == 0)
+        info->lenient_found = reader_take_lenient(&d->reader);
     diag_merge(sink, &reader_sink);
     diag_sink_release(&reader_sink);
     if (rc == 0 && (d->run->failed || (d->rewriting && d->rw.log->failed)))

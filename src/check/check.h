@@ -52,6 +52,9 @@ struct check_options {
     /* The edition or router flavour above was inferred by an earlier pass (check_info.
      * settings_inferred): why, for the note; NULL when given. */
     const char *settings_inferred;
+    /* Read the file with these spaces inserted after quoted keys (check_info.lenient_found of
+     * an earlier pass); NULL: read it as it is. */
+    const struct lenient_plan *lenient;
 };
 
 #define CHECK_MAX_HOPS 32
@@ -86,6 +89,12 @@ struct check_info {
     char recheck_input_flavor[16]; /* "deck": a plain Kong file that uses decK's keys */
     bool recheck_envsubst;         /* values a check refused hold shell variables: a template */
     char settings_inferred[400];
+    /*
+     * The file's YAML was refused, and reads with a space after the ':' of quoted keys that
+     * have none, as tinyyaml reads them (reader_lenient.h): the caller should check it again
+     * with this as check_options.lenient, and free it (lenient_plan_free). NULL otherwise.
+     */
+    struct lenient_plan *lenient_found;
 };
 
 int check_file(struct kb *kb, struct source *src, const struct check_options *opt,

@@ -292,3 +292,40 @@ void yaml_typing_finish(struct yaml_typing *t, const struct reader_yaml_uses *us
     report_use(t, uses->merges, &uses->first_merge, "merge keys ('<<')",
                "'<<' is an ordinary key there, so nothing is merged");
 }
+
+/* Which releases of the product refuse a quoted key followed directly by ':', and which read
+ * it: "apisix 3.10 and later (lyaml) refuse it; apisix 2.15 to 3.9 (tinyyaml) read it". */
+static void lenient_readers(const struct yaml_typing *t, char *out, size_t size)
+{
+    if (!t->named || !t->tinyyaml_first || !t->lyaml_since)
+        snprintf(out, size, "%s's YAML reader refuses it", t->product);
+    else
+        snprintf(out, size, "%s %s and later (lyaml) refuse it; %s %s to %s (tinyyaml) read it",
+                 t->product, t->lyaml_since, t->product, t->tinyyaml_first, t->tinyyaml_last);
+}
+
+void yaml_typing_lenient(struct yaml_typing *t, const struct lenient_plan *plan)
+{
+    if (!plan)
+        return;
+    bool all_tiny = tiny(t->lib) && tiny(t->source), any_tiny = tiny(t->lib) || tiny(t->source);
+    char who[160];
+    lenient_readers(t, who, sizeof(who));
+    for (size_t i = 0; i < plan->count; i++) {
+        const struct lenient_colon *c = &plan->colons[i];
+        struct span at = {c->line, c->column, c->line, c->column + 1};
+        /* tinyyaml's parseseq reads "- key: ..." as a mapping only when no quote comes
+         * before the ':': "- \"key\":..." is the string key, and the lines after it fail. */
+        if (c->after_dash && any_tiny)
+            diag_add(t->sink, R_HOP1001, -1, &at, "", NULL,
+                     "a list item that starts with a quoted key is a string to tinyyaml (%s %s "
+                     "to %s), not a mapping, and with no space after its ':' %s %s and later "
+                     "(lyaml) refuse it: write the key unquoted, or on the line after the '-', "
+                     "with a space after the ':'",
+                     t->product, t->tinyyaml_first, t->tinyyaml_last, t->product,
+                     t->lyaml_since ? t->lyaml_since : "?");
+        else if (!all_tiny)
+            diag_add(t->sink, R_HOP1001, -1, &at, "", NULL,
+                     "a ':' right after a quoted key needs a space after it: %s", who);
+    }
+}

@@ -6,7 +6,9 @@
  * as that library would, before it is rewritten or checked, so the checks see what the gateway
  * sees. Values the libraries read differently are reported (HOP1003), and so is YAML tinyyaml
  * cannot read at all (HOP1001): a value over several lines, a flow mapping as an item of a
- * block list, a block scalar as a list item (0.4.2), anchors, aliases and merge keys.
+ * block list, a block scalar as a list item (0.4.2), anchors, aliases and merge keys. What
+ * only tinyyaml reads (a quoted key with no space after its ':', read leniently by the reader)
+ * is HOP1001 wherever a release in play reads the file with another library.
  *
  * For a lyaml release only entries that hold a YAML 1.1 scalar are walked (the reader counts
  * them), so a Kong file pays nothing for this. JSON files are not YAML-typed at all.
@@ -30,11 +32,15 @@ struct yaml_typing {
     char version[32];     /* the checked release, "3.9" */
     char source_version[32];
     const char *lyaml_since; /* the first release that reads with lyaml, or NULL */
+    /* The first and the last release that read with tinyyaml ("2.15", "3.9"), or NULL. */
+    const char *tinyyaml_first, *tinyyaml_last;
 };
 
 /* Types the entry's nodes as the checked release's library does, reporting as it goes. */
 void yaml_typing_entry(struct yaml_typing *t, const struct reader_entry *e);
 /* What the document used that the library does not support; once, after the last entry. */
 void yaml_typing_finish(struct yaml_typing *t, const struct reader_yaml_uses *uses);
+/* The quoted keys the reader read with no space after their ':' (reader_lenient.h). */
+void yaml_typing_lenient(struct yaml_typing *t, const struct lenient_plan *plan);
 
 #endif

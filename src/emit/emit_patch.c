@@ -50,6 +50,13 @@ int emit_prepare(struct rw_log *log, gh_error *err)
             }
             continue;
         }
+        /* A space after a key's colon, inside a pair that is cut whole: nothing to do. */
+        if (overlaps && e->kind == EDIT_COLON)
+            continue;
+        if (overlaps && prev->kind == EDIT_COLON) {
+            *prev = *e;
+            continue;
+        }
         if (overlaps)
             return error_set(err, GH_EUSAGE,
                              "line %u: a value shared through a YAML anchor needs two different "
@@ -151,7 +158,7 @@ static void start_edits(struct patcher *p)
             insert_pair(p, e);
             continue;
         }
-        if (e->kind == EDIT_DELETE) {
+        if (e->kind == EDIT_DELETE || e->kind == EDIT_COLON) {
             begin_replace(p, e);
             continue;
         }

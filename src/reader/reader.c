@@ -6,6 +6,7 @@
 
 #include "model/model_path.h"
 #include "model/model_scalar.h"
+#include "reader_lenient.h"
 #include "util/util_error.h"
 #include "util/util_strmap.h"
 
@@ -44,7 +45,7 @@ struct reader_impl {
     bool parser_ready;
     struct source *src;
     const char *memory;
-    size_t memory_len;
+    size_t memory_len, memory_pos;
     struct diag_sink *sink;
     struct reader_options opt;
     struct arena doc, own_item;
@@ -82,6 +83,10 @@ struct reader_impl {
     enum { LINE_START, LINE_COMMENT, LINE_CONTENT } line_state;
     bool guard_tripped, io_failed;
     bool incomplete, json_reported, empty;
+
+    uint64_t last_event_index;    /* where the last event began, in characters */
+    struct lenient_stream stream; /* opt.lenient: the spaces it inserts as bytes pass */
+    struct lenient_plan *found;   /* opt.lenient_probe: what makes a refused file readable */
 };
 
 void reader_limits_default(struct reader_limits *limits)
@@ -97,14 +102,33 @@ void reader_options_default(struct reader_options *options)
     reader_limits_default(&options->limits);
     options->json_strict = false;
     options->meta_only = false;
+    options->lenient_probe = false;
+    options->lenient = NULL;
 }
 
 /* ---- positions and paths ---------------------------------------------------------------- */
 
-static struct span span_of(const yaml_event_t *ev)
+/*
+ * A libyaml mark as a position in the file: 1-based, and, when the file is read with spaces
+ * inserted after quoted keys (reader_lenient.h), moved back past them. Every position the
+ * reader hands out comes through here.
+ */
+static void position(const struct reader_impl *R, const yaml_mark_t *m, uint32_t *line,
+                     uint32_t *column)
 {
-    return (struct span){(uint32_t)ev->start_mark.line + 1, (uint32_t)ev->start_mark.column + 1,
-                         (uint32_t)ev->end_mark.line + 1, (uint32_t)ev->end_mark.column + 1};
+    uint32_t c = (uint32_t)m->column;
+    if (R->opt.lenient)
+        lenient_map(R->opt.lenient, (uint32_t)m->line, &c);
+    *line = (uint32_t)m->line + 1;
+    *column = c + 1;
+}
+
+static struct span span_of(const struct reader_impl *R, const yaml_event_t *ev)
+{
+    struct span s;
+    position(R, &ev->start_mark, &s.line, &s.column);
+    position(R, &ev->end_mark, &s.end_line, &s.end_column);
+    return s;
 }
 
 /* The path of the value being built, for findings the reader makes. */
@@ -170,6 +194,18 @@ static uint64_t content_bytes(struct reader_impl *R, const unsigned char *p, siz
     return count;
 }
 
+/* The input's own bytes: the source, or (read with spaces inserted) the memory given. */
+static long raw_read(void *data, unsigned char *buffer, size_t size)
+{
+    struct reader_impl *R = data;
+    if (R->src)
+        return source_read(R->src, buffer, size);
+    size_t n = R->memory_len - R->memory_pos < size ? R->memory_len - R->memory_pos : size;
+    memcpy(buffer, R->memory + R->memory_pos, n);
+    R->memory_pos += n;
+    return (long)n;
+}
+
 static int read_handler(void *data, unsigned char *buffer, size_t size, size_t *size_read)
 {
     struct reader_impl *R = data;
@@ -179,7 +215,8 @@ static int read_handler(void *data, unsigned char *buffer, size_t size, size_t *
         R->guard_tripped = true;
         return 0;
     }
-    long n = source_read(R->src, buffer, size);
+    long n = R->opt.lenient ? lenient_read(&R->stream, buffer, size, raw_read, R)
+                            : raw_read(R, buffer, size);
     if (n < 0) {
         R->io_failed = true;
         return 0;
@@ -239,10 +276,18 @@ static int report_parse_error(struct reader_impl *R, gh_error *err)
                R->opt.limits.max_value_bytes);
         return STEP_STOP;
     }
+    /* A quoted key with no space after its ':' is what tinyyaml reads and libyaml does not:
+     * whether a space after each would make the file readable is the caller's to use. */
+    bool syntax = p->error == YAML_SCANNER_ERROR || p->error == YAML_PARSER_ERROR;
+    if (syntax && R->opt.lenient_probe && !R->found &&
+        lenient_probe(R->src, R->memory, R->memory_len, R->last_event_index,
+                      R->opt.limits.max_depth, R->guard_limit, &R->found) < 0)
+        return error_set(err, GH_ENOMEM, "out of memory");
     struct span span;
     if (p->error == YAML_READER_ERROR) {
         bool encoding = strstr(p->problem, "UTF") || strstr(p->problem, "Unicode");
-        size_t at = p->problem_offset;
+        size_t at = R->opt.lenient ? (size_t)lenient_map_offset(R->opt.lenient, p->problem_offset)
+                                   : p->problem_offset;
         unsigned byte = (unsigned)p->problem_value & 0xffu;
         if (encoding && strstr(p->problem, "trailing"))
             find_sequence_start(R, &at, &byte); /* libyaml points at the byte after the lead */
@@ -257,8 +302,9 @@ static int report_parse_error(struct reader_impl *R, gh_error *err)
                    (unsigned)p->problem_value & 0xffu);
         return STEP_STOP;
     }
-    span = (struct span){(uint32_t)p->problem_mark.line + 1, (uint32_t)p->problem_mark.column + 1,
-                         (uint32_t)p->problem_mark.line + 1, (uint32_t)p->problem_mark.column + 2};
+    position(R, &p->problem_mark, &span.line, &span.column);
+    span.end_line = span.line;
+    span.end_column = span.column + 1;
     const char *problem = p->problem ? p->problem : "syntax error";
     if (p->context)
         report(R, R_HOP1001, -1, &span, "%s, %s at line %zu", problem, p->context,
@@ -279,7 +325,8 @@ static int fetch(struct reader_impl *R, gh_error *err)
     R->raw_since_event = 0;
     R->line_state = LINE_START;
     R->have_event = true;
-    R->last_span = span_of(&R->event);
+    R->last_span = span_of(R, &R->event);
+    R->last_event_index = R->event.start_mark.index;
     return STEP_OK;
 }
 
@@ -376,7 +423,7 @@ static void check_json(struct reader_impl *R, const yaml_event_t *ev)
     if (!what)
         return;
     R->json_reported = true;
-    struct span span = span_of(ev);
+    struct span span = span_of(R, ev);
     report(R, R_HOP1013, -1, &span,
            "not valid JSON: %s; Kong reads .json files with a strict JSON parser", what);
 }
@@ -435,7 +482,7 @@ static struct node *make_scalar(struct reader_impl *R, struct arena *a, const ya
     text[len] = '\0';
     memset(n, 0, sizeof(*n));
     n->kind = NODE_SCALAR;
-    n->span = span_of(ev);
+    n->span = span_of(R, ev);
     R->built_nodes++;
     static const uint8_t styles[] = {
         [YAML_ANY_SCALAR_STYLE] = STYLE_PLAIN,
@@ -552,7 +599,7 @@ static int resolve_alias(struct reader_impl *R, struct arena *a, const yaml_even
 {
     const char *name = (const char *)ev->data.alias.anchor;
     const uint32_t *v = strmap_get(&R->anchor_names, name, strlen(name));
-    struct span span = span_of(ev);
+    struct span span = span_of(R, ev);
     if (!v) {
         report(R, R_HOP1014, -1, &span, "alias '*%s' names no anchor defined before it", name);
         *out = new_node(R, a, NODE_SCALAR, &span);
@@ -581,7 +628,7 @@ static int resolve_alias(struct reader_impl *R, struct arena *a, const yaml_even
 static int push_frame(struct reader_impl *R, const yaml_event_t *ev)
 {
     if (R->nframes + R->base_depth >= R->opt.limits.max_depth) {
-        struct span span = span_of(ev);
+        struct span span = span_of(R, ev);
         report(R, R_HOP1004, -1, &span, "nesting deeper than %u levels; stopped reading",
                R->opt.limits.max_depth);
         return STEP_STOP;
@@ -602,7 +649,7 @@ static int push_frame(struct reader_impl *R, const yaml_event_t *ev)
     struct frame *f = &R->frames[R->nframes++];
     f->kind = seq ? NODE_SEQUENCE : NODE_MAPPING;
     f->style = flow ? STYLE_FLOW : STYLE_BLOCK;
-    f->start = span_of(ev);
+    f->start = span_of(R, ev);
     f->base = R->nscratch;
     f->weight = 0;
     f->anchor = NULL;
@@ -799,8 +846,7 @@ static int close_frame(struct reader_impl *R, struct arena *a, const yaml_event_
         return STEP_OK;
     }
     struct span span = f.start;
-    span.end_line = (uint32_t)ev->end_mark.line + 1;
-    span.end_column = (uint32_t)ev->end_mark.column + 1;
+    position(R, &ev->end_mark, &span.end_line, &span.end_column);
     struct node *n = new_node(R, a, f.kind, &span);
     int rc = STEP_OK;
     if (!n) {
@@ -1085,7 +1131,7 @@ static int top_entry(struct reader_impl *R, struct reader_entry *e, gh_error *er
     }
     if (ev->type == YAML_SEQUENCE_START_EVENT && !ev->data.sequence_start.anchor) {
         check_json(R, ev);
-        R->last_span = span_of(ev);
+        R->last_span = span_of(R, ev);
         consume(R);
         return begin_list(R, e, key, NULL);
     }
@@ -1156,7 +1202,7 @@ static int document_end(struct reader_impl *R, gh_error *err)
     if ((rc = fetch(R, err)) != STEP_OK)
         return rc;
     if (R->event.type == YAML_DOCUMENT_START_EVENT) {
-        struct span at = span_of(&R->event);
+        struct span at = span_of(R, &R->event);
         report(R, R_HOP1012, -1, &at,
                "a second YAML document starts here; Kong reads only the first, so everything "
                "from here on is ignored");
@@ -1253,6 +1299,8 @@ static int open_common(struct reader *r, const struct reader_options *options,
     strmap_init(&R->anchor_names);
     strmap_init(&R->top_keys);
     R->guard_limit = R->opt.limits.max_value_bytes + 128 * 1024;
+    if (R->opt.lenient)
+        lenient_stream_init(&R->stream, R->opt.lenient);
     if (!yaml_parser_initialize(&R->parser))
         return error_set(err, GH_ENOMEM, "out of memory");
     R->parser_ready = true;
@@ -1280,7 +1328,10 @@ int reader_open_memory(struct reader *r, const char *data, size_t len,
         return rc;
     r->impl->memory = data;
     r->impl->memory_len = len;
-    yaml_parser_set_input_string(&r->impl->parser, (const unsigned char *)data, len);
+    if (r->impl->opt.lenient)
+        yaml_parser_set_input(&r->impl->parser, read_handler, r->impl);
+    else
+        yaml_parser_set_input_string(&r->impl->parser, (const unsigned char *)data, len);
     return 0;
 }
 
@@ -1299,6 +1350,15 @@ const struct reader_yaml_uses *reader_yaml_uses(const struct reader *r)
     return &r->impl->uses;
 }
 
+struct lenient_plan *reader_take_lenient(struct reader *r)
+{
+    if (!r->impl)
+        return NULL;
+    struct lenient_plan *found = r->impl->found;
+    r->impl->found = NULL;
+    return found;
+}
+
 void reader_close(struct reader *r)
 {
     struct reader_impl *R = r->impl;
@@ -1314,6 +1374,7 @@ void reader_close(struct reader *r)
     free(R->anchors);
     strmap_release(&R->anchor_names);
     strmap_release(&R->top_keys);
+    lenient_plan_free(R->found);
     arena_release(&R->doc);
     arena_release(&R->own_item);
     free(R);

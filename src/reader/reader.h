@@ -18,6 +18,13 @@
  * syntax error or a hard limit the reader stops and reader_incomplete() is true; the entries
  * handed out before stay valid findings. Operational errors (I/O, memory) are the return value.
  *
+ * A quoted key followed directly by ':' ("127.0.0.1:1980":1) is refused by libyaml but read by
+ * tinyyaml (APISIX 2.15 to 3.9). With lenient_probe, a file libyaml refuses is looked at again
+ * for such keys (reader_lenient.h): when a space after each makes it readable, the reader
+ * still reports the refusal and stops, and reader_take_lenient() hands out the plan; reading
+ * the file again with that plan as `lenient` reads it as tinyyaml does, every position still
+ * the file's own. Which gateway takes the file so is for the checks to say (check_yaml.c).
+ *
  * Limits exist because libyaml 0.2.5 has none: depth, values per item, the size of a single
  * value (enforced on the raw input too, before libyaml buffers it), and alias expansion (a
  * "billion laughs" file is stopped at the limit, not expanded).
@@ -31,6 +38,7 @@
 
 #include "diag/diag.h"
 #include "model/model_node.h"
+#include "reader_lenient.h"
 #include "source/source.h"
 
 struct reader_limits {
@@ -76,9 +84,11 @@ struct reader {
 
 struct reader_options {
     struct reader_limits limits;
-    bool json_strict; /* the input is a .json file: report YAML-only syntax */
-    bool meta_only;   /* skip top-level lists unread (each a LIST_BEGIN with no value, no
-                         items and no LIST_END): a quick pass for the metadata keys */
+    bool json_strict;   /* the input is a .json file: report YAML-only syntax */
+    bool meta_only;     /* skip top-level lists unread (each a LIST_BEGIN with no value, no
+                           items and no LIST_END): a quick pass for the metadata keys */
+    bool lenient_probe; /* on a syntax error, look for a plan that reads the file (above) */
+    const struct lenient_plan *lenient; /* read with the plan's spaces inserted; outlives r */
 };
 
 void reader_options_default(struct reader_options *options);
@@ -100,6 +110,9 @@ void reader_lend_item_arena(struct reader *r, struct arena *a);
 bool reader_incomplete(const struct reader *r);
 /* The anchors, aliases and merge keys the document used so far (read it after the feed). */
 const struct reader_yaml_uses *reader_yaml_uses(const struct reader *r);
+/* lenient_probe found a plan that makes the refused file readable: the caller's to free
+ * (lenient_plan_free), or NULL. */
+struct lenient_plan *reader_take_lenient(struct reader *r);
 void reader_close(struct reader *r);
 
 #endif

@@ -24,6 +24,7 @@
 #include "model/model_node.h"
 #include "model/model_path.h"
 #include "model/model_write.h"
+#include "reader/reader_lenient.h"
 #include "schema/schema.h"
 #include "schema/schema_named.h"
 #include "schema/schema_validate.h"
@@ -117,9 +118,10 @@ struct rw_change {
 };
 
 enum rw_edit_kind {
-    EDIT_REPLACE,    /* a node's text (after its &anchor and !tag) becomes text */
-    EDIT_DELETE,     /* exactly the text of span becomes text (a removed pair: "" or "{}") */
-    EDIT_INSERT_PAIR /* a new first key of a mapping, before span's start */
+    EDIT_REPLACE,     /* a node's text (after its &anchor and !tag) becomes text */
+    EDIT_DELETE,      /* exactly the text of span becomes text (a removed pair: "" or "{}") */
+    EDIT_INSERT_PAIR, /* a new first key of a mapping, before span's start */
+    EDIT_COLON        /* a key's ':' (span) becomes text; dropped when a cut covers it */
 };
 
 struct rw_edit {
@@ -177,5 +179,13 @@ void rw_list_key(struct rw_ctx *c, const struct node **key);
 /* One entity and everything nested in it; returns the entity as the target sees it. */
 const struct node *rw_item(struct rw_ctx *c, const struct spec_entity *e, const struct node *key,
                            const struct node *item, size_t index);
+/*
+ * A space after each ':' of the plan (quoted keys the reader read as tinyyaml does,
+ * reader_lenient.h), in hop `hop`: each recorded in the log (HOP1001) with its edit, never as
+ * a finding (the checks report the colons that stay). Call after the last entry: a colon in a
+ * pair the rewrites cut is left out.
+ */
+void rw_spaces_after_colons(struct rw_ctx *c, size_t hop, const struct lenient_plan *plan,
+                            const char *why);
 
 #endif

@@ -142,12 +142,9 @@ static void finding(struct rw_ctx *c, const struct rw_change *ch)
              what, c->plan->product, hop, ch->why);
 }
 
-/* Records a change and the edit that makes it in the text (none: the item is re-emitted). */
-void rw_record(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
-               enum rw_change_kind kind, const char *field, const struct node *old_node,
-               const char *old_text, const char *new_text, const struct rw_edit *edit)
+/* Room for one more change and one more edit; false when memory ran out. */
+static bool make_room(struct rw_log *log)
 {
-    struct rw_log *log = c->log;
     struct rw_change *changes =
         grow(log->changes, &log->changes_cap, log->nchanges, sizeof(*changes));
     struct rw_edit *edits = grow(log->edits, &log->edits_cap, log->nedits, sizeof(*edits));
@@ -155,10 +152,20 @@ void rw_record(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
         log->changes = changes;
     if (edits)
         log->edits = edits;
+    return changes && edits;
+}
+
+/* Records a change and the edit that makes it in the text (none: the item is re-emitted). */
+void rw_record(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
+               enum rw_change_kind kind, const char *field, const struct node *old_node,
+               const char *old_text, const char *new_text, const struct rw_edit *edit)
+{
+    struct rw_log *log = c->log;
+    bool room = make_room(log);
     /* Everything kept must outlive the entry: its nodes go when the next one is read. */
     const char *path = arena_strdup(&log->arena, path_text(&c->path));
     field = arena_strdup(&log->arena, field);
-    if (!changes || !edits || !path || !field || (edit && !edit->text)) {
+    if (!room || !path || !field || (edit && !edit->text)) {
         log->failed = true;
         return;
     }
@@ -172,6 +179,74 @@ void rw_record(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
     }
     log->nchanges++;
     finding(c, ch);
+}
+
+static void space_after_colon(struct rw_ctx *c, size_t hop, const struct lenient_colon *colon,
+                              const char *why)
+{
+    struct rw_log *log = c->log;
+    bool room = make_room(log);
+    /* Shown as written, in the other quote: "'a:1':" -> "'a:1': " */
+    char q = colon->quote, outer = q == '\'' ? '"' : '\'';
+    const char *key = colon->key ? colon->key : "";
+    const char *old_text = arena_printf(&log->arena, "%c%c%s%c:%c", outer, q, key, q, outer);
+    const char *new_text = arena_printf(&log->arena, "%c%c%s%c: %c", outer, q, key, q, outer);
+    const char *field = arena_strdup(&log->arena, key);
+    if (!room || !old_text || !new_text || !field) {
+        log->failed = true;
+        return;
+    }
+    struct span at = {colon->line, colon->column, colon->line, colon->column + 1};
+    log->changes[log->nchanges] = (struct rw_change){R_HOP1001, CHANGE_KEY, hop,      at,  "", NULL,
+                                                     field,     old_text,   new_text, why, -1};
+    /* The colon itself becomes ": ", so an edit of the value right after it stays apart. */
+    log->edits[log->nedits++] = (struct rw_edit){EDIT_COLON, at, ": ", false, log->nchanges};
+    log->nchanges++;
+}
+
+static int compare_starts(const void *a, const void *b)
+{
+    const struct span *x = a, *y = b;
+    return position_compare(x->line, x->column, y->line, y->column);
+}
+
+void rw_spaces_after_colons(struct rw_ctx *c, size_t hop, const struct lenient_plan *plan,
+                            const char *why)
+{
+    /* The text edits replace, by start, each with the furthest end of any up to it. */
+    struct rw_log *log = c->log;
+    struct span *cuts = malloc((log->nedits ? log->nedits : 1) * sizeof(*cuts));
+    if (!cuts) {
+        log->failed = true;
+        return;
+    }
+    size_t ncuts = 0;
+    for (size_t i = 0; i < log->nedits; i++)
+        if (log->edits[i].kind == EDIT_DELETE || log->edits[i].kind == EDIT_REPLACE)
+            cuts[ncuts++] = log->edits[i].span; /* a pair removed, an item written anew */
+    qsort(cuts, ncuts, sizeof(*cuts), compare_starts);
+    for (size_t i = 1; i < ncuts; i++)
+        if (position_compare(cuts[i].end_line, cuts[i].end_column, cuts[i - 1].end_line,
+                             cuts[i - 1].end_column) < 0) {
+            cuts[i].end_line = cuts[i - 1].end_line;
+            cuts[i].end_column = cuts[i - 1].end_column;
+        }
+    for (size_t i = 0; i < plan->count; i++) {
+        const struct lenient_colon *colon = &plan->colons[i];
+        size_t lo = 0, hi = ncuts; /* the cuts that start at or before the colon: [0, lo) */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (position_compare(cuts[mid].line, cuts[mid].column, colon->line, colon->column) <= 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        bool cut = lo > 0 && position_compare(colon->line, colon->column, cuts[lo - 1].end_line,
+                                              cuts[lo - 1].end_column) < 0;
+        if (!cut)
+            space_after_colon(c, hop, colon, why);
+    }
+    free(cuts);
 }
 
 /* The text that replaces a scalar, in a style valid where it stands. */

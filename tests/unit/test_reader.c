@@ -463,6 +463,132 @@ static void test_file_findings(void)
     }
 }
 
+/*
+ * A quoted key with no space after its ':' (reader_lenient.h): read once with the probe, and
+ * again with the plan it found. plan is "" when none was found, else "line:col" per colon.
+ */
+struct lenient_run {
+    struct run first, second;
+    char plan[256];
+};
+
+static void run_lenient(const char *yaml, struct lenient_run *out)
+{
+    struct reader_options opt;
+    reader_options_default(&opt);
+    opt.lenient_probe = true;
+    buf_init(&out->first.trace, 0);
+    diag_sink_init(&out->first.sink, 100);
+    buf_init(&out->second.trace, 0);
+    diag_sink_init(&out->second.sink, 100);
+    out->plan[0] = '\0';
+    struct reader r;
+    gh_error err = {0};
+    struct lenient_plan *plan = NULL;
+    if (reader_open_memory(&r, yaml, strlen(yaml), &opt, &out->first.sink, &err) == 0) {
+        read_all(&r, &out->first);
+        plan = reader_take_lenient(&r);
+    }
+    reader_close(&r);
+    if (!plan)
+        return;
+    size_t used = 0;
+    for (size_t i = 0; i < plan->count && used < sizeof(out->plan); i++)
+        used += (size_t)snprintf(out->plan + used, sizeof(out->plan) - used, "%s%u:%u",
+                                 i ? " " : "", plan->colons[i].line, plan->colons[i].column);
+    opt.lenient_probe = false;
+    opt.lenient = plan;
+    if (reader_open_memory(&r, yaml, strlen(yaml), &opt, &out->second.sink, &err) == 0)
+        read_all(&r, &out->second);
+    reader_close(&r);
+    lenient_plan_free(plan);
+}
+
+static void lenient_release(struct lenient_run *r)
+{
+    release(&r->first);
+    release(&r->second);
+}
+
+static void expect_lenient(const char *yaml, const char *plan, const char *trace,
+                           const char *findings, const char *what)
+{
+    struct lenient_run r;
+    char got[1024], label[256];
+    run_lenient(yaml, &r);
+    snprintf(label, sizeof(label), "%s: the plan", what);
+    is_str(r.plan, plan, label);
+    snprintf(label, sizeof(label), "%s: the entries", what);
+    is_str(buf_cstr(plan[0] ? &r.second.trace : &r.first.trace), trace, label);
+    codes(plan[0] ? &r.second : &r.first, got, sizeof(got));
+    snprintf(label, sizeof(label), "%s: the findings", what);
+    is_str(got, findings, label);
+    lenient_release(&r);
+}
+
+static void test_lenient(void)
+{
+    expect_lenient("nodes:\n  \"a:1\":1\n  'b:2':\"x\"\n", "2:8 3:8",
+                   "V s\"nodes\"={s\"a:1\":i1,s\"b:2\":s\"x\"}", "",
+                   "quoted keys, a space after each colon");
+    expect_lenient("nodes:\n  \"a:1\":1 # weight\n  \"a:1\":2\n", "2:8 3:8",
+                   "V s\"nodes\"={s\"a:1\":i2}", "HOP1002@2:3",
+                   "findings before the colon keep their place");
+    expect_lenient("services:\n- \"name\":orders\n  port: 80\n", "2:9",
+                   "L s\"services\" I0 {s\"name\":s\"orders\",s\"port\":i80} E", "",
+                   "a list item's first key");
+    expect_lenient("text: |\n  \"a\":b\n  x\nup:\n  \"k\":1\n", "5:6",
+                   "V s\"text\"=s\"\"a\":b\nx\n\" V s\"up\"={s\"k\":i1}", "",
+                   "a block scalar's text is left as it is");
+    expect_lenient("text: 'x\n  \"q\":1'\nup:\n  \"k\":1\n", "4:6",
+                   "V s\"text\"=s\"x \"q\":1\" V s\"up\"={s\"k\":i1}", "",
+                   "a quoted value over two lines is left as it is");
+    expect_lenient("f: [\n  \"a\":1 ]\n", "", "L s\"f\" I0 {s\"a\":i1} E", "",
+                   "libyaml reads a flow collection's \"a\":1: nothing to do");
+    expect_lenient("up:\n  \"k\":1\nm: [\n", "", "V s\"up\"=s\"k\"", "HOP1001@2:6",
+                   "when the second reading fails too, the file's own error stands");
+    expect_lenient("up:\n  \"k\":1\n  x\n", "", "V s\"up\"=s\"k\"", "HOP1001@2:6",
+                   "a colon that makes no key: no plan");
+    expect_lenient("\xef\xbb\xbfup:\r\n  \"\xc3\xa9\":1\r\n  \"b\":\"\xc3\xa9\"\r\n", "2:6 3:6",
+                   "V s\"up\"={s\"\xc3\xa9\":i1,s\"b\":s\"\xc3\xa9\"}", "",
+                   "a byte order mark, CRLF and characters of two bytes");
+
+    /* Positions after the colon move back by the space inserted on their line. */
+    struct lenient_run r;
+    run_lenient("nodes:\n  \"b:2\":\"x\"\n  \"c\": 3\n", &r);
+    struct reader_options opt;
+    reader_options_default(&opt);
+    is_str(r.plan, "2:8", "one colon");
+    lenient_release(&r);
+    const char *yaml = "nodes:\n  \"b:2\":\"x\" # c\n  \"c\": 3\n";
+    struct lenient_plan *plan = NULL;
+    struct diag_sink sink;
+    diag_sink_init(&sink, 10);
+    gh_error err = {0};
+    struct reader rd;
+    opt.lenient_probe = true;
+    reader_open_memory(&rd, yaml, strlen(yaml), &opt, &sink, &err);
+    struct reader_entry e;
+    while (reader_next(&rd, &e, &err) == 0 && e.kind != ENTRY_END)
+        ;
+    plan = reader_take_lenient(&rd);
+    reader_close(&rd);
+    opt.lenient_probe = false;
+    opt.lenient = plan;
+    reader_open_memory(&rd, yaml, strlen(yaml), &opt, &sink, &err);
+    reader_next(&rd, &e, &err);
+    const struct node *x = e.kind == ENTRY_VALUE ? node_map_get(e.value, "b:2") : NULL;
+    const struct node *c = e.kind == ENTRY_VALUE ? node_map_get(e.value, "c") : NULL;
+    ok(x && x->span.line == 2 && x->span.column == 9 && x->span.end_column == 12,
+       "a value right after the colon is where the file has it (2:9-12)");
+    ok(c && c->span.line == 3 && c->span.column == 8, "a line without a colon moved: as it is");
+    ok(e.value && e.value->span.end_line == 4 && e.value->span.end_column == 1,
+       "the mapping ends where it does");
+    reader_close(&rd);
+    lenient_plan_free(plan);
+    diag_sink_release(&sink);
+}
+
 int main(void)
 {
     test_entries();
@@ -475,5 +601,6 @@ int main(void)
     test_limits();
     test_json_strict();
     test_file_findings();
+    test_lenient();
     return done();
 }

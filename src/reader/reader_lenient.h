@@ -1,0 +1,84 @@
+/*
+ * Reading a quoted key followed directly by ':' ("127.0.0.1:1980":1), as tinyyaml does.
+ *
+ * APISIX 2.15 to 3.9 read apisix.yaml with tinyyaml, whose block mappings take a quoted key
+ * and a ':' with no space after it; libyaml (Kong, APISIX from 3.10) refuses such a line. The
+ * reader reads every file with libyaml first. Only when libyaml refuses one does
+ * lenient_probe() look, after the place where reading stopped, for lines that start (after
+ * their indentation and any "- ") with such a key, outside block scalars, flow collections and
+ * quoted values over several lines as far as a line scanner can tell. It then parses the file
+ * once more with a space inserted after each of those colons: the plan is kept only when that
+ * reading reaches the end and every space landed right after a quoted key of a block mapping.
+ * Otherwise there is no plan, and the file's own error stands.
+ *
+ * With a plan, the file is read again through lenient_read(), which inserts the spaces while
+ * the bytes stream past (the file is never held whole), and every position the parser gives
+ * goes through lenient_map() back to the file's own line and column. A line holds at most one
+ * such colon, so only the columns after it on its line move, by one.
+ *
+ * Bounds: the scanner holds one line (at most max_gap bytes, lenient_probe) and the plan at
+ * most LENIENT_MAX_COLONS colons; past either there is no plan.
+ */
+#ifndef READER_LENIENT_H
+#define READER_LENIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "source/source.h"
+#include "util/util_arena.h"
+
+#define LENIENT_MAX_COLONS 200000
+
+struct lenient_colon {
+    uint64_t offset;       /* of the ':' in the file, in bytes */
+    uint64_t index;        /* characters before the ':', as libyaml counts them (mark.index) */
+    uint32_t line, column; /* of the ':', 1-based; columns count characters */
+    const char *key;       /* the key's value, cut at 40 bytes (for the change log) */
+    char quote;            /* how the key was quoted: '"' or '\'' */
+    bool after_dash;       /* the key follows "- " on its line (a list item's first key) */
+};
+
+/* Sorted by offset, one per line at most. */
+struct lenient_plan {
+    struct lenient_colon *colons;
+    size_t count, cap;
+    struct arena keys;
+};
+
+void lenient_plan_free(struct lenient_plan *plan);
+
+/*
+ * After libyaml refused the file: the plan that makes it readable, or *out = NULL. The bytes
+ * are read again from the start: from src (through a copy of it) or from memory. Only colons
+ * from the character `after` on (where the last event libyaml gave starts) are candidates:
+ * libyaml stops at the first such colon (an event that ends a list there starts at it), so
+ * any before was something else to libyaml. There is no plan past max_depth levels of nesting,
+ * or past max_gap bytes in a line or without an event (libyaml would hold them as one value).
+ * Returns 0, or GH_ENOMEM.
+ */
+int lenient_probe(const struct source *src, const char *memory, size_t len, uint64_t after,
+                  uint32_t max_depth, uint64_t max_gap, struct lenient_plan **out);
+
+/* Reads the next bytes of the file from an underlying reader, the plan's spaces inserted. */
+typedef long (*lenient_read_fn)(void *ctx, unsigned char *buffer, size_t size);
+struct lenient_stream {
+    const struct lenient_plan *plan;
+    size_t next;     /* the next colon to pass */
+    uint64_t offset; /* bytes of the file read so far */
+    bool space_due;  /* the colon was just read: a space comes next */
+};
+
+void lenient_stream_init(struct lenient_stream *s, const struct lenient_plan *plan);
+/* Like read: the count, 0 at the end, -1 on an error of the underlying reader. */
+long lenient_read(struct lenient_stream *s, unsigned char *buffer, size_t size,
+                  lenient_read_fn read, void *ctx);
+
+/* A position the parser gave for the patched text (0-based line and column, as libyaml's
+ * marks), made a position in the file. */
+void lenient_map(const struct lenient_plan *plan, uint32_t line, uint32_t *column);
+/* A byte offset in the patched text, made one in the file. */
+uint64_t lenient_map_offset(const struct lenient_plan *plan, uint64_t offset);
+
+#endif
