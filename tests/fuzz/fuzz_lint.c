@@ -1,8 +1,9 @@
 /*
  * libFuzzer target for the whole lint: detection, the schema checks, references and reports,
  * through the public API, on any bytes. The input goes through a file because the API reads
- * files, as the tool does; it is linted as Kong 3.4 and as Kong 2.8, once as YAML and once
- * named .json, and the text and JSON reports are written to /dev/null.
+ * files, as the tool does; it is linted as whatever it is detected as, as Kong 2.8, as Kong
+ * 3.4 named .json, and as APISIX 2.15 (tinyyaml's typing of values, the Lua checks of the
+ * plugin schemas); the text and JSON reports are written to /dev/null.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -52,5 +53,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lint(path, "input.yaml", NULL);
     lint(path, "input.yaml", "kong@2.8");
     lint(path, "input.json", "kong@3.4");
+    lint(path, "apisix.yaml", "apisix@2.15");
     return 0;
 }
