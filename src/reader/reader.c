@@ -7,6 +7,7 @@
 #include "model/model_path.h"
 #include "model/model_scalar.h"
 #include "reader_lenient.h"
+#include "util/util_array.h"
 #include "util/util_error.h"
 #include "util/util_strmap.h"
 
@@ -576,14 +577,10 @@ static int define_anchor(struct reader_impl *R, struct arena *a, const char *nam
             return GH_ENOMEM;
     }
     kept->flags |= NODE_ANCHORED;
-    if (R->nanchors == R->anchors_cap) {
-        size_t cap = R->anchors_cap ? R->anchors_cap * 2 : 16;
-        struct anchor *an = realloc(R->anchors, cap * sizeof(*an));
-        if (!an)
-            return GH_ENOMEM;
-        R->anchors = an;
-        R->anchors_cap = cap;
-    }
+    struct anchor *an = array_grow(R->anchors, &R->anchors_cap, R->nanchors, sizeof(*an), 16);
+    if (!an)
+        return GH_ENOMEM;
+    R->anchors = an;
     size_t len = strlen(name);
     int put = strmap_put(&R->anchor_names, name, len, (uint32_t)R->nanchors, NULL);
     if (put < 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "util/util_array.h"
 #include "util/util_buf.h"
 
 /* ---- the file's bytes, read again from the start ------------------------------------------ */
@@ -71,14 +72,10 @@ void lenient_plan_free(struct lenient_plan *plan)
 
 static int plan_add(struct lenient_plan *p, uint64_t offset, uint64_t index, bool after_dash)
 {
-    if (p->count == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 64;
-        struct lenient_colon *c = realloc(p->colons, cap * sizeof(*c));
-        if (!c)
-            return GH_ENOMEM;
-        p->colons = c;
-        p->cap = cap;
-    }
+    struct lenient_colon *c = array_grow(p->colons, &p->cap, p->count, sizeof(*c), 64);
+    if (!c)
+        return GH_ENOMEM;
+    p->colons = c;
     p->colons[p->count++] =
         (struct lenient_colon){.offset = offset, .index = index, .after_dash = after_dash};
     return 0;

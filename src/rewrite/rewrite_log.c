@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rewrite_internal.h"
+#include "util/util_array.h"
 #include "util/util_buf.h"
 #include "util/util_str.h"
 
@@ -21,17 +22,6 @@ void rw_log_release(struct rw_log *log)
     free(log->edits);
     arena_release(&log->arena);
     memset(log, 0, sizeof(*log));
-}
-
-static void *grow(void *items, size_t *cap, size_t count, size_t size)
-{
-    if (count < *cap)
-        return items;
-    size_t n = *cap ? *cap * 2 : 64;
-    void *bigger = realloc(items, n * size);
-    if (bigger)
-        *cap = n;
-    return bigger;
 }
 
 /* ---- how values are shown ---------------------------------------------------------------- */
@@ -146,8 +136,9 @@ static void finding(struct rw_ctx *c, const struct rw_change *ch)
 static bool make_room(struct rw_log *log)
 {
     struct rw_change *changes =
-        grow(log->changes, &log->changes_cap, log->nchanges, sizeof(*changes));
-    struct rw_edit *edits = grow(log->edits, &log->edits_cap, log->nedits, sizeof(*edits));
+        array_grow(log->changes, &log->changes_cap, log->nchanges, sizeof(*changes), 64);
+    struct rw_edit *edits =
+        array_grow(log->edits, &log->edits_cap, log->nedits, sizeof(*edits), 64);
     if (changes)
         log->changes = changes;
     if (edits)

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "reader/reader_locate.h"
+#include "util/util_array.h"
 #include "util/util_buf.h"
 #include "util/util_str.h"
 #include "util/util_strmap.h"
@@ -1593,14 +1594,10 @@ static bool metadata_hold(struct metadata_book *b, const char *plugin,
                           const struct spec_unless_metadata *u, const struct diag *d,
                           const char *message)
 {
-    if (b->nwhy == b->why_cap) {
-        size_t cap = b->why_cap ? b->why_cap * 2 : 16;
-        struct metadata_held *why = realloc(b->why, cap * sizeof(*why));
-        if (!why)
-            return false;
-        b->why = why;
-        b->why_cap = cap;
-    }
+    struct metadata_held *why = array_grow(b->why, &b->why_cap, b->nwhy, sizeof(*why), 16);
+    if (!why)
+        return false;
+    b->why = why;
     const char *name = arena_strdup(&b->names, plugin);
     size_t before = b->held.count;
     if (!name)
