@@ -24,6 +24,7 @@ struct lane {
     const struct spec_entity *collection; /* the entity of the current top-level list */
     const struct spec_field *list_field;  /* or the metadata field it fills */
     const struct node *list_key;
+    const struct node *declaration; /* the list's plugin_declarations entry, or NULL */
     bool *meta_seen;
     struct version_evidence evidence;
     struct diag_sink quiet; /* the probe's: every rule off */
@@ -77,9 +78,11 @@ static bool lane_init(struct lane *l, const struct check_options *opt, struct di
     arena_init(&run->kept, 4 * 1024);
     path_init(&run->path);
     metadata_book_init(&run->metadata);
+    plugin_book_init(&run->declared);
     if (!vctx_init(&run->vctx, sink, &run->path, &run->scratch))
         return false;
     run->vctx.metadata = &run->metadata;
+    run->vctx.declared = &run->declared;
     return true;
 }
 
@@ -89,6 +92,7 @@ static void lane_release(struct lane *l)
     vctx_release(&run->vctx);
     index_release(&run->index);
     metadata_book_release(&run->metadata);
+    plugin_book_release(&run->declared);
     arena_release(&run->scratch);
     arena_release(&run->kept);
     free(l->meta_seen);
@@ -109,6 +113,9 @@ static int lane_start(struct driver *d, struct lane *l, const struct spec_docume
     run->vctx.src = d->src;
     run->vctx.env.format_version = marker ? marker : "";
     run->vctx.json = d->opt->json_strict;
+    run->vctx.release_assumed =
+        !version_is_set(&d->opt->to) && (!version_is_set(&d->opt->from) || d->opt->inferred);
+    run->vctx.strict = d->opt->strict;
     run->vctx.custom_plugins = d->opt->custom_plugins;
     run->vctx.n_custom_plugins = d->opt->custom_plugin_count;
     /* The plugin schemas describe the product's usual edition (Kong's: the open-source one). */
@@ -414,6 +421,7 @@ static void report_unsupported(struct driver *d, const struct detection *det)
         [DETECT_ADC_LEGACY] = "a legacy ADC file (the v0.5 format)",
         [DETECT_APISIX] = "an APISIX standalone file",
         [DETECT_KONNECT_LEGACY] = "a legacy Konnect file (the 0.1 format)",
+        [DETECT_KONG_AI] = "a Kong AI Gateway file",
     };
     if (det->product == DETECT_UNKNOWN) {
         d->info->unrecognized = true;
@@ -511,7 +519,7 @@ static int decide(struct driver *d, bool stopped)
         detect_from_product(d->opt->product, !end_marker && !d->opt->json_strict, &det);
     /* A product gatehop checks is one it holds knowledge of (the legacy formats: not). */
     bool checked = det.product != DETECT_UNKNOWN && det.product != DETECT_ADC_LEGACY &&
-                   det.product != DETECT_KONNECT_LEGACY;
+                   det.product != DETECT_KONNECT_LEGACY && det.product != DETECT_KONG_AI;
     d->product = checked ? kb_product_find(d->kb, detect_product_name(det.product)) : NULL;
     /* --from kong@2.8 on an APISIX file: the user and the file disagree; say so, don't guess.
      * Unless the file's product reaches the one named through a tool (ADC for APISIX). */
@@ -712,6 +720,16 @@ static void top_value(struct lane *l, const struct node *key, const struct node 
     }
 }
 
+/* The document's plugin_declarations entry for a top-level list, or NULL. */
+static const struct node *declaration_of(const struct spec_document *doc, const struct node *key)
+{
+    const struct node *list = doc->plugin_declarations;
+    for (uint32_t i = 0; list && i < list->count; i++)
+        if (node_equal(node_map_get(list->u.items[i], "key"), key))
+            return list->u.items[i];
+    return NULL;
+}
+
 static void list_begin(struct lane *l, const struct node *key, const struct node *stand_in)
 {
     l->collection = NULL;
@@ -719,6 +737,7 @@ static void list_begin(struct lane *l, const struct node *key, const struct node
     l->list_key = key;
     if (!node_is_string(key))
         return;
+    l->declaration = declaration_of(l->run.doc, key);
     start_path(l, key);
     l->collection = collection_of(l, key);
     if (l->collection)
@@ -738,6 +757,8 @@ static void list_begin(struct lane *l, const struct node *key, const struct node
 static void list_item(struct lane *l, const struct node *item, size_t index)
 {
     struct check_run *run = &l->run;
+    if (l->declaration)
+        plugin_declare(&run->declared, l->declaration, item);
     if (!l->collection && !l->list_field)
         return;
     arena_reset(&run->scratch);
@@ -771,6 +792,7 @@ static void walk(struct lane *l, const struct reader_entry *e, bool placeholder)
     case ENTRY_LIST_END:
         l->collection = NULL;
         l->list_field = NULL;
+        l->declaration = NULL;
         break;
     case ENTRY_END:
         break; /* finish() runs once the reader is closed */
@@ -846,6 +868,7 @@ static void finish(struct driver *d)
     }
     index_resolve(&run->index, run->sink, run->doc->target.flavor == FLAVOR_DECK);
     metadata_resolve(&run->metadata, run->doc->merged_files, run->sink);
+    plugin_book_resolve(&run->declared, run->sink);
     check_end_marker(d);
     check_json_supported(d);
     note_unchecked_plugins(d);
@@ -1065,9 +1088,16 @@ static void infer_release(struct driver *d)
     const struct version *v = kb_version_match(d->product, &ev->since);
     const char *limit;
     const struct version *cap = newest_allowed(d, &limit);
-    bool capped = v && cap && version_compare(v, cap) > 0;
-    if (capped)
+    /* Added in a release gatehop does not know yet (decK keys for a newer Kong): the file is
+     * checked as the newest it may be, and the findings on those keys say so (HOP9001). */
+    bool unknown = !v && cap && version_compare(&ev->since, cap) > 0;
+    bool capped = unknown || (v && cap && version_compare(v, cap) > 0);
+    if (capped) {
         v = cap;
+        if (unknown &&
+            !version_compare(cap, kb_version_at(d->product, kb_version_count(d->product) - 1)))
+            limit = "the newest release gatehop knows";
+    }
     char at[200], since[32], text[sizeof(d->info->inferred)];
     place(d, &ev->since_at, at, sizeof(at));
     version_format(&ev->since, since, sizeof(since));

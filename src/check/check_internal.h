@@ -23,6 +23,8 @@ struct check_run {
     struct arena kept;
     /* What the file's plugin metadata sets, for the checks it excuses (unless_metadata). */
     struct metadata_book metadata;
+    /* The plugin names the file declares, and the findings waiting for them. */
+    struct plugin_book declared;
     bool duplicates_are_errors;
     /* Only looking (check.c's probe): no index of names and ids, no references resolved. */
     bool probe;

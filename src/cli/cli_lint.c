@@ -91,6 +91,7 @@ static const char *flavor_phrase(const char *flavor)
         {"adc-legacy", "legacy ADC file"},
         {"apisix", "APISIX standalone file"},
         {"konnect-legacy", "legacy Konnect file"},
+        {"kong-ai-gateway", "Kong AI Gateway file"},
     };
     for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++)
         if (!strcmp(phrases[i][0], flavor))

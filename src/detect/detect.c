@@ -51,6 +51,8 @@ void detect_key(struct detect_state *s, const struct node *key, const struct nod
         return;
     if (IN(key, resource_keys))
         s->resource_key = true;
+    if (node_text_equals(key, "ai_models"))
+        s->ai_models = true;
     if (node_text_equals(key, "_format_version")) {
         s->format_version = true;
         if (value && value->kind == NODE_SCALAR)
@@ -144,6 +146,10 @@ void detect_decide(const struct detect_state *s, bool ends_with_end_marker, stru
         snprintf(out->reason, sizeof(out->reason),
                  "has _format_version \"0.1\", the format of Konnect's first release, with "
                  "service packages");
+    } else if (s->ai_models) {
+        out->product = DETECT_KONG_AI;
+        snprintf(out->reason, sizeof(out->reason),
+                 "has ai_models, which Kong AI Gateway reads and Kong Gateway does not");
     } else if (s->format_version || s->deck_key || s->transform_false) {
         decide_kong(s, out);
     } else if (s->legacy_name && s->legacy_version && (s->apisix_keys || s->resource_key)) {
@@ -185,6 +191,7 @@ static const struct flavor_name flavor_names[] = {
     {"adc-legacy", DETECT_ADC_LEGACY, DFLAVOR_KONG},
     {"apisix", DETECT_APISIX, DFLAVOR_KONG},
     {"konnect-legacy", DETECT_KONNECT_LEGACY, DFLAVOR_KONG},
+    {"kong-ai-gateway", DETECT_KONG_AI, DFLAVOR_KONG},
 };
 
 bool detect_from_product(const char *product, bool yaml_without_end, struct detection *out)
@@ -223,7 +230,8 @@ bool detect_from_name(const char *name, struct detection *out)
 const char *detect_product_name(enum detected_product p)
 {
     /* The knowledge base's product: ADC files configure API7 Enterprise. */
-    static const char *const names[] = {"unknown", "kong", "api7", "api7", "apisix", "kong"};
+    static const char *const names[] = {"unknown", "kong", "api7", "api7",
+                                        "apisix",  "kong", "kong"};
     return names[p];
 }
 
@@ -242,6 +250,8 @@ const char *detect_flavor_name(const struct detection *d)
         return "apisix";
     case DETECT_KONNECT_LEGACY:
         return "konnect-legacy";
+    case DETECT_KONG_AI:
+        return "kong-ai-gateway";
     default:
         return "unknown";
     }

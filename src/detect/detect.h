@@ -20,7 +20,8 @@ enum detected_product {
     DETECT_ADC,
     DETECT_ADC_LEGACY,
     DETECT_APISIX,
-    DETECT_KONNECT_LEGACY /* Konnect's first format: _format_version "0.1", service packages */
+    DETECT_KONNECT_LEGACY, /* Konnect's first format: _format_version "0.1", service packages */
+    DETECT_KONG_AI         /* Kong AI Gateway, another product: its decK files have ai_models */
 };
 enum detected_flavor { DFLAVOR_KONG, DFLAVOR_DBEXPORT, DFLAVOR_DECK };
 
@@ -38,6 +39,7 @@ struct detect_state {
     bool format_version, transform_false, deck_key, adc_maps, apisix_keys, legacy_name,
         legacy_version, kong_only_key;
     bool resource_key;   /* a collection any gateway's file may have: routes, services, ... */
+    bool ai_models;      /* a collection only Kong AI Gateway reads */
     bool apisix_215_key; /* ssl or proto: keys APISIX spelled so until 3.0 */
     char format_text[32];
     char deck_key_name[32];

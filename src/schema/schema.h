@@ -424,6 +424,7 @@ struct spec_document {
     const char *product_name; /* "Kong Gateway" */
     struct target target;
     char version_text[32];
+    struct version newest;            /* the newest release gatehop knows of the product */
     struct spec_record meta;          /* top-level keys that are not collections */
     struct spec_record entity_extras; /* keys allowed on every entity */
     struct spec_entity *entities;
@@ -465,6 +466,11 @@ struct spec_document {
     bool unknown_keys_ignored;
     /* document.yaml `misplaced_keys` {file, keys}: keys of another file often pasted here. */
     const struct node *misplaced_keys;
+    /* document.yaml `plugin_declarations` [{key, name, clone_of}]: top-level lists whose items
+     * declare plugin names (decK's cloned_plugins, custom_plugins), or NULL. A plugin the
+     * target does not bundle is then held to the end of the file, where a declaration of its
+     * name turns the finding into a note that its configuration is not checked. */
+    const struct node *plugin_declarations;
     /* The tool that reads the file may merge it with others first (document.yaml
      * `merged_files`: ADC's `adc sync -f a.yaml -f b.yaml`): what another file may give (plugin
      * metadata) is not known missing when this one lacks it. */

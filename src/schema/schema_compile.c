@@ -1318,6 +1318,7 @@ static int compile_document(struct cctx *c, struct spec_document *d)
     d->product_name = c->p->display;
     d->target = *c->t;
     version_format(&c->t->version, d->version_text, sizeof(d->version_text));
+    d->newest = c->p->versions[c->p->nversions - 1];
     const struct node *dup = value_for(node_map_get(c->p->product.root, "duplicates"), c->t);
     d->duplicates_are_errors = node_text_equals(dup, "error");
     const struct node *conflicts =
@@ -1345,6 +1346,7 @@ static int compile_document(struct cctx *c, struct spec_document *d)
         return rc;
     d->unknown_keys_ignored = node_text_equals(node_map_get(root, "unknown_keys"), "ignored");
     d->misplaced_keys = node_map_get(root, "misplaced_keys");
+    d->plugin_declarations = node_map_get(root, "plugin_declarations");
     d->merged_files = flag_of(root, "merged_files");
     const struct node *list = node_map_get(root, "entities");
     d->all_entities = list;

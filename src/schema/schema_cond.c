@@ -294,6 +294,24 @@ static void note_setting(char *name, size_t name_size, struct span *where, char 
     snprintf(what_out, what_size, "%s", what);
 }
 
+/* Moves *v to the earliest release a variant of def starts in, when every variant is
+ * limited to some input flavours and starts after *v (a decK key only later releases have). */
+static void earliest_since_after(const struct node *def, struct version *v)
+{
+    struct version first = {{0}, 0};
+    uint32_t n = def->kind == NODE_SEQUENCE ? def->count : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct node *variant = def->kind == NODE_SEQUENCE ? def->u.items[i] : def;
+        struct version since;
+        if (variant->kind != NODE_MAPPING || !node_map_get(variant, "flavors") ||
+            !version_of(variant, "since", &since) || version_compare(&since, v) <= 0)
+            return;
+        if (i == 0 || version_compare(&since, &first) < 0)
+            first = since;
+    }
+    *v = first;
+}
+
 static void note_evidence(struct version_evidence *ev, const struct node *def,
                           const struct target *t, const char *what, const struct span *at,
                           bool is_key);
@@ -339,6 +357,8 @@ static void note_evidence(struct version_evidence *ev, const struct node *def,
      * (policy: cluster, for a node with a database) says nothing about the format. */
     struct target as_deck = *t;
     as_deck.flavor = FLAVOR_DECK;
+    /* ... whatever its release: a decK key added later still shows decK's file. */
+    earliest_since_after(def, &as_deck.version);
     uint32_t n = def->kind == NODE_SEQUENCE ? def->count : 1;
     const char *deck = NULL;
     for (uint32_t i = 0; is_key && t->flavor == FLAVOR_KONG && !deck && i < n; i++)

@@ -102,6 +102,7 @@ enum shape {
     SH_SET_WHEN,
     SH_UNKNOWN_KEYS,
     SH_MISPLACED_KEYS,
+    SH_PLUGIN_DECLARATIONS,
     SH_UNKNOWN_PLUGINS,
     SH_STRING_LENGTH,
     SH_SECRET_REFERENCES,
@@ -408,9 +409,13 @@ static const struct keyword document_keywords[] = {{"fields", SH_FIELDS},
                                                    {"entities", SH_ENUM},
                                                    {"unknown_keys", SH_UNKNOWN_KEYS},
                                                    {"misplaced_keys", SH_MISPLACED_KEYS},
-                                                   {"merged_files", SH_BOOL}};
+                                                   {"merged_files", SH_BOOL},
+                                                   {"plugin_declarations", SH_PLUGIN_DECLARATIONS}};
 
 static const struct keyword misplaced_keywords[] = {{"file", SH_STRING}, {"keys", SH_STRINGS}};
+
+static const struct keyword declaration_keywords[] = {
+    {"key", SH_STRING}, {"name", SH_STRING}, {"clone_of", SH_STRING}};
 
 static const struct keyword typedefs_keywords[] = {{"typedefs", SH_FIELDS}};
 
@@ -1014,6 +1019,23 @@ static int sh_misplaced_keys(struct lctx *c, const struct node *n)
     if (rc == 0 && (!node_map_get(n, "file") || !node_map_get(n, "keys")))
         return bad(c, n, "misplaced_keys needs 'file' and 'keys'");
     return rc;
+}
+
+/* document.yaml `plugin_declarations`: [{key, name, clone_of}], the top-level lists whose
+ * items declare plugin names the file's plugins may use. */
+static int sh_plugin_declarations(struct lctx *c, const struct node *n)
+{
+    if (n->kind != NODE_SEQUENCE)
+        return bad(c, n, "plugin_declarations is a list of {key, name, clone_of}");
+    for (uint32_t i = 0; i < n->count; i++) {
+        const struct node *it = n->u.items[i];
+        int rc = check_mapping(c, it, TABLE(declaration_keywords), false, "plugin_declarations");
+        if (rc < 0)
+            return rc;
+        if (!node_map_get(it, "key") || !node_map_get(it, "name"))
+            return bad(c, it, "a plugin declaration needs 'key' and 'name'");
+    }
+    return 0;
 }
 
 static int sh_range(struct lctx *c, const struct node *n)
@@ -2172,6 +2194,7 @@ static const shape_checker shape_checkers[SH_COUNT] = {
     [SH_SET_WHEN] = sh_set_when,
     [SH_UNKNOWN_KEYS] = sh_unknown_keys,
     [SH_MISPLACED_KEYS] = sh_misplaced_keys,
+    [SH_PLUGIN_DECLARATIONS] = sh_plugin_declarations,
     [SH_UNKNOWN_PLUGINS] = sh_unknown_plugins,
     [SH_STRING_LENGTH] = sh_string_length,
     [SH_SECRET_REFERENCES] = sh_secret_references,

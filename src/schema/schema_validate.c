@@ -1352,6 +1352,8 @@ static void report_plugin_deprecation(struct vctx *c, const struct node *name)
     }
 }
 
+static bool plugin_book_hold(struct plugin_book *b, const char *name);
+
 /* ignored: the gateway skips a plugin it does not load and still loads the entity. */
 static bool plugin_known(struct vctx *c, const struct node *name, bool ignored)
 {
@@ -1380,10 +1382,16 @@ static bool plugin_known(struct vctx *c, const struct node *name, bool ignored)
                  d->version_text, skipped);
         return false;
     }
-    diag_add(c->sink, R_HOP2014, severity, &name->span, path_text(c->path), c->entity,
+    /* The file may declare the name further down (decK writes cloned_plugins last). */
+    struct plugin_book *book = d->plugin_declarations ? c->declared : NULL;
+    struct diag_sink *sink = book && plugin_book_hold(book, name->u.text) ? &book->held : c->sink;
+    size_t before = sink->count;
+    diag_add(sink, R_HOP2014, severity, &name->span, path_text(c->path), c->entity,
              "plugin '%.80s' is not bundled with %s %s%s; if the gateway loads it as a custom "
              "plugin, pass --custom-plugin %.80s",
              name->u.text, d->product, d->version_text, skipped, name->u.text);
+    if (sink != c->sink && sink->count == before)
+        book->nheld--; /* the held sink refused it: keep the names in step */
     return false;
 }
 
@@ -1636,6 +1644,93 @@ void metadata_resolve(struct metadata_book *b, bool merged_files, struct diag_si
     diag_sink_release(&b->held);
     diag_sink_init(&b->held, 0);
     b->nwhy = 0;
+}
+
+/* ---- plugins the file declares ----------------------------------------------------------- */
+
+void plugin_book_init(struct plugin_book *b)
+{
+    memset(b, 0, sizeof(*b));
+    strmap_init(&b->names);
+    diag_sink_init(&b->held, 0);
+    arena_init(&b->strings, 4 * 1024);
+}
+
+void plugin_book_release(struct plugin_book *b)
+{
+    strmap_release(&b->names);
+    diag_sink_release(&b->held);
+    free(b->decl);
+    free(b->held_names);
+    arena_release(&b->strings);
+    memset(b, 0, sizeof(*b));
+}
+
+static const char *item_text(const struct node *item, const struct node *decl, const char *key)
+{
+    const struct node *field = node_map_get(decl, key);
+    const struct node *v = field ? node_map_get(item, field->u.text) : NULL;
+    return node_is_string(v) ? v->u.text : NULL;
+}
+
+void plugin_declare(struct plugin_book *b, const struct node *decl, const struct node *item)
+{
+    const char *name = item && item->kind == NODE_MAPPING ? item_text(item, decl, "name") : NULL;
+    if (!name || strmap_get(&b->names, name, strlen(name)))
+        return;
+    struct plugin_declared *grown = array_grow(b->decl, &b->decl_cap, b->ndecl, sizeof(*grown), 8);
+    if (!grown)
+        return;
+    b->decl = grown;
+    const char *clone_of = item_text(item, decl, "clone_of");
+    struct plugin_declared p = {arena_strdup(&b->strings, name),
+                                arena_strdup(&b->strings, node_map_get(decl, "key")->u.text),
+                                clone_of ? arena_strdup(&b->strings, clone_of) : NULL,
+                                item->span.line};
+    if (!p.name || !p.list || (clone_of && !p.clone_of) ||
+        strmap_put(&b->names, p.name, strlen(p.name), (uint32_t)b->ndecl, NULL) < 0)
+        return;
+    b->decl[b->ndecl++] = p;
+}
+
+/* Keeps the name of the finding just held; false when it could not. */
+static bool plugin_book_hold(struct plugin_book *b, const char *name)
+{
+    const char **grown = array_grow(b->held_names, &b->held_cap, b->nheld, sizeof(*grown), 16);
+    const char *copy = grown ? arena_strdup(&b->strings, name) : NULL;
+    if (grown)
+        b->held_names = grown;
+    if (!copy)
+        return false;
+    b->held_names[b->nheld++] = copy;
+    return true;
+}
+
+void plugin_book_resolve(struct plugin_book *b, struct diag_sink *sink)
+{
+    for (size_t i = 0; i < b->nheld && i < b->held.count; i++) {
+        const struct diag *d = &b->held.items[i];
+        const uint32_t *at = strmap_get(&b->names, b->held_names[i], strlen(b->held_names[i]));
+        if (!at) {
+            diag_add(sink, d->rule, (int)d->severity, &d->span, d->path, d->entity, "%s",
+                     d->message);
+            continue;
+        }
+        const struct plugin_declared *p = &b->decl[*at];
+        if (p->clone_of)
+            diag_add(sink, R_HOP9005, -1, &d->span, d->path, d->entity,
+                     "plugin '%s': not checked: %s (line %u) declares it a copy of '%s' under "
+                     "another name, and gatehop does not check a copy's configuration",
+                     p->name, p->list, p->line, p->clone_of);
+        else
+            diag_add(sink, R_HOP9005, -1, &d->span, d->path, d->entity,
+                     "plugin '%s': not checked: %s (line %u) declares it, with its own schema "
+                     "and handler, which gatehop does not read",
+                     p->name, p->list, p->line);
+    }
+    diag_sink_release(&b->held);
+    diag_sink_init(&b->held, 0);
+    b->nheld = 0;
 }
 
 /* ---- plugin entries ---------------------------------------------------------------------- */
@@ -1917,6 +2012,28 @@ static bool validate_plugin_entries(struct vctx *c, const struct spec_field *f,
 
 /* ---- unknown keys ------------------------------------------------------------------------ */
 
+/* A key added in a release newer than every one gatehop knows, in a file whose release was
+ * not given: a note that it is not checked, not an error against the release assumed. */
+static bool report_unknown_release(struct vctx *c, const struct node *variant,
+                                   const struct node *key, const char *what)
+{
+    const struct node *since = node_map_get(variant, "since");
+    struct version v;
+    if (!c->release_assumed || !since || !version_parse(since->u.text, since->count, &v) ||
+        version_compare(&v, &c->doc->newest) <= 0)
+        return false;
+    char newest[32];
+    version_format(&c->doc->newest, newest, sizeof(newest));
+    diag_add(c->sink, R_HOP9001, c->strict ? GH_ERROR : -1, &key->span, path_text(c->path),
+             c->entity,
+             "%s '%s' was added in %s %s, later than the releases gatehop knows (up to %s): "
+             "the file is written for a release gatehop cannot check it against; '%s' is not "
+             "checked and the rest is checked as %s %s (pass --to to choose)",
+             what, key->u.text, c->doc->product, since->u.text, newest, key->u.text,
+             c->doc->product, c->doc->version_text);
+    return true;
+}
+
 void report_unknown_key(struct vctx *c, const struct spec_record *r, const struct node *key,
                         const char *what)
 {
@@ -1932,6 +2049,8 @@ void report_unknown_key(struct vctx *c, const struct spec_record *r, const struc
             char seen[140];
             snprintf(seen, sizeof(seen), "%s '%.80s'", what, name);
             evidence_note(c->evidence, def, &c->doc->target, seen, &key->span);
+            if (rule == R_HOP2013 && report_unknown_release(c, variant, key, what))
+                return;
             const struct node *instead = node_map_get(variant, "replaced_by");
             diag_add(c->sink, rule, -1, &key->span, path_text(c->path), c->entity,
                      "%s '%s' %s, so %s %s does not accept it%s%s%s", what, name, phrase, product,

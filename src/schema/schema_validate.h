@@ -29,6 +29,7 @@ enum placeholder_kind {
 bool placeholder_kind_from_name(const char *name, enum placeholder_kind *out);
 struct source;
 struct metadata_book;
+struct plugin_book;
 
 struct vctx {
     struct diag_sink *sink;
@@ -54,6 +55,10 @@ struct vctx {
     /* Only looking for evidence (check.c's probe): keys, plugin names and listed values are
      * checked; other validators, required fields and entity checks are not. */
     bool probe;
+    /* The release checked is assumed or inferred, not given (--to, --from): a key added in a
+     * release gatehop does not know is then a note (HOP9001; an error when strict), for the
+     * file is written for that release, not a finding against the one assumed. */
+    bool release_assumed, strict;
     /* The edition checked is not the one gatehop's plugin schemas describe (Kong's schemas
      * are the open-source plugins'; Enterprise adds fields to some): inside a plugin's
      * configuration (in_plugin_conf) an unknown key is announced as not checked (HOP9005). */
@@ -69,6 +74,8 @@ struct vctx {
     /* The plugin metadata the file gives; NULL: not known (unless_metadata checks then run as
      * they stand). */
     struct metadata_book *metadata;
+    /* The plugin names the file declares (spec_document.plugin_declarations), or NULL. */
+    struct plugin_book *declared;
     /* Plugin configurations inside plugin configurations (multi-auth's auth_plugins), so far. */
     unsigned entries_depth;
 };
@@ -144,6 +151,34 @@ void metadata_note(struct vctx *c, const char *plugin, const struct node *conf);
 /* The end of the file: each held finding whose metadata never set the fields is reported; with
  * merged_files, one whose plugin has no metadata in this file is announced instead (HOP9005). */
 void metadata_resolve(struct metadata_book *b, bool merged_files, struct diag_sink *sink);
+
+/*
+ * The plugin names a file declares in its own lists (document.yaml `plugin_declarations`:
+ * decK's cloned_plugins and custom_plugins, which decK writes after the plugins that use
+ * them), and the findings on plugins the target does not bundle, held until the end of the
+ * file: a declared name is then announced as not checked instead.
+ */
+struct plugin_declared {
+    const char *name, *list, *clone_of; /* clone_of: NULL for a custom plugin */
+    uint32_t line;
+};
+
+struct plugin_book {
+    struct strmap names; /* name -> index in decl */
+    struct plugin_declared *decl;
+    size_t ndecl, decl_cap;
+    struct diag_sink held;   /* findings waiting for the end of the file */
+    const char **held_names; /* parallel to held.items */
+    size_t nheld, held_cap;
+    struct arena strings;
+};
+
+void plugin_book_init(struct plugin_book *b);
+void plugin_book_release(struct plugin_book *b);
+/* Notes the plugin an item of a declaring list names (decl: its plugin_declarations entry). */
+void plugin_declare(struct plugin_book *b, const struct node *decl, const struct node *item);
+/* The end of the file: each held finding is reported, or announced when its name was declared. */
+void plugin_book_resolve(struct plugin_book *b, struct diag_sink *sink);
 
 /* Whether a string holds a placeholder of the kind (decK's ${{ env "DECK_X" }}, $NAME). */
 bool holds_placeholder(enum placeholder_kind kind, const struct node *n);
