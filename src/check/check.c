@@ -172,6 +172,7 @@ static int prescan(struct driver *d, gh_error *err)
     ro.limits = d->opt->limits;
     ro.meta_only = true;
     ro.lenient = d->opt->lenient;
+    ro.json_strict = d->opt->json_strict; /* findings go nowhere; JSON is read faster */
     struct reader r;
     if ((rc = reader_open(&r, &copy, &ro, &quiet, err)) == 0) {
         struct reader_entry e;

@@ -8,8 +8,10 @@
  * follows the largest item, not the file. Top-level keys and values, and anchored nodes, live
  * in a document arena until reader_close().
  *
- * JSON is read by the same parser (JSON is YAML's flow syntax), so every node has a position
- * in JSON files too; with json_strict, syntax that only YAML accepts is reported.
+ * JSON is YAML's flow syntax, so every node has a position in JSON files too; with json_strict,
+ * syntax that only YAML accepts is reported. A json_strict input that is strict JSON is read by
+ * a JSON reader of its own (reader_json.h), which gives libyaml's events several times faster;
+ * whatever it does not read exactly as libyaml does is read by libyaml, decided before reading.
  *
  * Findings go to the diagnostics sink: syntax errors, duplicate keys, limits, invalid UTF-8, a
  * byte order mark, mixed line endings, empty files, several documents. Scalars that YAML 1.1

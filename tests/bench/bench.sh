@@ -5,7 +5,9 @@
 # Prints, per N: file size, best-of-3 times, gatehop's throughput as a ratio to the scan's
 # (1.0 = as fast as parsing alone), and gatehop's peak RSS. Then the same for `gatehop convert
 # --to kong@3.4` of the file in the 2.x format (a third of its routes have regex paths to
-# migrate), against a scan of that file.
+# migrate), against a scan of that file. Then lint of the first file written as JSON (2-space
+# indents, as decK and most tools write it) against a libyaml scan of that JSON: libyaml is a
+# slow JSON parser, and gatehop reads JSON with a reader of its own (src/reader/reader_json.h).
 set -eu
 build=${1:?usage: bench.sh BUILD_DIR [N ...]}
 shift
@@ -15,12 +17,13 @@ work=${BENCH_DIR:-$(mktemp -d)}
 mkdir -p "$work"
 runs=${BENCH_RUNS:-3}
 bin="$build/gatehop"
-for t in gen_kong yaml_scan measure; do
+for t in gen_kong yaml_scan measure yaml2json; do
     [ -x "$build/tests/$t" ] || { echo "bench: $build/tests/$t is missing (build first)"; exit 2; }
 done
 
-# One table: for each size, the generated file (gen_kong's extra argument: FORMAT, "" for 3.0),
-# best-of-$runs times of the scan and of gatehop with the given arguments, and the ratio.
+# One table: for each size, the generated file (gen_kong's extra argument: FORMAT, "" for 3.0;
+# "json": the 3.0 file as JSON), best-of-$runs times of the scan and of gatehop with the given
+# arguments, and the ratio.
 # usage: table LABEL FORMAT GATEHOP_ARGS...
 table() {
     label=$1 format=$2
@@ -28,6 +31,11 @@ table() {
     printf '%-8s %8s %9s %10s %8s %10s\n' services MB scan_s "${label}_s" ratio peak_RSS_MB
     for n in $sizes; do
         f="$work/kong-$n${format:+-$format}.yml"
+        if [ "$format" = json ]; then
+            f="$work/kong-$n.json"
+            [ -f "$work/kong-$n.yml" ] || "$build/tests/gen_kong" "$n" > "$work/kong-$n.yml"
+            [ -f "$f" ] || "$build/tests/yaml2json" "$work/kong-$n.yml" > "$f"
+        fi
         [ -f "$f" ] || "$build/tests/gen_kong" "$n" $format > "$f"
         mb=$(awk -v b="$(wc -c < "$f")" 'BEGIN { printf "%.1f", b / 1048576 }')
         scan_t=; run_t=; run_rss=
@@ -48,3 +56,5 @@ EOF
 table gatehop "" lint -q --no-excerpts
 echo
 table convert 2.1 convert -q --no-excerpts --to kong@3.4
+echo
+table json json lint -q --no-excerpts
