@@ -3,23 +3,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_MAX 1024
+#define KEY_MAX KEYSET_KEY_MAX
 
 void index_init(struct index *ix)
 {
     memset(ix, 0, sizeof(*ix));
-    strmap_init(&ix->map);
+    keyset_init(&ix->keys);
     arena_init(&ix->strings, 64 * 1024);
 }
 
 int index_reserve(struct index *ix, size_t n)
 {
-    return strmap_reserve(&ix->map, n);
+    return keyset_reserve(&ix->keys, n);
 }
 
 void index_release(struct index *ix)
 {
-    strmap_release(&ix->map);
+    keyset_release(&ix->keys);
     free(ix->pending);
     arena_release(&ix->strings);
     memset(ix, 0, sizeof(*ix));
@@ -42,14 +42,14 @@ int index_define(struct index *ix, uint8_t entity, unsigned kind, const char *va
 {
     char key[KEY_MAX];
     size_t n = make_key(key, entity, kind, value, len);
-    return strmap_put(&ix->map, key, n, line, first_line);
+    return keyset_put(&ix->keys, key, n, line, first_line);
 }
 
 bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char *value, size_t len)
 {
     char key[KEY_MAX];
     size_t n = make_key(key, entity, kind, value, len);
-    return strmap_get(&ix->map, key, n) != NULL;
+    return keyset_get(&ix->keys, key, n, NULL);
 }
 
 bool index_resolves(const struct index *ix, uint8_t entity, const char *value, size_t len)

@@ -3,9 +3,10 @@
  * that references can be resolved and repeats found across the whole file, while items
  * themselves are freed as soon as they are checked.
  *
- * Invariants: a key is [entity index][kind][value bytes]; the value stored is the line of the
- * first definition. References that point forward are kept (with the location of the
- * reference) until index_resolve() at the end of the file.
+ * Invariants: a key is [entity index][kind][value bytes], kept exactly but compactly (a few
+ * bytes a key: util_keyset); the value stored is the line of the first definition. References that
+ * point forward are kept (with the location of the reference) until index_resolve() at the end of
+ * the file.
  */
 #ifndef CHECK_INDEX_H
 #define CHECK_INDEX_H
@@ -16,7 +17,7 @@
 
 #include "diag/diag.h"
 #include "util/util_arena.h"
-#include "util/util_strmap.h"
+#include "util/util_keyset.h"
 
 enum index_kind {
     INDEX_ID = 1,
@@ -37,7 +38,7 @@ struct pending_ref {
 };
 
 struct index {
-    struct strmap map;
+    struct keyset keys;
     struct pending_ref *pending;
     size_t npending, pending_cap;
     struct arena strings;

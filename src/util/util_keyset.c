@@ -1,0 +1,314 @@
+#include "util_keyset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MIN_SHIFT 6
+#define MAX_SHIFT 31
+
+void keyset_init(struct keyset *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->hash_bits = 64;
+}
+
+void keyset_release(struct keyset *s)
+{
+    free(s->slots);
+    free(s->log);
+    free(s->blocks);
+    free(s->tail);
+    keyset_init(s);
+}
+
+static uint64_t rotl(uint64_t x, unsigned r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t scramble(uint64_t k)
+{
+    k *= 0x87c37b91114253d5ull;
+    return rotl(k, 31) * 0x4cf5ad432745937full;
+}
+
+/* Eight bytes a step, then a full avalanche: the table uses the top bits as the slot and the
+ * low bits as the fingerprint, so both ends must depend on every byte. */
+static uint64_t hash_key(const struct keyset *s, const unsigned char *p, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (len * 0xff51afd7ed558ccdull);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t k;
+        memcpy(&k, p + i, 8);
+        h = rotl(h ^ scramble(k), 27) * 5 + 0x52dce729;
+    }
+    if (i < len) {
+        uint64_t k = 0;
+        memcpy(&k, p + i, len - i);
+        h ^= scramble(k);
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return s->hash_bits < 64 ? h & ((1ull << s->hash_bits) - 1) : h;
+}
+
+static size_t home(unsigned shift, uint64_t h)
+{
+    return (size_t)(h >> (64 - shift));
+}
+
+static uint32_t fingerprint(unsigned fp_bits, uint64_t h)
+{
+    return (uint32_t)h & ((1u << fp_bits) - 1);
+}
+
+/* LEB128: seven bits a byte, low bits first. */
+static unsigned char *put_varint(unsigned char *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (unsigned char)v;
+    return p;
+}
+
+static const unsigned char *get_varint(const unsigned char *p, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        unsigned char b = *p++;
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+    }
+    *v = x;
+    return p;
+}
+
+/* One block decoded: each entry's key (in keys[i * KEYSET_KEY_MAX]), length and value. */
+struct block_view {
+    char keys[KEYSET_BLOCK][KEYSET_KEY_MAX];
+    uint16_t len[KEYSET_BLOCK];
+    uint32_t value[KEYSET_BLOCK];
+};
+
+/* Decodes the entries 0..last of a block; each entry is
+ * [value difference, zigzag][shared prefix << 4 | entry it shares with][suffix length][suffix]. */
+static void decode_block(const struct keyset *s, size_t block, size_t last, struct block_view *v)
+{
+    const unsigned char *p = s->log + s->blocks[block];
+    int64_t value = 0;
+    for (size_t i = 0; i <= last; i++) {
+        uint64_t delta, ref, suffix;
+        p = get_varint(p, &delta);
+        p = get_varint(p, &ref);
+        p = get_varint(p, &suffix);
+        value += (int64_t)(delta >> 1) ^ -(int64_t)(delta & 1);
+        size_t shared = (size_t)(ref >> 4);
+        memcpy(v->keys[i], v->keys[ref & 15], shared);
+        memcpy(v->keys[i] + shared, p, (size_t)suffix);
+        p += suffix;
+        v->len[i] = (uint16_t)(shared + suffix);
+        v->value[i] = (uint32_t)value;
+    }
+}
+
+/* Whether the entry's key is key (its value to *value): the last block is compared as
+ * written, an older one decoded from the log. */
+static bool entry_is(const struct keyset *s, size_t entry, const void *key, size_t len,
+                     uint32_t *value)
+{
+    size_t block = entry / KEYSET_BLOCK, at = entry % KEYSET_BLOCK;
+    const char *k;
+    uint32_t v;
+    struct block_view view;
+    if (block == (s->count - 1) / KEYSET_BLOCK) {
+        k = s->tail + at * KEYSET_KEY_MAX;
+        if (s->tail_len[at] != len)
+            return false;
+        v = s->tail_value[at];
+    } else {
+        decode_block(s, block, at, &view);
+        k = view.keys[at];
+        if (view.len[at] != len)
+            return false;
+        v = view.value[at];
+    }
+    if (memcmp(k, key, len) != 0)
+        return false;
+    if (value)
+        *value = v;
+    return true;
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static size_t find(const struct keyset *s, uint64_t h, const void *key, size_t len, uint32_t *value,
+                   bool *found)
+{
+    size_t mask = ((size_t)1 << s->shift) - 1;
+    uint32_t fp = fingerprint(s->fp_bits, h), fp_mask = (1u << s->fp_bits) - 1;
+    for (size_t i = home(s->shift, h);; i = (i + 1) & mask) {
+        uint32_t w = s->slots[i];
+        if (w == 0) {
+            *found = false;
+            return i;
+        }
+        if ((w & fp_mask) == fp && entry_is(s, (w >> s->fp_bits) - 1, key, len, value)) {
+            *found = true;
+            return i;
+        }
+    }
+}
+
+static void place(uint32_t *slots, unsigned shift, unsigned fp_bits, uint64_t h, size_t entry)
+{
+    size_t mask = ((size_t)1 << shift) - 1, i = home(shift, h);
+    while (slots[i])
+        i = (i + 1) & mask;
+    slots[i] = (uint32_t)((entry + 1) << fp_bits) | fingerprint(fp_bits, h);
+}
+
+/* A table of 1 << shift slots, filled again from the log (the hashes are not kept). */
+static int rebuild(struct keyset *s, unsigned shift)
+{
+    unsigned fp_bits = 32 - shift;
+    uint32_t *slots = calloc((size_t)1 << shift, sizeof(*slots));
+    if (!slots)
+        return -1;
+    struct block_view *view = s->count ? malloc(sizeof(*view)) : NULL;
+    if (s->count && !view) {
+        free(slots);
+        return -1;
+    }
+    for (size_t b = 0; b * KEYSET_BLOCK < s->count; b++) {
+        size_t n = s->count - b * KEYSET_BLOCK;
+        n = n < KEYSET_BLOCK ? n : KEYSET_BLOCK;
+        decode_block(s, b, n - 1, view);
+        for (size_t i = 0; i < n; i++)
+            place(slots, shift, fp_bits,
+                  hash_key(s, (const unsigned char *)view->keys[i], view->len[i]),
+                  b * KEYSET_BLOCK + i);
+    }
+    free(view);
+    free(s->slots);
+    s->slots = slots;
+    s->shift = shift;
+    s->fp_bits = fp_bits;
+    return 0;
+}
+
+/* The table stays at most 3/4 full: linear probing stays short. */
+static unsigned shift_for(size_t n)
+{
+    unsigned shift = MIN_SHIFT;
+    while (shift < MAX_SHIFT && n * 4 > ((size_t)3 << shift))
+        shift++;
+    return shift;
+}
+
+int keyset_reserve(struct keyset *s, size_t n)
+{
+    unsigned shift = shift_for(n);
+    return shift > s->shift ? rebuild(s, shift) : 0;
+}
+
+static int ensure_room(struct keyset *s, size_t need)
+{
+    if (s->log_len + need > s->log_cap) {
+        size_t cap = s->log_cap ? s->log_cap : 4096;
+        while (cap < s->log_len + need)
+            cap *= 2;
+        unsigned char *p = realloc(s->log, cap);
+        if (!p)
+            return -1;
+        s->log = p;
+        s->log_cap = cap;
+    }
+    size_t block = s->count / KEYSET_BLOCK;
+    if (s->count % KEYSET_BLOCK == 0 && block == s->blocks_cap) {
+        size_t cap = s->blocks_cap ? s->blocks_cap * 2 : 64;
+        uint64_t *p = realloc(s->blocks, cap * sizeof(*p));
+        if (!p)
+            return -1;
+        s->blocks = p;
+        s->blocks_cap = cap;
+    }
+    if (!s->tail && !(s->tail = malloc((size_t)KEYSET_BLOCK * KEYSET_KEY_MAX)))
+        return -1;
+    return 0;
+}
+
+/* Writes the entry for key at the end of the log, sharing the longest prefix the block has. */
+static void append(struct keyset *s, const char *key, size_t len, uint32_t value)
+{
+    size_t at = s->count % KEYSET_BLOCK;
+    size_t ref = 0, shared = 0;
+    int64_t prev = 0;
+    if (at == 0) {
+        s->blocks[s->count / KEYSET_BLOCK] = s->log_len;
+    } else {
+        prev = s->tail_value[at - 1];
+        for (size_t i = 0; i < at; i++) {
+            const char *k = s->tail + i * KEYSET_KEY_MAX;
+            size_t n = s->tail_len[i] < len ? s->tail_len[i] : len, c = 0;
+            while (c < n && k[c] == key[c])
+                c++;
+            if (c > shared) {
+                shared = c;
+                ref = i;
+            }
+        }
+    }
+    int64_t delta = (int64_t)value - prev;
+    unsigned char *p = s->log + s->log_len;
+    p = put_varint(p, ((uint64_t)delta << 1) ^ (uint64_t)(delta >> 63));
+    p = put_varint(p, (uint64_t)shared << 4 | ref);
+    p = put_varint(p, len - shared);
+    memcpy(p, key + shared, len - shared);
+    s->log_len = (size_t)(p - s->log) + (len - shared);
+    memcpy(s->tail + at * KEYSET_KEY_MAX, key, len);
+    s->tail_len[at] = (uint16_t)len;
+    s->tail_value[at] = value;
+    s->count++;
+}
+
+int keyset_put(struct keyset *s, const void *key, size_t len, uint32_t value, uint32_t *existing)
+{
+    if (len > KEYSET_KEY_MAX || s->count >= ((size_t)3 << (MAX_SHIFT - 2)))
+        return -1;
+    if (!s->slots || (s->count + 1) * 4 > ((size_t)3 << s->shift)) {
+        if (rebuild(s, s->slots ? s->shift + 1 : MIN_SHIFT) < 0)
+            return -1;
+    }
+    uint64_t h = hash_key(s, key, len);
+    bool found;
+    size_t i = find(s, h, key, len, existing, &found);
+    if (found)
+        return 0;
+    /* Varints: 10 bytes for the value, 3 for the prefix, 2 for the length. */
+    if (ensure_room(s, 15 + len) < 0)
+        return -1;
+    append(s, key, len, value);
+    s->slots[i] = (uint32_t)(s->count << s->fp_bits) | fingerprint(s->fp_bits, h);
+    return 1;
+}
+
+bool keyset_get(const struct keyset *s, const void *key, size_t len, uint32_t *value)
+{
+    if (!s->count || len > KEYSET_KEY_MAX)
+        return false;
+    bool found;
+    find(s, hash_key(s, key, len), key, len, value, &found);
+    return found;
+}
+
+size_t keyset_memory(const struct keyset *s)
+{
+    return (s->slots ? sizeof(uint32_t) << s->shift : 0) + s->log_cap +
+           s->blocks_cap * sizeof(uint64_t) + (s->tail ? (size_t)KEYSET_BLOCK * KEYSET_KEY_MAX : 0);
+}
