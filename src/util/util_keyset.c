@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util_varint.h"
+
 #define MIN_SHIFT 6
 #define MAX_SHIFT 31
 
@@ -66,78 +68,85 @@ static uint32_t fingerprint(unsigned fp_bits, uint64_t h)
     return (uint32_t)h & ((1u << fp_bits) - 1);
 }
 
-/* LEB128: seven bits a byte, low bits first. */
-static unsigned char *put_varint(unsigned char *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (unsigned char)v;
-    return p;
-}
-
-static const unsigned char *get_varint(const unsigned char *p, uint64_t *v)
-{
-    uint64_t x = 0;
-    for (unsigned shift = 0;; shift += 7) {
-        unsigned char b = *p++;
-        x |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            break;
-    }
-    *v = x;
-    return p;
-}
-
-/* One block decoded: each entry's key (in keys[i * KEYSET_KEY_MAX]), length and value. */
-struct block_view {
-    char keys[KEYSET_BLOCK][KEYSET_KEY_MAX];
-    uint16_t len[KEYSET_BLOCK];
-    uint32_t value[KEYSET_BLOCK];
+/*
+ * An entry in the log: its value's difference from the previous entry's (zigzag varint), its
+ * shape, its suffix. The shape names the earlier entry of the block it shares a prefix with,
+ * how many bytes shorter than that entry the prefix is (drop), and the suffix's length: one
+ * byte, [entries back - 1: 3 bits][drop: 3 bits][suffix length - 1: 2 bits], when they fit
+ * (names in a series mostly do), else SHAPE_LONG and three varints: entry, drop, length.
+ * The first entry of a block shares nothing.
+ */
+struct entry_head {
+    uint16_t ref, shared, len;
+    uint32_t value;
+    const unsigned char *suffix;
 };
 
-/* Decodes the entries 0..last of a block; each entry is
- * [value difference, zigzag][shared prefix << 4 | entry it shares with][suffix length][suffix]. */
-static void decode_block(const struct keyset *s, size_t block, size_t last, struct block_view *v)
+#define SHAPE_LONG 0xff
+
+/* Reads the headers of the entries 0..last of a block. */
+static void read_block(const struct keyset *s, size_t block, size_t last, struct entry_head *h)
 {
     const unsigned char *p = s->log + s->blocks[block];
     int64_t value = 0;
     for (size_t i = 0; i <= last; i++) {
-        uint64_t delta, ref, suffix;
-        p = get_varint(p, &delta);
-        p = get_varint(p, &ref);
-        p = get_varint(p, &suffix);
-        value += (int64_t)(delta >> 1) ^ -(int64_t)(delta & 1);
-        size_t shared = (size_t)(ref >> 4);
-        memcpy(v->keys[i], v->keys[ref & 15], shared);
-        memcpy(v->keys[i] + shared, p, (size_t)suffix);
+        uint64_t delta, ref, drop, suffix;
+        p = varint_get(p, &delta);
+        if (*p != SHAPE_LONG) {
+            unsigned b = *p++;
+            ref = i - 1 - (b >> 5);
+            drop = (b >> 2) & 7;
+            suffix = (b & 3) + 1;
+        } else {
+            p = varint_get(p + 1, &ref);
+            p = varint_get(p, &drop);
+            p = varint_get(p, &suffix);
+        }
+        value += unzigzag(delta);
+        h[i].ref = (uint16_t)(i ? ref : 0);
+        h[i].shared = (uint16_t)(i ? h[ref].len - drop : 0);
+        h[i].len = (uint16_t)(h[i].shared + suffix);
+        h[i].value = (uint32_t)value;
+        h[i].suffix = p;
         p += suffix;
-        v->len[i] = (uint16_t)(shared + suffix);
-        v->value[i] = (uint32_t)value;
+    }
+}
+
+/* Entry e's key into out: its suffix, then the part of each entry it shares with that the
+ * entries after it on the chain do not cover. */
+static void entry_key(const struct entry_head *h, size_t e, char *out)
+{
+    size_t limit = h[e].len;
+    for (size_t i = e; limit > 0; i = h[i].ref) {
+        if (h[i].shared < limit) {
+            memcpy(out + h[i].shared, h[i].suffix, limit - h[i].shared);
+            limit = h[i].shared;
+        }
     }
 }
 
 /* Whether the entry's key is key (its value to *value): the last block is compared as
- * written, an older one decoded from the log. */
+ * written, an older one read back from the log. */
 static bool entry_is(const struct keyset *s, size_t entry, const void *key, size_t len,
                      uint32_t *value)
 {
     size_t block = entry / KEYSET_BLOCK, at = entry % KEYSET_BLOCK;
     const char *k;
     uint32_t v;
-    struct block_view view;
+    char buf[KEYSET_KEY_MAX];
     if (block == (s->count - 1) / KEYSET_BLOCK) {
         k = s->tail + at * KEYSET_KEY_MAX;
         if (s->tail_len[at] != len)
             return false;
         v = s->tail_value[at];
     } else {
-        decode_block(s, block, at, &view);
-        k = view.keys[at];
-        if (view.len[at] != len)
+        struct entry_head h[KEYSET_BLOCK];
+        read_block(s, block, at, h);
+        if (h[at].len != len)
             return false;
-        v = view.value[at];
+        entry_key(h, at, buf);
+        k = buf;
+        v = h[at].value;
     }
     if (memcmp(k, key, len) != 0)
         return false;
@@ -180,21 +189,18 @@ static int rebuild(struct keyset *s, unsigned shift)
     uint32_t *slots = calloc((size_t)1 << shift, sizeof(*slots));
     if (!slots)
         return -1;
-    struct block_view *view = s->count ? malloc(sizeof(*view)) : NULL;
-    if (s->count && !view) {
-        free(slots);
-        return -1;
-    }
+    struct entry_head h[KEYSET_BLOCK];
+    char key[KEYSET_KEY_MAX];
     for (size_t b = 0; b * KEYSET_BLOCK < s->count; b++) {
         size_t n = s->count - b * KEYSET_BLOCK;
         n = n < KEYSET_BLOCK ? n : KEYSET_BLOCK;
-        decode_block(s, b, n - 1, view);
-        for (size_t i = 0; i < n; i++)
-            place(slots, shift, fp_bits,
-                  hash_key(s, (const unsigned char *)view->keys[i], view->len[i]),
+        read_block(s, b, n - 1, h);
+        for (size_t i = 0; i < n; i++) {
+            entry_key(h, i, key);
+            place(slots, shift, fp_bits, hash_key(s, (const unsigned char *)key, h[i].len),
                   b * KEYSET_BLOCK + i);
+        }
     }
-    free(view);
     free(s->slots);
     s->slots = slots;
     s->shift = shift;
@@ -243,32 +249,54 @@ static int ensure_room(struct keyset *s, size_t need)
     return 0;
 }
 
+/* The earlier entry of the block sharing the longest prefix with key (the latest on a tie),
+ * and how long that prefix is. */
+static size_t best_ref(const struct keyset *s, size_t at, const char *key, size_t len,
+                       size_t *shared)
+{
+    size_t ref = at - 1;
+    *shared = 0;
+    for (size_t i = at; i-- > 0;) {
+        const char *k = s->tail + i * KEYSET_KEY_MAX;
+        size_t n = s->tail_len[i] < len ? s->tail_len[i] : len, c = 0;
+        if (n <= *shared || k[0] != key[0])
+            continue;
+        while (c < n && k[c] == key[c])
+            c++;
+        if (c > *shared) {
+            *shared = c;
+            ref = i;
+        }
+    }
+    return ref;
+}
+
 /* Writes the entry for key at the end of the log, sharing the longest prefix the block has. */
 static void append(struct keyset *s, const char *key, size_t len, uint32_t value)
 {
     size_t at = s->count % KEYSET_BLOCK;
-    size_t ref = 0, shared = 0;
+    size_t ref = 0, shared = 0, drop = 0;
     int64_t prev = 0;
     if (at == 0) {
         s->blocks[s->count / KEYSET_BLOCK] = s->log_len;
     } else {
         prev = s->tail_value[at - 1];
-        for (size_t i = 0; i < at; i++) {
-            const char *k = s->tail + i * KEYSET_KEY_MAX;
-            size_t n = s->tail_len[i] < len ? s->tail_len[i] : len, c = 0;
-            while (c < n && k[c] == key[c])
-                c++;
-            if (c > shared) {
-                shared = c;
-                ref = i;
-            }
-        }
+        ref = best_ref(s, at, key, len, &shared);
+        drop = s->tail_len[ref] - shared;
     }
     int64_t delta = (int64_t)value - prev;
+    size_t back = at ? at - ref : 1, suffix = len - shared;
     unsigned char *p = s->log + s->log_len;
-    p = put_varint(p, ((uint64_t)delta << 1) ^ (uint64_t)(delta >> 63));
-    p = put_varint(p, (uint64_t)shared << 4 | ref);
-    p = put_varint(p, len - shared);
+    p = varint_put(p, zigzag(delta));
+    unsigned shape = (unsigned)((back - 1) << 5 | drop << 2 | (suffix - 1));
+    if (back <= 8 && drop <= 7 && suffix >= 1 && suffix <= 4 && shape != SHAPE_LONG) {
+        *p++ = (unsigned char)shape;
+    } else {
+        *p++ = SHAPE_LONG;
+        p = varint_put(p, ref);
+        p = varint_put(p, drop);
+        p = varint_put(p, suffix);
+    }
     memcpy(p, key + shared, len - shared);
     s->log_len = (size_t)(p - s->log) + (len - shared);
     memcpy(s->tail + at * KEYSET_KEY_MAX, key, len);
@@ -290,8 +318,8 @@ int keyset_put(struct keyset *s, const void *key, size_t len, uint32_t value, ui
     size_t i = find(s, h, key, len, existing, &found);
     if (found)
         return 0;
-    /* Varints: 10 bytes for the value, 3 for the prefix, 2 for the length. */
-    if (ensure_room(s, 15 + len) < 0)
+    /* Varints: 10 bytes for the value, 1 + 3 * 2 for the shape. */
+    if (ensure_room(s, 17 + len) < 0)
         return -1;
     append(s, key, len, value);
     s->slots[i] = (uint32_t)(s->count << s->fp_bits) | fingerprint(s->fp_bits, h);

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KEYSET_BLOCK   16
+#define KEYSET_BLOCK   64
 #define KEYSET_KEY_MAX 1024
 
 struct keyset {
