@@ -16,7 +16,6 @@
 #include <stdint.h>
 
 #include "diag/diag.h"
-#include "util/util_arena.h"
 #include "util/util_keyset.h"
 
 enum index_kind {
@@ -37,11 +36,21 @@ struct pending_ref {
     const char *if_resolved;
 };
 
+/* The previous string of a kind written to (or read from) the pending log, to share with. */
+struct shared_text {
+    char *text; /* NUL-terminated */
+    size_t len, cap;
+};
+
 struct index {
     struct keyset keys;
-    struct pending_ref *pending;
-    size_t npending, pending_cap;
-    struct arena strings;
+    /* Forward references in the order they came, each written as what it shares with the one
+     * before it plus its own bytes (a few bytes a reference, not a copy of every string). */
+    unsigned char *pending;
+    size_t pending_len, pending_cap, npending;
+    struct shared_text last[4]; /* path, entity, value, if_resolved */
+    const char *last_field, *last_target;
+    uint32_t last_line;
 };
 
 void index_init(struct index *ix);
