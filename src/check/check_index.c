@@ -3,38 +3,81 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEY_MAX 1024
+#include "util/util_varint.h"
+
+#define KEY_MAX KEYSET_KEY_MAX
 
 void index_init(struct index *ix)
 {
     memset(ix, 0, sizeof(*ix));
-    strmap_init(&ix->map);
-    arena_init(&ix->strings, 64 * 1024);
+    keyset_init(&ix->keys);
 }
 
 int index_reserve(struct index *ix, size_t n)
 {
-    return strmap_reserve(&ix->map, n);
+    return keyset_reserve(&ix->keys, n);
 }
 
 void index_release(struct index *ix)
 {
-    strmap_release(&ix->map);
+    keyset_release(&ix->keys);
     free(ix->pending);
-    arena_release(&ix->strings);
+    for (size_t i = 0; i < 4; i++)
+        free(ix->last[i].text);
     memset(ix, 0, sizeof(*ix));
 }
 
-/* Values longer than the key buffer are cut: two such values differing only past the cut
- * would count as equal, which for names and ids of this length does not happen in practice. */
+/* The hex digit's value, or -1 (lowercase only: an id in capitals is another id). */
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A lowercase UUID (8-4-4-4-12 hex digits) as its 16 bytes; false for any other text. */
+static bool pack_uuid(const char *v, size_t len, unsigned char *out)
+{
+    if (len != 36 || v[8] != '-' || v[13] != '-' || v[18] != '-' || v[23] != '-')
+        return false;
+    size_t n = 0;
+    for (size_t i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23)
+            continue;
+        int d = hex_digit(v[i]);
+        if (d < 0)
+            return false;
+        out[n / 2] = (unsigned char)(n % 2 ? out[n / 2] | d : d << 4);
+        n++;
+    }
+    return true;
+}
+
+/*
+ * [entity][kind][value]. Kong's ids are UUIDs: one in lowercase is kept as UUID_MARK and its 16
+ * bytes, not its 36 characters. No UTF-8 text begins with the bytes 0xFD or 0xFE, so the marked
+ * form cannot be a value; a value that begins with one anyway (not UTF-8) is kept behind
+ * ESCAPE_MARK, so that it cannot be taken for a packed UUID either.
+ * Values longer than the key buffer are cut: two such values differing only past the cut
+ * would count as equal, which for names and ids of this length does not happen in practice.
+ */
+#define UUID_MARK   0xFE
+#define ESCAPE_MARK 0xFD
+
 static size_t make_key(char *key, uint8_t entity, unsigned kind, const char *value, size_t len)
 {
-    if (len > KEY_MAX - 2)
-        len = KEY_MAX - 2;
     key[0] = (char)entity;
     key[1] = (char)kind;
-    memcpy(key + 2, value, len);
-    return len + 2;
+    unsigned char *at = (unsigned char *)key + 2;
+    if (pack_uuid(value, len, at + 1)) {
+        at[0] = UUID_MARK;
+        return 2 + 1 + 16;
+    }
+    size_t start = 2;
+    if (len && ((unsigned char)value[0] == UUID_MARK || (unsigned char)value[0] == ESCAPE_MARK))
+        key[start++] = (char)ESCAPE_MARK;
+    if (len > KEY_MAX - start)
+        len = KEY_MAX - start;
+    memcpy(key + start, value, len);
+    return len + start;
 }
 
 int index_define(struct index *ix, uint8_t entity, unsigned kind, const char *value, size_t len,
@@ -42,14 +85,14 @@ int index_define(struct index *ix, uint8_t entity, unsigned kind, const char *va
 {
     char key[KEY_MAX];
     size_t n = make_key(key, entity, kind, value, len);
-    return strmap_put(&ix->map, key, n, line, first_line);
+    return keyset_put(&ix->keys, key, n, line, first_line);
 }
 
 bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char *value, size_t len)
 {
     char key[KEY_MAX];
     size_t n = make_key(key, entity, kind, value, len);
-    return strmap_get(&ix->map, key, n) != NULL;
+    return keyset_get(&ix->keys, key, n, NULL);
 }
 
 bool index_resolves(const struct index *ix, uint8_t entity, const char *value, size_t len)
@@ -58,31 +101,149 @@ bool index_resolves(const struct index *ix, uint8_t entity, const char *value, s
            index_has(ix, entity, INDEX_ENDPOINT, value, len);
 }
 
+/* Room for need (> 0) bytes in a buffer that doubles as it fills: the buffer, moved or not,
+ * or NULL when out of memory (the buffer left as it was). */
+static void *room(void *data, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return data;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *p = realloc(data, n);
+    if (p)
+        *cap = n;
+    return p;
+}
+
+static unsigned char *put_text(unsigned char *p, struct shared_text *prev, const char *s,
+                               size_t len)
+{
+    size_t shared = 0, n = prev->len < len ? prev->len : len;
+    while (shared < n && prev->text[shared] == s[shared])
+        shared++;
+    p = varint_put(p, shared);
+    p = varint_put(p, len - shared);
+    memcpy(p, s + shared, len - shared);
+    memcpy(prev->text + shared, s + shared, len - shared);
+    prev->text[len] = '\0';
+    prev->len = len;
+    return p + (len - shared);
+}
+
+static const unsigned char *get_text(const unsigned char *p, struct shared_text *prev)
+{
+    uint64_t shared, suffix;
+    p = varint_get(p, &shared);
+    p = varint_get(p, &suffix);
+    memcpy(prev->text + shared, p, (size_t)suffix);
+    prev->len = (size_t)(shared + suffix);
+    prev->text[prev->len] = '\0';
+    return p + suffix;
+}
+
+/*
+ * A reference is written as: [target][flags: 1 new names, 2 if_resolved][line difference,
+ * zigzag][column][end line - line, zigzag][end column][path][entity][value][if_resolved?]
+ * [field and target pointers, when new]; each text as [shared with the previous][suffix].
+ */
+enum { PENDING_NEW_NAMES = 1, PENDING_IF_RESOLVED = 2 };
+
 int index_defer(struct index *ix, const struct pending_ref *ref)
 {
-    if (ix->npending == ix->pending_cap) {
-        size_t cap = ix->pending_cap ? ix->pending_cap * 2 : 64;
-        struct pending_ref *p = realloc(ix->pending, cap * sizeof(*p));
-        if (!p)
-            return -1;
-        ix->pending = p;
-        ix->pending_cap = cap;
+    const char *texts[4] = {ref->path ? ref->path : "", ref->entity ? ref->entity : "", ref->value,
+                            ref->if_resolved ? ref->if_resolved : ""};
+    size_t lens[4] = {strlen(texts[0]), strlen(texts[1]), ref->len, strlen(texts[3])};
+    if (!ix->npending) { /* the first of a log shares nothing, as index_resolve reads it */
+        for (size_t i = 0; i < 4; i++)
+            ix->last[i].len = 0;
+        ix->last_line = 0;
     }
-    struct pending_ref copy = *ref;
-    copy.value = arena_strndup(&ix->strings, ref->value, ref->len);
-    copy.path = arena_strdup(&ix->strings, ref->path ? ref->path : "");
-    copy.entity = arena_strdup(&ix->strings, ref->entity ? ref->entity : "");
-    copy.if_resolved = ref->if_resolved ? arena_strdup(&ix->strings, ref->if_resolved) : NULL;
-    if (!copy.value || !copy.path || !copy.entity || (ref->if_resolved && !copy.if_resolved))
+    size_t need = 2 + 4 * VARINT_MAX + 2 * sizeof(const char *);
+    for (size_t i = 0; i < 4; i++) {
+        char *text = room(ix->last[i].text, &ix->last[i].cap, lens[i] + 1);
+        if (!text)
+            return -1;
+        ix->last[i].text = text;
+        need += 2 * VARINT_MAX + lens[i];
+    }
+    unsigned char *log = room(ix->pending, &ix->pending_cap, ix->pending_len + need);
+    if (!log)
         return -1;
-    ix->pending[ix->npending++] = copy;
+    ix->pending = log;
+    bool new_names =
+        !ix->npending || ref->field != ix->last_field || ref->target_singular != ix->last_target;
+    unsigned char *p = ix->pending + ix->pending_len;
+    *p++ = ref->target;
+    *p++ = (unsigned char)((new_names ? PENDING_NEW_NAMES : 0) |
+                           (ref->if_resolved ? PENDING_IF_RESOLVED : 0));
+    p = varint_put(p, zigzag((int64_t)ref->span.line - ix->last_line));
+    p = varint_put(p, ref->span.column);
+    p = varint_put(p, zigzag((int64_t)ref->span.end_line - ref->span.line));
+    p = varint_put(p, ref->span.end_column);
+    for (size_t i = 0; i < 3; i++)
+        p = put_text(p, &ix->last[i], texts[i], lens[i]);
+    if (ref->if_resolved)
+        p = put_text(p, &ix->last[3], texts[3], lens[3]);
+    if (new_names) {
+        memcpy(p, &ref->field, sizeof(ref->field));
+        memcpy(p + sizeof(ref->field), &ref->target_singular, sizeof(ref->target_singular));
+        p += sizeof(ref->field) + sizeof(ref->target_singular);
+    }
+    ix->last_field = ref->field;
+    ix->last_target = ref->target_singular;
+    ix->last_line = ref->span.line;
+    ix->pending_len = (size_t)(p - ix->pending);
+    ix->npending++;
     return 0;
+}
+
+/* The next reference of the log into r, its texts in last[] (big enough: each is at most as
+ * long as the longest written, and the writer grew them to that). */
+static const unsigned char *next_pending(const unsigned char *p, struct shared_text *last,
+                                         struct pending_ref *r, uint32_t *line)
+{
+    uint64_t v;
+    r->target = *p++;
+    unsigned flags = *p++;
+    p = varint_get(p, &v);
+    r->span.line = *line = (uint32_t)((int64_t)*line + unzigzag(v));
+    p = varint_get(p, &v);
+    r->span.column = (uint32_t)v;
+    p = varint_get(p, &v);
+    r->span.end_line = (uint32_t)((int64_t)r->span.line + unzigzag(v));
+    p = varint_get(p, &v);
+    r->span.end_column = (uint32_t)v;
+    for (size_t i = 0; i < 3; i++)
+        p = get_text(p, &last[i]);
+    r->if_resolved = NULL;
+    if (flags & PENDING_IF_RESOLVED) {
+        p = get_text(p, &last[3]);
+        r->if_resolved = last[3].text;
+    }
+    if (flags & PENDING_NEW_NAMES) {
+        memcpy(&r->field, p, sizeof(r->field));
+        memcpy(&r->target_singular, p + sizeof(r->field), sizeof(r->target_singular));
+        p += sizeof(r->field) + sizeof(r->target_singular);
+    }
+    r->path = last[0].text;
+    r->entity = last[1].text;
+    r->value = last[2].text;
+    r->len = last[2].len;
+    return p;
 }
 
 void index_resolve(struct index *ix, struct diag_sink *sink, bool elsewhere)
 {
+    /* The writer's last texts are reused to read: each is as large as any text written. */
+    for (size_t i = 0; i < 4; i++)
+        ix->last[i].len = 0;
+    const unsigned char *p = ix->pending;
+    struct pending_ref ref = {0};
+    uint32_t line = 0;
     for (size_t i = 0; i < ix->npending; i++) {
-        const struct pending_ref *r = &ix->pending[i];
+        p = next_pending(p, ix->last, &ref, &line);
+        const struct pending_ref *r = &ref;
         bool found = index_resolves(ix, r->target, r->value, r->len);
         if (found && r->if_resolved)
             diag_add(sink, R_HOP3004, -1, &r->span, r->path, r->entity, "%s", r->if_resolved);
@@ -100,4 +261,6 @@ void index_resolve(struct index *ix, struct diag_sink *sink, bool elsewhere)
                  "'%s' refers to %s '%.200s', which is not in this file", r->field,
                  r->target_singular, r->value);
     }
+    ix->npending = 0;
+    ix->pending_len = 0;
 }

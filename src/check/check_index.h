@@ -3,9 +3,10 @@
  * that references can be resolved and repeats found across the whole file, while items
  * themselves are freed as soon as they are checked.
  *
- * Invariants: a key is [entity index][kind][value bytes]; the value stored is the line of the
- * first definition. References that point forward are kept (with the location of the
- * reference) until index_resolve() at the end of the file.
+ * Invariants: a key is [entity index][kind][value bytes], kept exactly but compactly (a few
+ * bytes a key: util_keyset); the value stored is the line of the first definition. References that
+ * point forward are kept (with the location of the reference) until index_resolve() at the end of
+ * the file.
  */
 #ifndef CHECK_INDEX_H
 #define CHECK_INDEX_H
@@ -15,8 +16,7 @@
 #include <stdint.h>
 
 #include "diag/diag.h"
-#include "util/util_arena.h"
-#include "util/util_strmap.h"
+#include "util/util_keyset.h"
 
 enum index_kind {
     INDEX_ID = 1,
@@ -36,11 +36,21 @@ struct pending_ref {
     const char *if_resolved;
 };
 
+/* The previous string of a kind written to (or read from) the pending log, to share with. */
+struct shared_text {
+    char *text; /* NUL-terminated */
+    size_t len, cap;
+};
+
 struct index {
-    struct strmap map;
-    struct pending_ref *pending;
-    size_t npending, pending_cap;
-    struct arena strings;
+    struct keyset keys;
+    /* Forward references in the order they came, each written as what it shares with the one
+     * before it plus its own bytes (a few bytes a reference, not a copy of every string). */
+    unsigned char *pending;
+    size_t pending_len, pending_cap, npending;
+    struct shared_text last[4]; /* path, entity, value, if_resolved */
+    const char *last_field, *last_target;
+    uint32_t last_line;
 };
 
 void index_init(struct index *ix);

@@ -1,5 +1,5 @@
-/* Unit tests for src/util: versions, the string map, UTF-8, edit distance, SHA-1, globs and
- * file-system paths. */
+/* Unit tests for src/util: versions, the string map, the key set, UTF-8, edit distance, SHA-1,
+ * globs and file-system paths. */
 #include <stdlib.h>
 
 #include "model/model_path.h"
@@ -7,6 +7,7 @@
 #include "util/util_buf.h"
 #include "util/util_fspath.h"
 #include "util/util_glob.h"
+#include "util/util_keyset.h"
 #include "util/util_sha1.h"
 #include "util/util_str.h"
 #include "util/util_strmap.h"
@@ -54,6 +55,91 @@ static void test_strmap(void)
        "a prefix is its own key");
     ok(strmap_memory(&m) < 8u * 1024 * 1024, "100000 keys fit in 8 MiB");
     strmap_release(&m);
+}
+
+/* A key of the keyset test: i picks one of a few shapes that share prefixes, differ only at
+ * the end, are prefixes of each other, are empty, or are as long as a key may be. */
+static size_t keyset_test_key(char *key, int i)
+{
+    switch (i % 7) {
+    case 0:
+        return (size_t)snprintf(key, 64, "svc-%d", i / 7);
+    case 1:
+        return (size_t)snprintf(key, 64, "svc-%d-v1", i / 7);
+    case 2:
+        return (size_t)snprintf(key, 64, "\x08\x03key-auth\x1fsvc-%d", i / 7);
+    case 3:
+        return (size_t)snprintf(key, 64, "%08x-%04x", (unsigned)i * 2654435761u, (unsigned)i);
+    case 4:
+        return i == 4 ? 0 : (size_t)snprintf(key, 64, "s%d", i / 7);
+    case 5:
+        memset(key, 'x', KEYSET_KEY_MAX);
+        key[snprintf(key, 32, "%d:", i)] = 'x';
+        return (size_t)(KEYSET_KEY_MAX - (i / 7) % 50);
+    default:
+        return (size_t)snprintf(key, 64, "svc-%d\n", i / 7);
+    }
+}
+
+/* Every answer of a set against what it was given; with hash_bits lowered every key has the
+ * same slot and nearly the same hash, so only the key bytes tell keys apart. */
+static void keyset_check(unsigned hash_bits, int n)
+{
+    struct keyset s;
+    keyset_init(&s);
+    s.hash_bits = hash_bits;
+    char key[KEYSET_KEY_MAX + 1];
+    int added = 0, wrong = 0;
+    for (int i = 0; i < n; i++) {
+        size_t len = keyset_test_key(key, i);
+        /* Values jump both ways and to the ends of their range. */
+        uint32_t value = i % 11 == 5 ? UINT32_MAX - (uint32_t)i : (uint32_t)(i * 37 % 1000);
+        added += keyset_put(&s, key, len, value, NULL) == 1;
+    }
+    for (int i = 0; i < n; i++) {
+        size_t len = keyset_test_key(key, i);
+        uint32_t want = i % 11 == 5 ? UINT32_MAX - (uint32_t)i : (uint32_t)(i * 37 % 1000);
+        uint32_t got = 0, first = 0;
+        if (!keyset_get(&s, key, len, &got) || got != want)
+            wrong++;
+        if (keyset_put(&s, key, len, 1, &first) != 0 || first != want)
+            wrong++;
+        /* The same key one byte longer, or with its last byte changed, is another key. */
+        key[len] = '#';
+        if (keyset_get(&s, key, len + 1, NULL) && len + 1 <= KEYSET_KEY_MAX)
+            wrong++;
+        if (len && (key[len - 1] ^= 0x40, keyset_get(&s, key, len, NULL)))
+            wrong++;
+    }
+    is_int(added, n,
+           hash_bits < 64 ? "every distinct key added, hashes colliding"
+                          : "every distinct key added");
+    is_int(wrong, 0,
+           hash_bits < 64 ? "every key found with its value, no other key matches it, "
+                            "hashes colliding"
+                          : "every key found with its value, no other key matches it");
+    is_int(s.count, n, "as many entries as keys");
+    keyset_release(&s);
+}
+
+static void test_keyset(void)
+{
+    keyset_check(64, 200000);
+    keyset_check(0, 1500);
+    keyset_check(3, 1500);
+    struct keyset s;
+    keyset_init(&s);
+    char key[KEYSET_KEY_MAX + 1];
+    memset(key, 'y', sizeof(key));
+    is_int(keyset_put(&s, key, sizeof(key), 1, NULL), -1, "a key past KEYSET_KEY_MAX is refused");
+    ok(!keyset_get(&s, "a", 1, NULL), "an empty set holds nothing");
+    for (int i = 0; i < 300000; i++) {
+        int n = snprintf(key, 32, "service-%d", i);
+        keyset_put(&s, key, (size_t)n, (uint32_t)i, NULL);
+    }
+    /* A copy of every name with a 16-byte slot each (util_strmap) takes over 12 MiB. */
+    ok(keyset_memory(&s) < 5u * 1024 * 1024, "300000 short names fit in 5 MiB, table included");
+    keyset_release(&s);
 }
 
 static void test_utf8(void)
@@ -198,6 +284,7 @@ int main(void)
     test_fspath();
     test_versions();
     test_strmap();
+    test_keyset();
     test_utf8();
     test_misc();
     test_sha1();

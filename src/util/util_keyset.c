@@ -1,0 +1,342 @@
+#include "util_keyset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util_varint.h"
+
+#define MIN_SHIFT 6
+#define MAX_SHIFT 31
+
+void keyset_init(struct keyset *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->hash_bits = 64;
+}
+
+void keyset_release(struct keyset *s)
+{
+    free(s->slots);
+    free(s->log);
+    free(s->blocks);
+    free(s->tail);
+    keyset_init(s);
+}
+
+static uint64_t rotl(uint64_t x, unsigned r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t scramble(uint64_t k)
+{
+    k *= 0x87c37b91114253d5ull;
+    return rotl(k, 31) * 0x4cf5ad432745937full;
+}
+
+/* Eight bytes a step, then a full avalanche: the table uses the top bits as the slot and the
+ * low bits as the fingerprint, so both ends must depend on every byte. */
+static uint64_t hash_key(const struct keyset *s, const unsigned char *p, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (len * 0xff51afd7ed558ccdull);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t k;
+        memcpy(&k, p + i, 8);
+        h = rotl(h ^ scramble(k), 27) * 5 + 0x52dce729;
+    }
+    if (i < len) {
+        uint64_t k = 0;
+        memcpy(&k, p + i, len - i);
+        h ^= scramble(k);
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return s->hash_bits < 64 ? h & ((1ull << s->hash_bits) - 1) : h;
+}
+
+static size_t home(unsigned shift, uint64_t h)
+{
+    return (size_t)(h >> (64 - shift));
+}
+
+static uint32_t fingerprint(unsigned fp_bits, uint64_t h)
+{
+    return (uint32_t)h & ((1u << fp_bits) - 1);
+}
+
+/*
+ * An entry in the log: its value's difference from the previous entry's (zigzag varint), its
+ * shape, its suffix. The shape names the earlier entry of the block it shares a prefix with,
+ * how many bytes shorter than that entry the prefix is (drop), and the suffix's length: one
+ * byte, [entries back - 1: 3 bits][drop: 3 bits][suffix length - 1: 2 bits], when they fit
+ * (names in a series mostly do), else SHAPE_LONG and three varints: entry, drop, length.
+ * The first entry of a block shares nothing.
+ */
+struct entry_head {
+    uint16_t ref, shared, len;
+    uint32_t value;
+    const unsigned char *suffix;
+};
+
+#define SHAPE_LONG 0xff
+
+/* Reads the headers of the entries 0..last of a block. */
+static void read_block(const struct keyset *s, size_t block, size_t last, struct entry_head *h)
+{
+    const unsigned char *p = s->log + s->blocks[block];
+    int64_t value = 0;
+    for (size_t i = 0; i <= last; i++) {
+        uint64_t delta, ref, drop, suffix;
+        p = varint_get(p, &delta);
+        if (*p != SHAPE_LONG) {
+            unsigned b = *p++;
+            ref = i - 1 - (b >> 5);
+            drop = (b >> 2) & 7;
+            suffix = (b & 3) + 1;
+        } else {
+            p = varint_get(p + 1, &ref);
+            p = varint_get(p, &drop);
+            p = varint_get(p, &suffix);
+        }
+        value += unzigzag(delta);
+        h[i].ref = (uint16_t)(i ? ref : 0);
+        h[i].shared = (uint16_t)(i ? h[ref].len - drop : 0);
+        h[i].len = (uint16_t)(h[i].shared + suffix);
+        h[i].value = (uint32_t)value;
+        h[i].suffix = p;
+        p += suffix;
+    }
+}
+
+/* Entry e's key into out: its suffix, then the part of each entry it shares with that the
+ * entries after it on the chain do not cover. */
+static void entry_key(const struct entry_head *h, size_t e, char *out)
+{
+    size_t limit = h[e].len;
+    for (size_t i = e; limit > 0; i = h[i].ref) {
+        if (h[i].shared < limit) {
+            memcpy(out + h[i].shared, h[i].suffix, limit - h[i].shared);
+            limit = h[i].shared;
+        }
+    }
+}
+
+/* Whether the entry's key is key (its value to *value): the last block is compared as
+ * written, an older one read back from the log. */
+static bool entry_is(const struct keyset *s, size_t entry, const void *key, size_t len,
+                     uint32_t *value)
+{
+    size_t block = entry / KEYSET_BLOCK, at = entry % KEYSET_BLOCK;
+    const char *k;
+    uint32_t v;
+    char buf[KEYSET_KEY_MAX];
+    if (block == (s->count - 1) / KEYSET_BLOCK) {
+        k = s->tail + at * KEYSET_KEY_MAX;
+        if (s->tail_len[at] != len)
+            return false;
+        v = s->tail_value[at];
+    } else {
+        struct entry_head h[KEYSET_BLOCK];
+        read_block(s, block, at, h);
+        if (h[at].len != len)
+            return false;
+        entry_key(h, at, buf);
+        k = buf;
+        v = h[at].value;
+    }
+    if (memcmp(k, key, len) != 0)
+        return false;
+    if (value)
+        *value = v;
+    return true;
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static size_t find(const struct keyset *s, uint64_t h, const void *key, size_t len, uint32_t *value,
+                   bool *found)
+{
+    size_t mask = ((size_t)1 << s->shift) - 1;
+    uint32_t fp = fingerprint(s->fp_bits, h), fp_mask = (1u << s->fp_bits) - 1;
+    for (size_t i = home(s->shift, h);; i = (i + 1) & mask) {
+        uint32_t w = s->slots[i];
+        if (w == 0) {
+            *found = false;
+            return i;
+        }
+        if ((w & fp_mask) == fp && entry_is(s, (w >> s->fp_bits) - 1, key, len, value)) {
+            *found = true;
+            return i;
+        }
+    }
+}
+
+static void place(uint32_t *slots, unsigned shift, unsigned fp_bits, uint64_t h, size_t entry)
+{
+    size_t mask = ((size_t)1 << shift) - 1, i = home(shift, h);
+    while (slots[i])
+        i = (i + 1) & mask;
+    slots[i] = (uint32_t)((entry + 1) << fp_bits) | fingerprint(fp_bits, h);
+}
+
+/* A table of 1 << shift slots, filled again from the log (the hashes are not kept). */
+static int rebuild(struct keyset *s, unsigned shift)
+{
+    unsigned fp_bits = 32 - shift;
+    uint32_t *slots = calloc((size_t)1 << shift, sizeof(*slots));
+    if (!slots)
+        return -1;
+    struct entry_head h[KEYSET_BLOCK];
+    char key[KEYSET_KEY_MAX];
+    for (size_t b = 0; b * KEYSET_BLOCK < s->count; b++) {
+        size_t n = s->count - b * KEYSET_BLOCK;
+        n = n < KEYSET_BLOCK ? n : KEYSET_BLOCK;
+        read_block(s, b, n - 1, h);
+        for (size_t i = 0; i < n; i++) {
+            entry_key(h, i, key);
+            place(slots, shift, fp_bits, hash_key(s, (const unsigned char *)key, h[i].len),
+                  b * KEYSET_BLOCK + i);
+        }
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->shift = shift;
+    s->fp_bits = fp_bits;
+    return 0;
+}
+
+/* The table stays at most 3/4 full: linear probing stays short. */
+static unsigned shift_for(size_t n)
+{
+    unsigned shift = MIN_SHIFT;
+    while (shift < MAX_SHIFT && n * 4 > ((size_t)3 << shift))
+        shift++;
+    return shift;
+}
+
+int keyset_reserve(struct keyset *s, size_t n)
+{
+    unsigned shift = shift_for(n);
+    return shift > s->shift ? rebuild(s, shift) : 0;
+}
+
+static int ensure_room(struct keyset *s, size_t need)
+{
+    if (s->log_len + need > s->log_cap) {
+        size_t cap = s->log_cap ? s->log_cap : 4096;
+        while (cap < s->log_len + need)
+            cap *= 2;
+        unsigned char *p = realloc(s->log, cap);
+        if (!p)
+            return -1;
+        s->log = p;
+        s->log_cap = cap;
+    }
+    size_t block = s->count / KEYSET_BLOCK;
+    if (s->count % KEYSET_BLOCK == 0 && block == s->blocks_cap) {
+        size_t cap = s->blocks_cap ? s->blocks_cap * 2 : 64;
+        uint64_t *p = realloc(s->blocks, cap * sizeof(*p));
+        if (!p)
+            return -1;
+        s->blocks = p;
+        s->blocks_cap = cap;
+    }
+    if (!s->tail && !(s->tail = malloc((size_t)KEYSET_BLOCK * KEYSET_KEY_MAX)))
+        return -1;
+    return 0;
+}
+
+/* The earlier entry of the block sharing the longest prefix with key (the latest on a tie),
+ * and how long that prefix is. */
+static size_t best_ref(const struct keyset *s, size_t at, const char *key, size_t len,
+                       size_t *shared)
+{
+    size_t ref = at - 1;
+    *shared = 0;
+    for (size_t i = at; i-- > 0;) {
+        const char *k = s->tail + i * KEYSET_KEY_MAX;
+        size_t n = s->tail_len[i] < len ? s->tail_len[i] : len, c = 0;
+        if (n <= *shared || k[0] != key[0])
+            continue;
+        while (c < n && k[c] == key[c])
+            c++;
+        if (c > *shared) {
+            *shared = c;
+            ref = i;
+        }
+    }
+    return ref;
+}
+
+/* Writes the entry for key at the end of the log, sharing the longest prefix the block has. */
+static void append(struct keyset *s, const char *key, size_t len, uint32_t value)
+{
+    size_t at = s->count % KEYSET_BLOCK;
+    size_t ref = 0, shared = 0, drop = 0;
+    int64_t prev = 0;
+    if (at == 0) {
+        s->blocks[s->count / KEYSET_BLOCK] = s->log_len;
+    } else {
+        prev = s->tail_value[at - 1];
+        ref = best_ref(s, at, key, len, &shared);
+        drop = s->tail_len[ref] - shared;
+    }
+    int64_t delta = (int64_t)value - prev;
+    size_t back = at ? at - ref : 1, suffix = len - shared;
+    unsigned char *p = s->log + s->log_len;
+    p = varint_put(p, zigzag(delta));
+    unsigned shape = (unsigned)((back - 1) << 5 | drop << 2 | (suffix - 1));
+    if (back <= 8 && drop <= 7 && suffix >= 1 && suffix <= 4 && shape != SHAPE_LONG) {
+        *p++ = (unsigned char)shape;
+    } else {
+        *p++ = SHAPE_LONG;
+        p = varint_put(p, ref);
+        p = varint_put(p, drop);
+        p = varint_put(p, suffix);
+    }
+    memcpy(p, key + shared, len - shared);
+    s->log_len = (size_t)(p - s->log) + (len - shared);
+    memcpy(s->tail + at * KEYSET_KEY_MAX, key, len);
+    s->tail_len[at] = (uint16_t)len;
+    s->tail_value[at] = value;
+    s->count++;
+}
+
+int keyset_put(struct keyset *s, const void *key, size_t len, uint32_t value, uint32_t *existing)
+{
+    if (len > KEYSET_KEY_MAX || s->count >= ((size_t)3 << (MAX_SHIFT - 2)))
+        return -1;
+    if (!s->slots || (s->count + 1) * 4 > ((size_t)3 << s->shift)) {
+        if (rebuild(s, s->slots ? s->shift + 1 : MIN_SHIFT) < 0)
+            return -1;
+    }
+    uint64_t h = hash_key(s, key, len);
+    bool found;
+    size_t i = find(s, h, key, len, existing, &found);
+    if (found)
+        return 0;
+    /* Varints: 10 bytes for the value, 1 + 3 * 2 for the shape. */
+    if (ensure_room(s, 17 + len) < 0)
+        return -1;
+    append(s, key, len, value);
+    s->slots[i] = (uint32_t)(s->count << s->fp_bits) | fingerprint(s->fp_bits, h);
+    return 1;
+}
+
+bool keyset_get(const struct keyset *s, const void *key, size_t len, uint32_t *value)
+{
+    if (!s->count || len > KEYSET_KEY_MAX)
+        return false;
+    bool found;
+    find(s, hash_key(s, key, len), key, len, value, &found);
+    return found;
+}
+
+size_t keyset_memory(const struct keyset *s)
+{
+    return (s->slots ? sizeof(uint32_t) << s->shift : 0) + s->log_cap +
+           s->blocks_cap * sizeof(uint64_t) + (s->tail ? (size_t)KEYSET_BLOCK * KEYSET_KEY_MAX : 0);
+}

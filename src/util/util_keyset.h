@@ -1,0 +1,54 @@
+/*
+ * A compact, exact set of byte strings, each with a 32-bit value, for the name and id index of a
+ * document (millions of keys): a few bytes per key where a copy of every key would cost tens.
+ *
+ * Invariants: keys are kept, in the order they arrive, in a log of blocks of KEYSET_BLOCK
+ * entries; within a block an entry is written as the prefix it shares with an earlier entry of
+ * the block plus its own suffix, and its value as a difference from the previous entry's. The
+ * table holds, per slot, one 32-bit word: the entry's number and as many bits of its hash as
+ * the number leaves free. Equal hashes are only a hint: a key matches only when its bytes equal
+ * the entry's bytes, read back from the log, so a collision costs time, never a wrong answer.
+ * Keys are at most KEYSET_KEY_MAX bytes; at most 2^31 keys. Lookups never allocate.
+ */
+#ifndef UTIL_KEYSET_H
+#define UTIL_KEYSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KEYSET_BLOCK   64
+#define KEYSET_KEY_MAX 1024
+
+struct keyset {
+    uint32_t *slots; /* 0: empty; else (entry + 1) << fp_bits | fingerprint */
+    unsigned shift;  /* the table has 1 << shift slots */
+    unsigned fp_bits;
+    size_t count;
+    unsigned char *log;
+    size_t log_len, log_cap;
+    uint64_t *blocks; /* log offset of each block's first entry */
+    size_t blocks_cap;
+    /* The last block's keys as written, to find the prefix a new entry shares. */
+    char *tail;
+    uint16_t tail_len[KEYSET_BLOCK];
+    uint32_t tail_value[KEYSET_BLOCK];
+    /* Bits of the hash kept (64); a test lowers it to force collisions. */
+    unsigned hash_bits;
+};
+
+void keyset_init(struct keyset *s);
+void keyset_release(struct keyset *s);
+/*
+ * Adds key unless present. Returns 1 when added, 0 when already there (then *existing, if not
+ * NULL, receives its value), -1 when out of memory or the key is longer than KEYSET_KEY_MAX.
+ */
+int keyset_put(struct keyset *s, const void *key, size_t len, uint32_t value, uint32_t *existing);
+/* Whether key is present; its value goes to *value when not NULL. */
+bool keyset_get(const struct keyset *s, const void *key, size_t len, uint32_t *value);
+/* Makes room for n keys in all without growing the table; -1 when out of memory. */
+int keyset_reserve(struct keyset *s, size_t n);
+/* Bytes held, for accounting. */
+size_t keyset_memory(const struct keyset *s);
+
+#endif

@@ -1,0 +1,159 @@
+/* Unit tests for src/check's document index: repeats and references found exactly, even when
+ * every key's hash collides (the key set's hash_bits lowered). */
+#include <stdlib.h>
+
+#include "check/check_index.h"
+#include "tap.h"
+
+static size_t count_rule(const struct diag_sink *sink, enum rule_id rule)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sink->count; i++)
+        n += sink->items[i].rule == rule;
+    return n;
+}
+
+static void check_index(unsigned hash_bits)
+{
+    struct index ix;
+    index_init(&ix);
+    ix.keys.hash_bits = hash_bits;
+    char name[64];
+    int wrong = 0;
+    /* Names that differ in their last byte only, or one is a prefix of another, in two
+     * entities and two kinds: none is a repeat of another. */
+    for (uint32_t i = 0; i < 600; i++) {
+        int n = snprintf(name, sizeof(name), "svc-%u", i / 4);
+        uint8_t entity = (uint8_t)(i % 2);
+        unsigned kind = i % 4 < 2 ? INDEX_ENDPOINT : INDEX_ID;
+        uint32_t first = 0;
+        if (index_define(&ix, entity, kind, name, (size_t)n, 10 + i, &first) != 1)
+            wrong++;
+    }
+    is_int(wrong, 0, "600 distinct keys, none taken for a repeat");
+    uint32_t first = 0;
+    is_int(index_define(&ix, 1, INDEX_ID, "svc-17", 6, 9999, &first), 0, "a real repeat is one");
+    is_int(first, 10 + 4 * 17 + 3, "with the line of the first definition");
+    ok(index_resolves(&ix, 0, "svc-149", 7), "a defined name resolves");
+    ok(!index_resolves(&ix, 0, "svc-150", 7), "a name one past the last does not");
+    ok(!index_resolves(&ix, 0, "svc-1", 4), "nor a prefix of a name");
+    ok(!index_resolves(&ix, 0, "svc-14", 7), "nor a name with a byte more");
+    ok(!index_has(&ix, 0, INDEX_CACHE_KEY, "svc-3", 5), "nor the same value in another kind");
+    /* Forward references: two resolve at the end, one names nothing, one must not resolve. */
+    struct pending_ref refs[] = {
+        {0, "svc-200", 7, {1, 1, 1, 1}, "routes[0].service", "routes", "service", "service", NULL},
+        {0, "svc-201", 7, {2, 1, 2, 1}, "routes[1].service", "routes", "service", "service", NULL},
+        {0, "svc-202", 7, {3, 1, 3, 1}, "routes[2].service", "routes", "service", "service", NULL},
+        {1, "svc-200", 7, {4, 1, 4, 1}, "plugins[0].route", "plugins", "route", "route", "nested"},
+    };
+    for (size_t i = 0; i < 4; i++)
+        ok(index_defer(&ix, &refs[i]) == 0, "a forward reference is kept");
+    for (uint32_t i = 0; i < 4; i++) {
+        int n = snprintf(name, sizeof(name), "svc-20%u", i / 2);
+        index_define(&ix, (uint8_t)(i % 2), INDEX_ENDPOINT, name, (size_t)n, 2000 + i, &first);
+    }
+    struct diag_sink sink;
+    diag_sink_init(&sink, 100);
+    index_resolve(&ix, &sink, false);
+    is_int(count_rule(&sink, R_HOP3001), 1, "only the reference naming nothing is unresolved");
+    ok(sink.count && sink.items[0].span.line == 3, "it is the third one");
+    is_int(count_rule(&sink, R_HOP3004), 1, "the nested one resolved is reported");
+    diag_sink_release(&sink);
+    index_release(&ix);
+}
+
+/* Many forward references, each written as what it shares with the one before: every one
+ * read back whole, and a second round after index_resolve starts afresh. */
+static void check_pending(void)
+{
+    struct index ix;
+    index_init(&ix);
+    char value[64], path[64], entity[64];
+    for (int round = 0; round < 2; round++) {
+        int wrong = 0;
+        for (uint32_t i = 0; i < 1000; i++) {
+            int n = snprintf(value, sizeof(value), "%s-%u", i % 3 ? "consumer" : "c", i);
+            snprintf(path, sizeof(path), "plugins[%u].consumer", i);
+            snprintf(entity, sizeof(entity), "plugin %u", i / 7);
+            struct pending_ref r = {(uint8_t)(i % 2),
+                                    value,
+                                    (size_t)n,
+                                    {1000 - i, i % 90 + 1, 1000 - i + i % 2, i % 90 + 9},
+                                    path,
+                                    entity,
+                                    i % 5 ? "consumer" : "service",
+                                    i % 5 ? "consumer" : "service",
+                                    NULL};
+            wrong += index_defer(&ix, &r) != 0;
+            if (i % 4 == 0) /* every fourth is defined after all */
+                index_define(&ix, (uint8_t)(i % 2), INDEX_ENDPOINT, value, (size_t)n, 1, NULL);
+        }
+        is_int(wrong, 0, "1000 forward references kept");
+        struct diag_sink sink;
+        diag_sink_init(&sink, 2000);
+        index_resolve(&ix, &sink, false);
+        is_int(sink.count, 750, "the three in four never defined are reported");
+        for (size_t k = 0; k < sink.count; k++) {
+            const struct diag *d = &sink.items[k];
+            uint32_t i = 1000 - d->span.line;
+            char message[200];
+            snprintf(message, sizeof(message),
+                     "'%s' refers to %s '%s-%u', which is not in this file",
+                     i % 5 ? "consumer" : "service", i % 5 ? "consumer" : "service",
+                     i % 3 ? "consumer" : "c", i);
+            snprintf(path, sizeof(path), "plugins[%u].consumer", i);
+            snprintf(entity, sizeof(entity), "plugin %u", i / 7);
+            wrong += i % 4 == 0 || strcmp(d->message, message) != 0 || strcmp(d->path, path) != 0 ||
+                     strcmp(d->entity, entity) != 0 || d->span.column != i % 90 + 1 ||
+                     d->span.end_line != 1000 - i + i % 2 || d->span.end_column != i % 90 + 9;
+        }
+        is_int(wrong, 0, "each with its own value, path, entity, field and span");
+        diag_sink_release(&sink);
+    }
+    index_release(&ix);
+}
+
+/* Ids kept as their 16 bytes are told apart from every text that is not the same id. */
+static void check_uuids(unsigned hash_bits)
+{
+    struct index ix;
+    index_init(&ix);
+    ix.keys.hash_bits = hash_bits;
+    const char *id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    uint32_t first = 0;
+    is_int(index_define(&ix, 0, INDEX_ID, id, 36, 7, &first), 1, "an id is defined");
+    is_int(index_define(&ix, 0, INDEX_ID, id, 36, 9, &first), 0, "and found again");
+    is_int(first, 7, "with its line");
+    /* The 16 bytes the id is kept as, written out as a value, with and without the mark. */
+    char packed[17] = "\xfe\x0f\x8f\xad\x5b\xd9\xcb\x46\x9f\xa1\x65\x70\x86\x77\x28\x95\x0e";
+    const char *others[] = {"0F8FAD5B-D9CB-469F-A165-70867728950E",
+                            "0f8fad5b-d9cb-469f-a165-70867728950f",
+                            "0f8fad5bd-9cb-469f-a165-70867728950e",
+                            "0f8fad5b-d9cb-469f-a165-70867728950e ",
+                            packed + 1,
+                            packed,
+                            "\xfd\xfe"};
+    size_t lens[] = {36, 36, 36, 37, 16, 17, 2};
+    int wrong = 0;
+    for (size_t i = 0; i < 7; i++)
+        wrong += index_resolves(&ix, 0, others[i], lens[i]);
+    is_int(wrong, 0,
+           "no other text resolves to it (capitals, one digit, a dash moved, a space, "
+           "its bytes)");
+    for (size_t i = 0; i < 7; i++)
+        wrong += index_define(&ix, 0, INDEX_ID, others[i], lens[i], 20, &first) != 1;
+    is_int(wrong, 0, "each of them is defined as a new id");
+    ok(index_resolves(&ix, 0, packed, 17) && index_resolves(&ix, 0, id, 36), "and found as itself");
+    index_release(&ix);
+}
+
+int main(void)
+{
+    check_uuids(64);
+    check_uuids(0);
+    check_pending();
+    check_index(64);
+    check_index(0);
+    check_index(2);
+    return done();
+}
