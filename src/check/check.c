@@ -1214,7 +1214,9 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
         info->lenient_found = reader_take_lenient(&d->reader);
     diag_merge(sink, &reader_sink);
     diag_sink_release(&reader_sink);
-    if (rc == 0 && (d->run->failed || (d->rewriting && d->rw.log->failed)))
+    if (rc == 0 &&
+        (d->run->failed || (d->rewriting && d->rw.log->failed) ||
+         spec_document_failed(d->main.run.doc) || spec_document_failed(d->probe.run.doc)))
         rc = error_set(err, GH_ENOMEM, "out of memory while checking '%s'", src->name);
     info->hops_incomplete = reader_incomplete(&d->reader);
     reader_close(&d->reader);

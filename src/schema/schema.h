@@ -412,11 +412,17 @@ struct spec_entity {
 };
 
 /* A bundled plugin and its configuration schema per scope (NULL: not known to gatehop). */
+struct spec_plugin_late;
+
 struct spec_plugin {
     const char *name;
+    /* Valid once the plugin is found with spec_plugin_find(). */
     const struct spec_field *scopes[PLUGIN_SCOPE_COUNT];
     bool described;   /* gatehop has its schemas: a scope without one has none in the gateway */
     const char *type; /* its file's plugin_type for the target (APISIX's `auth`), or NULL */
+    /* The built-in knowledge's plugins are compiled when first found (a file names a few of a
+     * release's hundred), its scopes then; NULL when they were compiled with the document. */
+    struct spec_plugin_late *late;
 };
 
 struct spec_document {
@@ -478,6 +484,8 @@ struct spec_document {
     /* A string that is a secret reference skips the checks of a string or untyped field
      * (product.yaml `secret_references: skip_checks`: APISIX 3.17's skip_validation). */
     bool secret_refs_skip_checks;
+    /* Where a plugin compiled late records that memory ran out (spec_document_failed). */
+    struct spec_late_target *late;
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */
@@ -582,8 +590,11 @@ const struct spec_record *spec_entity_record_for(const struct spec_entity *e,
 const struct spec_entity *spec_entity_for_item(const struct spec_entity *e,
                                                const struct node *item);
 
-/* A bundled plugin of the target by name, or NULL. */
+/* A bundled plugin of the target by name, or NULL; compiles its scopes on first use (any
+ * thread: under the knowledge base's compile lock). */
 const struct spec_plugin *spec_plugin_find(const struct spec_document *d, const char *name);
+/* Memory ran out compiling a plugin of d late: its checks are incomplete. */
+bool spec_document_failed(const struct spec_document *d);
 /* Whether the target runs the plugin on stream routes (stream_plugins). */
 bool spec_runs_on_stream_routes(const struct spec_document *d, const char *name);
 /*
