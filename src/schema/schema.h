@@ -4,9 +4,12 @@
  *
  * Two stages. Loading reads every file of a product, checks it against the format's keyword
  * tables (fail closed: anything unknown is a load error with file:line:col) and keeps the YAML
- * trees. Compiling picks, for a target, the active variant of every definition, applies
- * typedefs and subschema overlays, and builds the spec_* structures the checks walk. Compiled
- * documents are cached per target and live as long as the knowledge base.
+ * trees; the built-in knowledge was loaded and checked so when the binary was built, and its
+ * trees are rebuilt from a packed form (schema_pack.h), the entity and plugin files only when a
+ * target of their product is compiled. Compiling picks, for a target, the active variant of
+ * every definition, applies typedefs and subschema overlays, and builds the spec_* structures
+ * the checks walk. Compiled documents are cached per target and live as long as the knowledge
+ * base.
  *
  * Invariants: every spec_* pointer borrowed from a compiled document is valid until
  * kb_free(). Records list their fields sorted by name. A spec_field of type FT_RECORD has a

@@ -5,7 +5,8 @@
 # Prints, per N: file size, best-of-3 times, gatehop's throughput as a ratio to the scan's
 # (1.0 = as fast as parsing alone), and gatehop's peak RSS. Then the same for `gatehop convert
 # --to kong@3.4` of the file in the 2.x format (a third of its routes have regex paths to
-# migrate), against a scan of that file.
+# migrate), against a scan of that file. Last, start-up on one-entity files (startup.sh;
+# STARTUP_RUNS runs each, default 50).
 set -eu
 build=${1:?usage: bench.sh BUILD_DIR [N ...]}
 shift
@@ -48,3 +49,6 @@ EOF
 table gatehop "" lint -q --no-excerpts
 echo
 table convert 2.1 convert -q --no-excerpts --to kong@3.4
+echo
+# Start-up on one-entity files: the median of many runs (tests/bench/startup.sh).
+BENCH_DIR="$work" sh "$(dirname "$0")/startup.sh" "$build" "${STARTUP_RUNS:-50}"
