@@ -564,6 +564,12 @@ int kb_edition_choose(const struct kb_product *p, const char *asked, const struc
 const struct kb_product *kb_backend_find(const struct kb_product *p, const char *name,
                                          struct version *since, const char **description);
 
+/*
+ * Reads the product's document, typedefs, upgrade rules and plan, which the built-in knowledge
+ * builds only for a product in use: kb_compile() does it, and the functions below need it
+ * done (-1 when memory ran out). Any thread: under the compile lock.
+ */
+int kb_product_ready(const struct kb_product *p, gh_error *err);
 /* The upgrade rules (upgrades.yaml, docs/schema-format.md), or NULL when there are none. */
 const struct node *kb_upgrade_rules(const struct kb_product *p);
 /* The top-level key that holds a file's own version marker ("_format_version"), or NULL. */

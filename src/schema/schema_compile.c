@@ -1496,8 +1496,11 @@ static int compile_cached(struct kb *kb, struct kb_product *p, const struct targ
     struct spec_document *d = arena_calloc(&kb->arena, 1, sizeof(*d));
     if (!d)
         return error_set(err, GH_ENOMEM, "out of memory");
+    int rc = kb_product_ready_locked(p, err);
+    if (rc < 0)
+        return rc;
     struct cctx c = {p, t, &kb->arena, err, p->document.path};
-    int rc = compile_document(&c, d);
+    rc = compile_document(&c, d);
     if (rc == 0 && t->backend)
         rc = take_backend_plugins(kb, t, d, err);
     if (rc < 0)

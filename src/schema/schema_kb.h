@@ -19,8 +19,9 @@ struct kb_packed_file;
 struct kb_file {
     const char *path; /* for messages: "schemas/kong/entities/routes.yaml" */
     const char *name; /* an entity file's `entity`, a plugin file's `plugin`, or NULL */
-    /* NULL for a built-in entity or plugin file until the compiler asks for it (kb_file_tree,
-     * kb_file_part: a plugin file's parts one by one), under the compile lock. */
+    /* NULL for a built-in file other than product.yaml until its product is compiled for a
+     * target (kb_product_ready) or the compiler asks for it (kb_file_tree, kb_file_part: a
+     * plugin file's parts one by one), under the compile lock. */
     struct node *root;
     const struct kb_packed_file *packed; /* a built-in file's nodes, or NULL */
     struct node **parts;                 /* the values of a built-in root's keys, built so far */
@@ -72,8 +73,10 @@ pcre2_code *kb_regex(struct kb *kb, const char *pattern, size_t len);
 const struct kb_file *kb_entity_file(const struct kb_product *p, const char *name);
 const struct kb_file *kb_plugin_file(const struct kb_product *p, const char *name);
 const struct node *kb_typedef(const struct kb_product *p, const char *name);
-/* f->root, built first for a built-in entity or plugin file; -1 when memory ran out. The
- * compiler calls these two with the compile lock held. */
+/* kb_product_ready() with the compile lock held, as the compiler holds it. */
+int kb_product_ready_locked(struct kb_product *p, gh_error *err);
+/* f->root, built first for a built-in file; -1 when memory ran out. The compiler calls these
+ * two with the compile lock held. */
 int kb_file_tree(struct kb *kb, const struct kb_file *f, const struct node **out);
 /* node_map_get(f->root, key), building only that part of a built-in plugin file. */
 int kb_file_part(struct kb *kb, const struct kb_file *f, const char *key, const struct node **out);

@@ -2495,6 +2495,24 @@ int kb_file_tree(struct kb *kb, const struct kb_file *f, const struct node **out
     return 0;
 }
 
+int kb_product_ready_locked(struct kb_product *p, gh_error *err)
+{
+    struct kb_file *files[] = {&p->document, &p->typedefs, &p->upgrades, &p->plan};
+    const struct node *root;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        if (kb_file_tree(p->kb, files[i], &root) < 0)
+            return error_set(err, GH_ENOMEM, "out of memory");
+    return 0;
+}
+
+int kb_product_ready(const struct kb_product *p, gh_error *err)
+{
+    pthread_mutex_lock(&p->kb->compile_lock);
+    int rc = kb_product_ready_locked((struct kb_product *)p, err);
+    pthread_mutex_unlock(&p->kb->compile_lock);
+    return rc;
+}
+
 int kb_file_part(struct kb *kb, const struct kb_file *f, const char *key, const struct node **out)
 {
     *out = NULL;
@@ -2626,8 +2644,9 @@ static int check_backends(const struct kb *kb, const struct kb_product *p, gh_er
 
 /* ---- the built-in knowledge -------------------------------------------------------------- */
 
-/* A file of the packed knowledge. Only the compiler reads entity and plugin files: they are
- * built when a target of their product is compiled, plugin files part by part. */
+/* A file of the packed knowledge. Only product.yaml is built now: the other files are read
+ * once a target of their product is compiled (kb_product_ready), entities and plugins by the
+ * compiler, plugin files part by part. */
 static int packed_file(struct kb *kb, const struct kb_packed_file *pf, struct kb_file *f,
                        gh_error *err)
 {
@@ -2635,8 +2654,7 @@ static int packed_file(struct kb *kb, const struct kb_packed_file *pf, struct kb
     f->path = k->strings + pf->path;
     f->name = pf->name == UINT32_MAX ? NULL : k->strings + pf->name;
     f->packed = pf;
-    bool late = pf->role == KB_PACKED_PLUGIN || pf->role == KB_PACKED_ENTITY;
-    if (!late && !(f->root = kb_packed_tree(k, pf->root, &kb->arena)))
+    if (pf->role == KB_PACKED_PRODUCT && !(f->root = kb_packed_tree(k, pf->root, &kb->arena)))
         return error_set(err, GH_ENOMEM, "out of memory");
     return 0;
 }

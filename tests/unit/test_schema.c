@@ -118,9 +118,10 @@ static bool same_file(struct kb *kb, const struct kb_file *read, const struct kb
 static bool same_product(struct kb *kb, const struct kb_product *read,
                          const struct kb_product *built)
 {
-    bool same = !strcmp(read->name, built->name) && !strcmp(read->display, built->display) &&
-                read->nversions == built->nversions && read->nentities == built->nentities &&
-                read->nplugins == built->nplugins &&
+    gh_error err = {0};
+    bool same = kb_product_ready(built, &err) == 0 && !strcmp(read->name, built->name) &&
+                !strcmp(read->display, built->display) && read->nversions == built->nversions &&
+                read->nentities == built->nentities && read->nplugins == built->nplugins &&
                 !read->upgrades.root == !built->upgrades.root &&
                 !read->plan.root == !built->plan.root;
     const struct kb_file *fixed[][2] = {{&read->product, &built->product},
