@@ -487,7 +487,7 @@ struct spec_document {
     /* A string that is a secret reference skips the checks of a string or untyped field
      * (product.yaml `secret_references: skip_checks`: APISIX 3.17's skip_validation). */
     bool secret_refs_skip_checks;
-    /* Where a plugin compiled late records that memory ran out (spec_document_failed). */
+    /* Where a plugin compiled late records a failure (spec_document_error). */
     struct spec_late_target *late;
 };
 
@@ -602,8 +602,8 @@ const struct spec_entity *spec_entity_for_item(const struct spec_entity *e,
 /* A bundled plugin of the target by name, or NULL; compiles its scopes on first use (any
  * thread: under the knowledge base's compile lock). */
 const struct spec_plugin *spec_plugin_find(const struct spec_document *d, const char *name);
-/* Memory ran out compiling a plugin of d late: its checks are incomplete. */
-bool spec_document_failed(const struct spec_document *d);
+/* Why compiling a plugin of d late failed (its checks are incomplete), or NULL. */
+const gh_error *spec_document_error(const struct spec_document *d);
 /* Whether the target runs the plugin on stream routes (stream_plugins). */
 bool spec_runs_on_stream_routes(const struct spec_document *d, const char *name);
 /*

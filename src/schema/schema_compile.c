@@ -1266,7 +1266,8 @@ static int compare_strings(const void *a, const void *b)
 struct spec_late_target {
     struct kb_product *p;
     struct target t;
-    atomic_bool failed;
+    atomic_bool failed; /* set once error holds the first failure */
+    gh_error error;
 };
 
 struct spec_plugin_late {
@@ -1290,8 +1291,9 @@ static int compile_plugin_scopes(struct cctx *c, const struct kb_file *file, str
     return 0;
 }
 
-/* Built-in knowledge compiled for every target at build time (tests/unit/test_schema.c runs
- * the same files through the eager path) fails late only when memory runs out. */
+/* The built-in knowledge's files compile for every target (tests/unit/test_schema.c compiles
+ * them all through the eager path), so a plugin compiled late fails only when memory runs out;
+ * spec_document_error() tells the checks. */
 static int defer_plugin_scopes(struct cctx *c, struct spec_document *d, const struct kb_file *file,
                                struct spec_plugin *sp)
 {
@@ -1316,8 +1318,11 @@ static void compile_late(const struct spec_plugin *sp)
     if (!atomic_load_explicit(&late->done, memory_order_relaxed)) {
         gh_error err = {0};
         struct cctx c = {late->target->p, &late->target->t, &kb->arena, &err, late->file->path};
-        if (compile_plugin_scopes(&c, late->file, (struct spec_plugin *)sp) < 0)
+        if (compile_plugin_scopes(&c, late->file, (struct spec_plugin *)sp) < 0 &&
+            !atomic_load(&late->target->failed)) {
+            late->target->error = err;
             atomic_store(&late->target->failed, true);
+        }
         atomic_store_explicit(&late->done, true, memory_order_release);
     }
     pthread_mutex_unlock(&kb->compile_lock);
@@ -1535,9 +1540,9 @@ const struct spec_plugin *spec_plugin_find(const struct spec_document *d, const 
     return sp;
 }
 
-bool spec_document_failed(const struct spec_document *d)
+const gh_error *spec_document_error(const struct spec_document *d)
 {
-    return d && d->late && atomic_load(&d->late->failed);
+    return d && d->late && atomic_load(&d->late->failed) ? &d->late->error : NULL;
 }
 
 bool spec_runs_on_stream_routes(const struct spec_document *d, const char *name)

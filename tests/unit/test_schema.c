@@ -153,7 +153,7 @@ static bool same_plugins(const struct spec_document *read, const struct spec_doc
                 (a->scopes[s] && a->scopes[s]->type != b->scopes[s]->type))
                 return false;
     }
-    return !spec_document_failed(built);
+    return !spec_document_error(built);
 }
 
 static void test_packed_knowledge(const char *dir)
