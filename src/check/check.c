@@ -1247,6 +1247,12 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     diag_sink_release(&reader_sink);
     if (rc == 0 && (d->run->failed || (d->rewriting && d->rw.log->failed)))
         rc = error_set(err, GH_ENOMEM, "out of memory while checking '%s'", src->name);
+    const gh_error *late = spec_document_error(d->main.run.doc);
+    if (!late)
+        late = spec_document_error(d->probe.run.doc);
+    if (rc == 0 && late)
+        rc = error_set_at(err, late->status, late->file, late->line, late->column, "%s",
+                          late->message);
     info->hops_incomplete = reader_incomplete(&d->reader);
     reader_close(&d->reader);
     lane_release(&d->main);

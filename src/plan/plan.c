@@ -297,7 +297,9 @@ int upgrade_plan_build(struct upgrade_plan *plan, const struct plan_request *req
     plan->to = req->to_text;
     const struct version *from = NULL, *to = NULL;
     const struct node *mode = NULL;
-    int rc = check_request(plan, req, &from, &to, err);
+    int rc = kb_product_ready(req->product, err);
+    if (rc == 0)
+        rc = check_request(plan, req, &from, &to, err);
     if (rc < 0 ||
         (rc = choose(plan, node_map_get(kb_plan(req->product), "modes"), "--mode", req->mode, &mode,
                      err)) < 0 ||

@@ -4,9 +4,12 @@
  *
  * Two stages. Loading reads every file of a product, checks it against the format's keyword
  * tables (fail closed: anything unknown is a load error with file:line:col) and keeps the YAML
- * trees. Compiling picks, for a target, the active variant of every definition, applies
- * typedefs and subschema overlays, and builds the spec_* structures the checks walk. Compiled
- * documents are cached per target and live as long as the knowledge base.
+ * trees; the built-in knowledge was loaded and checked so when the binary was built, and its
+ * trees are rebuilt from a packed form (schema_pack.h), the entity and plugin files only when a
+ * target of their product is compiled. Compiling picks, for a target, the active variant of
+ * every definition, applies typedefs and subschema overlays, and builds the spec_* structures
+ * the checks walk. Compiled documents are cached per target and live as long as the knowledge
+ * base.
  *
  * Invariants: every spec_* pointer borrowed from a compiled document is valid until
  * kb_free(). Records list their fields sorted by name. A spec_field of type FT_RECORD has a
@@ -412,11 +415,17 @@ struct spec_entity {
 };
 
 /* A bundled plugin and its configuration schema per scope (NULL: not known to gatehop). */
+struct spec_plugin_late;
+
 struct spec_plugin {
     const char *name;
+    /* Valid once the plugin is found with spec_plugin_find(). */
     const struct spec_field *scopes[PLUGIN_SCOPE_COUNT];
     bool described;   /* gatehop has its schemas: a scope without one has none in the gateway */
     const char *type; /* its file's plugin_type for the target (APISIX's `auth`), or NULL */
+    /* The built-in knowledge's plugins are compiled when first found (a file names a few of a
+     * release's hundred), its scopes then; NULL when they were compiled with the document. */
+    struct spec_plugin_late *late;
 };
 
 struct spec_document {
@@ -484,6 +493,8 @@ struct spec_document {
     /* A string that is a secret reference skips the checks of a string or untyped field
      * (product.yaml `secret_references: skip_checks`: APISIX 3.17's skip_validation). */
     bool secret_refs_skip_checks;
+    /* Where a plugin compiled late records a failure (spec_document_error). */
+    struct spec_late_target *late;
 };
 
 /* ---- the knowledge base ------------------------------------------------------------------ */
@@ -559,6 +570,12 @@ int kb_edition_choose(const struct kb_product *p, const char *asked, const struc
 const struct kb_product *kb_backend_find(const struct kb_product *p, const char *name,
                                          struct version *since, const char **description);
 
+/*
+ * Reads the product's document, typedefs, upgrade rules and plan, which the built-in knowledge
+ * builds only for a product in use: kb_compile() does it, and the functions below need it
+ * done (-1 when memory ran out). Any thread: under the compile lock.
+ */
+int kb_product_ready(const struct kb_product *p, gh_error *err);
 /* The upgrade rules (upgrades.yaml, docs/schema-format.md), or NULL when there are none. */
 const struct node *kb_upgrade_rules(const struct kb_product *p);
 /* The top-level key that holds a file's own version marker ("_format_version"), or NULL. */
@@ -588,8 +605,11 @@ const struct spec_record *spec_entity_record_for(const struct spec_entity *e,
 const struct spec_entity *spec_entity_for_item(const struct spec_entity *e,
                                                const struct node *item);
 
-/* A bundled plugin of the target by name, or NULL. */
+/* A bundled plugin of the target by name, or NULL; compiles its scopes on first use (any
+ * thread: under the knowledge base's compile lock). */
 const struct spec_plugin *spec_plugin_find(const struct spec_document *d, const char *name);
+/* Why compiling a plugin of d late failed (its checks are incomplete), or NULL. */
+const gh_error *spec_document_error(const struct spec_document *d);
 /* Whether the target runs the plugin on stream routes (stream_plugins). */
 bool spec_runs_on_stream_routes(const struct spec_document *d, const char *name);
 /*

@@ -6,6 +6,7 @@
  * own definition, then its typedef, that typedef's typedef, and so on. Keywords nearer the
  * field win, so the chain is applied from its far end.
  */
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -986,12 +987,16 @@ static int compile_plugin_subschemas(struct cctx *c, const struct node *plugins,
             continue;
         const struct kb_file *file =
             kb_plugin_file(c->p, spec_item_value(plugins->u.items[i])->u.text);
-        const struct node *changes = file ? node_map_get(file->root, "entity") : NULL;
+        const struct node *changes = NULL, *name = NULL;
+        if (file && kb_file_part(c->p->kb, file, "entity", &changes) < 0)
+            return oom(c);
         if (!changes)
             continue;
+        if (kb_file_part(c->p->kb, file, "plugin", &name) < 0)
+            return oom(c);
         const char *outer = c->file;
         c->file = file->path;
-        struct subschema_source src = {node_map_get(file->root, "plugin"), changes, true, NULL};
+        struct subschema_source src = {name, changes, true, NULL};
         int rc =
             compile_subschema(c, entity_fields, &e->record, &src, &e->subschemas[e->nsubschemas]);
         c->file = outer;
@@ -1150,7 +1155,9 @@ static int compile_rewrites(struct cctx *c, const struct node *list, struct spec
 
 static int compile_entity(struct cctx *c, const struct kb_file *file, struct spec_entity *e)
 {
-    const struct node *root = file->root;
+    const struct node *root;
+    if (kb_file_tree(c->p->kb, file, &root) < 0)
+        return oom(c);
     c->file = file->path;
     memset(e, 0, sizeof(*e));
     e->where = root;
@@ -1255,6 +1262,72 @@ static int compare_strings(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The target a document's plugins are compiled for when they are first found. */
+struct spec_late_target {
+    struct kb_product *p;
+    struct target t;
+    atomic_bool failed; /* set once error holds the first failure */
+    gh_error error;
+};
+
+struct spec_plugin_late {
+    struct spec_late_target *target;
+    const struct kb_file *file;
+    atomic_bool done; /* set, under the compile lock, once the scopes are written */
+};
+
+/* A plugin's schema per scope, from its file. */
+static int compile_plugin_scopes(struct cctx *c, const struct kb_file *file, struct spec_plugin *sp)
+{
+    for (int scope = PLUGIN_SCOPE_CONFIG; scope < PLUGIN_SCOPE_COUNT; scope++) {
+        const char *key = plugin_scope_name((enum plugin_scope)scope);
+        const struct node *def;
+        if (kb_file_part(c->p->kb, file, key, &def) < 0)
+            return oom(c);
+        int rc = compile_sub(c, sp->name, def, &sp->scopes[scope]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The built-in knowledge's files compile for every target (tests/unit/test_schema.c compiles
+ * them all through the eager path), so a plugin compiled late fails only when memory runs out;
+ * spec_document_error() tells the checks. */
+static int defer_plugin_scopes(struct cctx *c, struct spec_document *d, const struct kb_file *file,
+                               struct spec_plugin *sp)
+{
+    if (!d->late) {
+        if (!(d->late = arena_calloc(c->a, 1, sizeof(*d->late))))
+            return oom(c);
+        d->late->p = c->p;
+        d->late->t = *c->t;
+    }
+    if (!(sp->late = arena_calloc(c->a, 1, sizeof(*sp->late))))
+        return oom(c);
+    sp->late->target = d->late;
+    sp->late->file = file;
+    return 0;
+}
+
+static void compile_late(const struct spec_plugin *sp)
+{
+    struct spec_plugin_late *late = sp->late;
+    struct kb *kb = late->target->p->kb;
+    pthread_mutex_lock(&kb->compile_lock);
+    if (!atomic_load_explicit(&late->done, memory_order_relaxed)) {
+        gh_error err = {0};
+        struct cctx c = {late->target->p, &late->target->t, &kb->arena, &err, late->file->path};
+        if (compile_plugin_scopes(&c, late->file, (struct spec_plugin *)sp) < 0 &&
+            !atomic_load(&late->target->failed)) {
+            late->target->error = err;
+            atomic_store(&late->target->failed, true);
+        }
+        atomic_store_explicit(&late->done, true, memory_order_release);
+    }
+    pthread_mutex_unlock(&kb->compile_lock);
+}
+
 /* Each bundled plugin's schema per scope, from plugins/<name>.yaml where there is one. */
 static int compile_plugin_schemas(struct cctx *c, struct spec_document *d)
 {
@@ -1268,16 +1341,16 @@ static int compile_plugin_schemas(struct cctx *c, struct spec_document *d)
         if (!file)
             continue;
         specs[i].described = true;
-        const struct node *type = key_variant(node_map_get(file->root, "plugin_type"), c->t);
+        const struct node *types;
+        if (kb_file_part(c->p->kb, file, "plugin_type", &types) < 0)
+            return oom(c);
+        const struct node *type = key_variant(types, c->t);
         specs[i].type = type ? type->u.text : NULL;
         c->file = file->path;
-        for (int scope = PLUGIN_SCOPE_CONFIG; scope < PLUGIN_SCOPE_COUNT; scope++) {
-            const char *key = plugin_scope_name((enum plugin_scope)scope);
-            int rc = compile_sub(c, d->plugins[i], node_map_get(file->root, key),
-                                 &specs[i].scopes[scope]);
-            if (rc < 0)
-                return rc;
-        }
+        int rc = c->p->kb->packed ? defer_plugin_scopes(c, d, file, &specs[i])
+                                  : compile_plugin_scopes(c, file, &specs[i]);
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }
@@ -1399,6 +1472,7 @@ static int take_backend_plugins(struct kb *kb, const struct target *t, struct sp
     d->plugins = b->plugins;
     d->nplugins = b->nplugins;
     d->plugin_specs = b->plugin_specs;
+    d->late = b->late;
     d->all_plugins = b->all_plugins;
     d->stream_plugins = b->stream_plugins;
     d->nstream_plugins = b->nstream_plugins;
@@ -1429,8 +1503,11 @@ static int compile_cached(struct kb *kb, struct kb_product *p, const struct targ
     struct spec_document *d = arena_calloc(&kb->arena, 1, sizeof(*d));
     if (!d)
         return error_set(err, GH_ENOMEM, "out of memory");
+    int rc = kb_product_ready_locked(p, err);
+    if (rc < 0)
+        return rc;
     struct cctx c = {p, t, &kb->arena, err, p->document.path};
-    int rc = compile_document(&c, d);
+    rc = compile_document(&c, d);
     if (rc == 0 && t->backend)
         rc = take_backend_plugins(kb, t, d, err);
     if (rc < 0)
@@ -1459,7 +1536,15 @@ static int compare_name(const void *key, const void *item)
 const struct spec_plugin *spec_plugin_find(const struct spec_document *d, const char *name)
 {
     const char **at = bsearch(name, d->plugins, d->nplugins, sizeof(*d->plugins), compare_name);
-    return at ? &d->plugin_specs[at - d->plugins] : NULL;
+    const struct spec_plugin *sp = at ? &d->plugin_specs[at - d->plugins] : NULL;
+    if (sp && sp->late && !atomic_load_explicit(&sp->late->done, memory_order_acquire))
+        compile_late(sp);
+    return sp;
+}
+
+const gh_error *spec_document_error(const struct spec_document *d)
+{
+    return d && d->late && atomic_load(&d->late->failed) ? &d->late->error : NULL;
 }
 
 bool spec_runs_on_stream_routes(const struct spec_document *d, const char *name)

@@ -13,7 +13,7 @@
 #include "schema_expr.h"
 #include "schema_kb.h"
 #include "schema_named.h"
-#include "util/util_embed.h"
+#include "schema_pack.h"
 #include "util/util_error.h"
 
 /* ---- what a definition may say ----------------------------------------------------------- */
@@ -876,6 +876,7 @@ static int compile_pattern(struct lctx *c, const struct node *n)
         return bad(c, n, "a pattern must be a string");
     if (kb_regex(c->p->kb, n->u.text, n->count))
         return 0;
+    /* Compiled again only to say why it failed. */
     int code;
     PCRE2_SIZE at;
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)n->u.text, n->count, 0, &code, &at, NULL);
@@ -885,13 +886,8 @@ static int compile_pattern(struct lctx *c, const struct node *n)
         return bad(c, n, "pattern does not compile: %s at offset %zu", (const char *)msg,
                    (size_t)at);
     }
-    /* JIT where the platform has it; without it PCRE2 interprets, and results are the same. */
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-    if (kb_regex_add(c->p->kb, n->u.text, n->count, re) < 0) {
-        pcre2_code_free(re);
-        return error_set(c->err, GH_ENOMEM, "out of memory");
-    }
-    return 0;
+    pcre2_code_free(re);
+    return error_set(c->err, GH_ENOMEM, "out of memory");
 }
 
 static int sh_regex(struct lctx *c, const struct node *n)
@@ -2269,21 +2265,10 @@ static int read_whole(const char *path, char **data, size_t *len, gh_error *err)
     return 0;
 }
 
-/* Loads "schemas/<product>/<rel>" from the binary or from dir. */
+/* Loads "<dir>/<product>/<rel>" (the built-in knowledge is packed: load_packed). */
 static int load_file(struct kb *kb, const struct file_source *fs, const char *product,
                      const char *rel, struct kb_file *out, gh_error *err)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "schemas/%s/%s", product, rel);
-    out->path = arena_strdup(&kb->arena, path);
-    if (!out->path)
-        return error_set(err, GH_ENOMEM, "out of memory");
-    if (!fs->dir) {
-        const struct embedded_file *f = embedded_find(path);
-        if (!f)
-            return error_set(err, GH_ESCHEMA, "'%s' is missing from the built-in knowledge", path);
-        return parse_file(kb, path, f->data, f->size, &out->root, err);
-    }
     char full[1024];
     snprintf(full, sizeof(full), "%s/%s/%s", fs->dir, product, rel);
     char *data = NULL;
@@ -2293,17 +2278,22 @@ static int load_file(struct kb *kb, const struct file_source *fs, const char *pr
         rc = parse_file(kb, full, data, len, &out->root, err);
         out->path = arena_strdup(&kb->arena, full);
         free(data);
+        if (rc == 0 && !out->path)
+            rc = error_set(err, GH_ENOMEM, "out of memory");
     }
     return rc;
+}
+
+/* The text a file gives under key, if a string: what an entity or plugin file is looked up by. */
+static const char *name_in(const struct kb_file *f, const char *key)
+{
+    const struct node *n = node_map_get(f->root, key);
+    return node_is_string(n) ? n->u.text : NULL;
 }
 
 static bool file_exists(const struct file_source *fs, const char *product, const char *rel)
 {
     char path[1024];
-    if (!fs->dir) {
-        snprintf(path, sizeof(path), "schemas/%s/%s", product, rel);
-        return embedded_find(path) != NULL;
-    }
     snprintf(path, sizeof(path), "%s/%s/%s", fs->dir, product, rel);
     FILE *f = fopen(path, "rb");
     if (f)
@@ -2362,6 +2352,7 @@ static int load_entities(struct kb *kb, const struct file_source *fs, struct kb_
         int rc = load_file(kb, fs, p->name, rel, &p->entities[i], err);
         if (rc < 0)
             return rc;
+        p->entities[i].name = name_in(&p->entities[i], "entity");
         p->nentities++;
     }
     return 0;
@@ -2387,6 +2378,7 @@ static int load_plugins(struct kb *kb, const struct file_source *fs, struct kb_p
         int rc = load_file(kb, fs, p->name, rel, f, err);
         if (rc < 0)
             return rc;
+        f->name = name_in(f, "plugin");
         p->nplugins++;
         struct lctx c = {p, f->path, err, true, NULL};
         const struct node *named = node_map_get(f->root, "plugin");
@@ -2467,11 +2459,9 @@ static int load_product(struct kb *kb, const struct file_source *fs, const char 
 
 const struct kb_file *kb_entity_file(const struct kb_product *p, const char *name)
 {
-    for (size_t i = 0; i < p->nentities; i++) {
-        const struct node *e = node_map_get(p->entities[i].root, "entity");
-        if (node_text_equals(e, name))
+    for (size_t i = 0; i < p->nentities; i++)
+        if (p->entities[i].name && !strcmp(p->entities[i].name, name))
             return &p->entities[i];
-    }
     return NULL;
 }
 
@@ -2499,9 +2489,73 @@ const char *kb_format_field(const struct kb_product *p)
 const struct kb_file *kb_plugin_file(const struct kb_product *p, const char *name)
 {
     for (size_t i = 0; i < p->nplugins; i++)
-        if (node_text_equals(node_map_get(p->plugins[i].root, "plugin"), name))
+        if (p->plugins[i].name && !strcmp(p->plugins[i].name, name))
             return &p->plugins[i];
     return NULL;
+}
+
+/* The index of key among the packed mapping's keys, or -1. */
+static long packed_key(const struct kb_packed *k, uint32_t map, const char *key)
+{
+    const struct kb_packed_node *m = &k->nodes[map];
+    size_t len = strlen(key);
+    for (uint32_t i = 0; i < m->count; i++) {
+        const struct kb_packed_node *name = &k->nodes[k->kids[m->ref + 2 * i]];
+        if (name->kind == NODE_SCALAR && name->type == SCALAR_STRING && name->count == len &&
+            !memcmp(k->strings + name->ref, key, len))
+            return (long)i;
+    }
+    return -1;
+}
+
+int kb_file_tree(struct kb *kb, const struct kb_file *f, const struct node **out)
+{
+    struct kb_file *file = (struct kb_file *)f; /* built once, then kept */
+    if (!file->root && f->packed &&
+        !(file->root = kb_packed_tree(kb->packed, f->packed->root, &kb->arena)))
+        return -1;
+    *out = file->root;
+    return 0;
+}
+
+int kb_product_ready_locked(struct kb_product *p, gh_error *err)
+{
+    struct kb_file *files[] = {&p->document, &p->typedefs, &p->upgrades, &p->plan};
+    const struct node *root;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        if (kb_file_tree(p->kb, files[i], &root) < 0)
+            return error_set(err, GH_ENOMEM, "out of memory");
+    return 0;
+}
+
+int kb_product_ready(const struct kb_product *p, gh_error *err)
+{
+    pthread_mutex_lock(&p->kb->compile_lock);
+    int rc = kb_product_ready_locked((struct kb_product *)p, err);
+    pthread_mutex_unlock(&p->kb->compile_lock);
+    return rc;
+}
+
+int kb_file_part(struct kb *kb, const struct kb_file *f, const char *key, const struct node **out)
+{
+    *out = NULL;
+    if (f->root || !f->packed) {
+        *out = node_map_get(f->root, key);
+        return 0;
+    }
+    const struct kb_packed *k = kb->packed;
+    long i = packed_key(k, f->packed->root, key);
+    if (i < 0)
+        return 0;
+    struct kb_file *file = (struct kb_file *)f; /* the parts are a cache, filled once */
+    uint32_t nkeys = k->nodes[f->packed->root].count;
+    if (!file->parts && !(file->parts = arena_calloc(&kb->arena, nkeys, sizeof(*file->parts))))
+        return -1;
+    uint32_t value = k->kids[k->nodes[f->packed->root].ref + 2 * (uint32_t)i + 1];
+    if (!file->parts[i] && !(file->parts[i] = kb_packed_tree(k, value, &kb->arena)))
+        return -1;
+    *out = file->parts[i];
+    return 0;
 }
 
 const struct node *kb_typedef(const struct kb_product *p, const char *name)
@@ -2509,13 +2563,7 @@ const struct node *kb_typedef(const struct kb_product *p, const char *name)
     return node_map_get(node_map_get(p->typedefs.root, "typedefs"), name);
 }
 
-pcre2_code *kb_regex(struct kb *kb, const char *pattern, size_t len)
-{
-    const uint32_t *v = strmap_get(&kb->regex_index, pattern, len);
-    return v ? kb->regexes[*v] : NULL;
-}
-
-int kb_regex_add(struct kb *kb, const char *pattern, size_t len, pcre2_code *code)
+static int kb_regex_add(struct kb *kb, const char *pattern, size_t len, pcre2_code *code)
 {
     if (kb->nregexes == kb->regexes_cap) {
         size_t cap = kb->regexes_cap ? kb->regexes_cap * 2 : 64;
@@ -2529,6 +2577,25 @@ int kb_regex_add(struct kb *kb, const char *pattern, size_t len, pcre2_code *cod
         return -1;
     kb->regexes[kb->nregexes++] = code;
     return 0;
+}
+
+pcre2_code *kb_regex(struct kb *kb, const char *pattern, size_t len)
+{
+    const uint32_t *v = strmap_get(&kb->regex_index, pattern, len);
+    if (v)
+        return kb->regexes[*v];
+    int code;
+    PCRE2_SIZE at;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len, 0, &code, &at, NULL);
+    if (!re)
+        return NULL;
+    /* JIT where the platform has it; without it PCRE2 interprets, and results are the same. */
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    if (kb_regex_add(kb, pattern, len, re) < 0) {
+        pcre2_code_free(re);
+        return NULL;
+    }
+    return re;
 }
 
 /* ---- discovering products ---------------------------------------------------------------- */
@@ -2558,46 +2625,28 @@ static int compare_names(const void *a, const void *b)
 
 static int list_products(const struct file_source *fs, char ***names, size_t *n, gh_error *err)
 {
-    static const char prefix[] = "schemas/", suffix[] = "/product.yaml";
-    if (!fs->dir) {
-        for (size_t i = 0; i < embedded_file_count; i++) {
-            const char *path = embedded_files[i].path;
-            size_t len = strlen(path), sl = strlen(suffix);
-            if (strncmp(path, prefix, sizeof(prefix) - 1) || len < sl ||
-                strcmp(path + len - sl, suffix))
-                continue;
-            const char *name = path + sizeof(prefix) - 1;
-            size_t name_len = len - sl - (sizeof(prefix) - 1);
-            if (memchr(name, '/', name_len))
-                continue;
-            if (add_product_name(names, n, name, name_len) < 0)
-                return error_set(err, GH_ENOMEM, "out of memory");
+    DIR *d = opendir(fs->dir);
+    if (!d)
+        return error_set(err, GH_ESCHEMA, "cannot open schema directory '%s': %s", fs->dir,
+                         strerror(errno));
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char probe[1024];
+        snprintf(probe, sizeof(probe), "%s/%s/product.yaml", fs->dir, e->d_name);
+        FILE *fp = fopen(probe, "rb");
+        if (!fp)
+            continue;
+        fclose(fp);
+        if (add_product_name(names, n, e->d_name, strlen(e->d_name)) < 0) {
+            closedir(d);
+            return error_set(err, GH_ENOMEM, "out of memory");
         }
-    } else {
-        DIR *d = opendir(fs->dir);
-        if (!d)
-            return error_set(err, GH_ESCHEMA, "cannot open schema directory '%s': %s", fs->dir,
-                             strerror(errno));
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (e->d_name[0] == '.')
-                continue;
-            char probe[1024];
-            snprintf(probe, sizeof(probe), "%s/%s/product.yaml", fs->dir, e->d_name);
-            FILE *fp = fopen(probe, "rb");
-            if (!fp)
-                continue;
-            fclose(fp);
-            if (add_product_name(names, n, e->d_name, strlen(e->d_name)) < 0) {
-                closedir(d);
-                return error_set(err, GH_ENOMEM, "out of memory");
-            }
-        }
-        closedir(d);
     }
+    closedir(d);
     if (*n == 0)
-        return error_set(err, GH_ESCHEMA, "no product knowledge found%s%s", fs->dir ? " in " : "",
-                         fs->dir ? fs->dir : "");
+        return error_set(err, GH_ESCHEMA, "no product knowledge found in %s", fs->dir);
     qsort(*names, *n, sizeof(**names), compare_names);
     return 0;
 }
@@ -2616,15 +2665,74 @@ static int check_backends(const struct kb *kb, const struct kb_product *p, gh_er
     return 0;
 }
 
-int kb_new(const char *dir, struct kb **out, gh_error *err)
+/* ---- the built-in knowledge -------------------------------------------------------------- */
+
+/* A file of the packed knowledge. Only product.yaml is built now: the other files are read
+ * once a target of their product is compiled (kb_product_ready), entities and plugins by the
+ * compiler, plugin files part by part. */
+static int packed_file(struct kb *kb, const struct kb_packed_file *pf, struct kb_file *f,
+                       gh_error *err)
 {
-    struct kb *kb = calloc(1, sizeof(*kb));
-    *out = NULL;
-    if (!kb)
+    const struct kb_packed *k = kb->packed;
+    f->path = k->strings + pf->path;
+    f->name = pf->name == UINT32_MAX ? NULL : k->strings + pf->name;
+    f->packed = pf;
+    if (pf->role == KB_PACKED_PRODUCT && !(f->root = kb_packed_tree(k, pf->root, &kb->arena)))
         return error_set(err, GH_ENOMEM, "out of memory");
-    arena_init(&kb->arena, 256 * 1024);
-    pthread_mutex_init(&kb->compile_lock, NULL);
-    strmap_init(&kb->regex_index);
+    return 0;
+}
+
+/* A product as load_product() left it, from files the build has checked (kbgen). */
+static int packed_product(struct kb *kb, const struct kb_packed_product *pp, struct kb_product *p,
+                          gh_error *err)
+{
+    const struct kb_packed *k = kb->packed;
+    size_t n = pp->end_file - pp->first_file;
+    p->kb = kb;
+    p->name = k->strings + pp->name;
+    p->entities = arena_calloc(&kb->arena, n, sizeof(*p->entities));
+    p->plugins = arena_calloc(&kb->arena, n, sizeof(*p->plugins));
+    if (!p->entities || !p->plugins)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    for (uint32_t i = pp->first_file; i < pp->end_file; i++) {
+        const struct kb_packed_file *pf = &k->files[i];
+        struct kb_file *fixed[] = {[KB_PACKED_PRODUCT] = &p->product,
+                                   [KB_PACKED_DOCUMENT] = &p->document,
+                                   [KB_PACKED_TYPEDEFS] = &p->typedefs,
+                                   [KB_PACKED_UPGRADES] = &p->upgrades,
+                                   [KB_PACKED_PLAN] = &p->plan,
+                                   [KB_PACKED_ENTITY] = &p->entities[p->nentities],
+                                   [KB_PACKED_PLUGIN] = &p->plugins[p->nplugins]};
+        int rc = packed_file(kb, pf, fixed[pf->role], err);
+        if (rc < 0)
+            return rc;
+        p->nentities += pf->role == KB_PACKED_ENTITY;
+        p->nplugins += pf->role == KB_PACKED_PLUGIN;
+    }
+    const struct node *display = node_map_get(p->product.root, "name");
+    p->display = display ? display->u.text : p->name;
+    return load_versions(kb, p, err);
+}
+
+static int load_packed(struct kb *kb, gh_error *err)
+{
+    const struct kb_packed *k = &kb_builtin_knowledge;
+    if (k->nproducts == 0)
+        return error_set(err, GH_ESCHEMA, "no product knowledge found");
+    kb->packed = k;
+    if (!(kb->products = calloc(k->nproducts, sizeof(*kb->products))))
+        return error_set(err, GH_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < k->nproducts; i++, kb->nproducts++) {
+        int rc = packed_product(kb, &k->products[i], &kb->products[i], err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The knowledge in dir, each file checked against the format as it is read. */
+static int load_dir(struct kb *kb, const char *dir, gh_error *err)
+{
     struct file_source fs = {dir};
     char **names = NULL;
     size_t n = 0;
@@ -2640,6 +2748,19 @@ int kb_new(const char *dir, struct kb **out, gh_error *err)
     free(names);
     for (size_t i = 0; rc == 0 && i < kb->nproducts; i++)
         rc = check_backends(kb, &kb->products[i], err);
+    return rc;
+}
+
+int kb_new(const char *dir, struct kb **out, gh_error *err)
+{
+    struct kb *kb = calloc(1, sizeof(*kb));
+    *out = NULL;
+    if (!kb)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    arena_init(&kb->arena, 256 * 1024);
+    pthread_mutex_init(&kb->compile_lock, NULL);
+    strmap_init(&kb->regex_index);
+    int rc = dir ? load_dir(kb, dir, err) : load_packed(kb, err);
     if (rc < 0) {
         kb_free(kb);
         return rc;

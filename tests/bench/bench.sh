@@ -13,6 +13,7 @@
 # the lint row with its peak RSS, the memory figure of issue 17 (at most 96 MB; 40 at 100,000).
 # BENCH_CONVERT=0 leaves out the convert and JSON tables (each file would be another 600 MB+);
 # BENCH_RUNS=1 takes one run instead of the best of 3.
+# Last, start-up on one-entity files (startup.sh; STARTUP_RUNS runs each, default 50).
 set -eu
 build=${1:?usage: bench.sh BUILD_DIR [N ...]}
 shift
@@ -64,3 +65,6 @@ echo
 table convert 2.1 convert -q --no-excerpts --to kong@3.4
 echo
 table json json lint -q --no-excerpts
+echo
+# Start-up on one-entity files: the median of many runs (tests/bench/startup.sh).
+BENCH_DIR="$work" sh "$(dirname "$0")/startup.sh" "$build" "${STARTUP_RUNS:-50}"

@@ -12,6 +12,7 @@
 #include "plan/plan.h"
 #include "reader/reader.h"
 #include "schema/schema.h"
+#include "schema/schema_kb.h"
 #include "schema/schema_validate.h"
 #include "tap.h"
 
@@ -71,6 +72,126 @@ static void test_real_knowledge(const char *dir)
     ok(routes && routes->nsubschemas == 3, "routes have their three protocol subschemas");
     ok(doc && doc->duplicates_are_errors, "3.4 rejects duplicates");
     kb_free(kb);
+}
+
+/* ---- the built-in knowledge: packed at build time, the same trees as the files give ------- */
+
+static bool same_tree(const struct node *a, const struct node *b)
+{
+    if (!a || !b)
+        return a == b;
+    if (a->kind != b->kind || a->type != b->type || a->style != b->style || a->flags != b->flags ||
+        a->count != b->count || memcmp(&a->span, &b->span, sizeof(a->span)))
+        return false;
+    if (a->kind == NODE_SCALAR)
+        return !memcmp(a->u.text, b->u.text, a->count + 1) &&
+               (a->type != SCALAR_INT || a->v.i == b->v.i) &&
+               (a->type != SCALAR_FLOAT || !memcmp(&a->v.f, &b->v.f, sizeof(a->v.f))) &&
+               (a->type != SCALAR_BOOL || a->v.b == b->v.b);
+    for (uint32_t i = 0; i < a->count; i++)
+        if (a->kind == NODE_SEQUENCE ? !same_tree(a->u.items[i], b->u.items[i])
+                                     : !same_tree(a->u.pairs[i].key, b->u.pairs[i].key) ||
+                                           !same_tree(a->u.pairs[i].value, b->u.pairs[i].value))
+            return false;
+    return true;
+}
+
+/* read: a file loaded from the directory; built: its built-in twin, built as the compiler
+ * builds it (whole, or key by key for a plugin file). */
+static bool same_file(struct kb *kb, const struct kb_file *read, const struct kb_file *built,
+                      bool by_parts)
+{
+    size_t a = strlen(read->path), b = strlen(built->path);
+    if (a < b || strcmp(read->path + a - b, built->path) || !read->name != !built->name ||
+        (read->name && strcmp(read->name, built->name)))
+        return false;
+    const struct node *root = NULL, *part = NULL;
+    if (!by_parts)
+        return kb_file_tree(kb, built, &root) == 0 && same_tree(read->root, root);
+    for (uint32_t i = 0; i < read->root->count; i++)
+        if (kb_file_part(kb, built, read->root->u.pairs[i].key->u.text, &part) < 0 ||
+            !same_tree(read->root->u.pairs[i].value, part))
+            return false;
+    return kb_file_part(kb, built, "no such key", &part) == 0 && !part;
+}
+
+static bool same_product(struct kb *kb, const struct kb_product *read,
+                         const struct kb_product *built)
+{
+    gh_error err = {0};
+    bool same = kb_product_ready(built, &err) == 0 && !strcmp(read->name, built->name) &&
+                !strcmp(read->display, built->display) && read->nversions == built->nversions &&
+                read->nentities == built->nentities && read->nplugins == built->nplugins &&
+                !read->upgrades.root == !built->upgrades.root &&
+                !read->plan.root == !built->plan.root;
+    const struct kb_file *fixed[][2] = {{&read->product, &built->product},
+                                        {&read->document, &built->document},
+                                        {&read->typedefs, &built->typedefs},
+                                        {&read->upgrades, &built->upgrades},
+                                        {&read->plan, &built->plan}};
+    for (size_t i = 0; same && i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        same = !fixed[i][0]->root || same_file(kb, fixed[i][0], fixed[i][1], false);
+    for (size_t i = 0; same && i < read->nentities; i++)
+        same = same_file(kb, &read->entities[i], &built->entities[i], false);
+    for (size_t i = 0; same && i < read->nplugins; i++)
+        same = same_file(kb, &read->plugins[i], &built->plugins[i], true);
+    return same;
+}
+
+/* Every plugin of a built-in document compiled late has the scopes the eager path gives. */
+static bool same_plugins(const struct spec_document *read, const struct spec_document *built)
+{
+    if (read->nplugins != built->nplugins)
+        return false;
+    for (size_t i = 0; i < read->nplugins; i++) {
+        const struct spec_plugin *a = spec_plugin_find(read, read->plugins[i]);
+        const struct spec_plugin *b = spec_plugin_find(built, read->plugins[i]);
+        if (!a || !b || a->described != b->described || !a->type != !b->type)
+            return false;
+        for (int s = 0; s < PLUGIN_SCOPE_COUNT; s++)
+            if (!a->scopes[s] != !b->scopes[s] ||
+                (a->scopes[s] && a->scopes[s]->type != b->scopes[s]->type))
+                return false;
+    }
+    return !spec_document_error(built);
+}
+
+static void test_packed_knowledge(const char *dir)
+{
+    struct kb *read = NULL, *built = NULL;
+    gh_error err = {0};
+    ok(kb_new(dir, &read, &err) == 0 && kb_new(NULL, &built, &err) == 0,
+       "the files and the built-in knowledge load: %s", err.message);
+    if (!read || !built) {
+        kb_free(read);
+        kb_free(built);
+        return;
+    }
+    ok(kb_product_count(read) == kb_product_count(built), "as many products built in as in %s",
+       dir);
+    for (size_t i = 0; i < kb_product_count(read) && i < kb_product_count(built); i++) {
+        const struct kb_product *a = kb_product_at(read, i), *b = kb_product_at(built, i);
+        ok(same_product(built, a, b), "built-in %s: the same trees, spans and names as %s",
+           kb_product_name(b), dir);
+        const struct version *v = kb_version_at(a, kb_version_count(a) - 1);
+        struct target t = {.version = *v,
+                           .flavor = FLAVOR_APISIX,
+                           .router_flavor = kb_default_router_flavor(a, v),
+                           .edition = NULL};
+        struct target u = t;
+        u.router_flavor = kb_default_router_flavor(b, v);
+        if (kb_has_editions(a)) {
+            t.edition = kb_edition_find(a, "oss");
+            u.edition = kb_edition_find(b, "oss");
+        }
+        const struct spec_document *da = NULL, *db = NULL;
+        ok(kb_compile(read, a, &t, &da, &err) == 0 && kb_compile(built, b, &u, &db, &err) == 0 &&
+               same_plugins(da, db),
+           "built-in %s %s: each plugin compiled when first found as the files compile it",
+           kb_product_name(b), kb_version_text(b, kb_version_count(b) - 1));
+    }
+    kb_free(read);
+    kb_free(built);
 }
 
 /* ---- a toy product, written to a temporary directory ------------------------------------- */
@@ -726,6 +847,7 @@ int main(int argc, char **argv)
         return 2;
     }
     test_real_knowledge(argv[1]);
+    test_packed_knowledge(argv[1]);
     test_fail_closed();
     test_no_plan();
     test_editions();
