@@ -5,7 +5,9 @@
 # Prints, per N: file size, best-of-3 times, gatehop's throughput as a ratio to the scan's
 # (1.0 = as fast as parsing alone), and gatehop's peak RSS. Then the same for `gatehop convert
 # --to kong@3.4` of the file in the 2.x format (a third of its routes have regex paths to
-# migrate), against a scan of that file.
+# migrate), against a scan of that file; lint of the second shape (gen_kong's "creds": each
+# consumer also has tags, a basic-auth credential and an ACL group); and lint on one CPU
+# (`taskset -c 0` for the scan and gatehop alike), where there is taskset.
 set -eu
 build=${1:?usage: bench.sh BUILD_DIR [N ...]}
 shift
@@ -32,10 +34,10 @@ table() {
         mb=$(awk -v b="$(wc -c < "$f")" 'BEGIN { printf "%.1f", b / 1048576 }')
         scan_t=; run_t=; run_rss=
         for r in $(seq "$runs"); do
-            t=$("$build/tests/measure" "$build/tests/yaml_scan" "$f" | cut -d' ' -f1)
+            t=$("$build/tests/measure" $pin "$build/tests/yaml_scan" "$f" | cut -d' ' -f1)
             if [ -z "$scan_t" ] || awk -v a="$t" -v b="$scan_t" 'BEGIN { exit !(a < b) }'; then scan_t=$t; fi
             read -r t rss rc << EOF
-$("$build/tests/measure" "$bin" "$@" "$f")
+$("$build/tests/measure" $pin "$bin" "$@" "$f")
 EOF
             [ "$rc" = 0 ] || { echo "bench: gatehop $1 exited $rc on $f (it should be clean)"; exit 1; }
             if [ -z "$run_t" ] || awk -v a="$t" -v b="$run_t" 'BEGIN { exit !(a < b) }'; then run_t=$t; run_rss=$rss; fi
@@ -45,6 +47,33 @@ EOF
     done
 }
 
-table gatehop "" lint -q --no-excerpts
-echo
-table convert 2.1 convert -q --no-excerpts --to kong@3.4
+pin= # a command the scan and gatehop run under (the single-core table's taskset)
+
+lint_table() {
+    table gatehop "" lint -q --no-excerpts
+}
+
+convert_table() {
+    echo
+    table convert 2.1 convert -q --no-excerpts --to kong@3.4
+}
+
+creds_table() {
+    echo
+    echo "second shape: a consumer with key-auth, basic-auth and an ACL group per two services"
+    table creds creds lint -q --no-excerpts
+}
+
+single_core_table() {
+    command -v taskset > /dev/null || return 0
+    echo
+    echo "one CPU (taskset -c 0)"
+    pin="taskset -c 0"
+    table 1cpu "" lint -q --no-excerpts
+    pin=
+}
+
+lint_table
+convert_table
+creds_table
+single_core_table
