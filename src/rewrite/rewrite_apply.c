@@ -427,7 +427,7 @@ void rw_begin(struct rw_ctx *c, const struct node *first_key)
     const struct rw_rule *r = c->plan->insert_format;
     if (!r || c->format_seen || !first_key)
         return;
-    struct site s = {NULL, NULL, NULL, false};
+    struct site s = {NULL, NULL, 0, false};
     struct buf b;
     buf_init(&b, 4096);
     enum write_context ctx = c->json ? WRITE_JSON : WRITE_BLOCK;
@@ -457,7 +457,7 @@ void rw_top_value(struct rw_ctx *c, const struct node **key, const struct node *
     struct node map = {.kind = NODE_MAPPING, .count = 1, .span = (*key)->span};
     map.u.pairs = &pair;
     const struct node *now = &map;
-    struct site s = {NULL, NULL, NULL, false};
+    struct site s = {NULL, NULL, 0, false};
     for (size_t i = 0; i < c->plan->nrules; i++) {
         const struct rw_rule *r = &c->plan->rules[i];
         if (!rule_is_at(r, NULL))
@@ -483,8 +483,7 @@ static const struct node *walk_children(struct rw_ctx *c, const struct spec_enti
 static const struct node *walk_entity(struct rw_ctx *c, const struct spec_entity *e,
                                       const struct node *item, size_t index, bool flow)
 {
-    const char *label = rw_entity_label(c->log, e, item, index);
-    struct site s = {e, item, label, flow};
+    struct site s = {e, item, index, flow};
     const struct node *now = item;
     for (size_t i = 0; i < c->plan->nrules; i++) {
         const struct rw_rule *r = &c->plan->rules[i];
