@@ -415,8 +415,9 @@ struct spec_entity {
 struct spec_plugin {
     const char *name;
     const struct spec_field *scopes[PLUGIN_SCOPE_COUNT];
-    bool described;   /* gatehop has its schemas: a scope without one has none in the gateway */
-    const char *type; /* its file's plugin_type for the target (APISIX's `auth`), or NULL */
+    bool described;    /* gatehop has its schemas: a scope without one has none in the gateway */
+    const char *type;  /* its file's plugin_type for the target (APISIX's `auth`), or NULL */
+    bool deprecations; /* the product's list holds a deprecation for it (in some release) */
 };
 
 struct spec_document {
