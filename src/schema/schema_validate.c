@@ -2801,6 +2801,16 @@ static bool report_shorthand_conflict(struct vctx *c, const struct spec_shorthan
     return true;
 }
 
+/* Appends s to out[0..*used) as snprintf would, cut to fit. */
+static void append_cut(char *out, size_t size, size_t *used, const char *s)
+{
+    size_t n = strlen(s), room = size - 1 - *used;
+    n = n < room ? n : room;
+    memcpy(out + *used, s, n);
+    *used += n;
+    out[*used] = '\0';
+}
+
 /*
  * One field a written shorthand sets: checked like a written value ("url: ftp://x" gives a
  * protocol Kong rejects) and reported at the shorthand, or compared with the value written
@@ -2831,8 +2841,14 @@ static bool check_one_expanded(struct vctx *c, struct record_run *run,
     if (written)
         ok = node_equal(n.written, v) || report_shorthand_conflict(c, s, target, given);
     if (!written || (ok && !shorthand_yields(c, s))) {
+        /* "host (from url)", made for every service: no formatting */
         char label[160];
-        snprintf(label, sizeof(label), "%s (from %s)", target, s->name);
+        size_t used = 0;
+        label[0] = '\0';
+        append_cut(label, sizeof(label), &used, target);
+        append_cut(label, sizeof(label), &used, " (from ");
+        append_cut(label, sizeof(label), &used, s->name);
+        append_cut(label, sizeof(label), &used, ")");
         const char *field = c->field;
         c->field = label;
         ok = validate_value(c, n.f, v);
