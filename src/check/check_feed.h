@@ -23,8 +23,8 @@
 #include "source/source.h"
 
 #define FEED_SLOTS            64
-#define FEED_BATCH            16   /* a sleeping side is woken once per this many entries */
-#define FEED_SPIN             2000 /* polls of the other side before sleeping */
+#define FEED_BATCH            32  /* a sleeping side is woken once per this many entries */
+#define FEED_SPIN             500 /* polls of the other side before sleeping (a few microseconds) */
 #define FEED_THREAD_MIN_BYTES (1u << 20)
 
 struct feed_entry {
