@@ -1,6 +1,9 @@
+#define _GNU_SOURCE /* sched_getaffinity: how many CPUs this process may run on */
 #include "check_feed.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,15 +16,26 @@ struct slot {
     gh_error err;
 };
 
+/*
+ * One side of the ring: the count it has moved (the reader: slots filled; the checker: slots
+ * released), and whether it sleeps waiting for the other side. Each on a cache line of its own,
+ * so the two threads do not write to one line.
+ */
+struct side {
+    _Alignas(64) atomic_size_t count;
+    atomic_bool sleeping;
+};
+
 struct feed {
     struct reader *reader;
     const struct source *src;
     bool threaded;
     struct slot slots[FEED_SLOTS];
-    /* Threaded: slots [head, tail) are filled and not yet released; the reader fills at tail. */
-    size_t head, tail;
-    bool stop, thread_started, sync_ready;
-    bool reader_waits, checker_waits, reader_done;
+    /* Threaded: slots [checker.count, reader.count) are filled and not yet released. Only the
+     * reader writes reader.count, only the checker writes checker.count. */
+    struct side reader_side, checker_side;
+    _Alignas(64) atomic_bool stop;
+    bool thread_started, sync_ready;
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t changed;
@@ -41,46 +55,124 @@ static bool last(const struct slot *s)
     return s->rc < 0 || s->fe.e.kind == ENTRY_END;
 }
 
+/* ---- waiting ------------------------------------------------------------------------------- */
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* The reader may fill a slot: one is free, or the checker stopped the feed. */
+static bool reader_may_go(struct feed *f)
+{
+    return atomic_load(&f->stop) ||
+           atomic_load(&f->reader_side.count) - atomic_load(&f->checker_side.count) < FEED_SLOTS;
+}
+
+/* The checker may take a slot: the reader filled one. */
+static bool checker_may_go(struct feed *f)
+{
+    return atomic_load(&f->reader_side.count) != atomic_load(&f->checker_side.count);
+}
+
+/*
+ * Waits until ready(f): a short spin first (the other side usually moves within microseconds,
+ * and a sleep and a wakeup cost more than that), then sleeps. The sleeper sets its flag before
+ * it looks again, and the other side looks at the flag after it moved (both sequentially
+ * consistent), so a wakeup is never lost.
+ */
+static void wait_for(struct feed *f, struct side *me, bool (*ready)(struct feed *))
+{
+    for (int i = 0; i < FEED_SPIN; i++) {
+        if (ready(f))
+            return;
+        cpu_relax();
+    }
+    pthread_mutex_lock(&f->mu);
+    atomic_store(&me->sleeping, true);
+    while (!ready(f))
+        pthread_cond_wait(&f->changed, &f->mu);
+    atomic_store(&me->sleeping, false);
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* Wakes the other side when it sleeps and may go now. */
+static void wake(struct feed *f, struct side *other, bool (*ready)(struct feed *))
+{
+    if (!atomic_load(&other->sleeping) || !ready(f))
+        return;
+    pthread_mutex_lock(&f->mu);
+    pthread_cond_broadcast(&f->changed);
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* The checker sleeps until a batch is ready (or the last entry): one wakeup per batch. */
+static bool batch_ready(struct feed *f)
+{
+    size_t filled = atomic_load(&f->reader_side.count) - atomic_load(&f->checker_side.count);
+    return filled >= FEED_BATCH;
+}
+
+/* The reader sleeps until a batch of slots is free again. */
+static bool room_ready(struct feed *f)
+{
+    size_t filled = atomic_load(&f->reader_side.count) - atomic_load(&f->checker_side.count);
+    return FEED_SLOTS - filled >= FEED_BATCH;
+}
+
 static void *run_reader(void *arg)
 {
     struct feed *f = arg;
     for (;;) {
-        pthread_mutex_lock(&f->mu);
-        while (!f->stop && f->tail - f->head == FEED_SLOTS) {
-            f->reader_waits = true;
-            pthread_cond_wait(&f->changed, &f->mu);
-            f->reader_waits = false;
-        }
-        bool stop = f->stop;
-        struct slot *s = &f->slots[f->tail % FEED_SLOTS];
-        pthread_mutex_unlock(&f->mu);
-        if (stop)
+        if (!reader_may_go(f))
+            wait_for(f, &f->reader_side, reader_may_go);
+        if (atomic_load(&f->stop))
             return NULL;
+        size_t n = atomic_load_explicit(&f->reader_side.count, memory_order_relaxed);
+        struct slot *s = &f->slots[n % FEED_SLOTS];
         read_into(f, s);
         bool done = last(s);
-        pthread_mutex_lock(&f->mu);
-        f->tail++;
-        f->reader_done = done;
-        if (f->checker_waits && (done || f->tail - f->head >= FEED_BATCH))
-            pthread_cond_broadcast(&f->changed);
-        pthread_mutex_unlock(&f->mu);
-        if (done)
+        atomic_store(&f->reader_side.count, n + 1);
+        if (done) {
+            if (atomic_load(&f->checker_side.sleeping)) {
+                pthread_mutex_lock(&f->mu);
+                pthread_cond_broadcast(&f->changed);
+                pthread_mutex_unlock(&f->mu);
+            }
             return NULL;
+        }
+        wake(f, &f->checker_side, batch_ready);
     }
+}
+
+/* ---- the feed ------------------------------------------------------------------------------ */
+
+/* A second thread only pays where a second CPU runs it. */
+static bool two_cpus(void)
+{
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        return CPU_COUNT(&set) > 1;
+#endif
+    return true;
 }
 
 int feed_open(struct feed **out, struct reader *r, const struct source *src, bool threaded,
               gh_error *err)
 {
-    struct feed *f = calloc(1, sizeof(*f));
+    struct feed *f = aligned_alloc(64, (sizeof(*f) + 63) / 64 * 64);
     *out = f;
     if (!f)
         return error_set(err, GH_ENOMEM, "out of memory");
+    memset(f, 0, sizeof(*f));
     f->reader = r;
     f->src = src;
     for (size_t i = 0; i < FEED_SLOTS; i++)
         arena_init(&f->slots[i].arena, 64 * 1024);
-    if (!threaded)
+    if (!threaded || !two_cpus())
         return 0;
     if (pthread_mutex_init(&f->mu, NULL) != 0)
         return 0; /* no thread: read inline instead */
@@ -104,14 +196,10 @@ int feed_next(struct feed *f, const struct feed_entry **out, gh_error *err)
         s = &f->slots[0];
         read_into(f, s);
     } else {
-        pthread_mutex_lock(&f->mu);
-        while (f->head == f->tail) {
-            f->checker_waits = true;
-            pthread_cond_wait(&f->changed, &f->mu);
-            f->checker_waits = false;
-        }
-        s = &f->slots[f->head % FEED_SLOTS];
-        pthread_mutex_unlock(&f->mu);
+        if (!checker_may_go(f))
+            wait_for(f, &f->checker_side, checker_may_go);
+        s = &f->slots[atomic_load_explicit(&f->checker_side.count, memory_order_relaxed) %
+                      FEED_SLOTS];
     }
     if (s->rc < 0) {
         *err = s->err;
@@ -125,11 +213,9 @@ void feed_release(struct feed *f)
 {
     if (!f->threaded)
         return;
-    pthread_mutex_lock(&f->mu);
-    f->head++;
-    if (f->reader_waits && FEED_SLOTS - (f->tail - f->head) >= FEED_BATCH)
-        pthread_cond_broadcast(&f->changed);
-    pthread_mutex_unlock(&f->mu);
+    size_t n = atomic_load_explicit(&f->checker_side.count, memory_order_relaxed);
+    atomic_store(&f->checker_side.count, n + 1);
+    wake(f, &f->reader_side, room_ready);
 }
 
 void feed_close(struct feed *f)
@@ -137,8 +223,8 @@ void feed_close(struct feed *f)
     if (!f)
         return;
     if (f->thread_started) {
+        atomic_store(&f->stop, true);
         pthread_mutex_lock(&f->mu);
-        f->stop = true;
         pthread_cond_broadcast(&f->changed);
         pthread_mutex_unlock(&f->mu);
         pthread_join(f->thread, NULL);

@@ -3,9 +3,11 @@
  *
  * Small inputs are read inline. Large ones are read by a second thread that runs ahead into a
  * ring of slots, each slot lending the reader its own item arena, so parsing and checking
- * overlap on two cores while memory stays bounded by the ring (FEED_SLOTS items). The two
- * sides hand over in batches: waking a sleeping thread for every entry costs more than the
- * checks themselves.
+ * overlap on two cores while memory stays bounded by the ring (FEED_SLOTS items). The ring
+ * has one writer and one reader of each count, so handing over an entry takes no lock. A side
+ * with nothing to do spins a little, then sleeps; a sleeping side is woken for a batch, not for
+ * every entry: a wakeup costs more than the checks themselves. Where the process may run on
+ * one CPU only, the reader is not a thread: two threads on one CPU only add switches.
  *
  * Discipline: feed_next(), use the entry, feed_release(), in that order, one entry at a time.
  * A VALUE or LIST entry's nodes live in the reader's document arena and outlive the release;
@@ -21,7 +23,8 @@
 #include "source/source.h"
 
 #define FEED_SLOTS            64
-#define FEED_BATCH            16 /* a sleeping side is woken once per this many entries */
+#define FEED_BATCH            32  /* a sleeping side is woken once per this many entries */
+#define FEED_SPIN             500 /* polls of the other side before sleeping (a few microseconds) */
 #define FEED_THREAD_MIN_BYTES (1u << 20)
 
 struct feed_entry {

@@ -237,14 +237,15 @@ static size_t take_plain_line(struct patcher *p, const unsigned char *data, size
     if (!nl || !line_is_plain(p))
         return 0;
     size_t n = (size_t)(nl - data) + 1;
+    /* another kind of line break may hide here (memchr: most lines are copied unread) */
+    if (memchr(data, '\r', n - 1) || memchr(data, 0xC2, n - 1) || memchr(data, 0xE2, n - 1))
+        return 0;
     unsigned char last = 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        unsigned char c = data[i];
-        if (c == '\r' || c == 0xC2 || c == 0xE2)
-            return 0; /* another kind of line break may hide here */
-        if (c != ' ' && c != '\t')
-            last = c;
-    }
+    for (size_t i = n - 1; i-- > 0;)
+        if (data[i] != ' ' && data[i] != '\t') {
+            last = data[i];
+            break;
+        }
     if (!p->skipping)
         put(p, (const char *)data, n);
     if (last)

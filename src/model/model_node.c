@@ -4,31 +4,6 @@
 
 #include "util/util_arena.h"
 
-bool node_is_scalar(const struct node *n)
-{
-    return n && n->kind == NODE_SCALAR;
-}
-
-bool node_is_string(const struct node *n)
-{
-    return n && n->kind == NODE_SCALAR && n->type == SCALAR_STRING;
-}
-
-bool node_is_null(const struct node *n)
-{
-    return n && n->kind == NODE_SCALAR && n->type == SCALAR_NULL;
-}
-
-bool node_is_number(const struct node *n)
-{
-    return n && n->kind == NODE_SCALAR && (n->type == SCALAR_INT || n->type == SCALAR_FLOAT);
-}
-
-double node_number(const struct node *n)
-{
-    return n->type == SCALAR_INT ? (double)n->v.i : n->v.f;
-}
-
 bool node_text_equals(const struct node *n, const char *s)
 {
     size_t len = strlen(s);

@@ -82,11 +82,31 @@ struct node_pair {
 /* Orders two positions (line, column): -1, 0 or 1. */
 int position_compare(uint32_t line1, uint32_t column1, uint32_t line2, uint32_t column2);
 
-bool node_is_scalar(const struct node *n);
-bool node_is_string(const struct node *n);
-bool node_is_null(const struct node *n);
-bool node_is_number(const struct node *n);
-double node_number(const struct node *n);
+/* Inline: the checks ask these millions of times per large file. */
+static inline bool node_is_scalar(const struct node *n)
+{
+    return n && n->kind == NODE_SCALAR;
+}
+
+static inline bool node_is_string(const struct node *n)
+{
+    return n && n->kind == NODE_SCALAR && n->type == SCALAR_STRING;
+}
+
+static inline bool node_is_null(const struct node *n)
+{
+    return n && n->kind == NODE_SCALAR && n->type == SCALAR_NULL;
+}
+
+static inline bool node_is_number(const struct node *n)
+{
+    return n && n->kind == NODE_SCALAR && (n->type == SCALAR_INT || n->type == SCALAR_FLOAT);
+}
+
+static inline double node_number(const struct node *n)
+{
+    return n->type == SCALAR_INT ? (double)n->v.i : n->v.f;
+}
 /* Text of a string scalar equal to s. */
 bool node_text_equals(const struct node *n, const char *s);
 /* The value for a string key in a mapping, or NULL. */

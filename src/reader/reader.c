@@ -470,7 +470,7 @@ static struct node *make_scalar(struct reader_impl *R, struct arena *a, const ya
     text[len] = '\0';
     memset(n, 0, sizeof(*n));
     n->kind = NODE_SCALAR;
-    n->span = span_of(R, ev);
+    n->span = R->last_span; /* fetch() placed the current event already */
     R->built_nodes++;
     static const uint8_t styles[] = {
         [YAML_ANY_SCALAR_STYLE] = STYLE_PLAIN,
@@ -633,7 +633,7 @@ static int push_frame(struct reader_impl *R, const yaml_event_t *ev)
     struct frame *f = &R->frames[R->nframes++];
     f->kind = seq ? NODE_SEQUENCE : NODE_MAPPING;
     f->style = flow ? STYLE_FLOW : STYLE_BLOCK;
-    f->start = span_of(R, ev);
+    f->start = R->last_span; /* the current event's, placed by fetch() */
     f->base = R->nscratch;
     f->weight = 0;
     f->anchor = NULL;

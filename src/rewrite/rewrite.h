@@ -145,6 +145,8 @@ void rw_log_init(struct rw_log *log);
 void rw_log_release(struct rw_log *log);
 
 /* What one walk needs. The caller resets `nodes` between entries, after checking each. */
+#define RW_AT_WORDS 4 /* 256 rules */
+
 struct rw_ctx {
     const struct rw_plan *plan;
     const struct spec_document *doc;
@@ -168,6 +170,13 @@ struct rw_ctx {
     bool may_reemit; /* the current item may be written out anew where a cut is not clean */
     bool reemit;     /* ... and must be */
     struct path path;
+    /* Which rules an entity kind's `at` names (bit i: plan->rules[i]), found at its first
+     * entity instead of at every one; plans with more rules than bits look each time. */
+    struct rw_rules_at {
+        const struct spec_entity *entity;
+        uint64_t bits[RW_AT_WORDS];
+    } at[16];
+    size_t nat;
 };
 
 /* The first top-level key: where a missing marker is inserted. Call once, first. */

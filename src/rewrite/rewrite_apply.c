@@ -427,7 +427,7 @@ void rw_begin(struct rw_ctx *c, const struct node *first_key)
     const struct rw_rule *r = c->plan->insert_format;
     if (!r || c->format_seen || !first_key)
         return;
-    struct site s = {NULL, NULL, NULL, false};
+    struct site s = {NULL, NULL, 0, false};
     struct buf b;
     buf_init(&b, 4096);
     enum write_context ctx = c->json ? WRITE_JSON : WRITE_BLOCK;
@@ -457,7 +457,7 @@ void rw_top_value(struct rw_ctx *c, const struct node **key, const struct node *
     struct node map = {.kind = NODE_MAPPING, .count = 1, .span = (*key)->span};
     map.u.pairs = &pair;
     const struct node *now = &map;
-    struct site s = {NULL, NULL, NULL, false};
+    struct site s = {NULL, NULL, 0, false};
     for (size_t i = 0; i < c->plan->nrules; i++) {
         const struct rw_rule *r = &c->plan->rules[i];
         if (!rule_is_at(r, NULL))
@@ -479,16 +479,34 @@ void rw_list_key(struct rw_ctx *c, const struct node **key)
 static const struct node *walk_children(struct rw_ctx *c, const struct spec_entity *e,
                                         const struct node *item);
 
+/* The rules at entity kind e, as bits; NULL when they do not fit the cache. */
+static const uint64_t *rules_at(struct rw_ctx *c, const struct spec_entity *e)
+{
+    for (size_t i = 0; i < c->nat; i++)
+        if (c->at[i].entity == e)
+            return c->at[i].bits;
+    if (c->plan->nrules > 64 * RW_AT_WORDS || c->nat == sizeof(c->at) / sizeof(c->at[0]))
+        return NULL;
+    struct rw_rules_at *a = &c->at[c->nat++];
+    memset(a, 0, sizeof(*a));
+    a->entity = e;
+    for (size_t i = 0; i < c->plan->nrules; i++)
+        if (rule_is_at(&c->plan->rules[i], e->name))
+            a->bits[i / 64] |= (uint64_t)1 << (i % 64);
+    return a->bits;
+}
+
 /* The rules for e on item, then the same for every entity nested in it. */
 static const struct node *walk_entity(struct rw_ctx *c, const struct spec_entity *e,
                                       const struct node *item, size_t index, bool flow)
 {
-    const char *label = rw_entity_label(c->log, e, item, index);
-    struct site s = {e, item, label, flow};
+    struct site s = {e, item, index, flow};
     const struct node *now = item;
+    const uint64_t *at = rules_at(c, e);
     for (size_t i = 0; i < c->plan->nrules; i++) {
         const struct rw_rule *r = &c->plan->rules[i];
-        if (rule_is_at(r, e->name) && where_holds(r->where, now))
+        bool here = at ? (at[i / 64] >> (i % 64)) & 1 : rule_is_at(r, e->name);
+        if (here && where_holds(r->where, now))
             now = apply_in(c, r, &s, now, r->field);
     }
     return walk_children(c, e, now);

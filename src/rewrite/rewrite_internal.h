@@ -12,8 +12,8 @@
 struct site {
     const struct spec_entity *entity; /* NULL at the top level */
     const struct node *item;
-    const char *label;
-    bool flow; /* inside a flow collection */
+    size_t index; /* of the item in its list: labels it when nothing names it */
+    bool flow;    /* inside a flow collection */
 };
 
 /* ---- rewrite_log.c: what changed, as the change log, findings and text edits say it ------ */

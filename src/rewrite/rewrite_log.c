@@ -107,6 +107,13 @@ const char *rw_entity_label(struct rw_log *log, const struct spec_entity *e,
     return arena_printf(&log->arena, "%s #%zu", e->singular, index);
 }
 
+/* The label of the entity a change is in, made only when there is a change to label: most
+ * entities have none, and a label kept for each would grow with the file. */
+static const char *site_label(struct rw_log *log, const struct site *s)
+{
+    return rw_entity_label(log, s->entity, s->item, s->index);
+}
+
 /* ---- recording --------------------------------------------------------------------------- */
 
 static enum write_context context_of(const struct rw_ctx *c, const struct site *s)
@@ -156,12 +163,13 @@ void rw_record(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
     /* Everything kept must outlive the entry: its nodes go when the next one is read. */
     const char *path = arena_strdup(&log->arena, path_text(&c->path));
     field = arena_strdup(&log->arena, field);
-    if (!room || !path || !field || (edit && !edit->text)) {
+    const char *label = site_label(log, s);
+    if (!room || !path || !field || (s->entity && !label) || (edit && !edit->text)) {
         log->failed = true;
         return;
     }
     struct rw_change *ch = &log->changes[log->nchanges];
-    *ch = (struct rw_change){r->rule, kind,     r->hop,   old_node->span, path,       s->label,
+    *ch = (struct rw_change){r->rule, kind,     r->hop,   old_node->span, path,       label,
                              field,   old_text, new_text, r->why,         r->severity};
     if (edit) {
         log->edits[log->nedits] = *edit;
@@ -281,8 +289,8 @@ static void left_for_user(struct rw_ctx *c, const struct rw_rule *r, enum rule_i
 {
     char hop[64];
     rw_hop_text(&c->plan->hops[r->hop], hop, sizeof(hop));
-    diag_add(c->manual, rule, severity, &at->span, path_text(&c->path), s->label, "%s (%s %s: %s)",
-             what, c->plan->product, hop, r->why);
+    diag_add(c->manual, rule, severity, &at->span, path_text(&c->path), site_label(c->log, s),
+             "%s (%s %s: %s)", what, c->plan->product, hop, r->why);
 }
 
 /* What a rule cannot do by itself: HOP4008, whatever the rule's own code. */

@@ -421,8 +421,9 @@ struct spec_plugin {
     const char *name;
     /* Valid once the plugin is found with spec_plugin_find(). */
     const struct spec_field *scopes[PLUGIN_SCOPE_COUNT];
-    bool described;   /* gatehop has its schemas: a scope without one has none in the gateway */
-    const char *type; /* its file's plugin_type for the target (APISIX's `auth`), or NULL */
+    bool described;    /* gatehop has its schemas: a scope without one has none in the gateway */
+    const char *type;  /* its file's plugin_type for the target (APISIX's `auth`), or NULL */
+    bool deprecations; /* the product's list holds a deprecation for it (in some release) */
     /* The built-in knowledge's plugins are compiled when first found (a file names a few of a
      * release's hundred), its scopes then; NULL when they were compiled with the document. */
     struct spec_plugin_late *late;

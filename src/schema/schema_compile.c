@@ -1352,6 +1352,15 @@ static int compile_plugin_schemas(struct cctx *c, struct spec_document *d)
         if (rc < 0)
             return rc;
     }
+    /* Few plugins were ever deprecated: the check looks at the list only for those. */
+    for (uint32_t i = 0; d->all_plugins && i < d->all_plugins->count; i++) {
+        const struct node *it = d->all_plugins->u.items[i];
+        const struct spec_plugin *p = it->kind == NODE_MAPPING && node_map_get(it, "deprecated")
+                                          ? spec_plugin_find(d, spec_item_value(it)->u.text)
+                                          : NULL;
+        if (p)
+            specs[p - specs].deprecations = true;
+    }
     return 0;
 }
 

@@ -942,10 +942,17 @@ static bool validate_plugin_map(struct vctx *c, const struct spec_field *f, cons
 /* The identity of a scalar item as JSON compares them: numbers by value, else type and text. */
 static size_t item_identity(const struct node *n, char *out, size_t size)
 {
-    int len = node_is_number(n)
-                  ? snprintf(out, size, "n%.17g", node_number(n))
-                  : snprintf(out, size, "%c%.*s", '0' + n->type, (int)(size - 2), n->u.text);
-    return len < 0 ? 0 : (size_t)len < size ? (size_t)len : size - 1;
+    if (node_is_number(n)) {
+        int len = snprintf(out, size, "n%.17g", node_number(n));
+        return len < 0 ? 0 : (size_t)len < size ? (size_t)len : size - 1;
+    }
+    /* As "%c%.*s" would print it (up to a NUL in the text), without formatting: lists of
+     * strings are checked for repeats on every entity. */
+    size_t len = strnlen(n->u.text, size - 2);
+    out[0] = (char)('0' + n->type);
+    memcpy(out + 1, n->u.text, len);
+    out[len + 1] = '\0';
+    return len + 1;
 }
 
 /*
@@ -1363,8 +1370,10 @@ static bool plugin_known(struct vctx *c, const struct node *name, bool ignored)
                          t/cli/test_standalone.sh at 3.18.0): no plugin to check here */
     if (!d->all_plugins || plugin_is_custom(c, name->u.text))
         return true; /* no plugin list: the product's plugin set is not known to gatehop */
-    if (spec_plugin_find(d, name->u.text)) {
-        report_plugin_deprecation(c, name);
+    const struct spec_plugin *bundled = spec_plugin_find(d, name->u.text);
+    if (bundled) {
+        if (bundled->deprecations)
+            report_plugin_deprecation(c, name);
         return true;
     }
     enum rule_id rule;
@@ -2911,6 +2920,16 @@ static bool report_shorthand_conflict(struct vctx *c, const struct spec_shorthan
     return true;
 }
 
+/* Appends s to out[0..*used) as snprintf would, cut to fit. */
+static void append_cut(char *out, size_t size, size_t *used, const char *s)
+{
+    size_t n = strlen(s), room = size - 1 - *used;
+    n = n < room ? n : room;
+    memcpy(out + *used, s, n);
+    *used += n;
+    out[*used] = '\0';
+}
+
 /*
  * One field a written shorthand sets: checked like a written value ("url: ftp://x" gives a
  * protocol Kong rejects) and reported at the shorthand, or compared with the value written
@@ -2941,8 +2960,14 @@ static bool check_one_expanded(struct vctx *c, struct record_run *run,
     if (written)
         ok = node_equal(n.written, v) || report_shorthand_conflict(c, s, target, given);
     if (!written || (ok && !shorthand_yields(c, s))) {
+        /* "host (from url)", made for every service: no formatting */
         char label[160];
-        snprintf(label, sizeof(label), "%s (from %s)", target, s->name);
+        size_t used = 0;
+        label[0] = '\0';
+        append_cut(label, sizeof(label), &used, target);
+        append_cut(label, sizeof(label), &used, " (from ");
+        append_cut(label, sizeof(label), &used, s->name);
+        append_cut(label, sizeof(label), &used, ")");
         const char *field = c->field;
         c->field = label;
         ok = validate_value(c, n.f, v);

@@ -5,13 +5,16 @@
 # Prints, per N: file size, best-of-3 times, gatehop's throughput as a ratio to the scan's
 # (1.0 = as fast as parsing alone), and gatehop's peak RSS. Then the same for `gatehop convert
 # --to kong@3.4` of the file in the 2.x format (a third of its routes have regex paths to
-# migrate), against a scan of that file. Then lint of the first file written as JSON (2-space
-# indents, as decK and most tools write it) against a libyaml scan of that JSON: libyaml is a
-# slow JSON parser, and gatehop reads JSON with a reader of its own (src/reader/reader_json.h).
+# migrate), against a scan of that file; lint of the second shape (gen_kong's "creds": each
+# consumer also has tags, a basic-auth credential and an ACL group); lint on one CPU
+# (`taskset -c 0` for the scan and gatehop alike), where there is taskset; then lint of the first
+# file written as JSON (2-space indents, as decK and most tools write it) against a libyaml scan
+# of that JSON: libyaml is a slow JSON parser, and gatehop reads JSON with a reader of its own
+# (src/reader/reader_json.h).
 # A million services: `BENCH_DIR=/tmp/bench BENCH_CONVERT=0 tests/bench/bench.sh build-rel 1000000`
 # writes a 594 MB file (keep BENCH_DIR on a disk with room; it is reused when present) and prints
 # the lint row with its peak RSS, the memory figure of issue 17 (at most 96 MB; 40 at 100,000).
-# BENCH_CONVERT=0 leaves out the convert and JSON tables (each file would be another 600 MB+);
+# BENCH_CONVERT=0 leaves out every table but the first (each other file is another 600 MB+);
 # BENCH_RUNS=1 takes one run instead of the best of 3.
 # Last, start-up on one-entity files (startup.sh; STARTUP_RUNS runs each, default 50).
 set -eu
@@ -46,10 +49,10 @@ table() {
         mb=$(awk -v b="$(wc -c < "$f")" 'BEGIN { printf "%.1f", b / 1048576 }')
         scan_t=; run_t=; run_rss=
         for r in $(seq "$runs"); do
-            t=$("$build/tests/measure" "$build/tests/yaml_scan" "$f" | cut -d' ' -f1)
+            t=$("$build/tests/measure" $pin "$build/tests/yaml_scan" "$f" | cut -d' ' -f1)
             if [ -z "$scan_t" ] || awk -v a="$t" -v b="$scan_t" 'BEGIN { exit !(a < b) }'; then scan_t=$t; fi
             read -r t rss rc << EOF
-$("$build/tests/measure" "$bin" "$@" "$f")
+$("$build/tests/measure" $pin "$bin" "$@" "$f")
 EOF
             [ "$rc" = 0 ] || { echo "bench: gatehop $1 exited $rc on $f (it should be clean)"; exit 1; }
             if [ -z "$run_t" ] || awk -v a="$t" -v b="$run_t" 'BEGIN { exit !(a < b) }'; then run_t=$t; run_rss=$rss; fi
@@ -59,12 +62,47 @@ EOF
     done
 }
 
-table gatehop "" lint -q --no-excerpts
-[ "${BENCH_CONVERT:-1}" = 0 ] && exit 0
-echo
-table convert 2.1 convert -q --no-excerpts --to kong@3.4
-echo
-table json json lint -q --no-excerpts
-echo
+pin= # a command the scan and gatehop run under (the single-core table's taskset)
+
+lint_table() {
+    table gatehop "" lint -q --no-excerpts
+}
+
+convert_table() {
+    echo
+    table convert 2.1 convert -q --no-excerpts --to kong@3.4
+}
+
+creds_table() {
+    echo
+    echo "second shape: a consumer with key-auth, basic-auth and an ACL group per two services"
+    table creds creds lint -q --no-excerpts
+}
+
+single_core_table() {
+    command -v taskset > /dev/null || return 0
+    echo
+    echo "one CPU (taskset -c 0)"
+    pin="taskset -c 0"
+    table 1cpu "" lint -q --no-excerpts
+    pin=
+}
+
+json_table() {
+    echo
+    table json json lint -q --no-excerpts
+}
+
 # Start-up on one-entity files: the median of many runs (tests/bench/startup.sh).
-BENCH_DIR="$work" sh "$(dirname "$0")/startup.sh" "$build" "${STARTUP_RUNS:-50}"
+startup_table() {
+    echo
+    BENCH_DIR="$work" sh "$(dirname "$0")/startup.sh" "$build" "${STARTUP_RUNS:-50}"
+}
+
+lint_table
+[ "${BENCH_CONVERT:-1}" = 0 ] && exit 0
+convert_table
+creds_table
+single_core_table
+json_table
+startup_table

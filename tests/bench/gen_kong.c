@@ -2,16 +2,17 @@
  * Writes a deterministic Kong declarative config for the benchmark:
  * N services (url, retries, timeouts, tags), each with two routes (a prefix path, and on every
  * third service a regex path), key-auth on every service and rate-limiting on every other one,
- * and N/2 consumers with one key-auth credential each.   usage: gen_kong N [2.1] > kong.yml
+ * and N/2 consumers with one key-auth credential each.   usage: gen_kong N [2.1|creds] > kong.yml
  * With "2.1" the file is in the 2.x format, its regex paths written without '~', as the input
- * of a 2.x to 3.x conversion.
+ * of a 2.x to 3.x conversion. With "creds" (the second shape: more consumers and credentials)
+ * each of the N/2 consumers also has tags, a basic-auth credential and an ACL group.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool legacy;
+static bool legacy, creds;
 
 static void service(FILE *out, long i)
 {
@@ -57,13 +58,36 @@ static void service(FILE *out, long i)
                 60 + i % 100, 1000 + i % 1000);
 }
 
+static void consumer(FILE *out, long i)
+{
+    unsigned long h = (unsigned long)i * 2654435761u % 0xffffffffu;
+    fprintf(out,
+            "- username: user-%ld\n"
+            "  custom_id: cid-%ld\n"
+            "  keyauth_credentials:\n"
+            "  - key: key-%08lx-%08lx\n",
+            i, i, h, (unsigned long)i);
+    if (!creds)
+        return;
+    fprintf(out,
+            "  tags: [tier-%ld, generated]\n"
+            "  basicauth_credentials:\n"
+            "  - username: basic-%ld\n"
+            "    password: pw-%08lx\n"
+            "  acls:\n"
+            "  - group: group-%ld\n",
+            i % 4, i, h, i % 20);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "2.1") != 0)) {
-        fprintf(stderr, "usage: gen_kong N [2.1]\n");
+    if (argc < 2 || argc > 3 ||
+        (argc == 3 && strcmp(argv[2], "2.1") != 0 && strcmp(argv[2], "creds") != 0)) {
+        fprintf(stderr, "usage: gen_kong N [2.1|creds]\n");
         return 2;
     }
-    legacy = argc == 3;
+    legacy = argc == 3 && !strcmp(argv[2], "2.1");
+    creds = argc == 3 && !strcmp(argv[2], "creds");
     long n = strtol(argv[1], NULL, 10);
     FILE *out = stdout;
     fprintf(out, "_format_version: \"%s\"\n_transform: true\nservices:\n", legacy ? "2.1" : "3.0");
@@ -71,11 +95,6 @@ int main(int argc, char **argv)
         service(out, i);
     fprintf(out, "consumers:\n");
     for (long i = 0; i < n / 2; i++)
-        fprintf(out,
-                "- username: user-%ld\n"
-                "  custom_id: cid-%ld\n"
-                "  keyauth_credentials:\n"
-                "  - key: key-%08lx-%08lx\n",
-                i, i, i * 2654435761u % 0xffffffffu, i);
+        consumer(out, i);
     return ferror(out) ? 1 : 0;
 }
