@@ -736,9 +736,9 @@ static void list_begin(struct lane *l, const struct node *key, const struct node
     l->collection = NULL;
     l->list_field = NULL;
     l->list_key = key;
+    l->declaration = node_is_string(key) ? declaration_of(l->run.doc, key) : NULL;
     if (!node_is_string(key))
         return;
-    l->declaration = declaration_of(l->run.doc, key);
     start_path(l, key);
     l->collection = collection_of(l, key);
     if (l->collection)
