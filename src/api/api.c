@@ -485,6 +485,11 @@ int gh_report_write(FILE *out, enum gh_format format, gh_result *const *results,
                     const gh_report_options *options, gh_error *err)
 {
     static const gh_report_options defaults = {false, true};
+    const char *xml =
+        format == GH_FORMAT_JUNIT || format == GH_FORMAT_CHECKSTYLE ? report_xml_problem() : NULL;
+    if (xml)
+        return error_set(err, GH_EIO, "cannot write the %s report: %s",
+                         report_writer_for(format)->name, xml);
     struct report_file *files = calloc(count ? count : 1, sizeof(*files));
     if (!files)
         return error_set(err, GH_ENOMEM, "out of memory");

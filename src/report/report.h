@@ -51,6 +51,8 @@ extern const struct report_writer report_text_writer;
 extern const struct report_writer report_json_writer;
 extern const struct report_writer report_sarif_writer;
 extern const struct report_writer report_junit_writer;
+/* Why the XML reports cannot be written (libxml2, loaded on first use, is missing), or NULL. */
+const char *report_xml_problem(void);
 extern const struct report_writer report_checkstyle_writer;
 extern const struct report_writer report_github_writer;
 

@@ -3,12 +3,85 @@
  * node): checkstyle (a <file> per input, an <error> per finding) and JUnit (a <testsuite> per
  * input; a <testcase> per finding, failing when the finding is at or above --fail-on, and one
  * passing test case for a file without findings).
+ *
+ * libxml2 is loaded when an XML report is first asked for, not linked: loading it (and the ICU
+ * and C++ libraries it pulls in) at every start costs about 6 ms, more than the rest of a
+ * one-file lint (issue 17's start-up figure).
  */
+#include <dlfcn.h>
 #include <libxml/xmlwriter.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
+
+/* The functions used, each under its libxml2 name. */
+static struct {
+    xmlBufferPtr (*BufferCreate)(void);
+    void (*BufferFree)(xmlBufferPtr);
+    const xmlChar *(*BufferContent)(const xmlBuffer *);
+    int (*BufferLength)(const xmlBuffer *);
+    xmlTextWriterPtr (*NewTextWriterMemory)(xmlBufferPtr, int);
+    void (*FreeTextWriter)(xmlTextWriterPtr);
+    int (*SetIndent)(xmlTextWriterPtr, int);
+    int (*SetIndentString)(xmlTextWriterPtr, const xmlChar *);
+    int (*StartDocument)(xmlTextWriterPtr, const char *, const char *, const char *);
+    int (*EndDocument)(xmlTextWriterPtr);
+    int (*StartElement)(xmlTextWriterPtr, const xmlChar *);
+    int (*EndElement)(xmlTextWriterPtr);
+    int (*WriteAttribute)(xmlTextWriterPtr, const xmlChar *, const xmlChar *);
+    int (*WriteString)(xmlTextWriterPtr, const xmlChar *);
+} lx;
+
+static const struct {
+    const char *name;
+    void **slot;
+} lx_symbols[] = {
+    {"xmlBufferCreate", (void **)&lx.BufferCreate},
+    {"xmlBufferFree", (void **)&lx.BufferFree},
+    {"xmlBufferContent", (void **)&lx.BufferContent},
+    {"xmlBufferLength", (void **)&lx.BufferLength},
+    {"xmlNewTextWriterMemory", (void **)&lx.NewTextWriterMemory},
+    {"xmlFreeTextWriter", (void **)&lx.FreeTextWriter},
+    {"xmlTextWriterSetIndent", (void **)&lx.SetIndent},
+    {"xmlTextWriterSetIndentString", (void **)&lx.SetIndentString},
+    {"xmlTextWriterStartDocument", (void **)&lx.StartDocument},
+    {"xmlTextWriterEndDocument", (void **)&lx.EndDocument},
+    {"xmlTextWriterStartElement", (void **)&lx.StartElement},
+    {"xmlTextWriterEndElement", (void **)&lx.EndElement},
+    {"xmlTextWriterWriteAttribute", (void **)&lx.WriteAttribute},
+    {"xmlTextWriterWriteString", (void **)&lx.WriteString},
+};
+
+/* The library's names across releases: 2.9 to 2.13 (Debian 12: .so.2), 2.14 on (.so.16). */
+static const char *const lx_files[] = {"libxml2.so.2", "libxml2.so.16", "libxml2.so"};
+
+static pthread_once_t lx_once = PTHREAD_ONCE_INIT;
+static char lx_problem[256]; /* empty once loaded */
+
+static void lx_load(void)
+{
+    void *lib = NULL;
+    for (size_t i = 0; !lib && i < sizeof(lx_files) / sizeof(lx_files[0]); i++)
+        lib = dlopen(lx_files[i], RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        const char *why = dlerror();
+        snprintf(lx_problem, sizeof(lx_problem), "cannot load libxml2 (%s)", why ? why : "");
+        return;
+    }
+    for (size_t i = 0; i < sizeof(lx_symbols) / sizeof(lx_symbols[0]); i++)
+        if (!(*lx_symbols[i].slot = dlsym(lib, lx_symbols[i].name))) {
+            snprintf(lx_problem, sizeof(lx_problem), "libxml2 has no %s", lx_symbols[i].name);
+            return;
+        }
+}
+
+const char *report_xml_problem(void)
+{
+    pthread_once(&lx_once, lx_load);
+    return lx_problem[0] ? lx_problem : NULL;
+}
 
 struct xml_state {
     FILE *out;
@@ -27,44 +100,48 @@ static void check(struct xml_state *s, int rc)
 
 static void attr(struct xml_state *s, const char *name, const char *value)
 {
-    check(s, xmlTextWriterWriteAttribute(s->w, X(name), X(value)));
+    check(s, lx.WriteAttribute(s->w, X(name), X(value)));
 }
 
 static void attr_number(struct xml_state *s, const char *name, size_t value)
 {
-    check(s, xmlTextWriterWriteFormatAttribute(s->w, X(name), "%zu", value));
+    char text[32];
+    snprintf(text, sizeof(text), "%zu", value);
+    attr(s, name, text);
 }
 
 static struct xml_state *xml_begin(FILE *out, const char *root)
 {
+    if (report_xml_problem())
+        return NULL;
     struct xml_state *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;
     s->out = out;
-    s->buffer = xmlBufferCreate();
-    s->w = s->buffer ? xmlNewTextWriterMemory(s->buffer, 0) : NULL;
+    s->buffer = lx.BufferCreate();
+    s->w = s->buffer ? lx.NewTextWriterMemory(s->buffer, 0) : NULL;
     if (!s->w) {
         if (s->buffer)
-            xmlBufferFree(s->buffer);
+            lx.BufferFree(s->buffer);
         free(s);
         return NULL;
     }
-    xmlTextWriterSetIndent(s->w, 1);
-    xmlTextWriterSetIndentString(s->w, X("  "));
-    check(s, xmlTextWriterStartDocument(s->w, "1.0", "UTF-8", NULL));
-    check(s, xmlTextWriterStartElement(s->w, X(root)));
+    lx.SetIndent(s->w, 1);
+    lx.SetIndentString(s->w, X("  "));
+    check(s, lx.StartDocument(s->w, "1.0", "UTF-8", NULL));
+    check(s, lx.StartElement(s->w, X(root)));
     return s;
 }
 
 static int xml_end(struct xml_state *s)
 {
-    check(s, xmlTextWriterEndDocument(s->w)); /* closes the open elements */
-    xmlFreeTextWriter(s->w);
+    check(s, lx.EndDocument(s->w)); /* closes the open elements */
+    lx.FreeTextWriter(s->w);
     int rc = s->rc;
-    if (rc == 0 && fwrite(xmlBufferContent(s->buffer), 1, (size_t)xmlBufferLength(s->buffer),
-                          s->out) != (size_t)xmlBufferLength(s->buffer))
+    if (rc == 0 && fwrite(lx.BufferContent(s->buffer), 1, (size_t)lx.BufferLength(s->buffer),
+                          s->out) != (size_t)lx.BufferLength(s->buffer))
         rc = -1;
-    xmlBufferFree(s->buffer);
+    lx.BufferFree(s->buffer);
     free(s);
     return rc;
 }
@@ -90,22 +167,22 @@ static void *checkstyle_begin(FILE *out, const gh_report_options *opt)
 static int checkstyle_file(void *state, const struct report_file *f)
 {
     struct xml_state *s = state;
-    check(s, xmlTextWriterStartElement(s->w, X("file")));
+    check(s, lx.StartElement(s->w, X("file")));
     attr(s, "name", f->name);
     for (size_t i = 0; i < f->sink->count; i++) {
         const struct diag *d = &f->sink->items[i];
         char source[96];
         snprintf(source, sizeof(source), "gatehop.%s", rule_info(d->rule)->code);
-        check(s, xmlTextWriterStartElement(s->w, X("error")));
+        check(s, lx.StartElement(s->w, X("error")));
         attr_number(s, "line", d->span.line);
         if (d->span.line > 0)
             attr_number(s, "column", d->span.column);
         attr(s, "severity", gh_severity_name(d->severity));
         attr(s, "message", d->message);
         attr(s, "source", source);
-        check(s, xmlTextWriterEndElement(s->w));
+        check(s, lx.EndElement(s->w));
     }
-    check(s, xmlTextWriterEndElement(s->w));
+    check(s, lx.EndElement(s->w));
     return s->rc;
 }
 
@@ -143,7 +220,7 @@ static void junit_case(struct xml_state *s, const struct report_file *f, const s
     rule_label(d, name, sizeof(name));
     snprintf(text, sizeof(text), "%s:%u:%u: %s: %s [%s]", f->name, d->span.line, d->span.column,
              gh_severity_name(d->severity), d->message, rule_info(d->rule)->code);
-    check(s, xmlTextWriterStartElement(s->w, X("testcase")));
+    check(s, lx.StartElement(s->w, X("testcase")));
     char full[1100];
     snprintf(full, sizeof(full), "%s at %s", name, d->path[0] ? d->path : "/");
     attr(s, "name", full);
@@ -151,21 +228,21 @@ static void junit_case(struct xml_state *s, const struct report_file *f, const s
     attr(s, "file", f->name);
     attr_number(s, "line", d->span.line);
     bool failing = d->severity >= f->fail_on;
-    check(s, xmlTextWriterStartElement(s->w, X(failing ? "failure" : "system-out")));
+    check(s, lx.StartElement(s->w, X(failing ? "failure" : "system-out")));
     if (failing) {
         attr(s, "message", d->message);
         attr(s, "type", rule_info(d->rule)->code);
     }
-    check(s, xmlTextWriterWriteString(s->w, X(text)));
-    check(s, xmlTextWriterEndElement(s->w));
-    check(s, xmlTextWriterEndElement(s->w));
+    check(s, lx.WriteString(s->w, X(text)));
+    check(s, lx.EndElement(s->w));
+    check(s, lx.EndElement(s->w));
 }
 
 static int junit_file(void *state, const struct report_file *f)
 {
     struct xml_state *s = state;
     size_t count = f->sink->count;
-    check(s, xmlTextWriterStartElement(s->w, X("testsuite")));
+    check(s, lx.StartElement(s->w, X("testsuite")));
     attr(s, "name", f->name);
     attr_number(s, "tests", count ? count : 1);
     attr_number(s, "failures", failures_in(f));
@@ -174,13 +251,13 @@ static int junit_file(void *state, const struct report_file *f)
     for (size_t i = 0; i < count; i++)
         junit_case(s, f, &f->sink->items[i]);
     if (count == 0) {
-        check(s, xmlTextWriterStartElement(s->w, X("testcase")));
+        check(s, lx.StartElement(s->w, X("testcase")));
         attr(s, "name", "gatehop lint");
         attr(s, "classname", f->name);
         attr(s, "file", f->name);
-        check(s, xmlTextWriterEndElement(s->w));
+        check(s, lx.EndElement(s->w));
     }
-    check(s, xmlTextWriterEndElement(s->w));
+    check(s, lx.EndElement(s->w));
     return s->rc;
 }
 
