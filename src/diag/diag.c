@@ -125,12 +125,15 @@ void diag_add_secret_span(struct diag_sink *sink, const struct span *span)
     sink->secrets[sink->secret_count++] = *span;
 }
 
+void diag_add_copy(struct diag_sink *sink, const struct diag *d)
+{
+    diag_add(sink, d->rule, (int)d->severity, &d->span, d->path, d->entity, "%s", d->message);
+}
+
 void diag_merge(struct diag_sink *dst, const struct diag_sink *src)
 {
-    for (size_t i = 0; i < src->count; i++) {
-        const struct diag *d = &src->items[i];
-        diag_add(dst, d->rule, (int)d->severity, &d->span, d->path, d->entity, "%s", d->message);
-    }
+    for (size_t i = 0; i < src->count; i++)
+        diag_add_copy(dst, &src->items[i]);
     for (int s = GH_INFO; s <= GH_ERROR; s++) {
         size_t stored = 0;
         for (size_t i = 0; i < src->count; i++)

@@ -74,6 +74,8 @@ void diag_add(struct diag_sink *sink, enum rule_id rule, int severity, const str
               const char *path, const char *entity, const char *fmt, ...) GH_PRINTF(7, 8);
 void diag_add_secret_span(struct diag_sink *sink, const struct span *span);
 /* Adds every finding and secret span of src to dst (src keeps its own). */
+/* Adds a finding another sink holds (a held one, reported after all), as it stands. */
+void diag_add_copy(struct diag_sink *sink, const struct diag *d);
 void diag_merge(struct diag_sink *dst, const struct diag_sink *src);
 void diag_sort(struct diag_sink *sink);
 /* Takes out the findings whose flag is set (one per item) and counts them as suppressed. */

@@ -1636,8 +1636,7 @@ void metadata_resolve(struct metadata_book *b, bool merged_files, struct diag_si
         if (sets == 1)
             continue;
         if (sets == 0 || !merged_files) {
-            diag_add(sink, d->rule, (int)d->severity, &d->span, d->path, d->entity, "%s",
-                     d->message);
+            diag_add_copy(sink, d);
             continue;
         }
         /* Another file merged with this one may hold the metadata: once per configuration. */
@@ -1721,8 +1720,7 @@ void plugin_book_resolve(struct plugin_book *b, struct diag_sink *sink)
         const struct diag *d = &b->held.items[i];
         const uint32_t *at = strmap_get(&b->names, b->held_names[i], strlen(b->held_names[i]));
         if (!at) {
-            diag_add(sink, d->rule, (int)d->severity, &d->span, d->path, d->entity, "%s",
-                     d->message);
+            diag_add_copy(sink, d);
             continue;
         }
         const struct plugin_declared *p = &b->decl[*at];
