@@ -67,6 +67,9 @@ typedef struct gh_lint_options {
     const char *config;
     const char *baseline; /* accepted findings: NULL the config's, "" none, else this file */
     const char *fail_on;  /* "error", "warning" or "info"; NULL: the config's, else error */
+    /* The file is one of several checked together, which decK (and ADC) would read as one
+     * configuration: keep what gh_results_join() needs to resolve references between them. */
+    bool joined;
 } gh_lint_options;
 
 /*
@@ -76,6 +79,14 @@ typedef struct gh_lint_options {
 int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *options,
                  gh_result **out, gh_error *err);
 void gh_result_free(gh_result *result);
+
+/*
+ * Files linted with options.joined, taken together as decK takes the state files it is given:
+ * a reference one file could not resolve (HOP3001, or decK's HOP9005) that another file of the
+ * same product resolves is no finding; those left say the other files were searched too. Call
+ * once, when every file is linted; it frees the names the results kept for it.
+ */
+void gh_results_join(gh_result *const *results, size_t count);
 
 /*
  * Converting a file to a later release, hop by hop. The output goes to `out`: the user's text

@@ -96,6 +96,7 @@ void gh_result_free(gh_result *r)
         source_close(&r->src);
     diag_sink_release(&r->sink);
     rw_log_release(&r->log);
+    across_release(&r->across);
     lenient_plan_free(r->lenient);
     lenient_plan_free(r->info.lenient_found);
     free(r->file);
@@ -117,6 +118,7 @@ static int result_new(const gh_lint_options *o, const char *display, gh_result *
     r->sink.policy = r->policy;
     memset(r->policy, RULE_KEEP, sizeof(r->policy));
     rw_log_init(&r->log);
+    across_init(&r->across);
     r->file = malloc(strlen(display) + 1);
     if (!r->file) {
         gh_result_free(r);
@@ -293,6 +295,8 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
     if (rc < 0)
         return rc;
     r->excluded = view.excluded;
+    if (o->joined)
+        co.across = &r->across;
     if (!r->excluded && (rc = run_check(engine, path, r, &co, &view, NULL, err)) < 0) {
         project_blame(&view, err);
         gh_result_free(r);
@@ -301,6 +305,21 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
     project_view_release(&view);
     *out = r;
     return rc;
+}
+
+void gh_results_join(gh_result *const *results, size_t count)
+{
+    struct across_file **files = calloc(count ? count : 1, sizeof(*files));
+    struct diag_sink **sinks = calloc(count ? count : 1, sizeof(*sinks));
+    if (files && sinks) {
+        for (size_t i = 0; i < count; i++) {
+            files[i] = results[i] ? &results[i]->across : NULL;
+            sinks[i] = results[i] ? &results[i]->sink : NULL;
+        }
+        across_join(files, sinks, count); /* the findings keep their order: none is added */
+    }
+    free(files);
+    free(sinks);
 }
 
 /* Copies what the canonical writer spooled to out, once the whole file was read. */

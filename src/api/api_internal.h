@@ -30,6 +30,7 @@ struct gh_result {
     char *config; /* the project config's path, or NULL */
     bool excluded, unrecognized;
     struct lenient_plan *lenient; /* the file is read with these spaces (check_options) */
+    struct across_file across;    /* gh_lint_options.joined: names and references kept */
 };
 
 /*

@@ -867,7 +867,14 @@ static void finish(struct driver *d)
             diag_add(run->sink, R_HOP2002, -1, &start, "", NULL,
                      "required top-level key '%s' is missing", f->name);
     }
-    index_resolve(&run->index, run->sink, run->doc->target.flavor == FLAVOR_DECK);
+    struct across_file *across = d->opt->across;
+    if (across && !across_flavor_joins(run->doc->target.flavor))
+        across = NULL;
+    struct index_unresolved tell = across ? across_listener(across) : (struct index_unresolved){0};
+    index_resolve(&run->index, run->sink, run->doc->target.flavor == FLAVOR_DECK,
+                  across ? &tell : NULL);
+    if (across)
+        across_adopt(across, run->doc, &run->index); /* failing, the file stands alone */
     metadata_resolve(&run->metadata, run->doc->merged_files, run->sink);
     plugin_book_resolve(&run->declared, run->sink);
     check_end_marker(d);
@@ -1197,6 +1204,8 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     if (!d)
         return error_set(err, GH_ENOMEM, "out of memory");
     memset(info, 0, sizeof(*info));
+    if (opt->across)
+        across_reset(opt->across); /* what an earlier pass over the file kept */
     d->kb = kb;
     d->src = src;
     d->opt = opt;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "check_across.h"
 #include "diag/diag.h"
 #include "reader/reader.h"
 #include "rewrite/rewrite.h"
@@ -55,6 +56,10 @@ struct check_options {
     /* Read the file with these spaces inserted after quoted keys (check_info.lenient_found of
      * an earlier pass); NULL: read it as it is. */
     const struct lenient_plan *lenient;
+    /* The file is one of several its tool reads as one configuration (decK's state files):
+     * its names and the references it could not resolve are left here (check_across.h);
+     * NULL: the file stands alone. */
+    struct across_file *across;
 };
 
 #define CHECK_MAX_HOPS 32

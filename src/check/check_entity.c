@@ -426,7 +426,9 @@ static void check_named_plugin(struct check_run *run, const struct spec_entity *
         check_plugin_known(&run->vctx, name);
     path_pop(&run->path);
     const struct node *conf = schema ? node_map_get(item, e->plugin_config) : NULL;
-    if (!schema || (conf && conf->kind != NODE_MAPPING && !node_is_null(conf)))
+    /* [] is the same empty table as {} to Kong's Lua: checked as an empty configuration. */
+    bool empty_table = conf && conf->kind == NODE_SEQUENCE && conf->count == 0;
+    if (!schema || (conf && conf->kind != NODE_MAPPING && !node_is_null(conf) && !empty_table))
         return; /* unknown, unchecked, or of the wrong type (the entity's record said so) */
     if (e->shared_config_field && node_map_get(item, e->shared_config_field) &&
         !(conf = with_shared_config(run, e, item, conf)))

@@ -233,7 +233,8 @@ static const unsigned char *next_pending(const unsigned char *p, struct shared_t
     return p;
 }
 
-void index_resolve(struct index *ix, struct diag_sink *sink, bool elsewhere)
+void index_resolve(struct index *ix, struct diag_sink *sink, bool elsewhere,
+                   const struct index_unresolved *tell)
 {
     /* The writer's last texts are reused to read: each is as large as any text written. */
     for (size_t i = 0; i < 4; i++)
@@ -249,17 +250,20 @@ void index_resolve(struct index *ix, struct diag_sink *sink, bool elsewhere)
             diag_add(sink, R_HOP3004, -1, &r->span, r->path, r->entity, "%s", r->if_resolved);
         if (found)
             continue;
+        size_t before = sink->count;
         if (elsewhere) {
             diag_add(sink, R_HOP9005, -1, &r->span, r->path, r->entity,
                      "'%s': not checked: %s '%.200s' is not in this file; decK looks it up in "
                      "the gateway it syncs to (default_lookup_tags, or entities it does not "
                      "manage) and in the other state files it is given",
                      r->field, r->target_singular, r->value);
-            continue;
+        } else {
+            diag_add(sink, R_HOP3001, -1, &r->span, r->path, r->entity,
+                     "'%s' refers to %s '%.200s', which is not in this file", r->field,
+                     r->target_singular, r->value);
         }
-        diag_add(sink, R_HOP3001, -1, &r->span, r->path, r->entity,
-                 "'%s' refers to %s '%.200s', which is not in this file", r->field,
-                 r->target_singular, r->value);
+        if (tell)
+            tell->reported(tell->ctx, sink, before, r->target, r->value, r->len);
     }
     ix->npending = 0;
     ix->pending_len = 0;

@@ -65,9 +65,18 @@ bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char
 /* Whether an entity with this id or endpoint key is defined. */
 bool index_resolves(const struct index *ix, uint8_t entity, const char *value, size_t len);
 int index_defer(struct index *ix, const struct pending_ref *ref);
-/* Reports the references still unresolved, and those resolved that must not be. */
-/* elsewhere: references are also looked up outside the file (decK resolves a dangling one
- * in the running gateway), so one not in the file is announced as not checked (HOP9005). */
-void index_resolve(struct index *ix, struct diag_sink *sink, bool elsewhere);
+/* Told of each reference reported as not in the file, just after its finding was added (if
+ * it was kept: sink->count is then past count_before). */
+struct index_unresolved {
+    void (*reported)(void *ctx, const struct diag_sink *sink, size_t count_before, uint8_t target,
+                     const char *value, size_t len);
+    void *ctx;
+};
+/* Reports the references still unresolved, and those resolved that must not be.
+ * elsewhere: references are also looked up outside the file (decK resolves a dangling one
+ * in the running gateway), so one not in the file is announced as not checked (HOP9005).
+ * tell: NULL, or told of each reference reported as not in the file. */
+void index_resolve(struct index *ix, struct diag_sink *sink, bool elsewhere,
+                   const struct index_unresolved *tell);
 
 #endif

@@ -14,6 +14,7 @@ struct lint_args {
     struct cli_common common; /* first: the shared options' offsets hold for this struct */
     size_t jobs;
     bool ignore_unknown;
+    bool separate_files;
     const char *write_baseline;
 };
 
@@ -29,6 +30,7 @@ static const struct cli_option lint_options[] = {
     LINT_CALL("output", 0, common.outputs, cli_add_output),
     LINT_CALL("jobs", 'j', jobs, opt_jobs),
     CLI_FLAG_OPTION(struct lint_args, "ignore-unknown", 0, ignore_unknown),
+    CLI_FLAG_OPTION(struct lint_args, "separate-files", 0, separate_files),
     CLI_STRING_OPTION(struct lint_args, "write-baseline", 0, write_baseline),
 };
 
@@ -68,6 +70,10 @@ static void lint_usage(FILE *out)
           "  --ignore-unknown      skip files that configure no gateway gatehop knows, as it "
           "does\n"
           "                        for files found in directories and globs\n"
+          "  --separate-files      each file is a whole configuration (DB-less Kong): its "
+          "references\n"
+          "                        must resolve in it; default: the files are one, as decK "
+          "reads them\n"
           "  -j, --jobs N          check N files at a time (the output is the same)\n"
           "  --stdin-filename N    the name reports use for '-' (standard input)\n"
           "  --max-findings N      report at most N findings per file (default 100000)\n"
@@ -173,6 +179,8 @@ static void lint_one(struct lint_run *run, size_t i)
     o.display_name = !strcmp(path, "-") ? run->args->common.stdin_name : NULL;
     if (run->args->write_baseline)
         o.baseline = ""; /* the new baseline records every finding there is */
+    /* Several files may be one decK state split up: references resolve across them. */
+    o.joined = !run->args->separate_files && gh_inputs_count(run->inputs) > 1;
     struct lint_job *job = &run->jobs[i];
     job->status = gh_lint_path(run->engine, path, &o, &job->result, &job->err);
 }
@@ -205,6 +213,19 @@ static void lint_all(struct lint_run *run, size_t jobs)
     for (size_t t = 0; t < started; t++)
         pthread_join(threads[t], NULL);
     pthread_mutex_destroy(&run->lock);
+}
+
+/* References one file leaves open that another file of the run answers are no findings. */
+static void join_results(struct lint_run *run)
+{
+    size_t total = gh_inputs_count(run->inputs);
+    gh_result **results = calloc(total + 1, sizeof(*results));
+    if (!results)
+        return; /* each file's findings stand as if it were alone */
+    for (size_t i = 0; i < total; i++)
+        results[i] = run->jobs[i].result;
+    gh_results_join(results, total);
+    free(results);
 }
 
 /* Why a file is left out of the reports, or NULL when it is reported. */
@@ -328,6 +349,7 @@ static int lint_with(gh_engine *engine, struct lint_args *a, char **args, size_t
         cli_error("out of memory");
     } else {
         lint_all(&run, a->jobs ? a->jobs : 1);
+        join_results(&run);
         trouble |= take_results(&run, kept, &nkept);
         status = report(a, kept, nkept, trouble);
     }

@@ -146,18 +146,29 @@ void diag_merge(struct diag_sink *dst, const struct diag_sink *src)
     dst->failed |= src->failed;
 }
 
-void diag_remove(struct diag_sink *sink, const bool *remove)
+/* Takes out the flagged findings; returns how many. */
+static size_t remove_flagged(struct diag_sink *sink, const bool *remove)
 {
     size_t kept = 0;
     for (size_t i = 0; i < sink->count; i++) {
-        if (remove[i]) {
+        if (remove[i])
             sink->by_severity[sink->items[i].severity]--;
-            sink->suppressed++;
-        } else {
+        else
             sink->items[kept++] = sink->items[i];
-        }
     }
+    size_t removed = sink->count - kept;
     sink->count = kept;
+    return removed;
+}
+
+void diag_remove(struct diag_sink *sink, const bool *remove)
+{
+    sink->suppressed += remove_flagged(sink, remove);
+}
+
+void diag_take_back(struct diag_sink *sink, const bool *remove)
+{
+    remove_flagged(sink, remove);
 }
 
 void diag_finish(struct diag_sink *sink)

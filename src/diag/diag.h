@@ -73,13 +73,16 @@ void diag_sink_release(struct diag_sink *sink);
 void diag_add(struct diag_sink *sink, enum rule_id rule, int severity, const struct span *span,
               const char *path, const char *entity, const char *fmt, ...) GH_PRINTF(7, 8);
 void diag_add_secret_span(struct diag_sink *sink, const struct span *span);
-/* Adds every finding and secret span of src to dst (src keeps its own). */
 /* Adds a finding another sink holds (a held one, reported after all), as it stands. */
 void diag_add_copy(struct diag_sink *sink, const struct diag *d);
+/* Adds every finding and secret span of src to dst (src keeps its own). */
 void diag_merge(struct diag_sink *dst, const struct diag_sink *src);
 void diag_sort(struct diag_sink *sink);
 /* Takes out the findings whose flag is set (one per item) and counts them as suppressed. */
 void diag_remove(struct diag_sink *sink, const bool *remove);
+/* Takes out the flagged findings as never made: a later look showed them wrong (a reference
+ * another file of the set answers), so they are not counted as suppressed. */
+void diag_take_back(struct diag_sink *sink, const bool *remove);
 /* Appends the HOP9003 note when findings were dropped; call once, before sorting. */
 void diag_finish(struct diag_sink *sink);
 

@@ -890,6 +890,18 @@ static bool v_kong_route_path(const char *s, size_t n, const struct named_env *e
         arena_init(&a, 1024);
         const char *migrated = t_kong_migrate_route_path(s, n, &a);
         bool ok = !migrated || regex_path_ok(migrated + 1, strlen(migrated) - 1, 0, env, out);
+        /* Written as a 3.x regex already: the migration adds a second '~', which the regex
+         * then needs in the request path, so the route matches next to nothing. */
+        if (ok && migrated && n && s[0] == '~') {
+            out->rule = R_HOP4004;
+            ok =
+                fail(out,
+                     "Kong 3.x migrates the paths of a \"%s\" file when it loads it and adds a '~' "
+                     "to this one: its regex becomes '%.200s', with the '~' as a character to "
+                     "match, so the route matches only request paths that start with '~'; with "
+                     "_format_version \"3.0\" it is read as written",
+                     env->format_version, migrated + 1);
+        }
         arena_release(&a);
         return ok;
     }

@@ -1203,6 +1203,11 @@ static bool validate_children(struct vctx *c, const struct spec_field *f, const 
         }
     } else if (f->record && n->kind == NODE_MAPPING) {
         ok = validate_record(c, f->record, n, NULL);
+    } else if (f->record && n->kind == NODE_SEQUENCE && n->count == 0) {
+        /* To the gateway's Lua, [] is the same empty table as {}: a record's required fields
+         * are missing all the same. */
+        struct node empty = {.kind = NODE_MAPPING, .style = n->style, .span = n->span};
+        ok = validate_record(c, f->record, &empty, NULL);
     }
     return ok;
 }

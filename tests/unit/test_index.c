@@ -1,7 +1,9 @@
 /* Unit tests for src/check's document index: repeats and references found exactly, even when
  * every key's hash collides (the key set's hash_bits lowered). */
 #include <stdlib.h>
+#include <string.h>
 
+#include "check/check_across.h"
 #include "check/check_index.h"
 #include "tap.h"
 
@@ -54,7 +56,7 @@ static void check_index(unsigned hash_bits)
     }
     struct diag_sink sink;
     diag_sink_init(&sink, 100);
-    index_resolve(&ix, &sink, false);
+    index_resolve(&ix, &sink, false, NULL);
     is_int(count_rule(&sink, R_HOP3001), 1, "only the reference naming nothing is unresolved");
     ok(sink.count && sink.items[0].span.line == 3, "it is the third one");
     is_int(count_rule(&sink, R_HOP3004), 1, "the nested one resolved is reported");
@@ -91,7 +93,7 @@ static void check_pending(void)
         is_int(wrong, 0, "1000 forward references kept");
         struct diag_sink sink;
         diag_sink_init(&sink, 2000);
-        index_resolve(&ix, &sink, false);
+        index_resolve(&ix, &sink, false, NULL);
         is_int(sink.count, 750, "the three in four never defined are reported");
         for (size_t k = 0; k < sink.count; k++) {
             const struct diag *d = &sink.items[k];
@@ -147,8 +149,107 @@ static void check_uuids(unsigned hash_bits)
     index_release(&ix);
 }
 
+/* A file with a route naming a service it lacks, ready to join others. */
+static void route_file(struct across_file *f, struct diag_sink *sink,
+                       const struct spec_document *doc, const char *service)
+{
+    struct index ix;
+    index_init(&ix);
+    uint32_t first;
+    index_define(&ix, 1, INDEX_ENDPOINT, "r1", 2, 1, &first);
+    struct pending_ref ref = {0,
+                              service,
+                              strlen(service),
+                              {2, 1, 2, 5},
+                              "/routes/0/service",
+                              "route 'r1'",
+                              "service",
+                              "service",
+                              NULL};
+    index_defer(&ix, &ref);
+    across_init(f);
+    diag_sink_init(sink, 100);
+    struct index_unresolved tell = across_listener(f);
+    index_resolve(&ix, sink, false, &tell);
+    across_adopt(f, doc, &ix);
+    index_release(&ix);
+}
+
+static void service_file(struct across_file *f, const struct spec_document *doc, const char *name)
+{
+    struct index ix;
+    index_init(&ix);
+    uint32_t first;
+    index_define(&ix, 0, INDEX_ENDPOINT, name, strlen(name), 1, &first);
+    across_init(f);
+    across_adopt(f, doc, &ix);
+    index_release(&ix);
+}
+
+/* References between files read as one configuration (a decK state split up). */
+static void check_across(void)
+{
+    /* Two releases number the entities differently: services are 0 in one, 1 in the other. */
+    struct spec_entity kong_a[] = {{.name = "services"}, {.name = "routes"}};
+    struct spec_entity kong_b[] = {{.name = "routes"}, {.name = "services"}};
+    struct spec_document doc_a = {.product = "kong", .entities = kong_a, .nentities = 2};
+    struct spec_document doc_b = {.product = "kong", .entities = kong_b, .nentities = 2};
+    struct spec_document apisix = {.product = "apisix", .entities = kong_a, .nentities = 2};
+
+    struct across_file routes, routes_lost, services, other_product;
+    struct diag_sink sink, sink_lost, none;
+    route_file(&routes, &sink, &doc_a, "billing");
+    route_file(&routes_lost, &sink_lost, &doc_a, "nowhere");
+    /* The service file numbers services 1: it must still answer a reference to services. */
+    struct index ix;
+    index_init(&ix);
+    uint32_t first;
+    index_define(&ix, 1, INDEX_ENDPOINT, "billing", 7, 1, &first);
+    across_init(&services);
+    across_adopt(&services, &doc_b, &ix);
+    index_release(&ix);
+    service_file(&other_product, &apisix, "nowhere");
+    diag_sink_init(&none, 10);
+    is_int(count_rule(&sink, R_HOP3001), 1, "alone, the route's reference is unresolved");
+
+    struct across_file *files[] = {&routes, &routes_lost, &services, &other_product};
+    struct diag_sink *sinks[] = {&sink, &sink_lost, &none, &none};
+    across_join(files, sinks, 4);
+    is_int(count_rule(&sink, R_HOP3001), 0, "another file of the set answers it");
+    is_int(sink.suppressed, 0, "taken back, not suppressed");
+    is_int((int)sink.by_severity[GH_ERROR], 0, "and no longer counted");
+    is_int(count_rule(&sink_lost, R_HOP3001), 1,
+           "a service only another product's file has does not answer it");
+    ok(sink_lost.count && strstr(sink_lost.items[0].message,
+                                 "which is not in this file, nor in the 2 other files checked "
+                                 "with it") != NULL,
+       "the finding left says the other files were searched");
+    is_int((int)routes.nheld + (int)services.nentities, 0, "what was kept is freed");
+
+    /* Alone (no other file of the product), nothing changes. */
+    struct across_file alone;
+    struct diag_sink sink_alone;
+    route_file(&alone, &sink_alone, &doc_a, "billing");
+    struct across_file *one[] = {&alone, &other_product};
+    struct diag_sink *one_sink[] = {&sink_alone, &none};
+    service_file(&other_product, &apisix, "billing");
+    across_join(one, one_sink, 2);
+    ok(sink_alone.count == 1 && strcmp(sink_alone.items[0].message,
+                                       "'service' refers to service 'billing', which is not in "
+                                       "this file") == 0,
+       "a file with no other file of its product keeps its finding as it was");
+
+    struct across_file *all[] = {&routes, &routes_lost, &services, &other_product, &alone};
+    for (size_t i = 0; i < 5; i++)
+        across_release(all[i]);
+    struct diag_sink *all_sinks[] = {&sink, &sink_lost, &none, &sink_alone};
+    for (size_t i = 0; i < 4; i++)
+        diag_sink_release(all_sinks[i]);
+}
+
 int main(void)
 {
+    check_across();
     check_uuids(64);
     check_uuids(0);
     check_pending();

@@ -344,7 +344,9 @@ def field_found(parts, message, errors, ptr, remap, item_value):
 
 
 def run_gatehop(gatehop, release, flavor, directory):
-    args = [gatehop, "lint", "--no-config", "-q", "--from", f"kong@{release}", "--format", "json"]
+    # Each file is one spec's whole configuration: references resolve in it alone.
+    args = [gatehop, "lint", "--no-config", "-q", "--separate-files", "--from", f"kong@{release}",
+            "--format", "json"]
     if flavor:
         args += ["--router-flavor", flavor]
     args.append(directory)
@@ -536,8 +538,8 @@ def write_cases(items, out_dir):
                 f.write(head + text)
             files.append(fname)
         nvalid += len(recs)
-        args = ["lint", "--no-config", "-q", "--no-excerpts", "--from", f"kong@{rel}",
-                "--to", f"kong@{rel}"]
+        args = ["lint", "--no-config", "-q", "--no-excerpts", "--separate-files",
+                "--from", f"kong@{rel}", "--to", f"kong@{rel}"]
         if recs[0]["flavor_used"]:
             args += ["--router-flavor", recs[0]["flavor_used"]]
         with open(os.path.join(d, "args"), "w") as f:
