@@ -368,6 +368,23 @@ static int canon_spool_restart(struct check_restart *restart, gh_error *err)
     return canon_spool_start((struct canon_spool *)restart, err);
 }
 
+/*
+ * A decK template with double quotes in a double-quoted string was read with single quotes
+ * (reader_lenient.h): converted, it could be written back so, which decK no longer renders.
+ */
+static int refuse_template_quotes(const gh_result *r, gh_error *err)
+{
+    if (!r->lenient || !r->lenient->nquotes)
+        return 0;
+    const struct lenient_quote *q = &r->lenient->quotes[0];
+    return error_set(err, GH_EIO,
+                     "%s:%u:%u: cannot convert: a decK template with double quotes stands in a "
+                     "double-quoted string; decK renders it before it reads the YAML, and gatehop "
+                     "could not write it back as it is; quote the string with single quotes, or "
+                     "write the template's argument in backquotes (${{ env `DECK_X` }})",
+                     r->file, q->line, q->column);
+}
+
 int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_options *options,
                     FILE *out, bool *written, gh_result **result, gh_error *err)
 {
@@ -393,6 +410,8 @@ int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_option
     r->converted = true;
     if (rc == 0)
         rc = run_check(engine, path, r, &co, &view, canonical ? &spool.restart : NULL, err);
+    if (rc == 0)
+        rc = refuse_template_quotes(r, err);
     if (rc == 0 && spool.file && emit_canon_finish(&spool.canon) < 0)
         rc = error_set(err, GH_EIO, "cannot write the converted document");
     /* A duplicate key hides a value from the rewrites (the reader keeps the later one), so

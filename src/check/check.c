@@ -1056,7 +1056,23 @@ static uint64_t thread_min_bytes(void)
 /* "kong.yml:12:7" */
 static void place(const struct driver *d, const struct span *at, char *out, size_t size)
 {
-    snprintf(out, size, "%s:%u:%u", d->src->name, at->line, at->column);
+    /* The notes cut what they quote at 100 bytes, and the line and column must survive: a long
+     * path gives way to its last part (the note names the whole file already). */
+    enum { NAME_MAX_SHOWN = 72 };
+    const char *name = d->src->name;
+    size_t len = strlen(name);
+    if (len > NAME_MAX_SHOWN) {
+        const char *slash = strrchr(name, '/');
+        name = slash ? slash + 1 : name;
+        len = strlen(name);
+    }
+    const char *cut = len > NAME_MAX_SHOWN ? "..." : "";
+    if (len > NAME_MAX_SHOWN) {
+        name += len - NAME_MAX_SHOWN;
+        while (((unsigned char)*name & 0xC0) == 0x80) /* not inside a UTF-8 character */
+            name++;
+    }
+    snprintf(out, size, "%s%s:%u:%u", cut, name, at->line, at->column);
 }
 
 /* The newest release the file may be taken for: --to, and the edition asked for. */

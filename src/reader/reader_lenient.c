@@ -66,6 +66,7 @@ void lenient_plan_free(struct lenient_plan *plan)
     if (!plan)
         return;
     free(plan->colons);
+    free(plan->quotes);
     arena_release(&plan->keys);
     free(plan);
 }
@@ -97,6 +98,7 @@ struct scan {
     bool in_block;
     bool full; /* too many colons, or out of memory */
     bool oom;
+    uint32_t line; /* of the line scanned, 1-based */
 };
 
 static bool blank(char c)
@@ -260,8 +262,62 @@ static void scan_block_line(struct scan *s, const char *t, size_t n, uint64_t of
     }
 }
 
+/* Any line may hold one: libyaml's last event may start past the quote that ended its string
+ * (only what a template holds is touched, and the check parse must still read it all). */
+static void quote_candidate(struct scan *s, uint64_t offset, uint32_t line, uint32_t column)
+{
+    if (s->full)
+        return;
+    if (s->plan->nquotes >= LENIENT_MAX_COLONS) {
+        s->full = true;
+        return;
+    }
+    struct lenient_plan *p = s->plan;
+    struct lenient_quote *q = array_grow(p->quotes, &p->quotes_cap, p->nquotes, sizeof(*q), 16);
+    if (!q) {
+        s->full = s->oom = true;
+        return;
+    }
+    p->quotes = q;
+    p->quotes[p->nquotes++] = (struct lenient_quote){offset, line, column};
+}
+
+/*
+ * decK templates on the line whose double quotes end a double-quoted string early: a `${{`
+ * after an odd number of double quotes (none escaped, none of an earlier template), up to its
+ * `}}`. Every double quote inside it is a candidate.
+ */
+static void scan_templates(struct scan *s, const char *t, size_t n, uint64_t offset)
+{
+    if (!memchr(t, '$', n))
+        return;
+    bool in_string = s->quote == '"';
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] == '\\' && in_string) {
+            i++;
+            continue;
+        }
+        if (t[i] == '"') {
+            in_string = !in_string;
+            continue;
+        }
+        if (!in_string || i + 2 >= n || memcmp(t + i, "${{", 3) != 0)
+            continue;
+        size_t end = i + 3;
+        while (end + 1 < n && memcmp(t + end, "}}", 2) != 0)
+            end++;
+        if (end + 1 >= n)
+            return; /* not closed on its line: not a template a line scanner can follow */
+        for (size_t j = i + 3; j < end; j++)
+            if (t[j] == '"')
+                quote_candidate(s, offset + j, s->line, (uint32_t)chars(t, j) + 1);
+        i = end + 1;
+    }
+}
+
 static void scan_line(struct scan *s, const char *t, size_t n, uint64_t offset, uint64_t index)
 {
+    s->line++;
     if (s->in_block) {
         size_t indent = 0;
         while (indent < n && blank(t[indent]))
@@ -270,6 +326,7 @@ static void scan_line(struct scan *s, const char *t, size_t n, uint64_t offset, 
             return; /* the block scalar's text */
         s->in_block = false;
     }
+    scan_templates(s, t, n, offset);
     if (s->quote && !s->flow) {
         bool closed;
         skip_quoted(t, n, 0, s->quote, &closed);
@@ -476,7 +533,7 @@ int lenient_probe(const struct source *src, const char *memory, size_t len, uint
     struct input in;
     bool found = false;
     if (input_open(&in, src, memory, len) == 0) {
-        found = scan_file(&in, &s, max_gap) && plan->count > 0;
+        found = scan_file(&in, &s, max_gap) && (plan->count > 0 || plan->nquotes > 0);
         input_close(&in);
     }
     if (s.oom) {
@@ -517,6 +574,9 @@ long lenient_read(struct lenient_stream *s, unsigned char *buffer, size_t size,
     long n = read(ctx, buffer, size);
     if (n <= 0)
         return n;
+    for (; s->next_quote < p->nquotes && p->quotes[s->next_quote].offset < s->offset + (uint64_t)n;
+         s->next_quote++)
+        buffer[p->quotes[s->next_quote].offset - s->offset] = '\'';
     s->offset += (uint64_t)n;
     if (s->next < p->count && s->offset == p->colons[s->next].offset + 1)
         s->space_due = true;

@@ -16,6 +16,10 @@
  * goes through lenient_map() back to the file's own line and column. A line holds at most one
  * such colon, so only the columns after it on its line move, by one.
  *
+ * The same plan reads decK templates in double-quoted strings (lenient_quote): the probe also
+ * picks the double quotes inside a `${{ ... }}` that stands after an odd number of double quotes
+ * on its line, and the check parse must read to the end with them made single quotes.
+ *
  * Bounds: the scanner holds one line (at most max_gap bytes, lenient_probe) and the plan at
  * most LENIENT_MAX_COLONS colons; past either there is no plan.
  */
@@ -40,10 +44,24 @@ struct lenient_colon {
     bool after_dash;       /* the key follows "- " on its line (a list item's first key) */
 };
 
-/* Sorted by offset, one per line at most. */
+/*
+ * A double quote of a decK template inside a double-quoted string: decK renders `${{ env
+ * "DECK_X" }}` in the file's text before it reads the YAML, so `"Bearer ${{ env "DECK_TOKEN"
+ * }}"` is a string to decK, and a string that ends too early to libyaml. The reader reads each
+ * such quote as a single quote: the same length, so no position moves, and the value is still
+ * a placeholder.
+ */
+struct lenient_quote {
+    uint64_t offset;       /* of the '"' in the file, in bytes */
+    uint32_t line, column; /* 1-based; columns count characters */
+};
+
+/* Sorted by offset, one colon per line at most. */
 struct lenient_plan {
     struct lenient_colon *colons;
     size_t count, cap;
+    struct lenient_quote *quotes;
+    size_t nquotes, quotes_cap;
     struct arena keys;
 };
 
@@ -61,13 +79,15 @@ void lenient_plan_free(struct lenient_plan *plan);
 int lenient_probe(const struct source *src, const char *memory, size_t len, uint64_t after,
                   uint32_t max_depth, uint64_t max_gap, struct lenient_plan **out);
 
-/* Reads the next bytes of the file from an underlying reader, the plan's spaces inserted. */
+/* Reads the next bytes of the file from an underlying reader, the plan's spaces inserted and
+ * its template quotes made single quotes. */
 typedef long (*lenient_read_fn)(void *ctx, unsigned char *buffer, size_t size);
 struct lenient_stream {
     const struct lenient_plan *plan;
-    size_t next;     /* the next colon to pass */
-    uint64_t offset; /* bytes of the file read so far */
-    bool space_due;  /* the colon was just read: a space comes next */
+    size_t next;       /* the next colon to pass */
+    size_t next_quote; /* the next template quote to read as a single quote */
+    uint64_t offset;   /* bytes of the file read so far */
+    bool space_due;    /* the colon was just read: a space comes next */
 };
 
 void lenient_stream_init(struct lenient_stream *s, const struct lenient_plan *plan);

@@ -465,7 +465,8 @@ static void test_file_findings(void)
 
 /*
  * A quoted key with no space after its ':' (reader_lenient.h): read once with the probe, and
- * again with the plan it found. plan is "" when none was found, else "line:col" per colon.
+ * again with the plan it found. plan is "" when none was found, else "line:col" per colon, then
+ * "qline:col" per template quote.
  */
 struct lenient_run {
     struct run first, second;
@@ -496,6 +497,9 @@ static void run_lenient(const char *yaml, struct lenient_run *out)
     for (size_t i = 0; i < plan->count && used < sizeof(out->plan); i++)
         used += (size_t)snprintf(out->plan + used, sizeof(out->plan) - used, "%s%u:%u",
                                  i ? " " : "", plan->colons[i].line, plan->colons[i].column);
+    for (size_t i = 0; i < plan->nquotes && used < sizeof(out->plan); i++)
+        used += (size_t)snprintf(out->plan + used, sizeof(out->plan) - used, "%sq%u:%u",
+                                 used ? " " : "", plan->quotes[i].line, plan->quotes[i].column);
     opt.lenient_probe = false;
     opt.lenient = plan;
     if (reader_open_memory(&r, yaml, strlen(yaml), &opt, &out->second.sink, &err) == 0)
@@ -552,6 +556,24 @@ static void test_lenient(void)
     expect_lenient("\xef\xbb\xbfup:\r\n  \"\xc3\xa9\":1\r\n  \"b\":\"\xc3\xa9\"\r\n", "2:6 3:6",
                    "V s\"up\"={s\"\xc3\xa9\":i1,s\"b\":s\"\xc3\xa9\"}", "",
                    "a byte order mark, CRLF and characters of two bytes");
+
+    /* decK renders its templates before it reads the YAML: their double quotes in a
+     * double-quoted string are read as single quotes, in place. */
+    expect_lenient("h:\n- \"X:${{ env \"DECK_A\" }}\"\n- \"${{ env \"B\" }} ${{ env \"C\" }}\"\n",
+                   "q2:14 q2:21 q3:12 q3:14 q3:27 q3:29",
+                   "L s\"h\" I0 s\"X:${{ env 'DECK_A' }}\" I1 s\"${{ env 'B' }} ${{ env 'C' }}\" E",
+                   "", "a template's quotes in a double-quoted string");
+    expect_lenient("nodes:\n  \"a\":1\nh: \"${{ env \"B\" }}\"\n", "2:6 q3:13 q3:15",
+                   "V s\"nodes\"={s\"a\":i1} V s\"h\"=s\"${{ env 'B' }}\"", "",
+                   "template quotes and a quoted key's colon together");
+    expect_lenient("h: \"a\\\"${{ env \"B\" }}\"\n", "q1:16 q1:18",
+                   "V s\"h\"=s\"a\"${{ env 'B' }}\"", "",
+                   "an escaped quote does not end the string");
+    expect_lenient("h: ${{ env \"A\" }}\nm: [\n", "", "V s\"h\"=s\"${{ env \"A\" }}\" L s\"m\"",
+                   "HOP1001@3:1", "a template outside a string: no plan, the file's error stands");
+    expect_lenient("h: '${{ env \"A\" }}'\ni: ${{ env \"B\" }}\n", "",
+                   "V s\"h\"=s\"${{ env \"A\" }}\" V s\"i\"=s\"${{ env \"B\" }}\"", "",
+                   "single-quoted and plain templates read as they are");
 
     /* Positions after the colon move back by the space inserted on their line. */
     struct lenient_run r;
