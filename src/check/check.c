@@ -849,12 +849,31 @@ static void note_unchecked_plugins(struct driver *d)
     }
 }
 
+/*
+ * `- "id": 2` reads as a mapping to libyaml and as the string "id" to tinyyaml: only the
+ * file's text shows where the key stands, so a file a tinyyaml release reads is looked at again.
+ */
+static void tinyyaml_dash_keys(struct driver *d)
+{
+    if (!yaml_typing_any_tinyyaml(&d->yaml))
+        return;
+    struct lenient_key *keys;
+    size_t n;
+    if (reader_dash_quoted_keys(&d->reader, &keys, &n) < 0) {
+        d->run->failed = true;
+        return;
+    }
+    yaml_typing_dash_keys(&d->yaml, keys, n);
+    free(keys);
+}
+
 static void finish(struct driver *d)
 {
     struct check_run *run = d->run;
     yaml_typing_finish(&d->yaml, reader_yaml_uses(&d->reader));
     if (reader_incomplete(&d->reader))
         return; /* what is missing may sit after the point where reading stopped */
+    tinyyaml_dash_keys(d);
     const struct spec_record *meta = &run->doc->meta;
     static const struct span start = {1, 1, 1, 1};
     if (d->rewriting && d->rw.format_seen && d->plan.format_field)

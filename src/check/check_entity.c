@@ -572,6 +572,20 @@ static void check_exclusive_children(struct check_run *run, const struct spec_en
     }
 }
 
+/* The index slots of the item's id and endpoint key, fetched from memory while the item is
+ * checked: register_entity() finds them in the cache then. */
+static void prefetch_keys(const struct check_run *run, const struct spec_entity *e,
+                          const struct node *item)
+{
+    const char *fields[2] = {e->primary_key, e->endpoint_key};
+    const unsigned kinds[2] = {INDEX_ID, INDEX_ENDPOINT};
+    for (size_t i = 0; i < 2; i++) {
+        const struct node *v = fields[i] ? node_map_get(item, fields[i]) : NULL;
+        if (node_is_string(v))
+            index_prefetch(&run->index, (uint8_t)e->index, kinds[i], v->u.text, v->count);
+    }
+}
+
 void check_entity(struct check_run *run, const struct spec_entity *e, const struct node *item,
                   size_t index, const struct parent *parent)
 {
@@ -582,6 +596,8 @@ void check_entity(struct check_run *run, const struct spec_entity *e, const stru
                  "expected a %s (a mapping), got %s", e->singular, node_describe(item));
         return;
     }
+    if (!run->probe)
+        prefetch_keys(run, e, item);
     const char *outer = run->vctx.entity;
     const char *label = entity_label(run, e, item, index, parent);
     run->vctx.entity = label;

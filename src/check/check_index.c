@@ -95,6 +95,14 @@ bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char
     return keyset_get(&ix->keys, key, n, NULL);
 }
 
+void index_prefetch(const struct index *ix, uint8_t entity, unsigned kind, const char *value,
+                    size_t len)
+{
+    char key[KEY_MAX];
+    size_t n = make_key(key, entity, kind, value, len);
+    keyset_prefetch(&ix->keys, key, n);
+}
+
 bool index_resolves(const struct index *ix, uint8_t entity, const char *value, size_t len)
 {
     return index_has(ix, entity, INDEX_ID, value, len) ||

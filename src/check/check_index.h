@@ -62,6 +62,9 @@ int index_define(struct index *ix, uint8_t entity, unsigned kind, const char *va
                  uint32_t line, uint32_t *first_line);
 bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char *value,
                size_t len);
+/* The key will be defined or looked up soon: fetched into the cache meanwhile. */
+void index_prefetch(const struct index *ix, uint8_t entity, unsigned kind, const char *value,
+                    size_t len);
 /* Whether an entity with this id or endpoint key is defined. */
 bool index_resolves(const struct index *ix, uint8_t entity, const char *value, size_t len);
 int index_defer(struct index *ix, const struct pending_ref *ref);

@@ -329,3 +329,22 @@ void yaml_typing_lenient(struct yaml_typing *t, const struct lenient_plan *plan)
                      "a ':' right after a quoted key needs a space after it: %s", who);
     }
 }
+
+bool yaml_typing_any_tinyyaml(const struct yaml_typing *t)
+{
+    return !t->off && (tiny(t->lib) || tiny(t->source));
+}
+
+void yaml_typing_dash_keys(struct yaml_typing *t, const struct lenient_key *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct span at = {keys[i].line, keys[i].column, keys[i].line, keys[i].column + 1};
+        diag_add(t->sink, R_HOP1001, -1, &at, "", NULL,
+                 "a list item that starts with a quoted key is a string to tinyyaml (%s %s to "
+                 "%s), not a mapping: the item is the key's text alone, and any further line of "
+                 "the item makes the file fail to parse; write the key unquoted, or on the line "
+                 "after the '-'",
+                 t->product, t->tinyyaml_first ? t->tinyyaml_first : "?",
+                 t->tinyyaml_last ? t->tinyyaml_last : "?");
+    }
+}

@@ -42,5 +42,9 @@ void yaml_typing_entry(struct yaml_typing *t, const struct reader_entry *e);
 void yaml_typing_finish(struct yaml_typing *t, const struct reader_yaml_uses *uses);
 /* The quoted keys the reader read with no space after their ':' (reader_lenient.h). */
 void yaml_typing_lenient(struct yaml_typing *t, const struct lenient_plan *plan);
+/* Whether a release in play reads the file with tinyyaml (a YAML file for APISIX 2.15-3.9). */
+bool yaml_typing_any_tinyyaml(const struct yaml_typing *t);
+/* List items whose first key is quoted on the "- " line: a string to tinyyaml (HOP1001). */
+void yaml_typing_dash_keys(struct yaml_typing *t, const struct lenient_key *keys, size_t n);
 
 #endif

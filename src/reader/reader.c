@@ -18,6 +18,7 @@ struct frame {
     uint8_t style;
     struct span start;
     size_t base;
+    size_t skipped;  /* children not built (past the node limit): they still count as keys */
     uint64_t weight; /* values below, aliases expanded */
     char *anchor;
 };
@@ -364,7 +365,7 @@ static bool building_key(const struct reader_impl *R)
     if (R->nframes == 0)
         return false;
     const struct frame *f = &R->frames[R->nframes - 1];
-    return f->kind == NODE_MAPPING && (R->nscratch - f->base) % 2 == 0;
+    return f->kind == NODE_MAPPING && (R->nscratch - f->base + f->skipped) % 2 == 0;
 }
 
 /* What in the current event is YAML but not JSON, or NULL. */
@@ -635,6 +636,7 @@ static int push_frame(struct reader_impl *R, const yaml_event_t *ev)
     f->style = flow ? STYLE_FLOW : STYLE_BLOCK;
     f->start = R->last_span; /* the current event's, placed by fetch() */
     f->base = R->nscratch;
+    f->skipped = 0;
     f->weight = 0;
     f->anchor = NULL;
     if (anchor && !R->skipping) {
@@ -924,7 +926,9 @@ static int build(struct reader_impl *R, struct arena *a, struct node **out, gh_e
             *out = R->skipping ? NULL : done;
             return STEP_OK;
         }
-        if (!R->skipping) {
+        if (R->skipping) {
+            R->frames[R->nframes - 1].skipped++;
+        } else {
             R->frames[R->nframes - 1].weight += weight;
             if (push_scratch(R, done) < 0)
                 return error_set(err, GH_ENOMEM, "out of memory");
@@ -1374,6 +1378,16 @@ bool reader_incomplete(const struct reader *r)
 const struct reader_yaml_uses *reader_yaml_uses(const struct reader *r)
 {
     return &r->impl->uses;
+}
+
+int reader_dash_quoted_keys(struct reader *r, struct lenient_key **out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    struct reader_impl *R = r->impl;
+    if (!R)
+        return 0;
+    return lenient_dash_quoted_keys(R->src, R->memory, R->memory_len, R->guard_limit, out, count);
 }
 
 struct lenient_plan *reader_take_lenient(struct reader *r)

@@ -114,6 +114,9 @@ bool reader_incomplete(const struct reader *r);
 const struct reader_yaml_uses *reader_yaml_uses(const struct reader *r);
 /* lenient_probe found a plan that makes the refused file readable: the caller's to free
  * (lenient_plan_free), or NULL. */
+/* The list items whose first key is quoted on the "- " line (lenient_dash_quoted_keys), found
+ * by reading the input again: *out (free it) and *count; 0, or GH_ENOMEM. */
+int reader_dash_quoted_keys(struct reader *r, struct lenient_key **out, size_t *count);
 struct lenient_plan *reader_take_lenient(struct reader *r);
 void reader_close(struct reader *r);
 

@@ -99,6 +99,10 @@ struct scan {
     bool full; /* too many colons, or out of memory */
     bool oom;
     uint32_t line; /* of the line scanned, 1-based */
+    /* lenient_dash_quoted_keys(): list items whose first key is quoted, a space after its ':' */
+    struct lenient_key *dash_keys;
+    size_t ndash_keys, dash_keys_cap;
+    bool want_dash_keys;
 };
 
 static bool blank(char c)
@@ -211,6 +215,24 @@ static void candidate(struct scan *s, uint64_t offset, uint64_t index, bool afte
         s->full = s->oom = true;
 }
 
+static void dash_key(struct scan *s, uint32_t column)
+{
+    if (!s->want_dash_keys || s->full)
+        return;
+    if (s->ndash_keys >= LENIENT_MAX_COLONS) {
+        s->full = true;
+        return;
+    }
+    struct lenient_key *k =
+        array_grow(s->dash_keys, &s->dash_keys_cap, s->ndash_keys, sizeof(*k), 16);
+    if (!k) {
+        s->full = s->oom = true;
+        return;
+    }
+    s->dash_keys = k;
+    s->dash_keys[s->ndash_keys++] = (struct lenient_key){s->line, column};
+}
+
 /* A line of block context: "- " items, then a key and its value, or a value alone. */
 static void scan_block_line(struct scan *s, const char *t, size_t n, uint64_t offset,
                             uint64_t index)
@@ -244,6 +266,8 @@ static void scan_block_line(struct scan *s, const char *t, size_t n, uint64_t of
         if (end < n && t[end] == ':') {
             if (end + 1 < n && !blank(t[end + 1]))
                 candidate(s, offset + end, index + chars(t, end), item >= 0);
+            else if (item >= 0)
+                dash_key(s, (uint32_t)chars(t, (size_t)key) + 1);
             scan_value(s, t, n, end + 1, key);
         }
         return;
@@ -544,6 +568,35 @@ int lenient_probe(const struct source *src, const char *memory, size_t len, uint
         *out = plan;
     else
         lenient_plan_free(plan);
+    return 0;
+}
+
+int lenient_dash_quoted_keys(const struct source *src, const char *memory, size_t len,
+                             uint64_t max_line, struct lenient_key **out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    struct lenient_plan *plan = plan_new(); /* the scanner's colons, not wanted here */
+    if (!plan)
+        return GH_ENOMEM;
+    struct scan s = {.plan = plan, .after = UINT64_MAX, .want_dash_keys = true};
+    struct input in;
+    bool read = false;
+    if (input_open(&in, src, memory, len) == 0) {
+        read = scan_file(&in, &s, max_line);
+        input_close(&in);
+    }
+    lenient_plan_free(plan);
+    if (s.oom) {
+        free(s.dash_keys);
+        return GH_ENOMEM;
+    }
+    if (!read) { /* unreadable again, or past a limit: nothing is said rather than a part */
+        free(s.dash_keys);
+        return 0;
+    }
+    *out = s.dash_keys;
+    *count = s.ndash_keys;
     return 0;
 }
 

@@ -79,6 +79,22 @@ void lenient_plan_free(struct lenient_plan *plan);
 int lenient_probe(const struct source *src, const char *memory, size_t len, uint64_t after,
                   uint32_t max_depth, uint64_t max_gap, struct lenient_plan **out);
 
+/* Where a list item's first key stands, quoted, on the item's own line with a space after its
+ * ':' (`- "id": 2`): 1-based line and column of its opening quote. */
+struct lenient_key {
+    uint32_t line, column;
+};
+
+/*
+ * The list items of a file libyaml read whose first key is quoted on the "- " line, a space
+ * after its ':' (tinyyaml reads each as the key's text alone: its parseseq takes "- key: ..."
+ * for a mapping only when no quote comes before the ':'). The bytes are read again from the
+ * start; *out (free it) holds *count positions in file order, none when a line is longer than
+ * max_line or the file cannot be read again. Returns 0, or GH_ENOMEM.
+ */
+int lenient_dash_quoted_keys(const struct source *src, const char *memory, size_t len,
+                             uint64_t max_line, struct lenient_key **out, size_t *count);
+
 /* Reads the next bytes of the file from an underlying reader, the plan's spaces inserted and
  * its template quotes made single quotes. */
 typedef long (*lenient_read_fn)(void *ctx, unsigned char *buffer, size_t size);

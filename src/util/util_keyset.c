@@ -251,18 +251,49 @@ static int ensure_room(struct keyset *s, size_t need)
 
 /* The earlier entry of the block sharing the longest prefix with key (the latest on a tie),
  * and how long that prefix is. */
+/* How far back a new key looks for the key it shares most with: a name's series neighbour is a
+ * few entities back (each entity adds a few keys), and the short shape reaches 8 back. */
+#define KEYSET_LOOKBACK 16
+
+/* How many of the first 16 bytes two heads share. */
+static size_t heads_share(const unsigned char *a, const unsigned char *b)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (size_t w = 0; w < 16; w += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + w, 8);
+        memcpy(&y, b + w, 8);
+        if (x != y)
+            return w + (size_t)__builtin_ctzll(x ^ y) / 8; /* the first byte that differs */
+    }
+    return 16;
+#else
+    size_t c = 0;
+    while (c < 16 && a[c] == b[c])
+        c++;
+    return c;
+#endif
+}
+
 static size_t best_ref(const struct keyset *s, size_t at, const char *key, size_t len,
                        size_t *shared)
 {
+    unsigned char head[16] = {0};
+    memcpy(head, key, len < 16 ? len : 16);
     size_t ref = at - 1;
     *shared = 0;
-    for (size_t i = at; i-- > 0;) {
-        const char *k = s->tail + i * KEYSET_KEY_MAX;
-        size_t n = s->tail_len[i] < len ? s->tail_len[i] : len, c = 0;
-        if (n <= *shared || k[0] != key[0])
+    size_t first = at > KEYSET_LOOKBACK ? at - KEYSET_LOOKBACK : 0;
+    for (size_t i = at; i-- > first;) {
+        size_t n = s->tail_len[i] < len ? s->tail_len[i] : len;
+        if (n <= *shared)
             continue;
-        while (c < n && k[c] == key[c])
-            c++;
+        size_t c = heads_share(s->tail_head[i], head);
+        if (c >= 16) { /* the rest from the key itself */
+            const char *k = s->tail + i * KEYSET_KEY_MAX;
+            while (c < n && k[c] == key[c])
+                c++;
+        }
+        c = c < n ? c : n;
         if (c > *shared) {
             *shared = c;
             ref = i;
@@ -300,6 +331,8 @@ static void append(struct keyset *s, const char *key, size_t len, uint32_t value
     memcpy(p, key + shared, len - shared);
     s->log_len = (size_t)(p - s->log) + (len - shared);
     memcpy(s->tail + at * KEYSET_KEY_MAX, key, len);
+    memset(s->tail_head[at], 0, 16);
+    memcpy(s->tail_head[at], key, len < 16 ? len : 16);
     s->tail_len[at] = (uint16_t)len;
     s->tail_value[at] = value;
     s->count++;
@@ -333,6 +366,12 @@ bool keyset_get(const struct keyset *s, const void *key, size_t len, uint32_t *v
     bool found;
     find(s, hash_key(s, key, len), key, len, value, &found);
     return found;
+}
+
+void keyset_prefetch(const struct keyset *s, const void *key, size_t len)
+{
+    if (s->slots && len <= KEYSET_KEY_MAX)
+        __builtin_prefetch(&s->slots[home(s->shift, hash_key(s, key, len))]);
 }
 
 size_t keyset_memory(const struct keyset *s)

@@ -32,6 +32,8 @@ struct keyset {
     /* The last block's keys as written, to find the prefix a new entry shares. */
     char *tail;
     uint16_t tail_len[KEYSET_BLOCK];
+    /* Their first 16 bytes, zero-padded, side by side: the prefix search reads these. */
+    unsigned char tail_head[KEYSET_BLOCK][16];
     uint32_t tail_value[KEYSET_BLOCK];
     /* Bits of the hash kept (64); a test lowers it to force collisions. */
     unsigned hash_bits;
@@ -46,6 +48,9 @@ void keyset_release(struct keyset *s);
 int keyset_put(struct keyset *s, const void *key, size_t len, uint32_t value, uint32_t *existing);
 /* Whether key is present; its value goes to *value when not NULL. */
 bool keyset_get(const struct keyset *s, const void *key, size_t len, uint32_t *value);
+/* A hint that key will be put or got soon: its slot is fetched into the cache meanwhile (the
+ * table is far larger than the cache, and a slot read is otherwise a wait for memory). */
+void keyset_prefetch(const struct keyset *s, const void *key, size_t len);
 /* Makes room for n keys in all without growing the table; -1 when out of memory. */
 int keyset_reserve(struct keyset *s, size_t n);
 /* Bytes held, for accounting. */

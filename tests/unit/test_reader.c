@@ -418,6 +418,16 @@ static void test_json_strict(void)
     codes(&r, got, sizeof(got));
     is_str(got, "HOP1013@1:1", "block style is not JSON");
     release(&r);
+    /* Past the node limit the entry is skipped, not built: its keys and values still alternate. */
+    opt.limits.max_item_nodes = 4;
+    run_opts("{\"s\": {\"a\": null, \"b\": null, \"c\": null, \"d\": true}}", &opt, &r);
+    codes(&r, got, sizeof(got));
+    is_str(got, "HOP1005@1:30", "a value in a skipped entry is no key without quotes");
+    release(&r);
+    run_opts("{\"s\": {\"a\": null, \"b\": null, c: null}}", &opt, &r);
+    codes(&r, got, sizeof(got));
+    is_str(got, "HOP1005@1:30 HOP1013@1:30", "and a key without quotes there still is one");
+    release(&r);
 }
 
 /* The reader over a file: what the source notices on the raw bytes. */
