@@ -599,7 +599,8 @@ void check_entity(struct check_run *run, const struct spec_entity *e, const stru
     if (!run->probe)
         prefetch_keys(run, e, item);
     const char *outer = run->vctx.entity;
-    const char *label = entity_label(run, e, item, index, parent);
+    /* The probe records no finding: it has no use for the item's label. */
+    const char *label = run->probe ? e->singular : entity_label(run, e, item, index, parent);
     run->vctx.entity = label;
     const struct spec_record *rec = spec_entity_record_for(e, item);
     const struct node **values = arena_alloc(&run->scratch, (rec->nfields + 1) * sizeof(*values));
@@ -615,11 +616,11 @@ void check_entity(struct check_run *run, const struct spec_entity *e, const stru
     if (e->unchecked) /* the gateway checks the item against a schema gatehop does not have */
         diag_add(run->sink, R_HOP9005, -1, &item->span, path_text(&run->path), label,
                  "not checked: %s", e->unchecked);
-    if (e->n_exclusive_children)
+    if (e->n_exclusive_children && !run->probe)
         check_exclusive_children(run, e, item);
     if (e->subschema_names_from_plugins)
         check_named_plugin(run, e, item);
-    if (e->nsubschemas)
+    if (e->nsubschemas && !run->probe)
         check_nesting_allowed(run, rec, item, parent);
     if (e->plugin_key)
         check_plugin_item(run, e, rec, item);

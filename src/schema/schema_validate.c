@@ -1276,6 +1276,12 @@ static bool validate_plugin_entries(struct vctx *c, const struct spec_field *f,
 
 bool validate_value(struct vctx *c, const struct spec_field *f, const struct node *n)
 {
+    /* The probe looks only for what another release has: a scalar whose definition is the
+     * same in every release (no variants, no values listed by release, no alternatives or
+     * JSON text that may hold either) has nothing to show. */
+    if (c->probe && n && n->kind == NODE_SCALAR && !f->variants && !f->all_one_of && !f->n_any_of &&
+        !f->json)
+        return true;
     if (n && node_is_null(n) && nulls_are_values(c))
         return validate_null_as_value(c, f, n);
     if (f->n_any_of && n && !node_is_null(n) && !is_placeholder(c, n))
