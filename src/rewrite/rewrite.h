@@ -175,8 +175,18 @@ struct rw_ctx {
     struct rw_rules_at {
         const struct spec_entity *entity;
         uint64_t bits[RW_AT_WORDS];
+        bool by_name; /* one of them has `where: {name: ...}` */
     } at[16];
     size_t nat;
+    /* Which of an entity kind's rules an item's `name` lets hold (bit i: the rule has no
+     * `where` on `name`, or its item's name meets it), per kind and name: a plugin's name
+     * decides most of its rules, and a file repeats few plugin names. */
+    struct rw_rules_named {
+        const struct spec_entity *entity;
+        const char *name; /* in the log's arena */
+        uint64_t bits[RW_AT_WORDS];
+    } named[64];
+    size_t nnamed;
 };
 
 /* The first top-level key: where a missing marker is inserted. Call once, first. */

@@ -394,21 +394,30 @@ static bool is_written(const struct node *have, const struct node *want)
  * gives, or any value for {present: true}. A field left out matches a null (`~`) in `where`, as
  * a field written null does.
  */
-static bool where_holds(const struct node *where, const struct node *item)
+static bool condition_holds(const struct node *want, const struct node *have)
 {
     static const struct node null_node = {.kind = NODE_SCALAR, .type = SCALAR_NULL};
-    for (uint32_t i = 0; where && i < where->count; i++) {
-        const struct node *want = where->u.pairs[i].value;
-        const struct node *have = value_at(item, where->u.pairs[i].key->u.text);
-        if (!have)
-            have = &null_node;
-        bool match = node_equal(have, want) || has_prefix(have, want) || is_written(have, want);
-        for (uint32_t j = 0; !match && want->kind == NODE_SEQUENCE && j < want->count; j++)
-            match = node_equal(have, want->u.items[j]) || has_prefix(have, want->u.items[j]);
-        if (!match)
+    if (!have)
+        have = &null_node;
+    bool match = node_equal(have, want) || has_prefix(have, want) || is_written(have, want);
+    for (uint32_t j = 0; !match && want->kind == NODE_SEQUENCE && j < want->count; j++)
+        match = node_equal(have, want->u.items[j]) || has_prefix(have, want->u.items[j]);
+    return match;
+}
+
+static bool where_holds(const struct node *where, const struct node *item)
+{
+    for (uint32_t i = 0; where && i < where->count; i++)
+        if (!condition_holds(where->u.pairs[i].value,
+                             value_at(item, where->u.pairs[i].key->u.text)))
             return false;
-    }
     return true;
+}
+
+/* The rule's `where` condition on `name`, or NULL. */
+static const struct node *name_condition(const struct rw_rule *r)
+{
+    return r->where && r->where->kind == NODE_MAPPING ? node_map_get(r->where, "name") : NULL;
 }
 
 /* The rule applies to this entity (one of its `at` names), or to the top level (no `at`). */
@@ -491,9 +500,55 @@ static const uint64_t *rules_at(struct rw_ctx *c, const struct spec_entity *e)
     memset(a, 0, sizeof(*a));
     a->entity = e;
     for (size_t i = 0; i < c->plan->nrules; i++)
-        if (rule_is_at(&c->plan->rules[i], e->name))
+        if (rule_is_at(&c->plan->rules[i], e->name)) {
             a->bits[i / 64] |= (uint64_t)1 << (i % 64);
+            a->by_name |= name_condition(&c->plan->rules[i]) != NULL;
+        }
     return a->bits;
+}
+
+static bool by_name(const struct rw_ctx *c, const struct spec_entity *e)
+{
+    for (size_t i = 0; i < c->nat; i++)
+        if (c->at[i].entity == e)
+            return c->at[i].by_name;
+    return false;
+}
+
+/* The rules at e (bits `at`) that an item named `name` may meet; NULL: look at each. */
+static const uint64_t *rules_named(struct rw_ctx *c, const struct spec_entity *e,
+                                   const uint64_t *at, const struct node *name)
+{
+    if (!at || !node_is_string(name) || !by_name(c, e))
+        return NULL;
+    for (size_t i = 0; i < c->nnamed; i++)
+        if (c->named[i].entity == e && !strcmp(c->named[i].name, name->u.text))
+            return c->named[i].bits;
+    if (c->nnamed == sizeof(c->named) / sizeof(c->named[0]))
+        return NULL; /* many names: each rule is looked at, as without the cache */
+    struct rw_rules_named *n = &c->named[c->nnamed];
+    if (!(n->name = arena_strndup(&c->log->arena, name->u.text, name->count)))
+        return NULL;
+    n->entity = e;
+    for (size_t i = 0; i < c->plan->nrules; i++) {
+        const struct node *want = name_condition(&c->plan->rules[i]);
+        bool may = ((at[i / 64] >> (i % 64)) & 1) && (!want || condition_holds(want, name));
+        n->bits[i / 64] = may ? n->bits[i / 64] | (uint64_t)1 << (i % 64)
+                              : n->bits[i / 64] & ~((uint64_t)1 << (i % 64));
+    }
+    c->nnamed++;
+    return n->bits;
+}
+
+/* The first rule from i on whose bit is set; n when none. */
+static size_t next_rule(const uint64_t *bits, size_t i, size_t n)
+{
+    for (size_t w = i / 64; w < RW_AT_WORDS && w * 64 < n; w++) {
+        uint64_t x = bits[w] & (w == i / 64 ? ~(uint64_t)0 << (i % 64) : ~(uint64_t)0);
+        if (x)
+            return w * 64 + (size_t)__builtin_ctzll(x);
+    }
+    return n;
 }
 
 /* The rules for e on item, then the same for every entity nested in it. */
@@ -503,11 +558,17 @@ static const struct node *walk_entity(struct rw_ctx *c, const struct spec_entity
     struct site s = {e, item, index, flow};
     const struct node *now = item;
     const uint64_t *at = rules_at(c, e);
-    for (size_t i = 0; i < c->plan->nrules; i++) {
+    const struct node *name = value_at(item, "name");
+    const uint64_t *named = rules_named(c, e, at, name);
+    size_t n = c->plan->nrules;
+    for (size_t i = at ? next_rule(named ? named : at, 0, n) : 0; i < n;) {
         const struct rw_rule *r = &c->plan->rules[i];
-        bool here = at ? (at[i / 64] >> (i % 64)) & 1 : rule_is_at(r, e->name);
-        if (here && where_holds(r->where, now))
+        if ((at || rule_is_at(r, e->name)) && where_holds(r->where, now))
             now = apply_in(c, r, &s, now, r->field);
+        /* A rule that changed the name leaves the cache's answer for the old one. */
+        if (named && now != item && !node_equal(value_at(now, "name"), name))
+            named = NULL;
+        i = at ? next_rule(named ? named : at, i + 1, n) : i + 1;
     }
     return walk_children(c, e, now);
 }
