@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/util_array.h"
+
 void across_init(struct across_file *f)
 {
     memset(f, 0, sizeof(*f));
@@ -50,16 +52,12 @@ static void hold(void *ctx, const struct diag_sink *sink, size_t count_before, u
     struct across_file *f = ctx;
     if (f->failed || sink->count == count_before)
         return; /* the finding was not kept (its rule off, past the limit): nothing to take back */
-    if (f->nheld == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 16;
-        struct across_ref *grown = realloc(f->held, cap * sizeof(*grown));
-        if (!grown) {
-            f->failed = true;
-            return;
-        }
-        f->held = grown;
-        f->cap = cap;
+    struct across_ref *grown = array_grow(f->held, &f->cap, f->nheld, sizeof(*grown), 16);
+    if (!grown) {
+        f->failed = true;
+        return;
     }
+    f->held = grown;
     const char *copy = arena_strndup(&f->strings, value, len);
     if (!copy) {
         f->failed = true;
