@@ -83,10 +83,14 @@ void gh_result_free(gh_result *result);
 /*
  * Files linted with options.joined, taken together as decK takes the state files it is given:
  * a reference one file could not resolve (HOP3001, or decK's HOP9005) that another file of the
- * same product resolves is no finding; those left say the other files were searched too. Call
- * once, when every file is linted; it frees the names the results kept for it.
+ * same product resolves is no finding, and those left say the other files were searched too;
+ * between files so linked, an id or name an earlier file declares is a repeat in the later
+ * one (HOP3002). Then the
+ * project's suppressions and baseline apply (they wait for this). Call once, when every file is
+ * linted; it frees the names the results kept for it. Returns 0, or < 0 when a file could not
+ * be read again for its suppression comments (err says which).
  */
-void gh_results_join(gh_result *const *results, size_t count);
+int gh_results_join(gh_result *const *results, size_t count, gh_error *err);
 
 /*
  * Converting a file to a later release, hop by hop. The output goes to `out`: the user's text

@@ -97,6 +97,7 @@ void gh_result_free(gh_result *r)
     diag_sink_release(&r->sink);
     rw_log_release(&r->log);
     across_release(&r->across);
+    free(r->suppress.baseline_key);
     lenient_plan_free(r->lenient);
     lenient_plan_free(r->info.lenient_found);
     free(r->file);
@@ -232,6 +233,16 @@ static int check_inferred(gh_engine *engine, const char *path, gh_result *r,
     return check_pass(engine, path, r, co, err);
 }
 
+/* The suppressions, kept for gh_results_join() to apply once the files are joined. */
+static int defer_suppression(gh_result *r, const struct project_view *view, gh_error *err)
+{
+    r->suppress.pending = true;
+    r->suppress.baseline = view->baseline;
+    if (view->baseline_key && !(r->suppress.baseline_key = strdup(view->baseline_key)))
+        return error_set(err, GH_ENOMEM, "out of memory");
+    return 0;
+}
+
 /* Reads and checks the file, then lets suppressions take their findings out; the findings are
  * sorted when it returns 0. */
 static int run_check(gh_engine *engine, const char *path, gh_result *r, struct check_options *co,
@@ -255,7 +266,7 @@ static int run_check(gh_engine *engine, const char *path, gh_result *r, struct c
         diag_finish(&r->sink);
         diag_sort(&r->sink);
         r->unrecognized = r->info.unrecognized && !has_finding(r, R_HOP1001);
-        rc = project_suppress(r, view, err);
+        rc = co->across ? defer_suppression(r, view, err) : project_suppress(r, view, err);
     }
     return rc;
 }
@@ -307,19 +318,43 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
     return rc;
 }
 
-void gh_results_join(gh_result *const *results, size_t count)
+/* The suppressions deferred for the join, now that the findings are final. */
+static int apply_deferred_suppression(gh_result *r, gh_error *err)
+{
+    if (!r->suppress.pending)
+        return 0;
+    r->suppress.pending = false;
+    diag_sort(&r->sink); /* the join may have added findings */
+    struct project_view view = {.baseline = r->suppress.baseline,
+                                .baseline_key = r->suppress.baseline_key};
+    return project_suppress(r, &view, err);
+}
+
+int gh_results_join(gh_result *const *results, size_t count, gh_error *err)
 {
     struct across_file **files = calloc(count ? count : 1, sizeof(*files));
     struct diag_sink **sinks = calloc(count ? count : 1, sizeof(*sinks));
-    if (files && sinks) {
+    const char **names = calloc(count ? count : 1, sizeof(*names));
+    if (files && sinks && names) {
         for (size_t i = 0; i < count; i++) {
             files[i] = results[i] ? &results[i]->across : NULL;
             sinks[i] = results[i] ? &results[i]->sink : NULL;
+            names[i] = results[i] ? results[i]->file : "";
         }
-        across_join(files, sinks, count); /* the findings keep their order: none is added */
-    }
+        across_join(files, sinks, names, count);
+    } /* else the files stand alone: each keeps its own findings */
     free(files);
     free(sinks);
+    free(names);
+    int rc = 0;
+    for (size_t i = 0; i < count; i++) {
+        gh_error mine = {0};
+        if (results[i] && apply_deferred_suppression(results[i], &mine) < 0 && rc == 0) {
+            *err = mine; /* the first failure is said; every other file is still done */
+            rc = mine.status < 0 ? mine.status : GH_EIO;
+        }
+    }
+    return rc;
 }
 
 /* Copies what the canonical writer spooled to out, once the whole file was read. */

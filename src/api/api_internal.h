@@ -31,6 +31,13 @@ struct gh_result {
     bool excluded, unrecognized;
     struct lenient_plan *lenient; /* the file is read with these spaces (check_options) */
     struct across_file across;    /* gh_lint_options.joined: names and references kept */
+    /* gh_lint_options.joined: the suppressions wait for gh_results_join(), which may add
+     * findings (a repeat across files) or take some back. */
+    struct {
+        bool pending;
+        const struct baseline *baseline;
+        char *baseline_key;
+    } suppress;
 };
 
 /*

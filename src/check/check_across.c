@@ -15,11 +15,22 @@ void across_init(struct across_file *f)
 
 static void forget_entities(struct across_file *f)
 {
-    for (size_t i = 0; i < f->nentities; i++)
-        free(f->entity_names[i]);
-    free(f->entity_names);
-    f->entity_names = NULL;
+    for (size_t i = 0; i < f->nentities; i++) {
+        free(f->entities[i].name);
+        free(f->entities[i].singular);
+        free(f->entities[i].primary_key);
+        free(f->entities[i].endpoint_key);
+    }
+    free(f->entities);
+    f->entities = NULL;
     f->nentities = 0;
+}
+
+static char *copy_or_null(const char *s, bool *failed)
+{
+    char *c = s ? strdup(s) : NULL;
+    *failed |= s && !c;
+    return c;
 }
 
 void across_release(struct across_file *f)
@@ -75,17 +86,22 @@ int across_adopt(struct across_file *f, const struct spec_document *doc, struct 
 {
     f->joins = true;
     snprintf(f->product, sizeof(f->product), "%s", doc->product);
-    f->entity_names = calloc(doc->nentities ? doc->nentities : 1, sizeof(*f->entity_names));
-    if (!f->entity_names) {
+    f->entities = calloc(doc->nentities ? doc->nentities : 1, sizeof(*f->entities));
+    if (!f->entities) {
         f->failed = true;
         return -1;
     }
     f->nentities = doc->nentities;
-    for (size_t i = 0; i < doc->nentities; i++)
-        if (!(f->entity_names[i] = strdup(doc->entities[i].name))) {
-            f->failed = true;
-            return -1;
-        }
+    for (size_t i = 0; i < doc->nentities; i++) {
+        const struct spec_entity *e = &doc->entities[i];
+        struct across_entity *a = &f->entities[i];
+        a->name = copy_or_null(e->name, &f->failed);
+        a->singular = copy_or_null(e->singular, &f->failed);
+        a->primary_key = copy_or_null(e->primary_key ? e->primary_key : "id", &f->failed);
+        a->endpoint_key = copy_or_null(e->endpoint_key, &f->failed);
+    }
+    if (f->failed)
+        return -1;
     index_release(&f->names);
     f->names = *ix; /* the file's own index is done with: it moves here */
     index_init(ix);
@@ -96,10 +112,10 @@ int across_adopt(struct across_file *f, const struct spec_document *doc, struct 
 static int entity_number(const struct across_file *f, const struct across_file *from,
                          uint8_t target)
 {
-    if (target >= from->nentities)
+    if (target >= from->nentities || !from->entities[target].name)
         return -1;
     for (size_t i = 0; i < f->nentities; i++)
-        if (!strcmp(f->entity_names[i], from->entity_names[target]))
+        if (f->entities[i].name && !strcmp(f->entities[i].name, from->entities[target].name))
             return (int)i;
     return -1;
 }
@@ -110,7 +126,8 @@ static bool same_set(const struct across_file *a, const struct across_file *b)
            !strcmp(a->product, b->product);
 }
 
-static bool answered_elsewhere(struct across_file *const *files, size_t n, size_t self,
+/* The first other file of the set that resolves the reference, or -1. */
+static long answered_elsewhere(struct across_file *const *files, size_t n, size_t self,
                                const struct across_ref *ref)
 {
     for (size_t j = 0; j < n; j++) {
@@ -118,9 +135,26 @@ static bool answered_elsewhere(struct across_file *const *files, size_t n, size_
             continue;
         int number = entity_number(files[j], files[self], ref->target);
         if (number >= 0 && index_resolves(&files[j]->names, (uint8_t)number, ref->value, ref->len))
-            return true;
+            return (long)j;
     }
-    return false;
+    return -1;
+}
+
+/*
+ * Files linked by a reference one makes to the other are parts of one state; files that never
+ * refer to each other may as well be variants of one configuration (kong.yml beside
+ * kong-prod.yml), where the same names are no repeat. A union-find over the files.
+ */
+static size_t part_of(size_t *part, size_t i)
+{
+    while (part[i] != i)
+        i = part[i] = part[part[i]];
+    return i;
+}
+
+static void link_parts(size_t *part, size_t a, size_t b)
+{
+    part[part_of(part, a)] = part_of(part, b);
 }
 
 static size_t others_in_set(struct across_file *const *files, size_t n, size_t self)
@@ -163,7 +197,7 @@ static void say_others_searched(struct diag_sink *sink, struct diag *d, size_t o
 }
 
 static void join_one(struct across_file *const *files, struct diag_sink *sink, size_t n,
-                     size_t self)
+                     size_t self, size_t *part)
 {
     size_t others = others_in_set(files, n, self);
     if (!others || !files[self]->nheld)
@@ -175,20 +209,74 @@ static void join_one(struct across_file *const *files, struct diag_sink *sink, s
         const struct across_ref *ref = held_for(files[self], sink->items[i].seq);
         if (!ref)
             continue;
-        if (answered_elsewhere(files, n, self, ref))
+        long there = answered_elsewhere(files, n, self, ref);
+        if (there >= 0) {
             take[i] = true;
-        else
+            link_parts(part, self, (size_t)there);
+        } else {
             say_others_searched(sink, &sink->items[i], others);
+        }
     }
     diag_take_back(sink, take);
     free(take);
 }
 
-void across_join(struct across_file *const *files, struct diag_sink *const *sinks, size_t n)
+/* A file of the set (files[self]) declaring what an earlier file of the set declares. */
+struct repeats {
+    struct across_file *const *files;
+    const char *const *names;
+    size_t self;
+    struct diag_sink *sink;
+    size_t *part;
+};
+
+static void repeat_of(void *ctx, uint8_t entity, unsigned kind, const char *value, size_t len,
+                      uint32_t line)
 {
-    for (size_t i = 0; i < n; i++)
+    const struct repeats *r = ctx;
+    const struct across_file *self = r->files[r->self];
+    for (size_t i = 0; i < r->self; i++) {
+        const struct across_file *first = r->files[i];
+        bool linked = part_of(r->part, i) == part_of(r->part, r->self);
+        int there = linked && same_set(self, first) ? entity_number(first, self, entity) : -1;
+        uint32_t first_line = 0;
+        if (there < 0 ||
+            !index_first_line(&first->names, (uint8_t)there, kind, value, len, &first_line))
+            continue;
+        const struct across_entity *e = &self->entities[entity];
+        const char *field = kind == INDEX_ID ? e->primary_key : e->endpoint_key;
+        /* The index keeps the line alone: the finding stands at its start, and its path is
+         * the entity's collection. */
+        struct span at = {line, 1, line, 2};
+        char path[80];
+        snprintf(path, sizeof(path), "/%s", e->name ? e->name : "");
+        /* A warning: the files may be the one state decK refuses, or a combined file beside
+         * its parts that nobody syncs together. */
+        diag_add(r->sink, R_HOP3002, GH_WARNING, &at, path, NULL,
+                 "a %s with %s '%.*s' is also declared in %s:%u: decK, given both files as one "
+                 "state, refuses the second (entity already exists)",
+                 e->singular ? e->singular : e->name, field ? field : "key",
+                 (int)(len < 120 ? len : 120), value, r->names[i], first_line);
+        return; /* the first file that declares it is the one to name */
+    }
+}
+
+void across_join(struct across_file *const *files, struct diag_sink *const *sinks,
+                 const char *const *names, size_t n)
+{
+    size_t *part = malloc((n ? n : 1) * sizeof(*part));
+    for (size_t i = 0; part && i < n; i++)
+        part[i] = i;
+    for (size_t i = 0; part && i < n; i++)
         if (files[i] && files[i]->joins && !files[i]->failed)
-            join_one(files, sinks[i], n, i);
+            join_one(files, sinks[i], n, i, part);
+    for (size_t i = 1; part && i < n; i++) {
+        if (!files[i] || !files[i]->joins || files[i]->failed)
+            continue;
+        struct repeats r = {files, names, i, sinks[i], part};
+        index_each_name(&files[i]->names, repeat_of, &r);
+    }
+    free(part); /* out of memory: each file stands alone, as without the join */
     for (size_t i = 0; i < n; i++)
         if (files[i])
             across_reset(files[i]);

@@ -4,7 +4,8 @@
  * -f a.yaml -f b.yaml`): a route in one file may name a service in another. A file checked as
  * one of such a set keeps its names (its index) and the references it reported as not in the
  * file; once every file of the set is checked, across_join() takes back each of those findings
- * that another file of the set answers.
+ * that another file of the set answers, and reports what two files both declare (decK merges
+ * the files' lists and refuses an entity declared twice: "entity already exists").
  *
  * Invariants: an across_file holds copies only (no pointer into the knowledge base or a
  * file's text), so it may outlive the check and the engine. held[i].seq is the diag.seq of
@@ -29,9 +30,12 @@ struct across_ref {
 };
 
 struct across_file {
-    bool joins;          /* the file takes part: its tool merges the files it is given */
-    char product[16];    /* files join only files of the same product */
-    char **entity_names; /* by this file's entity number (the index's keys start with it) */
+    bool joins;       /* the file takes part: its tool merges the files it is given */
+    char product[16]; /* files join only files of the same product */
+    /* By this file's entity number (the index's keys start with it). */
+    struct across_entity {
+        char *name, *singular, *primary_key, *endpoint_key;
+    } * entities;
     size_t nentities;
     struct index names; /* every id, endpoint key and unique value the file declares */
     struct across_ref *held;
@@ -57,9 +61,12 @@ int across_adopt(struct across_file *f, const struct spec_document *doc, struct 
 
 /*
  * Takes back from sinks[i] each finding files[i] holds whose reference another file of the
- * same product answers; those left say the other files were searched too. Frees every file's
- * names.
+ * same product answers; those left say the other files were searched too. Between files
+ * linked by such references (directly or through others), an id or endpoint key that an
+ * earlier file declares is a repeat in the later one (HOP3002, in sinks[j]; names[i] names
+ * file i). Frees every file's names.
  */
-void across_join(struct across_file *const *files, struct diag_sink *const *sinks, size_t n);
+void across_join(struct across_file *const *files, struct diag_sink *const *sinks,
+                 const char *const *names, size_t n);
 
 #endif

@@ -80,6 +80,48 @@ static size_t make_key(char *key, uint8_t entity, unsigned kind, const char *val
     return len + start;
 }
 
+struct name_walk {
+    void (*fn)(void *ctx, uint8_t entity, unsigned kind, const char *value, size_t len,
+               uint32_t line);
+    void *ctx;
+};
+
+/* A key back as [entity][kind] and the value's text: the inverse of make_key(). */
+static void name_of_key(void *ctx, const char *key, size_t len, uint32_t line)
+{
+    const struct name_walk *w = ctx;
+    unsigned kind = len >= 2 ? (unsigned char)key[1] : 0;
+    if (kind != INDEX_ID && kind != INDEX_ENDPOINT)
+        return;
+    const unsigned char *v = (const unsigned char *)key + 2;
+    size_t n = len - 2;
+    char uuid[37];
+    if (n == 17 && v[0] == UUID_MARK) {
+        static const char hex[] = "0123456789abcdef";
+        size_t o = 0;
+        for (size_t i = 0; i < 16; i++) {
+            if (i == 4 || i == 6 || i == 8 || i == 10)
+                uuid[o++] = '-';
+            uuid[o++] = hex[v[1 + i] >> 4];
+            uuid[o++] = hex[v[1 + i] & 15];
+        }
+        w->fn(w->ctx, (uint8_t)key[0], kind, uuid, 36, line);
+        return;
+    }
+    if (n && v[0] == ESCAPE_MARK)
+        v++, n--;
+    w->fn(w->ctx, (uint8_t)key[0], kind, (const char *)v, n, line);
+}
+
+void index_each_name(const struct index *ix,
+                     void (*fn)(void *ctx, uint8_t entity, unsigned kind, const char *value,
+                                size_t len, uint32_t line),
+                     void *ctx)
+{
+    struct name_walk w = {fn, ctx};
+    keyset_each(&ix->keys, name_of_key, &w);
+}
+
 int index_define(struct index *ix, uint8_t entity, unsigned kind, const char *value, size_t len,
                  uint32_t line, uint32_t *first_line)
 {
@@ -90,9 +132,15 @@ int index_define(struct index *ix, uint8_t entity, unsigned kind, const char *va
 
 bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char *value, size_t len)
 {
+    return index_first_line(ix, entity, kind, value, len, NULL);
+}
+
+bool index_first_line(const struct index *ix, uint8_t entity, unsigned kind, const char *value,
+                      size_t len, uint32_t *line)
+{
     char key[KEY_MAX];
     size_t n = make_key(key, entity, kind, value, len);
-    return keyset_get(&ix->keys, key, n, NULL);
+    return keyset_get(&ix->keys, key, n, line);
 }
 
 void index_prefetch(const struct index *ix, uint8_t entity, unsigned kind, const char *value,

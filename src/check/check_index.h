@@ -65,9 +65,18 @@ bool index_has(const struct index *ix, uint8_t entity, unsigned kind, const char
 /* The key will be defined or looked up soon: fetched into the cache meanwhile. */
 void index_prefetch(const struct index *ix, uint8_t entity, unsigned kind, const char *value,
                     size_t len);
+/* Whether the key is defined, and the line of its definition. */
+bool index_first_line(const struct index *ix, uint8_t entity, unsigned kind, const char *value,
+                      size_t len, uint32_t *line);
 /* Whether an entity with this id or endpoint key is defined. */
 bool index_resolves(const struct index *ix, uint8_t entity, const char *value, size_t len);
 int index_defer(struct index *ix, const struct pending_ref *ref);
+/* Calls fn with every id and endpoint key defined: the entity's number, the kind (INDEX_ID or
+ * INDEX_ENDPOINT), the value as text (an id in its canonical form) and the defining line. */
+void index_each_name(const struct index *ix,
+                     void (*fn)(void *ctx, uint8_t entity, unsigned kind, const char *value,
+                                size_t len, uint32_t line),
+                     void *ctx);
 /* Told of each reference reported as not in the file, just after its finding was added (if
  * it was kept: sink->count is then past count_before). */
 struct index_unresolved {

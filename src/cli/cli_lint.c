@@ -215,17 +215,27 @@ static void lint_all(struct lint_run *run, size_t jobs)
     pthread_mutex_destroy(&run->lock);
 }
 
-/* References one file leaves open that another file of the run answers are no findings. */
-static void join_results(struct lint_run *run)
+/*
+ * The files of the run taken as one configuration: references one file leaves open that
+ * another answers are no findings, and what two files declare is a repeat. Returns whether
+ * something went wrong (said on standard error).
+ */
+static bool join_results(struct lint_run *run)
 {
     size_t total = gh_inputs_count(run->inputs);
     gh_result **results = calloc(total + 1, sizeof(*results));
-    if (!results)
-        return; /* each file's findings stand as if it were alone */
+    if (!results) {
+        cli_error("out of memory");
+        return true;
+    }
     for (size_t i = 0; i < total; i++)
         results[i] = run->jobs[i].result;
-    gh_results_join(results, total);
+    gh_error err = {0};
+    bool trouble = gh_results_join(results, total, &err) < 0;
+    if (trouble)
+        cli_report_error(&err);
     free(results);
+    return trouble;
 }
 
 /* Why a file is left out of the reports, or NULL when it is reported. */
@@ -349,7 +359,7 @@ static int lint_with(gh_engine *engine, struct lint_args *a, char **args, size_t
         cli_error("out of memory");
     } else {
         lint_all(&run, a->jobs ? a->jobs : 1);
-        join_results(&run);
+        trouble |= join_results(&run);
         trouble |= take_results(&run, kept, &nkept);
         status = report(a, kept, nkept, trouble);
     }

@@ -182,13 +182,12 @@ static void place(uint32_t *slots, unsigned shift, unsigned fp_bits, uint64_t h,
     slots[i] = (uint32_t)((entry + 1) << fp_bits) | fingerprint(fp_bits, h);
 }
 
-/* A table of 1 << shift slots, filled again from the log (the hashes are not kept). */
-static int rebuild(struct keyset *s, unsigned shift)
+/* Every entry read back from the log, in order: its number, key and value. */
+static void each_entry(const struct keyset *s,
+                       void (*fn)(void *ctx, size_t entry, const char *key, size_t len,
+                                  uint32_t value),
+                       void *ctx)
 {
-    unsigned fp_bits = 32 - shift;
-    uint32_t *slots = calloc((size_t)1 << shift, sizeof(*slots));
-    if (!slots)
-        return -1;
     struct entry_head h[KEYSET_BLOCK];
     char key[KEYSET_KEY_MAX];
     for (size_t b = 0; b * KEYSET_BLOCK < s->count; b++) {
@@ -197,14 +196,35 @@ static int rebuild(struct keyset *s, unsigned shift)
         read_block(s, b, n - 1, h);
         for (size_t i = 0; i < n; i++) {
             entry_key(h, i, key);
-            place(slots, shift, fp_bits, hash_key(s, (const unsigned char *)key, h[i].len),
-                  b * KEYSET_BLOCK + i);
+            fn(ctx, b * KEYSET_BLOCK + i, key, h[i].len, h[i].value);
         }
     }
+}
+
+struct refill {
+    const struct keyset *s;
+    uint32_t *slots;
+    unsigned shift, fp_bits;
+};
+
+static void refill_one(void *ctx, size_t entry, const char *key, size_t len, uint32_t value)
+{
+    (void)value;
+    const struct refill *r = ctx;
+    place(r->slots, r->shift, r->fp_bits, hash_key(r->s, (const unsigned char *)key, len), entry);
+}
+
+/* A table of 1 << shift slots, filled again from the log (the hashes are not kept). */
+static int rebuild(struct keyset *s, unsigned shift)
+{
+    struct refill r = {s, calloc((size_t)1 << shift, sizeof(uint32_t)), shift, 32 - shift};
+    if (!r.slots)
+        return -1;
+    each_entry(s, refill_one, &r);
     free(s->slots);
-    s->slots = slots;
+    s->slots = r.slots;
     s->shift = shift;
-    s->fp_bits = fp_bits;
+    s->fp_bits = r.fp_bits;
     return 0;
 }
 
@@ -372,6 +392,25 @@ void keyset_prefetch(const struct keyset *s, const void *key, size_t len)
 {
     if (s->slots && len <= KEYSET_KEY_MAX)
         __builtin_prefetch(&s->slots[home(s->shift, hash_key(s, key, len))]);
+}
+
+struct each {
+    void (*fn)(void *ctx, const char *key, size_t len, uint32_t value);
+    void *ctx;
+};
+
+static void each_one(void *ctx, size_t entry, const char *key, size_t len, uint32_t value)
+{
+    (void)entry;
+    const struct each *e = ctx;
+    e->fn(e->ctx, key, len, value);
+}
+
+void keyset_each(const struct keyset *s,
+                 void (*fn)(void *ctx, const char *key, size_t len, uint32_t value), void *ctx)
+{
+    struct each e = {fn, ctx};
+    each_entry(s, each_one, &e);
 }
 
 size_t keyset_memory(const struct keyset *s)

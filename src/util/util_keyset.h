@@ -55,5 +55,8 @@ void keyset_prefetch(const struct keyset *s, const void *key, size_t len);
 int keyset_reserve(struct keyset *s, size_t n);
 /* Bytes held, for accounting. */
 size_t keyset_memory(const struct keyset *s);
+/* Calls fn with every key and its value, in the order they were put. */
+void keyset_each(const struct keyset *s,
+                 void (*fn)(void *ctx, const char *key, size_t len, uint32_t value), void *ctx);
 
 #endif

@@ -151,12 +151,12 @@ static void check_uuids(unsigned hash_bits)
 
 /* A file with a route naming a service it lacks, ready to join others. */
 static void route_file(struct across_file *f, struct diag_sink *sink,
-                       const struct spec_document *doc, const char *service)
+                       const struct spec_document *doc, const char *route, const char *service)
 {
     struct index ix;
     index_init(&ix);
     uint32_t first;
-    index_define(&ix, 1, INDEX_ENDPOINT, "r1", 2, 1, &first);
+    index_define(&ix, 1, INDEX_ENDPOINT, route, strlen(route), 1, &first);
     struct pending_ref ref = {0,
                               service,
                               strlen(service),
@@ -175,13 +175,24 @@ static void route_file(struct across_file *f, struct diag_sink *sink,
     index_release(&ix);
 }
 
-static void service_file(struct across_file *f, const struct spec_document *doc, const char *name)
+/* A file declaring a service; when route is set, it also names that route, which it lacks. */
+static void service_file(struct across_file *f, struct diag_sink *sink,
+                         const struct spec_document *doc, const char *name, uint32_t line,
+                         const char *route)
 {
     struct index ix;
     index_init(&ix);
     uint32_t first;
-    index_define(&ix, 0, INDEX_ENDPOINT, name, strlen(name), 1, &first);
+    index_define(&ix, 0, INDEX_ENDPOINT, name, strlen(name), line, &first);
+    if (route) {
+        struct pending_ref ref = {1,    route,   strlen(route), {9, 1, 9, 5}, "/plugins/0/route",
+                                  NULL, "route", "route",       NULL};
+        index_defer(&ix, &ref);
+    }
     across_init(f);
+    diag_sink_init(sink, 100);
+    struct index_unresolved tell = across_listener(f);
+    index_resolve(&ix, sink, false, &tell);
     across_adopt(f, doc, &ix);
     index_release(&ix);
 }
@@ -190,16 +201,20 @@ static void service_file(struct across_file *f, const struct spec_document *doc,
 static void check_across(void)
 {
     /* Two releases number the entities differently: services are 0 in one, 1 in the other. */
-    struct spec_entity kong_a[] = {{.name = "services"}, {.name = "routes"}};
-    struct spec_entity kong_b[] = {{.name = "routes"}, {.name = "services"}};
+    struct spec_entity kong_a[] = {
+        {.name = "services", .singular = "service", .endpoint_key = "name"},
+        {.name = "routes", .singular = "route", .endpoint_key = "name"}};
+    struct spec_entity kong_b[] = {
+        {.name = "routes", .singular = "route", .endpoint_key = "name"},
+        {.name = "services", .singular = "service", .endpoint_key = "name"}};
     struct spec_document doc_a = {.product = "kong", .entities = kong_a, .nentities = 2};
     struct spec_document doc_b = {.product = "kong", .entities = kong_b, .nentities = 2};
     struct spec_document apisix = {.product = "apisix", .entities = kong_a, .nentities = 2};
 
-    struct across_file routes, routes_lost, services, other_product;
-    struct diag_sink sink, sink_lost, none;
-    route_file(&routes, &sink, &doc_a, "billing");
-    route_file(&routes_lost, &sink_lost, &doc_a, "nowhere");
+    struct across_file routes, routes_lost, services, other_product, services_again, variant;
+    struct diag_sink sink, sink_lost, none, sink_again, sink_variant, sink_other;
+    route_file(&routes, &sink, &doc_a, "r1", "billing");
+    route_file(&routes_lost, &sink_lost, &doc_a, "r2", "nowhere");
     /* The service file numbers services 1: it must still answer a reference to services. */
     struct index ix;
     index_init(&ix);
@@ -208,20 +223,34 @@ static void check_across(void)
     across_init(&services);
     across_adopt(&services, &doc_b, &ix);
     index_release(&ix);
-    service_file(&other_product, &apisix, "nowhere");
+    service_file(&other_product, &sink_other, &apisix, "nowhere", 1, NULL);
+    /* Linked to the route file by a reference: its "billing" repeats the service file's. */
+    service_file(&services_again, &sink_again, &doc_a, "billing", 7, "r1");
+    /* Linked to none: a variant of the configuration, whose same name is no repeat. */
+    service_file(&variant, &sink_variant, &doc_a, "billing", 3, NULL);
     diag_sink_init(&none, 10);
     is_int(count_rule(&sink, R_HOP3001), 1, "alone, the route's reference is unresolved");
 
-    struct across_file *files[] = {&routes, &routes_lost, &services, &other_product};
-    struct diag_sink *sinks[] = {&sink, &sink_lost, &none, &none};
-    across_join(files, sinks, 4);
+    struct across_file *files[] = {&routes,        &routes_lost,    &services,
+                                   &other_product, &services_again, &variant};
+    struct diag_sink *sinks[] = {&sink, &sink_lost, &none, &sink_other, &sink_again, &sink_variant};
+    const char *names[] = {"routes.yaml", "lost.yaml",  "services.yaml",
+                           "apisix.yaml", "again.yaml", "variant.yaml"};
+    across_join(files, sinks, names, 6);
+    is_int((int)sink_variant.count, 0, "a file no reference links to the others repeats nothing");
+    ok(sink_again.count == 1 && sink_again.items[0].rule == R_HOP3002 &&
+           sink_again.items[0].severity == GH_WARNING && sink_again.items[0].span.line == 7 &&
+           strstr(sink_again.items[0].message, "a service with name 'billing' is also declared "
+                                               "in services.yaml:1") != NULL,
+       "a service two linked files declare is a repeat (a warning) in the later one");
+    is_int((int)none.count, 0, "the earlier file keeps no finding for it");
     is_int(count_rule(&sink, R_HOP3001), 0, "another file of the set answers it");
     is_int(sink.suppressed, 0, "taken back, not suppressed");
     is_int((int)sink.by_severity[GH_ERROR], 0, "and no longer counted");
     is_int(count_rule(&sink_lost, R_HOP3001), 1,
            "a service only another product's file has does not answer it");
     ok(sink_lost.count && strstr(sink_lost.items[0].message,
-                                 "which is not in this file, nor in the 2 other files checked "
+                                 "which is not in this file, nor in the 4 other files checked "
                                  "with it") != NULL,
        "the finding left says the other files were searched");
     is_int((int)routes.nheld + (int)services.nentities, 0, "what was kept is freed");
@@ -229,21 +258,26 @@ static void check_across(void)
     /* Alone (no other file of the product), nothing changes. */
     struct across_file alone;
     struct diag_sink sink_alone;
-    route_file(&alone, &sink_alone, &doc_a, "billing");
+    route_file(&alone, &sink_alone, &doc_a, "r1", "billing");
     struct across_file *one[] = {&alone, &other_product};
     struct diag_sink *one_sink[] = {&sink_alone, &none};
-    service_file(&other_product, &apisix, "billing");
-    across_join(one, one_sink, 2);
+    const char *one_names[] = {"alone.yaml", "apisix.yaml"};
+    diag_sink_release(&sink_other);
+    across_release(&other_product);
+    service_file(&other_product, &sink_other, &apisix, "billing", 1, NULL);
+    across_join(one, one_sink, one_names, 2);
     ok(sink_alone.count == 1 && strcmp(sink_alone.items[0].message,
                                        "'service' refers to service 'billing', which is not in "
                                        "this file") == 0,
        "a file with no other file of its product keeps its finding as it was");
 
-    struct across_file *all[] = {&routes, &routes_lost, &services, &other_product, &alone};
-    for (size_t i = 0; i < 5; i++)
+    struct across_file *all[] = {&routes, &routes_lost,    &services, &other_product,
+                                 &alone,  &services_again, &variant};
+    for (size_t i = 0; i < 7; i++)
         across_release(all[i]);
-    struct diag_sink *all_sinks[] = {&sink, &sink_lost, &none, &sink_alone};
-    for (size_t i = 0; i < 4; i++)
+    struct diag_sink *all_sinks[] = {&sink,       &sink_lost,    &none,      &sink_alone,
+                                     &sink_again, &sink_variant, &sink_other};
+    for (size_t i = 0; i < 7; i++)
         diag_sink_release(all_sinks[i]);
 }
 
