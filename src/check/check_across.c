@@ -99,6 +99,11 @@ int across_adopt(struct across_file *f, const struct spec_document *doc, struct 
         a->singular = copy_or_null(e->singular, &f->failed);
         a->primary_key = copy_or_null(e->primary_key ? e->primary_key : "id", &f->failed);
         a->endpoint_key = copy_or_null(e->endpoint_key, &f->failed);
+        const struct spec_field *ek =
+            e->endpoint_key
+                ? spec_record_field(&e->record, e->endpoint_key, strlen(e->endpoint_key))
+                : NULL;
+        a->endpoint_secret = ek && (ek->flags & SF_SECRET);
     }
     if (f->failed)
         return -1;
@@ -245,6 +250,10 @@ static void repeat_of(void *ctx, uint8_t entity, unsigned kind, const char *valu
             continue;
         const struct across_entity *e = &self->entities[entity];
         const char *field = kind == INDEX_ID ? e->primary_key : e->endpoint_key;
+        if (kind == INDEX_ENDPOINT && e->endpoint_secret) { /* a message never holds a secret */
+            value = "<redacted>";
+            len = strlen(value);
+        }
         /* The index keeps the line alone: the finding stands at its start, and its path is
          * the entity's collection. */
         struct span at = {line, 1, line, 2};

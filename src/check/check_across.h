@@ -35,6 +35,7 @@ struct across_file {
     /* By this file's entity number (the index's keys start with it). */
     struct across_entity {
         char *name, *singular, *primary_key, *endpoint_key;
+        bool endpoint_secret; /* a credential's key: never shown */
     } * entities;
     size_t nentities;
     struct index names; /* every id, endpoint key and unique value the file declares */
