@@ -71,17 +71,6 @@ void lenient_plan_free(struct lenient_plan *plan)
     free(plan);
 }
 
-static int plan_add(struct lenient_plan *p, uint64_t offset, uint64_t index, bool after_dash)
-{
-    struct lenient_colon *c = array_grow(p->colons, &p->cap, p->count, sizeof(*c), 64);
-    if (!c)
-        return GH_ENOMEM;
-    p->colons = c;
-    p->colons[p->count++] =
-        (struct lenient_colon){.offset = offset, .index = index, .after_dash = after_dash};
-    return 0;
-}
-
 /* ---- the line scanner --------------------------------------------------------------------- */
 
 /*
@@ -203,33 +192,44 @@ static void scan_value(struct scan *s, const char *t, size_t n, size_t i, long i
     }
 }
 
+/*
+ * Room for one more item of a list the scan fills: the list (grown, maybe moved), or NULL with
+ * the scan full, past LENIENT_MAX_COLONS items or out of memory (then also oom).
+ */
+static void *scan_room(struct scan *s, void *items, size_t *cap, size_t count, size_t size)
+{
+    if (count >= LENIENT_MAX_COLONS) {
+        s->full = true;
+        return NULL;
+    }
+    void *grown = array_grow(items, cap, count, size, 16);
+    if (!grown)
+        s->full = s->oom = true;
+    return grown;
+}
+
 static void candidate(struct scan *s, uint64_t offset, uint64_t index, bool after_dash)
 {
-    if (index < s->after || s->full)
-        return;
-    if (s->plan->count >= LENIENT_MAX_COLONS) {
-        s->full = true;
-        return;
-    }
-    if (plan_add(s->plan, offset, index, after_dash) < 0)
-        s->full = s->oom = true;
+    struct lenient_plan *p = s->plan;
+    struct lenient_colon *grown = index < s->after || s->full
+                                      ? NULL
+                                      : scan_room(s, p->colons, &p->cap, p->count, sizeof(*grown));
+    if (!grown)
+        return; /* not a candidate, or no room: the list stays as it was */
+    p->colons = grown;
+    p->colons[p->count++] =
+        (struct lenient_colon){.offset = offset, .index = index, .after_dash = after_dash};
 }
 
 static void dash_key(struct scan *s, uint32_t column)
 {
-    if (!s->want_dash_keys || s->full)
+    struct lenient_key *grown =
+        !s->want_dash_keys || s->full
+            ? NULL
+            : scan_room(s, s->dash_keys, &s->dash_keys_cap, s->ndash_keys, sizeof(*grown));
+    if (!grown)
         return;
-    if (s->ndash_keys >= LENIENT_MAX_COLONS) {
-        s->full = true;
-        return;
-    }
-    struct lenient_key *k =
-        array_grow(s->dash_keys, &s->dash_keys_cap, s->ndash_keys, sizeof(*k), 16);
-    if (!k) {
-        s->full = s->oom = true;
-        return;
-    }
-    s->dash_keys = k;
+    s->dash_keys = grown;
     s->dash_keys[s->ndash_keys++] = (struct lenient_key){s->line, column};
 }
 
@@ -290,19 +290,12 @@ static void scan_block_line(struct scan *s, const char *t, size_t n, uint64_t of
  * (only what a template holds is touched, and the check parse must still read it all). */
 static void quote_candidate(struct scan *s, uint64_t offset, uint32_t line, uint32_t column)
 {
-    if (s->full)
-        return;
-    if (s->plan->nquotes >= LENIENT_MAX_COLONS) {
-        s->full = true;
-        return;
-    }
     struct lenient_plan *p = s->plan;
-    struct lenient_quote *q = array_grow(p->quotes, &p->quotes_cap, p->nquotes, sizeof(*q), 16);
-    if (!q) {
-        s->full = s->oom = true;
+    struct lenient_quote *grown =
+        s->full ? NULL : scan_room(s, p->quotes, &p->quotes_cap, p->nquotes, sizeof(*grown));
+    if (!grown)
         return;
-    }
-    p->quotes = q;
+    p->quotes = grown;
     p->quotes[p->nquotes++] = (struct lenient_quote){offset, line, column};
 }
 

@@ -488,12 +488,12 @@ void rw_list_key(struct rw_ctx *c, const struct node **key)
 static const struct node *walk_children(struct rw_ctx *c, const struct spec_entity *e,
                                         const struct node *item);
 
-/* The rules at entity kind e, as bits; NULL when they do not fit the cache. */
-static const uint64_t *rules_at(struct rw_ctx *c, const struct spec_entity *e)
+/* The rules at entity kind e; NULL when they do not fit the cache. */
+static const struct rw_rules_at *rules_at(struct rw_ctx *c, const struct spec_entity *e)
 {
     for (size_t i = 0; i < c->nat; i++)
         if (c->at[i].entity == e)
-            return c->at[i].bits;
+            return &c->at[i];
     if (c->plan->nrules > 64 * RW_AT_WORDS || c->nat == sizeof(c->at) / sizeof(c->at[0]))
         return NULL;
     struct rw_rules_at *a = &c->at[c->nat++];
@@ -504,23 +504,17 @@ static const uint64_t *rules_at(struct rw_ctx *c, const struct spec_entity *e)
             a->bits[i / 64] |= (uint64_t)1 << (i % 64);
             a->by_name |= name_condition(&c->plan->rules[i]) != NULL;
         }
-    return a->bits;
+    return a;
 }
 
-static bool by_name(const struct rw_ctx *c, const struct spec_entity *e)
+/* The rules of `a` that an item named `name` may meet; NULL: look at each. */
+static const uint64_t *rules_named(struct rw_ctx *c, const struct rw_rules_at *a,
+                                   const struct node *name)
 {
-    for (size_t i = 0; i < c->nat; i++)
-        if (c->at[i].entity == e)
-            return c->at[i].by_name;
-    return false;
-}
-
-/* The rules at e (bits `at`) that an item named `name` may meet; NULL: look at each. */
-static const uint64_t *rules_named(struct rw_ctx *c, const struct spec_entity *e,
-                                   const uint64_t *at, const struct node *name)
-{
-    if (!at || !node_is_string(name) || !by_name(c, e))
+    if (!a || !a->by_name || !node_is_string(name))
         return NULL;
+    const struct spec_entity *e = a->entity;
+    const uint64_t *at = a->bits;
     for (size_t i = 0; i < c->nnamed; i++)
         if (c->named[i].entity == e && !strcmp(c->named[i].name, name->u.text))
             return c->named[i].bits;
@@ -557,9 +551,11 @@ static const struct node *walk_entity(struct rw_ctx *c, const struct spec_entity
 {
     struct site s = {e, item, index, flow};
     const struct node *now = item;
-    const uint64_t *at = rules_at(c, e);
-    const struct node *name = value_at(item, "name");
-    const uint64_t *named = rules_named(c, e, at, name);
+    const struct rw_rules_at *a = rules_at(c, e);
+    const uint64_t *at = a ? a->bits : NULL;
+    /* Only an entity kind with rules on `name` looks its items' names up. */
+    const struct node *name = a && a->by_name ? value_at(item, "name") : NULL;
+    const uint64_t *named = rules_named(c, a, name);
     size_t n = c->plan->nrules;
     for (size_t i = at ? next_rule(named ? named : at, 0, n) : 0; i < n;) {
         const struct rw_rule *r = &c->plan->rules[i];

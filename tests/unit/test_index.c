@@ -149,6 +149,19 @@ static void check_uuids(unsigned hash_bits)
     index_release(&ix);
 }
 
+/* The end of a file as check_file() makes it: its references resolved, the unresolved ones held
+ * for the other files, its names handed over. */
+static void end_file(struct across_file *f, struct diag_sink *sink, const struct spec_document *doc,
+                     struct index *ix)
+{
+    across_init(f);
+    diag_sink_init(sink, 100);
+    struct index_unresolved tell = across_listener(f);
+    index_resolve(ix, sink, false, &tell);
+    across_adopt(f, doc, ix);
+    index_release(ix);
+}
+
 /* A file with a route naming a service it lacks, ready to join others. */
 static void route_file(struct across_file *f, struct diag_sink *sink,
                        const struct spec_document *doc, const char *route, const char *service)
@@ -167,12 +180,7 @@ static void route_file(struct across_file *f, struct diag_sink *sink,
                               "service",
                               NULL};
     index_defer(&ix, &ref);
-    across_init(f);
-    diag_sink_init(sink, 100);
-    struct index_unresolved tell = across_listener(f);
-    index_resolve(&ix, sink, false, &tell);
-    across_adopt(f, doc, &ix);
-    index_release(&ix);
+    end_file(f, sink, doc, &ix);
 }
 
 /* A file declaring a service; when route is set, it also names that route, which it lacks. */
@@ -189,12 +197,7 @@ static void service_file(struct across_file *f, struct diag_sink *sink,
                                   NULL, "route", "route",       NULL};
         index_defer(&ix, &ref);
     }
-    across_init(f);
-    diag_sink_init(sink, 100);
-    struct index_unresolved tell = across_listener(f);
-    index_resolve(&ix, sink, false, &tell);
-    across_adopt(f, doc, &ix);
-    index_release(&ix);
+    end_file(f, sink, doc, &ix);
 }
 
 /* References between files read as one configuration (a decK state split up). */

@@ -139,6 +139,18 @@ static void codes(const struct run *r, char *out, size_t size)
     }
 }
 
+/* Reads yaml with opt: the findings' codes must be want. */
+static void expect_codes(const char *yaml, const struct reader_options *opt, const char *want,
+                         const char *what)
+{
+    struct run r;
+    char got[256];
+    run_opts(yaml, opt, &r);
+    codes(&r, got, sizeof(got));
+    is_str(got, want, what);
+    release(&r);
+}
+
 static void expect(const char *yaml, const char *trace, const char *findings, const char *what)
 {
     struct run r;
@@ -385,10 +397,7 @@ static void test_limits(void)
 
     reader_options_default(&opt);
     opt.limits.max_value_bytes = 8;
-    run_opts("a: 0123456789abcdef\n", &opt, &r);
-    codes(&r, got, sizeof(got));
-    is_str(got, "HOP1006@1:4", "a value over the size limit");
-    release(&r);
+    expect_codes("a: 0123456789abcdef\n", &opt, "HOP1006@1:4", "a value over the size limit");
 
     reader_options_default(&opt);
     opt.limits.max_alias_nodes = 50;
@@ -402,32 +411,17 @@ static void test_limits(void)
 static void test_json_strict(void)
 {
     struct reader_options opt;
-    struct run r;
-    char got[256];
     reader_options_default(&opt);
     opt.json_strict = true;
-    run_opts("{\"a\": [1, true, null, \"x\"]}", &opt, &r);
-    codes(&r, got, sizeof(got));
-    is_str(got, "", "strict JSON passes");
-    release(&r);
-    run_opts("{\"a\": yes}", &opt, &r);
-    codes(&r, got, sizeof(got));
-    is_str(got, "HOP1013@1:7", "an unquoted word is not JSON");
-    release(&r);
-    run_opts("a: 1\n", &opt, &r);
-    codes(&r, got, sizeof(got));
-    is_str(got, "HOP1013@1:1", "block style is not JSON");
-    release(&r);
+    expect_codes("{\"a\": [1, true, null, \"x\"]}", &opt, "", "strict JSON passes");
+    expect_codes("{\"a\": yes}", &opt, "HOP1013@1:7", "an unquoted word is not JSON");
+    expect_codes("a: 1\n", &opt, "HOP1013@1:1", "block style is not JSON");
     /* Past the node limit the entry is skipped, not built: its keys and values still alternate. */
     opt.limits.max_item_nodes = 4;
-    run_opts("{\"s\": {\"a\": null, \"b\": null, \"c\": null, \"d\": true}}", &opt, &r);
-    codes(&r, got, sizeof(got));
-    is_str(got, "HOP1005@1:30", "a value in a skipped entry is no key without quotes");
-    release(&r);
-    run_opts("{\"s\": {\"a\": null, \"b\": null, c: null}}", &opt, &r);
-    codes(&r, got, sizeof(got));
-    is_str(got, "HOP1005@1:30 HOP1013@1:30", "and a key without quotes there still is one");
-    release(&r);
+    expect_codes("{\"s\": {\"a\": null, \"b\": null, \"c\": null, \"d\": true}}", &opt,
+                 "HOP1005@1:30", "a value in a skipped entry is no key without quotes");
+    expect_codes("{\"s\": {\"a\": null, \"b\": null, c: null}}", &opt, "HOP1005@1:30 HOP1013@1:30",
+                 "and a key without quotes there still is one");
 }
 
 /* The reader over a file: what the source notices on the raw bytes. */
