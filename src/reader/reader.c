@@ -6,6 +6,7 @@
 
 #include "model/model_path.h"
 #include "model/model_scalar.h"
+#include "reader_block.h"
 #include "reader_json.h"
 #include "reader_lenient.h"
 #include "util/util_array.h"
@@ -47,6 +48,9 @@ struct reader_impl {
     yaml_parser_t parser;
     bool parser_ready;
     struct json_events *json; /* strict JSON read without libyaml (reader_json.h), or NULL */
+    /* Block YAML read without libyaml until it meets what only libyaml reads (reader_block.h),
+     * or NULL */
+    struct block_events *block;
     struct source *src;
     const char *memory;
     size_t memory_len, memory_pos;
@@ -330,6 +334,51 @@ static int json_failed(struct reader_impl *R, enum json_status status, gh_error 
     return error_set(err, GH_EIO, "'%s' changed while it was read", name);
 }
 
+/*
+ * libyaml reads the input again from its first byte, in the block reader's place. The events
+ * the block reader handed out are libyaml's own first events (reader_block.h): they are read
+ * again and dropped, so that libyaml goes on from where the block reader stopped, having read
+ * what it would have read by then.
+ */
+static int hand_over_to_libyaml(struct reader_impl *R, gh_error *err)
+{
+    uint64_t given = block_events_given(R->block);
+    block_events_free(R->block);
+    R->block = NULL;
+    int rc = R->src ? source_rewind(R->src, err) : 0;
+    if (rc < 0) {
+        R->incomplete = true;
+        return rc;
+    }
+    for (uint64_t i = 0; i < given; i++) {
+        yaml_event_t again;
+        if (!yaml_parser_parse(&R->parser, &again))
+            return report_parse_error(R, err);
+        yaml_event_delete(&again);
+        R->bytes_since_event = 0;
+        R->raw_since_event = 0;
+        R->line_state = LINE_START;
+    }
+    return STEP_OK;
+}
+
+static int block_next(struct reader_impl *R, gh_error *err)
+{
+    enum block_status status = block_events_next(R->block, &R->event);
+    if (status == BLOCK_EVENT)
+        return STEP_OK;
+    if (status == BLOCK_ENOMEM)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    if (status == BLOCK_EIO) {
+        R->incomplete = true;
+        return error_set(err, GH_EIO, "cannot read '%s'", R->src ? R->src->name : "input");
+    }
+    int rc = hand_over_to_libyaml(R, err);
+    if (rc != STEP_OK)
+        return rc;
+    return yaml_parser_parse(&R->parser, &R->event) ? STEP_OK : report_parse_error(R, err);
+}
+
 /* Makes the next event current. Returns STEP_OK, STEP_STOP (reported) or an error. */
 static int fetch(struct reader_impl *R, gh_error *err)
 {
@@ -339,6 +388,10 @@ static int fetch(struct reader_impl *R, gh_error *err)
         enum json_status status = json_events_next(R->json, &R->event);
         if (status != JSON_EVENT)
             return json_failed(R, status, err);
+    } else if (R->block) {
+        int rc = block_next(R, err);
+        if (rc != STEP_OK)
+            return rc;
     } else if (!yaml_parser_parse(&R->parser, &R->event)) {
         return report_parse_error(R, err);
     }
@@ -353,7 +406,7 @@ static int fetch(struct reader_impl *R, gh_error *err)
 
 static void consume(struct reader_impl *R)
 {
-    if (R->have_event && !R->json) /* the JSON reader's events own nothing */
+    if (R->have_event && !R->json && !R->block) /* the fast readers' events own nothing */
         yaml_event_delete(&R->event);
     R->have_event = false;
 }
@@ -969,6 +1022,12 @@ static void finish_findings(struct reader_impl *R)
 
 static void stop(struct reader_impl *R)
 {
+    /* Where reading stops, libyaml's reading decides what the source has seen by then (its
+     * line endings, its suppression comments): libyaml reads to the same event. */
+    if (R->block) {
+        gh_error ignored = {0};
+        hand_over_to_libyaml(R, &ignored);
+    }
     R->incomplete = true;
     R->state = ST_FINISH;
 }
@@ -1333,6 +1392,18 @@ static int choose_json_reader(struct reader_impl *R, gh_error *err)
     return 0;
 }
 
+/* YAML that is not strict JSON goes to the block reader first (reader_block.h). With
+ * GATEHOP_YAML_READER=libyaml, libyaml reads it all (the test that compares both paths). */
+static int choose_block_reader(struct reader_impl *R, gh_error *err)
+{
+    const char *force = getenv("GATEHOP_YAML_READER");
+    if (R->json || R->opt.json_strict || R->opt.lenient || (force && !strcmp(force, "libyaml")))
+        return 0;
+    if (!(R->block = block_events_new(raw_read, R, R->opt.limits.max_depth)))
+        return error_set(err, GH_ENOMEM, "out of memory");
+    return 0;
+}
+
 int reader_open(struct reader *r, struct source *src, const struct reader_options *options,
                 struct diag_sink *sink, gh_error *err)
 {
@@ -1340,7 +1411,7 @@ int reader_open(struct reader *r, struct source *src, const struct reader_option
     if (rc < 0)
         return rc;
     r->impl->src = src;
-    if ((rc = choose_json_reader(r->impl, err)) < 0)
+    if ((rc = choose_json_reader(r->impl, err)) < 0 || (rc = choose_block_reader(r->impl, err)) < 0)
         return rc;
     if (r->impl->opt.json_strict && !r->impl->json)
         source_watch_json(src);
@@ -1356,7 +1427,7 @@ int reader_open_memory(struct reader *r, const char *data, size_t len,
         return rc;
     r->impl->memory = data;
     r->impl->memory_len = len;
-    if ((rc = choose_json_reader(r->impl, err)) < 0)
+    if ((rc = choose_json_reader(r->impl, err)) < 0 || (rc = choose_block_reader(r->impl, err)) < 0)
         return rc;
     if (r->impl->opt.lenient)
         yaml_parser_set_input(&r->impl->parser, read_handler, r->impl);
@@ -1406,6 +1477,7 @@ void reader_close(struct reader *r)
         return;
     consume(R);
     json_events_free(R->json);
+    block_events_free(R->block);
     if (R->parser_ready)
         yaml_parser_delete(&R->parser);
     for (size_t i = 0; i < R->nframes; i++)

@@ -18,10 +18,9 @@ work=$(mktemp -d) || exit 2
 trap 'rm -rf "$work"' EXIT
 status=0 compared=0 taken=0 job=0
 
-mine() {
-    job=$((job + 1))
-    [ $((job % shards)) -eq "$shard" ]
-}
+# shellcheck source=tests/meta/reader_both.sh
+force_var=GATEHOP_JSON_READER
+. "$src/tests/meta/reader_both.sh"
 
 # Events of one file, both readers; true when the JSON reader takes the file.
 events() {
@@ -32,50 +31,6 @@ events() {
     fi
     case $out in *"accepted 1"*) taken=$((taken + 1)) && return 0 ;; esac
     return 1
-}
-
-# both DIR STDIN ARGS...: runs gatehop in two copies of DIR, one per reader, and compares
-# (with copy=no, twice in DIR itself: a lint of many inputs, which writes no files).
-copy=yes
-both() {
-    dir=$1 input=$2
-    shift 2
-    for reader in json libyaml; do
-        rm -rf "$work/$reader"
-        if [ $copy = yes ]; then cp -r "$dir" "$work/$reader"; else mkdir "$work/$reader"; fi
-        (
-            [ $copy = yes ] && dir=$work/$reader
-            cd "$dir" || exit 2
-            [ $reader = libyaml ] && export GATEHOP_JSON_READER=libyaml
-            "$bin" "$@" < "$input" > "$work/$reader.out" 2> "$work/$reader.err"
-            echo $? > "$work/$reader.rc"
-        )
-    done
-    compared=$((compared + 1))
-    for kind in out err rc; do
-        if ! cmp -s "$work/json.$kind" "$work/libyaml.$kind"; then
-            echo "=== $dir: $* : standard $kind differs (libyaml, then the JSON reader) ==="
-            diff -u "$work/libyaml.$kind" "$work/json.$kind" | head -30
-            status=1
-        fi
-    done
-    if ! diff -r "$work/libyaml" "$work/json" > "$work/files.diff"; then
-        echo "=== $dir: $* : files left differ ==="
-        head -30 "$work/files.diff"
-        status=1
-    fi
-}
-
-# The arguments of a case, one per line, into "$work/args".
-case_args() {
-    if [ -f "$1/args" ]; then grep -v '^$' "$1/args"; else printf 'lint\ninput.yaml\n'; fi > "$work/args"
-}
-
-run_with_args() {
-    dir=$1 input=$2
-    set --
-    while IFS= read -r a; do set -- "$@" "$a"; done < "$work/args"
-    both "$dir" "$input" "$@"
 }
 
 # 1. The cases that hold JSON, as they are.

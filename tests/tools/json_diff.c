@@ -7,27 +7,7 @@
 #include <stdlib.h>
 
 #include "json_events_compare.h"
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    size_t cap = 1 << 16, n = 0, got;
-    unsigned char *data = malloc(cap);
-    while (data && (got = fread(data + n, 1, cap - n, fp)) > 0) {
-        n += got;
-        if (n == cap) {
-            unsigned char *more = realloc(data, cap *= 2);
-            if (!more)
-                free(data);
-            data = more;
-        }
-    }
-    fclose(fp);
-    *len = n;
-    return data;
-}
+#include "slurp.h"
 
 int main(int argc, char **argv)
 {
