@@ -322,34 +322,26 @@ static int report_parse_error(struct reader_impl *R, gh_error *err)
     return STEP_STOP;
 }
 
-/* The JSON reader accepted the whole input before, so it fails only when reading fails. */
-static int json_failed(struct reader_impl *R, enum json_status status, gh_error *err)
-{
-    R->incomplete = true;
-    const char *name = R->src ? R->src->name : "input";
-    if (status == JSON_ENOMEM)
-        return error_set(err, GH_ENOMEM, "out of memory");
-    if (status == JSON_EIO)
-        return error_set(err, GH_EIO, "cannot read '%s'", name);
-    return error_set(err, GH_EIO, "'%s' changed while it was read", name);
-}
-
 /*
- * libyaml reads the input again from its first byte, in the block reader's place. The events
- * the block reader handed out are libyaml's own first events (reader_block.h): they are read
- * again and dropped, so that libyaml goes on from where the block reader stopped, having read
- * what it would have read by then.
+ * libyaml reads the input again from its first byte, in the place of the fast reader (the
+ * block reader or the JSON reader). The events that reader handed out are libyaml's own first
+ * events (reader_block.h, reader_json.h): they are read again and dropped, so that libyaml goes
+ * on from where the fast reader stopped, having read what it would have read by then.
  */
 static int hand_over_to_libyaml(struct reader_impl *R, gh_error *err)
 {
-    uint64_t given = block_events_given(R->block);
+    uint64_t given = R->block ? block_events_given(R->block) : json_events_given(R->json);
     block_events_free(R->block);
+    json_events_free(R->json);
     R->block = NULL;
+    R->json = NULL;
     int rc = R->src ? source_rewind(R->src, err) : 0;
     if (rc < 0) {
         R->incomplete = true;
         return rc;
     }
+    if (R->src && R->opt.json_strict)
+        source_watch_json(R->src); /* what a strict JSON parser would refuse, from the start */
     for (uint64_t i = 0; i < given; i++) {
         yaml_event_t again;
         if (!yaml_parser_parse(&R->parser, &again))
@@ -362,9 +354,15 @@ static int hand_over_to_libyaml(struct reader_impl *R, gh_error *err)
     return STEP_OK;
 }
 
-static int block_next(struct reader_impl *R, gh_error *err)
+_Static_assert((int)BLOCK_EVENT == (int)JSON_EVENT && (int)BLOCK_REFUSED == (int)JSON_REFUSED &&
+                   (int)BLOCK_EIO == (int)JSON_EIO && (int)BLOCK_ENOMEM == (int)JSON_ENOMEM,
+               "the fast readers' statuses agree");
+
+/* The next event from the fast reader; where it stops, libyaml takes over. */
+static int fast_next(struct reader_impl *R, gh_error *err)
 {
-    enum block_status status = block_events_next(R->block, &R->event);
+    int status = R->block ? (int)block_events_next(R->block, &R->event)
+                          : (int)json_events_next(R->json, &R->event);
     if (status == BLOCK_EVENT)
         return STEP_OK;
     if (status == BLOCK_ENOMEM)
@@ -384,12 +382,8 @@ static int fetch(struct reader_impl *R, gh_error *err)
 {
     if (R->have_event)
         return STEP_OK;
-    if (R->json) {
-        enum json_status status = json_events_next(R->json, &R->event);
-        if (status != JSON_EVENT)
-            return json_failed(R, status, err);
-    } else if (R->block) {
-        int rc = block_next(R, err);
+    if (R->json || R->block) {
+        int rc = fast_next(R, err);
         if (rc != STEP_OK)
             return rc;
     } else if (!yaml_parser_parse(&R->parser, &R->event)) {
@@ -1024,7 +1018,7 @@ static void stop(struct reader_impl *R)
 {
     /* Where reading stops, libyaml's reading decides what the source has seen by then (its
      * line endings, its suppression comments): libyaml reads to the same event. */
-    if (R->block) {
+    if (R->block || R->json) {
         gh_error ignored = {0};
         hand_over_to_libyaml(R, &ignored);
     }
@@ -1356,38 +1350,14 @@ static int open_common(struct reader *r, const struct reader_options *options,
 
 /* ---- the JSON reader ---------------------------------------------------------------------- */
 
-static long file_read(void *ctx, unsigned char *buffer, size_t size)
-{
-    FILE *fp = ctx;
-    size_t n = fread(buffer, 1, size, fp);
-    return n == 0 && ferror(fp) ? -1 : (long)n;
-}
-
-/* A .json file (json_strict) that the JSON reader reads exactly as libyaml does: it decides
- * by reading the whole input once, before anything is handed out (reader_json.h). With
+/* A .json file (json_strict) goes to the JSON reader first (reader_json.h). With
  * GATEHOP_JSON_READER=libyaml, libyaml reads it (the test that compares both paths). */
 static int choose_json_reader(struct reader_impl *R, gh_error *err)
 {
     const char *force = getenv("GATEHOP_JSON_READER");
     if (!R->opt.json_strict || R->opt.lenient || (force && !strcmp(force, "libyaml")))
         return 0;
-    int ok;
-    if (R->src) {
-        struct source copy;
-        gh_error ignored = {0};
-        if (source_open_copy(R->src, &copy, &ignored) < 0)
-            return 0; /* libyaml reads it and says what is wrong */
-        ok = json_events_check(file_read, copy.fp, R->opt.limits.max_depth);
-        source_close(&copy);
-    } else {
-        struct json_memory in = {R->memory, R->memory_len, 0};
-        ok = json_events_check(json_memory_read, &in, R->opt.limits.max_depth);
-    }
-    if (ok == JSON_ENOMEM)
-        return error_set(err, GH_ENOMEM, "out of memory");
-    if (ok != 1)
-        return 0;
-    if (!(R->json = json_events_new(raw_read, R)))
+    if (!(R->json = json_events_new(raw_read, R, R->opt.limits.max_depth)))
         return error_set(err, GH_ENOMEM, "out of memory");
     return 0;
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/util_utf8.h"
+
 /*
  * The input is read in chunks and taken a line at a time. Each line adds its events to a
  * queue; they are handed out once the next line with content has been read as well (libyaml
@@ -41,8 +43,10 @@ struct item {
 struct line {
     const unsigned char *s;
     size_t n;
-    size_t number;   /* 0-based */
-    uint64_t offset; /* of s[0] in the input */
+    size_t number;        /* 0-based */
+    uint64_t offset;      /* of s[0] in the input */
+    uint64_t index;       /* of s[0] in characters, as libyaml counts */
+    size_t continuations; /* UTF-8 continuation bytes in it: none when it is ASCII */
 };
 
 struct block_events {
@@ -51,11 +55,14 @@ struct block_events {
     uint32_t max_depth;
 
     unsigned char *buf;
-    size_t cap, len, pos; /* buf[pos..len) is not yet taken as lines */
-    uint64_t base;        /* input offset of buf[0] */
-    uint64_t bad_at;      /* input offset of the first byte libyaml would refuse, or NO_BYTE */
+    size_t cap, len, pos;   /* buf[pos..len) is not yet taken as lines */
+    uint64_t base;          /* input offset of buf[0] */
+    uint64_t bad_at;        /* input offset of the first character not taken, or NO_BYTE */
+    uint64_t checked;       /* input offset up to which characters are checked */
+    uint64_t continuations; /* UTF-8 continuation bytes in the lines taken */
     bool eof;
-    size_t lines; /* lines taken so far */
+    size_t lines;       /* lines taken so far */
+    size_t tail_column; /* the length of the last line taken when no line break ended it */
 
     struct level *levels;
     size_t depth, levels_cap;
@@ -74,25 +81,39 @@ struct block_events {
     uint64_t given;
 };
 
-/* Printable ASCII: all a line may hold. */
-static const uint8_t printable[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
-};
-
 /* ---- input -------------------------------------------------------------------------------- */
 
-static void note_bad_bytes(struct block_events *b, size_t from, size_t to)
+/*
+ * Checks the characters read since the last call, as libyaml's reader checks what it decodes,
+ * and notes the first this reader does not take: what libyaml refuses, a tab or carriage
+ * return, a line break other than a line feed, and a byte order mark (libyaml skips one at
+ * the start of any line). A character cut by the buffer's end waits for the next read.
+ */
+static void note_bad_bytes(struct block_events *b)
 {
-    if (b->bad_at != NO_BYTE)
-        return;
-    for (size_t i = from; i < to; i++)
-        if (!printable[b->buf[i]] && b->buf[i] != '\n') {
-            b->bad_at = b->base + i;
-            return;
-        }
+    size_t p = (size_t)(b->checked - b->base), e = b->len;
+    while (p < e && b->bad_at == NO_BYTE) {
+        p = utf8_ascii_run(b->buf, p, e, false);
+        if (p == e)
+            break;
+        const unsigned char *c = b->buf + p;
+        size_t n = c[0] < 0x80 ? 0 : utf8_yaml_length(c, e - p);
+        if (!n && c[0] >= 0x80 && !b->eof && utf8_cut(c, e - p))
+            break; /* a character the next read completes */
+        if (!n || (n == 3 && c[0] == 0xEF && c[1] == 0xBB && c[2] == 0xBF))
+            b->bad_at = b->base + p;
+        p += n ? n : 1;
+    }
+    b->checked = b->base + p;
+}
+
+/* Continuation bytes in a line: its characters are n less these. */
+static size_t continuation_bytes(const unsigned char *s, size_t n)
+{
+    size_t i = utf8_ascii_run(s, 0, n, true), count = 0;
+    for (; i < n; i++)
+        count += (s[i] & 0xC0) == 0x80;
+    return count;
 }
 
 /* Moves what is not yet taken to the front, then reads one chunk. */
@@ -117,8 +138,8 @@ static enum block_status refill(struct block_events *b)
         return BLOCK_EIO;
     if (n == 0)
         b->eof = true;
-    note_bad_bytes(b, b->len, b->len + (size_t)n);
     b->len += (size_t)n;
+    note_bad_bytes(b);
     return BLOCK_EVENT;
 }
 
@@ -127,14 +148,19 @@ static enum block_status next_line(struct block_events *b, struct line *l)
 {
     size_t searched = b->pos;
     for (;;) {
-        const unsigned char *nl = memchr(b->buf + searched, '\n', b->len - searched);
+        const unsigned char *nl =
+            b->buf ? memchr(b->buf + searched, '\n', b->len - searched) : NULL;
         size_t end = nl ? (size_t)(nl - b->buf) : b->len;
         if (nl || (b->eof && end > b->pos)) {
             l->s = b->buf + b->pos;
             l->n = end - b->pos;
             l->number = b->lines++;
             l->offset = b->base + b->pos;
+            l->index = l->offset - b->continuations;
+            l->continuations = continuation_bytes(l->s, l->n);
+            b->continuations += l->continuations;
             b->pos = nl ? end + 1 : end;
+            b->tail_column = nl ? 0 : l->n - l->continuations;
             return l->offset + l->n > b->bad_at ? BLOCK_REFUSED : BLOCK_EVENT;
         }
         if (b->eof)
@@ -150,9 +176,11 @@ static enum block_status next_line(struct block_events *b, struct line *l)
 
 /* ---- the queue ------------------------------------------------------------------------------ */
 
+/* The mark of the byte at `column` of a line: libyaml counts characters. */
 static yaml_mark_t mark_at(const struct line *l, size_t column)
 {
-    yaml_mark_t m = {(size_t)l->offset + column, l->number, column};
+    size_t chars = l->continuations ? column - continuation_bytes(l->s, column) : column;
+    yaml_mark_t m = {(size_t)l->index + chars, l->number, chars};
     return m;
 }
 
@@ -593,6 +621,7 @@ static void unread_line(struct block_events *b, const struct line *l)
 {
     b->pos = (size_t)(l->offset - b->base);
     b->lines--;
+    b->continuations -= l->continuations;
 }
 
 /* Appends n bytes of c, or of s when s is given, to text. */
@@ -862,15 +891,23 @@ static enum block_status content_line(struct block_events *b, const struct line 
     return is_entry(l, c) ? entry_line(b, l, c) : BLOCK_REFUSED;
 }
 
-/* The end of the input: what is pending and open ends where libyaml's stream end stands. */
+/*
+ * The end of the input: what is pending and open ends where libyaml's stream end stands. When
+ * the last line has no line break, libyaml first ends the collections indented deeper than
+ * where that line ends, there; then it moves to the start of a line after it for the rest.
+ */
 static enum block_status end_of_input(struct block_events *b)
 {
     if (!b->depth)
         return BLOCK_REFUSED; /* nothing, or only "---" */
-    yaml_mark_t at = {(size_t)(b->base + b->len), b->lines, 0};
+    size_t index = (size_t)(b->base + b->len - b->continuations);
+    yaml_mark_t at = {index, b->lines, 0};
+    yaml_mark_t before = b->tail_column ? (yaml_mark_t){index, b->lines - 1, b->tail_column} : at;
     enum block_status rc = BLOCK_EVENT;
     if (b->pending != P_NONE)
         rc = push_empty_scalar(b, b->pending_mark);
+    while (rc == BLOCK_EVENT && b->depth && top(b)->column > before.column)
+        rc = close_level(b, before);
     while (rc == BLOCK_EVENT && b->depth)
         rc = close_level(b, at);
     if (rc == BLOCK_EVENT)

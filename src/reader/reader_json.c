@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/util_utf8.h"
+
 /*
  * libyaml's marks count characters: the index from the first character after a BOM, the
  * column from the line's start. Only strings hold characters of more than one byte, so a
@@ -43,12 +45,23 @@ struct json_events {
     enum state state;
     uint8_t *stack;
     size_t depth, stack_cap;
-    uint32_t max_depth; /* json_events_check(): refuse nesting this close to the reader's limit */
+    uint32_t max_depth; /* refuse nesting this close to the reader's limit (0: none) */
     bool quiet;         /* json_events_check(): events are only counted, not filled */
     uint64_t key_offset, key_line;
     yaml_mark_t stream_end;
     unsigned char *text; /* a string's value with its escapes decoded */
     size_t text_cap;
+    /* Events made and not yet handed out, in a ring of held_cap (a power of two): events
+     * given to made-1, each at index n & (held_cap - 1) (json_events_next). */
+    struct json_held {
+        yaml_event_t ev;
+        unsigned char *text; /* its value, a copy */
+        size_t cap;
+    } * held;
+    size_t held_cap;
+    uint64_t made, given;
+    uint64_t checked; /* input offset up to which characters are checked (note_bad_bytes) */
+    uint64_t bad_at;  /* of the first character libyaml's reader refuses, or UINT64_MAX */
 };
 
 /* Bytes a string holds as they are: printable ASCII but the quote and the backslash. */
@@ -78,6 +91,36 @@ static void new_line(struct json_events *j, size_t p)
     j->line_index = j->base + p - j->skipped - j->cont;
 }
 
+/*
+ * Checks the characters read since the last call, as libyaml's reader checks what it decodes
+ * (a byte order mark first is taken; NEL, LS and PS count as bad here: this reader refuses
+ * them anyway), and notes the first bad one. A character cut by the buffer's end waits for
+ * the next read.
+ */
+static void note_bad_bytes(struct json_events *j)
+{
+    size_t p = (size_t)(j->checked - j->base), e = j->end;
+    if (j->checked == 0 && e - p >= 3 && j->buf[0] == 0xEF && j->buf[1] == 0xBB &&
+        j->buf[2] == 0xBF)
+        p = 3;
+    while (p < e && j->bad_at == UINT64_MAX) {
+        p = utf8_ascii_run(j->buf, p, e, true);
+        if (p == e)
+            break;
+        if (j->buf[p] < 0x80) {
+            j->bad_at = j->base + p;
+            break;
+        }
+        size_t n = utf8_yaml_length(j->buf + p, e - p);
+        if (!n && !j->eof && utf8_cut(j->buf + p, e - p))
+            break; /* a character the next read completes */
+        if (!n)
+            j->bad_at = j->base + p;
+        p += n ? n : 1;
+    }
+    j->checked = j->base + p;
+}
+
 /* Moves the unread bytes to the front and reads until the buffer is full or the input ends. */
 static enum json_status refill(struct json_events *j)
 {
@@ -99,6 +142,7 @@ static enum json_status refill(struct json_events *j)
         }
         j->end += (size_t)n;
     }
+    note_bad_bytes(j);
     return JSON_EVENT;
 }
 
@@ -197,29 +241,6 @@ static enum json_status skip_blanks(struct json_events *j)
         if (rc != JSON_EVENT)
             return rc;
     }
-}
-
-/* A UTF-8 sequence libyaml reads as one printable character that is not a line break: its
- * length, or 0. */
-static size_t utf8_length(const unsigned char *s, size_t avail)
-{
-    unsigned c = s[0];
-    size_t n = c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
-    if (!n || avail < n)
-        return 0;
-    uint32_t cp = c & (n == 2 ? 0x1Fu : n == 3 ? 0x0Fu : 0x07u);
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3Fu);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0; /* overlong, or past Unicode */
-    /* C1 controls and NEL, surrogates, LS and PS (line breaks to libyaml), non-characters */
-    if (cp < 0xA0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0x2028 || cp == 0x2029 ||
-        cp == 0xFFFE || cp == 0xFFFF)
-        return 0;
-    return n;
 }
 
 static int hex_digit(unsigned char c)
@@ -357,7 +378,7 @@ static enum json_status scan_string(struct json_events *j, yaml_event_t *ev)
                 return JSON_REFUSED;
             escaped = true;
         } else {
-            if (!(n = utf8_length(b + p, stop - p)))
+            if (!(n = utf8_yaml_length(b + p, stop - p)))
                 return JSON_REFUSED; /* control characters, DEL, what libyaml refuses */
             cont += n - 1;
         }
@@ -635,7 +656,8 @@ static enum json_status step(struct json_events *j, yaml_event_t *ev, bool *emit
     }
 }
 
-enum json_status json_events_next(struct json_events *j, yaml_event_t *ev)
+/* The next event of the input, as the reader reads it (not yet handed out). */
+static enum json_status produce(struct json_events *j, yaml_event_t *ev)
 {
     for (;;) {
         bool emitted;
@@ -645,7 +667,112 @@ enum json_status json_events_next(struct json_events *j, yaml_event_t *ev)
     }
 }
 
-struct json_events *json_events_new(json_read_fn read, void *ctx)
+/* ---- handing out ---------------------------------------------------------------------------- */
+
+/*
+ * An event is handed out only once libyaml is sure to give it too. Before libyaml gives an
+ * event it may read ahead: where a key could start (every scalar and every '[' or '{' in JSON)
+ * it reads token after token until a token starts on a later line or more than 1024
+ * characters on, and it refuses a bad character up to 16 KiB past where it scans. So an event
+ * waits until the reader has made a later event that starts so far on, and the input MARGIN
+ * bytes past the cursor has been read and found to hold only characters libyaml's reader
+ * takes. Every token up to there is read exactly as libyaml reads it, so libyaml gives every
+ * event handed out before any error of its own, and whoever reads on with libyaml after
+ * JSON_REFUSED may skip them (reader_json.h).
+ */
+#define MARGIN    (64 * 1024)
+#define KEY_AHEAD 1024
+
+/* An event made: its value copied out of the buffers, which move on. */
+static enum json_status hold(struct json_held *h)
+{
+    if (h->ev.type != YAML_SCALAR_EVENT)
+        return JSON_EVENT;
+    size_t n = h->ev.data.scalar.length;
+    if (h->cap <= n) {
+        size_t cap = h->cap ? h->cap : 256;
+        while (cap <= n)
+            cap *= 2;
+        unsigned char *t = realloc(h->text, cap);
+        if (!t)
+            return JSON_ENOMEM;
+        h->text = t;
+        h->cap = cap;
+    }
+    memcpy(h->text, h->ev.data.scalar.value, n);
+    h->text[n] = '\0';
+    h->ev.data.scalar.value = h->text;
+    return JSON_EVENT;
+}
+
+/* The input read and checked MARGIN bytes past the cursor (or to its end). */
+static enum json_status read_ahead(struct json_events *j)
+{
+    while (!j->eof && j->end - j->pos < MARGIN) {
+        enum json_status rc = refill(j);
+        if (rc != JSON_EVENT)
+            return rc;
+    }
+    return j->bad_at > j->base + j->pos + MARGIN ? JSON_EVENT : JSON_REFUSED;
+}
+
+static struct json_held *held_at(const struct json_events *j, uint64_t n)
+{
+    return &j->held[n & (j->held_cap - 1)];
+}
+
+/* libyaml has read as far as it may before it gives the oldest event held. */
+static bool settled(const struct json_events *j)
+{
+    const yaml_event_t *first = &held_at(j, j->given)->ev, *last = &held_at(j, j->made - 1)->ev;
+    return last->type == YAML_STREAM_END_EVENT || last->start_mark.line > first->start_mark.line ||
+           last->start_mark.index > first->start_mark.index + KEY_AHEAD;
+}
+
+/* Room for one more event held: the ring doubles, its events kept in order. */
+static enum json_status held_room(struct json_events *j)
+{
+    if (j->made - j->given < j->held_cap)
+        return JSON_EVENT;
+    size_t cap = j->held_cap ? 2 * j->held_cap : 16;
+    struct json_held *ring = calloc(cap, sizeof(*ring));
+    if (!ring)
+        return JSON_ENOMEM;
+    for (size_t i = 0; i < j->held_cap; i++) {
+        uint64_t n = j->given + i;
+        ring[n & (cap - 1)] = *held_at(j, n);
+    }
+    free(j->held);
+    j->held = ring;
+    j->held_cap = cap;
+    return JSON_EVENT;
+}
+
+enum json_status json_events_next(struct json_events *j, yaml_event_t *ev)
+{
+    enum json_status rc;
+    if (j->given && held_at(j, j->given - 1)->ev.type == YAML_STREAM_END_EVENT)
+        return JSON_REFUSED; /* nothing after the stream's end */
+    while (j->made == j->given || !settled(j)) {
+        if ((rc = held_room(j)) != JSON_EVENT)
+            return rc;
+        struct json_held *h = held_at(j, j->made);
+        if ((rc = produce(j, &h->ev)) != JSON_EVENT || (rc = hold(h)) != JSON_EVENT)
+            return rc;
+        j->made++;
+    }
+    if ((rc = read_ahead(j)) != JSON_EVENT)
+        return rc;
+    *ev = held_at(j, j->given++)->ev;
+    return JSON_EVENT;
+}
+
+uint64_t json_events_given(const struct json_events *j)
+{
+    return j->given;
+}
+
+struct json_events *json_events_new(json_read_fn read, void *ctx, uint32_t max_depth)
 {
     struct json_events *j = calloc(1, sizeof(*j));
     if (!j)
@@ -657,6 +784,8 @@ struct json_events *json_events_new(json_read_fn read, void *ctx)
     }
     j->read = read;
     j->ctx = ctx;
+    j->max_depth = max_depth;
+    j->bad_at = UINT64_MAX;
     return j;
 }
 
@@ -667,19 +796,21 @@ void json_events_free(struct json_events *j)
     free(j->buf);
     free(j->stack);
     free(j->text);
+    for (size_t i = 0; i < j->held_cap; i++)
+        free(j->held[i].text);
+    free(j->held);
     free(j);
 }
 
 int json_events_check(json_read_fn read, void *ctx, uint32_t max_depth)
 {
-    struct json_events *j = json_events_new(read, ctx);
+    struct json_events *j = json_events_new(read, ctx, max_depth);
     if (!j)
         return JSON_ENOMEM;
-    j->max_depth = max_depth;
     j->quiet = true;
     yaml_event_t ev;
     enum json_status rc;
-    while ((rc = json_events_next(j, &ev)) == JSON_EVENT && ev.type != YAML_STREAM_END_EVENT)
+    while ((rc = produce(j, &ev)) == JSON_EVENT && ev.type != YAML_STREAM_END_EVENT)
         ;
     json_events_free(j);
     return rc == JSON_EVENT ? 1 : rc;

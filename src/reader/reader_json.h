@@ -3,19 +3,20 @@
  * marks (line, column, character index), the same scalar styles and values, several times
  * faster than libyaml's scanner.
  *
- * It reads only what it reads exactly as libyaml does, and that is decided before anything is
- * read: json_events_check() reads the whole input once and says whether every byte of it is
- * such JSON. Anything else goes to libyaml, whose findings (syntax errors, invalid UTF-8, the
- * value-size guard, nesting deeper than the limit) then come out as they always did. Left to
- * libyaml: a root that is not an object or array; anything that is not strict JSON; invalid
- * UTF-8, control characters, or characters libyaml refuses or reads as line breaks (NEL,
- * U+2028, U+2029); \u escapes of surrogates (libyaml refuses them) or
- * of '$', '{' and '}' (a placeholder written so is not seen by the source's byte scan at the
- * same moment on both paths); a key whose ':' is on another line or more than 1024 characters
- * from its start (no longer a key to libyaml); a token or run of blanks longer than
- * JSON_TOKEN_MAX (libyaml's reader guard may stop such a file); a tab outside the root value;
- * nesting within 3 levels of the depth limit (the reader stops there, at a read position only
- * libyaml's buffering decides).
+ * It reads only what it reads exactly as libyaml does, and gives up with JSON_REFUSED at
+ * anything else; the caller then reads the input again with libyaml from its first byte and
+ * drops the first json_events_given() events, which are libyaml's own (an event is handed out
+ * only once the reader has read the next one and 64 KiB past it, so libyaml gives it before
+ * any error of its own). json_events_check() reads the whole input once and says whether all
+ * of it is such JSON (the tests' measure of what the reader takes). Left to libyaml: a root
+ * that is not an object or array; anything that is not strict JSON; invalid UTF-8, control
+ * characters, or characters libyaml refuses or reads as line breaks (NEL, U+2028, U+2029); \u
+ * escapes of surrogates (libyaml refuses them) or of '$', '{' and '}' (a placeholder written so
+ * is not seen by the source's byte scan at the same moment on both paths); a key whose ':' is
+ * on another line or more than 1024 characters from its start (no longer a key to libyaml); a
+ * token or run of blanks longer than JSON_TOKEN_MAX (libyaml's reader guard may stop such a
+ * file); a tab outside the root value; nesting within 3 levels of the depth limit (the reader
+ * stops there, at a read position only libyaml's buffering decides).
  *
  * Events are filled like libyaml's but own nothing: a scalar's value points into the reader's
  * buffers and is valid until the next call; never pass them to yaml_event_delete().
@@ -55,10 +56,12 @@ struct json_events;
 /* 1: the whole input is read by this reader exactly as by libyaml; 0: not; <0: json_status. */
 int json_events_check(json_read_fn read, void *ctx, uint32_t max_depth);
 
-struct json_events *json_events_new(json_read_fn read, void *ctx);
-/* The next event. After JSON_REFUSED on an input json_events_check() accepted, the input
- * changed while it was read. */
+/* max_depth: the reader's nesting limit (0: none). */
+struct json_events *json_events_new(json_read_fn read, void *ctx, uint32_t max_depth);
+/* The next event; JSON_REFUSED: from here on, libyaml must read the input (see above). */
 enum json_status json_events_next(struct json_events *j, yaml_event_t *ev);
+/* How many events json_events_next() has handed out. */
+uint64_t json_events_given(const struct json_events *j);
 void json_events_free(struct json_events *j);
 
 #endif

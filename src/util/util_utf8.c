@@ -1,5 +1,8 @@
 #include "util_utf8.h"
 
+#include <stdint.h>
+#include <string.h>
+
 /* The well-formed byte sequences of Unicode 6.2, table 3-7. */
 size_t utf8_sequence_length(const unsigned char *s, size_t n)
 {
@@ -75,4 +78,74 @@ size_t utf8_offset(const char *s, size_t n, size_t chars)
         chars--;
     }
     return i < n ? i : n;
+}
+
+size_t utf8_yaml_length(const unsigned char *s, size_t avail)
+{
+    unsigned c = s[0];
+    size_t n = c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+    if (!n || avail < n)
+        return 0;
+    uint32_t cp = c & (n == 2 ? 0x1Fu : n == 3 ? 0x0Fu : 0x07u);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3Fu);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0; /* overlong, or past Unicode */
+    /* C1 controls and NEL, surrogates, LS and PS (line breaks to libyaml), non-characters */
+    if (cp < 0xA0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0x2028 || cp == 0x2029 ||
+        cp == 0xFFFE || cp == 0xFFFF)
+        return 0;
+    return n;
+}
+
+/* ASCII libyaml's reader takes as it is: printable, line feed (1); tab, carriage return (2). */
+static const uint8_t yaml_ascii[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
+
+/*
+ * Every byte a word gets to test is below 0x80, so each test is exact per byte: adding 0x60
+ * sets the high bit of a byte of 0x20 or more, adding 0x7F that of a byte other than zero.
+ */
+size_t utf8_ascii_run(const unsigned char *b, size_t p, size_t e, bool tab_and_cr)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    for (; p + 8 <= e; p += 8) {
+        uint64_t w;
+        memcpy(&w, b + p, 8);
+        if (w & highs)
+            break;
+        uint64_t control = ~(w + ones * 0x60) & highs;
+        uint64_t lf = ~((w ^ ones * '\n') + ones * 0x7F) & highs;
+        uint64_t allowed = lf;
+        if (tab_and_cr)
+            allowed |= (~((w ^ ones * '\t') + ones * 0x7F) & highs) |
+                       (~((w ^ ones * '\r') + ones * 0x7F) & highs);
+        uint64_t del = ~((w ^ ones * 0x7F) + ones * 0x7F) & highs;
+        if ((control & ~allowed) | del)
+            break;
+    }
+#endif
+    unsigned limit = tab_and_cr ? 2 : 1;
+    while (p < e && b[p] < 0x80 && yaml_ascii[b[p]] && yaml_ascii[b[p]] <= limit)
+        p++;
+    return p;
+}
+
+bool utf8_cut(const unsigned char *s, size_t avail)
+{
+    size_t want = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
+    if (avail >= want)
+        return false;
+    for (size_t i = 1; i < avail; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return false;
+    return true;
 }

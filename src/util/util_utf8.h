@@ -16,4 +16,18 @@ size_t utf8_count(const char *s, size_t n);
 /* Byte offset of character index chars within s (clamped to n). */
 size_t utf8_offset(const char *s, size_t n, size_t chars);
 
+/*
+ * The length of the UTF-8 sequence at s (avail bytes there) when libyaml's reader takes it as
+ * one printable character that is not a line break, else 0: not valid UTF-8 (cut short too),
+ * ASCII, a C1 control or NEL, a surrogate, LS or PS, U+FFFE or U+FFFF.
+ */
+size_t utf8_yaml_length(const unsigned char *s, size_t avail);
+/* True when the avail bytes at s are the start of a UTF-8 sequence that more bytes complete. */
+bool utf8_cut(const unsigned char *s, size_t avail);
+/*
+ * The first byte from p on (before e) that is not printable ASCII or a line feed, nor, with
+ * tab_and_cr, a tab or carriage return: eight bytes at a time where it can.
+ */
+size_t utf8_ascii_run(const unsigned char *b, size_t p, size_t e, bool tab_and_cr);
+
 #endif

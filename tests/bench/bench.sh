@@ -16,7 +16,8 @@
 # the lint row with its peak RSS, the memory figure of issue 17 (at most 96 MB; 40 at 100,000).
 # BENCH_CONVERT=0 leaves out every table but the first (each other file is another 600 MB+);
 # BENCH_RUNS=1 takes one run instead of the best of 3.
-# Last, start-up on one-entity files (startup.sh; STARTUP_RUNS runs each, default 50).
+# Then -j 1 against -j 2 on 2,000 small files; last, start-up on one-entity files (startup.sh;
+# STARTUP_RUNS runs each, default 50).
 set -eu
 build=${1:?usage: bench.sh BUILD_DIR [N ...]}
 shift
@@ -93,6 +94,32 @@ json_table() {
     table json json lint -q --no-excerpts
 }
 
+# Many small files on one and on two CPUs: 2,000 copies of a two-service file (made once in the
+# bench folder), linted with -j 1 and with -j 2; files per second, and the ratio of the two.
+jobs_table() {
+    echo
+    dir="$work/small-files"
+    if [ ! -f "$dir/f2000.yml" ]; then
+        mkdir -p "$dir"
+        "$build/tests/gen_kong" 2 > "$dir/f1.yml"
+        for i in $(seq 2 2000); do cp "$dir/f1.yml" "$dir/f$i.yml"; done
+    fi
+    printf '%-8s %10s %10s %8s\n' files j1_files_s j2_files_s ratio
+    best1=; best2=
+    for r in $(seq "$runs"); do
+        for j in 1 2; do
+            read -r t rss rc << EOF
+$("$build/tests/measure" "$bin" lint -q --no-excerpts -j $j "$dir")
+EOF
+            [ "$rc" = 0 ] || { echo "bench: gatehop lint -j $j exited $rc on $dir"; exit 1; }
+            eval "best=\${best$j}"
+            if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then eval "best$j=$t"; fi
+        done
+    done
+    awk -v a="$best1" -v b="$best2" \
+        'BEGIN { printf "%-8s %10.0f %10.0f %8.2f\n", 2000, 2000 / a, 2000 / b, a / b }'
+}
+
 # Start-up on one-entity files: the median of many runs (tests/bench/startup.sh).
 startup_table() {
     echo
@@ -105,4 +132,5 @@ convert_table
 creds_table
 single_core_table
 json_table
+jobs_table
 startup_table

@@ -1,7 +1,8 @@
 /*
- * libFuzzer target for the JSON reader (src/reader/reader_json.h): any bytes it accepts must
- * give libyaml's events exactly (tests/tools/json_events_compare.h), and the reader must hand
- * out the same entries and findings on both paths. Build with -DGATEHOP_FUZZ=ON and CC=clang;
+ * libFuzzer target for the JSON reader (src/reader/reader_json.h): every event it hands out
+ * must be libyaml's (tests/tools/json_events_compare.h), and the reader, which hands over to
+ * libyaml where the JSON reader stops, must give the same entries and findings as libyaml
+ * alone. Build with -DGATEHOP_FUZZ=ON and CC=clang;
  * seeds are corpus/ and tests/fuzz/seeds/.
  */
 #include <stdint.h>
@@ -17,8 +18,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool accepted;
     if (compare_json_events("input", data, size, &accepted) > 0)
         abort();
-    if (!accepted)
-        return 0;
     struct buf fast, slow;
     buf_init(&fast, BUF_DEFAULT_MAX);
     buf_init(&slow, BUF_DEFAULT_MAX);

@@ -7,6 +7,8 @@
 #define EVENTS_COMPARE_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -62,6 +64,69 @@ static const char *event_difference(const yaml_event_t *y, const yaml_event_t *j
     default:
         return NULL;
     }
+}
+
+/* A fast reader's next event: 1 an event, 0 it hands over to libyaml, <0 out of memory. */
+typedef int (*fast_next_fn)(void *reader, yaml_event_t *ev);
+
+/*
+ * Reads data with a fast reader (who names it) and with libyaml, and compares every event the
+ * fast reader hands out with libyaml's, up to where it hands over: libyaml must give each of
+ * them, in order, before any error of its own. 0: they are libyaml's (*whole: the fast reader
+ * gave all of them, to the stream's end; *given: how many; *line: the 1-based line of the last
+ * one); 1: they differ, said on stderr with name; -1: out of memory.
+ */
+static int compare_fast_events(const char *name, const char *who, const unsigned char *data,
+                               size_t len, fast_next_fn next, void *reader, bool *whole,
+                               uint64_t *given, size_t *line)
+{
+    *whole = false;
+    *given = 0;
+    *line = 0;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return -1;
+    yaml_parser_set_input_string(&parser, data, len);
+    int rc = 0;
+    for (size_t n = 0; rc == 0; n++) {
+        yaml_event_t y, e;
+        int st = next(reader, &e);
+        if (st < 0)
+            rc = -1;
+        if (st != 1)
+            break;
+        *given = n + 1;
+        *line = e.start_mark.line + 1;
+        if (!yaml_parser_parse(&parser, &y)) {
+            fprintf(stderr,
+                    "%s: event %zu: libyaml fails (%s at %zu:%zu) where the %s gave type %d at "
+                    "%zu:%zu\n",
+                    name, n, parser.problem ? parser.problem : "?", parser.problem_mark.line,
+                    parser.problem_mark.column, who, (int)e.type, e.start_mark.line,
+                    e.start_mark.column);
+            rc = 1;
+            break;
+        }
+        const char *diff = event_difference(&y, &e);
+        if (diff) {
+            fprintf(stderr,
+                    "%s: event %zu (libyaml type %d at %zu:%zu+%zu, ends %zu:%zu+%zu): %s differs "
+                    "(%s: type %d at %zu:%zu+%zu, ends %zu:%zu+%zu)\n",
+                    name, n, (int)y.type, y.start_mark.line, y.start_mark.column,
+                    y.start_mark.index, y.end_mark.line, y.end_mark.column, y.end_mark.index, diff,
+                    who, (int)e.type, e.start_mark.line, e.start_mark.column, e.start_mark.index,
+                    e.end_mark.line, e.end_mark.column, e.end_mark.index);
+            rc = 1;
+        }
+        bool end = y.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&y);
+        if (end) {
+            *whole = true;
+            break;
+        }
+    }
+    yaml_parser_delete(&parser);
+    return rc;
 }
 
 #endif

@@ -154,6 +154,32 @@ static void test_utf8(void)
     is_int(utf8_offset("h\xc3\xa9llo", 6, 2), 3, "byte offset of the third character");
 }
 
+/* What the fast readers take as libyaml's reader does (src/reader/reader_block.h, reader_json.h).
+ */
+static void test_utf8_yaml(void)
+{
+    const unsigned char *u = (const unsigned char *)"\xc3\xa9\xe6\x97\xa5\xf0\x9f\x9a\x80";
+    is_int(utf8_yaml_length(u, 9), 2, "a two-byte letter");
+    is_int(utf8_yaml_length(u + 2, 7), 3, "a three-byte letter");
+    is_int(utf8_yaml_length(u + 5, 4), 4, "a four-byte emoji");
+    is_int(utf8_yaml_length(u + 5, 3), 0, "cut short: not a character yet");
+    is_int(utf8_yaml_length((const unsigned char *)"\xc2\x85", 2), 0, "NEL is a line break");
+    is_int(utf8_yaml_length((const unsigned char *)"\xe2\x80\xa8", 3), 0, "LS is a line break");
+    is_int(utf8_yaml_length((const unsigned char *)"\xc2\x9f", 2), 0, "a C1 control");
+    is_int(utf8_yaml_length((const unsigned char *)"\xc2\xa0", 2), 2, "no-break space is taken");
+    is_int(utf8_yaml_length((const unsigned char *)"\xef\xbf\xbe", 3), 0, "U+FFFE is not");
+    is_int(utf8_yaml_length((const unsigned char *)"A", 1), 0, "ASCII is not its business");
+    ok(utf8_cut(u + 5, 2), "two bytes of four: the next read completes it");
+    ok(!utf8_cut(u + 5, 4), "a whole character is not cut");
+    ok(!utf8_cut((const unsigned char *)"\xf0\x9f\n", 3), "a line feed ends it: not cut, bad");
+    const unsigned char *text = (const unsigned char *)"key: value\n  more: [a, b]\t\x01z";
+    is_int(utf8_ascii_run(text, 0, 28, false), 25, "a tab ends the run without tab_and_cr");
+    is_int(utf8_ascii_run(text, 0, 28, true), 26, "a control character ends it with it");
+    is_int(utf8_ascii_run(u, 0, 9, true), 0, "a byte of a multi-byte character ends it");
+    const unsigned char *del = (const unsigned char *)"0123456789abcde\x7f";
+    is_int(utf8_ascii_run(del, 0, 16, true), 15, "DEL ends it, past a whole word");
+}
+
 static void test_misc(void)
 {
     is_int(str_edit_distance("protocol", "protocols"), 1, "one insertion");
@@ -286,6 +312,7 @@ int main(void)
     test_strmap();
     test_keyset();
     test_utf8();
+    test_utf8_yaml();
     test_misc();
     test_sha1();
     return done();
