@@ -9,7 +9,8 @@
 # the block reader, hand-* must be handed over); and files made here from gen_kong's output
 # with something the block reader leaves to libyaml put in late (a tab, a CR, a non-ASCII
 # character, a control character, a scalar over two lines, deep nesting, a literal block scalar
-# at the very end), so that it hands over after thousands of events.
+# at the very end), so that it hands over after thousands of events; and an entry of more
+# values than the reader takes, where the reader stops with the block reader still reading.
 #
 # usage: check_yaml_reader.sh SRC GATEHOP YAML_DIFF GEN_KONG [SHARD SHARDS]
 set -u
@@ -89,6 +90,13 @@ late control 's/$/\x01/'
 late badutf8 's/$/ # \xe9t\xe9/'
 late twolines 's/$/\n        continued/'
 late deep 's/$/\n  x: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]/'
+# An entry of more values than the reader takes (2,000,000): it stops with the block reader
+# active, and libyaml must have read to the same event by then.
+{
+    printf '_format_version: "3.0"\nservices:\n- name: a\n  url: http://a\n  tags:\n'
+    seq 1 2000100 | sed 's/^/  - t/'
+    printf -- '- name: b\n  url: http://b\n'
+} > "$made/too-many-values.yml"
 cp "$made/base.yml" "$made/literal-at-end.yml"
 printf 'custom_plugins:\n- name: x\n  schema: |\n    return {}' >> "$made/literal-at-end.yml"
 for f in "$made"/*.yml; do
