@@ -11,8 +11,8 @@
  * queue; they are handed out once the next line with content has been read as well (libyaml
  * looks at the next token before it gives a scalar: it could be a key, or go on), and once the
  * bytes up to MARGIN past that line have been read and found clean (libyaml decodes, and so
- * refuses, its input well ahead of where it scans). Every character is printable ASCII, so a
- * character's index is its byte offset.
+ * refuses, its input well ahead of where it scans). Marks count characters, as libyaml's do:
+ * a line's byte columns are turned into characters where the line holds UTF-8 sequences.
  */
 
 #define CHUNK    (256 * 1024)
@@ -71,7 +71,7 @@ struct block_events {
     bool started, rooted, finished;
     bool had_root;   /* the document's collection was opened: there is no second */
     bool plain_last; /* the last line with content ended in a plain scalar, which may go on */
-    uint64_t last_event_at;
+    uint64_t last_event_at; /* the index (characters) where the last event queued starts */
 
     struct item *queue;
     size_t head, ready, tail, queue_cap;
@@ -655,6 +655,7 @@ static enum block_status literal_block(struct block_events *b, const struct line
         return BLOCK_REFUSED;
     size_t parent = top(b)->column, indent = 0, blank = 0, value = b->text_len;
     bool first = true;
+    yaml_mark_t start = mark_at(l, i); /* l's text moves as the lines after it are read */
     struct line c;
     for (;;) {
         enum block_status rc = next_line(b, &c);
@@ -683,8 +684,7 @@ static enum block_status literal_block(struct block_events *b, const struct line
     size_t tail = chomp < 0 ? 0 : chomp > 0 ? 1 + blank : 1;
     if (!text_add(b, NULL, '\n', tail) || !text_room(b, 1))
         return BLOCK_ENOMEM;
-    return push_scalar(b, mark_at(l, i), mark_at(&c, 0), b->text_len - value,
-                       YAML_LITERAL_SCALAR_STYLE);
+    return push_scalar(b, start, mark_at(&c, 0), b->text_len - value, YAML_LITERAL_SCALAR_STYLE);
 }
 
 /* ---- lines ---------------------------------------------------------------------------------- */
@@ -868,7 +868,7 @@ static enum block_status root(struct block_events *b, const struct line *l, size
 
 static enum block_status content_line(struct block_events *b, const struct line *l, size_t c)
 {
-    if (l->offset + c - b->last_event_at > BLOCK_GAP_MAX)
+    if (l->index + c - b->last_event_at > BLOCK_GAP_MAX)
         return BLOCK_REFUSED; /* libyaml's reader guard decides such a gap */
     if (b->plain_last && b->depth && c > top(b)->column)
         return BLOCK_REFUSED; /* the plain scalar goes on to this line */

@@ -1,19 +1,22 @@
 /*
  * A fast reader for the YAML gateway configurations are written in: block mappings and block
- * sequences whose scalars each sit on one line (plain, single- or double-quoted), flow
- * sequences of such scalars on one line, and empty flow collections. It gives the events
- * libyaml gives for the same bytes, with the same marks and values, several times faster, and
- * it reads as it goes: no pass over the input comes first.
+ * sequences (indentless ones, "- - a" and "- key: value" too), scalars on one line (plain,
+ * single- or double-quoted), literal block scalars ("|", "|-", "|+"), flow sequences and
+ * mappings of such scalars on one line, comments, an explicit "---" first, UTF-8 text. It
+ * gives the events libyaml gives for the same bytes, with the same marks and values, several
+ * times faster, and it reads as it goes: no pass over the input comes first.
  *
- * It hands out an event only when it is sure libyaml gives that event next, and gives up with
- * BLOCK_REFUSED at anything else: a character that is not printable ASCII (libyaml checks every
- * character it decodes, up to 16 KiB ahead of where it scans, so an event is held until 64 KiB
- * past the line after it have been read clean); a scalar that goes on to another line; a block
- * scalar, anchor, alias, tag, directive, second document, complex key, flow mapping with
- * content, nested or multi-line flow collection; a tab anywhere; a key whose ':' is more than
- * 1000 characters from its start; a line longer than BLOCK_LINE_MAX or a gap between events
- * longer than BLOCK_GAP_MAX (libyaml's reader guard decides those); nesting within 3 levels of
- * the depth limit; an empty file.
+ * It hands out an event only when it is sure libyaml gives that event next: once the next line
+ * with content has been read (libyaml looks at the next token before it gives a scalar), and
+ * 64 KiB past it have been found to hold only characters libyaml's reader takes (it refuses a
+ * bad one up to 16 KiB ahead of where it scans). It gives up with BLOCK_REFUSED at anything
+ * else: a character libyaml refuses, a tab, a carriage return, NEL, LS, PS or a byte order
+ * mark; a plain scalar that goes on to another line, a quoted one or a flow collection over
+ * several lines; a folded block scalar, an indentation indicator, a literal block at the very
+ * end; an anchor, alias, tag, directive, second document or complex key; a key whose ':' is
+ * more than 1000 characters from its start; a line longer than BLOCK_LINE_MAX or a gap between
+ * events longer than BLOCK_GAP_MAX characters (libyaml's reader guard decides those); nesting
+ * within 3 levels of the depth limit; an empty file.
  *
  * After BLOCK_REFUSED the caller reads the input again with libyaml from its first byte and
  * drops the first block_events_given() events, which are libyaml's own: a refused file costs

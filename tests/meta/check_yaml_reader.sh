@@ -97,6 +97,13 @@ late deep 's/$/\n  x: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[
     seq 1 2000100 | sed 's/^/  - t/'
     printf -- '- name: b\n  url: http://b\n'
 } > "$made/too-many-values.yml"
+# Literal blocks whose first line holds UTF-8, many of them, so that they cross the reads.
+{
+    printf 'certificates:\n'
+    for i in $(seq 500); do
+        printf -- '- key: k%d\n  cert: |   # cl\303\251 %d\n    -----BEGIN-----\n    \303\251t\303\251\n' $i $i
+    done
+} > "$made/utf8-literals.yml"
 cp "$made/base.yml" "$made/literal-at-end.yml"
 printf 'custom_plugins:\n- name: x\n  schema: |\n    return {}' >> "$made/literal-at-end.yml"
 for f in "$made"/*.yml; do
