@@ -1019,6 +1019,7 @@ static void stop(struct reader_impl *R)
     /* Where reading stops, libyaml's reading decides what the source has seen by then (its
      * line endings, its suppression comments): libyaml reads to the same event. */
     if (R->block || R->json) {
+        R->have_event = false; /* the fast reader's, which owns its value: not libyaml's */
         gh_error ignored = {0};
         hand_over_to_libyaml(R, &ignored);
     }
