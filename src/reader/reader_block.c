@@ -91,19 +91,12 @@ struct block_events {
  */
 static void note_bad_bytes(struct block_events *b)
 {
-    size_t p = (size_t)(b->checked - b->base), e = b->len;
-    while (p < e && b->bad_at == NO_BYTE) {
-        p = utf8_ascii_run(b->buf, p, e, false);
-        if (p == e)
-            break;
-        const unsigned char *c = b->buf + p;
-        size_t n = c[0] < 0x80 ? 0 : utf8_yaml_length(c, e - p);
-        if (!n && c[0] >= 0x80 && !b->eof && utf8_cut(c, e - p))
-            break; /* a character the next read completes */
-        if (!n || (n == 3 && c[0] == 0xEF && c[1] == 0xBB && c[2] == 0xBF))
-            b->bad_at = b->base + p;
-        p += n ? n : 1;
-    }
+    if (b->bad_at != NO_BYTE)
+        return;
+    size_t bad, p = utf8_yaml_check(b->buf, (size_t)(b->checked - b->base), b->len, false, false,
+                                    !b->eof, &bad);
+    if (bad != SIZE_MAX)
+        b->bad_at = b->base + bad;
     b->checked = b->base + p;
 }
 

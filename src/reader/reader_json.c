@@ -99,25 +99,15 @@ static void new_line(struct json_events *j, size_t p)
  */
 static void note_bad_bytes(struct json_events *j)
 {
-    size_t p = (size_t)(j->checked - j->base), e = j->end;
-    if (j->checked == 0 && e - p >= 3 && j->buf[0] == 0xEF && j->buf[1] == 0xBB &&
+    if (j->bad_at != UINT64_MAX)
+        return;
+    size_t p = (size_t)(j->checked - j->base), bad;
+    if (j->checked == 0 && j->end >= 3 && j->buf[0] == 0xEF && j->buf[1] == 0xBB &&
         j->buf[2] == 0xBF)
         p = 3;
-    while (p < e && j->bad_at == UINT64_MAX) {
-        p = utf8_ascii_run(j->buf, p, e, true);
-        if (p == e)
-            break;
-        if (j->buf[p] < 0x80) {
-            j->bad_at = j->base + p;
-            break;
-        }
-        size_t n = utf8_yaml_length(j->buf + p, e - p);
-        if (!n && !j->eof && utf8_cut(j->buf + p, e - p))
-            break; /* a character the next read completes */
-        if (!n)
-            j->bad_at = j->base + p;
-        p += n ? n : 1;
-    }
+    p = utf8_yaml_check(j->buf, p, j->end, true, true, !j->eof, &bad);
+    if (bad != SIZE_MAX)
+        j->bad_at = j->base + bad;
     j->checked = j->base + p;
 }
 

@@ -149,3 +149,21 @@ bool utf8_cut(const unsigned char *s, size_t avail)
             return false;
     return true;
 }
+
+size_t utf8_yaml_check(const unsigned char *b, size_t p, size_t e, bool tab_and_cr, bool bom,
+                       bool more, size_t *bad)
+{
+    *bad = SIZE_MAX;
+    while ((p = utf8_ascii_run(b, p, e, tab_and_cr)) < e) {
+        const unsigned char *c = b + p;
+        size_t n = c[0] < 0x80 ? 0 : utf8_yaml_length(c, e - p);
+        if (!n && c[0] >= 0x80 && more && utf8_cut(c, e - p))
+            return p; /* a character the next read completes */
+        if (!n || (!bom && n == 3 && c[0] == 0xEF && c[1] == 0xBB && c[2] == 0xBF)) {
+            *bad = p;
+            return p;
+        }
+        p += n;
+    }
+    return p;
+}

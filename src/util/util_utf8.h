@@ -25,6 +25,15 @@ size_t utf8_yaml_length(const unsigned char *s, size_t avail);
 /* True when the avail bytes at s are the start of a UTF-8 sequence that more bytes complete. */
 bool utf8_cut(const unsigned char *s, size_t avail);
 /*
+ * Checks b[p..e) as libyaml's reader checks what it decodes, for a fast reader: printable ASCII
+ * and line feeds, tabs and carriage returns only with tab_and_cr, and what utf8_yaml_length()
+ * takes (U+FEFF only with bom). Returns where checking stopped: e, or, with more (bytes follow
+ * e), a character they complete. *bad is the offset of the first character not taken (checking
+ * stops there), else SIZE_MAX.
+ */
+size_t utf8_yaml_check(const unsigned char *b, size_t p, size_t e, bool tab_and_cr, bool bom,
+                       bool more, size_t *bad);
+/*
  * The first byte from p on (before e) that is not printable ASCII or a line feed, nor, with
  * tab_and_cr, a tab or carriage return: eight bytes at a time where it can.
  */

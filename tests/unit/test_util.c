@@ -178,6 +178,18 @@ static void test_utf8_yaml(void)
     is_int(utf8_ascii_run(u, 0, 9, true), 0, "a byte of a multi-byte character ends it");
     const unsigned char *del = (const unsigned char *)"0123456789abcde\x7f";
     is_int(utf8_ascii_run(del, 0, 16, true), 15, "DEL ends it, past a whole word");
+    size_t bad;
+    const unsigned char *bom = (const unsigned char *)"a: \xef\xbb\xbf\n";
+    is_int(utf8_yaml_check(bom, 0, 7, false, false, false, &bad), 3, "stops at a BOM inside");
+    is_int(bad, 3, "which is not taken without bom");
+    is_int(utf8_yaml_check(bom, 0, 7, false, true, false, &bad), 7, "taken with bom");
+    is_int(bad, SIZE_MAX, "nothing bad then");
+    is_int(utf8_yaml_check(text, 0, 28, true, true, false, &bad), 26, "a control character");
+    is_int(bad, 26, "is bad even with tab_and_cr");
+    is_int(utf8_yaml_check(u, 0, 7, true, true, true, &bad), 5, "waits for a cut character");
+    is_int(bad, SIZE_MAX, "that more bytes may complete");
+    is_int(utf8_yaml_check(u, 0, 7, true, true, false, &bad), 5, "at the end of the input");
+    is_int(bad, 5, "it is bad");
 }
 
 static void test_misc(void)
