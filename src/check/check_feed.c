@@ -35,6 +35,11 @@ struct feed {
      * reader writes reader.count, only the checker writes checker.count. */
     struct side reader_side, checker_side;
     _Alignas(64) atomic_bool stop;
+    /* feed_look_ahead(): asked by the checker; taken by the reader once the ring is empty. */
+    _Alignas(64) _Atomic(feed_look_fn) look_asked;
+    void *_Atomic look_ctx;
+    feed_look_fn look; /* the reader's own copy, once it took the work over */
+    void *look_for;
     bool thread_started, sync_ready;
     pthread_t thread;
     pthread_mutex_t mu;
@@ -48,6 +53,11 @@ static void read_into(struct feed *f, struct slot *s)
     s->rc = reader_next(f->reader, &s->fe.e, &s->err);
     s->fe.placeholder = f->src->stats.placeholder;
     s->fe.dollar = f->src->stats.dollar;
+    s->fe.looked = false;
+    if (f->look && s->rc >= 0) {
+        f->look(f->look_for, &s->fe);
+        s->fe.looked = true;
+    }
 }
 
 static bool last(const struct slot *s)
@@ -122,10 +132,36 @@ static bool room_ready(struct feed *f)
     return FEED_SLOTS - filled >= FEED_BATCH;
 }
 
+/* The checker has released every slot the reader filled, or stopped the feed. */
+static bool ring_empty(struct feed *f)
+{
+    return atomic_load(&f->stop) ||
+           atomic_load(&f->reader_side.count) == atomic_load(&f->checker_side.count);
+}
+
+/*
+ * The look-ahead work asked for is taken over once the checker has taken every entry read
+ * before: those it looks at itself, and its work on them happens before the reader's on the
+ * next (the release of the last slot orders them).
+ */
+static void take_look_ahead(struct feed *f)
+{
+    if (f->look || !atomic_load(&f->look_asked))
+        return;
+    if (!ring_empty(f)) {
+        /* The checker may sleep until a whole batch is ready: it must take what there is. */
+        wake(f, &f->checker_side, checker_may_go);
+        wait_for(f, &f->reader_side, ring_empty);
+    }
+    f->look_for = atomic_load(&f->look_ctx);
+    f->look = atomic_load(&f->look_asked);
+}
+
 static void *run_reader(void *arg)
 {
     struct feed *f = arg;
     for (;;) {
+        take_look_ahead(f);
         if (!reader_may_go(f))
             wait_for(f, &f->reader_side, reader_may_go);
         if (atomic_load(&f->stop))
@@ -216,6 +252,15 @@ void feed_release(struct feed *f)
     size_t n = atomic_load_explicit(&f->checker_side.count, memory_order_relaxed);
     atomic_store(&f->checker_side.count, n + 1);
     wake(f, &f->reader_side, room_ready);
+}
+
+bool feed_look_ahead(struct feed *f, feed_look_fn look, void *ctx)
+{
+    if (!f->threaded)
+        return false;
+    atomic_store(&f->look_ctx, ctx);
+    atomic_store(&f->look_asked, look);
+    return true;
 }
 
 void feed_close(struct feed *f)

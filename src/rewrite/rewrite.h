@@ -166,9 +166,12 @@ struct rw_ctx {
         const char *prefix;    /* "queue: " before the record's text, or "" */
         unsigned block_column; /* written in block style from this column; 0: on one line */
     } made[16];
-    size_t nmade;    /* reset for each entry */
-    bool may_reemit; /* the current item may be written out anew where a cut is not clean */
-    bool reemit;     /* ... and must be */
+    size_t nmade; /* reset for each entry */
+    /* The current item (rw_item()), and whether it may be written out anew where a cut is not
+     * clean: asked only when a cut is not clean (rw_may_reemit()), since the answer walks it. */
+    const struct node *item;
+    enum { REEMIT_UNASKED, REEMIT_ALLOWED, REEMIT_REFUSED } may_reemit;
+    bool reemit; /* ... and must be */
     struct path path;
     /* Which rules an entity kind's `at` names (bit i: plan->rules[i]), found at its first
      * entity instead of at every one; plans with more rules than bits look each time. */

@@ -175,7 +175,7 @@ static const struct node *rewrite_joined(struct rw_ctx *c, const struct rw_rule 
 {
     struct node *now = joined(c, r, v);
     bool in_place = v->style == STYLE_FLOW || c->json;
-    if (!now || (!in_place && !c->may_reemit))
+    if (!now || (!in_place && !rw_may_reemit(c)))
         return v; /* an anchored item keeps its list: the schema check reports the type */
     bool secret = rw_field_is_secret(s->entity, s->item, field);
     struct node as_scalar = *v; /* the list's place, as a scalar's, for the edit */
@@ -617,6 +617,14 @@ static bool defines_anchor(const struct node *n, unsigned depth)
     return false;
 }
 
+bool rw_may_reemit(struct rw_ctx *c)
+{
+    if (c->may_reemit == REEMIT_UNASKED)
+        c->may_reemit =
+            c->item && !c->json && !defines_anchor(c->item, 0) ? REEMIT_ALLOWED : REEMIT_REFUSED;
+    return c->may_reemit == REEMIT_ALLOWED;
+}
+
 /*
  * Replaces the item's text with the rewritten item written out anew, at the item's
  * indentation: the edits made inside it so far are dropped, since the new text holds them.
@@ -666,11 +674,14 @@ const struct node *rw_item(struct rw_ctx *c, const struct spec_entity *e, const 
     size_t edits_before = c->log->nedits;
     c->reemit = false;
     c->nmade = 0;
-    /* An item written out anew keeps no anchors: one that defines any must be edited in place. */
-    c->may_reemit = !c->json && !defines_anchor(item, 0);
+    /* An item written out anew keeps no anchors: one that defines any must be edited in place
+     * (rw_may_reemit()). */
+    c->item = item;
+    c->may_reemit = REEMIT_UNASKED;
     const struct node *now = walk_entity(c, e, item, index, item->style == STYLE_FLOW);
     if (c->reemit)
         reemit(c, item, now, edits_before);
-    c->may_reemit = false;
+    c->item = NULL;
+    c->may_reemit = REEMIT_REFUSED;
     return now;
 }

@@ -22,6 +22,9 @@ struct site {
 const char *rw_shown(struct rw_log *log, const struct node *n, bool secret);
 /* Secret by the entity's schema, or, for fields it does not describe, by name. */
 bool rw_field_is_secret(const struct spec_entity *e, const struct node *item, const char *name);
+/* Whether the current item may be written out anew: it defines no anchor (re-emitting it would
+ * lose the anchor for later aliases), and the file is YAML. */
+bool rw_may_reemit(struct rw_ctx *c);
 /* "route 'orders'", or "route #3" when nothing names it. */
 const char *rw_entity_label(struct rw_log *log, const struct spec_entity *e,
                             const struct node *item, size_t index);

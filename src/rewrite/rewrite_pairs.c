@@ -176,7 +176,7 @@ const struct node *rw_remove_pair(struct rw_ctx *c, const struct rw_rule *r, con
         return without_pair(c, map, at); /* merged from an anchor whose text lost it already */
     bool in_item = s->item && !memcmp(&map->span, &s->item->span, sizeof(map->span));
     bool cut_ok = removal(map, at, in_item, &cut, &text);
-    if (!cut_ok && c->may_reemit) {
+    if (!cut_ok && rw_may_reemit(c)) {
         /* The text cannot be cut here, but the whole item can be written out anew. */
         struct node *now = without_pair(c, map, at);
         if (!now)
