@@ -1,5 +1,6 @@
 #include "check_across.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,8 +205,10 @@ static void say_others_searched(struct diag_sink *sink, struct diag *d, size_t o
 static void join_one(struct across_file *const *files, struct diag_sink *sink, size_t n,
                      size_t self, size_t *part)
 {
+    if (!files[self]->nheld) /* first: counting the others reads every file */
+        return;
     size_t others = others_in_set(files, n, self);
-    if (!others || !files[self]->nheld)
+    if (!others)
         return;
     bool *take = calloc(sink->count ? sink->count : 1, sizeof(*take));
     if (!take)
@@ -232,18 +235,43 @@ struct repeats {
     const char *const *names;
     size_t self;
     struct diag_sink *sink;
-    size_t *part;
+    /* The files of each part in the order given: the first of self's part, and each file's
+     * next. Only they are searched, so that thousands of unrelated files cost no more than
+     * one each (searching every earlier file was quadratic). */
+    size_t first;
+    const size_t *next;
 };
+
+/* No further file in the part. */
+#define NO_FILE SIZE_MAX
+
+/* next[i]: the file after files[i] in its part; first_of[i]: the first file of i's part. */
+static void chain_parts(size_t *part, size_t n, size_t *first_of, size_t *next)
+{
+    size_t *last = first_of + n; /* the part's latest file so far, by its root */
+    for (size_t i = 0; i < n; i++)
+        last[i] = NO_FILE;
+    for (size_t i = 0; i < n; i++) {
+        size_t root = part_of(part, i);
+        next[i] = NO_FILE;
+        if (last[root] != NO_FILE)
+            next[last[root]] = i;
+        else
+            first_of[root] = i;
+        last[root] = i;
+    }
+    for (size_t i = 0; i < n; i++)
+        first_of[i] = first_of[part_of(part, i)];
+}
 
 static void repeat_of(void *ctx, uint8_t entity, unsigned kind, const char *value, size_t len,
                       uint32_t line)
 {
     const struct repeats *r = ctx;
     const struct across_file *self = r->files[r->self];
-    for (size_t i = 0; i < r->self; i++) {
+    for (size_t i = r->first; i != NO_FILE && i < r->self; i = r->next[i]) {
         const struct across_file *first = r->files[i];
-        bool linked = part_of(r->part, i) == part_of(r->part, r->self);
-        int there = linked && same_set(self, first) ? entity_number(first, self, entity) : -1;
+        int there = same_set(self, first) ? entity_number(first, self, entity) : -1;
         uint32_t first_line = 0;
         if (there < 0 ||
             !index_first_line(&first->names, (uint8_t)there, kind, value, len, &first_line))
@@ -279,12 +307,18 @@ void across_join(struct across_file *const *files, struct diag_sink *const *sink
     for (size_t i = 0; part && i < n; i++)
         if (files[i] && files[i]->joins && !files[i]->failed)
             join_one(files, sinks[i], n, i, part);
-    for (size_t i = 1; part && i < n; i++) {
-        if (!files[i] || !files[i]->joins || files[i]->failed)
+    size_t *first_of = part ? malloc((n ? n : 1) * 2 * sizeof(*first_of)) : NULL;
+    size_t *next = first_of ? malloc((n ? n : 1) * sizeof(*next)) : NULL;
+    if (next)
+        chain_parts(part, n, first_of, next);
+    for (size_t i = 1; next && i < n; i++) {
+        if (!files[i] || !files[i]->joins || files[i]->failed || first_of[i] == i)
             continue;
-        struct repeats r = {files, names, i, sinks[i], part};
+        struct repeats r = {files, names, i, sinks[i], first_of[i], next};
         index_each_name(&files[i]->names, repeat_of, &r);
     }
+    free(next);
+    free(first_of);
     free(part); /* out of memory: each file stands alone, as without the join */
     for (size_t i = 0; i < n; i++)
         if (files[i])

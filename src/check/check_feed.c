@@ -12,8 +12,7 @@
 struct slot {
     struct feed_entry fe;
     struct arena arena;
-    int rc;
-    gh_error err;
+    int rc; /* of reader_next(): below 0, the feed's err says why, and no slot follows */
 };
 
 /*
@@ -30,7 +29,11 @@ struct feed {
     struct reader *reader;
     const struct source *src;
     bool threaded;
-    struct slot slots[FEED_SLOTS];
+    /* FEED_SLOTS when threaded, else one: a feed is made for every file, and thousands of
+     * small files must not each pay for a ring. */
+    struct slot *slots;
+    size_t nslots;
+    gh_error err; /* why reading failed: written once, by the side that reads */
     /* Threaded: slots [checker.count, reader.count) are filled and not yet released. Only the
      * reader writes reader.count, only the checker writes checker.count. */
     struct side reader_side, checker_side;
@@ -49,8 +52,7 @@ struct feed {
 static void read_into(struct feed *f, struct slot *s)
 {
     reader_lend_item_arena(f->reader, &s->arena);
-    memset(&s->err, 0, sizeof(s->err));
-    s->rc = reader_next(f->reader, &s->fe.e, &s->err);
+    s->rc = reader_next(f->reader, &s->fe.e, &f->err);
     s->fe.placeholder = f->src->stats.placeholder;
     s->fe.dollar = f->src->stats.dollar;
     s->fe.looked = false;
@@ -206,9 +208,14 @@ int feed_open(struct feed **out, struct reader *r, const struct source *src, boo
     memset(f, 0, sizeof(*f));
     f->reader = r;
     f->src = src;
-    for (size_t i = 0; i < FEED_SLOTS; i++)
+    threaded = threaded && two_cpus();
+    f->nslots = threaded ? FEED_SLOTS : 1;
+    f->slots = calloc(f->nslots, sizeof(*f->slots));
+    if (!f->slots)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    for (size_t i = 0; i < f->nslots; i++)
         arena_init(&f->slots[i].arena, 64 * 1024);
-    if (!threaded || !two_cpus())
+    if (!threaded)
         return 0;
     if (pthread_mutex_init(&f->mu, NULL) != 0)
         return 0; /* no thread: read inline instead */
@@ -238,7 +245,7 @@ int feed_next(struct feed *f, const struct feed_entry **out, gh_error *err)
                       FEED_SLOTS];
     }
     if (s->rc < 0) {
-        *err = s->err;
+        *err = f->err;
         return s->rc;
     }
     *out = &s->fe;
@@ -279,7 +286,8 @@ void feed_close(struct feed *f)
         pthread_mutex_destroy(&f->mu);
     }
     reader_lend_item_arena(f->reader, NULL);
-    for (size_t i = 0; i < FEED_SLOTS; i++)
+    for (size_t i = 0; f->slots && i < f->nslots; i++)
         arena_release(&f->slots[i].arena);
+    free(f->slots);
     free(f);
 }

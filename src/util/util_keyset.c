@@ -135,7 +135,7 @@ static bool entry_is(const struct keyset *s, size_t entry, const void *key, size
     uint32_t v;
     char buf[KEYSET_KEY_MAX];
     if (block == (s->count - 1) / KEYSET_BLOCK) {
-        k = s->tail + at * KEYSET_KEY_MAX;
+        k = s->tail + s->tail_at[at];
         if (s->tail_len[at] != len)
             return false;
         v = s->tail_value[at];
@@ -264,8 +264,18 @@ static int ensure_room(struct keyset *s, size_t need)
         s->blocks = p;
         s->blocks_cap = cap;
     }
-    if (!s->tail && !(s->tail = malloc((size_t)KEYSET_BLOCK * KEYSET_KEY_MAX)))
-        return -1;
+    /* A new block starts the tail afresh (append()). */
+    size_t tail_need = (s->count % KEYSET_BLOCK ? s->tail_used : 0) + need;
+    if (tail_need > s->tail_cap) {
+        size_t cap = s->tail_cap ? s->tail_cap : 1024;
+        while (cap < tail_need)
+            cap *= 2;
+        char *p = realloc(s->tail, cap);
+        if (!p)
+            return -1;
+        s->tail = p;
+        s->tail_cap = cap;
+    }
     return 0;
 }
 
@@ -309,7 +319,7 @@ static size_t best_ref(const struct keyset *s, size_t at, const char *key, size_
             continue;
         size_t c = heads_share(s->tail_head[i], head);
         if (c >= 16) { /* the rest from the key itself */
-            const char *k = s->tail + i * KEYSET_KEY_MAX;
+            const char *k = s->tail + s->tail_at[i];
             while (c < n && k[c] == key[c])
                 c++;
         }
@@ -350,7 +360,11 @@ static void append(struct keyset *s, const char *key, size_t len, uint32_t value
     }
     memcpy(p, key + shared, len - shared);
     s->log_len = (size_t)(p - s->log) + (len - shared);
-    memcpy(s->tail + at * KEYSET_KEY_MAX, key, len);
+    if (at == 0)
+        s->tail_used = 0;
+    s->tail_at[at] = (uint32_t)s->tail_used;
+    memcpy(s->tail + s->tail_used, key, len);
+    s->tail_used += len;
     memset(s->tail_head[at], 0, 16);
     memcpy(s->tail_head[at], key, len < 16 ? len : 16);
     s->tail_len[at] = (uint16_t)len;
@@ -416,5 +430,5 @@ void keyset_each(const struct keyset *s,
 size_t keyset_memory(const struct keyset *s)
 {
     return (s->slots ? sizeof(uint32_t) << s->shift : 0) + s->log_cap +
-           s->blocks_cap * sizeof(uint64_t) + (s->tail ? (size_t)KEYSET_BLOCK * KEYSET_KEY_MAX : 0);
+           s->blocks_cap * sizeof(uint64_t) + s->tail_cap;
 }

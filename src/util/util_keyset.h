@@ -29,8 +29,12 @@ struct keyset {
     size_t log_len, log_cap;
     uint64_t *blocks; /* log offset of each block's first entry */
     size_t blocks_cap;
-    /* The last block's keys as written, to find the prefix a new entry shares. */
+    /* The last block's keys as written, to find the prefix a new entry shares: packed one
+     * after another (tail_at), in a buffer that grows as long keys need it, so that the many
+     * small sets of a run over thousands of small files stay small. */
     char *tail;
+    size_t tail_used, tail_cap;
+    uint32_t tail_at[KEYSET_BLOCK];
     uint16_t tail_len[KEYSET_BLOCK];
     /* Their first 16 bytes, zero-padded, side by side: the prefix search reads these. */
     unsigned char tail_head[KEYSET_BLOCK][16];
