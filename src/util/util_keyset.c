@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util_array.h"
 #include "util_varint.h"
 
 #define MIN_SHIFT 6
@@ -245,16 +246,10 @@ int keyset_reserve(struct keyset *s, size_t n)
 
 static int ensure_room(struct keyset *s, size_t need)
 {
-    if (s->log_len + need > s->log_cap) {
-        size_t cap = s->log_cap ? s->log_cap : 4096;
-        while (cap < s->log_len + need)
-            cap *= 2;
-        unsigned char *p = realloc(s->log, cap);
-        if (!p)
-            return -1;
-        s->log = p;
-        s->log_cap = cap;
-    }
+    unsigned char *log = bytes_reserve(s->log, &s->log_cap, s->log_len + need, 4096);
+    if (!log)
+        return -1;
+    s->log = log;
     size_t block = s->count / KEYSET_BLOCK;
     if (s->count % KEYSET_BLOCK == 0 && block == s->blocks_cap) {
         size_t cap = s->blocks_cap ? s->blocks_cap * 2 : 64;
@@ -266,16 +261,10 @@ static int ensure_room(struct keyset *s, size_t need)
     }
     /* A new block starts the tail afresh (append()). */
     size_t tail_need = (s->count % KEYSET_BLOCK ? s->tail_used : 0) + need;
-    if (tail_need > s->tail_cap) {
-        size_t cap = s->tail_cap ? s->tail_cap : 1024;
-        while (cap < tail_need)
-            cap *= 2;
-        char *p = realloc(s->tail, cap);
-        if (!p)
-            return -1;
-        s->tail = p;
-        s->tail_cap = cap;
-    }
+    char *tail = bytes_reserve(s->tail, &s->tail_cap, tail_need, 1024);
+    if (!tail)
+        return -1;
+    s->tail = tail;
     return 0;
 }
 

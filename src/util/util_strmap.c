@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util_array.h"
+
 void strmap_init(struct strmap *m)
 {
     memset(m, 0, sizeof(*m));
@@ -88,16 +90,10 @@ static long pool_add(struct strmap *m, const void *key, size_t len)
     size_t need = sizeof(uint32_t) + len;
     if (m->pool_len + need > UINT32_MAX)
         return -1;
-    if (m->pool_len + need > m->pool_cap) {
-        size_t cap = m->pool_cap ? m->pool_cap : 4096;
-        while (cap < m->pool_len + need)
-            cap *= 2;
-        char *p = realloc(m->pool, cap);
-        if (!p)
-            return -1;
-        m->pool = p;
-        m->pool_cap = cap;
-    }
+    char *pool = bytes_reserve(m->pool, &m->pool_cap, m->pool_len + need, 4096);
+    if (!pool)
+        return -1;
+    m->pool = pool;
     size_t offset = m->pool_len;
     uint32_t stored = (uint32_t)len;
     memcpy(m->pool + offset, &stored, sizeof(stored));

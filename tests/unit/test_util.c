@@ -1,9 +1,11 @@
 /* Unit tests for src/util: versions, the string map, the key set, UTF-8, edit distance, SHA-1,
  * globs and file-system paths. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "model/model_path.h"
 #include "tap.h"
+#include "util/util_array.h"
 #include "util/util_buf.h"
 #include "util/util_fspath.h"
 #include "util/util_glob.h"
@@ -316,8 +318,30 @@ static void test_fspath(void)
     check_fspath(fspath_relative("/a", "/a"), ".", "the same directory");
 }
 
+static void test_arrays(void)
+{
+    size_t cap = 0;
+    char *b = bytes_reserve(NULL, &cap, 10, 16);
+    ok(b && cap == 16, "bytes_reserve: the first size when it holds what is needed");
+    char *same = bytes_reserve(b, &cap, 16, 16);
+    ok(same == b && cap == 16, "bytes_reserve: no move while there is room");
+    b = bytes_reserve(same, &cap, 100, 16);
+    ok(b && cap == 128, "bytes_reserve: doubles until the need fits (16 -> 128 for 100)");
+    size_t before = cap;
+    ok(!bytes_reserve(b, &cap, SIZE_MAX, 16) && cap == before,
+       "bytes_reserve: a size past memory fails and leaves the buffer as it was");
+    free(b);
+    size_t n = 0;
+    int *items = array_grow(NULL, &n, 0, sizeof(int), 4);
+    ok(items && n == 4, "array_grow: the first size");
+    items = array_grow(items, &n, 4, sizeof(int), 4);
+    ok(items && n == 8, "array_grow: twice as many when full");
+    free(items);
+}
+
 int main(void)
 {
+    test_arrays();
     test_glob();
     test_fspath();
     test_versions();
