@@ -1,6 +1,7 @@
 /*
  * Applying edits to the user's text, and the unified diff of the result.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,33 +228,70 @@ static bool line_is_plain(const struct patcher *p)
     return p->next >= p->count || p->edits[p->next].span.line > p->line;
 }
 
-/*
- * The fast path: a line with nothing to edit on it and no break but its LF is copied (or
- * skipped) whole. Returns the bytes taken, 0 when the byte-by-byte path must handle it.
- */
-static size_t take_plain_line(struct patcher *p, const unsigned char *data, size_t len)
+/* SWAR: the lowest byte of w that is zero shows as its high bit (bits above it may be wrong). */
+#define BYTES_01 0x0101010101010101ull
+#define BYTES_80 0x8080808080808080ull
+static uint64_t zero_bytes(uint64_t w)
 {
-    const unsigned char *nl = memchr(data, '\n', len);
-    if (!nl || !line_is_plain(p))
+    return (w - BYTES_01) & ~w & BYTES_80;
+}
+
+/* The first byte from `from` on that is an LF, a CR or not ASCII; `len` when there is none. */
+static size_t next_notable(const unsigned char *data, size_t from, size_t len)
+{
+    size_t i = from;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, data + i, 8);
+        uint64_t hit =
+            zero_bytes(w ^ (BYTES_01 * '\n')) | zero_bytes(w ^ (BYTES_01 * '\r')) | (w & BYTES_80);
+        if (hit)
+            return i + (size_t)__builtin_ctzll(hit) / 8;
+    }
+    while (i < len && data[i] != '\n' && data[i] != '\r' && data[i] < 0x80)
+        i++;
+    return i;
+}
+
+/*
+ * The fast path: whole lines with nothing to edit on them and no break but their LF, up to the
+ * line of the next edit, are copied (or skipped) at once. Returns the bytes taken, 0 when the
+ * byte-by-byte path must handle the next line.
+ */
+static size_t take_plain_lines(struct patcher *p, const unsigned char *data, size_t len)
+{
+    if (!line_is_plain(p))
         return 0;
-    size_t n = (size_t)(nl - data) + 1;
-    /* another kind of line break may hide here (memchr: most lines are copied unread) */
-    if (memchr(data, '\r', n - 1) || memchr(data, 0xC2, n - 1) || memchr(data, 0xE2, n - 1))
+    uint32_t stop = p->skipping          ? p->skip_line
+                    : p->next < p->count ? p->edits[p->next].span.line
+                                         : UINT32_MAX;
+    size_t taken = 0; /* the bytes of the complete lines taken so far */
+    uint32_t lines = 0;
+    for (size_t i = 0; p->line + lines < stop;) {
+        i = next_notable(data, i, len);
+        if (i == len || data[i] == '\r' || data[i] == 0xC2 || data[i] == 0xE2)
+            break; /* no LF in the chunk, or another kind of line break may start here (NEL,
+                    * LS, PS): the byte path takes this line */
+        if (data[i] == '\n') {
+            taken = ++i;
+            lines++;
+        } else {
+            i++; /* a byte of a character that is no line break */
+        }
+    }
+    if (!taken)
         return 0;
-    unsigned char last = 0;
-    for (size_t i = n - 1; i-- > 0;)
-        if (data[i] != ' ' && data[i] != '\t') {
-            last = data[i];
+    for (size_t i = taken; i-- > 0;) /* the last byte neither blank nor a line break */
+        if (data[i] != ' ' && data[i] != '\t' && data[i] != '\n') {
+            p->last_seen = data[i];
             break;
         }
     if (!p->skipping)
-        put(p, (const char *)data, n);
-    if (last)
-        p->last_seen = last;
+        put(p, (const char *)data, taken);
     p->broken_since = true;
-    p->line++;
-    p->offset += n;
-    return n;
+    p->line += lines;
+    p->offset += taken;
+    return taken;
 }
 
 static void patcher_feed(struct patcher *p, const unsigned char *data, size_t len)
@@ -261,7 +299,7 @@ static void patcher_feed(struct patcher *p, const unsigned char *data, size_t le
     static const unsigned char bom[] = {0xEF, 0xBB, 0xBF};
     for (size_t i = 0; i < len; i++, p->offset++) {
         size_t plain;
-        while (i < len && (plain = take_plain_line(p, data + i, len - i)) > 0)
+        while (i < len && (plain = take_plain_lines(p, data + i, len - i)) > 0)
             i += plain;
         if (i == len)
             break;
