@@ -8,6 +8,7 @@
 #include "emit.h"
 #include "util/util_buf.h"
 #include "util/util_error.h"
+#include "util/util_swar.h"
 
 static int compare_edits(const void *a, const void *b)
 {
@@ -228,26 +229,18 @@ static bool line_is_plain(const struct patcher *p)
     return p->next >= p->count || p->edits[p->next].span.line > p->line;
 }
 
-/* SWAR: the lowest byte of w that is zero shows as its high bit (bits above it may be wrong). */
-#define BYTES_01 0x0101010101010101ull
-#define BYTES_80 0x8080808080808080ull
-static uint64_t zero_bytes(uint64_t w)
-{
-    return (w - BYTES_01) & ~w & BYTES_80;
-}
-
 /* The first byte from `from` on that is an LF, a CR or not ASCII; `len` when there is none. */
 static size_t next_notable(const unsigned char *data, size_t from, size_t len)
 {
     size_t i = from;
+#ifdef UTIL_SWAR
     for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, data + i, 8);
-        uint64_t hit =
-            zero_bytes(w ^ (BYTES_01 * '\n')) | zero_bytes(w ^ (BYTES_01 * '\r')) | (w & BYTES_80);
+        uint64_t w = swar_load(data + i);
+        uint64_t hit = swar_bytes_equal(w, '\n') | swar_bytes_equal(w, '\r') | (w & SWAR_HIGHS);
         if (hit)
-            return i + (size_t)__builtin_ctzll(hit) / 8;
+            return i + swar_first(hit);
     }
+#endif
     while (i < len && data[i] != '\n' && data[i] != '\r' && data[i] < 0x80)
         i++;
     return i;

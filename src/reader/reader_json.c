@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/util_swar.h"
 #include "util/util_utf8.h"
 
 /*
@@ -145,33 +146,15 @@ static enum json_status window(struct json_events *j)
 /*
  * Eight bytes at a time where the machine is little-endian: the first byte that is not a space
  * (skip_spaces), and the first a string cannot hold as it is (plain_run: a quote, a
- * backslash, a control character, DEL, any byte of a multi-byte character). The zero-byte test
- * may also flag bytes after a true hit, never before one, so the lowest flag is exact.
+ * backslash, a control character, DEL, any byte of a multi-byte character); util_swar.h.
  */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
-#define SWAR  1
-#define ONES  0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-static inline uint64_t zero_bytes(uint64_t v)
-{
-    return (v - ONES) & ~v & HIGHS;
-}
-
-static inline uint64_t load8(const unsigned char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-#endif
-
 static inline size_t skip_spaces(const unsigned char *b, size_t p, size_t e)
 {
-#ifdef SWAR
+#ifdef UTIL_SWAR
     for (; p + 8 <= e; p += 8) {
-        uint64_t x = load8(b + p) ^ (ONES * ' ');
+        uint64_t x = swar_load(b + p) ^ (SWAR_ONES * ' ');
         if (x)
-            return p + (size_t)(__builtin_ctzll(x) >> 3);
+            return p + swar_first(x);
     }
 #endif
     while (p < e && b[p] == ' ')
@@ -181,14 +164,14 @@ static inline size_t skip_spaces(const unsigned char *b, size_t p, size_t e)
 
 static inline size_t plain_run(const unsigned char *b, size_t p, size_t e)
 {
-#ifdef SWAR
+#ifdef UTIL_SWAR
     for (; p + 8 <= e; p += 8) {
-        uint64_t w = load8(b + p);
-        uint64_t hit = zero_bytes(w ^ (ONES * '"')) | zero_bytes(w ^ (ONES * '\\')) |
-                       zero_bytes(w ^ (ONES * 0x7F)) | ((w - ONES * 0x20) & ~w & HIGHS) |
-                       (w & HIGHS);
+        uint64_t w = swar_load(b + p);
+        uint64_t hit = swar_bytes_equal(w, '"') | swar_bytes_equal(w, '\\') |
+                       swar_bytes_equal(w, 0x7F) | ((w - SWAR_ONES * 0x20) & ~w & SWAR_HIGHS) |
+                       (w & SWAR_HIGHS);
         if (hit)
-            return p + (size_t)(__builtin_ctzll(hit) >> 3);
+            return p + swar_first(hit);
     }
 #endif
     while (p < e && plain_byte[b[p]])

@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "util_swar.h"
+
 /* The well-formed byte sequences of Unicode 6.2, table 3-7. */
 size_t utf8_sequence_length(const unsigned char *s, size_t n)
 {
@@ -115,11 +117,10 @@ static const uint8_t yaml_ascii[128] = {
  */
 size_t utf8_ascii_run(const unsigned char *b, size_t p, size_t e, bool tab_and_cr)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+#ifdef UTIL_SWAR
+    const uint64_t ones = SWAR_ONES, highs = SWAR_HIGHS;
     for (; p + 8 <= e; p += 8) {
-        uint64_t w;
-        memcpy(&w, b + p, 8);
+        uint64_t w = swar_load(b + p);
         if (w & highs)
             break;
         uint64_t control = ~(w + ones * 0x60) & highs;
