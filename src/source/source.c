@@ -5,10 +5,30 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/util_buf.h"
 #include "util/util_error.h"
 #include "util/util_utf8.h"
+
+/* The APISIX standalone format closes with "#END", possibly followed by blank space. */
+static bool ends_with_end_marker(const unsigned char *bytes, size_t n)
+{
+    while (n > 0 && (bytes[n - 1] == ' ' || bytes[n - 1] == '\t' || bytes[n - 1] == '\n' ||
+                     bytes[n - 1] == '\r'))
+        n--;
+    return n >= 4 && memcmp(bytes + n - 4, "#END", 4) == 0;
+}
+
+/* Reads the last bytes of an open file without moving its offset (pread), so the stream
+ * reading it from the front is not disturbed. */
+static bool read_end_marker(FILE *fp, uint64_t size)
+{
+    unsigned char buf[SOURCE_TAIL];
+    uint64_t from = size > SOURCE_TAIL ? size - SOURCE_TAIL : 0;
+    ssize_t n = pread(fileno(fp), buf, (size_t)(size - from), (off_t)from);
+    return n > 0 && ends_with_end_marker(buf, (size_t)n);
+}
 
 static void reset_stats(struct source *src)
 {
@@ -41,7 +61,8 @@ static int spool_stream(struct source *src, FILE *in, const char *what, gh_error
         return error_set(err, GH_EIO, "cannot read %s: %s", what, strerror(errno));
     }
     src->size = (uint64_t)ftell(spool);
-    rewind(spool);
+    rewind(spool); /* flushes what fwrite buffered, before pread looks at the end */
+    src->end_marker = read_end_marker(spool, src->size);
     src->spool = spool;
     src->fp = spool;
     return 0;
@@ -63,6 +84,7 @@ static int open_path(struct source *src, const char *path, gh_error *err)
         }
         src->fp = fp;
         src->size = (uint64_t)st.st_size;
+        src->end_marker = read_end_marker(fp, src->size);
         return 0;
     }
     int rc = spool_stream(src, fp, path, err);
@@ -136,6 +158,7 @@ static int open_copy_parts(const struct source *src, struct source *copy, gh_err
         snprintf(spool_path, sizeof(spool_path), "/dev/fd/%d", fileno(src->spool));
     copy->path = strdup(src->path ? src->path : spool_path);
     copy->size = src->size;
+    copy->end_marker = src->end_marker;
     if (!copy->name || !copy->path)
         return error_set(err, GH_ENOMEM, "out of memory");
     copy->fp = open_again(src);
@@ -314,11 +337,17 @@ static void observe(struct source *src, const unsigned char *p, size_t n)
     }
 }
 
+/* Reads the descriptor itself: stdio's buffer would only add a copy, and its first read a
+ * stat and a second read past the end, per file (thousands of small files in a run). Nothing
+ * reads src->fp through stdio, so the two cannot disagree about the offset. */
 long source_read(struct source *src, unsigned char *buffer, size_t size)
 {
-    size_t n = fread(buffer, 1, size, src->fp);
-    if (n == 0) {
-        if (ferror(src->fp))
+    ssize_t n;
+    do
+        n = read(fileno(src->fp), buffer, size);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        if (n < 0)
             return -1;
         if (src->last_byte == '\r') {
             note_line_break(src, false);
@@ -326,7 +355,7 @@ long source_read(struct source *src, unsigned char *buffer, size_t size)
         }
         return 0;
     }
-    observe(src, buffer, n);
+    observe(src, buffer, (size_t)n);
     return (long)n;
 }
 
@@ -433,19 +462,7 @@ size_t source_bytes_at(const struct source *src, uint64_t offset, unsigned char 
     return got;
 }
 
-/* The APISIX standalone format closes with "#END", possibly followed by blank space. */
-static bool ends_with_end_marker(const unsigned char *bytes, size_t n)
-{
-    while (n > 0 && (bytes[n - 1] == ' ' || bytes[n - 1] == '\t' || bytes[n - 1] == '\n' ||
-                     bytes[n - 1] == '\r'))
-        n--;
-    return n >= 4 && memcmp(bytes + n - 4, "#END", 4) == 0;
-}
-
 bool source_has_end_marker(const struct source *src)
 {
-    unsigned char buf[SOURCE_TAIL];
-    uint64_t from = src->size > SOURCE_TAIL ? src->size - SOURCE_TAIL : 0;
-    size_t n = source_bytes_at(src, from, buf, sizeof(buf));
-    return ends_with_end_marker(buf, n);
+    return src->end_marker;
 }

@@ -46,8 +46,9 @@ struct source {
     char *name; /* for reports */
     char *path; /* NULL for a spooled stream (standard input, a pipe) */
     FILE *fp;
-    FILE *spool;   /* standard input's copy */
-    uint64_t size; /* bytes in the input when opened (0 when unknown) */
+    FILE *spool;     /* standard input's copy */
+    uint64_t size;   /* bytes in the input when opened (0 when unknown) */
+    bool end_marker; /* the input ends with "#END": read from its end once, when opened */
     struct source_stats stats;
     uint32_t line; /* line of the next byte, 1-based */
     int last_byte; /* -1 at the start */
@@ -73,7 +74,8 @@ void source_watch_json(struct source *src);
 long source_read(struct source *src, unsigned char *buffer, size_t size);
 /* Reads up to n bytes at a byte offset from a separate handle; returns how many it read. */
 size_t source_bytes_at(const struct source *src, uint64_t offset, unsigned char *out, size_t n);
-/* True when the file's last non-blank text is "#END" (APISIX standalone), read from its end. */
+/* True when the file's last non-blank text is "#END" (APISIX standalone); read from its end
+ * when the source was opened, not from a second handle per call (thousands of small files). */
 bool source_has_end_marker(const struct source *src);
 
 /*

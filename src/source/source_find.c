@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* readdir's d_type and its DT_ names */
 #include "source_find.h"
 
 #include <dirent.h>
@@ -81,15 +82,22 @@ static bool is_config_name(const char *name)
     return false;
 }
 
+/* A directory's entry, with what readdir says it is (DT_UNKNOWN where the file system does
+ * not say), so that most entries need no stat of their own. */
+struct dir_entry {
+    char *name;
+    unsigned char type;
+};
+
 static int compare_names(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const struct dir_entry *)a)->name, ((const struct dir_entry *)b)->name);
 }
 
 /* The entries of a directory but the hidden ones, sorted; NULL with *n 0 when empty. */
-static int read_names(const char *dir, char ***names, size_t *n, gh_error *err)
+static int read_names(const char *dir, struct dir_entry **entries, size_t *n, gh_error *err)
 {
-    *names = NULL;
+    *entries = NULL;
     *n = 0;
     DIR *d = opendir(dir);
     if (!d)
@@ -102,21 +110,23 @@ static int read_names(const char *dir, char ***names, size_t *n, gh_error *err)
             continue;
         if (*n == cap) {
             cap = cap ? cap * 2 : 32;
-            char **grown = realloc(*names, cap * sizeof(**names));
+            struct dir_entry *grown = realloc(*entries, cap * sizeof(**entries));
             if (!grown) {
                 rc = error_set(err, GH_ENOMEM, "out of memory");
                 break;
             }
-            *names = grown;
+            *entries = grown;
         }
-        if (!((*names)[*n] = strdup(e->d_name)))
+        struct dir_entry *entry = &(*entries)[*n];
+        entry->type = e->d_type;
+        if (!(entry->name = strdup(e->d_name)))
             rc = error_set(err, GH_ENOMEM, "out of memory");
         else
             (*n)++;
     }
     closedir(d);
     if (*n)
-        qsort(*names, *n, sizeof(**names), compare_names);
+        qsort(*entries, *n, sizeof(**entries), compare_names);
     return rc;
 }
 
@@ -138,36 +148,58 @@ static char *child_path(const char *dir, const char *name)
 
 static int walk(struct search *s, const char *dir, size_t depth);
 
-/* One entry of a walked directory: recurse into a directory (links to them are not followed),
- * keep a file the search wants. */
-static int visit(struct search *s, const char *path, const char *name, size_t depth)
+/* What an entry is, as the walk needs it: a regular file, a directory (not reached through a
+ * link), or neither. readdir's type answers without a stat for all but links and file
+ * systems that do not say; thousands of files in a folder otherwise cost two stats each. */
+enum entry_kind { ENTRY_OTHER, ENTRY_FILE, ENTRY_DIR, ENTRY_DIR_LINK };
+
+static enum entry_kind entry_kind(const char *path, unsigned char type)
 {
+    if (type == DT_REG)
+        return ENTRY_FILE;
+    if (type == DT_DIR)
+        return ENTRY_DIR;
+    if (type != DT_LNK && type != DT_UNKNOWN)
+        return ENTRY_OTHER;
     struct stat link, st;
     if (lstat(path, &link) != 0 || stat(path, &st) != 0)
-        return 0; /* gone, or a dangling link: not an input */
+        return ENTRY_OTHER; /* gone, or a dangling link: not an input */
     if (S_ISDIR(st.st_mode))
-        return S_ISLNK(link.st_mode) || depth + 1 >= s->max_depth ? 0 : walk(s, path, depth + 1);
-    if (!S_ISREG(st.st_mode))
+        return S_ISLNK(link.st_mode) ? ENTRY_DIR_LINK : ENTRY_DIR;
+    return S_ISREG(st.st_mode) ? ENTRY_FILE : ENTRY_OTHER;
+}
+
+/* One entry of a walked directory: recurse into a directory (links to them are not followed),
+ * keep a file the search wants. */
+static int visit(struct search *s, const char *path, const struct dir_entry *e, size_t depth)
+{
+    switch (entry_kind(path, e->type)) {
+    case ENTRY_DIR:
+        return depth + 1 >= s->max_depth ? 0 : walk(s, path, depth + 1);
+    case ENTRY_FILE: {
+        bool wanted = s->pattern ? glob_match(s->pattern, path) : is_config_name(e->name);
+        return wanted ? add_file(s->f, path, true, &s->named, s->err) : 0;
+    }
+    default:
         return 0;
-    bool wanted = s->pattern ? glob_match(s->pattern, path) : is_config_name(name);
-    return wanted ? add_file(s->f, path, true, &s->named, s->err) : 0;
+    }
 }
 
 static int walk(struct search *s, const char *dir, size_t depth)
 {
-    char **names;
+    struct dir_entry *entries;
     size_t n;
-    int rc = read_names(*dir ? dir : ".", &names, &n, s->err);
+    int rc = read_names(*dir ? dir : ".", &entries, &n, s->err);
     for (size_t i = 0; i < n; i++) {
-        char *path = rc == 0 ? child_path(dir, names[i]) : NULL;
+        char *path = rc == 0 ? child_path(dir, entries[i].name) : NULL;
         if (rc == 0 && !path)
             rc = error_set(s->err, GH_ENOMEM, "out of memory");
         if (rc == 0)
-            rc = visit(s, path, names[i], depth);
+            rc = visit(s, path, &entries[i], depth);
         free(path);
-        free(names[i]);
+        free(entries[i].name);
     }
-    free(names);
+    free(entries);
     return rc;
 }
 

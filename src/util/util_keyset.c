@@ -246,13 +246,13 @@ int keyset_reserve(struct keyset *s, size_t n)
 
 static int ensure_room(struct keyset *s, size_t need)
 {
-    unsigned char *log = bytes_reserve(s->log, &s->log_cap, s->log_len + need, 4096);
+    unsigned char *log = bytes_reserve(s->log, &s->log_cap, s->log_len + need, 512);
     if (!log)
         return -1;
     s->log = log;
     size_t block = s->count / KEYSET_BLOCK;
     if (s->count % KEYSET_BLOCK == 0 && block == s->blocks_cap) {
-        size_t cap = s->blocks_cap ? s->blocks_cap * 2 : 64;
+        size_t cap = s->blocks_cap ? s->blocks_cap * 2 : 16;
         uint64_t *p = realloc(s->blocks, cap * sizeof(*p));
         if (!p)
             return -1;
@@ -261,7 +261,7 @@ static int ensure_room(struct keyset *s, size_t need)
     }
     /* A new block starts the tail afresh (append()). */
     size_t tail_need = (s->count % KEYSET_BLOCK ? s->tail_used : 0) + need;
-    char *tail = bytes_reserve(s->tail, &s->tail_cap, tail_need, 1024);
+    char *tail = bytes_reserve(s->tail, &s->tail_cap, tail_need, 256);
     if (!tail)
         return -1;
     s->tail = tail;
