@@ -238,6 +238,23 @@ void gh_plan_free(gh_plan *plan);
 /* Text for people, JSON ({"version": 1, "plan": {...}}) for scripts. */
 int gh_plan_write(FILE *out, enum gh_format format, const gh_plan *plan, gh_error *err);
 
+/*
+ * A Kong database's migrations (gatehop db status): which release they belong to, what an
+ * earlier `kong migrations up` left for `finish`, and, for a target release, what its `up`
+ * will run and what stands in the way (findings HOP46xx). The database is read in one
+ * read-only transaction, or schema_meta is read from a CSV file psql wrote. The result is
+ * named by the connection without its password; a connection that fails is GH_EIO with
+ * libpq's reason, the password cut out.
+ */
+typedef struct gh_db_options {
+    const char *pg;          /* a libpq connection string or postgres:// URL; NULL: PG* vars */
+    const char *schema_meta; /* a CSV file of schema_meta instead of a connection, or NULL */
+    const char *to;          /* "kong@3.7", "3.7", or NULL: the database's own state only */
+    const char *fail_on;     /* "error" (NULL), "warning" or "info" */
+} gh_db_options;
+
+int gh_db_status(gh_engine *engine, const gh_db_options *options, gh_result **out, gh_error *err);
+
 /* The rule catalogue. */
 typedef struct gh_rule {
     const char *code;

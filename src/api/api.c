@@ -38,8 +38,8 @@ void gh_engine_free(gh_engine *engine)
 }
 
 /* "kong@3.4" or "3.4"; a product part must be one the engine knows. */
-static int parse_product_version(const gh_engine *engine, const char *text, const char *option,
-                                 const char **product, struct version *v, gh_error *err)
+int parse_product_version(const gh_engine *engine, const char *text, const char *option,
+                          const char **product, struct version *v, gh_error *err)
 {
     const char *at = strchr(text, '@');
     const char *version = text;
@@ -110,7 +110,7 @@ static const char *display_name(const gh_lint_options *o, const char *path)
     return o->display_name ? o->display_name : strcmp(path, "-") == 0 ? "<stdin>" : path;
 }
 
-static int result_new(const gh_lint_options *o, const char *display, gh_result **out, gh_error *err)
+int result_new(const gh_lint_options *o, const char *display, gh_result **out, gh_error *err)
 {
     gh_result *r = calloc(1, sizeof(*r));
     if (!r)

@@ -54,6 +54,12 @@ struct project_view {
     bool from_config, to_config; /* the source or target release came from the config */
 };
 
+/* "kong@3.4" or "3.4" (*product left as it was): GH_EUSAGE or GH_EVERSION naming the option. */
+int parse_product_version(const gh_engine *engine, const char *text, const char *option,
+                          const char **product, struct version *v, gh_error *err);
+/* A result with no findings yet, named display, its findings capped by o->max_findings. */
+int result_new(const gh_lint_options *o, const char *display, gh_result **out, gh_error *err);
+
 /* Finds the file's config and baseline and fills view and r's policy, fail_on and config. */
 int project_view_for(gh_engine *engine, const char *path, const gh_lint_options *o, gh_result *r,
                      struct project_view *view, gh_error *err);

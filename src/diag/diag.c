@@ -93,9 +93,10 @@ void diag_add(struct diag_sink *sink, enum rule_id rule, int severity, const str
     }
     static const struct span nowhere = {1, 1, 1, 2};
     struct span where = span ? *span : nowhere;
-    /* A span covers at least one character, so every report can underline something. */
-    if (where.end_line < where.line ||
-        (where.end_line == where.line && where.end_column <= where.column)) {
+    /* A span covers at least one character, so every report can underline something; line 0
+     * is no place at all (a finding about a database), and stays so. */
+    if (where.line && (where.end_line < where.line ||
+                       (where.end_line == where.line && where.end_column <= where.column))) {
         where.end_line = where.line;
         where.end_column = where.column + 1;
     }

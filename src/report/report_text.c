@@ -211,8 +211,11 @@ static int text_file(void *state, const struct report_file *f)
     for (size_t i = 0; i < f->sink->count; i++) {
         const struct diag *d = &f->sink->items[i];
         const gh_rule *rule = rule_info(d->rule);
-        fprintf(s->out, "%s:%u:%u: %s: %s [%s]\n", f->name, d->span.line, d->span.column,
-                gh_severity_name(d->severity), d->message, rule->code);
+        if (d->span.line) /* findings about a database or a whole file have no line */
+            fprintf(s->out, "%s:%u:%u: ", f->name, d->span.line, d->span.column);
+        else
+            fprintf(s->out, "%s: ", f->name);
+        fprintf(s->out, "%s: %s [%s]\n", gh_severity_name(d->severity), d->message, rule->code);
         const struct line_text *lt = find_line(&lines, d->span.line);
         if (lt)
             print_excerpt(s->out, f, d, lt);

@@ -3,7 +3,9 @@
 # makes gatehop print exactly the output lines the page shows, and the "Correct config" example
 # does not report the page's code. A page may add arguments with <!-- lint: ARGS -->, and may
 # say <!-- example: not runnable, REASON --> when its example needs bytes Markdown cannot show
-# (those rules are covered by their golden cases instead).
+# (those rules are covered by their golden cases instead). A database rule's page says
+# <!-- db status: ARGS -->: its examples are schema_meta CSV files, run with
+# `gatehop db status --schema-meta FILE ARGS`.
 # usage: check_examples.sh ROOT GATEHOP
 root=$1
 bin=$2
@@ -14,6 +16,11 @@ for page in "$root"/docs/rules/HOP*.md; do
     code=$(basename "$page" .md)
     grep -q '<!-- example: not runnable' "$page" && continue
     args=$(sed -n 's/^<!-- lint: \(.*\) -->$/\1/p' "$page")
+    command="lint -q --no-excerpts"
+    if grep -q '^<!-- db status:' "$page"; then
+        args=$(sed -n 's/^<!-- db status: *\(.*\) -->$/\1/p' "$page")
+        command="db status -q --schema-meta"
+    fi
     rm -rf "$tmp/p" && mkdir "$tmp/p"
     # Blocks in order: 1 the problematic config, 2 its output, 3 the correct config.
     awk -v dir="$tmp/p" '
@@ -26,7 +33,7 @@ for page in "$root"/docs/rules/HOP*.md; do
     [ -n "$file" ] || { echo "$code: the output block does not start with FILE:LINE:COL"; status=1; continue; }
     cp "$tmp/p/block1" "$tmp/p/$file"
     # shellcheck disable=SC2086
-    (cd "$tmp/p" && "$bin" lint -q --no-excerpts $args "$file" > actual 2>&1)
+    (cd "$tmp/p" && "$bin" $command "$file" $args > actual 2>&1)
     while IFS= read -r line; do
         grep -qxF -- "$line" "$tmp/p/actual" || {
             echo "$code: the page shows a line gatehop does not print:"
@@ -37,7 +44,7 @@ for page in "$root"/docs/rules/HOP*.md; do
     done < "$tmp/p/block2"
     cp "$tmp/p/block3" "$tmp/p/$file"
     # shellcheck disable=SC2086
-    (cd "$tmp/p" && "$bin" lint -q --no-excerpts $args "$file" > correct 2>&1)
+    (cd "$tmp/p" && "$bin" $command "$file" $args > correct 2>&1)
     if grep -q "\[$code\]" "$tmp/p/correct"; then
         echo "$code: the correct config still reports $code:"
         head -5 "$tmp/p/correct"
