@@ -255,6 +255,30 @@ typedef struct gh_db_options {
 
 int gh_db_status(gh_engine *engine, const gh_db_options *options, gh_result **out, gh_error *err);
 
+/*
+ * gatehop db export: the database's entities as `kong config db_export` writes them (flat
+ * collections, every field, foreign keys as ids, _format_version and _transform: false), for
+ * the release its migrations say (options->from names it where they do not), one workspace,
+ * streamed to `out`: memory stays flat on a database of any size.
+ */
+typedef struct gh_db_export_options {
+    gh_db_options db;      /* pg (or the PG* variables); schema_meta, to and fail_on unused */
+    const char *from;      /* the database's release when its migrations do not say */
+    const char *workspace; /* NULL: the default workspace */
+    bool json;             /* JSON instead of YAML */
+} gh_db_export_options;
+
+typedef struct gh_db_export_info {
+    char source[512];    /* the connection, without its password */
+    char release[32];    /* the release exported for */
+    char workspace[128]; /* "" when the database has no workspaces */
+    size_t workspaces;   /* in the database */
+    size_t entities, collections;
+} gh_db_export_info;
+
+int gh_db_export(gh_engine *engine, const gh_db_export_options *options, FILE *out,
+                 gh_db_export_info *info, gh_error *err);
+
 /* The rule catalogue. */
 typedef struct gh_rule {
     const char *code;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "db/db_export.h"
 #include "db/db_meta_csv.h"
 #include "db/db_migrations.h"
 #include "db/db_pg.h"
@@ -110,4 +111,86 @@ int gh_db_status(gh_engine *engine, const gh_db_options *o, gh_result **out, gh_
     }
     (*out)->fail_on = fail_on;
     return 0;
+}
+
+/* ---- export -------------------------------------------------------------------------------------
+ */
+
+/* The release to export for: what the migrations say (the newest release they fit), else
+ * --from. */
+static int export_release(gh_engine *engine, const gh_db_export_options *o,
+                          const struct meta_state *state, struct version *release, gh_error *err)
+{
+    struct migration_kb migrations;
+    int rc = migration_kb_load(&migrations, err);
+    if (rc < 0)
+        return rc;
+    struct diag_sink sink;
+    diag_sink_init(&sink, 64);
+    struct db_status_request req = {.migrations = &migrations, .state = state};
+    struct db_status_outcome outcome;
+    rc = db_status_check(&req, &sink, &outcome, err);
+    diag_sink_release(&sink);
+    migration_kb_release(&migrations);
+    if (rc < 0)
+        return rc;
+    const char *product = NULL;
+    if (o->from)
+        rc = parse_product_version(engine, o->from, "--from", &product, release, err);
+    else if (outcome.known)
+        *release = (struct version){{outcome.last.part[0], outcome.last.part[1]}, 2};
+    else if (!state->has_table || state->count == 0)
+        rc = error_set(err, GH_EUSAGE,
+                       "the database is not bootstrapped: no Kong schema to "
+                       "export (HOP4601; gatehop db status says more)");
+    else
+        rc = error_set(err, GH_EUSAGE, "%s; say which release the database is with --from",
+                       outcome.summary);
+    if (rc == 0 && product && strcmp(product, "kong"))
+        rc = error_set(err, GH_EUSAGE, "--from '%s': the database commands read Kong databases",
+                       o->from);
+    if (rc == 0 && !kb_version_match(kb_product_find(engine->kb, "kong"), release))
+        rc = error_set(err, GH_EVERSION, "gatehop knows no Kong release %u.%u to export for",
+                       release->part[0], release->part[1]);
+    return rc;
+}
+
+static int export_from(gh_engine *engine, struct db_pg *pg, const gh_db_export_options *o,
+                       FILE *out, gh_db_export_info *info, gh_error *err)
+{
+    struct meta_state state;
+    meta_state_init(&state);
+    struct db_export_request req = {.kb = engine->kb,
+                                    .kong = kb_product_find(engine->kb, "kong"),
+                                    .workspace = o->workspace,
+                                    .json = o->json};
+    int rc = db_pg_read_meta(pg, &state, err);
+    if (rc == 0)
+        rc = export_release(engine, o, &state, &req.release, err);
+    meta_state_release(&state);
+    struct db_export_stats stats;
+    if (rc == 0)
+        rc = db_export_write(pg, &req, out, &stats, err);
+    if (rc == 0) {
+        version_format(&req.release, info->release, sizeof(info->release));
+        snprintf(info->workspace, sizeof(info->workspace), "%s", stats.workspace);
+        info->workspaces = stats.workspaces;
+        info->entities = stats.entities;
+        info->collections = stats.collections;
+    }
+    return rc;
+}
+
+int gh_db_export(gh_engine *engine, const gh_db_export_options *o, FILE *out,
+                 gh_db_export_info *info, gh_error *err)
+{
+    memset(info, 0, sizeof(*info));
+    struct db_pg *pg;
+    int rc = db_pg_open(&pg, o->db.pg, err);
+    if (rc < 0)
+        return rc;
+    snprintf(info->source, sizeof(info->source), "%s", db_pg_display(pg));
+    rc = export_from(engine, pg, o, out, info, err);
+    db_pg_close(pg);
+    return rc;
 }

@@ -111,6 +111,18 @@ void cli_note_detection(const gh_result *r);
 /* Whether a result has findings at or above its fail-on severity. */
 bool cli_result_fails(const gh_result *r);
 
+/* A file a command writes and replaces only once complete (cli_output.c). */
+struct cli_output_file {
+    FILE *f;
+    const char *target;
+    char *tmp; /* the temporary file beside target; NULL when target is written directly */
+};
+/* Opens the output for target; -1 (said on standard error) when it cannot. */
+int cli_output_open(struct cli_output_file *o, const char *target);
+/* Closes it: with keep, renames the temporary file over target (with the mode of target, or
+ * of mode_from for a new one); without, removes it. -1 (said) when writing failed. */
+int cli_output_close(struct cli_output_file *o, bool keep, const char *mode_from);
+
 int cli_lint(int argc, char **argv);
 int cli_convert(int argc, char **argv);
 int cli_plan(int argc, char **argv);

@@ -122,64 +122,22 @@ static bool usage_ok(const struct convert_args *a, char **paths, size_t n)
     return false;
 }
 
-/* A temporary file beside target, so the final rename stays on one file system. */
-static FILE *open_beside(const char *target, char **tmp_path)
-{
-    size_t n = strlen(target) + 16;
-    *tmp_path = malloc(n);
-    if (!*tmp_path)
-        return NULL;
-    snprintf(*tmp_path, n, "%s.XXXXXX", target);
-    int fd = mkstemp(*tmp_path);
-    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-    if (!f) {
-        if (fd >= 0)
-            close(fd);
-        free(*tmp_path);
-        *tmp_path = NULL;
-    }
-    return f;
-}
-
-/* Keeps the mode of a file being replaced. */
-static void copy_mode(const char *from, const char *to)
-{
-    struct stat st;
-    if (stat(from, &st) == 0)
-        (void)chmod(to, st.st_mode & 07777);
-}
-
 /*
- * Converts into a temporary file and renames it over the target only when the conversion
- * wrote a complete result, so a failed run never leaves a half-written file.
+ * Converts into the output file (cli_output.c) and keeps it only when the conversion wrote a
+ * complete result, so a failed run never leaves a half-written file.
  */
 static int convert_to_file(gh_engine *engine, const char *input, const char *target,
                            const gh_convert_options *o, gh_result **r, bool *written)
 {
-    char *tmp = NULL;
-    FILE *f = open_beside(target, &tmp);
-    if (!f) {
-        cli_error("cannot create a file beside '%s': %s", target, strerror(errno));
+    struct cli_output_file out;
+    if (cli_output_open(&out, target) < 0)
         return -1;
-    }
     gh_error err = {0};
-    int rc = gh_convert_path(engine, input, o, f, written, r, &err);
+    int rc = gh_convert_path(engine, input, o, out.f, written, r, &err);
     if (rc < 0)
         cli_report_error(&err);
-    bool closed = fclose(f) == 0;
-    if (rc == 0 && *written && closed) {
-        copy_mode(access(target, F_OK) == 0 ? target : input, tmp);
-        if (rename(tmp, target) != 0) {
-            cli_error("cannot replace '%s': %s", target, strerror(errno));
-            rc = -1;
-        }
-    } else if (rc == 0 && !closed) {
-        cli_error("cannot write '%s': %s", target, strerror(errno));
+    if (cli_output_close(&out, rc == 0 && *written, input) < 0)
         rc = -1;
-    }
-    if (rc < 0 || !*written)
-        remove(tmp);
-    free(tmp);
     return rc;
 }
 

@@ -28,6 +28,8 @@ static struct {
     char *(*user)(const PGconn *);
     char *(*db)(const PGconn *);
     PGresult *(*exec)(PGconn *, const char *);
+    PGresult *(*execParams)(PGconn *, const char *, int, const Oid *, const char *const *,
+                            const int *, const int *, int);
     ExecStatusType (*resultStatus)(const PGresult *);
     void (*clear)(PGresult *);
     int (*ntuples)(const PGresult *);
@@ -51,6 +53,7 @@ static const struct {
     {"PQuser", (void **)&pq.user},
     {"PQdb", (void **)&pq.db},
     {"PQexec", (void **)&pq.exec},
+    {"PQexecParams", (void **)&pq.execParams},
     {"PQresultStatus", (void **)&pq.resultStatus},
     {"PQclear", (void **)&pq.clear},
     {"PQntuples", (void **)&pq.ntuples},
@@ -279,6 +282,100 @@ int db_pg_read_meta(struct db_pg *pg, struct meta_state *state, gh_error *err)
     int rc = 0;
     for (int i = 0; rc == 0 && i < pq.ntuples(res); i++)
         rc = read_row(res, i, state, err);
+    pq.clear(res);
+    return rc;
+}
+
+/* ---- queries for the export ------------------------------------------------------------------ */
+
+void pg_columns_release(struct pg_columns *c)
+{
+    free(c->items);
+    c->items = NULL;
+    c->count = 0;
+}
+
+static PGresult *exec_param(struct db_pg *pg, const char *sql, const char *param)
+{
+    const char *values[1] = {param};
+    return pq.execParams(pg->conn, sql, param ? 1 : 0, NULL, param ? values : NULL, NULL, NULL, 0);
+}
+
+int db_pg_columns(struct db_pg *pg, const char *table, struct pg_columns *out, gh_error *err)
+{
+    out->items = NULL;
+    out->count = 0;
+    PGresult *res = exec_param(pg,
+                               "SELECT column_name, data_type FROM information_schema.columns"
+                               " WHERE table_schema = current_schema() AND table_name = $1"
+                               " ORDER BY ordinal_position",
+                               table);
+    if (pq.resultStatus(res) != PGRES_TUPLES_OK) {
+        pq.clear(res);
+        return pg_error(pg, err, "cannot read the columns of");
+    }
+    int n = pq.ntuples(res);
+    if (n > 0 && !(out->items = calloc((size_t)n, sizeof(*out->items)))) {
+        pq.clear(res);
+        return error_set(err, GH_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        snprintf(out->items[i].name, sizeof(out->items[i].name), "%s", pq.getvalue(res, i, 0));
+        snprintf(out->items[i].type, sizeof(out->items[i].type), "%s", pq.getvalue(res, i, 1));
+    }
+    out->count = (size_t)n;
+    pq.clear(res);
+    return 0;
+}
+
+int db_pg_value(struct db_pg *pg, const char *sql, const char *param, char *out, size_t size,
+                bool *found, gh_error *err)
+{
+    PGresult *res = exec_param(pg, sql, param);
+    if (pq.resultStatus(res) != PGRES_TUPLES_OK) {
+        pq.clear(res);
+        return pg_error(pg, err, "cannot read");
+    }
+    *found = pq.ntuples(res) > 0;
+    snprintf(out, size, "%s", *found ? pq.getvalue(res, 0, 0) : "");
+    pq.clear(res);
+    return 0;
+}
+
+/* One FETCH: each row to fn; *rows says how many came (0: the cursor is done). */
+static int fetch_batch(struct db_pg *pg, const char *fetch, pg_row_fn *fn, void *ctx, int *rows,
+                       gh_error *err)
+{
+    PGresult *res = pq.exec(pg->conn, fetch);
+    if (pq.resultStatus(res) != PGRES_TUPLES_OK) {
+        pq.clear(res);
+        return pg_error(pg, err, "cannot read");
+    }
+    *rows = pq.ntuples(res);
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < *rows; i++)
+        rc = fn(ctx, pq.getisnull(res, i, 0) ? NULL : pq.getvalue(res, i, 0), err);
+    pq.clear(res);
+    return rc;
+}
+
+int db_pg_each(struct db_pg *pg, const char *sql, size_t batch, pg_row_fn *fn, void *ctx,
+               gh_error *err)
+{
+    size_t n = strlen(sql) + 64;
+    char *declare = malloc(n);
+    if (!declare)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    snprintf(declare, n, "DECLARE gatehop_rows NO SCROLL CURSOR FOR %s", sql);
+    int rc = run(pg, declare, err);
+    free(declare);
+    char fetch[64];
+    snprintf(fetch, sizeof(fetch), "FETCH %zu FROM gatehop_rows", batch);
+    int rows = 1;
+    while (rc == 0 && rows > 0)
+        rc = fetch_batch(pg, fetch, fn, ctx, &rows, err);
+    /* Closed whatever happened, so that the next query may declare it again. */
+    PGresult *res = pq.exec(pg->conn, "CLOSE gatehop_rows");
     pq.clear(res);
     return rc;
 }

@@ -23,4 +23,31 @@ const char *db_pg_display(const struct db_pg *pg);
 /* The schema_meta table as Kong reads it (its current schema, key 'schema_meta'). */
 int db_pg_read_meta(struct db_pg *pg, struct meta_state *state, gh_error *err);
 
+/* A table's columns in the current schema, with their PostgreSQL types ("uuid", "text",
+ * "ARRAY", "jsonb", "timestamp with time zone", ...); count 0 when there is no such table. */
+struct pg_column {
+    char name[64];
+    char type[48];
+};
+struct pg_columns {
+    struct pg_column *items;
+    size_t count;
+};
+int db_pg_columns(struct db_pg *pg, const char *table, struct pg_columns *out, gh_error *err);
+void pg_columns_release(struct pg_columns *c);
+
+/* The first column of the first row of a query with one text parameter (NULL: none), into
+ * out; *found says whether there was a row. */
+int db_pg_value(struct db_pg *pg, const char *sql, const char *param, char *out, size_t size,
+                bool *found, gh_error *err);
+
+/*
+ * Runs a query through a cursor, `batch` rows at a time, so that a table of a million rows
+ * never sits in memory: each row's first column goes to fn (text, or NULL for SQL null).
+ * fn returns 0 to go on, < 0 to stop (its error is kept as it is).
+ */
+typedef int pg_row_fn(void *ctx, const char *value, gh_error *err);
+int db_pg_each(struct db_pg *pg, const char *sql, size_t batch, pg_row_fn *fn, void *ctx,
+               gh_error *err);
+
 #endif

@@ -2,14 +2,16 @@
 # A throwaway PostgreSQL cluster for the database tests: initdb in a new folder under /tmp (a
 # socket path must stay under 108 bytes, which a deep build folder may not), a Unix socket
 # there and no TCP port, the fixture databases loaded (tests/db/fixtures/NAME.sql becomes
-# database NAME, dots and dashes as underscores). STATE (a file) records the folder for the
+# database NAME, dots and dashes as underscores; then NAME.load, when there is one, lists the
+# db_export-shaped files to fill it with, through gatehop_load_export(): YAML2JSON, the test
+# tool, turns each into JSON first). STATE (a file) records the folder for the
 # tests (run_db_case.sh) and for `stop`, which stops the server and removes it all. As root,
 # the server runs as the unprivileged user `nobody` (PostgreSQL refuses to run as root).
 # Users: `postgres` (trust, the superuser) and `kong` (a password, scram-sha-256), to test
 # that a refused password never shows. A cluster that cannot start fails with the reason.
-# usage: pg_cluster.sh start STATE FIXTURES_DIR | stop STATE
+# usage: pg_cluster.sh start STATE FIXTURES_DIR YAML2JSON ROOT | stop STATE
 set -eu
-usage="usage: pg_cluster.sh start STATE FIXTURES_DIR | stop STATE"
+usage="usage: pg_cluster.sh start STATE FIXTURES_DIR YAML2JSON ROOT | stop STATE"
 action=${1:?$usage}
 state=${2:?$usage}
 
@@ -43,6 +45,8 @@ if [ "$action" = stop ]; then
 fi
 
 fixtures=${3:?$usage}
+yaml2json=${4:?$usage}
+root=${5:?$usage}
 stop
 dir=$(mktemp -d /tmp/gatehop-pg.XXXXXX)
 echo "$dir" > "$state"
@@ -68,5 +72,16 @@ for f in "$fixtures"/*.sql; do
     psql -d postgres -c "CREATE DATABASE $name OWNER kong" > /dev/null
     psql -d "$name" -f "$f" > /dev/null
     psql -d "$name" -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO kong" > /dev/null
+done
+for f in "$fixtures"/*.load; do
+    [ -f "$f" ] || continue
+    name=$(basename "$f" .load | tr '.-' '__')
+    grep -v '^#' "$f" | while read -r workspace file; do
+        [ -n "$file" ] || continue
+        json="$dir/$(basename "$file").json"
+        "$yaml2json" "$root/$file" > "$json"
+        printf '\\set doc `cat %s`\nSELECT gatehop_load_export(:%s::jsonb, %s);\n' \
+            "$json" "'doc'" "'$workspace'" | psql -d "$name" > /dev/null
+    done
 done
 echo "pg_cluster: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') in $dir"

@@ -64,6 +64,17 @@ cp "$tmp/broken.yml" "$tmp/broken.orig"
 cmp -s "$tmp/broken.yml" "$tmp/broken.orig" || fail "--in-place changed a file it could not convert"
 "$bin" convert -q --to kong@3.4 -o "$tmp/none.yml" "$tmp/broken.yml" > /dev/null 2>&1
 [ -e "$tmp/none.yml" ] && fail "-o wrote a file for an input it could not convert"
-leftovers=$(find "$tmp" -name '*.yml.*' | wc -l)
+# -o naming something that is not a regular file (a FIFO here; /dev/null alike) writes into
+# it: renaming a finished file over it would replace the pipe or device itself.
+# (The reader gives up after 10 s: when convert replaces the FIFO, nothing ever writes to it.)
+mkfifo "$tmp/out.fifo"
+timeout 10 cat "$tmp/out.fifo" > "$tmp/from-fifo.yml" &
+reader=$!
+"$bin" convert -q --to kong@3.4 -o "$tmp/out.fifo" "$tmp/expected.yml" 2> /dev/null ||
+    fail "-o into a FIFO: convert failed"
+[ -p "$tmp/out.fifo" ] || fail "-o replaced a FIFO with a regular file"
+wait $reader
+grep -q '~/x/' "$tmp/from-fifo.yml" || fail "-o into a FIFO: the converted text did not come through"
+leftovers=$(find "$tmp" -name '*.yml.*' -o -name '*.fifo.*' | wc -l)
 [ "$leftovers" = 0 ] || fail "temporary files were left behind"
 exit $status
