@@ -70,6 +70,9 @@ typedef struct gh_lint_options {
     /* The file is one of several checked together, which decK (and ADC) would read as one
      * configuration: keep what gh_results_join() needs to resolve references between them. */
     bool joined;
+    /* Where the project config is looked for and the baseline names the input; NULL: the
+     * path (standard input: display_name). A database's export names the connection here. */
+    const char *place_as;
 } gh_lint_options;
 
 /*
@@ -278,6 +281,19 @@ typedef struct gh_db_export_info {
 
 int gh_db_export(gh_engine *engine, const gh_db_export_options *options, FILE *out,
                  gh_db_export_info *info, gh_error *err);
+
+/*
+ * Lints or converts the configuration a Kong database holds: exported as gh_db_export()
+ * writes it (into a temporary file, removed after), then linted or converted as that export,
+ * from the release the database's migrations say unless options give --from. The findings
+ * have no line: the result's file is the connection without its password, and each finding
+ * names its entity and its JSON pointer in the export. The project config is looked for
+ * from the working directory.
+ */
+int gh_lint_pg(gh_engine *engine, const char *pg, const gh_lint_options *options, gh_result **out,
+               gh_error *err);
+int gh_convert_pg(gh_engine *engine, const char *pg, const gh_convert_options *options, FILE *out,
+                  bool *written, gh_result **result, gh_error *err);
 
 /* The rule catalogue. */
 typedef struct gh_rule {

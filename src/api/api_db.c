@@ -1,6 +1,11 @@
-/* gh_db_status(): the database commands' side of the API (gatehop.h). */
+/* The database commands' side of the API (gatehop.h): gh_db_status(), gh_db_export(),
+ * gh_lint_pg() and gh_convert_pg(). */
+#define _DEFAULT_SOURCE /* mkstemps */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api_internal.h"
 #include "db/db_export.h"
@@ -51,15 +56,15 @@ static int read_state(const gh_db_options *o, struct meta_state *state, char *di
     return rc;
 }
 
-static void fill_info(gh_result *r, const gh_db_options *o, const struct db_status_outcome *out)
+static void fill_info(gh_result *r, const struct db_status_outcome *out)
 {
     struct check_info *info = &r->info;
     snprintf(info->product, sizeof(info->product), "kong");
     snprintf(info->flavor, sizeof(info->flavor), "database");
-    if (o->to)
-        snprintf(info->version, sizeof(info->version), "%s", version_text(o->to));
-    else if (out->known)
-        version_format(&out->last, info->version, sizeof(info->version));
+    /* The release the database is at (the newest its migrations fit): what a plan starts from. */
+    if (out->known)
+        snprintf(info->version, sizeof(info->version), "%u.%u", out->last.part[0],
+                 out->last.part[1]);
     snprintf(info->note, sizeof(info->note), "%s", out->summary);
 }
 
@@ -82,7 +87,7 @@ static int status_into(gh_engine *engine, const gh_db_options *o, const struct v
                                         *to, version_text(o->to)};
         struct db_status_outcome outcome;
         rc = db_status_check(&req, &(*out)->sink, &outcome, err);
-        fill_info(*out, o, &outcome);
+        fill_info(*out, &outcome);
         diag_finish(&(*out)->sink);
         diag_sort(&(*out)->sink);
     }
@@ -192,5 +197,113 @@ int gh_db_export(gh_engine *engine, const gh_db_export_options *o, FILE *out,
     snprintf(info->source, sizeof(info->source), "%s", db_pg_display(pg));
     rc = export_from(engine, pg, o, out, info, err);
     db_pg_close(pg);
+    return rc;
+}
+
+/* ---- lint and convert of a database ------------------------------------------------------------
+ */
+
+/* The export in a temporary file (JSON: the fast reader reads it), and where it came from. */
+static int export_to_temp(gh_engine *engine, const char *pg, const char *from, char *path,
+                          size_t size, gh_db_export_info *info, gh_error *err)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, size, "%s/gatehop-export-XXXXXX.json", dir && *dir ? dir : "/tmp");
+    int fd = mkstemps(path, 5);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!f) {
+        if (fd >= 0) {
+            close(fd);
+            unlink(path);
+        }
+        return error_set(err, GH_EIO, "cannot create a temporary file for the export: %s",
+                         strerror(errno));
+    }
+    gh_db_export_options o = {.db = {.pg = pg}, .from = from, .json = true};
+    int rc = gh_db_export(engine, &o, f, info, err);
+    if (fclose(f) != 0 && rc == 0)
+        rc = error_set(err, GH_EIO, "cannot write the export: %s", strerror(errno));
+    if (rc < 0)
+        unlink(path);
+    return rc;
+}
+
+/* The options a database's export is checked with: the caller's, as that export, of the
+ * database's release unless --from says otherwise, named by the connection. */
+static gh_lint_options export_options(const gh_lint_options *o, const gh_db_export_info *info,
+                                      char *from, size_t size)
+{
+    gh_lint_options e = *o;
+    snprintf(from, size, "kong@%s", info->release);
+    e.from = o->from ? o->from : from;
+    e.input_flavor = "dbexport";
+    e.display_name = info->source;
+    e.place_as = info->source;
+    e.joined = false;
+    return e;
+}
+
+/* Says where the source release came from when the caller did not give it: the database's
+ * migrations, not --from (which the check's note would say). */
+static void note_source(gh_result *r, const gh_lint_options *o, const gh_db_export_info *info)
+{
+    static const char given[] = "source version given (--from or .gatehop.yml)";
+    char *note = r->info.note;
+    if (o->from || strncmp(note, given, sizeof(given) - 1))
+        return;
+    char rest[sizeof(r->info.note)];
+    snprintf(rest, sizeof(rest), "%s", note + sizeof(given) - 1);
+    /* what followed is kept as far as it fits after the new start */
+    snprintf(note, sizeof(r->info.note), "source kong %.31s, as the database's migrations say%.*s",
+             info->release, (int)sizeof(r->info.note) - 100, rest);
+}
+
+/* Findings about a database have no line: the export they were read from is gone. */
+static void drop_positions(gh_result *r)
+{
+    for (size_t i = 0; i < r->sink.count; i++)
+        memset(&r->sink.items[i].span, 0, sizeof(r->sink.items[i].span));
+    r->sink.secret_count = 0;
+}
+
+int gh_lint_pg(gh_engine *engine, const char *pg, const gh_lint_options *options, gh_result **out,
+               gh_error *err)
+{
+    static const gh_lint_options defaults = {0};
+    const gh_lint_options *o = options ? options : &defaults;
+    *out = NULL;
+    char path[4096], from[64];
+    gh_db_export_info info;
+    int rc = export_to_temp(engine, pg, o->from, path, sizeof(path), &info, err);
+    if (rc < 0)
+        return rc;
+    gh_lint_options e = export_options(o, &info, from, sizeof(from));
+    rc = gh_lint_path(engine, path, &e, out, err);
+    unlink(path);
+    if (rc == 0) {
+        drop_positions(*out);
+        note_source(*out, o, &info);
+    }
+    return rc;
+}
+
+int gh_convert_pg(gh_engine *engine, const char *pg, const gh_convert_options *options, FILE *out,
+                  bool *written, gh_result **result, gh_error *err)
+{
+    *result = NULL;
+    *written = false;
+    char path[4096], from[64];
+    gh_db_export_info info;
+    int rc = export_to_temp(engine, pg, options->lint.from, path, sizeof(path), &info, err);
+    if (rc < 0)
+        return rc;
+    gh_convert_options c = *options;
+    c.lint = export_options(&options->lint, &info, from, sizeof(from));
+    rc = gh_convert_path(engine, path, &c, out, written, result, err);
+    unlink(path);
+    if (rc == 0) {
+        drop_positions(*result);
+        note_source(*result, &options->lint, &info);
+    }
     return rc;
 }

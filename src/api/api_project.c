@@ -95,7 +95,7 @@ int project_view_for(gh_engine *engine, const char *path, const gh_lint_options 
 {
     memset(v, 0, sizeof(*v));
     v->lint = *o;
-    char *abs = absolute_name(path, r->file);
+    char *abs = absolute_name(o->place_as ? o->place_as : path, r->file);
     if (!abs)
         return error_set(err, GH_ENOMEM, "out of memory");
     struct config_settings s = {.fail_on = -1};

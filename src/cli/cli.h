@@ -80,6 +80,7 @@ struct cli_common {
     struct cli_outputs outputs;
     const char *schema_dir;
     const char *stdin_name;
+    const char *pg; /* --pg: the configuration a Kong database holds, instead of files */
     bool quiet, no_excerpts, help;
 };
 

@@ -46,13 +46,16 @@ static const struct cli_option convert_options[] = {
 
 static void convert_usage(FILE *out)
 {
-    fputs("usage: gatehop convert [options] --to P@V FILE|-\n\n"
+    fputs("usage: gatehop convert [options] --to P@V FILE|-\n"
+          "       gatehop convert [options] --to P@V --pg URL\n\n"
           "  --from P@V            the version the file was written for; default: from the "
           "file\n"
           "  --to P@V              the version to convert to (required, unless the project "
           "config\n"
           "                        gives one)\n"
           "  -o, --output FILE     write the result to FILE (default: standard output)\n"
+          "  --pg URL              convert the configuration a Kong database holds (written as\n"
+          "                        YAML unless --output-format json)\n"
           "  -i, --in-place        replace FILE with the result (atomically)\n"
           "  --diff                write a unified diff instead of the result\n"
           "  --reformat            re-emit the whole document instead of editing its text\n"
@@ -108,7 +111,11 @@ static gh_output output_kind(const struct convert_args *a, const char *name)
 
 static bool usage_ok(const struct convert_args *a, char **paths, size_t n)
 {
-    if (n != 1)
+    if (a->common.pg && (n || a->in_place || a->diff))
+        cli_error("--pg converts the database's configuration: no file, --in-place or --diff");
+    else if (a->common.pg)
+        return true;
+    else if (n != 1)
         cli_error("convert takes one file (or '-' for standard input)");
     else if (a->in_place && (a->output_path || a->diff))
         cli_error("--in-place cannot be combined with --output or --diff");
@@ -126,17 +133,26 @@ static bool usage_ok(const struct convert_args *a, char **paths, size_t n)
  * Converts into the output file (cli_output.c) and keeps it only when the conversion wrote a
  * complete result, so a failed run never leaves a half-written file.
  */
-static int convert_to_file(gh_engine *engine, const char *input, const char *target,
+/* The file's conversion, or with --pg the database's configuration's. */
+static int convert_into(gh_engine *engine, const char *pg, const char *input,
+                        const gh_convert_options *o, FILE *out, bool *written, gh_result **r,
+                        gh_error *err)
+{
+    return pg ? gh_convert_pg(engine, pg, o, out, written, r, err)
+              : gh_convert_path(engine, input, o, out, written, r, err);
+}
+
+static int convert_to_file(gh_engine *engine, const char *pg, const char *input, const char *target,
                            const gh_convert_options *o, gh_result **r, bool *written)
 {
     struct cli_output_file out;
     if (cli_output_open(&out, target) < 0)
         return -1;
     gh_error err = {0};
-    int rc = gh_convert_path(engine, input, o, out.f, written, r, &err);
+    int rc = convert_into(engine, pg, input, o, out.f, written, r, &err);
     if (rc < 0)
         cli_report_error(&err);
-    if (cli_output_close(&out, rc == 0 && *written, input) < 0)
+    if (cli_output_close(&out, rc == 0 && *written, pg ? NULL : input) < 0)
         rc = -1;
     return rc;
 }
@@ -157,15 +173,19 @@ static int run(gh_engine *engine, struct convert_args *a, const char *path)
     o.lint.display_name = !strcmp(path, "-") ? a->common.stdin_name : NULL;
     const char *shown = o.lint.display_name ? o.lint.display_name : path;
     o.output = output_kind(a, shown);
+    /* A database's configuration comes as JSON: written out as YAML unless JSON is asked for. */
+    if (a->common.pg)
+        o.output =
+            a->output_format && !strcmp(a->output_format, "json") ? GH_OUTPUT_JSON : GH_OUTPUT_YAML;
     gh_result *r = NULL;
     bool written = false;
     const char *target = a->in_place ? path : a->output_path;
     int rc;
     if (target) {
-        rc = convert_to_file(engine, path, target, &o, &r, &written);
+        rc = convert_to_file(engine, a->common.pg, path, target, &o, &r, &written);
     } else {
         gh_error err = {0};
-        rc = gh_convert_path(engine, path, &o, stdout, &written, &r, &err);
+        rc = convert_into(engine, a->common.pg, path, &o, stdout, &written, &r, &err);
         if (rc < 0)
             cli_report_error(&err);
         if (rc == 0 && fflush(stdout) != 0) {
@@ -215,7 +235,7 @@ int cli_convert(int argc, char **argv)
         if (!engine) {
             cli_report_error(&err);
         } else {
-            status = run(engine, &a, paths[0]);
+            status = run(engine, &a, a.common.pg ? "" : paths[0]);
             gh_engine_free(engine);
         }
     }

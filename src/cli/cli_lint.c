@@ -36,10 +36,13 @@ static const struct cli_option lint_options[] = {
 
 static void lint_usage(FILE *out)
 {
-    fputs("usage: gatehop lint [options] FILE|DIR|GLOB|- ...\n\n"
+    fputs("usage: gatehop lint [options] FILE|DIR|GLOB|- ...\n"
+          "       gatehop lint [options] --pg URL\n\n"
           "  --from P@V            the version the file was written for (kong@2.8); default: "
           "from the file\n"
           "  --to P@V              check against this version instead\n"
+          "  --pg URL              check the configuration a Kong database holds (a libpq\n"
+          "                        connection string or postgres:// URL; none: PG* variables)\n"
           "  --format F            text (default), json, sarif, junit, github or checkstyle\n"
           "  --output F=PATH       also write the report in format F to PATH (repeatable)\n"
           "  --fail-on S           exit 1 on findings of this severity or worse: error "
@@ -371,6 +374,22 @@ static int lint_with(gh_engine *engine, struct lint_args *a, char **args, size_t
     return status;
 }
 
+/* lint --pg: the database's configuration, exported and linted as one file. */
+static int lint_database(gh_engine *engine, struct lint_args *a)
+{
+    gh_error err = {0};
+    gh_result *r = NULL;
+    if (gh_lint_pg(engine, a->common.pg, &a->common.lint, &r, &err) < 0) {
+        cli_report_error(&err);
+        return EXIT_TROUBLE;
+    }
+    if (!a->common.quiet)
+        cli_note_detection(r);
+    int status = report(a, &r, 1, false);
+    gh_result_free(r);
+    return status;
+}
+
 int cli_lint(int argc, char **argv)
 {
     struct lint_args a = {0};
@@ -386,7 +405,9 @@ int cli_lint(int argc, char **argv)
     if (a.common.help) {
         lint_usage(stdout);
         status = EXIT_CLEAN;
-    } else if (npaths == 0) {
+    } else if (a.common.pg && (npaths || a.jobs || a.write_baseline)) {
+        cli_error("--pg reads the database, not files (nor -j or --write-baseline)");
+    } else if (npaths == 0 && !a.common.pg) {
         cli_error("no input: name files, directories or globs to check, or '-' for standard "
                   "input");
         lint_usage(stderr);
@@ -396,7 +417,7 @@ int cli_lint(int argc, char **argv)
         if (!engine) {
             cli_report_error(&err);
         } else {
-            status = lint_with(engine, &a, paths, npaths);
+            status = a.common.pg ? lint_database(engine, &a) : lint_with(engine, &a, paths, npaths);
             gh_engine_free(engine);
         }
     }

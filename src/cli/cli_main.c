@@ -222,6 +222,7 @@ static const struct cli_option common_options[] = {
     COMMON_STRING("baseline", 0, lint.baseline),
     COMMON_STRING("schema-dir", 0, schema_dir),
     COMMON_STRING("stdin-filename", 0, stdin_name),
+    COMMON_STRING("pg", 0, pg),
     COMMON_FLAG("no-excerpts", 0, no_excerpts),
     COMMON_FLAG("strict", 0, lint.strict),
     COMMON_FLAG("quiet", 'q', quiet),

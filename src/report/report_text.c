@@ -211,8 +211,11 @@ static int text_file(void *state, const struct report_file *f)
     for (size_t i = 0; i < f->sink->count; i++) {
         const struct diag *d = &f->sink->items[i];
         const gh_rule *rule = rule_info(d->rule);
-        if (d->span.line) /* findings about a database or a whole file have no line */
+        /* Findings about a database have no line: the entity says where instead. */
+        if (d->span.line)
             fprintf(s->out, "%s:%u:%u: ", f->name, d->span.line, d->span.column);
+        else if (d->entity && *d->entity)
+            fprintf(s->out, "%s: %s: ", f->name, d->entity);
         else
             fprintf(s->out, "%s: ", f->name);
         fprintf(s->out, "%s: %s [%s]\n", gh_severity_name(d->severity), d->message, rule->code);
