@@ -1,9 +1,9 @@
 #include "db_export.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/db_json.h"
 #include "model/model_write.h"
 #include "util/util_arena.h"
 #include "util/util_buf.h"
@@ -206,72 +206,6 @@ static struct node *node_new(struct arena *a, enum node_kind kind, uint32_t coun
     return n;
 }
 
-static struct node *scalar(struct arena *a, enum scalar_type type, const char *text)
-{
-    struct node *n = node_new(a, NODE_SCALAR, 0);
-    if (!n || !(n->u.text = arena_strdup(a, text)))
-        return NULL;
-    n->type = (uint8_t)type;
-    n->count = (uint32_t)strlen(text);
-    return n;
-}
-
-/* A JSON value as a node the YAML and JSON writers take (model_write.h). */
-static struct node *from_json(struct arena *a, const json_t *v)
-{
-    char number[64];
-    struct node *n;
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        n = node_new(a, NODE_MAPPING, (uint32_t)json_object_size(v));
-        if (!n || !(n->u.pairs = arena_calloc(a, n->count + 1, sizeof(*n->u.pairs))))
-            return NULL;
-        const char *key;
-        json_t *value;
-        uint32_t i = 0;
-        json_object_foreach((json_t *)v, key, value)
-        {
-            n->u.pairs[i].key = scalar(a, SCALAR_STRING, key);
-            n->u.pairs[i].value = from_json(a, value);
-            if (!n->u.pairs[i].key || !n->u.pairs[i].value)
-                return NULL;
-            i++;
-        }
-        return n;
-    }
-    case JSON_ARRAY:
-        n = node_new(a, NODE_SEQUENCE, (uint32_t)json_array_size(v));
-        if (!n || !(n->u.items = arena_calloc(a, n->count + 1, sizeof(*n->u.items))))
-            return NULL;
-        for (uint32_t i = 0; i < n->count; i++)
-            if (!(n->u.items[i] = from_json(a, json_array_get(v, i))))
-                return NULL;
-        return n;
-    case JSON_STRING:
-        n = node_new(a, NODE_SCALAR, (uint32_t)json_string_length(v));
-        if (n && (n->u.text = arena_strndup(a, json_string_value(v), n->count)))
-            n->type = SCALAR_STRING;
-        return n && n->u.text ? n : NULL;
-    case JSON_INTEGER:
-        snprintf(number, sizeof(number), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        if ((n = scalar(a, SCALAR_INT, number)))
-            n->v.i = json_integer_value(v);
-        return n;
-    case JSON_REAL:
-        snprintf(number, sizeof(number), "%.17g", json_real_value(v));
-        if ((n = scalar(a, SCALAR_FLOAT, number)))
-            n->v.f = json_real_value(v);
-        return n;
-    case JSON_TRUE:
-    case JSON_FALSE:
-        if ((n = scalar(a, SCALAR_BOOL, json_is_true(v) ? "true" : "false")))
-            n->v.b = json_is_true(v);
-        return n;
-    default:
-        return scalar(a, SCALAR_NULL, "null");
-    }
-}
-
 static int flush_text(struct writer *w, gh_error *err)
 {
     size_t n = w->text.len;
@@ -312,15 +246,15 @@ static int end_collection(struct writer *w)
 static int take_row(void *ctx, const char *value, gh_error *err)
 {
     struct writer *w = ctx;
-    json_error_t jerr;
-    json_t *v = value ? json_loads(value, JSON_DECODE_ANY, &jerr) : NULL;
-    if (!v)
-        return error_set(err, GH_EIO, "%s: the database gave a row that is not JSON",
-                         w->collection);
+    const char *why = "SQL null";
     arena_reset(&w->arena);
-    struct node *row = from_json(&w->arena, v);
-    json_decref(v);
-    int rc = row ? 0 : -1;
+    struct node *row = value ? json_node_parse(&w->arena, value, strlen(value), &why) : NULL;
+    if (!row && why && !strcmp(why, "out of memory"))
+        return error_set(err, GH_ENOMEM, "out of memory");
+    if (!row)
+        return error_set(err, GH_EIO, "%s: the database gave a row that is not JSON (%s)",
+                         w->collection, why ? why : "unreadable");
+    int rc = 0;
     if (rc == 0 && w->rows_in_collection == 0)
         rc = begin_collection(w);
     if (rc == 0)

@@ -4,9 +4,11 @@
  * state.lua makes of a row: new after the last executed migration, missing before it; the
  * release a database's migrations belong to).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "db/db_json.h"
 #include "db/db_migrations.h"
 #include "db/db_status.h"
 #include "diag/diag.h"
@@ -211,8 +213,43 @@ static void test_pending_and_newer(void)
     meta_state_release(&s);
 }
 
+static void test_json(void)
+{
+    struct arena a;
+    arena_init(&a, 4096);
+    const char *why = NULL;
+    const char *text = "{\"id\": \"x\", \"n\": -12, \"f\": 1.5e3, \"t\": true, \"z\": null,"
+                       " \"list\": [1, \"a\\\"b\\u00e9\\ud83d\\ude00\"], \"empty\": {}}";
+    struct node *n = json_node_parse(&a, text, strlen(text), &why);
+    ok(n && n->kind == NODE_MAPPING && n->count == 7, "a row (%s)", why ? why : "");
+    const struct node *id = node_map_get(n, "id"), *num = node_map_get(n, "n");
+    const struct node *f = node_map_get(n, "f"), *list = node_map_get(n, "list");
+    ok(id && !strcmp(id->u.text, "x") && num && num->type == SCALAR_INT && num->v.i == -12,
+       "strings and integers");
+    ok(f && f->type == SCALAR_FLOAT && f->v.f == 1500.0, "a float with an exponent");
+    ok(node_map_get(n, "t")->type == SCALAR_BOOL && node_map_get(n, "z")->type == SCALAR_NULL,
+       "true and null");
+    ok(list && list->count == 2 &&
+           !strcmp(list->u.items[1]->u.text, "a\"b\xc3\xa9\xf0\x9f\x98\x80"),
+       "escapes, \\u and a surrogate pair decoded");
+    ok(node_map_get(n, "empty")->count == 0, "an empty mapping");
+    const char *bad[] = {"{\"a\" 1}", "[1,]",        "\"open", "01",      "{1: 2}",
+                         "[1] x",     "\"\\ud800\"", "tru",    "\"a\tb\""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        why = NULL;
+        bool refused = !json_node_parse(&a, bad[i], strlen(bad[i]), &why);
+        ok(refused && why, "refused: %s (%s)", bad[i], why ? why : "no reason");
+    }
+    char deep[2 * JSON_NODE_DEPTH + 8];
+    memset(deep, '[', JSON_NODE_DEPTH + 2);
+    memset(deep + JSON_NODE_DEPTH + 2, ']', JSON_NODE_DEPTH + 2);
+    ok(!json_node_parse(&a, deep, 2 * JSON_NODE_DEPTH + 4, &why), "nesting past the limit");
+    arena_release(&a);
+}
+
 int main(void)
 {
+    test_json();
     test_knowledge();
     test_arrays();
     test_identify();
