@@ -308,7 +308,15 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
     r->excluded = view.excluded;
     if (o->joined)
         co.across = &r->across;
-    if (!r->excluded && (rc = run_check(engine, path, r, &co, &view, NULL, err)) < 0) {
+    enum kconf_kind kconf = kconf_kind_of(path, view.lint.input_flavor);
+    if (!r->excluded && kconf != KCONF_NONE) {
+        if ((rc = lint_kong_conf(path, kconf, &co, r, err)) == 0)
+            rc = project_suppress(r, &view, err);
+        if (rc < 0) {
+            gh_result_free(r);
+            r = NULL;
+        }
+    } else if (!r->excluded && (rc = run_check(engine, path, r, &co, &view, NULL, err)) < 0) {
         project_blame(&view, err);
         gh_result_free(r);
         r = NULL;
@@ -433,6 +441,10 @@ int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_option
         return rc;
     if (!view.lint.to)
         rc = error_set(err, GH_EUSAGE, "convert needs --to, the release to convert to");
+    if (rc == 0 && kconf_kind_of(path, view.lint.input_flavor) != KCONF_NONE)
+        rc = error_set(err, GH_EUSAGE,
+                       "convert does not rewrite kong.conf or KONG_* files yet: gatehop lint "
+                       "--from ... --to ... says what to change by hand");
     bool canonical = options->output == GH_OUTPUT_YAML || options->output == GH_OUTPUT_JSON;
     /* Canonical output is written while the file streams past: spool it until it is whole. */
     struct canon_spool spool;

@@ -60,6 +60,13 @@ int parse_product_version(const gh_engine *engine, const char *text, const char 
 /* A result with no findings yet, named display, its findings capped by o->max_findings. */
 int result_new(const gh_lint_options *o, const char *display, gh_result **out, gh_error *err);
 
+/* kong.conf and environment files (api_kongconf.c): which kind a path is, by --input-flavor
+ * (kong.conf, env) or by name (*.conf; .env, *.env), and its lint. */
+enum kconf_kind { KCONF_NONE, KCONF_CONF, KCONF_ENV };
+enum kconf_kind kconf_kind_of(const char *path, const char *input_flavor);
+int lint_kong_conf(const char *path, enum kconf_kind kind, const struct check_options *co,
+                   gh_result *r, gh_error *err);
+
 /* Finds the file's config and baseline and fills view and r's policy, fail_on and config. */
 int project_view_for(gh_engine *engine, const char *path, const gh_lint_options *o, gh_result *r,
                      struct project_view *view, gh_error *err);

@@ -16,6 +16,7 @@ struct lint_args {
     bool ignore_unknown;
     bool separate_files;
     const char *write_baseline;
+    const char *env_file; /* read as KONG_* variables whatever its name */
 };
 
 static int opt_jobs(void *member, const char *v)
@@ -32,12 +33,15 @@ static const struct cli_option lint_options[] = {
     CLI_FLAG_OPTION(struct lint_args, "ignore-unknown", 0, ignore_unknown),
     CLI_FLAG_OPTION(struct lint_args, "separate-files", 0, separate_files),
     CLI_STRING_OPTION(struct lint_args, "write-baseline", 0, write_baseline),
+    CLI_STRING_OPTION(struct lint_args, "env-file", 0, env_file),
 };
 
 static void lint_usage(FILE *out)
 {
     fputs("usage: gatehop lint [options] FILE|DIR|GLOB|- ...\n"
           "       gatehop lint [options] --pg URL\n\n"
+          "  --env-file F          also check F as KONG_* environment variables (Kong's node\n"
+          "                        settings; kong.conf, *.env and .env files are found by name)\n"
           "  --from P@V            the version the file was written for (kong@2.8); default: "
           "from the file\n"
           "  --to P@V              check against this version instead\n"
@@ -101,6 +105,8 @@ static const char *flavor_phrase(const char *flavor)
         {"apisix", "APISIX standalone file"},
         {"konnect-legacy", "legacy Konnect file"},
         {"kong-ai-gateway", "Kong AI Gateway file"},
+        {"kong.conf", "kong.conf (a node's settings)"},
+        {"env", "KONG_* environment file"},
     };
     for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++)
         if (!strcmp(phrases[i][0], flavor))
@@ -180,6 +186,8 @@ static void lint_one(struct lint_run *run, size_t i)
     const char *path = gh_inputs_path(run->inputs, i);
     gh_lint_options o = run->args->common.lint;
     o.display_name = !strcmp(path, "-") ? run->args->common.stdin_name : NULL;
+    if (run->args->env_file && !strcmp(path, run->args->env_file))
+        o.input_flavor = "env";
     if (run->args->write_baseline)
         o.baseline = ""; /* the new baseline records every finding there is */
     /* Several files may be one decK state split up: references resolve across them. */
@@ -350,6 +358,8 @@ static int lint_with(gh_engine *engine, struct lint_args *a, char **args, size_t
         return EXIT_TROUBLE;
     }
     bool trouble = collect_inputs(args, nargs, inputs);
+    if (a->env_file)
+        trouble |= collect_inputs((char **)&a->env_file, 1, inputs);
     size_t total = gh_inputs_count(inputs);
     struct lint_run run = {.engine = engine,
                            .args = a,
@@ -407,7 +417,7 @@ int cli_lint(int argc, char **argv)
         status = EXIT_CLEAN;
     } else if (a.common.pg && (npaths || a.jobs || a.write_baseline)) {
         cli_error("--pg reads the database, not files (nor -j or --write-baseline)");
-    } else if (npaths == 0 && !a.common.pg) {
+    } else if (npaths == 0 && !a.common.pg && !a.env_file) {
         cli_error("no input: name files, directories or globs to check, or '-' for standard "
                   "input");
         lint_usage(stderr);

@@ -16,18 +16,22 @@ it reads at that tag:
   `nginx_http_`) are read from a user's kong.conf; the loader drops every other name.
 - the conf loader (kong/conf_loader.lua in 2.0, kong/conf_loader/init.lua from 2.1, the
   tables in kong/conf_loader/constants.lua from 3.6): the type table (CONF_INFERENCES, renamed
-  CONF_PARSERS in 3.5), the cipher suites, HEADER_KEY_TO_NAME, UPSTREAM_HEADER_KEY_TO_NAME and
+  CONF_PARSERS in 3.2), the cipher suites, HEADER_KEY_TO_NAME, UPSTREAM_HEADER_KEY_TO_NAME and
   DYNAMIC_KEY_NAMESPACES, evaluated by luajit: the file's top-level code is run up to the end
   of the last of those tables, with `require` answering kong.constants and kong.meta from the
   tag's tree and everything else (OpenResty, Penlight, other kong.* modules) with permissive
   stand-ins; the tables are then written out as JSON (functions as "<function>"). A stand-in
   that ends up inside a table's data is an error.
-- the loader's check function (check_and_infer, renamed check_and_parse in 3.5; in
+- the loader's check function (check_and_infer, renamed check_and_parse in 3.2; in
   kong/conf_loader/parse.lua from 3.6), read as text, for the checks that enumerate allowed
   values: `local allowed = { A = true, ... }` over the entries of an array property, the
   `headers` tokens against HEADER_KEY_TO_NAME, ssl_cipher_suite against the cipher suites table,
   and top-level `if conf.x == "value" then` blocks that reject a value (an error) or deprecate
   it (log.deprecation), with the message Kong prints.
+- the loader's load function, as text, for two facts the output relies on: user settings are
+  read only for the names of kong_defaults.lua (`tablex.pairmap(overrides, defaults, ...)`),
+  plus names matching a DYNAMIC_KEY_NAMESPACES prefix (anchored at the start of the name from
+  2.3.0; matched anywhere in the name before).
 
 The script exits 1 with a message when a tag lacks one of these or a piece does not have the
 expected shape; it never skips a tag. It needs git, tar and luajit; standard library only.
@@ -389,7 +393,7 @@ def lua_string_concat(expr, tag, what):
 
 
 def key_true_table(body, tag, what):
-    """`{ A = true, ["B"] = true }` -> sorted keys, or die."""
+    """`{ A = true, ["B"] = true }` -> its keys in source order, or die."""
     inner = body.strip()[1:-1]
     keys = []
     for item in [x.strip() for x in inner.split(',')]:
@@ -451,7 +455,7 @@ def read_checks(body, tables, tag):
             die(f'{tag}: allowed check of {h.group(3)} does not test its loop variable')
         add(h.group(3), {
             'kind': 'entries',
-            'values': key_true_table(h.group(1), tag, f'allowed values of {h.group(3)}'),
+            'values': sorted(key_true_table(h.group(1), tag, f'allowed values of {h.group(3)}')),
             'case_insensitive': h.group(6) is None,
             'message': lua_string_concat(h.group(7), tag, f'{h.group(3)} message'),
         })
@@ -551,6 +555,23 @@ def read_tag(git_dir, tag, helper, work):
     check_file, check_name, body = check_function(tree, files, tag)
     checks, type_error, enum_error = read_checks(body, tables, tag)
 
+    loader_file = 'kong/conf_loader/init.lua' if 'kong/conf_loader/init.lua' in files \
+        else 'kong/conf_loader.lua'
+    if loader_file not in files:
+        die(f'{tag}: no conf loader')
+    loader_text = read_text(os.path.join(tree, loader_file))
+    if len(re.findall(r'tablex\.pairmap\(overrides, defaults,', loader_text)) != 2:
+        die(f'{tag}: {loader_file}: load() does not merge over the defaults\' names as expected')
+    anchors = set(re.findall(r'match\(k, "(\^?)\(" \.\. dyn_prefix', loader_text))
+    if len(anchors) != 1:
+        die(f'{tag}: {loader_file}: dynamic key match not found or ambiguous')
+    anchored = anchors == {'^'}
+    # Defaults are read through load_config (which strips trailing comments) from 3.2; before,
+    # with pl.config alone. Refuse a `#` in a default where the loader would keep it.
+    if any(re.search(r'(?<!\\)#', v) for v in raw_defaults.values()) and not (
+            'load_config(kong_default_conf)' in loader_text and 'strip_comments' in loader_text):
+        die(f'{tag}: a kong_defaults.lua value holds `#` and the loader does not strip comments')
+
     prefixes = []
     for ns in tables.get('DYNAMIC_KEY_NAMESPACES') or die(f'{tag}: no DYNAMIC_KEY_NAMESPACES'):
         if not isinstance(ns, dict) or not isinstance(ns.get('prefix'), str):
@@ -560,7 +581,7 @@ def read_tag(git_dir, tag, helper, work):
     return {
         'documented': documented, 'defaults': defaults, 'raw_defaults': raw_defaults,
         'parsers': parsers, 'checks': checks, 'type_error': type_error,
-        'enum_error': enum_error, 'prefixes': prefixes, 'odd': odd,
+        'enum_error': enum_error, 'prefixes': prefixes, 'anchored': anchored, 'odd': odd,
         'sources': {'table': f'{table_file} {conf_name}', 'check': f'{check_file} {check_name}'},
     }
 
@@ -694,14 +715,17 @@ def main():
         '# type: the loader\'s typ at the newest tag that has the property ("string" when it gives',
         '#   none); types: [{since, value}] only when it changed.',
         '# defaults: the loader\'s default (kong_defaults.lua; its NONE placeholder, meaning unset,',
-        '#   is written as ""), each distinct value with the first tag it appears in.',
+        '#   is written as ""), each distinct value with the first tag it appears in (and until,',
+        '#   when kong_defaults.lua drops the name while another source still has it).',
         '# conf_default: kong.conf.default\'s value, written only when at some tag it differs from',
         '#   the loader\'s default or one file lacks the property. A missing value is null.',
         '# in_defaults / in_conf_default / in_loader_table: written only when not true for the',
         '#   whole life of the property: the spans ({since, until}) where the name is in',
         '#   kong_defaults.lua / kong.conf.default / the type table.',
         '# enum: the type table\'s allowed values; a plain list when the set never changed,',
-        '#   otherwise [{value, since, until}] per value (until: first tag without it).',
+        '#   otherwise [{value, since, until}] per value (until: first tag without it);',
+        '#   enum_span: {since, until} when the type table enumerates values for only part of',
+        '#   the property\'s life.',
         '# alias: the loader copies the value to `replacement` when that is unset (no warning).',
         '# deprecated: the type table marks it deprecated (a warning when set); replacement: the',
         '#   name it points to; alias: true when the value still takes effect (copied to the',
@@ -712,11 +736,14 @@ def main():
         '#   (the value must be one of values), rejected_value / deprecated_value (that value is',
         '#   an error / logs a deprecation), with the message Kong prints.',
         '# template: the name holds a placeholder (XXX) and is read through a dynamic prefix.',
+        '# not_read: spans where the loader drops the name from a user\'s kong.conf and KONG_*',
+        '#   variables: it reads only names in kong_defaults.lua and names under a dynamic prefix',
+        '#   (so a type table entry, alias or deprecation of such a name has no effect there).',
+        '# read_by_prefix: spans where the name is not in kong_defaults.lua but is read through a',
+        '#   dynamic prefix (as an Nginx directive for nginx_* prefixes).',
+        '# A since of the first release means "already so in the first release read".',
         'releases: [' + ', '.join(q(t) for t in tags) + ']',
     ]
-
-    def scalar_runs(key, per_tag):
-        return runs(tags, per_tag)
 
     # Loader-wide messages and dynamic prefixes.
     lines.append('type_error:')
@@ -725,8 +752,10 @@ def main():
     lines.append('enum_error:')
     for v, s, u in runs(tags, {t: d['enum_error'] for t, d in data.items()}):
         lines.append('  - ' + flow({**span(s, u), 'value': v}))
-    lines.append('# prefixes of DYNAMIC_KEY_NAMESPACES: any name starting with one is read')
-    lines.append('# (nginx_* names become Nginx directives)')
+    lines.append('# prefixes of DYNAMIC_KEY_NAMESPACES: a name starting with one is read (nginx_* names')
+    lines.append('# become Nginx directives)')
+    for _, s, u in runs(tags, {t: True for t, d in data.items() if not d['anchored']}):
+        lines.append(f'# {s} to before {u or "-"}: the loader matches the prefix anywhere in the name')
     lines.append('dynamic_prefixes:')
     pref_tags = {}
     for t, d in data.items():
@@ -781,12 +810,33 @@ def main():
             else:
                 lines.append(f'    {key}: [' + ', '.join(flow(span(s, u)) for _, s, u in rr) + ']')
 
+        # Whether the loader reads the name from a user's kong.conf / KONG_* at all.
+        def by_prefix(t):
+            d = data[t]
+            for p in d['prefixes']:
+                if (name.startswith(p) if d['anchored'] else p in name) and len(name) > len(p):
+                    return p
+            return None
+        read = {t: name in data[t]['defaults'] or by_prefix(t) is not None for t in life}
+        if not all(read.values()):
+            rr = runs(tags, {t: True for t in life if not read[t]})
+            lines.append('    not_read: [' + ', '.join(flow(span(s, u)) for _, s, u in rr) + ']')
+        pref = {t: by_prefix(t) for t in life if name not in data[t]['defaults'] and by_prefix(t)}
+        if pref:
+            rr = runs(tags, pref)
+            lines.append('    read_by_prefix: [' + ', '.join(flow({**span(s, u), 'prefix': v})
+                                                      for v, s, u in rr) + ']')
+
         # Defaults.
         dflt = {t: data[t]['defaults'][name] for t in life if name in data[t]['defaults']}
         if dflt:
             lines.append('    defaults:')
-            for v, s, u in runs(tags, dflt):
-                lines.append('      - ' + flow({'since': s, 'value': v}))
+            dr = runs(tags, dflt)
+            for i, (v, s, u) in enumerate(dr):
+                # until only where kong_defaults.lua drops the name (not where the value changes,
+                # nor where the property goes)
+                nxt = dr[i + 1][1] if i + 1 < len(dr) else until
+                lines.append('      - ' + flow({**span(s, u if u != nxt else None), 'value': v}))
         doc = {t: data[t]['documented'].get(name) for t in life}
         differs = any(doc[t] != dflt.get(t) for t in life)
         if differs:
@@ -797,9 +847,8 @@ def main():
         # Enum.
         enums = {t: infos[t][1] for t in life if infos[t][1] is not None}
         if enums:
-            sets = {tuple(v) for v in enums.values()}
             er = runs(tags, {t: tuple(v) for t, v in enums.items()})
-            if len(sets) == 1 and len(er) == 1:
+            if len(er) == 1:
                 lines.append('    enum: [' + ', '.join(q(v) for v in er[0][0]) + ']')
                 if er[0][1] != since or er[0][2] != until:
                     lines.append(f'    enum_span: {flow(span(er[0][1], er[0][2]))}')

@@ -1,0 +1,470 @@
+#include "kongconf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "model/model_node.h"
+#include "reader/reader.h"
+#include "util/util_buf.h"
+#include "util/util_embed.h"
+#include "util/util_error.h"
+#include "util/util_str.h"
+
+#define KNOWLEDGE_PATH "schemas/kong/conf.yaml"
+
+struct kconf_kb {
+    struct reader r; /* owns the tree */
+    const struct node *root, *properties, *prefixes;
+    struct version *releases;
+    size_t nreleases;
+};
+
+/* ---- the knowledge ----------------------------------------------------------------------------
+ */
+
+static struct version version_of(const struct node *n)
+{
+    struct version v = {0};
+    if (node_is_string(n))
+        version_parse(n->u.text, n->count, &v);
+    return v;
+}
+
+/* A {since, until} mapping holds v: since <= v < until (either may be absent). */
+static bool span_holds(const struct node *span, const struct version *v)
+{
+    struct version since = version_of(node_map_get(span, "since"));
+    struct version until = version_of(node_map_get(span, "until"));
+    return (!version_is_set(&since) || version_compare(&since, v) <= 0) &&
+           (!version_is_set(&until) || version_compare(v, &until) < 0);
+}
+
+/* One span, or a list of them: whether any holds v. */
+static bool spans_hold(const struct node *spans, const struct version *v)
+{
+    if (!spans)
+        return false;
+    if (spans->kind == NODE_MAPPING)
+        return span_holds(spans, v);
+    for (uint32_t i = 0; spans->kind == NODE_SEQUENCE && i < spans->count; i++)
+        if (span_holds(spans->u.items[i], v))
+            return true;
+    return false;
+}
+
+/* Of a list of {since[, until], value}, the value at v (the last whose span holds it). */
+static const struct node *value_at(const struct node *list, const struct version *v)
+{
+    const struct node *found = NULL;
+    for (uint32_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->count; i++)
+        if (span_holds(list->u.items[i], v))
+            found = node_map_get(list->u.items[i], "value");
+    return found;
+}
+
+static const char *text_of(const struct node *n)
+{
+    return node_is_string(n) ? n->u.text : NULL;
+}
+
+int kconf_kb_load(struct kconf_kb **out, gh_error *err)
+{
+    *out = NULL;
+    const struct embedded_file *f = embedded_find(KNOWLEDGE_PATH);
+    if (!f)
+        return error_set(err, GH_ESCHEMA, "the binary holds no %s", KNOWLEDGE_PATH);
+    struct kconf_kb *kb = calloc(1, sizeof(*kb));
+    struct diag_sink sink;
+    diag_sink_init(&sink, 4);
+    struct reader_options opt;
+    reader_options_default(&opt);
+    struct node *root = NULL;
+    int rc = kb ? reader_open_memory(&kb->r, f->data, f->size, &opt, &sink, err)
+                : error_set(err, GH_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = reader_load(&kb->r, &root, err);
+    const struct node *releases = root ? node_map_get(root, "releases") : NULL;
+    if (rc == 0 && (sink.count || !root || !(kb->properties = node_map_get(root, "properties")) ||
+                    !releases || releases->kind != NODE_SEQUENCE || !releases->count))
+        rc = error_set(err, GH_ESCHEMA, "%s: not the knowledge of kong.conf", KNOWLEDGE_PATH);
+    if (rc == 0 && !(kb->releases = calloc(releases->count, sizeof(*kb->releases))))
+        rc = error_set(err, GH_ENOMEM, "out of memory");
+    for (uint32_t i = 0; rc == 0 && i < releases->count; i++)
+        kb->releases[kb->nreleases++] = version_of(releases->u.items[i]);
+    diag_sink_release(&sink);
+    if (rc < 0) {
+        kconf_kb_free(kb);
+        return rc;
+    }
+    kb->root = root;
+    kb->prefixes = node_map_get(root, "dynamic_prefixes");
+    *out = kb;
+    return 0;
+}
+
+void kconf_kb_free(struct kconf_kb *kb)
+{
+    if (!kb)
+        return;
+    reader_close(&kb->r);
+    free(kb->releases);
+    free(kb);
+}
+
+struct version kconf_kb_newest(const struct kconf_kb *kb)
+{
+    return kb->releases[kb->nreleases - 1];
+}
+
+struct version kconf_kb_resolve(const struct kconf_kb *kb, const struct version *v)
+{
+    struct version found = {0};
+    for (size_t i = 0; i < kb->nreleases; i++)
+        if (v->count >= 3 ? !version_compare(&kb->releases[i], v)
+                          : version_same_minor(&kb->releases[i], v))
+            found = kb->releases[i];
+    return found;
+}
+
+/* ---- what a release reads -----------------------------------------------------------------------
+ */
+
+static const struct node *property(const struct kconf_kb *kb, const char *name)
+{
+    return node_map_get(kb->properties, name);
+}
+
+static bool exists_at(const struct node *p, const struct version *v)
+{
+    return p && span_holds(p, v);
+}
+
+/* A dynamic prefix of release v the name starts with (its settings are read as they are). */
+static const char *prefix_of(const struct kconf_kb *kb, const char *name, const struct version *v)
+{
+    for (uint32_t i = 0; kb->prefixes && i < kb->prefixes->count; i++) {
+        const struct node *p = kb->prefixes->u.items[i];
+        const char *prefix = text_of(node_map_get(p, "prefix"));
+        if (prefix && span_holds(p, v) && !strncmp(name, prefix, strlen(prefix)))
+            return prefix;
+    }
+    return NULL;
+}
+
+/* Release v reads the name: a property in its kong_defaults.lua, or a name under a prefix. */
+static bool reads(const struct kconf_kb *kb, const char *name, const struct version *v)
+{
+    const struct node *p = property(kb, name);
+    if (exists_at(p, v) && !spans_hold(node_map_get(p, "not_read"), v)) {
+        const struct node *in_defaults = node_map_get(p, "in_defaults");
+        if (!in_defaults || spans_hold(in_defaults, v))
+            return true;
+    }
+    return prefix_of(kb, name, v) != NULL;
+}
+
+static const char *type_at(const struct node *p, const struct version *v)
+{
+    const char *t = text_of(value_at(node_map_get(p, "types"), v));
+    return t ? t : text_of(node_map_get(p, "type"));
+}
+
+static const char *default_at(const struct node *p, const struct version *v)
+{
+    return text_of(value_at(node_map_get(p, "defaults"), v));
+}
+
+/* The deprecation in force at v (deprecated is one mapping or a list of them), or NULL. */
+static const struct node *deprecation_at(const struct node *p, const struct version *v)
+{
+    const struct node *d = node_map_get(p, "deprecated");
+    if (d && d->kind == NODE_MAPPING)
+        return span_holds(d, v) ? d : NULL;
+    for (uint32_t i = 0; d && d->kind == NODE_SEQUENCE && i < d->count; i++)
+        if (span_holds(d->u.items[i], v))
+            return d->u.items[i];
+    return NULL;
+}
+
+/* ---- findings -----------------------------------------------------------------------------------
+ */
+
+struct run {
+    const struct kconf_kb *kb;
+    const struct version *at, *to;
+    char at_text[32], to_text[32];
+    struct diag_sink *sink;
+    struct buf text;
+};
+
+static void report(struct run *run, enum rule_id rule, int severity, const struct kconf_entry *e,
+                   bool on_value, const char *message)
+{
+    uint32_t col = on_value ? e->value_column : e->name_column;
+    size_t len = on_value ? strlen(e->value) : strlen(e->name);
+    struct span at = {e->line, col, e->line, col + (uint32_t)(len ? len : 1)};
+    char path[160];
+    snprintf(path, sizeof(path), "/%s", e->name);
+    diag_add(run->sink, rule, severity, &at, path, NULL, "%s", message);
+}
+
+/* The releases a property is read in, for a message: "3.0 to 3.9", "2.0 to before 3.0". */
+static void life(const struct node *p, char *out, size_t size)
+{
+    const char *since = text_of(node_map_get(p, "since"));
+    const char *until = text_of(node_map_get(p, "until"));
+    if (until)
+        snprintf(out, size, "Kong %s to before %s", since ? since : "?", until);
+    else
+        snprintf(out, size, "Kong %s and later", since ? since : "?");
+}
+
+/* A name the release does not read: unknown to every release, or not read by this one. */
+static void not_read(struct run *run, const struct kconf_entry *e, const struct version *v,
+                     const char *v_text)
+{
+    const struct node *p = property(run->kb, e->name);
+    buf_clear(&run->text);
+    if (!p) {
+        buf_printf(&run->text, "no Kong release has a property '%s'; Kong %s ignores it", e->name,
+                   v_text);
+        const char *near = NULL;
+        size_t best = 3;
+        for (uint32_t i = 0; i < run->kb->properties->count; i++) {
+            const char *name = run->kb->properties->u.pairs[i].key->u.text;
+            size_t d = str_edit_distance(e->name, name);
+            if (d < best && reads(run->kb, name, v))
+                best = d, near = name;
+        }
+        if (near)
+            buf_printf(&run->text, " (did you mean '%s'?)", near);
+        report(run, R_HOP4701, -1, e, false, buf_cstr(&run->text));
+        return;
+    }
+    char span[96];
+    life(p, span, sizeof(span));
+    buf_printf(&run->text, "Kong %s does not read '%s' and ignores it (the property is read by %s)",
+               v_text, e->name, span);
+    /* the replacement Kong named last (deprecated is one mapping or a list of them) */
+    const struct node *d = node_map_get(p, "deprecated");
+    if (d && d->kind == NODE_SEQUENCE)
+        d = d->count ? d->u.items[d->count - 1] : NULL;
+    const char *replacement = text_of(node_map_get(d, "replacement"));
+    if (replacement)
+        buf_printf(&run->text, "; its replacement is '%s'", replacement);
+    report(run, R_HOP4702, -1, e, false, buf_cstr(&run->text));
+}
+
+static void deprecated(struct run *run, const struct kconf_entry *e, const struct node *d,
+                       const char *v_text)
+{
+    const char *value = text_of(node_map_get(d, "value"));
+    if (value && strcasecmp(value, e->value))
+        return; /* only that value is deprecated */
+    const char *replacement = text_of(node_map_get(d, "replacement"));
+    const struct node *alias = node_map_get(d, "alias");
+    bool works = !alias || (alias->type == SCALAR_BOOL && alias->v.b);
+    buf_clear(&run->text);
+    if (value)
+        buf_printf(&run->text, "Kong %s deprecates the value '%s' of '%s'", v_text, value, e->name);
+    else
+        buf_printf(&run->text, "Kong %s deprecates '%s'%s", v_text, e->name,
+                   works ? " (it still takes effect, for now)" : " and ignores it");
+    if (replacement)
+        buf_printf(&run->text, ": use '%s'", replacement);
+    report(run, R_HOP4703, -1, e, value != NULL, buf_cstr(&run->text));
+}
+
+/* Splits an array value as the loader does: on commas, each element trimmed. */
+static size_t elements(const char *value, char out[][128], size_t max)
+{
+    size_t n = 0;
+    for (const char *s = value; n < max;) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        while (len && isspace((unsigned char)*s))
+            s++, len--;
+        while (len && isspace((unsigned char)s[len - 1]))
+            len--;
+        snprintf(out[n++], 128, "%.*s", (int)len, s);
+        if (!comma)
+            break;
+        s = comma + 1;
+    }
+    return n;
+}
+
+/* A message of the knowledge with its one %s filled in (the text is data: never a format). */
+static void fill_message(struct buf *b, const char *msg, const char *fallback, const char *arg)
+{
+    const char *m = msg ? msg : fallback, *hole = strstr(m, "%s");
+    buf_clear(b);
+    if (!hole) {
+        buf_puts(b, m);
+        return;
+    }
+    buf_append(b, m, (size_t)(hole - m));
+    buf_puts(b, arg);
+    buf_puts(b, hole + 2);
+}
+
+static bool listed(const struct node *values, const char *v, bool any_case)
+{
+    for (uint32_t i = 0; values && i < values->count; i++) {
+        const char *allowed = text_of(values->u.items[i]);
+        if (allowed && (any_case ? !strcasecmp(allowed, v) : !strcmp(allowed, v)))
+            return true;
+    }
+    return false;
+}
+
+/* The loader's check function's lists: each entry allowed, the value allowed, a value
+ * refused or deprecated. */
+static void run_checks(struct run *run, const struct kconf_entry *e, const struct node *p,
+                       const struct version *v)
+{
+    const struct node *checks = node_map_get(p, "checks");
+    for (uint32_t i = 0; checks && i < checks->count; i++) {
+        const struct node *c = checks->u.items[i];
+        const char *kind = text_of(node_map_get(c, "kind"));
+        const char *msg = text_of(node_map_get(c, "message"));
+        const char *one = text_of(node_map_get(c, "value"));
+        const struct node *values = node_map_get(c, "values"),
+                          *cs = node_map_get(c, "case_insensitive");
+        bool any_case = cs && cs->type == SCALAR_BOOL && cs->v.b;
+        if (!kind || !span_holds(c, v))
+            continue;
+        char items[64][128];
+        size_t n = !strcmp(kind, "entries") ? elements(e->value, items, 64) : 0;
+        for (size_t k = 0; k < n; k++)
+            if (*items[k] && !listed(values, items[k], any_case)) {
+                fill_message(&run->text, msg, "invalid entry '%s'", items[k]);
+                report(run, R_HOP4704, -1, e, true, buf_cstr(&run->text));
+            }
+        bool is_one = one && !strcasecmp(e->value, one);
+        if (is_one && (!strcmp(kind, "rejected_value") || !strcmp(kind, "deprecated_value"))) {
+            fill_message(&run->text, msg, "the value '%s' is not accepted", e->value);
+            report(run, !strcmp(kind, "rejected_value") ? R_HOP4704 : R_HOP4703, -1, e, true,
+                   buf_cstr(&run->text));
+        }
+        if (!strcmp(kind, "value") && *e->value && !listed(values, e->value, any_case)) {
+            fill_message(&run->text, msg, "invalid value '%s'", e->value);
+            report(run, R_HOP4704, -1, e, true, buf_cstr(&run->text));
+        }
+    }
+}
+
+static bool is_number(const char *s)
+{
+    char *end;
+    strtod(s, &end);
+    return end != s && !*end;
+}
+
+/* The value as the loader's types read it (kong/conf_loader parse_value, check_and_parse). */
+static void check_value(struct run *run, const struct kconf_entry *e, const struct node *p,
+                        const struct version *v)
+{
+    const char *type = type_at(p, v), *value = e->value;
+    buf_clear(&run->text);
+    if (!*value || !type)
+        return; /* unset: the default applies */
+    if (!strcmp(type, "number") && !is_number(value))
+        buf_printf(&run->text, "%s is not a number: '%s'", e->name, value);
+    else if (!strcmp(type, "boolean") && strcmp(value, "on") && strcmp(value, "off") &&
+             strcmp(value, "true") && strcmp(value, "false"))
+        buf_printf(&run->text,
+                   "'%s' is read as false: Kong takes only on and true as true, "
+                   "and on, off, true or false is what it expects",
+                   value);
+    else if (!strcmp(type, "ngx_boolean") && strcmp(value, "on") && strcmp(value, "off"))
+        buf_printf(&run->text, "'%s' is read as off: Kong takes only on as on", value);
+    const struct node *enums = node_map_get(p, "enum");
+    if (!run->text.len && enums && enums->count) {
+        bool plain = node_is_string(enums->u.items[0]), ok = false;
+        struct buf allowed;
+        buf_init(&allowed, 4096);
+        for (uint32_t i = 0; i < enums->count; i++) {
+            const struct node *item = enums->u.items[i];
+            const char *name = plain ? text_of(item) : text_of(node_map_get(item, "value"));
+            if (!name || (!plain && !span_holds(item, v)))
+                continue;
+            ok |= !strcmp(name, value);
+            buf_printf(&allowed, "%s%s", allowed.len ? ", " : "", name);
+        }
+        if (!ok)
+            buf_printf(&run->text, "%s has an invalid value: '%s' (%s)", e->name, value,
+                       buf_cstr(&allowed));
+        buf_release(&allowed);
+    }
+    if (run->text.len)
+        report(run, R_HOP4704, strstr(buf_cstr(&run->text), "is read as") ? GH_WARNING : -1, e,
+               true, buf_cstr(&run->text));
+    run_checks(run, e, p, v);
+}
+
+static void check_entry(struct run *run, const struct kconf_entry *e, const struct version *v,
+                        const char *v_text)
+{
+    if (!reads(run->kb, e->name, v)) {
+        not_read(run, e, v, v_text);
+        return;
+    }
+    const struct node *p = property(run->kb, e->name);
+    if (!p)
+        return; /* a name under a dynamic prefix: an Nginx directive, taken as it is */
+    const struct node *d = deprecation_at(p, v);
+    if (d)
+        deprecated(run, e, d, v_text);
+    check_value(run, e, p, v);
+}
+
+/* With a target: a property the file leaves out whose default changes on the way. */
+static void defaults_changed(struct run *run, const struct kconf_input *in)
+{
+    for (uint32_t i = 0; i < run->kb->properties->count; i++) {
+        const char *name = run->kb->properties->u.pairs[i].key->u.text;
+        const struct node *p = run->kb->properties->u.pairs[i].value;
+        bool set = false;
+        for (size_t k = 0; k < in->count && !set; k++)
+            set = !strcmp(in->entries[k].name, name);
+        const char *before = default_at(p, run->at), *after = default_at(p, run->to);
+        if (set || !before || !after || !strcmp(before, after) || !reads(run->kb, name, run->to))
+            continue;
+        buf_clear(&run->text);
+        if (*before)
+            buf_printf(&run->text,
+                       "the default of '%s' changes from '%s' (Kong %s) to '%s' (Kong %s), and "
+                       "the file leaves it out: set %s = %s to keep it",
+                       name, before, run->at_text, after, run->to_text, name, before);
+        else
+            buf_printf(&run->text,
+                       "'%s' is unset by default in Kong %s and '%s' in Kong %s, and the file "
+                       "leaves it out: check that '%s' suits this node",
+                       name, run->at_text, after, run->to_text, after);
+        struct span top = {0}; /* about the file as a whole */
+        char path[160];
+        snprintf(path, sizeof(path), "/%s", name);
+        diag_add(run->sink, R_HOP4705, -1, &top, path, NULL, "%s", buf_cstr(&run->text));
+    }
+}
+
+void kconf_check(const struct kconf_kb *kb, const struct kconf_input *in, const struct version *at,
+                 const struct version *to, struct diag_sink *sink)
+{
+    struct run run = {.kb = kb, .at = at, .to = to, .sink = sink};
+    buf_init(&run.text, 16 * 1024);
+    version_format(at, run.at_text, sizeof(run.at_text));
+    if (to && version_is_set(to))
+        version_format(to, run.to_text, sizeof(run.to_text));
+    const struct version *v = run.to_text[0] ? to : at;
+    const char *v_text = run.to_text[0] ? run.to_text : run.at_text;
+    for (size_t i = 0; i < in->count; i++)
+        check_entry(&run, &in->entries[i], v, v_text);
+    if (run.to_text[0])
+        defaults_changed(&run, in);
+    buf_release(&run.text);
+}
