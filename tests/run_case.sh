@@ -96,6 +96,19 @@ if converts_document "$@"; then
         echo "=== $name: converting the output again reports changes (above) ==="
         status=1
     fi
+    case $last in
+    *.conf | *.env)
+        # kong.conf and KONG_* files: renames keep every value; each is still in the output.
+        grep -v '^[[:space:]]*#' "$last" | grep '=' | cut -d= -f2- | while IFS= read -r v; do
+            grep -qF -- "$v" "$tmp/out" || echo "lost: $v"
+        done > "$tmp/lost"
+        if [ -s "$tmp/lost" ]; then
+            cat "$tmp/lost"
+            echo "=== $name: values of the input are missing from the output ==="
+            status=1
+        fi
+        lossless= ;;
+    esac
     if [ -n "$lossless" ]; then
         # The change log as JSON: the same arguments after the subcommand's name and these.
         (sub=$1 && shift && run_with_input "$last" "$sub" -q --format json "$@") \

@@ -441,10 +441,16 @@ int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_option
         return rc;
     if (!view.lint.to)
         rc = error_set(err, GH_EUSAGE, "convert needs --to, the release to convert to");
-    if (rc == 0 && kconf_kind_of(path, view.lint.input_flavor) != KCONF_NONE)
-        rc = error_set(err, GH_EUSAGE,
-                       "convert does not rewrite kong.conf or KONG_* files yet: gatehop lint "
-                       "--from ... --to ... says what to change by hand");
+    enum kconf_kind kconf = kconf_kind_of(path, view.lint.input_flavor);
+    if (rc == 0 && kconf != KCONF_NONE) {
+        rc = convert_kong_conf(path, kconf, &co, r, out, written, err);
+        project_view_release(&view);
+        if (rc < 0)
+            gh_result_free(r);
+        else
+            *result = r;
+        return rc;
+    }
     bool canonical = options->output == GH_OUTPUT_YAML || options->output == GH_OUTPUT_JSON;
     /* Canonical output is written while the file streams past: spool it until it is whole. */
     struct canon_spool spool;

@@ -66,6 +66,9 @@ enum kconf_kind { KCONF_NONE, KCONF_CONF, KCONF_ENV };
 enum kconf_kind kconf_kind_of(const char *path, const char *input_flavor);
 int lint_kong_conf(const char *path, enum kconf_kind kind, const struct check_options *co,
                    gh_result *r, gh_error *err);
+/* convert: the text with renamed properties renamed for co->to; what is left, as findings. */
+int convert_kong_conf(const char *path, enum kconf_kind kind, const struct check_options *co,
+                      gh_result *r, FILE *out, bool *written, gh_error *err);
 
 /* Finds the file's config and baseline and fills view and r's policy, fail_on and config. */
 int project_view_for(gh_engine *engine, const char *path, const gh_lint_options *o, gh_result *r,

@@ -189,6 +189,26 @@ static const struct node *deprecation_at(const struct node *p, const struct vers
     return NULL;
 }
 
+const char *kconf_rename_for(const struct kconf_kb *kb, const char *name, const struct version *to)
+{
+    const struct node *p = property(kb, name);
+    if (!p || (reads(kb, name, to) && !deprecation_at(p, to)))
+        return NULL;
+    const struct node *d = deprecation_at(p, to);
+    if (!d) { /* no longer read: the replacement Kong named last */
+        d = node_map_get(p, "deprecated");
+        if (d && d->kind == NODE_SEQUENCE)
+            d = d->count ? d->u.items[d->count - 1] : NULL;
+    }
+    const char *replacement = text_of(node_map_get(d, "replacement"));
+    if (!replacement || text_of(node_map_get(d, "value")))
+        return NULL; /* a deprecated value, not a name */
+    for (const char *c = replacement; *c; c++)
+        if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+            return NULL; /* "a / b": two properties take its place */
+    return reads(kb, replacement, to) ? replacement : NULL;
+}
+
 /* ---- findings -----------------------------------------------------------------------------------
  */
 

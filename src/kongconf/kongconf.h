@@ -45,6 +45,10 @@ struct version kconf_kb_newest(const struct kconf_kb *kb);
 /* A release tag the knowledge has for v (3.4 -> 3.4.2), unset when none. */
 struct version kconf_kb_resolve(const struct kconf_kb *kb, const struct version *v);
 
+/* The name `to` reads in place of a property it no longer reads or deprecates: the
+ * replacement Kong named, when it is one property that `to` reads; else NULL. */
+const char *kconf_rename_for(const struct kconf_kb *kb, const char *name, const struct version *to);
+
 /*
  * Checks the settings as release `at` reads them, and with `to` set (a later release), what
  * changes on the way: properties it no longer reads, deprecations, defaults that change for
