@@ -258,6 +258,25 @@ static void note_source(gh_result *r, const gh_lint_options *o, const gh_db_expo
              info->release, (int)sizeof(r->info.note) - 100, rest);
 }
 
+/*
+ * What Kong's own migrations change in the database on the way up, so that nothing is left
+ * for the operator: a database has no _format_version (HOP4003), and core migration
+ * 016_280_to_300 gives 2.x regex route paths their '~' (p_migrate_regex_path; HOP4004).
+ */
+static const enum rule_id migrated_by_kong[] = {R_HOP4003, R_HOP4004};
+
+static void drop_migrated(gh_result *r)
+{
+    bool *take = calloc(r->sink.count + 1, sizeof(*take));
+    if (!take)
+        return; /* they stay, which is only noise */
+    for (size_t i = 0; i < r->sink.count; i++)
+        for (size_t k = 0; k < sizeof(migrated_by_kong) / sizeof(migrated_by_kong[0]); k++)
+            take[i] |= r->sink.items[i].rule == migrated_by_kong[k];
+    diag_take_back(&r->sink, take);
+    free(take);
+}
+
 /* Findings about a database have no line: the export they were read from is gone. */
 static void drop_positions(gh_result *r)
 {
@@ -281,6 +300,7 @@ int gh_lint_pg(gh_engine *engine, const char *pg, const gh_lint_options *options
     rc = gh_lint_path(engine, path, &e, out, err);
     unlink(path);
     if (rc == 0) {
+        drop_migrated(*out);
         drop_positions(*out);
         note_source(*out, o, &info);
     }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # gatehop db export against the test cluster (pg_cluster.sh): the database kong_3_4_data was
 # filled from corpus/kong/3.4/kong-3.4-dbexport.yaml (workspace default) and
-# tests/db/fixtures/team-b.yaml (workspace team-b). Each export, YAML and JSON, must give back
+# tests/db/fixtures/team-b.yaml (workspace team-b); kong_2_8_data (Kong 2.8.5's tables) from
+# corpus/kong/2.8/kong-2.8-dbexport.yaml, kong_3_7_data (3.7.1's) from the 3.4 file. Each export, YAML and JSON, must give back
 # those files field by field (export_compare), lint without errors as a 3.4 db_export file, and
 # say on standard error which workspace it took and that there is another. -o replaces its file
 # only with a complete export.
@@ -23,21 +24,25 @@ fail() {
     status=1
 }
 
-# export WORKSPACE SOURCE FORMAT [COMPARE_ARGS...]: exports, converts to JSON, compares with
-# the source.
+# export [DATABASE:]WORKSPACE SOURCE FORMAT [COMPARE_ARGS...]: exports, converts to JSON,
+# compares with the source (DATABASE: kong_3_4_data, which has two workspaces).
 export_and_compare() {
-    ws=$1 source=$2 format=$3
+    db=kong_3_4_data ws=$1 source=$2 format=$3
+    case $ws in *:*) db=${ws%%:*} ws=${ws#*:} ;; esac
     shift 3
-    out="$tmp/$ws.$format"
-    "$bin" db export --pg "$conn" --workspace "$ws" --output-format "$format" -o "$out" \
-        2> "$tmp/err" || { fail "$ws ($format): exit $?"; cat "$tmp/err"; return; }
-    grep -q "workspace '$ws' (the database has 2 workspaces" "$tmp/err" ||
-        { fail "$ws ($format): standard error does not name the workspaces"; cat "$tmp/err"; }
+    out="$tmp/$db-$ws.$format"
+    "$bin" db export --pg "host=$pg user=postgres dbname=$db" --workspace "$ws" \
+        --output-format "$format" -o "$out" 2> "$tmp/err" ||
+        { fail "$db $ws ($format): exit $?"; cat "$tmp/err"; return; }
+    if [ "$db" = kong_3_4_data ]; then
+        grep -q "workspace '$ws' (the database has 2 workspaces" "$tmp/err" ||
+            { fail "$ws ($format): standard error does not name the workspaces"; cat "$tmp/err"; }
+    fi
     "$yaml2json" "$root/$source" > "$tmp/source.json"
     if [ "$format" = json ]; then cp "$out" "$tmp/export.json"; else "$yaml2json" "$out" > "$tmp/export.json"; fi
     "$compare" "$tmp/source.json" "$tmp/export.json" "$@" > "$tmp/compare" ||
         { fail "$ws ($format) differs from $source:"; cat "$tmp/compare"; }
-    "$bin" lint -q --no-excerpts --from kong@3.4 "$out" > "$tmp/lint" 2>&1 ||
+    "$bin" lint -q --no-excerpts "$out" > "$tmp/lint" 2>&1 ||
         { fail "$ws ($format): the export does not lint clean:"; head -20 "$tmp/lint"; }
 }
 
@@ -46,6 +51,8 @@ for format in yaml json; do
     # The CA certificate and the parameters of the default workspace's file are in no
     # workspace: every export has them.
     export_and_compare team-b tests/db/fixtures/team-b.yaml "$format" +ca_certificates +parameters
+    export_and_compare kong_2_8_data:default corpus/kong/2.8/kong-2.8-dbexport.yaml "$format"
+    export_and_compare kong_3_7_data:default corpus/kong/3.4/kong-3.4-dbexport.yaml "$format"
 done
 
 # Without --workspace: the default one, the same bytes as naming it.
