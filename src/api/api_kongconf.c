@@ -85,13 +85,19 @@ static int check_text(const char *text, size_t len, enum kconf_kind kind,
     int rc = kconf_kb_load(&kb, err);
     if (rc < 0)
         return rc;
+    /* Without --from: the target's release when there is one (no defaults compared: the
+     * file's own release is not known), else the newest. */
     bool assumed = !version_is_set(&co->from);
-    struct version at = assumed ? kconf_kb_newest(kb) : kconf_kb_resolve(kb, &co->from);
     struct version to =
         version_is_set(&co->to) ? kconf_kb_resolve(kb, &co->to) : (struct version){0};
+    struct version at = !assumed                  ? kconf_kb_resolve(kb, &co->from)
+                        : version_is_set(&co->to) ? to
+                                                  : kconf_kb_newest(kb);
     if (!version_is_set(&at) || (version_is_set(&co->to) && !version_is_set(&to)))
         rc = error_set(err, GH_EVERSION, "gatehop knows kong.conf of Kong 2.0 to %u.%u only",
                        kconf_kb_newest(kb).part[0], kconf_kb_newest(kb).part[1]);
+    if (assumed)
+        to = (struct version){0};
     struct kconf_input in;
     if (rc == 0 && kconf_parse(text, len, kind == KCONF_ENV, &in, &r->sink) < 0)
         rc = error_set(err, GH_ENOMEM, "out of memory");
