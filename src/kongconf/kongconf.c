@@ -385,44 +385,60 @@ static bool is_number(const char *s)
 }
 
 /* The value as the loader's types read it (kong/conf_loader parse_value, check_and_parse). */
+/* What the loader's type makes of the value: a message and its severity, or nothing. A
+ * boolean or Nginx boolean Kong reads otherwise than written is a warning (it starts, and
+ * does the other thing); a number that is not one is an error (it refuses to start). */
+static int type_problem(struct buf *b, const char *type, const struct kconf_entry *e)
+{
+    const char *value = e->value;
+    if (!strcmp(type, "number") && !is_number(value))
+        return buf_printf(b, "%s is not a number: '%s'", e->name, value), -1;
+    if (!strcmp(type, "boolean") && strcmp(value, "on") && strcmp(value, "off") &&
+        strcmp(value, "true") && strcmp(value, "false"))
+        return buf_printf(b,
+                          "'%s' is read as false: Kong takes only on and true as true, and on, "
+                          "off, true or false is what it expects",
+                          value),
+               GH_WARNING;
+    if (!strcmp(type, "ngx_boolean") && strcmp(value, "on") && strcmp(value, "off"))
+        return buf_printf(b, "'%s' is read as off: Kong takes only on as on", value), GH_WARNING;
+    return -1;
+}
+
+/* A value outside the property's list at v (lists are of string properties only). */
+static void enum_problem(struct buf *b, const struct node *enums, const struct kconf_entry *e,
+                         const struct version *v)
+{
+    bool plain = node_is_string(enums->u.items[0]), ok = false;
+    struct buf allowed;
+    buf_init(&allowed, 4096);
+    for (uint32_t i = 0; i < enums->count; i++) {
+        const struct node *item = enums->u.items[i];
+        const char *name = plain ? text_of(item) : text_of(node_map_get(item, "value"));
+        if (!name || (!plain && !span_holds(item, v)))
+            continue;
+        ok |= !strcmp(name, e->value);
+        buf_printf(&allowed, "%s%s", allowed.len ? ", " : "", name);
+    }
+    if (!ok)
+        buf_printf(b, "%s has an invalid value: '%s' (%s)", e->name, e->value, buf_cstr(&allowed));
+    buf_release(&allowed);
+}
+
+/* The value as the loader's types read it (kong/conf_loader parse_value, check_and_parse). */
 static void check_value(struct run *run, const struct kconf_entry *e, const struct node *p,
                         const struct version *v)
 {
-    const char *type = type_at(p, v), *value = e->value;
-    buf_clear(&run->text);
-    if (!*value || !type)
+    const char *type = type_at(p, v);
+    if (!*e->value || !type)
         return; /* unset: the default applies */
-    if (!strcmp(type, "number") && !is_number(value))
-        buf_printf(&run->text, "%s is not a number: '%s'", e->name, value);
-    else if (!strcmp(type, "boolean") && strcmp(value, "on") && strcmp(value, "off") &&
-             strcmp(value, "true") && strcmp(value, "false"))
-        buf_printf(&run->text,
-                   "'%s' is read as false: Kong takes only on and true as true, "
-                   "and on, off, true or false is what it expects",
-                   value);
-    else if (!strcmp(type, "ngx_boolean") && strcmp(value, "on") && strcmp(value, "off"))
-        buf_printf(&run->text, "'%s' is read as off: Kong takes only on as on", value);
+    buf_clear(&run->text);
+    int severity = type_problem(&run->text, type, e);
     const struct node *enums = node_map_get(p, "enum");
-    if (!run->text.len && enums && enums->count) {
-        bool plain = node_is_string(enums->u.items[0]), ok = false;
-        struct buf allowed;
-        buf_init(&allowed, 4096);
-        for (uint32_t i = 0; i < enums->count; i++) {
-            const struct node *item = enums->u.items[i];
-            const char *name = plain ? text_of(item) : text_of(node_map_get(item, "value"));
-            if (!name || (!plain && !span_holds(item, v)))
-                continue;
-            ok |= !strcmp(name, value);
-            buf_printf(&allowed, "%s%s", allowed.len ? ", " : "", name);
-        }
-        if (!ok)
-            buf_printf(&run->text, "%s has an invalid value: '%s' (%s)", e->name, value,
-                       buf_cstr(&allowed));
-        buf_release(&allowed);
-    }
+    if (!run->text.len && enums && enums->count)
+        enum_problem(&run->text, enums, e, v);
     if (run->text.len)
-        report(run, R_HOP4704, strstr(buf_cstr(&run->text), "is read as") ? GH_WARNING : -1, e,
-               true, buf_cstr(&run->text));
+        report(run, R_HOP4704, severity, e, true, buf_cstr(&run->text));
     run_checks(run, e, p, v);
 }
 
