@@ -252,6 +252,7 @@ int gh_plan_write(FILE *out, enum gh_format format, const gh_plan *plan, gh_erro
 typedef struct gh_db_options {
     const char *pg;          /* a libpq connection string or postgres:// URL; NULL: PG* vars */
     const char *schema_meta; /* a CSV file of schema_meta instead of a connection, or NULL */
+    const char *plugins;     /* with schema_meta: a CSV file of the plugins in use, or NULL */
     const char *to;          /* "kong@3.7", "3.7", or NULL: the database's own state only */
     const char *fail_on;     /* "error" (NULL), "warning" or "info" */
 } gh_db_options;

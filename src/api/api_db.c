@@ -38,20 +38,32 @@ static int target_of(gh_engine *engine, const gh_db_options *o, struct version *
     return rc;
 }
 
-/* schema_meta from the file or the database; *display names where it came from. */
-static int read_state(const gh_db_options *o, struct meta_state *state, char *display, size_t size,
-                      gh_error *err)
+/* What the database says: schema_meta from the file or the database, and from a database
+ * the plugins in use; *display names where it came from. */
+struct db_reading {
+    struct meta_state state;
+    struct plugin_use *plugins;
+    size_t nplugins;
+    char display[512];
+};
+
+static int read_state(const gh_db_options *o, struct db_reading *d, gh_error *err)
 {
     if (o->schema_meta) {
-        snprintf(display, size, "%s", o->schema_meta);
-        return meta_state_read_csv(state, o->schema_meta, err);
+        snprintf(d->display, sizeof(d->display), "%s", o->schema_meta);
+        int rc = meta_state_read_csv(&d->state, o->schema_meta, err);
+        if (rc == 0 && o->plugins)
+            rc = plugin_uses_read_csv(o->plugins, &d->state.arena, &d->plugins, &d->nplugins, err);
+        return rc;
     }
     struct db_pg *pg;
     int rc = db_pg_open(&pg, o->pg, err);
     if (rc < 0)
         return rc;
-    snprintf(display, size, "%s", db_pg_display(pg));
-    rc = db_pg_read_meta(pg, state, err);
+    snprintf(d->display, sizeof(d->display), "%s", db_pg_display(pg));
+    rc = db_pg_read_meta(pg, &d->state, err);
+    if (rc == 0 && o->to)
+        rc = db_pg_plugin_uses(pg, &d->state.arena, &d->plugins, &d->nplugins, err);
     db_pg_close(pg);
     return rc;
 }
@@ -72,27 +84,31 @@ static int status_into(gh_engine *engine, const gh_db_options *o, const struct v
                        gh_result **out, gh_error *err)
 {
     struct migration_kb migrations;
-    struct meta_state state;
-    meta_state_init(&state);
-    char display[512] = "";
+    struct db_reading d = {0};
+    meta_state_init(&d.state);
     int rc = migration_kb_load(&migrations, err);
     if (rc < 0) {
-        meta_state_release(&state);
+        meta_state_release(&d.state);
         return rc;
     }
     gh_lint_options lo = {0};
-    if ((rc = read_state(o, &state, display, sizeof(display), err)) == 0 &&
-        (rc = result_new(&lo, display, out, err)) == 0) {
-        struct db_status_request req = {&migrations, kb_product_find(engine->kb, "kong"), &state,
-                                        *to, version_text(o->to)};
+    if ((rc = read_state(o, &d, err)) == 0 && (rc = result_new(&lo, d.display, out, err)) == 0) {
+        struct db_status_request req = {.migrations = &migrations,
+                                        .kong = {engine->kb, kb_product_find(engine->kb, "kong")},
+                                        .state = &d.state,
+                                        .plugins = d.plugins,
+                                        .nplugins = d.nplugins,
+                                        .to = *to,
+                                        .to_text = version_text(o->to)};
         struct db_status_outcome outcome;
         rc = db_status_check(&req, &(*out)->sink, &outcome, err);
         fill_info(*out, &outcome);
         diag_finish(&(*out)->sink);
         diag_sort(&(*out)->sink);
     }
+    free(d.plugins);
     migration_kb_release(&migrations);
-    meta_state_release(&state);
+    meta_state_release(&d.state);
     return rc;
 }
 
@@ -107,6 +123,9 @@ int gh_db_status(gh_engine *engine, const gh_db_options *o, gh_result **out, gh_
                        o->fail_on);
     if (rc == 0 && o->pg && o->schema_meta)
         rc = error_set(err, GH_EUSAGE, "give --pg or --schema-meta, not both");
+    if (rc == 0 && o->plugins && !o->schema_meta)
+        rc =
+            error_set(err, GH_EUSAGE, "--plugins goes with --schema-meta (--pg reads them itself)");
     if (rc == 0)
         rc = status_into(engine, o, &to, out, err);
     if (rc < 0) {

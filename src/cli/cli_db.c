@@ -24,6 +24,7 @@ struct db_args {
 static const struct cli_option db_options[] = {
     DB_STRING("pg", db.pg),
     DB_STRING("schema-meta", db.schema_meta),
+    DB_STRING("plugins", db.plugins),
     DB_STRING("to", db.to),
     DB_STRING("schema-dir", schema_dir),
     CLI_CALL_OPTION(struct db_args, "fail-on", 0, db.fail_on, cli_set_fail_on),
@@ -44,6 +45,9 @@ static void db_usage(FILE *out)
           "                      libpq's PG* environment variables (PGHOST, PGDATABASE, ...)\n"
           "  --schema-meta FILE  schema_meta as psql writes it, instead of a connection:\n"
           "                      \\copy schema_meta to 'FILE' csv header\n"
+          "  --plugins FILE      with --schema-meta: the plugins in use, as psql writes them:\n"
+          "                      \\copy (SELECT name, count(*) FROM plugins GROUP BY name)\n"
+          "                      to 'FILE' csv header\n"
           "  --to kong@V         the release to upgrade to: what its kong migrations up runs,\n"
           "                      and what stands in the way\n"
           "  --format F          text (default), json, sarif, junit, github, checkstyle\n"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/db_json.h"
+#include "db/db_kong.h"
 #include "model/model_write.h"
 #include "util/util_arena.h"
 #include "util/util_buf.h"
@@ -303,21 +304,6 @@ static int choose_workspace(struct db_pg *pg, const struct db_export_request *re
 /* ---- the whole ----------------------------------------------------------------------------------
  */
 
-static int compile(const struct db_export_request *req, const struct spec_document **doc,
-                   gh_error *err)
-{
-    const char *edition = kb_usual_edition(req->kong);
-    if (edition && !kb_edition_exists(req->kong, edition, &req->release))
-        edition = kb_edition_find(req->kong, "enterprise");
-    const char *router = kb_default_router_flavor(req->kong, &req->release);
-    struct target t = {.version = req->release,
-                       .flavor = FLAVOR_DBEXPORT,
-                       .router_flavor =
-                           router ? kb_router_flavor_find(req->kong, &req->release, router) : NULL,
-                       .edition = edition};
-    return kb_compile(req->kb, req->kong, &t, doc, err);
-}
-
 static int write_header(struct writer *w, const struct version *release, gh_error *err)
 {
     const char *format = release->part[0] >= 3 ? "3.0" : release->part[1] >= 1 ? "2.1" : "1.1";
@@ -360,7 +346,7 @@ int db_export_write(struct db_pg *pg, const struct db_export_request *req, FILE 
     const struct spec_entity **order = NULL;
     size_t n = 0;
     char ws_id[64];
-    int rc = compile(req, &doc, err);
+    int rc = db_kong_document(req->kb, req->kong, &req->release, &doc, err);
     if (rc == 0)
         rc = choose_workspace(pg, req, stats, ws_id, sizeof(ws_id), err);
     if (rc == 0)

@@ -2,8 +2,11 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "db/db_status.h"
+#include "util/util_array.h"
 #include "util/util_buf.h"
 #include "util/util_error.h"
 
@@ -140,6 +143,54 @@ int meta_state_read_csv(struct meta_state *state, const char *path, gh_error *er
     int rc = read_all(fp, path, state, fields, err);
     if (rc == 0 && ferror(fp))
         rc = error_set(err, GH_EIO, "cannot read '%s': %s", path, strerror(errno));
+    for (int i = 0; i < FIELDS_MAX; i++)
+        buf_release(&fields[i]);
+    fclose(fp);
+    return rc;
+}
+
+static int read_uses(FILE *fp, const char *path, struct arena *a, struct buf fields[FIELDS_MAX],
+                     struct plugin_use **out, size_t *n, gh_error *err)
+{
+    unsigned line = 0;
+    size_t cap = 0;
+    int r = read_record(fp, fields, &line), name_at = -1, count_at = -1;
+    for (int i = 0; i < r; i++) {
+        if (!strcmp(buf_cstr(&fields[i]), "name"))
+            name_at = i;
+        if (!strcmp(buf_cstr(&fields[i]), "count"))
+            count_at = i;
+    }
+    if (name_at < 0 || count_at < 0)
+        return error_set_at(err, GH_EUSAGE, path, 1, 1,
+                            "not a plugins CSV file: the header needs 'name' and 'count'");
+    while ((r = read_record(fp, fields, &line)) > 0) {
+        struct plugin_use *grown = array_grow(*out, &cap, *n, sizeof(*grown), 16);
+        const char *name = field(fields, r, name_at), *count = field(fields, r, count_at);
+        char *end;
+        unsigned long c = strtoul(count, &end, 10);
+        if (!*name || !*count || *end)
+            return error_set_at(err, GH_EUSAGE, path, line, 1, "a plugin needs a name and a count");
+        if (!grown || !(grown[*n].name = arena_strdup(a, name)))
+            return error_set(err, GH_ENOMEM, "out of memory");
+        *out = grown;
+        grown[(*n)++].count = c;
+    }
+    return r < 0 ? error_set_at(err, GH_EUSAGE, path, line + 1, 1, "a record is malformed") : 0;
+}
+
+int plugin_uses_read_csv(const char *path, struct arena *a, struct plugin_use **out, size_t *n,
+                         gh_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return error_set(err, GH_EIO, "cannot open '%s': %s", path, strerror(errno));
+    struct buf fields[FIELDS_MAX];
+    for (int i = 0; i < FIELDS_MAX; i++)
+        buf_init(&fields[i], FIELD_BYTES);
+    int rc = read_uses(fp, path, a, fields, out, n, err);
     for (int i = 0; i < FIELDS_MAX; i++)
         buf_release(&fields[i]);
     fclose(fp);

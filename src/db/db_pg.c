@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/db_status.h"
 #include "util/util_error.h"
 
 /*
@@ -376,6 +377,38 @@ int db_pg_each(struct db_pg *pg, const char *sql, size_t batch, pg_row_fn *fn, v
         rc = fetch_batch(pg, fetch, fn, ctx, &rows, err);
     /* Closed whatever happened, so that the next query may declare it again. */
     PGresult *res = pq.exec(pg->conn, "CLOSE gatehop_rows");
+    pq.clear(res);
+    return rc;
+}
+
+int db_pg_plugin_uses(struct db_pg *pg, struct arena *a, struct plugin_use **out, size_t *n,
+                      gh_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    struct pg_columns cols;
+    int rc = db_pg_columns(pg, "plugins", &cols, err);
+    bool has = cols.count > 0;
+    pg_columns_release(&cols);
+    if (rc < 0 || !has)
+        return rc;
+    PGresult *res =
+        pq.exec(pg->conn, "SELECT name, count(*) FROM plugins GROUP BY name ORDER BY name");
+    if (pq.resultStatus(res) != PGRES_TUPLES_OK) {
+        pq.clear(res);
+        return pg_error(pg, err, "cannot read the plugins of");
+    }
+    int rows = pq.ntuples(res);
+    if (rows > 0 && !(*out = calloc((size_t)rows, sizeof(**out))))
+        rc = error_set(err, GH_ENOMEM, "out of memory");
+    for (int i = 0; rc == 0 && i < rows; i++) {
+        (*out)[i].name = arena_strdup(a, pq.getvalue(res, i, 0));
+        (*out)[i].count = strtoul(pq.getvalue(res, i, 1), NULL, 10);
+        if (!(*out)[i].name)
+            rc = error_set(err, GH_ENOMEM, "out of memory");
+        else
+            (*n)++;
+    }
     pq.clear(res);
     return rc;
 }

@@ -11,6 +11,7 @@
 #define DB_PG_H
 
 #include "db/db_migrations.h"
+#include "util/util_arena.h"
 #include "gatehop.h"
 
 struct db_pg;
@@ -22,6 +23,12 @@ void db_pg_close(struct db_pg *pg);
 const char *db_pg_display(const struct db_pg *pg);
 /* The schema_meta table as Kong reads it (its current schema, key 'schema_meta'). */
 int db_pg_read_meta(struct db_pg *pg, struct meta_state *state, gh_error *err);
+
+/* The plugins the plugins table configures (every workspace), by name, with their counts;
+ * none when there is no such table. Names live in `a`; *out is malloc'd. */
+struct plugin_use;
+int db_pg_plugin_uses(struct db_pg *pg, struct arena *a, struct plugin_use **out, size_t *n,
+                      gh_error *err);
 
 /* A table's columns in the current schema, with their PostgreSQL types ("uuid", "text",
  * "ARRAY", "jsonb", "timestamp with time zone", ...); count 0 when there is no such table. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/db_kong.h"
 #include "plan/plan.h"
 #include "util/util_buf.h"
 #include "util/util_error.h"
@@ -272,14 +273,14 @@ static void report_row_against_target(struct status_run *run, const struct meta_
 static int report_jump(struct status_run *run, gh_error *err)
 {
     const struct db_status_request *req = run->req;
-    if (!run->out->known || !req->kong)
+    if (!run->out->known || !req->kong.product)
         return 0;
     struct version from = {{run->out->last.part[0], run->out->last.part[1]}, 2};
     if (version_compare(&from, &req->to) >= 0 || version_same_minor(&from, &req->to))
         return 0;
     char from_text[32];
     version_format(&from, from_text, sizeof(from_text));
-    struct plan_request pr = {.product = req->kong,
+    struct plan_request pr = {.product = req->kong.product,
                               .from = from,
                               .to = req->to,
                               .from_text = from_text,
@@ -302,6 +303,40 @@ static int report_jump(struct status_run *run, gh_error *err)
         add(run, R_HOP4604, across_major ? GH_ERROR : GH_WARNING, "core", buf_cstr(&run->text));
     }
     upgrade_plan_release(&plan);
+    return 0;
+}
+
+/* The plugins the database configures that the target does not bundle: a node of it refuses
+ * to start until each is installed and named in kong.conf's plugins. */
+static int report_plugins_in_use(struct status_run *run, gh_error *err)
+{
+    const struct db_status_request *req = run->req;
+    if (!req->nplugins || !req->kong.kb)
+        return 0;
+    struct version at = run->target;
+    if (!version_is_set(&at))
+        at = req->to; /* a release after the migrations gatehop knows: its plugins are known */
+    const struct spec_document *doc;
+    gh_error compile_err = {0};
+    if (db_kong_document(req->kong.kb, req->kong.product, &at, &doc, &compile_err) < 0)
+        return compile_err.status == GH_ENOMEM ? error_set(err, GH_ENOMEM, "out of memory") : 0;
+    for (size_t i = 0; i < req->nplugins; i++) {
+        const struct plugin_use *u = &req->plugins[i];
+        if (spec_plugin_find(doc, u->name))
+            continue;
+        buf_clear(&run->text);
+        buf_printf(&run->text,
+                   "the plugin '%s' is configured %zu time%s in the database and Kong %s does not "
+                   "bundle it: install it on the %s nodes and name it in kong.conf's plugins "
+                   "first, or they refuse to start ('%s plugin is in use but not enabled')",
+                   u->name, u->count, u->count == 1 ? "" : "s", req->to_text, req->to_text,
+                   u->name);
+        char path[160], entity[160];
+        snprintf(path, sizeof(path), "/plugins/%s", u->name);
+        snprintf(entity, sizeof(entity), "plugin '%s'", u->name);
+        struct span none = {0};
+        diag_add(run->sink, R_HOP4608, -1, &none, path, entity, "%s", buf_cstr(&run->text));
+    }
     return 0;
 }
 
@@ -368,6 +403,8 @@ int db_status_check(const struct db_status_request *req, struct diag_sink *sink,
             note_target(&run);
         report_target(&run);
         rc = report_jump(&run, err);
+        if (rc == 0)
+            rc = report_plugins_in_use(&run, err);
     }
     buf_release(&run.text);
     return rc;

@@ -19,10 +19,23 @@
 #include "diag/diag.h"
 #include "schema/schema.h"
 
+/* A plugin the database's plugins table configures, and on how many rows. */
+struct plugin_use {
+    const char *name;
+    size_t count;
+};
+
 struct db_status_request {
     const struct migration_kb *migrations;
-    const struct kb_product *kong; /* its upgrade plan says which jumps Kong supports */
+    const struct kong_knowledge {
+        struct kb *kb;
+        const struct kb_product *product; /* its plan says which jumps Kong supports */
+    } kong;
     const struct meta_state *state;
+    /* The plugins in use (NULL when not read: schema_meta from a file); the target must
+     * bundle each, or a Kong node refuses to start ("... plugin is in use but not enabled"). */
+    const struct plugin_use *plugins;
+    size_t nplugins;
     struct version to; /* unset: no target, only the database's own state */
     const char *to_text;
 };

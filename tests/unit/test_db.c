@@ -114,7 +114,7 @@ static const struct diag *find_rule(const struct diag_sink *sink, enum rule_id r
 static void check(const struct meta_state *s, const char *to, struct diag_sink *sink,
                   struct db_status_outcome *out)
 {
-    struct db_status_request req = {.migrations = &kb, .kong = NULL, .state = s, .to_text = to};
+    struct db_status_request req = {.migrations = &kb, .state = s, .to_text = to};
     if (to)
         req.to = v(to);
     gh_error err = {0};
