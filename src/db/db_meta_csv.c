@@ -132,7 +132,12 @@ static int read_all(FILE *fp, const char *path, struct meta_state *state,
     return 0;
 }
 
-int meta_state_read_csv(struct meta_state *state, const char *path, gh_error *err)
+/* A CSV file read by `each` with the fields it reads records into: opened, closed, and an I/O
+ * error said, around it. */
+typedef int csv_reader(FILE *fp, const char *path, struct buf fields[FIELDS_MAX], void *ctx,
+                       gh_error *err);
+
+static int read_csv(const char *path, csv_reader *each, void *ctx, gh_error *err)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
@@ -140,7 +145,7 @@ int meta_state_read_csv(struct meta_state *state, const char *path, gh_error *er
     struct buf fields[FIELDS_MAX];
     for (int i = 0; i < FIELDS_MAX; i++)
         buf_init(&fields[i], FIELD_BYTES);
-    int rc = read_all(fp, path, state, fields, err);
+    int rc = each(fp, path, fields, ctx, err);
     if (rc == 0 && ferror(fp))
         rc = error_set(err, GH_EIO, "cannot read '%s': %s", path, strerror(errno));
     for (int i = 0; i < FIELDS_MAX; i++)
@@ -149,9 +154,29 @@ int meta_state_read_csv(struct meta_state *state, const char *path, gh_error *er
     return rc;
 }
 
-static int read_uses(FILE *fp, const char *path, struct arena *a, struct buf fields[FIELDS_MAX],
-                     struct plugin_use **out, size_t *n, gh_error *err)
+static int read_meta(FILE *fp, const char *path, struct buf fields[FIELDS_MAX], void *ctx,
+                     gh_error *err)
 {
+    return read_all(fp, path, ctx, fields, err);
+}
+
+int meta_state_read_csv(struct meta_state *state, const char *path, gh_error *err)
+{
+    return read_csv(path, read_meta, state, err);
+}
+
+struct uses {
+    struct arena *a;
+    struct plugin_use **out;
+    size_t *n;
+};
+
+static int read_uses(FILE *fp, const char *path, struct buf fields[FIELDS_MAX], void *ctx,
+                     gh_error *err)
+{
+    struct arena *a = ((struct uses *)ctx)->a;
+    struct plugin_use **out = ((struct uses *)ctx)->out;
+    size_t *n = ((struct uses *)ctx)->n;
     unsigned line = 0;
     size_t cap = 0;
     int r = read_record(fp, fields, &line), name_at = -1, count_at = -1;
@@ -184,15 +209,6 @@ int plugin_uses_read_csv(const char *path, struct arena *a, struct plugin_use **
 {
     *out = NULL;
     *n = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return error_set(err, GH_EIO, "cannot open '%s': %s", path, strerror(errno));
-    struct buf fields[FIELDS_MAX];
-    for (int i = 0; i < FIELDS_MAX; i++)
-        buf_init(&fields[i], FIELD_BYTES);
-    int rc = read_uses(fp, path, a, fields, out, n, err);
-    for (int i = 0; i < FIELDS_MAX; i++)
-        buf_release(&fields[i]);
-    fclose(fp);
-    return rc;
+    struct uses u = {a, out, n};
+    return read_csv(path, read_uses, &u, err);
 }
