@@ -52,7 +52,7 @@ const char *kconf_rename_for(const struct kconf_kb *kb, const char *name, const 
 /*
  * Checks the settings as release `at` reads them, and with `to` set (a later release), what
  * changes on the way: properties it no longer reads, deprecations, defaults that change for
- * properties the file leaves out. file_flavor names the input in messages ("kong.conf").
+ * properties the file leaves out.
  */
 void kconf_check(const struct kconf_kb *kb, const struct kconf_input *in, const struct version *at,
                  const struct version *to, struct diag_sink *sink);
