@@ -284,14 +284,70 @@ static void note_source(gh_result *r, const gh_lint_options *o, const gh_db_expo
  */
 static const enum rule_id migrated_by_kong[] = {R_HOP4003, R_HOP4004};
 
-static void drop_migrated(gh_result *r)
+/* And the plugin fields their migrations rewrite (read in each file at the release named):
+ * a rewrite finding on such a field (its path under the plugin's config) is left to them
+ * when the migration runs on the way, after the database's release and up to the target. */
+static const struct migrated_field {
+    const char *plugin, *under_config;
+    struct version since;
+} migrated_fields[] = {
+    /* 001_280_to_300 (3.0.0): functions becomes access; headers' arrays joined with ", " */
+    {"pre-function", "functions", {{3, 0}, 2}},
+    {"post-function", "functions", {{3, 0}, 2}},
+    {"http-log", "headers", {{3, 0}, 2}},
+    /* 006_350_to_360, 001_350_to_360, 003_350_to_360 (3.6.0): the redis fields into the
+     * redis record */
+    {"rate-limiting", "redis", {{3, 6}, 2}},
+    {"response-ratelimiting", "redis", {{3, 6}, 2}},
+    {"acme", "storage_config/redis", {{3, 6}, 2}},
+};
+
+static const enum rule_id rewrite_rules[] = {R_HOP4006, R_HOP4007, R_HOP4009, R_HOP4010, R_HOP4011};
+
+static bool is_rewrite(enum rule_id rule)
 {
+    for (size_t i = 0; i < sizeof(rewrite_rules) / sizeof(rewrite_rules[0]); i++)
+        if (rewrite_rules[i] == rule)
+            return true;
+    return false;
+}
+
+/* "/plugins/2/config/redis_host" under "redis", of "plugin 'rate-limiting'". */
+static bool on_migrated_field(const struct diag *d, const struct migrated_field *m)
+{
+    char entity[160];
+    snprintf(entity, sizeof(entity), "plugin '%s'", m->plugin);
+    const char *config =
+        d->path && d->entity && !strcmp(d->entity, entity) ? strstr(d->path, "/config/") : NULL;
+    return config && !strncmp(config + 8, m->under_config, strlen(m->under_config));
+}
+
+static bool migrated(const struct diag *d, const struct version *from, const struct version *to)
+{
+    for (size_t k = 0; k < sizeof(migrated_by_kong) / sizeof(migrated_by_kong[0]); k++)
+        if (d->rule == migrated_by_kong[k])
+            return true;
+    for (size_t k = 0;
+         is_rewrite(d->rule) && k < sizeof(migrated_fields) / sizeof(migrated_fields[0]); k++) {
+        const struct migrated_field *m = &migrated_fields[k];
+        if (version_compare(from, &m->since) < 0 && version_compare(&m->since, to) <= 0 &&
+            on_migrated_field(d, m))
+            return true;
+    }
+    return false;
+}
+
+static void drop_migrated(gh_result *r, const char *from_text, const char *to_text)
+{
+    struct version from = {0}, to = {0};
+    version_parse(from_text, strlen(from_text), &from);
+    if (!to_text || !version_parse(to_text, strlen(to_text), &to))
+        to = from;
     bool *take = calloc(r->sink.count + 1, sizeof(*take));
     if (!take)
         return; /* they stay, which is only noise */
     for (size_t i = 0; i < r->sink.count; i++)
-        for (size_t k = 0; k < sizeof(migrated_by_kong) / sizeof(migrated_by_kong[0]); k++)
-            take[i] |= r->sink.items[i].rule == migrated_by_kong[k];
+        take[i] = migrated(&r->sink.items[i], &from, &to);
     diag_take_back(&r->sink, take);
     free(take);
 }
@@ -319,7 +375,7 @@ int gh_lint_pg(gh_engine *engine, const char *pg, const gh_lint_options *options
     rc = gh_lint_path(engine, path, &e, out, err);
     unlink(path);
     if (rc == 0) {
-        drop_migrated(*out);
+        drop_migrated(*out, o->from ? version_text(o->from) : info.release, version_text(o->to));
         drop_positions(*out);
         note_source(*out, o, &info);
     }
