@@ -603,9 +603,9 @@ struct gh_plan {
 };
 
 /* "3.4" of "kong@3.4" (or of "3.4"). */
-static const char *version_part(const char *text)
+const char *version_part(const char *text)
 {
-    const char *at = strchr(text, '@');
+    const char *at = text ? strchr(text, '@') : NULL;
     return at ? at + 1 : text;
 }
 

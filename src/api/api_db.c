@@ -15,13 +15,6 @@
 #include "db/db_status.h"
 #include "util/util_error.h"
 
-/* "3.7" of "kong@3.7" or "3.7". */
-static const char *version_text(const char *option)
-{
-    const char *at = option ? strchr(option, '@') : NULL;
-    return at ? at + 1 : option;
-}
-
 /* The target: Kong's, by whatever name it is given. */
 static int target_of(gh_engine *engine, const gh_db_options *o, struct version *to, gh_error *err)
 {
@@ -99,7 +92,7 @@ static int status_into(gh_engine *engine, const gh_db_options *o, const struct v
                                         .plugins = d.plugins,
                                         .nplugins = d.nplugins,
                                         .to = *to,
-                                        .to_text = version_text(o->to)};
+                                        .to_text = version_part(o->to)};
         struct db_status_outcome outcome;
         rc = db_status_check(&req, &(*out)->sink, &outcome, err);
         fill_info(*out, &outcome);
@@ -375,7 +368,7 @@ int gh_lint_pg(gh_engine *engine, const char *pg, const gh_lint_options *options
     rc = gh_lint_path(engine, path, &e, out, err);
     unlink(path);
     if (rc == 0) {
-        drop_migrated(*out, o->from ? version_text(o->from) : info.release, version_text(o->to));
+        drop_migrated(*out, o->from ? version_part(o->from) : info.release, version_part(o->to));
         drop_positions(*out);
         note_source(*out, o, &info);
     }

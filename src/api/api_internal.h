@@ -57,6 +57,8 @@ struct project_view {
 /* "kong@3.4" or "3.4" (*product left as it was): GH_EUSAGE or GH_EVERSION naming the option. */
 int parse_product_version(const gh_engine *engine, const char *text, const char *option,
                           const char **product, struct version *v, gh_error *err);
+/* "3.4" of "kong@3.4" or "3.4" (NULL stays NULL). */
+const char *version_part(const char *text);
 /* A result with no findings yet, named display, its findings capped by o->max_findings. */
 int result_new(const gh_lint_options *o, const char *display, gh_result **out, gh_error *err);
 

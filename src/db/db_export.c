@@ -197,16 +197,6 @@ struct writer {
     struct buf text;
 };
 
-static struct node *node_new(struct arena *a, enum node_kind kind, uint32_t count)
-{
-    struct node *n = arena_calloc(a, 1, sizeof(*n));
-    if (n) {
-        n->kind = (uint8_t)kind;
-        n->count = count;
-    }
-    return n;
-}
-
 static int flush_text(struct writer *w, gh_error *err)
 {
     size_t n = w->text.len;
@@ -231,11 +221,10 @@ static int write_row(struct writer *w, const struct node *row)
             return -1;
         return write_json_value(&w->text, row, 4);
     }
-    struct node *one = node_new(&w->arena, NODE_SEQUENCE, 1);
-    if (!one || !(one->u.items = arena_calloc(&w->arena, 1, sizeof(*one->u.items))))
+    /* "- " and the row's keys aligned under its first, as a sequence item is written */
+    if (buf_puts(&w->text, "- ") < 0 || write_yaml_value(&w->text, row, 2) < 0)
         return -1;
-    one->u.items[0] = (struct node *)row;
-    return write_yaml_value(&w->text, one, 0) < 0 ? -1 : buf_putc(&w->text, '\n');
+    return buf_putc(&w->text, '\n');
 }
 
 static int end_collection(struct writer *w)

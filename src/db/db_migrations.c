@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag/diag.h"
 #include "model/model_node.h"
 #include "reader/reader.h"
 #include "util/util_array.h"
@@ -98,21 +97,10 @@ int migration_kb_load(struct migration_kb *kb, gh_error *err)
     const struct embedded_file *f = embedded_find(KNOWLEDGE_PATH);
     if (!f)
         return error_set(err, GH_ESCHEMA, "the binary holds no %s", KNOWLEDGE_PATH);
-    struct diag_sink sink;
-    diag_sink_init(&sink, 4);
-    struct reader_options opt;
-    reader_options_default(&opt);
-    struct reader r;
     struct node *root = NULL;
-    int rc = reader_open_memory(&r, f->data, f->size, &opt, &sink, err);
-    if (rc == 0)
-        rc = reader_load(&r, &root, err);
-    if (rc == 0 && (sink.count > 0 || !root || root->kind != NODE_MAPPING))
-        rc = malformed(err, root, "the file must hold a mapping, read without findings");
+    int rc = reader_load_knowledge(KNOWLEDGE_PATH, f->data, f->size, &kb->arena, &root, err);
     if (rc == 0)
         rc = load_tree(kb, root, err);
-    reader_close(&r);
-    diag_sink_release(&sink);
     if (rc < 0)
         migration_kb_release(kb);
     return rc;
@@ -145,13 +133,7 @@ bool migration_has_teardown(const struct migration *m, const struct version *at)
 
 struct version migration_kb_resolve(const struct migration_kb *kb, const struct version *v)
 {
-    struct version found = {0};
-    for (size_t i = 0; i < kb->nreleases; i++) {
-        const struct version *r = &kb->releases[i];
-        if (v->count >= 3 ? version_compare(r, v) == 0 : version_same_minor(r, v))
-            found = *r;
-    }
-    return found;
+    return version_tag_for(kb->releases, kb->nreleases, v);
 }
 
 /* ---- what the database says ----------------------------------------------------------------- */

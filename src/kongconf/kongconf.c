@@ -16,8 +16,8 @@
 #define KNOWLEDGE_PATH "schemas/kong/conf.yaml"
 
 struct kconf_kb {
-    struct reader r; /* owns the tree */
-    const struct node *root, *properties, *prefixes;
+    struct arena arena; /* holds the tree */
+    const struct node *properties, *prefixes;
     struct version *releases;
     size_t nreleases;
 };
@@ -77,29 +77,23 @@ int kconf_kb_load(struct kconf_kb **out, gh_error *err)
     if (!f)
         return error_set(err, GH_ESCHEMA, "the binary holds no %s", KNOWLEDGE_PATH);
     struct kconf_kb *kb = calloc(1, sizeof(*kb));
-    struct diag_sink sink;
-    diag_sink_init(&sink, 4);
-    struct reader_options opt;
-    reader_options_default(&opt);
+    if (!kb)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    arena_init(&kb->arena, 64 * 1024);
     struct node *root = NULL;
-    int rc = kb ? reader_open_memory(&kb->r, f->data, f->size, &opt, &sink, err)
-                : error_set(err, GH_ENOMEM, "out of memory");
-    if (rc == 0)
-        rc = reader_load(&kb->r, &root, err);
+    int rc = reader_load_knowledge(KNOWLEDGE_PATH, f->data, f->size, &kb->arena, &root, err);
     const struct node *releases = root ? node_map_get(root, "releases") : NULL;
-    if (rc == 0 && (sink.count || !root || !(kb->properties = node_map_get(root, "properties")) ||
-                    !releases || releases->kind != NODE_SEQUENCE || !releases->count))
+    if (rc == 0 && (!(kb->properties = node_map_get(root, "properties")) || !releases ||
+                    releases->kind != NODE_SEQUENCE || !releases->count))
         rc = error_set(err, GH_ESCHEMA, "%s: not the knowledge of kong.conf", KNOWLEDGE_PATH);
     if (rc == 0 && !(kb->releases = calloc(releases->count, sizeof(*kb->releases))))
         rc = error_set(err, GH_ENOMEM, "out of memory");
     for (uint32_t i = 0; rc == 0 && i < releases->count; i++)
         kb->releases[kb->nreleases++] = version_of(releases->u.items[i]);
-    diag_sink_release(&sink);
     if (rc < 0) {
         kconf_kb_free(kb);
         return rc;
     }
-    kb->root = root;
     kb->prefixes = node_map_get(root, "dynamic_prefixes");
     *out = kb;
     return 0;
@@ -109,7 +103,7 @@ void kconf_kb_free(struct kconf_kb *kb)
 {
     if (!kb)
         return;
-    reader_close(&kb->r);
+    arena_release(&kb->arena);
     free(kb->releases);
     free(kb);
 }
@@ -121,12 +115,7 @@ struct version kconf_kb_newest(const struct kconf_kb *kb)
 
 struct version kconf_kb_resolve(const struct kconf_kb *kb, const struct version *v)
 {
-    struct version found = {0};
-    for (size_t i = 0; i < kb->nreleases; i++)
-        if (v->count >= 3 ? !version_compare(&kb->releases[i], v)
-                          : version_same_minor(&kb->releases[i], v))
-            found = kb->releases[i];
-    return found;
+    return version_tag_for(kb->releases, kb->nreleases, v);
 }
 
 /* ---- what a release reads -----------------------------------------------------------------------

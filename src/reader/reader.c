@@ -1464,3 +1464,29 @@ void reader_close(struct reader *r)
     free(R);
     r->impl = NULL;
 }
+
+int reader_load_knowledge(const char *path, const char *data, size_t len, struct arena *a,
+                          struct node **out, gh_error *err)
+{
+    struct diag_sink sink;
+    diag_sink_init(&sink, 8);
+    struct reader_options opt;
+    reader_options_default(&opt);
+    struct reader r;
+    int rc = reader_open_memory(&r, data, len, &opt, &sink, err);
+    struct node *root = NULL;
+    if (rc == 0)
+        rc = reader_load(&r, &root, err);
+    if (rc == 0 && sink.count > 0) {
+        diag_sort(&sink);
+        const struct diag *d = &sink.items[0];
+        rc = error_set_at(err, GH_ESCHEMA, path, d->span.line, d->span.column, "%s", d->message);
+    } else if (rc == 0 && (!root || root->kind != NODE_MAPPING)) {
+        rc = error_set_at(err, GH_ESCHEMA, path, 1, 1, "the file must hold a mapping");
+    } else if (rc == 0 && !(*out = node_copy(a, root))) {
+        rc = error_set(err, GH_ENOMEM, "out of memory");
+    }
+    reader_close(&r);
+    diag_sink_release(&sink);
+    return rc;
+}

@@ -101,6 +101,12 @@ int reader_open(struct reader *r, struct source *src, const struct reader_option
 int reader_open_memory(struct reader *r, const char *data, size_t len,
                        const struct reader_options *options, struct diag_sink *sink, gh_error *err);
 int reader_next(struct reader *r, struct reader_entry *entry, gh_error *err);
+/*
+ * Knowledge text (a schemas/ file): its first document as a tree copied into arena `a`, which
+ * must hold a mapping. Any reader finding is GH_ESCHEMA at path's line and column.
+ */
+int reader_load_knowledge(const char *path, const char *data, size_t len, struct arena *a,
+                          struct node **out, gh_error *err);
 /* Builds the whole first document as one tree in the document arena (for small files). */
 int reader_load(struct reader *r, struct node **root, gh_error *err);
 /*

@@ -2209,27 +2209,7 @@ static int check_shape(struct lctx *c, enum shape shape, const struct node *n)
 static int parse_file(struct kb *kb, const char *path, const char *data, size_t len,
                       struct node **out, gh_error *err)
 {
-    struct diag_sink sink;
-    diag_sink_init(&sink, 8);
-    struct reader_options opt;
-    reader_options_default(&opt);
-    struct reader r;
-    int rc = reader_open_memory(&r, data, len, &opt, &sink, err);
-    struct node *root = NULL;
-    if (rc == 0)
-        rc = reader_load(&r, &root, err);
-    if (rc == 0 && sink.count > 0) {
-        diag_sort(&sink);
-        const struct diag *d = &sink.items[0];
-        rc = error_set_at(err, GH_ESCHEMA, path, d->span.line, d->span.column, "%s", d->message);
-    } else if (rc == 0 && (!root || root->kind != NODE_MAPPING)) {
-        rc = error_set_at(err, GH_ESCHEMA, path, 1, 1, "the file must hold a mapping");
-    } else if (rc == 0 && !(*out = node_copy(&kb->arena, root))) {
-        rc = error_set(err, GH_ENOMEM, "out of memory");
-    }
-    reader_close(&r);
-    diag_sink_release(&sink);
-    return rc;
+    return reader_load_knowledge(path, data, len, &kb->arena, out, err);
 }
 
 struct file_source {

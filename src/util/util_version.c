@@ -64,3 +64,12 @@ bool version_same_minor(const struct version *a, const struct version *b)
     unsigned a1 = a->count > 1 ? a->part[1] : 0, b1 = b->count > 1 ? b->part[1] : 0;
     return a->part[0] == b->part[0] && a1 == b1;
 }
+
+struct version version_tag_for(const struct version *tags, size_t n, const struct version *v)
+{
+    struct version found = {0};
+    for (size_t i = 0; i < n; i++)
+        if (v->count >= 3 ? !version_compare(&tags[i], v) : version_same_minor(&tags[i], v))
+            found = tags[i];
+    return found;
+}

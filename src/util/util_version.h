@@ -23,5 +23,8 @@ void version_format(const struct version *v, char *out, size_t size);
 bool version_is_set(const struct version *v);
 /* True when a and b have the same major and minor parts. */
 bool version_same_minor(const struct version *a, const struct version *b);
+/* Of release tags (oldest first), the one v names: v itself when it gives a patch, else the
+ * newest tag of its minor release (3.7 -> 3.7.1); unset when there is none. */
+struct version version_tag_for(const struct version *tags, size_t n, const struct version *v);
 
 #endif
