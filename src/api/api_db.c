@@ -278,21 +278,40 @@ static void note_source(gh_result *r, const gh_lint_options *o, const gh_db_expo
 static const enum rule_id migrated_by_kong[] = {R_HOP4003, R_HOP4004};
 
 /* And the plugin fields their migrations rewrite (read in each file at the release named):
- * a rewrite finding on such a field (its path under the plugin's config) is left to them
- * when the migration runs on the way, after the database's release and up to the target. */
+ * a finding on such a field (its path under the plugin's config) is left to them when the
+ * migration runs on the way, after the database's release and up to the target. The finding
+ * is one of the rewrite rules, or the rule named (a check the migration makes pass). */
 static const struct migrated_field {
     const char *plugin, *under_config;
     struct version since;
+    /* NULL: any of the rewrite rules; else the finding is of this rule and its message starts
+     * so */
+    const char *message;
+    enum rule_id rule;
 } migrated_fields[] = {
+    /* 001_200_to_210 of ip-restriction and bot-detection, 003_200_to_210 of acl (2.1.0):
+     * whitelist and blacklist become allow and deny */
+    {"ip-restriction", "whitelist", {{2, 1}, 2}, NULL, 0},
+    {"ip-restriction", "blacklist", {{2, 1}, 2}, NULL, 0},
+    {"bot-detection", "whitelist", {{2, 1}, 2}, NULL, 0},
+    {"bot-detection", "blacklist", {{2, 1}, 2}, NULL, 0},
+    {"acl", "whitelist", {{2, 1}, 2}, NULL, 0},
+    {"acl", "blacklist", {{2, 1}, 2}, NULL, 0},
     /* 001_280_to_300 (3.0.0): functions becomes access; headers' arrays joined with ", " */
-    {"pre-function", "functions", {{3, 0}, 2}},
-    {"post-function", "functions", {{3, 0}, 2}},
-    {"http-log", "headers", {{3, 0}, 2}},
+    {"pre-function", "functions", {{3, 0}, 2}, NULL, 0},
+    {"post-function", "functions", {{3, 0}, 2}, NULL, 0},
+    {"http-log", "headers", {{3, 0}, 2}, NULL, 0},
     /* 006_350_to_360, 001_350_to_360, 003_350_to_360 (3.6.0): the redis fields into the
      * redis record */
-    {"rate-limiting", "redis", {{3, 6}, 2}},
-    {"response-ratelimiting", "redis", {{3, 6}, 2}},
-    {"acme", "storage_config/redis", {{3, 6}, 2}},
+    {"rate-limiting", "redis", {{3, 6}, 2}, NULL, 0},
+    {"response-ratelimiting", "redis", {{3, 6}, 2}, NULL, 0},
+    {"acme", "storage_config/redis", {{3, 6}, 2}, NULL, 0},
+    /* ai-proxy's 001_360_to_370 (3.7.0) turns log_statistics off for Anthropic completions,
+     * which 3.7 refuses with it on: the one check of ai-proxy's config (HOP2008, whose path
+     * is the config record) with this message, the schema's own text. */
+    {"ai-proxy", "", {{3, 7}, 2}, "anthropic does not support statistics", R_HOP2008},
+    /* Not here: opentelemetry's 001_331_to_332 (3.3.2, 3.4.x) raises queue.max_batch_size from
+     * 1 to 200, a value no gatehop rule flags. */
 };
 
 static const enum rule_id rewrite_rules[] = {R_HOP4006, R_HOP4007, R_HOP4009, R_HOP4010, R_HOP4011};
@@ -305,14 +324,29 @@ static bool is_rewrite(enum rule_id rule)
     return false;
 }
 
-/* "/plugins/2/config/redis_host" under "redis", of "plugin 'rate-limiting'". */
+static bool of_migrated_rule(const struct diag *d, const struct migrated_field *m)
+{
+    if (!m->message)
+        return is_rewrite(d->rule);
+    return d->rule == m->rule && d->message && !strncmp(d->message, m->message, strlen(m->message));
+}
+
+/* "/plugins/2/config/redis_host" under "redis", of "plugin 'rate-limiting'"; "/plugins/2/config"
+ * under "". */
 static bool on_migrated_field(const struct diag *d, const struct migrated_field *m)
 {
+    if (!of_migrated_rule(d, m))
+        return false;
     char entity[160];
     snprintf(entity, sizeof(entity), "plugin '%s'", m->plugin);
     const char *config =
-        d->path && d->entity && !strcmp(d->entity, entity) ? strstr(d->path, "/config/") : NULL;
-    return config && !strncmp(config + 8, m->under_config, strlen(m->under_config));
+        d->path && d->entity && !strcmp(d->entity, entity) ? strstr(d->path, "/config") : NULL;
+    if (!config)
+        return false;
+    config += strlen("/config");
+    if (!*m->under_config)
+        return !*config;
+    return *config == '/' && !strncmp(config + 1, m->under_config, strlen(m->under_config));
 }
 
 static bool migrated(const struct diag *d, const struct version *from, const struct version *to)
@@ -320,8 +354,7 @@ static bool migrated(const struct diag *d, const struct version *from, const str
     for (size_t k = 0; k < sizeof(migrated_by_kong) / sizeof(migrated_by_kong[0]); k++)
         if (d->rule == migrated_by_kong[k])
             return true;
-    for (size_t k = 0;
-         is_rewrite(d->rule) && k < sizeof(migrated_fields) / sizeof(migrated_fields[0]); k++) {
+    for (size_t k = 0; k < sizeof(migrated_fields) / sizeof(migrated_fields[0]); k++) {
         const struct migrated_field *m = &migrated_fields[k];
         if (version_compare(from, &m->since) < 0 && version_compare(&m->since, to) <= 0 &&
             on_migrated_field(d, m))
