@@ -73,6 +73,10 @@ typedef struct gh_lint_options {
     /* Where the project config is looked for and the baseline names the input; NULL: the
      * path (standard input: display_name). A database's export names the connection here. */
     const char *place_as;
+    /* Organisation rulesets in Spectral's format (docs/rulesets.md), run after gatehop's own
+     * checks; their findings carry the rule's name as code. */
+    const char *const *rulesets;
+    size_t ruleset_count;
 } gh_lint_options;
 
 /*

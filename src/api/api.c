@@ -25,6 +25,11 @@ gh_engine *gh_engine_new(const char *schema_dir, gh_error *err)
         return NULL;
     }
     config_cache_init(&e->projects);
+    if (api_rulesets_init(e) < 0) {
+        gh_engine_free(e);
+        error_set(err, GH_ENOMEM, "out of memory");
+        return NULL;
+    }
     return e;
 }
 
@@ -34,6 +39,7 @@ void gh_engine_free(gh_engine *engine)
         return;
     kb_free(engine->kb);
     config_cache_release(&engine->projects);
+    api_rulesets_release(engine);
     free(engine);
 }
 
@@ -262,6 +268,8 @@ static int run_check(gh_engine *engine, const char *path, gh_result *r, struct c
         if (!restart || (rc = restart->fn(restart, err)) == 0)
             rc = check_inferred(engine, path, r, co, &keep, err);
     *co = saved;
+    if (rc == 0)
+        rc = api_rulesets_run(engine, &view->lint, r, err);
     if (rc == 0) {
         diag_finish(&r->sink);
         diag_sort(&r->sink);
@@ -512,7 +520,7 @@ size_t gh_result_count(const gh_result *r)
 void gh_result_get(const gh_result *r, size_t index, gh_diagnostic *out)
 {
     const struct diag *d = &r->sink.items[index];
-    const gh_rule *rule = rule_info(d->rule);
+    const gh_rule *rule = diag_rule(d);
     *out = (gh_diagnostic){
         rule->code,     rule->name,       d->severity,        d->message, r->file,  d->span.line,
         d->span.column, d->span.end_line, d->span.end_column, d->path,    d->entity};

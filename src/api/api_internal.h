@@ -12,9 +12,12 @@
 #include "rewrite/rewrite.h"
 #include "source/source.h"
 
+struct ruleset_cache;
+
 struct gh_engine {
     struct kb *kb;
-    struct config_cache projects; /* .gatehop.yml files and baselines, loaded once */
+    struct config_cache projects;   /* .gatehop.yml files and baselines, loaded once */
+    struct ruleset_cache *rulesets; /* organisation rulesets, loaded once (api_ruleset.c) */
 };
 
 struct gh_result {
@@ -46,7 +49,8 @@ struct gh_result {
  */
 struct project_view {
     gh_lint_options lint;
-    const char **plugins; /* the caller's custom plugins and the config's */
+    const char **plugins;  /* the caller's custom plugins and the config's */
+    const char **rulesets; /* the caller's rulesets and the config's */
     const struct config *config;
     const struct baseline *baseline;
     char *baseline_key; /* the file as the baseline names it */
@@ -80,5 +84,11 @@ void project_view_release(struct project_view *view);
 void project_blame(const struct project_view *view, gh_error *err);
 /* After the check: inline comments and the baseline take their findings out. */
 int project_suppress(gh_result *r, const struct project_view *view, gh_error *err);
+
+/* Organisation rulesets (api_ruleset.c): the engine's cache, and the run over one linted
+ * file's whole tree after gatehop's own checks (nothing when o names none). */
+int api_rulesets_init(gh_engine *e);
+void api_rulesets_release(gh_engine *e);
+int api_rulesets_run(gh_engine *e, const gh_lint_options *o, gh_result *r, gh_error *err);
 
 #endif

@@ -38,23 +38,39 @@ static int find_config(gh_engine *e, const gh_lint_options *o, const char *abs,
                      : config_cache_find(&e->projects, abs, out, err);
 }
 
-/* The caller's custom plugins, then the config's. */
-static int merge_plugins(const gh_lint_options *o, const struct config *c, struct project_view *v,
-                         gh_error *err)
+/* mine, then theirs, in a new list (*out, the caller's to free); nothing when theirs is empty. */
+static int append_lists(const char *const *mine, size_t nmine, const char *const *theirs,
+                        size_t ntheirs, const char ***out, size_t *count, gh_error *err)
 {
-    size_t theirs = c ? c->ncustom_plugins : 0, n = o->custom_plugin_count + theirs;
-    if (!theirs)
+    if (!ntheirs)
         return 0;
-    v->plugins = malloc(n * sizeof(*v->plugins));
-    if (!v->plugins)
+    const char **all = malloc((nmine + ntheirs) * sizeof(*all));
+    if (!all)
         return error_set(err, GH_ENOMEM, "out of memory");
-    for (size_t i = 0; i < o->custom_plugin_count; i++)
-        v->plugins[i] = o->custom_plugins[i];
-    for (size_t i = 0; i < theirs; i++)
-        v->plugins[o->custom_plugin_count + i] = c->custom_plugins[i];
-    v->lint.custom_plugins = v->plugins;
-    v->lint.custom_plugin_count = n;
+    if (nmine)
+        memcpy(all, mine, nmine * sizeof(*all));
+    memcpy(all + nmine, theirs, ntheirs * sizeof(*all));
+    *out = all;
+    *count = nmine + ntheirs;
     return 0;
+}
+
+/* The caller's custom plugins, then the config's; the caller's rulesets, then the config's for
+ * this file. */
+static int merge_lists(const gh_lint_options *o, const struct config *c,
+                       const struct config_settings *s, struct project_view *v, gh_error *err)
+{
+    int rc =
+        append_lists(o->custom_plugins, o->custom_plugin_count, c ? c->custom_plugins : NULL,
+                     c ? c->ncustom_plugins : 0, &v->plugins, &v->lint.custom_plugin_count, err);
+    if (rc == 0 && v->plugins)
+        v->lint.custom_plugins = v->plugins;
+    if (rc == 0)
+        rc = append_lists(o->rulesets, o->ruleset_count, s->rulesets, s->nrulesets, &v->rulesets,
+                          &v->lint.ruleset_count, err);
+    if (rc == 0 && v->rulesets)
+        v->lint.rulesets = v->rulesets;
+    return rc;
 }
 
 /* Options first, then the config, for each setting the config may give. */
@@ -110,7 +126,7 @@ int project_view_for(gh_engine *engine, const char *path, const gh_lint_options 
     if (rc == 0)
         rc = apply_settings(o, &s, v, r, err);
     if (rc == 0)
-        rc = merge_plugins(o, v->config, v, err);
+        rc = merge_lists(o, v->config, &s, v, err);
     if (rc == 0)
         rc = find_baseline(engine, o, abs, v, err);
     free(abs);
@@ -120,6 +136,7 @@ int project_view_for(gh_engine *engine, const char *path, const gh_lint_options 
 void project_view_release(struct project_view *v)
 {
     free(v->plugins);
+    free(v->rulesets);
     free(v->baseline_key);
     memset(v, 0, sizeof(*v));
 }
@@ -179,8 +196,7 @@ static int collect_entries(const char *dir, gh_result *const *results, size_t co
         for (size_t j = 0; j < r->sink.count; j++) {
             const struct diag *d = &r->sink.items[j];
             if (d->rule != R_HOP9003 && d->rule != R_HOP9004)
-                (*out)[(*n)++] =
-                    (struct baseline_entry){(*keys)[i], rule_info(d->rule)->code, d->path};
+                (*out)[(*n)++] = (struct baseline_entry){(*keys)[i], diag_rule(d)->code, d->path};
         }
     }
     return 0;

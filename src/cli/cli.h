@@ -72,6 +72,8 @@ struct cli_plugin_names {
     const char **names;
     size_t count;
 };
+/* A repeatable option's value added to its list (a struct cli_plugin_names). */
+int cli_list_add(void *member, const char *v);
 
 struct cli_common {
     gh_lint_options lint; /* --from, --to, --fail-on, --config, ... as the library takes them */

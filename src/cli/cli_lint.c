@@ -16,7 +16,8 @@ struct lint_args {
     bool ignore_unknown;
     bool separate_files;
     const char *write_baseline;
-    const char *env_file; /* read as KONG_* variables whatever its name */
+    const char *env_file;             /* read as KONG_* variables whatever its name */
+    struct cli_plugin_names rulesets; /* --ruleset, in the order given */
 };
 
 static int opt_jobs(void *member, const char *v)
@@ -34,6 +35,7 @@ static const struct cli_option lint_options[] = {
     CLI_FLAG_OPTION(struct lint_args, "separate-files", 0, separate_files),
     CLI_STRING_OPTION(struct lint_args, "write-baseline", 0, write_baseline),
     CLI_STRING_OPTION(struct lint_args, "env-file", 0, env_file),
+    LINT_CALL("ruleset", 0, rulesets, cli_list_add),
 };
 
 static void lint_usage(FILE *out)
@@ -59,6 +61,8 @@ static void lint_usage(FILE *out)
           "after\n"
           "  --custom-plugin NAME  a plugin the gateway loads besides the bundled ones "
           "(repeatable)\n"
+          "  --ruleset FILE        also run this Spectral ruleset's rules (repeatable; "
+          "docs/rulesets.md)\n"
           "  --placeholders K      values filled in before the gateway reads the file, left "
           "unchecked:\n"
           "                        deck (${{ env \"DECK_X\" }}, the default), envsubst (also "
@@ -410,8 +414,11 @@ int cli_lint(int argc, char **argv)
     if (cli_parse(argc, argv, lint_options, sizeof(lint_options) / sizeof(lint_options[0]), &a,
                   &paths, &npaths) < 0) {
         cli_common_release(&a.common);
+        free(a.rulesets.names);
         return EXIT_TROUBLE;
     }
+    a.common.lint.rulesets = a.rulesets.names;
+    a.common.lint.ruleset_count = a.rulesets.count;
     if (a.common.help) {
         lint_usage(stdout);
         status = EXIT_CLEAN;
@@ -432,6 +439,7 @@ int cli_lint(int argc, char **argv)
         }
     }
     free(paths);
+    free(a.rulesets.names);
     cli_common_release(&a.common);
     return status;
 }

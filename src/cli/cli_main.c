@@ -184,7 +184,7 @@ static int opt_max_findings(void *member, const char *v)
     return cli_positive_number("--max-findings", v, 100000000UL, member);
 }
 
-static int opt_custom_plugin(void *member, const char *v)
+int cli_list_add(void *member, const char *v)
 {
     struct cli_plugin_names *list = member;
     const char **p = realloc(list->names, (list->count + 1) * sizeof(*p));
@@ -217,7 +217,7 @@ static const struct cli_option common_options[] = {
     COMMON_STRING("router-flavor", 0, lint.router_flavor),
     COMMON_STRING("edition", 0, lint.edition),
     COMMON_STRING("placeholders", 0, lint.placeholders),
-    CLI_CALL_OPTION(struct cli_common, "custom-plugin", 0, plugins, opt_custom_plugin),
+    CLI_CALL_OPTION(struct cli_common, "custom-plugin", 0, plugins, cli_list_add),
     CLI_CALL_OPTION(struct cli_common, "max-findings", 0, lint.max_findings, opt_max_findings),
     COMMON_STRING("baseline", 0, lint.baseline),
     COMMON_STRING("schema-dir", 0, schema_dir),

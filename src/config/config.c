@@ -184,6 +184,23 @@ static int read_rules(struct loader *L, struct config_section *s, const yaml_nod
     return 0;
 }
 
+/* Paths relative to the config's directory, kept absolute: the config applies from anywhere. */
+static int read_rulesets(struct loader *L, struct config_section *s, const yaml_node_t *v)
+{
+    int rc = need_strings(L, v, "rulesets", &s->settings.rulesets, &s->settings.nrulesets);
+    for (size_t i = 0; rc == 0 && i < s->settings.nrulesets; i++) {
+        const char *name = s->settings.rulesets[i];
+        char *abs = name[0] == '/' ? fspath_absolute(name) : fspath_join(L->c->dir, name);
+        char *normal = abs ? fspath_absolute(abs) : NULL;
+        s->settings.rulesets[i] = normal ? arena_strdup(&L->c->arena, normal) : NULL;
+        free(abs);
+        free(normal);
+        if (!s->settings.rulesets[i])
+            rc = error_set(L->err, GH_ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
 static int read_custom_plugins(struct loader *L, struct config_section *s, const yaml_node_t *v)
 {
     (void)s;
@@ -254,6 +271,7 @@ static const struct key_reader key_readers[] = {
     {"placeholders", AT_TOP | IN_OVERRIDE, read_placeholders},
     {"fail-on", AT_TOP | IN_OVERRIDE, read_fail_on},
     {"rules", AT_TOP | IN_OVERRIDE, read_rules},
+    {"rulesets", AT_TOP | IN_OVERRIDE, read_rulesets},
     {"custom-plugins", AT_TOP, read_custom_plugins},
     {"exclude", AT_TOP, read_exclude},
     {"baseline", AT_TOP, read_baseline},
@@ -474,6 +492,10 @@ static void overlay(struct config_settings *out, const struct config_settings *s
     for (size_t r = 0; r < RULE_COUNT; r++)
         if (s->rules[r] != RULE_KEEP)
             out->rules[r] = s->rules[r];
+    if (s->nrulesets) {
+        out->rulesets = s->rulesets;
+        out->nrulesets = s->nrulesets;
+    }
 }
 
 void config_settings_for(const struct config *c, const char *abs_path, struct config_settings *out)

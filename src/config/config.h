@@ -4,6 +4,7 @@
  *   from: kong@2.8                 to: kong@3.4              fail-on: warning
  *   router-flavor: expressions     input-flavor: deck        custom-plugins: [my-auth]
  *   rules: {HOP1003: off, unknown-field: warning}            baseline: gatehop-baseline.json
+ *   rulesets: [rules/team.yaml]
  *   exclude: [vendor, "*.tmpl.yaml"]
  *   overrides:
  *     - files: [legacy]
@@ -39,6 +40,9 @@ struct config_settings {
     const char *from, *to, *router_flavor, *input_flavor, *edition, *placeholders;
     int fail_on; /* a gh_severity, or -1 */
     rule_policy rules;
+    /* organisation rulesets (absolute paths); an override's list replaces the top level's */
+    const char **rulesets;
+    size_t nrulesets;
 };
 
 struct config_section {

@@ -7,11 +7,15 @@
 
 #define COMMENT_MAX_RULES 16
 #define COMMENT_MAX_LINE  4096
+#define COMMENT_MAX_NAME  64
 
 /* One "# gatehop:" comment. */
 struct comment {
     uint32_t line, column; /* of the '#' */
+    /* gatehop's rules; -1 for a name that is none of them: an organisation ruleset's rule,
+     * whose name is in names[] (whether it is one is known only by the findings it covers) */
     int rules[COMMENT_MAX_RULES];
+    char names[COMMENT_MAX_RULES][COMMENT_MAX_NAME];
     bool used[COMMENT_MAX_RULES];
     size_t nrules;
     char problem[200]; /* a directive gatehop cannot read, reported as HOP9004 */
@@ -69,8 +73,8 @@ static void read_rules(struct comment *c, const char *p, const char *end)
         size_t n = (size_t)(stop - p);
         snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), p);
         int rule = n ? rule_lookup(name) : -1;
-        if (rule < 0) {
-            snprintf(c->problem, sizeof(c->problem), "'%s' is not a gatehop rule", name);
+        if (!n || n >= COMMENT_MAX_NAME) {
+            snprintf(c->problem, sizeof(c->problem), "'%s' is not a rule's name", name);
             return;
         }
         if (rule == R_HOP9004) {
@@ -82,6 +86,7 @@ static void read_rules(struct comment *c, const char *p, const char *end)
                      COMMENT_MAX_RULES);
             return;
         }
+        memcpy(c->names[c->nrules], name, n + 1);
         c->rules[c->nrules++] = rule;
         p = comma ? comma + 1 : end;
     }
@@ -137,10 +142,19 @@ static void on_line(void *ctx, uint32_t line, const char *text, size_t len)
 
 /* ---- matching ------------------------------------------------------------------------------ */
 
-static bool comment_covers(struct comment *c, enum rule_id rule)
+/* A finding of gatehop's rule, or of a ruleset's rule by its name (or all of those by
+ * HOP9006). */
+static bool names_finding(const struct comment *c, size_t i, const struct diag *d)
+{
+    if (c->rules[i] >= 0)
+        return c->rules[i] == (int)d->rule;
+    return d->custom && !strcmp(c->names[i], d->custom->code);
+}
+
+static bool comment_covers(struct comment *c, const struct diag *d)
 {
     for (size_t i = 0; i < c->nrules; i++)
-        if (c->rules[i] == (int)rule) {
+        if (names_finding(c, i, d)) {
             c->used[i] = true;
             return true;
         }
@@ -166,7 +180,7 @@ static bool inline_covers(struct comments *all, const struct diag *d)
 {
     struct comment *same = first_on(all, d->span.line);
     struct comment *above = d->span.line > 1 ? first_on(all, d->span.line - 1) : NULL;
-    return (same && comment_covers(same, d->rule)) || (above && comment_covers(above, d->rule));
+    return (same && comment_covers(same, d)) || (above && comment_covers(above, d));
 }
 
 static int compare_key(const struct baseline_entry *e, const char *code, const char *path)
@@ -178,7 +192,7 @@ static int compare_key(const struct baseline_entry *e, const char *code, const c
 /* A file's entries are sorted by code and path: the first equal one still unused. */
 static bool baseline_covers(const struct suppress_input *in, bool *used, const struct diag *d)
 {
-    const char *code = rule_info(d->rule)->code;
+    const char *code = diag_rule(d)->code;
     size_t lo = 0, hi = in->nbaseline;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -204,11 +218,17 @@ static void report_stale_comments(struct diag_sink *sink, const struct comments 
             diag_add(sink, R_HOP9004, -1, &at, NULL, NULL, "this suppression is not read: %s",
                      c->problem);
         for (size_t r = 0; r < c->nrules; r++)
-            if (!c->used[r])
+            if (!c->used[r] && c->rules[r] >= 0)
                 diag_add(sink, R_HOP9004, -1, &at, NULL, NULL,
                          "'gatehop: ignore %s' covers no finding on this line or the next; "
                          "remove it",
                          rule_info((enum rule_id)c->rules[r])->code);
+            else if (!c->used[r])
+                diag_add(sink, R_HOP9004, -1, &at, NULL, NULL,
+                         "'gatehop: ignore %s' covers no finding on this line or the next: "
+                         "'%s' is not a gatehop rule, and no ruleset rule of that name found "
+                         "anything here",
+                         c->names[r], c->names[r]);
     }
 }
 

@@ -66,6 +66,15 @@ static const char *keep(struct diag_sink *sink, const char *s)
     return copy ? copy : "";
 }
 
+void diag_add_custom(struct diag_sink *sink, const gh_rule *custom, enum gh_severity severity,
+                     const struct span *span, const char *path, const char *message)
+{
+    size_t before = sink->count;
+    diag_add(sink, R_HOP9006, (int)severity, span, path, NULL, "%s", message);
+    if (sink->count > before)
+        sink->items[sink->count - 1].custom = custom;
+}
+
 void diag_add(struct diag_sink *sink, enum rule_id rule, int severity, const struct span *span,
               const char *path, const char *entity, const char *fmt, ...)
 {
@@ -128,7 +137,10 @@ void diag_add_secret_span(struct diag_sink *sink, const struct span *span)
 
 void diag_add_copy(struct diag_sink *sink, const struct diag *d)
 {
+    size_t before = sink->count;
     diag_add(sink, d->rule, (int)d->severity, &d->span, d->path, d->entity, "%s", d->message);
+    if (sink->count > before)
+        sink->items[sink->count - 1].custom = d->custom;
 }
 
 void diag_merge(struct diag_sink *dst, const struct diag_sink *src)
@@ -193,13 +205,26 @@ static int compare_diags(const void *a, const void *b)
         return x->span.column < y->span.column ? -1 : 1;
     if (x->rule != y->rule)
         return x->rule < y->rule ? -1 : 1;
+    int by_name = x->custom && y->custom ? strcmp(x->custom->code, y->custom->code) : 0;
+    if (by_name)
+        return by_name;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int compare_spans(const void *a, const void *b)
+{
+    const struct span *x = a, *y = b;
+    return position_compare(x->line, x->column, y->line, y->column);
 }
 
 void diag_sort(struct diag_sink *sink)
 {
     if (sink->count > 1)
         qsort(sink->items, sink->count, sizeof(sink->items[0]), compare_diags);
+    /* secret values are scalars, which do not overlap: in start order their ends are in order
+     * too, and an excerpt finds those on its line by binary search (report_mask_line) */
+    if (sink->secret_count > 1)
+        qsort(sink->secrets, sink->secret_count, sizeof(sink->secrets[0]), compare_spans);
 }
 
 const char *diag_value(struct diag_sink *sink, const struct node *n, bool secret)

@@ -41,6 +41,9 @@ typedef signed char rule_policy[RULE_COUNT];
 
 struct diag {
     enum rule_id rule;
+    /* A rule of an organisation ruleset (rule is then R_HOP9006): its name is the code. Owned by
+     * the ruleset, which outlives the findings. NULL for gatehop's own rules. */
+    const gh_rule *custom;
     enum gh_severity severity;
     struct span span;
     const char *message;
@@ -55,7 +58,7 @@ struct diag_sink {
     size_t max;     /* stored findings; the rest are counted */
     size_t dropped; /* counted, not stored */
     size_t by_severity[3];
-    struct span *secrets;
+    struct span *secrets; /* in position order once diag_sort() has run */
     size_t secret_count, secret_cap;
     struct arena strings;
     const signed char *policy; /* a rule_policy, or NULL: every rule as it is */
@@ -72,6 +75,15 @@ void diag_sink_release(struct diag_sink *sink);
  */
 void diag_add(struct diag_sink *sink, enum rule_id rule, int severity, const struct span *span,
               const char *path, const char *entity, const char *fmt, ...) GH_PRINTF(7, 8);
+/* Records a finding of an organisation ruleset's rule (its severity as the ruleset sets it;
+ * a project's policy for HOP9006 applies to all of them). */
+void diag_add_custom(struct diag_sink *sink, const gh_rule *custom, enum gh_severity severity,
+                     const struct span *span, const char *path, const char *message);
+/* The finding's rule: gatehop's own, or the ruleset's. */
+static inline const gh_rule *diag_rule(const struct diag *d)
+{
+    return d->custom ? d->custom : rule_info(d->rule);
+}
 void diag_add_secret_span(struct diag_sink *sink, const struct span *span);
 /* Adds a finding another sink holds (a held one, reported after all), as it stands. */
 void diag_add_copy(struct diag_sink *sink, const struct diag *d);

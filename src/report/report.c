@@ -84,9 +84,24 @@ static size_t byte_at(const char *text, size_t len, uint32_t column)
     return i;
 }
 
+/* The first secret span that ends on or after line (the spans are sorted: diag_sort). */
+static size_t first_secret_reaching(const struct diag_sink *sink, uint32_t line)
+{
+    size_t lo = 0, hi = sink->secret_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sink->secrets[mid].end_line < line)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 void report_mask_line(const struct diag_sink *sink, uint32_t line, char *text, size_t len)
 {
-    for (size_t i = 0; i < sink->secret_count; i++) {
+    for (size_t i = first_secret_reaching(sink, line);
+         i < sink->secret_count && sink->secrets[i].line <= line; i++) {
         const struct span *s = &sink->secrets[i];
         if (line < s->line || line > s->end_line)
             continue;

@@ -37,7 +37,7 @@ static void annotation(FILE *out, const char *file, const struct diag *d)
 {
     static const char *const commands[] = {
         [GH_INFO] = "notice", [GH_WARNING] = "warning", [GH_ERROR] = "error"};
-    const gh_rule *rule = rule_info(d->rule);
+    const gh_rule *rule = diag_rule(d);
     fprintf(out, "::%s file=", commands[d->severity]);
     put_escaped(out, file, true);
     if (d->span.line > 0) {

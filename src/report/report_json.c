@@ -61,7 +61,7 @@ static json_t *file_info(const struct report_file *f)
 
 static json_t *diagnostic(const struct report_file *f, const struct diag *d)
 {
-    const gh_rule *rule = rule_info(d->rule);
+    const gh_rule *rule = diag_rule(d);
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s}", "code", rule->code,
                      "name", rule->name, "severity", gh_severity_name(d->severity), "message",
                      d->message, "file", f->name, "line", (json_int_t)d->span.line, "column",

@@ -42,6 +42,14 @@ static json_t *rule_descriptor(const gh_rule *r)
     return rule;
 }
 
+/* A ruleset's rule: its description, if any, and no page of gatehop's. */
+static json_t *custom_descriptor(const gh_rule *r)
+{
+    return json_pack("{s:s, s:s, s:{s:s}, s:{s:s}}", "id", r->code, "name", r->name,
+                     "shortDescription", "text", r->summary ? r->summary : r->code,
+                     "defaultConfiguration", "level", sarif_level(r->severity));
+}
+
 static json_t *driver(void)
 {
     json_t *rules = json_array();
@@ -109,7 +117,7 @@ static void fingerprint(const char *uri, const struct diag *d, unsigned occurren
 {
     char count[16];
     snprintf(count, sizeof(count), "%u", occurrence);
-    const char *code = rule_info(d->rule)->code;
+    const char *code = diag_rule(d)->code;
     const char *pieces[] = {code, "\n", uri, "\n", d->path, "\n", count};
     size_t lens[7];
     for (size_t i = 0; i < 7; i++)
@@ -126,7 +134,7 @@ struct occurrences {
 static int occurrence(struct occurrences *o, const struct diag *d, unsigned *out)
 {
     buf_clear(&o->key);
-    int rc = buf_printf(&o->key, "%u:%s", (unsigned)d->rule, d->path) < 0
+    int rc = buf_printf(&o->key, "%s:%s", diag_rule(d)->code, d->path) < 0
                  ? -1
                  : strmap_put(&o->seen, o->key.data, o->key.len, 0, NULL);
     uint32_t *count = rc >= 0 ? strmap_get(&o->seen, o->key.data, o->key.len) : NULL;
@@ -164,14 +172,33 @@ static json_t *location(const char *uri, size_t artifact, const struct diag *d)
     return loc;
 }
 
-static json_t *result(const char *uri, size_t artifact, const struct diag *d, unsigned nth)
+/* Where the finding's rule is in the driver's list: gatehop's by number, a ruleset's added
+ * after them the first time one of its findings comes. -1 when out of memory. */
+static json_int_t rule_index(struct sarif_state *s, const struct diag *d)
+{
+    if (!d->custom)
+        return (json_int_t)d->rule;
+    size_t count = json_array_size(s->rules);
+    for (size_t i = RULE_COUNT; i < count; i++)
+        if (!strcmp(json_string_value(json_object_get(json_array_get(s->rules, i), "id")),
+                    d->custom->code))
+            return (json_int_t)i;
+    return json_array_append_new(s->rules, custom_descriptor(d->custom)) == 0 ? (json_int_t)count
+                                                                              : -1;
+}
+
+static json_t *result(struct sarif_state *s, const char *uri, size_t artifact, const struct diag *d,
+                      unsigned nth)
 {
     char print[SHA1_HEX_SIZE];
     fingerprint(uri, d, nth, print);
-    return json_pack("{s:s, s:I, s:s, s:{s:s}, s:[o], s:{s:s}}", "ruleId", rule_info(d->rule)->code,
-                     "ruleIndex", (json_int_t)d->rule, "level", sarif_level(d->severity), "message",
-                     "text", d->message, "locations", location(uri, artifact, d),
-                     "partialFingerprints", "gatehop/v1", print);
+    json_int_t index = rule_index(s, d);
+    if (index < 0)
+        return NULL;
+    return json_pack("{s:s, s:I, s:s, s:{s:s}, s:[o], s:{s:s}}", "ruleId", diag_rule(d)->code,
+                     "ruleIndex", index, "level", sarif_level(d->severity), "message", "text",
+                     d->message, "locations", location(uri, artifact, d), "partialFingerprints",
+                     "gatehop/v1", print);
 }
 
 static int sarif_file(void *state, const struct report_file *f)
@@ -189,10 +216,11 @@ static int sarif_file(void *state, const struct report_file *f)
     for (size_t i = 0; rc == 0 && i < f->sink->count; i++) {
         unsigned nth;
         json_t *r = occurrence(&seen, &f->sink->items[i], &nth) == 0
-                        ? result(uri, artifact, &f->sink->items[i], nth)
+                        ? result(s, uri, artifact, &f->sink->items[i], nth)
                         : NULL;
         rc = r ? json_array_append_new(s->results, r) : -1;
-        add_help(s, f->sink->items[i].rule);
+        if (!f->sink->items[i].custom)
+            add_help(s, f->sink->items[i].rule);
     }
     strmap_release(&seen.seen);
     buf_release(&seen.key);

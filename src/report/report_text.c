@@ -28,18 +28,22 @@ struct fetched {
     size_t count;
 };
 
+static struct line_text *line_slot(const struct fetched *f, uint32_t line);
+
+/* The lines are sorted and distinct: one lookup per line read, not a scan of them all (a file
+ * of 100,000 findings would take minutes). */
 static void keep_line(void *ctx, uint32_t line, const char *text, size_t len)
 {
     struct fetched *f = ctx;
-    for (size_t i = 0; i < f->count; i++)
-        if (f->lines[i].line == line && !f->lines[i].text) {
-            f->lines[i].text = malloc(len + 1);
-            if (f->lines[i].text) {
-                memcpy(f->lines[i].text, text, len);
-                f->lines[i].text[len] = '\0';
-                f->lines[i].len = len;
-            }
-        }
+    struct line_text *slot = line_slot(f, line);
+    if (!slot || slot->text)
+        return;
+    slot->text = malloc(len + 1);
+    if (slot->text) {
+        memcpy(slot->text, text, len);
+        slot->text[len] = '\0';
+        slot->len = len;
+    }
 }
 
 static int compare_u32(const void *a, const void *b)
@@ -74,19 +78,25 @@ static void fetch_lines(const struct report_file *f, struct fetched *out)
     free(wanted);
 }
 
-static const struct line_text *find_line(const struct fetched *f, uint32_t line)
+static struct line_text *line_slot(const struct fetched *f, uint32_t line)
 {
     size_t lo = 0, hi = f->count;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (f->lines[mid].line == line)
-            return f->lines[mid].text ? &f->lines[mid] : NULL;
+            return &f->lines[mid];
         if (f->lines[mid].line < line)
             lo = mid + 1;
         else
             hi = mid;
     }
     return NULL;
+}
+
+static const struct line_text *find_line(const struct fetched *f, uint32_t line)
+{
+    const struct line_text *slot = line_slot(f, line);
+    return slot && slot->text ? slot : NULL;
 }
 
 static size_t byte_of_column(const char *s, size_t len, uint32_t column)
@@ -210,7 +220,7 @@ static int text_file(void *state, const struct report_file *f)
         fetch_lines(f, &lines);
     for (size_t i = 0; i < f->sink->count; i++) {
         const struct diag *d = &f->sink->items[i];
-        const gh_rule *rule = rule_info(d->rule);
+        const gh_rule *rule = diag_rule(d);
         /* Findings about a database have no line: the entity says where instead. */
         if (d->span.line)
             fprintf(s->out, "%s:%u:%u: ", f->name, d->span.line, d->span.column);

@@ -149,7 +149,7 @@ static int xml_end(struct xml_state *s)
 /* "HOP2001 unknown-field": the rule as a source or type name. */
 static void rule_label(const struct diag *d, char *out, size_t size)
 {
-    const gh_rule *rule = rule_info(d->rule);
+    const gh_rule *rule = diag_rule(d);
     snprintf(out, size, "%s %s", rule->code, rule->name);
 }
 
@@ -172,7 +172,7 @@ static int checkstyle_file(void *state, const struct report_file *f)
     for (size_t i = 0; i < f->sink->count; i++) {
         const struct diag *d = &f->sink->items[i];
         char source[96];
-        snprintf(source, sizeof(source), "gatehop.%s", rule_info(d->rule)->code);
+        snprintf(source, sizeof(source), "gatehop.%s", diag_rule(d)->code);
         check(s, lx.StartElement(s->w, X("error")));
         attr_number(s, "line", d->span.line);
         if (d->span.line > 0)
@@ -219,7 +219,7 @@ static void junit_case(struct xml_state *s, const struct report_file *f, const s
     char name[128], text[1200];
     rule_label(d, name, sizeof(name));
     snprintf(text, sizeof(text), "%s:%u:%u: %s: %s [%s]", f->name, d->span.line, d->span.column,
-             gh_severity_name(d->severity), d->message, rule_info(d->rule)->code);
+             gh_severity_name(d->severity), d->message, diag_rule(d)->code);
     check(s, lx.StartElement(s->w, X("testcase")));
     char full[1100];
     snprintf(full, sizeof(full), "%s at %s", name, d->path[0] ? d->path : "/");
@@ -231,7 +231,7 @@ static void junit_case(struct xml_state *s, const struct report_file *f, const s
     check(s, lx.StartElement(s->w, X(failing ? "failure" : "system-out")));
     if (failing) {
         attr(s, "message", d->message);
-        attr(s, "type", rule_info(d->rule)->code);
+        attr(s, "type", diag_rule(d)->code);
     }
     check(s, lx.WriteString(s->w, X(text)));
     check(s, lx.EndElement(s->w));

@@ -16,8 +16,9 @@
 # the lint row with its peak RSS, the memory figure of issue 17 (at most 96 MB; 40 at 100,000).
 # BENCH_CONVERT=0 leaves out every table but the first (each other file is another 600 MB+);
 # BENCH_RUNS=1 takes one run instead of the best of 3.
-# Then -j 1 against -j 2 on 2,000 small files; last, start-up on one-entity files (startup.sh;
-# STARTUP_RUNS runs each, default 50).
+# Then decK's 3.10 -> 3.14 ruleset, run by gatehop and by Spectral (when installed); -j 1 against
+# -j 2 on 2,000 small files; last, start-up on one-entity files (startup.sh; STARTUP_RUNS runs
+# each, default 50).
 set -eu
 build=${1:?usage: bench.sh BUILD_DIR [N ...]}
 shift
@@ -137,8 +138,45 @@ startup_table() {
     BENCH_DIR="$work" sh "$(dirname "$0")/startup.sh" "$build" "${STARTUP_RUNS:-50}"
 }
 
+# An organisation ruleset: decK's 3.10 -> 3.14 upgrade ruleset (tests/ruleset/deck/) on each
+# file, by gatehop (its own checks and the ruleset) and by Spectral, the tool decK users run it
+# with, when it is installed ($GATEHOP_SPECTRAL, or spectral on the PATH); one run each,
+# Spectral takes minutes. speedup: Spectral's time over gatehop's ("failed": Spectral stopped
+# with an error, exit 2).
+ruleset_table() {
+    echo
+    rules="$(dirname "$0")/../ruleset/deck/deck-310-to-314.yaml"
+    spectral=${GATEHOP_SPECTRAL:-$(command -v spectral || true)}
+    echo "decK's 3.10 -> 3.14 ruleset"
+    printf '%-8s %8s %10s %12s %12s %15s %8s\n' services MB gatehop_s gatehop_RSS spectral_s \
+        spectral_RSS_MB speedup
+    for n in $sizes; do
+        f="$work/kong-$n.yml"
+        [ -f "$f" ] || "$build/tests/gen_kong" "$n" > "$f"
+        mb=$(awk -v b="$(wc -c < "$f")" 'BEGIN { printf "%.1f", b / 1048576 }')
+        read -r g grss grc << EOF
+$("$build/tests/measure" "$bin" lint -q --no-excerpts --no-config --ruleset "$rules" "$f")
+EOF
+        [ "$grc" -le 1 ] || { echo "bench: gatehop --ruleset exited $grc on $f"; exit 1; }
+        if [ -n "$spectral" ] && [ -x "$spectral" ] && [ "${BENCH_SPECTRAL:-1}" = 1 ]; then
+            read -r t rss rc << EOF
+$("$build/tests/measure" "$spectral" lint --quiet -f json -o /dev/null -r "$rules" "$f")
+EOF
+            # Spectral exits 2 when it fails (on 100,000 services: "Maximum call stack size
+            # exceeded" after minutes): its time is then no result, and there is no speedup.
+            awk -v n="$n" -v mb="$mb" -v g="$g" -v grss="$grss" -v t="$t" -v rss="$rss" -v rc="$rc" \
+                'BEGIN { printf "%-8s %8s %10.2f %12.1f %12.2f %15.1f %8s\n", n, mb, g, grss / 1024, t, rss / 1024, rc <= 1 ? sprintf("%.1f", t / g) : "failed" }'
+        else
+            awk -v n="$n" -v mb="$mb" -v g="$g" -v grss="$grss" \
+                'BEGIN { printf "%-8s %8s %10.2f %12.1f %12s %15s %8s\n", n, mb, g, grss / 1024, "-", "-", "-" }'
+            echo "(Spectral is not installed: set GATEHOP_SPECTRAL to compare; BENCH_SPECTRAL=0 skips it)"
+        fi
+    done
+}
+
 lint_table
 [ "${BENCH_CONVERT:-1}" = 0 ] && exit 0
+ruleset_table
 convert_table
 creds_table
 single_core_table

@@ -4,7 +4,7 @@
 # shares, so any layer may include it.)
 # usage: check_layers.sh ROOT
 root=$1
-order="util source model diag config reader detect schema rewrite plan db kongconf check emit report api cli"
+order="util source model diag config reader detect schema rewrite plan db kongconf ruleset check emit report api cli"
 status=0
 rank() {
     i=0

@@ -24,14 +24,20 @@ for code in $codes; do
     for d in "$root"/tests/cases/"$code"-fires-*; do
         [ -d "$d" ] || continue
         found=1
-        grep -q "$code" "$d/expect.out" || { echo "$(basename "$d"): $code does not fire"; status=1; }
+        # A finding shown under another code (HOP9006: the ruleset rule's own name) names it in
+        # the case's file `shows`.
+        shown=$code
+        [ -f "$d/shows" ] && shown=$(cat "$d/shows")
+        grep -q "$shown" "$d/expect.out" || { echo "$(basename "$d"): $code does not fire"; status=1; }
     done
     [ $found = 1 ] || { echo "$code: no case tests/cases/$code-fires-*"; status=1; }
     found=0
     for d in "$root"/tests/cases/"$code"-quiet-*; do
         [ -d "$d" ] || continue
         found=1
-        if grep -q "$code" "$d/expect.out"; then echo "$(basename "$d"): $code fires"; status=1; fi
+        shown=$code
+        [ -f "$d/shows" ] && shown=$(cat "$d/shows")
+        if grep -q "$shown" "$d/expect.out"; then echo "$(basename "$d"): $code fires"; status=1; fi
     done
     [ $found = 1 ] || { echo "$code: no case tests/cases/$code-quiet-*"; status=1; }
 done
