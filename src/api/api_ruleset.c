@@ -10,6 +10,7 @@
 #include "reader/reader.h"
 #include "ruleset/ruleset_run.h"
 #include "util/util_error.h"
+#include "util/util_fspath.h"
 
 struct loaded_ruleset {
     char *path;
@@ -163,12 +164,16 @@ int api_rulesets_run(gh_engine *e, const gh_lint_options *o, gh_result *r, gh_er
     if (!passes)
         return error_set(err, GH_ENOMEM, "out of memory");
     int rc = 0;
+    /* the file as the rulesets' overrides match it: its path, or the name standard input is
+     * given */
+    char *abs = fspath_absolute(r->src.path ? r->src.path : r->file);
     for (size_t i = 0; i < o->ruleset_count && rc == 0; i++) {
         const struct ruleset *rs;
         if ((rc = ruleset_for(e, o->rulesets[i], &rs, err)) == 0 &&
-            !(passes[i] = rs_pass_begin(rs, &r->sink)))
+            !(passes[i] = rs_pass_begin(rs, abs, &r->sink)))
             rc = error_set(err, GH_ENOMEM, "out of memory");
     }
+    free(abs);
     if (rc == 0)
         rc = stream_entries(r, passes, o->ruleset_count, err);
     /* after streaming: it tells which paths met a whole top-level list */

@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 
 #include "reader/reader.h"
+#include "util/util_buf.h"
 #include "util/util_error.h"
 #include "util/util_fspath.h"
+#include "util/util_glob.h"
 
 #define MAX_EXTENDS_DEPTH 16
 #define MAX_RULESET_BYTES (16u << 20)
@@ -33,6 +35,7 @@ struct file_ctx {
     const char *path;
     const struct node *aliases;   /* mapping or NULL */
     const struct node *functions; /* sequence of names or NULL */
+    const struct node *formats;   /* the file's formats, its rules' default, or NULL */
 };
 
 static int fail_at(struct loader *L, const char *file, const struct node *n, const char *fmt, ...)
@@ -132,29 +135,46 @@ static const struct {
     const char *name;
     enum gh_severity severity;
     bool hint, off;
-} severities[] = {{"error", GH_ERROR, false, false},
-                  {"warn", GH_WARNING, false, false},
-                  {"info", GH_INFO, false, false},
-                  {"hint", GH_INFO, true, false},
-                  {"off", GH_INFO, false, true}};
+} severity_names[] = {{"error", GH_ERROR, false, false},
+                      {"warn", GH_WARNING, false, false},
+                      {"info", GH_INFO, false, false},
+                      {"hint", GH_INFO, true, false},
+                      {"off", GH_INFO, false, true}};
 
 /* Spectral's severities: a name, or 0 (error) to 3 (hint), -1 off. */
-static int parse_severity(struct loader *L, const char *file, const struct node *n,
-                          struct rs_rule *r)
+/* numbers: Spectral takes 0 to 3 (and -1) in a rule's severity, but only names where a rule
+ * is overridden (`name: warn`, overrides). */
+static int read_severity(struct loader *L, const char *file, const struct node *n, bool numbers,
+                         struct rs_severity *out)
 {
     int index = -1;
     if (is_string(n)) {
-        for (size_t i = 0; i < sizeof(severities) / sizeof(severities[0]); i++)
-            if (!strcmp(n->u.text, severities[i].name))
+        for (size_t i = 0; i < sizeof(severity_names) / sizeof(severity_names[0]); i++)
+            if (!strcmp(n->u.text, severity_names[i].name))
                 index = (int)i;
-    } else if (node_is_scalar(n) && n->type == SCALAR_INT && n->v.i >= -1 && n->v.i <= 3) {
+    } else if (numbers && node_is_scalar(n) && n->type == SCALAR_INT && n->v.i >= -1 &&
+               n->v.i <= 3) {
         index = n->v.i < 0 ? 4 : (int)n->v.i;
     }
     if (index < 0)
-        return fail_at(L, file, n, "severity: expected error, warn, info, hint, off or 0 to 3");
-    r->info.severity = severities[index].severity;
-    r->hint = severities[index].hint;
-    r->off = severities[index].off;
+        return fail_at(L, file, n,
+                       numbers ? "severity: expected error, warn, info, hint, off or 0 to 3"
+                               : "severity: expected error, warn, info, hint, off, true or "
+                                 "false");
+    *out = (struct rs_severity){severity_names[index].severity, severity_names[index].hint,
+                                severity_names[index].off};
+    return 0;
+}
+
+static int parse_severity(struct loader *L, const char *file, const struct node *n, bool numbers,
+                          struct rs_rule *r)
+{
+    struct rs_severity sev;
+    if (read_severity(L, file, n, numbers, &sev) < 0)
+        return -1;
+    r->info.severity = sev.severity;
+    r->hint = sev.hint;
+    r->off = sev.off;
     return 0;
 }
 
@@ -393,6 +413,28 @@ static int need_string(struct loader *L, const struct file_ctx *fc, const struct
     return 0;
 }
 
+/* Spectral's document formats (oas3, json-schema, ...): a rule bound to any runs only on such
+ * documents, which a gateway config is not; kept as text for the note that says so. */
+static int read_formats(struct loader *L, const struct file_ctx *fc, const struct node *value,
+                        struct rs_rule *r)
+{
+    if (value->kind != NODE_SEQUENCE)
+        return fail_at(L, fc->path, value, "formats: expected a list of format names");
+    struct buf names;
+    buf_init(&names, 4096);
+    for (uint32_t i = 0; i < value->count; i++) {
+        if (!is_string(value->u.items[i])) {
+            buf_release(&names);
+            return fail_at(L, fc->path, value->u.items[i], "formats: expected a format's name");
+        }
+        buf_printf(&names, "%s%s", i ? ", " : "", value->u.items[i]->u.text);
+    }
+    r->has_formats = true;
+    r->formats = arena_strdup(&L->rs->arena, buf_cstr(&names));
+    buf_release(&names);
+    return r->formats ? 0 : error_set(L->err, GH_ENOMEM, "out of memory");
+}
+
 /* One key of a rule's definition. */
 static int rule_key(struct loader *L, const struct file_ctx *fc, const struct node *key,
                     const struct node *value, struct rs_rule *r, bool *recommended)
@@ -405,15 +447,13 @@ static int rule_key(struct loader *L, const struct file_ctx *fc, const struct no
     if (!strcmp(k, "documentationUrl"))
         return need_string(L, fc, value, k, &r->documentation);
     if (!strcmp(k, "severity"))
-        return parse_severity(L, fc->path, value, r);
+        return parse_severity(L, fc->path, value, true, r);
     if (!strcmp(k, "given"))
         return parse_given(L, fc, value, r);
     if (!strcmp(k, "then"))
         return parse_then(L, fc, value, r);
-    if (!strcmp(k, "formats")) {
-        r->has_formats = true;
-        return 0;
-    }
+    if (!strcmp(k, "formats"))
+        return read_formats(L, fc, value, r);
     if (!strcmp(k, "recommended") || !strcmp(k, "resolved")) {
         if (!node_is_scalar(value) || value->type != SCALAR_BOOL)
             return fail_at(L, fc->path, value, "%s: expected true or false", k);
@@ -441,6 +481,8 @@ static int define_rule(struct loader *L, const struct file_ctx *fc, const struct
     r->file = fc->path;
     r->span = name->span;
     bool recommended = true;
+    if (fc->formats && !node_map_get(def, "formats") && read_formats(L, fc, fc->formats, r) < 0)
+        return -1;
     for (uint32_t i = 0; i < def->count; i++)
         if (rule_key(L, fc, def->u.pairs[i].key, def->u.pairs[i].value, r, &recommended) < 0)
             return -1;
@@ -467,7 +509,7 @@ static int override_rule(struct loader *L, const struct file_ctx *fc, const stru
     *r = *old;
     if (node_is_scalar(value) && value->type == SCALAR_BOOL)
         r->off = !value->v.b;
-    else if (parse_severity(L, fc->path, value, r) < 0)
+    else if (parse_severity(L, fc->path, value, false, r) < 0)
         return -1;
     return add_rule(L, r);
 }
@@ -570,9 +612,140 @@ static int load_extends(struct loader *L, const struct file_ctx *fc, const struc
 
 /* ---- one file ------------------------------------------------------------------------------ */
 
+/* ---- overrides ----------------------------------------------------------------------------- */
+
+/* files: globs of whole files; a JSON pointer after '#' scopes a rule to part of a document,
+ * which gatehop does not do. */
+static int read_override_files(struct loader *L, const char *path, const struct node *files,
+                               struct rs_override *o)
+{
+    if (!files || files->kind != NODE_SEQUENCE || files->count == 0)
+        return fail_at(L, path, files, "overrides: each needs files, a list of globs");
+    o->files = arena_calloc(&L->rs->arena, files->count, sizeof(*o->files));
+    if (!o->files)
+        return error_set(L->err, GH_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < files->count; i++) {
+        const struct node *g = files->u.items[i];
+        if (!is_string(g))
+            return fail_at(L, path, g, "overrides: files: expected a glob");
+        if (strchr(g->u.text, '#'))
+            return fail_at(L, path, g,
+                           "overrides: '%s' names part of a document (#/...), which gatehop "
+                           "does not support; name whole files",
+                           g->u.text);
+        o->files[o->nfiles++] =
+            g->u.text[0] == '.' && g->u.text[1] == '/' ? g->u.text + 2 : g->u.text;
+    }
+    return 0;
+}
+
+/* rules: severities only (a whole rule defined for some files is not supported). */
+static int read_override_rules(struct loader *L, const char *path, const struct node *rules,
+                               struct rs_override *o)
+{
+    if (!rules || rules->kind != NODE_MAPPING)
+        return fail_at(L, path, rules,
+                       "overrides: each needs rules, a mapping of rule names "
+                       "to severities");
+    o->rule_names = arena_calloc(&L->rs->arena, rules->count + 1, sizeof(*o->rule_names));
+    o->severities = arena_calloc(&L->rs->arena, rules->count + 1, sizeof(*o->severities));
+    if (!o->rule_names || !o->severities)
+        return error_set(L->err, GH_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < rules->count; i++) {
+        const struct node *name = rules->u.pairs[i].key, *value = rules->u.pairs[i].value;
+        struct rs_rule *known = find_rule(L->rs, name->u.text);
+        if (!known && !L->builtin_extended)
+            return fail_at(L, path, name, "overrides: rule '%s' is not defined", name->u.text);
+        struct rs_severity *sev = &o->severities[o->nrules];
+        if (value->kind == NODE_MAPPING)
+            return fail_at(L, path, value,
+                           "overrides: a rule defined for some files only is not supported; "
+                           "give a severity (or false)");
+        if (node_is_scalar(value) && value->type == SCALAR_BOOL)
+            *sev = (struct rs_severity){known ? known->info.severity : GH_WARNING,
+                                        known && known->hint, !value->v.b};
+        else if (read_severity(L, path, value, false, sev) < 0)
+            return -1;
+        o->rule_names[o->nrules++] = name->u.text;
+    }
+    return 0;
+}
+
+static int read_override(struct loader *L, const char *path, const char *dir,
+                         const struct node *item, struct rs_override *o)
+{
+    if (item->kind != NODE_MAPPING)
+        return fail_at(L, path, item, "overrides: expected a mapping with files and rules");
+    for (uint32_t i = 0; i < item->count; i++) {
+        const struct node *key = item->u.pairs[i].key;
+        if (!node_text_equals(key, "files") && !node_text_equals(key, "rules"))
+            return fail_at(L, path, key, "overrides: '%s' is not supported (files and rules are)",
+                           key->u.text);
+    }
+    o->dir = dir;
+    if (read_override_files(L, path, node_map_get(item, "files"), o) < 0)
+        return -1;
+    return read_override_rules(L, path, node_map_get(item, "rules"), o);
+}
+
+static int load_overrides(struct loader *L, const char *path, const char *identity,
+                          const struct node *list)
+{
+    if (list->kind != NODE_SEQUENCE)
+        return fail_at(L, path, list, "overrides: expected a list");
+    const char *slash = strrchr(identity, '/');
+    const char *dir = arena_strndup(&L->rs->arena, identity,
+                                    slash ? (size_t)(slash - identity) + (slash == identity) : 0);
+    struct ruleset *rs = L->rs;
+    struct rs_override *all =
+        arena_calloc(&rs->arena, rs->noverrides + list->count + 1, sizeof(*all));
+    if (!dir || !all)
+        return error_set(L->err, GH_ENOMEM, "out of memory");
+    if (rs->noverrides)
+        memcpy(all, rs->overrides, rs->noverrides * sizeof(*all));
+    for (uint32_t i = 0; i < list->count; i++)
+        if (read_override(L, path, dir, list->u.items[i], &all[rs->noverrides + i]) < 0)
+            return -1;
+    rs->overrides = all;
+    rs->noverrides += list->count;
+    return 0;
+}
+
+/* A glob of an override against the file's path from the ruleset's folder; a glob without a
+ * '/' is also tried against the file's name. */
+static bool override_takes(const struct rs_override *o, const char *abs_path)
+{
+    char *rel = fspath_relative(o->dir, abs_path);
+    bool hit = false;
+    const char *base = strrchr(abs_path, '/');
+    for (size_t i = 0; rel && i < o->nfiles && !hit; i++)
+        hit = glob_match(o->files[i], rel) ||
+              (!strchr(o->files[i], '/') && base && glob_match(o->files[i], base + 1) &&
+               !strchr(rel, '/'));
+    free(rel);
+    return hit;
+}
+
+void ruleset_severities_for(const struct ruleset *rs, const char *abs_path,
+                            struct rs_severity *severities)
+{
+    for (size_t i = 0; i < rs->nrules; i++)
+        severities[i] = (struct rs_severity){rs->rules[i]->info.severity, rs->rules[i]->hint,
+                                             rs->rules[i]->off};
+    for (size_t k = 0; abs_path && k < rs->noverrides; k++) {
+        const struct rs_override *o = &rs->overrides[k];
+        if (!override_takes(o, abs_path))
+            continue;
+        for (size_t r = 0; r < o->nrules; r++)
+            for (size_t i = 0; i < rs->nrules; i++)
+                if (!strcmp(rs->rules[i]->info.code, o->rule_names[r]))
+                    severities[i] = o->severities[r];
+    }
+}
+
 static const char *const top_keys[] = {
-    "extends",      "rules",       "aliases",          "formats",      "functions",
-    "functionsDir", "description", "documentationUrl", "parserOptions"};
+    "extends",      "rules",       "aliases",          "formats",       "functions",
+    "functionsDir", "description", "documentationUrl", "parserOptions", "overrides"};
 
 static int check_top_keys(struct loader *L, const char *path, const struct node *root)
 {
@@ -581,10 +754,6 @@ static int check_top_keys(struct loader *L, const char *path, const struct node 
         bool known = false;
         for (size_t k = 0; k < sizeof(top_keys) / sizeof(top_keys[0]); k++)
             known |= node_text_equals(key, top_keys[k]);
-        if (node_text_equals(key, "overrides"))
-            return fail_at(L, path, key,
-                           "overrides (per-file rules) are not supported: use "
-                           "rulesets: per glob in .gatehop.yml");
         if (!known)
             return fail_at(L, path, key, "unknown key '%s' in a ruleset", key->u.text);
     }
@@ -602,7 +771,8 @@ static int load_file(struct loader *L, const char *path, const char *identity,
         return -1;
     if (check_top_keys(L, path, root) < 0)
         return -1;
-    struct file_ctx fc = {path, node_map_get(root, "aliases"), node_map_get(root, "functions")};
+    struct file_ctx fc = {path, node_map_get(root, "aliases"), node_map_get(root, "functions"),
+                          node_map_get(root, "formats")};
     if (fc.aliases && fc.aliases->kind != NODE_MAPPING)
         return fail_at(L, path, fc.aliases, "aliases: expected a mapping");
     if (fc.functions && fc.functions->kind != NODE_SEQUENCE)
@@ -616,7 +786,10 @@ static int load_file(struct loader *L, const char *path, const char *identity,
     const struct node *rules = node_map_get(root, "rules");
     /* the root file counts as extended with its recommended rules, as in Spectral: a rule of
      * its own marked recommended: false is off too */
-    return rules ? load_rules(L, &fc, rules, mode) : 0;
+    if (rules && (rc = load_rules(L, &fc, rules, mode)) < 0)
+        return rc;
+    const struct node *overrides = node_map_get(root, "overrides");
+    return overrides ? load_overrides(L, path, identity, overrides) : 0;
 }
 
 static int load_root(const char *path, const char *text, size_t len, struct ruleset **out,

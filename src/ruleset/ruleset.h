@@ -56,8 +56,26 @@ struct rs_rule {
     size_t nthen;
     const char *skipped; /* why the rule is not run (a custom function), or NULL */
     bool has_formats;    /* formats: given; no gateway config is one of Spectral's formats */
+    const char *formats; /* their names, for the note that the rule did not run */
     const char *file;    /* where the rule is defined */
     struct span span;
+};
+
+/* A severity as a ruleset sets it: gatehop's severity, Spectral's hint, or off. */
+struct rs_severity {
+    enum gh_severity severity;
+    bool hint, off;
+};
+
+/* Spectral's overrides: for the files its globs match (relative to the folder of the ruleset
+ * that wrote it), rules take other severities. Applied in order, a later one winning. */
+struct rs_override {
+    const char *dir; /* absolute */
+    const char **files;
+    size_t nfiles;
+    const char **rule_names;
+    struct rs_severity *severities;
+    size_t nrules;
 };
 
 struct ruleset {
@@ -65,8 +83,15 @@ struct ruleset {
     struct jpath_regexes regexes;
     struct rs_rule **rules; /* by name, the last definition or override winning */
     size_t nrules;
+    struct rs_override *overrides;
+    size_t noverrides;
     const char *path;
 };
+
+/* What the overrides make of each rule's severity for the file at abs_path (severities[i] for
+ * rules[i]). */
+void ruleset_severities_for(const struct ruleset *rs, const char *abs_path,
+                            struct rs_severity *severities);
 
 /* Loads the ruleset at path (and what it extends); 0, or a GH_EUSAGE / GH_ENOMEM error. */
 int ruleset_load(const char *path, struct ruleset **out, gh_error *err);

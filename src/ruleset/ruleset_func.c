@@ -1,121 +1,31 @@
 #include "ruleset_func.h"
 
+#include "ruleset_js.h"
 #include "ruleset_schema.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <math.h>
-#include <pcre2.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * Values are looked at as JavaScript sees the JSON Spectral parses: a string (timestamps too:
- * Spectral's YAML parser keeps dates as text), a number, a boolean, null, an array, an object,
- * or undefined (the field is absent).
- */
+/* Values are looked at as JavaScript sees the JSON Spectral parses (ruleset_js.h). */
 
 /* ---- JSON types, as ajv checks them -------------------------------------------------------- */
 
-enum jtype {
-    J_NULL = 1 << 0,
-    J_BOOL = 1 << 1,
-    J_NUMBER = 1 << 2,
-    J_STRING = 1 << 3,
-    J_ARRAY = 1 << 4,
-    J_OBJECT = 1 << 5,
-    J_NONFINITE = 1 << 6 /* NaN or an infinity: a number to JavaScript, not to ajv */
-};
-
-/* In ajv's order of the type names, for its "accepts only the following types" message. */
+/* In the order of enum js_type's bits, for ajv's "accepts only the following types" message. */
 static const char *const jtype_names[] = {"null", "boolean", "number", "string", "array", "object"};
-
-static bool is_stringish(const struct node *n)
-{
-    return n->type == SCALAR_STRING || n->type == SCALAR_TIMESTAMP;
-}
-
-/* A document value's type (0 when absent). */
-static unsigned doc_jtype(const struct node *n)
-{
-    if (!n)
-        return 0;
-    if (n->kind == NODE_SEQUENCE)
-        return J_ARRAY;
-    if (n->kind == NODE_MAPPING)
-        return J_OBJECT;
-    if (is_stringish(n))
-        return J_STRING;
-    if (n->type == SCALAR_BOOL)
-        return J_BOOL;
-    if (n->type == SCALAR_NULL)
-        return J_NULL;
-    return isfinite(node_number(n)) ? J_NUMBER : J_NONFINITE;
-}
 
 /* An option's type. Spectral bundles a YAML ruleset into JSON, where NaN and the infinities
  * become null; an absent option is null too (lintNode passes `functionOptions ?? null`). */
 static unsigned opt_jtype(const struct node *n)
 {
-    unsigned t = doc_jtype(n);
-    return t == 0 || t == J_NONFINITE ? J_NULL : t;
+    unsigned t = js_ruleset_type(n);
+    return t ? t : JS_NULL;
 }
 
-/* ---- UTF-8 text seen as JavaScript strings -------------------------------------------------- */
-
-/* The code point at s[*i] (U+FFFD for a malformed byte, which is skipped alone). */
-static uint32_t next_code_point(const char *s, size_t n, size_t *i)
-{
-    const unsigned char *u = (const unsigned char *)s + *i;
-    size_t left = n - *i;
-    size_t len = u[0] < 0x80 ? 1 : u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : u[0] >= 0xC0 ? 2 : 0;
-    if (len == 0 || len > left) {
-        (*i)++;
-        return u[0] < 0x80 ? u[0] : 0xFFFD;
-    }
-    uint32_t cp = len == 1 ? u[0] : (uint32_t)(u[0] & (0x7F >> len));
-    for (size_t k = 1; k < len; k++) {
-        if ((u[k] & 0xC0) != 0x80) {
-            (*i)++;
-            return 0xFFFD;
-        }
-        cp = cp << 6 | (uint32_t)(u[k] & 0x3F);
-    }
-    *i += len;
-    return cp;
-}
-
-/* JavaScript's `.length`: UTF-16 code units (a character beyond U+FFFF counts twice). */
-static size_t utf16_length(const char *s, size_t n)
-{
-    size_t units = 0;
-    for (size_t i = 0; i < n;)
-        units += next_code_point(s, n, &i) > 0xFFFF ? 2 : 1;
-    return units;
-}
-
-/* ajv's minLength and maxLength count code points. */
-static size_t code_points(const char *s, size_t n)
-{
-    size_t count = 0;
-    for (size_t i = 0; i < n; count++)
-        next_code_point(s, n, &i);
-    return count;
-}
-
-/* JavaScript's white space and line terminators, which Number() trims. */
-static bool js_space(uint32_t cp)
-{
-    static const uint32_t others[] = {0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF};
-    if ((cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || (cp >= 0x2000 && cp <= 0x200A))
-        return true;
-    for (size_t k = 0; k < sizeof(others) / sizeof(others[0]); k++)
-        if (cp == others[k])
-            return true;
-    return false;
-}
+/* ---- Number() and localeCompare() of strings ----------------------------------------------- */
 
 static bool all_digits(const char *s, size_t n, int radix)
 {
@@ -169,7 +79,7 @@ static double js_string_to_number(const char *s, size_t n)
     size_t i = 0, start = n, end = 0;
     while (i < n) {
         size_t at = i;
-        if (!js_space(next_code_point(s, n, &i))) {
+        if (!js_white_space(js_next_code_point(s, n, &i))) {
             start = start < at ? start : at;
             end = i;
         }
@@ -236,7 +146,7 @@ static struct collation_element collation_element(uint32_t cp)
 static bool next_collated(const char *s, size_t n, size_t *i, struct collation_element *e)
 {
     while (*i < n) {
-        *e = collation_element(next_code_point(s, n, i));
+        *e = collation_element(js_next_code_point(s, n, i));
         if (e->weight[0])
             return true;
     }
@@ -265,284 +175,39 @@ static int locale_compare(const char *a, size_t na, const char *b, size_t nb)
 
 /* ---- printing values as Spectral's printValue does ------------------------------------------ */
 
-/* Text built in an arena; it grows by copying, since messages are short. */
-struct sbuf {
-    struct arena *a;
-    char *s;
-    size_t len, cap;
-    bool failed;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->failed || n == 0)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = arena_alloc(b->a, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        if (b->len)
-            memcpy(p, b->s, b->len);
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
-/* The text, or NULL when memory ran out. */
-static const char *sb_text(struct sbuf *b)
-{
-    if (!b->s && !b->failed) {
-        b->s = arena_strdup(b->a, "");
-        b->failed = !b->s;
-    }
-    return b->failed ? NULL : b->s;
-}
-
-/* JSON.stringify of a string. */
-static void sb_json_string(struct sbuf *b, const char *s, size_t n)
-{
-    static const char *const short_escapes[32] = {
-        ['\b'] = "\\b", ['\t'] = "\\t", ['\n'] = "\\n", ['\f'] = "\\f", ['\r'] = "\\r"};
-    sb_add(b, "\"", 1);
-    size_t from = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char esc[8];
-        if (c == '"' || c == '\\')
-            snprintf(esc, sizeof(esc), "\\%c", c);
-        else if (c < 0x20 && short_escapes[c])
-            snprintf(esc, sizeof(esc), "%s", short_escapes[c]);
-        else if (c < 0x20)
-            snprintf(esc, sizeof(esc), "\\u%04x", c);
-        else
-            continue;
-        sb_add(b, s + from, i - from);
-        sb_str(b, esc);
-        from = i + 1;
-    }
-    sb_add(b, s + from, n - from);
-    sb_add(b, "\"", 1);
-}
-
-/* Number.prototype.toString of a finite number: the shortest digits that read back as d,
- * placed as JavaScript places them (plain from 1e-6 up to 21 integer digits, exponent form
- * beyond). */
-static void js_number_text(double d, char out[40])
-{
-    if (d == 0) {
-        snprintf(out, 40, "0"); /* -0 too */
-        return;
-    }
-    char e[40];
-    for (int precision = 1; precision <= 17; precision++) {
-        snprintf(e, sizeof(e), "%.*e", precision - 1, fabs(d));
-        if (strtod(e, NULL) == fabs(d))
-            break;
-    }
-    char digits[24];
-    int k = 0;
-    const char *q = e;
-    for (; *q && *q != 'e'; q++)
-        if (*q != '.' && k < 20)
-            digits[k++] = *q;
-    while (k > 1 && digits[k - 1] == '0')
-        k--;
-    int n = atoi(q + 1) + 1; /* the decimal point's place, after digits[n - 1] */
-    const char *sign = d < 0 ? "-" : "";
-    if (k <= n && n <= 21)
-        snprintf(out, 40, "%s%.*s%.*s", sign, k, digits, n - k, "000000000000000000000");
-    else if (0 < n && n <= 21)
-        snprintf(out, 40, "%s%.*s.%.*s", sign, n, digits, k - n, digits + n);
-    else if (-6 < n && n <= 0)
-        snprintf(out, 40, "%s0.%.*s%.*s", sign, -n, "000000", k, digits);
-    else
-        snprintf(out, 40, "%s%c%s%.*se%c%d", sign, digits[0], k > 1 ? "." : "", k - 1, digits + 1,
-                 n - 1 < 0 ? '-' : '+', abs(n - 1));
-}
-
-/* JSON.stringify of a number: NaN and the infinities are null. */
-static void sb_number(struct sbuf *b, double d)
-{
-    char text[40];
-    if (isfinite(d))
-        js_number_text(d, text);
-    sb_str(b, isfinite(d) ? text : "null");
-}
-
 /* printValue: JSON for scalars, "Array[]" and "Object{}" for collections. */
 static void sb_value(struct sbuf *b, const struct node *n)
 {
-    static const char *const collections[] = {[J_ARRAY] = "Array[]", [J_OBJECT] = "Object{}"};
-    unsigned t = doc_jtype(n);
+    static const char *const collections[] = {[JS_ARRAY] = "Array[]", [JS_OBJECT] = "Object{}"};
+    unsigned t = js_type(n);
     if (!n)
         sb_str(b, "undefined");
-    else if (t == J_ARRAY || t == J_OBJECT)
+    else if (t == JS_ARRAY || t == JS_OBJECT)
         sb_str(b, collections[t]);
-    else if (t == J_STRING)
+    else if (t == JS_STRING)
         sb_json_string(b, n->u.text, n->count);
-    else if (t == J_BOOL)
+    else if (t == JS_BOOL)
         sb_str(b, n->v.b ? "true" : "false");
-    else if (t == J_NULL)
+    else if (t == JS_NULL)
         sb_str(b, "null");
     else
-        sb_number(b, node_number(n));
-}
-
-/* Spectral's print("property"): `"name" property ` or `The document `. */
-static void sb_property(struct sbuf *b, const struct rs_target *t)
-{
-    if (t->property && *t->property) {
-        sb_str(b, "\"");
-        sb_str(b, t->property);
-        sb_str(b, "\" property ");
-    } else {
-        sb_str(b, "The document ");
-    }
-}
-
-/* ---- objects and arrays as JavaScript sees them --------------------------------------------- */
-
-/* One of Object.keys(): a key's text and its value. */
-struct jkey {
-    const char *s;
-    size_t len;
-    const struct node *value;
-};
-
-/* "0", "17": a canonical array index (below 2^32 - 1). */
-static bool array_index(const char *s, size_t n, uint32_t *out)
-{
-    if (n == 0 || n > 10 || (n > 1 && s[0] == '0') || !all_digits(s, n, 10))
-        return false;
-    double d = radix_value(s, n, 10);
-    if (d >= 4294967295.0)
-        return false;
-    *out = (uint32_t)d;
-    return true;
-}
-
-static bool same_key(const struct jkey *a, const struct jkey *b)
-{
-    return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
-}
-
-static uint32_t key_hash(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
-/*
- * Object.keys() of a mapping as Spectral's parsers build it (preserveKeyOrder): the keys in the
- * document's order, integer-like ones included; a repeated key once, at its last place with its
- * last value. Keys that are not scalars are left out. Memory from a (no qsort: glibc's may
- * malloc); -1 when it runs out.
- */
-static long js_keys(const struct node *map, struct arena *a, struct jkey **out)
-{
-    size_t slots = 4;
-    while (slots < 2 * (size_t)map->count)
-        slots *= 2;
-    struct jkey *keys = arena_alloc(a, ((size_t)map->count + 1) * sizeof(*keys));
-    uint32_t *seen = arena_calloc(a, slots, sizeof(*seen)); /* keys' indexes + 1 */
-    if (!keys || !seen)
-        return -1;
-    /* From the last pair back, so that a repeated key is kept where it last appears. */
-    size_t n = map->count;
-    for (uint32_t i = map->count; i-- > 0;) {
-        const struct node *k = map->u.pairs[i].key;
-        if (!node_is_scalar(k))
-            continue;
-        struct jkey key = {k->u.text, k->count, map->u.pairs[i].value};
-        size_t slot = key_hash(key.s, key.len) & (slots - 1);
-        while (seen[slot] && !same_key(&keys[seen[slot] - 1], &key))
-            slot = (slot + 1) & (slots - 1);
-        if (seen[slot])
-            continue;
-        keys[--n] = key;
-        seen[slot] = (uint32_t)n + 1;
-    }
-    *out = keys + n;
-    return (long)(map->count - n);
-}
-
-/* obj[name] for a mapping: the last value under that key, or NULL. */
-static const struct node *js_get(const struct node *map, const char *name, size_t len)
-{
-    const struct node *found = NULL;
-    for (uint32_t i = 0; map && map->kind == NODE_MAPPING && i < map->count; i++) {
-        const struct node *k = map->u.pairs[i].key;
-        if (node_is_scalar(k) && k->count == len && memcmp(k->u.text, name, len) == 0)
-            found = map->u.pairs[i].value; /* a repeated key: the last one wins */
-    }
-    return found;
-}
-
-static bool js_truthy(const struct node *n)
-{
-    unsigned t = doc_jtype(n);
-    if (t == J_ARRAY || t == J_OBJECT)
-        return true;
-    if (t == J_STRING)
-        return n->count > 0;
-    if (t == J_BOOL)
-        return n->v.b;
-    if (t == J_NUMBER || t == J_NONFINITE)
-        return node_number(n) != 0 && !isnan(node_number(n));
-    return false; /* null, undefined */
+        sb_json_number(b, node_number(n));
 }
 
 /* ---- regular expressions ------------------------------------------------------------------- */
 
-/*
- * Compiles a JavaScript pattern with PCRE2 and registers it in r. Beyond ruleset_path.c's
- * options: `$` only at the very end (JavaScript's `$` does not match before a final newline),
- * \uhhhh escapes, and [] / [^] as JavaScript reads them.
- */
+/* Compiles a JavaScript pattern (ruleset_js.h) and registers it in r; why as V8 words it. */
 static int compile_js_regex(const char *pattern, size_t len, uint32_t options,
                             struct jpath_regexes *r, pcre2_code **out, char *why, size_t why_size)
 {
-    options |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX |
-               PCRE2_ALLOW_EMPTY_CLASS;
-    int code;
-    PCRE2_SIZE at;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len, options, &code, &at, NULL);
-    if (!re) {
-        PCRE2_UCHAR message[120];
-        pcre2_get_error_message(code, message, sizeof(message));
-        snprintf(why, why_size, "Invalid regular expression: /%.*s/: %s at offset %zu", (int)len,
-                 pattern, (char *)message, (size_t)at);
-        return -1;
-    }
-    if (r->count == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 8;
-        void **items = realloc(r->items, cap * sizeof(*items));
-        if (!items) {
-            pcre2_code_free(re);
-            snprintf(why, why_size, "out of memory");
-            return -1;
-        }
-        r->items = items;
-        r->cap = cap;
-    }
-    r->items[r->count++] = re;
-    *out = re;
-    return 0;
+    char detail[160];
+    int rc = js_regex_compile(pattern, len, options, r, out, detail, sizeof(detail));
+    if (rc == -1)
+        snprintf(why, why_size, "Invalid regular expression: /%.*s/: %s", (int)len, pattern,
+                 detail);
+    else if (rc < 0)
+        snprintf(why, why_size, "%s", detail);
+    return rc < 0 ? -1 : 0;
 }
 
 /* JavaScript's RegExp flags: i, m and s change the match, y anchors it at the start (the
@@ -587,27 +252,12 @@ static void split_regex_literal(const char *s, size_t n, size_t *src, size_t *sr
     *src = 1, *src_len = slash - 2, *flags = slash;
 }
 
-static void *arena_malloc(size_t size, void *arena)
-{
-    return arena_alloc(arena, size);
-}
-
-static void arena_free(void *p, void *arena)
-{
-    (void)p, (void)arena;
-}
-
 /* RegExp.prototype.test: 1, 0, or -1 when PCRE2 could not say (memory, match limits). All of
  * PCRE2's memory comes from the arena, which the caller resets. */
 static int regex_test(const pcre2_code *re, const char *s, size_t n, struct arena *a)
 {
-    pcre2_general_context *g = pcre2_general_context_create(arena_malloc, arena_free, a);
-    pcre2_match_context *mc = g ? pcre2_match_context_create(g) : NULL;
-    pcre2_match_data *md = mc ? pcre2_match_data_create(1, g) : NULL;
-    if (!md)
-        return -1;
-    int rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, md, mc);
-    return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+    struct js_matcher m;
+    return js_matcher_init(&m, a) ? js_regex_test(&m, re, s, n) : -1;
 }
 
 /* ---- options, checked as Spectral's option schemas (optionSchemas.js) check them ----------- */
@@ -655,13 +305,6 @@ static int fail(struct prep *P, const struct node *at, const char *fmt, ...)
     return -1;
 }
 
-/* A key as JavaScript sees it: any scalar's text (YAML's `1:` is the key "1"). */
-static bool key_is(const struct node *k, const char *name)
-{
-    size_t len = strlen(name);
-    return node_is_scalar(k) && k->count == len && memcmp(k->u.text, name, len) == 0;
-}
-
 /* The option's text (keys may be any scalar; others are shown as "?"). */
 static const char *key_text(const struct node *k)
 {
@@ -691,14 +334,14 @@ static bool one_of(const char *const *values, const struct node *v)
 static bool breaks_constraint(const struct opt_prop *p, const struct node *v)
 {
     unsigned t = opt_jtype(v);
-    if (t == J_ARRAY) {
+    if (t == JS_ARRAY) {
         for (uint32_t i = 0; i < v->count; i++)
             if (p->item_types && !(opt_jtype(v->u.items[i]) & p->item_types))
                 return true;
         return v->count < p->min_items;
     }
-    if (t == J_STRING)
-        return (p->max_chars && code_points(v->u.text, v->count) > p->max_chars) ||
+    if (t == JS_STRING)
+        return (p->max_chars && js_code_points(v->u.text, v->count) > p->max_chars) ||
                (p->one_of && !one_of(p->one_of, v));
     return false;
 }
@@ -716,7 +359,7 @@ static int check_prop(struct prep *P, const struct opt_prop *p, const struct nod
         return fail(P, v, "%s", p->error);
     if (bad_type)
         return type_error(P, v, path, p->types);
-    if (p->inner && opt_jtype(v) == J_OBJECT) {
+    if (p->inner && opt_jtype(v) == JS_OBJECT) {
         char inner_prefix[160];
         snprintf(inner_prefix, sizeof(inner_prefix), "%s.", path);
         return check_object(P, p->inner, v, v, inner_prefix);
@@ -737,7 +380,7 @@ static int check_object(struct prep *P, const struct opt_schema *s, const struct
         snprintf(path, sizeof(path), "%.*s", prefix[0] ? (int)strlen(prefix) - 1 : 0, prefix);
         return type_error(P, at, path, s->types);
     }
-    if (t != J_OBJECT)
+    if (t != JS_OBJECT)
         return 0;
     if (s->min_one_property && obj->count == 0)
         return fail(P, at, "%s",
@@ -748,7 +391,7 @@ static int check_object(struct prep *P, const struct opt_schema *s, const struct
                     s->required);
     for (uint32_t i = 0; i < obj->count; i++) {
         const struct opt_prop *p = s->props;
-        while (p->name && !key_is(obj->u.pairs[i].key, p->name))
+        while (p->name && !js_text_is(obj->u.pairs[i].key, p->name))
             p++;
         if (!p->name)
             return fail(P, obj->u.pairs[i].value,
@@ -764,64 +407,64 @@ static int check_object(struct prep *P, const struct opt_schema *s, const struct
 }
 
 static const struct opt_schema alphabetical_options = {
-    .types = J_OBJECT | J_NULL,
+    .types = JS_OBJECT | JS_NULL,
     .type_error = "\"alphabetical\" function has invalid options specified. Example valid options: "
                   "null (no options), { \"keyedBy\": \"my-key\" }",
-    .props = (const struct opt_prop[]){{.name = "keyedBy", .types = J_STRING}, {0}}};
+    .props = (const struct opt_prop[]){{.name = "keyedBy", .types = JS_STRING}, {0}}};
 
 /* In the order Spectral's CasingType lists them (its message lists them so). */
 static const char *const casing_types[] = {"flat",  "camel", "pascal", "kebab",
                                            "cobol", "snake", "macro",  NULL};
 
 static const struct opt_schema casing_separator = {
-    .types = J_OBJECT,
+    .types = JS_OBJECT,
     .required = "char",
     .props = (const struct opt_prop[]){
         {.name = "char",
-         .types = J_STRING,
+         .types = JS_STRING,
          .max_chars = 1,
          .error = "\"casing\" function and its \"separator.char\" option accepts only char, i.e. "
                   "\"I\" or \"/\""},
-        {.name = "allowLeading", .types = J_BOOL},
+        {.name = "allowLeading", .types = JS_BOOL},
         {0}}};
 
 static const struct opt_schema casing_options = {
-    .types = J_OBJECT,
+    .types = JS_OBJECT,
     .type_error = "\"casing\" function has invalid options specified. Example valid options: { "
                   "\"type\": \"camel\" }, { \"type\": \"pascal\", \"disallowDigits\": true }",
     .required = "type",
     .props = (const struct opt_prop[]){
         {.name = "type",
-         .types = J_STRING,
+         .types = JS_STRING,
          .one_of = casing_types,
          .error = "\"casing\" function and its \"type\" option accept the following values: flat, "
                   "camel, pascal, kebab, cobol, snake, macro"},
-        {.name = "disallowDigits", .types = J_BOOL},
-        {.name = "separator", .types = J_OBJECT, .inner = &casing_separator},
+        {.name = "disallowDigits", .types = JS_BOOL},
+        {.name = "separator", .types = JS_OBJECT, .inner = &casing_separator},
         {0}}};
 
 static const struct opt_schema enumeration_options = {
-    .types = J_OBJECT,
+    .types = JS_OBJECT,
     .type_error = "\"enumeration\" function has invalid options specified. Example valid options: "
                   "{ \"values\": [\"Berlin\", \"London\", \"Paris\"] }, { \"values\": [2, 3, 5, "
                   "8, 13, 21] }",
     .required = "values",
     .props = (const struct opt_prop[]){
         {.name = "values",
-         .types = J_ARRAY,
-         .item_types = J_STRING | J_NUMBER | J_NULL | J_BOOL,
+         .types = JS_ARRAY,
+         .item_types = JS_STRING | JS_NUMBER | JS_NULL | JS_BOOL,
          .error = "\"enumeration\" and its \"values\" option support only arrays of primitive "
                   "values, i.e. [\"Berlin\", \"London\", \"Paris\"]"},
         {0}}};
 
 /* minProperties has no errorMessage here: ajv's own text is what Spectral says. */
 static const struct opt_schema length_options = {
-    .types = J_OBJECT,
+    .types = JS_OBJECT,
     .type_error = "\"length\" function has invalid options specified. Example valid options: { "
                   "\"min\": 2 }, { \"max\": 5 }, { \"min\": 0, \"max\": 10 }",
     .min_one_property = true,
     .props = (const struct opt_prop[]){
-        {.name = "min", .types = J_NUMBER}, {.name = "max", .types = J_NUMBER}, {0}}};
+        {.name = "min", .types = JS_NUMBER}, {.name = "max", .types = JS_NUMBER}, {0}}};
 
 #define PATTERN_EXAMPLE                                                                            \
     "\"pattern\" function has invalid options specified. Example valid options: { \"match\": "     \
@@ -830,46 +473,46 @@ static const struct opt_schema length_options = {
 
 /* Spectral also takes a RegExp instance here, which a YAML or JSON ruleset cannot hold. */
 static const struct opt_schema pattern_options = {
-    .types = J_OBJECT,
+    .types = JS_OBJECT,
     .type_error = PATTERN_EXAMPLE,
     .min_one_property = true,
     .min_properties_error = PATTERN_EXAMPLE,
     .props = (const struct opt_prop[]){
         {.name = "match",
-         .types = J_STRING,
+         .types = JS_STRING,
          .error = "\"pattern\" function and its \"match\" option must be string or RegExp "
                   "instance"},
         {.name = "notMatch",
-         .types = J_STRING,
+         .types = JS_STRING,
          .error = "\"pattern\" function and its \"notMatch\" option must be string or RegExp "
                   "instance"},
         {0}}};
 
 static const struct opt_schema xor_options = {
-    .types = J_OBJECT,
+    .types = JS_OBJECT,
     .type_error = "\"xor\" function has invalid options specified. Example valid options: { "
                   "\"properties\": [\"country\", \"street\"] }, { \"properties\": [\"one\", "
                   "\"two\", \"three\"] }, etc.",
     .required = "properties",
     .props = (const struct opt_prop[]){
         {.name = "properties",
-         .types = J_ARRAY,
-         .item_types = J_STRING,
+         .types = JS_ARRAY,
+         .item_types = JS_STRING,
          .min_items = 2,
          .error = "\"xor\" requires at least two enumerated \"properties\", i.e. [\"country\", "
                   "\"street\"], [\"one\", \"two\", \"three\"], etc."},
         {0}}};
 
 static const struct opt_schema or_options = {
-    .types = J_OBJECT,
+    .types = JS_OBJECT,
     .type_error = "\"or\" function has invalid options specified. Example valid options: { "
                   "\"properties\": [\"default\", \"example\"] }, { \"properties\": [\"title\", "
                   "\"summary\", \"description\"] }, etc.",
     .required = "properties",
     .props = (const struct opt_prop[]){
         {.name = "properties",
-         .types = J_ARRAY,
-         .item_types = J_STRING,
+         .types = JS_ARRAY,
+         .item_types = JS_STRING,
          .min_items = 2,
          .error = "\"or\" requires at least two enumerated \"properties\", i.e. [\"default\", "
                   "\"example\"], [\"title\", \"summary\", \"description\"], etc."},
@@ -882,37 +525,30 @@ static const char *const schema_dialects[] = {"auto",         "draft4",       "d
 /* prepareResults is Spectral's hook for a function, which a YAML or JSON ruleset cannot hold:
  * any value is accepted, as Spectral accepts it (see prepare_schema). */
 static const struct opt_schema schema_options = {
-    .types = J_OBJECT,
+    .types = JS_OBJECT,
     .type_error = "\"schema\" function has invalid options specified. Example valid options: { "
                   "\"schema\": { /* any JSON Schema can be defined here */ } , { \"schema\": { "
                   "\"type\": \"object\" }, \"dialect\": \"auto\" }",
     .required = "schema",
     .props = (const struct opt_prop[]){
-        {.name = "schema", .types = J_OBJECT},
+        {.name = "schema", .types = JS_OBJECT},
         {.name = "dialect",
-         .types = J_STRING,
+         .types = JS_STRING,
          .one_of = schema_dialects,
          .error = "\"schema\" function and its \"dialect\" option accepts only the following "
                   "values: \"auto\", \"draft4\", \"draft6\", \"draft7\", \"draft2019-09\", "
                   "\"draft2020-12\""},
-        {.name = "allErrors", .types = J_BOOL},
+        {.name = "allErrors", .types = JS_BOOL},
         {.name = "prepareResults",
-         .types = J_NULL | J_BOOL | J_NUMBER | J_STRING | J_ARRAY | J_OBJECT},
+         .types = JS_NULL | JS_BOOL | JS_NUMBER | JS_STRING | JS_ARRAY | JS_OBJECT},
         {0}}};
 
 /* ---- the functions ------------------------------------------------------------------------- */
 
-/* A string copied into the ruleset's arena, with its length (it may hold NULs). */
-struct text {
-    const char *s;
-    size_t len;
-};
-
+/* A string copied into the ruleset's arena. */
 static int copy_text(struct prep *P, const struct node *n, struct text *out)
 {
-    out->len = n->count;
-    out->s = arena_strndup(P->a, n->u.text, n->count);
-    return out->s ? 0 : fail(P, NULL, "out of memory");
+    return text_dup(P->a, n->u.text, n->count, out) ? 0 : fail(P, NULL, "out of memory");
 }
 
 /* A finished message, or a failure for lack of memory. */
@@ -940,7 +576,7 @@ static void emit_built(struct rs_output *out, struct sbuf *b)
 static void emit_about_property(struct rs_output *out, const struct rs_target *t, const char *tail)
 {
     struct sbuf b = {.a = out->arena};
-    sb_property(&b, t);
+    sb_property(&b, t->property);
     sb_str(&b, tail);
     emit_built(out, &b);
 }
@@ -1065,15 +701,15 @@ static int prepare_enumeration(struct prep *P, const struct node *options, const
 /* Array.prototype.includes (SameValueZero), with the options' own typing for the allowed values. */
 static bool same_value_zero(const struct node *target, const struct node *allowed)
 {
-    unsigned t = doc_jtype(target), a = opt_jtype(allowed);
+    unsigned t = js_type(target), a = opt_jtype(allowed);
     if (t != a)
         return false;
-    if (t == J_STRING)
+    if (t == JS_STRING)
         return target->count == allowed->count &&
                memcmp(target->u.text, allowed->u.text, target->count) == 0;
-    if (t == J_BOOL)
+    if (t == JS_BOOL)
         return target->v.b == allowed->v.b;
-    if (t == J_NUMBER)
+    if (t == JS_NUMBER)
         return node_number(target) == node_number(allowed);
     return true; /* null */
 }
@@ -1112,9 +748,9 @@ static void report_length(struct rs_output *out, const struct rs_target *t, cons
                           double bound)
 {
     struct sbuf b = {.a = out->arena};
-    sb_property(&b, t);
+    sb_property(&b, t->property);
     sb_str(&b, what);
-    sb_number(&b, bound);
+    sb_json_number(&b, bound);
     emit_built(out, &b);
 }
 
@@ -1132,7 +768,7 @@ static void run_length(const void *prep, const struct rs_target *t, struct rs_ou
     } else if (v->kind == NODE_SEQUENCE) {
         value = v->count;
     } else {
-        value = is_stringish(v) ? (double)utf16_length(v->u.text, v->count) : node_number(v);
+        value = js_is_string(v) ? (double)js_utf16_length(v->u.text, v->count) : node_number(v);
     }
     if (p->has_min && value < p->min)
         report_length(out, t, "must be longer than ", p->min);
@@ -1159,7 +795,7 @@ static int prepare_alphabetical(struct prep *P, const struct node *options, cons
 /* One element of the array alphabetical sorts: a string or a number (or something else, which
  * makes the array invalid). */
 struct sortable {
-    unsigned type; /* J_NUMBER includes NaN and the infinities here: typeof is "number" */
+    unsigned type; /* JS_NUMBER includes NaN and the infinities here: typeof is "number" */
     const char *s;
     size_t len;
     double number;
@@ -1168,11 +804,11 @@ struct sortable {
 
 static struct sortable sortable_of(const struct node *n)
 {
-    unsigned t = doc_jtype(n);
-    if (t == J_STRING)
-        return (struct sortable){J_STRING, n->u.text, n->count, 0, n};
-    if (t == J_NUMBER || t == J_NONFINITE)
-        return (struct sortable){J_NUMBER, NULL, 0, node_number(n), n};
+    unsigned t = js_type(n);
+    if (t == JS_STRING)
+        return (struct sortable){JS_STRING, n->u.text, n->count, 0, n};
+    if (t == JS_NUMBER || t == JS_NONFINITE)
+        return (struct sortable){JS_NUMBER, NULL, 0, node_number(n), n};
     return (struct sortable){t, NULL, 0, 0, n};
 }
 
@@ -1183,8 +819,8 @@ static struct sortable keyed_value(const struct node *item, const struct text *k
     if (item->kind == NODE_MAPPING)
         return sortable_of(js_get(item, key->s, key->len));
     if (key->len == 6 && memcmp(key->s, "length", 6) == 0)
-        return (struct sortable){J_NUMBER, NULL, 0, item->count, NULL};
-    if (array_index(key->s, key->len, &index) && index < item->count)
+        return (struct sortable){JS_NUMBER, NULL, 0, item->count, NULL};
+    if (js_array_index(key->s, key->len, &index) && index < item->count)
         return sortable_of(item->u.items[index]);
     return sortable_of(NULL);
 }
@@ -1194,11 +830,11 @@ static struct sortable keyed_value(const struct node *item, const struct text *k
  * more counts; two other strings compare with localeCompare; anything else is in order. */
 static bool out_of_order(const struct sortable *a, const struct sortable *b)
 {
-    double na = a->type == J_NUMBER ? a->number : js_string_to_number(a->s, a->len);
-    double nb = b->type == J_NUMBER ? b->number : js_string_to_number(b->s, b->len);
-    if ((a->type == J_NUMBER || isnan(na)) && (b->type == J_NUMBER || !isnan(nb)))
+    double na = a->type == JS_NUMBER ? a->number : js_string_to_number(a->s, a->len);
+    double nb = b->type == JS_NUMBER ? b->number : js_string_to_number(b->s, b->len);
+    if ((a->type == JS_NUMBER || isnan(na)) && (b->type == JS_NUMBER || !isnan(nb)))
         return na - nb >= 1;
-    if (a->type != J_STRING || b->type != J_STRING)
+    if (a->type != JS_STRING || b->type != JS_STRING)
         return false;
     return locale_compare(a->s, a->len, b->s, b->len) > 0;
 }
@@ -1207,10 +843,10 @@ static void sb_sortable(struct sbuf *b, const struct sortable *v)
 {
     if (v->node)
         sb_value(b, v->node);
-    else if (v->type == J_STRING)
+    else if (v->type == JS_STRING)
         sb_json_string(b, v->s, v->len);
     else
-        sb_number(b, v->number);
+        sb_json_number(b, v->number);
 }
 
 static void report_unsorted(struct rs_output *out, const struct jkey *keys,
@@ -1246,11 +882,11 @@ static void run_alphabetical(const void *prep, const struct rs_target *t, struct
             return;
         }
         items[i] = p->keyed_by.s ? keyed_value(item, &p->keyed_by)
-                   : keys        ? (struct sortable){J_STRING, keys[i].s, keys[i].len, 0, NULL}
+                   : keys        ? (struct sortable){JS_STRING, keys[i].s, keys[i].len, 0, NULL}
                                  : sortable_of(item);
     }
     for (size_t i = 0; i < (size_t)n; i++)
-        if (items[i].type != J_STRING && items[i].type != J_NUMBER) {
+        if (items[i].type != JS_STRING && items[i].type != JS_NUMBER) {
             emit_about_property(out, t, "must be one of the allowed types: number, string");
             return;
         }
@@ -1364,7 +1000,7 @@ static void run_casing(const void *prep, const struct rs_target *t, struct rs_ou
     if (v->count == 0)
         return; /* minLength: 1 */
     /* A lone leading separator is fine when leading ones are. */
-    if (p->separator.s && p->allow_leading && utf16_length(v->u.text, v->count) == 1 &&
+    if (p->separator.s && p->allow_leading && js_utf16_length(v->u.text, v->count) == 1 &&
         v->count == p->separator.len && memcmp(v->u.text, p->separator.s, v->count) == 0)
         return;
     if (regex_test(p->re, v->u.text, v->count, out->arena) == 0)
@@ -1397,14 +1033,10 @@ static int prepare_properties(struct prep *P, const struct node *options, const 
         sb_str(&b, i ? "\" or \"" : "");
         sb_add(&b, p->names[i].s, p->names[i].len);
     }
-    if (p->count > 4) {
-        char others[64];
-        snprintf(others, sizeof(others), "\" or %zu other properties must be defined",
-                 p->count - 3);
-        sb_str(&b, others);
-    } else {
+    if (p->count > 4)
+        sb_printf(&b, "\" or %zu other properties must be defined", p->count - 3);
+    else
         sb_str(&b, "\" must be defined");
-    }
     *prepared = p;
     return keep_message(P, &b, &p->none_message);
 }
@@ -1457,24 +1089,24 @@ static void run_or(const void *prep, const struct rs_target *t, struct rs_output
 static const char *data_type(const struct node *n, bool check_integer)
 {
     static const char *const names[] = {
-        [0] = "undefined",     [J_NULL] = "null",   [J_BOOL] = "boolean", [J_NUMBER] = "number",
-        [J_STRING] = "string", [J_ARRAY] = "array", [J_OBJECT] = "object"};
-    unsigned t = doc_jtype(n);
-    if (t == J_NONFINITE)
+        [0] = "undefined",      [JS_NULL] = "null",   [JS_BOOL] = "boolean", [JS_NUMBER] = "number",
+        [JS_STRING] = "string", [JS_ARRAY] = "array", [JS_OBJECT] = "object"};
+    unsigned t = js_type(n);
+    if (t == JS_NONFINITE)
         return "number";
-    double d = t == J_NUMBER ? node_number(n) : 0;
-    return t == J_NUMBER && check_integer && d == floor(d) ? "integer" : names[t];
+    double d = t == JS_NUMBER ? node_number(n) : 0;
+    return t == JS_NUMBER && check_integer && d == floor(d) ? "integer" : names[t];
 }
 
 /* The schema's type: one string, or an array of strings (else Spectral skips the value). */
 static bool schema_types(const struct node *type)
 {
     if (node_is_scalar(type))
-        return is_stringish(type);
+        return js_is_string(type);
     if (!type || type->kind != NODE_SEQUENCE)
         return false;
     for (uint32_t i = 0; i < type->count; i++)
-        if (doc_jtype(type->u.items[i]) != J_STRING)
+        if (js_type(type->u.items[i]) != JS_STRING)
             return false;
     return true;
 }
@@ -1489,19 +1121,6 @@ static bool has_type(const struct node *type, const char *name)
     return false;
 }
 
-/* String(type): an array's items joined by commas. */
-static void sb_type(struct sbuf *b, const struct node *type)
-{
-    if (type->kind == NODE_SCALAR) {
-        sb_add(b, type->u.text, type->count);
-        return;
-    }
-    for (uint32_t i = 0; i < type->count; i++) {
-        sb_str(b, i ? "," : "");
-        sb_add(b, type->u.items[i]->u.text, type->u.items[i]->count);
-    }
-}
-
 static void report_enum_value(struct rs_output *out, const struct node *type,
                               const struct node *value, size_t i)
 {
@@ -1514,7 +1133,7 @@ static void report_enum_value(struct rs_output *out, const struct node *type,
     sb_str(&b, "Enum value ");
     sb_value(&b, value);
     sb_str(&b, " must be \"");
-    sb_type(&b, type);
+    sb_strings(&b, type);
     sb_str(&b, "\".");
     emit(out, sb_text(&b), rel, 2);
 }
@@ -1524,7 +1143,7 @@ static void run_typed_enum(const void *prep, const struct rs_target *t, struct r
     (void)prep;
     const struct node *values = js_get(t->value, "enum", 4);
     const struct node *type = js_get(t->value, "type", 4);
-    if (doc_jtype(values) != J_ARRAY || !schema_types(type))
+    if (js_type(values) != JS_ARRAY || !schema_types(type))
         return;
     bool check_integer = has_type(type, "integer");
     for (uint32_t i = 0; i < values->count; i++)
@@ -1545,7 +1164,7 @@ static int prepare_schema(struct prep *P, const struct node *options, const void
                                   /* Spectral calls it when a value fails: anything but null
                                    * throws there */
                                   .broken_prepare_results =
-                                      prepare_results && opt_jtype(prepare_results) != J_NULL};
+                                      prepare_results && opt_jtype(prepare_results) != JS_NULL};
     for (size_t i = 0; dialect && schema_dialects[i]; i++)
         if (node_text_equals(dialect, schema_dialects[i]))
             o.dialect = (enum rs_dialect)i;
@@ -1580,17 +1199,17 @@ static const struct rs_func functions[] = {
     {"falsy", NULL, NULL, 0, run_falsy},
     {"defined", NULL, NULL, 0, run_defined},
     {"undefined", NULL, NULL, 0, run_undefined},
-    {"pattern", &pattern_options, prepare_pattern, J_STRING, run_pattern},
+    {"pattern", &pattern_options, prepare_pattern, JS_STRING, run_pattern},
     {"enumeration", &enumeration_options, prepare_enumeration,
-     J_STRING | J_NUMBER | J_NULL | J_BOOL, run_enumeration},
-    {"length", &length_options, prepare_length, J_ARRAY | J_OBJECT | J_STRING | J_NUMBER,
+     JS_STRING | JS_NUMBER | JS_NULL | JS_BOOL, run_enumeration},
+    {"length", &length_options, prepare_length, JS_ARRAY | JS_OBJECT | JS_STRING | JS_NUMBER,
      run_length},
-    {"alphabetical", &alphabetical_options, prepare_alphabetical, J_OBJECT | J_ARRAY,
+    {"alphabetical", &alphabetical_options, prepare_alphabetical, JS_OBJECT | JS_ARRAY,
      run_alphabetical},
-    {"casing", &casing_options, prepare_casing, J_STRING, run_casing},
-    {"xor", &xor_options, prepare_properties, J_OBJECT, run_xor},
-    {"or", &or_options, prepare_properties, J_OBJECT, run_or},
-    {"typedEnum", NULL, NULL, J_OBJECT, run_typed_enum},
+    {"casing", &casing_options, prepare_casing, JS_STRING, run_casing},
+    {"xor", &xor_options, prepare_properties, JS_OBJECT, run_xor},
+    {"or", &or_options, prepare_properties, JS_OBJECT, run_or},
+    {"typedEnum", NULL, NULL, JS_OBJECT, run_typed_enum},
     {"schema", &schema_options, prepare_schema, 0, run_schema},
 };
 
@@ -1620,7 +1239,7 @@ int rs_func_prepare(const struct rs_func *f, const struct node *options, struct 
         return fail(&P, NULL, "no such function");
     /* A null functionOptions is no options (Spectral passes `functionOptions ?? null`). */
     if (!f->options)
-        return opt_jtype(options) == J_NULL
+        return opt_jtype(options) == JS_NULL
                    ? 0
                    : fail(&P, NULL, "\"%s\" function does not accept any options", f->name);
     if (check_object(&P, f->options, options, NULL, "") < 0)
@@ -1631,7 +1250,7 @@ int rs_func_prepare(const struct rs_func *f, const struct node *options, struct 
 void rs_func_run(const struct rs_func *f, const void *prepared, const struct rs_target *t,
                  struct rs_output *out)
 {
-    if (f->input && !(doc_jtype(t->value) & f->input))
+    if (f->input && !(js_type(t->value) & f->input))
         return;
     f->run(prepared, t, out);
 }

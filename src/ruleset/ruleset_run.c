@@ -25,6 +25,7 @@ struct rs_pass {
     bool *whole_list;
     size_t *first_given;
     bool lists_only; /* running those on the document: keep only the top-level lists */
+    struct rs_severity *severities; /* per rule, for this file (the ruleset's overrides) */
     /* set per target */
     struct path *where;
     struct spot closest; /* the deepest existing node on the target's path */
@@ -190,8 +191,8 @@ static void emit(void *ctx, const struct rs_result *r)
         R->target->value ? push_existing(R->where, R->closest, r->rel, r->nrel, &at) : 0;
     const char *message = message_for(R, r->message ? r->message : "");
     struct span span = at.node ? spot_span(at) : (struct span){0};
-    diag_add_custom(R->sink, &R->rule->info, R->rule->info.severity, at.node ? &span : NULL,
-                    path_text(R->where), message);
+    diag_add_custom(R->sink, &R->rule->info, R->severities[R->rule_index].severity,
+                    at.node ? &span : NULL, path_text(R->where), message);
     while (pushed--)
         path_pop(R->where);
 }
@@ -271,10 +272,12 @@ static void on_given(void *ctx, const struct jpath_match *m)
         run_then(R, &R->rule->then[i], (struct spot){m->node, m->parent});
 }
 
-/* A rule runs unless it is off, bound to Spectral's document formats, or custom code. */
-static bool runs(const struct rs_rule *r)
+/* A rule runs unless it is off for this file, bound to Spectral's document formats, or custom
+ * code. */
+static bool runs(const struct rs_pass *R, size_t i)
 {
-    return !r->off && !r->has_formats && !r->skipped;
+    const struct rs_rule *r = R->rs->rules[i];
+    return !R->severities[i].off && !r->has_formats && !r->skipped;
 }
 
 static void note_not_run(struct diag_sink *sink, const struct rs_rule *r, const char *why)
@@ -283,7 +286,8 @@ static void note_not_run(struct diag_sink *sink, const struct rs_rule *r, const 
              r->info.code, r->file, r->span.line, why);
 }
 
-struct rs_pass *rs_pass_begin(const struct ruleset *rs, struct diag_sink *sink)
+struct rs_pass *rs_pass_begin(const struct ruleset *rs, const char *abs_path,
+                              struct diag_sink *sink)
 {
     struct rs_pass *R = calloc(1, sizeof(*R));
     if (!R)
@@ -296,13 +300,16 @@ struct rs_pass *rs_pass_begin(const struct ruleset *rs, struct diag_sink *sink)
     }
     R->exhausted = calloc(rs->nrules + 1, sizeof(*R->exhausted));
     R->whole_list = calloc(ngiven + 1, sizeof(*R->whole_list));
-    if (!R->first_given || !R->exhausted || !R->whole_list) {
+    R->severities = calloc(rs->nrules + 1, sizeof(*R->severities));
+    if (!R->first_given || !R->exhausted || !R->whole_list || !R->severities) {
         free(R->first_given);
         free(R->exhausted);
         free(R->whole_list);
+        free(R->severities);
         free(R);
         return NULL;
     }
+    ruleset_severities_for(rs, abs_path, R->severities);
     R->rs = rs;
     R->sink = sink;
     arena_init(&R->scratch, 8 * 1024);
@@ -333,7 +340,7 @@ static void each_given(struct rs_pass *R, enum given_kind kind,
 {
     for (size_t i = 0; i < R->rs->nrules; i++) {
         const struct rs_rule *rule = R->rs->rules[i];
-        if (!runs(rule))
+        if (!runs(R, i))
             continue;
         R->rule = rule;
         R->rule_index = i;
@@ -438,14 +445,27 @@ void rs_pass_no_document(struct rs_pass *R, const char *why)
     each_given(R, GIVEN_LISTS, note_no_document, &nd);
 }
 
+/* As Spectral's unrecognized-format warning: the rule is bound to document formats. */
+static void note_formats(struct rs_pass *R, const struct rs_rule *rule)
+{
+    const char *why = arena_printf(&R->scratch,
+                                   "it applies to Spectral's document formats (%s), which a "
+                                   "gateway config is not",
+                                   rule->formats ? rule->formats : "");
+    note_not_run(R->sink, rule, why ? why : "it applies to other document formats");
+}
+
 void rs_pass_end(struct rs_pass *R)
 {
     if (!R)
         return;
     for (size_t i = 0; i < R->rs->nrules; i++) {
         const struct rs_rule *rule = R->rs->rules[i];
-        if (rule->skipped && !rule->off)
+        bool off = R->severities[i].off;
+        if (rule->skipped && !off)
             note_not_run(R->sink, rule, rule->skipped);
+        else if (rule->has_formats && !off)
+            note_formats(R, rule);
         else if (R->exhausted[i])
             note_not_run(R->sink, rule, "its paths visit more values than gatehop's limit");
     }
@@ -453,5 +473,6 @@ void rs_pass_end(struct rs_pass *R)
     free(R->exhausted);
     free(R->whole_list);
     free(R->first_given);
+    free(R->severities);
     free(R);
 }

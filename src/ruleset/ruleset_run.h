@@ -23,8 +23,10 @@
 
 struct rs_pass;
 
-/* NULL when out of memory. */
-struct rs_pass *rs_pass_begin(const struct ruleset *rs, struct diag_sink *sink);
+/* A pass over the file at abs_path (for the ruleset's overrides; NULL: none apply). NULL when
+ * out of memory. */
+struct rs_pass *rs_pass_begin(const struct ruleset *rs, const char *abs_path,
+                              struct diag_sink *sink);
 /* One top-level entry: the key and its value (item false), or one item of its list. */
 void rs_pass_entry(struct rs_pass *pass, const struct node *key, const struct node *value,
                    bool item, size_t index);

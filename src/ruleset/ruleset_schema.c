@@ -1,8 +1,9 @@
 #include "ruleset_schema.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
+#include "ruleset_js.h"
+#include "util/util_str.h"
+
 #include <math.h>
-#include <pcre2.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,162 +40,7 @@
  * same value) makes ajv throw it, and Spectral reports the exception's message. */
 #define STACK_MESSAGE "Maximum call stack size exceeded"
 
-struct text {
-    const char *s;
-    size_t len;
-};
-
 /* ---- values as JavaScript sees them ------------------------------------------------------- */
-
-enum jt { JT_UNDEF, JT_NULL, JT_BOOL, JT_NUMBER, JT_STRING, JT_ARRAY, JT_OBJECT };
-
-/* A document value's type (timestamps are text to Spectral's YAML parser; NaN and the
- * infinities are numbers). Schema values are normalised when copied (see norm_value). */
-static enum jt jt_of(const struct node *n)
-{
-    if (!n)
-        return JT_UNDEF;
-    if (n->kind == NODE_SEQUENCE)
-        return JT_ARRAY;
-    if (n->kind == NODE_MAPPING)
-        return JT_OBJECT;
-    switch (n->type) {
-    case SCALAR_NULL:
-        return JT_NULL;
-    case SCALAR_BOOL:
-        return JT_BOOL;
-    case SCALAR_INT:
-    case SCALAR_FLOAT:
-        return JT_NUMBER;
-    default:
-        return JT_STRING;
-    }
-}
-
-/* An option's type: Spectral bundles the ruleset into JSON, where NaN and the infinities are
- * null. */
-static enum jt sjt_of(const struct node *n)
-{
-    enum jt t = jt_of(n);
-    return t == JT_NUMBER && !isfinite(node_number(n)) ? JT_NULL : t;
-}
-
-static bool is_text(const struct node *n)
-{
-    return jt_of(n) == JT_STRING;
-}
-
-static bool text_is(const struct node *n, const char *s)
-{
-    size_t len = strlen(s);
-    return node_is_scalar(n) && n->count == len && memcmp(n->u.text, s, len) == 0;
-}
-
-/* The code point at s[*i] (U+FFFD for a malformed byte, which is skipped alone). */
-static uint32_t next_code_point(const char *s, size_t n, size_t *i)
-{
-    const unsigned char *u = (const unsigned char *)s + *i;
-    size_t left = n - *i;
-    size_t len = u[0] < 0x80 ? 1 : u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : u[0] >= 0xC0 ? 2 : 0;
-    if (len == 0 || len > left) {
-        (*i)++;
-        return u[0] < 0x80 ? u[0] : 0xFFFD;
-    }
-    uint32_t cp = len == 1 ? u[0] : (uint32_t)(u[0] & (0x7F >> len));
-    for (size_t k = 1; k < len; k++) {
-        if ((u[k] & 0xC0) != 0x80) {
-            (*i)++;
-            return 0xFFFD;
-        }
-        cp = cp << 6 | (uint32_t)(u[k] & 0x3F);
-    }
-    *i += len;
-    return cp;
-}
-
-/* ajv's ucs2length: code points (a surrogate pair counts once). */
-static size_t code_points(const char *s, size_t n)
-{
-    size_t count = 0;
-    for (size_t i = 0; i < n; count++)
-        next_code_point(s, n, &i);
-    return count;
-}
-
-/* "0", "17": a canonical array index, which JavaScript objects order first. */
-static bool index_like(const char *s, size_t n)
-{
-    if (n == 0 || n > 10 || (n > 1 && s[0] == '0'))
-        return false;
-    double d = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        d = d * 10 + (s[i] - '0');
-    }
-    return d < 4294967295.0;
-}
-
-static double index_value(const char *s, size_t n)
-{
-    double d = 0;
-    for (size_t i = 0; i < n; i++)
-        d = d * 10 + (s[i] - '0');
-    return d;
-}
-
-/* One of Object.keys(): a key's text and its value. */
-struct jkey {
-    const char *s;
-    size_t len;
-    const struct node *value;
-};
-
-static bool same_text(const char *a, size_t na, const char *b, size_t nb)
-{
-    return na == nb && memcmp(a, b, na) == 0;
-}
-
-static uint32_t text_hash(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
-/*
- * Object.keys() of a document mapping as Spectral's parsers build it (preserveKeyOrder): keys
- * in the document's order, integer-like ones included; a repeated key once, at its last place,
- * with its last value. -1 when memory runs out.
- */
-static long doc_keys(const struct node *map, struct arena *a, struct jkey **out)
-{
-    size_t slots = 4;
-    while (slots < 2 * (size_t)map->count)
-        slots *= 2;
-    struct jkey *keys = arena_alloc(a, ((size_t)map->count + 1) * sizeof(*keys));
-    uint32_t *seen = arena_calloc(a, slots, sizeof(*seen)); /* keys' indexes + 1 */
-    if (!keys || !seen)
-        return -1;
-    size_t n = map->count;
-    for (uint32_t i = map->count; i-- > 0;) {
-        const struct node *k = map->u.pairs[i].key;
-        if (!node_is_scalar(k))
-            continue;
-        struct jkey key = {k->u.text, k->count, map->u.pairs[i].value};
-        size_t slot = text_hash(key.s, key.len) & (slots - 1);
-        while (seen[slot] &&
-               !same_text(keys[seen[slot] - 1].s, keys[seen[slot] - 1].len, key.s, key.len))
-            slot = (slot + 1) & (slots - 1);
-        if (seen[slot])
-            continue;
-        keys[--n] = key;
-        seen[slot] = (uint32_t)n + 1;
-    }
-    *out = keys + n;
-    return (long)(map->count - n);
-}
 
 /*
  * Object.keys() of a mapping in the ruleset, which Spectral holds as a plain JavaScript object:
@@ -220,12 +66,11 @@ static long schema_keys(const struct node *map, struct arena *a, struct jkey **o
     /* A stable insertion sort puts the integer-like keys first (rulesets' maps are small). */
     for (size_t i = 1; i < n; i++) {
         struct jkey k = keys[i];
-        if (!index_like(k.s, k.len))
+        uint32_t v, before;
+        if (!js_array_index(k.s, k.len, &v))
             continue;
-        double v = index_value(k.s, k.len);
         size_t j = i;
-        while (j > 0 && (!index_like(keys[j - 1].s, keys[j - 1].len) ||
-                         index_value(keys[j - 1].s, keys[j - 1].len) > v)) {
+        while (j > 0 && (!js_array_index(keys[j - 1].s, keys[j - 1].len, &before) || before > v)) {
             keys[j] = keys[j - 1];
             j--;
         }
@@ -235,38 +80,15 @@ static long schema_keys(const struct node *map, struct arena *a, struct jkey **o
     return (long)n;
 }
 
-/* obj[name] for a mapping: the last value under that key, or NULL. */
-static const struct node *js_get(const struct node *map, const char *name, size_t len)
-{
-    const struct node *found = NULL;
-    for (uint32_t i = 0; map && map->kind == NODE_MAPPING && i < map->count; i++) {
-        const struct node *k = map->u.pairs[i].key;
-        if (node_is_scalar(k) && same_text(k->u.text, k->count, name, len))
-            found = map->u.pairs[i].value;
-    }
-    return found;
-}
-
 static const struct node *get(const struct node *map, const char *name)
 {
     return js_get(map, name, strlen(name));
 }
 
-static bool js_truthy(const struct node *n)
+/* Boolean(value) of a ruleset value: bundled into JSON, NaN and the infinities are null. */
+static bool ruleset_truthy(const struct node *n)
 {
-    switch (sjt_of(n)) {
-    case JT_ARRAY:
-    case JT_OBJECT:
-        return true;
-    case JT_STRING:
-        return n->count > 0;
-    case JT_BOOL:
-        return n->v.b;
-    case JT_NUMBER:
-        return node_number(n) != 0;
-    default:
-        return false;
-    }
+    return js_ruleset_type(n) != JS_NULL && js_truthy(n);
 }
 
 /* fast-deep-equal, which ajv's const, enum and uniqueItems use: NaN equals NaN, 0 equals -0,
@@ -274,7 +96,7 @@ static bool js_truthy(const struct node *n)
 static bool js_equal_at(const struct node *a, const struct node *b, struct arena *ar,
                         unsigned depth, bool *failed)
 {
-    enum jt ta = jt_of(a), tb = jt_of(b);
+    unsigned ta = js_typeof(a), tb = js_typeof(b);
     if (ta != tb)
         return false;
     if (depth > VALUE_MAX_DEPTH) {
@@ -282,24 +104,24 @@ static bool js_equal_at(const struct node *a, const struct node *b, struct arena
         return false;
     }
     switch (ta) {
-    case JT_STRING:
+    case JS_STRING:
         return same_text(a->u.text, a->count, b->u.text, b->count);
-    case JT_NUMBER: {
+    case JS_NUMBER: {
         double x = node_number(a), y = node_number(b);
         return x == y || (isnan(x) && isnan(y));
     }
-    case JT_BOOL:
+    case JS_BOOL:
         return a->v.b == b->v.b;
-    case JT_ARRAY:
+    case JS_ARRAY:
         if (a->count != b->count)
             return false;
         for (uint32_t i = 0; i < a->count; i++)
             if (!js_equal_at(a->u.items[i], b->u.items[i], ar, depth + 1, failed))
                 return false;
         return true;
-    case JT_OBJECT: {
+    case JS_OBJECT: {
         struct jkey *ka, *kb;
-        long na = doc_keys(a, ar, &ka), nb = doc_keys(b, ar, &kb);
+        long na = js_keys(a, ar, &ka), nb = js_keys(b, ar, &kb);
         if (na < 0 || nb < 0) {
             *failed = true;
             return false;
@@ -323,162 +145,28 @@ static bool js_equal(const struct node *a, const struct node *b, struct arena *a
     return js_equal_at(a, b, ar, 0, failed);
 }
 
-/* ---- text built in an arena ----------------------------------------------------------------- */
-
-struct sbuf {
-    struct arena *a;
-    char *s;
-    size_t len, cap;
-    bool failed;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->failed || n == 0)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = arena_alloc(b->a, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        if (b->len)
-            memcpy(p, b->s, b->len);
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) GH_PRINTF(2, 3);
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        sb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
-/* The text, or NULL when memory ran out. */
-static const char *sb_text(struct sbuf *b)
-{
-    if (!b->s && !b->failed) {
-        b->s = arena_strdup(b->a, "");
-        b->failed = !b->s;
-    }
-    return b->failed ? NULL : b->s;
-}
-
-/* JSON.stringify of a string. */
-static void sb_json_string(struct sbuf *b, const char *s, size_t n)
-{
-    static const char *const short_escapes[32] = {
-        ['\b'] = "\\b", ['\t'] = "\\t", ['\n'] = "\\n", ['\f'] = "\\f", ['\r'] = "\\r"};
-    sb_add(b, "\"", 1);
-    size_t from = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char esc[8];
-        if (c == '"' || c == '\\')
-            snprintf(esc, sizeof(esc), "\\%c", c);
-        else if (c < 0x20 && short_escapes[c])
-            snprintf(esc, sizeof(esc), "%s", short_escapes[c]);
-        else if (c < 0x20)
-            snprintf(esc, sizeof(esc), "\\u%04x", c);
-        else
-            continue;
-        sb_add(b, s + from, i - from);
-        sb_str(b, esc);
-        from = i + 1;
-    }
-    sb_add(b, s + from, n - from);
-    sb_add(b, "\"", 1);
-}
-
-/* Number.prototype.toString of a finite number: the shortest digits that read back as d,
- * placed as JavaScript places them. */
-static void js_number_text(double d, char out[40])
-{
-    if (d == 0) {
-        snprintf(out, 40, "0");
-        return;
-    }
-    char e[40];
-    for (int precision = 1; precision <= 17; precision++) {
-        snprintf(e, sizeof(e), "%.*e", precision - 1, fabs(d));
-        if (strtod(e, NULL) == fabs(d))
-            break;
-    }
-    char digits[24];
-    int k = 0;
-    const char *q = e;
-    for (; *q && *q != 'e'; q++)
-        if (*q != '.' && k < 20)
-            digits[k++] = *q;
-    while (k > 1 && digits[k - 1] == '0')
-        k--;
-    int n = atoi(q + 1) + 1; /* the decimal point's place, after digits[n - 1] */
-    const char *sign = d < 0 ? "-" : "";
-    if (k <= n && n <= 21)
-        snprintf(out, 40, "%s%.*s%.*s", sign, k, digits, n - k, "000000000000000000000");
-    else if (0 < n && n <= 21)
-        snprintf(out, 40, "%s%.*s.%.*s", sign, n, digits, k - n, digits + n);
-    else if (-6 < n && n <= 0)
-        snprintf(out, 40, "%s0.%.*s%.*s", sign, -n, "000000", k, digits);
-    else
-        snprintf(out, 40, "%s%c%s%.*se%c%d", sign, digits[0], k > 1 ? "." : "", k - 1, digits + 1,
-                 n - 1 < 0 ? '-' : '+', abs(n - 1));
-}
-
-/* String(number), as a template literal prints it. */
-static void sb_js_number(struct sbuf *b, double d)
-{
-    char text[40];
-    if (isnan(d))
-        sb_str(b, "NaN");
-    else if (isinf(d))
-        sb_str(b, d < 0 ? "-Infinity" : "Infinity");
-    else {
-        js_number_text(d, text);
-        sb_str(b, text);
-    }
-}
-
 /* JSON.stringify of a ruleset value (keys in JavaScript's order). */
 static void sb_json_at(struct sbuf *b, const struct node *n, unsigned depth)
 {
-    enum jt t = sjt_of(n);
+    unsigned t = js_ruleset_type(n);
     if (depth > VALUE_MAX_DEPTH) {
         sb_str(b, "null");
         return;
     }
-    if (t == JT_STRING) {
+    if (t == JS_STRING) {
         sb_json_string(b, n->u.text, n->count);
-    } else if (t == JT_NUMBER) {
+    } else if (t == JS_NUMBER) {
         sb_js_number(b, node_number(n));
-    } else if (t == JT_BOOL) {
+    } else if (t == JS_BOOL) {
         sb_str(b, n->v.b ? "true" : "false");
-    } else if (t == JT_ARRAY) {
+    } else if (t == JS_ARRAY) {
         sb_str(b, "[");
         for (uint32_t i = 0; i < n->count; i++) {
             sb_str(b, i ? "," : "");
             sb_json_at(b, n->u.items[i], depth + 1);
         }
         sb_str(b, "]");
-    } else if (t == JT_OBJECT) {
+    } else if (t == JS_OBJECT) {
         struct jkey *keys;
         long count = schema_keys(n, b->a, &keys);
         if (count < 0) {
@@ -496,49 +184,6 @@ static void sb_json_at(struct sbuf *b, const struct node *n, unsigned depth)
     } else {
         sb_str(b, "null");
     }
-}
-
-/* ---- regular expressions (JavaScript's, read by PCRE2 as ruleset_path.c reads them) ------- */
-
-static int compile_regex(const char *pattern, size_t len, uint32_t options, struct jpath_regexes *r,
-                         pcre2_code **out, char *why, size_t why_size)
-{
-    /* as JavaScript reads a pattern: $ only at the very end, \u escapes, [] an empty class */
-    options |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX |
-               PCRE2_ALLOW_EMPTY_CLASS;
-    int code;
-    PCRE2_SIZE at;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len, options, &code, &at, NULL);
-    if (!re) {
-        PCRE2_UCHAR message[120];
-        pcre2_get_error_message(code, message, sizeof(message));
-        snprintf(why, why_size, "%s at offset %zu", (char *)message, (size_t)at);
-        return -1;
-    }
-    if (r->count == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 8;
-        void **items = realloc(r->items, cap * sizeof(*items));
-        if (!items) {
-            pcre2_code_free(re);
-            snprintf(why, why_size, "out of memory");
-            return -1;
-        }
-        r->items = items;
-        r->cap = cap;
-    }
-    r->items[r->count++] = re;
-    *out = re;
-    return 0;
-}
-
-static void *arena_malloc(size_t size, void *arena)
-{
-    return arena_alloc(arena, size);
-}
-
-static void arena_free(void *p, void *arena)
-{
-    (void)p, (void)arena;
 }
 
 /* ---- formats (ajv-formats' "full" set) ------------------------------------------------------ */
@@ -724,25 +369,13 @@ static bool format_time(const char *s, size_t n)
            (hour == 23 && minute == 59 && second == 60);
 }
 
-/* JavaScript's \s, for /t|\s/i. */
-static bool js_white_space(uint32_t cp)
-{
-    static const uint32_t others[] = {0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF};
-    if ((cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || (cp >= 0x2000 && cp <= 0x200A))
-        return true;
-    for (size_t k = 0; k < sizeof(others) / sizeof(others[0]); k++)
-        if (cp == others[k])
-            return true;
-    return false;
-}
-
 /* str.split(/t|\s/i) must give exactly a date and a time. */
 static bool format_date_time(const char *s, size_t n)
 {
     size_t split = n, split_end = n, count = 0;
     for (size_t i = 0; i < n;) {
         size_t at = i;
-        uint32_t cp = next_code_point(s, n, &i);
+        uint32_t cp = js_next_code_point(s, n, &i);
         if (cp == 't' || cp == 'T' || js_white_space(cp)) {
             if (count++ == 0)
                 split = at, split_end = i;
@@ -878,6 +511,12 @@ struct target {
     const char *where;
 };
 
+/* A subschema ajv compiles only through a $ref, and its place. */
+struct pending {
+    const struct node *node;
+    const char *where;
+};
+
 struct comp {
     struct arena *a;
     struct jpath_regexes *regexes;
@@ -901,12 +540,30 @@ struct comp {
     struct target *targets; /* $refs' targets, compiled after the schema that names them (so
                                that a chain of $refs does not nest) */
     size_t ntargets, captargets, done_targets;
-    const struct node **pending; /* what ajv compiles only through a $ref (definitions, an if
-                                    without then or else): checked in the second pass */
-    const char **pending_where;
+    struct pending *pending; /* what ajv compiles only through a $ref (definitions, an if without
+                                then or else): checked in the second pass */
     size_t npending, cappending;
     pcre2_code *format_re[NFORMATS];
 };
+
+/* Makes room for `need` items of `size` bytes in an array in the arena, doubling it (from 16):
+ * false when memory ran out (the array is left as it was). */
+static bool grow_array(struct arena *a, void **items, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : 16;
+    while (c < need)
+        c *= 2;
+    void *p = arena_alloc(a, c * size);
+    if (!p)
+        return false;
+    if (*cap)
+        memcpy(p, *items, *cap * size);
+    *items = p;
+    *cap = c;
+    return true;
+}
 
 static int out_of_memory(struct comp *C)
 {
@@ -1000,46 +657,25 @@ static struct sch *memo_find(struct comp *C, const struct node *n)
 
 static int memo_add(struct comp *C, const struct node *n, struct sch *s)
 {
-    if (C->nmemo == C->capmemo) {
-        size_t cap = C->capmemo ? 2 * C->capmemo : 32;
-        struct memo *m = arena_alloc(C->a, cap * sizeof(*m));
-        if (!m)
-            return out_of_memory(C);
-        if (C->nmemo)
-            memcpy(m, C->memo, C->nmemo * sizeof(*m));
-        C->memo = m;
-        C->capmemo = cap;
-    }
+    if (!grow_array(C->a, (void **)&C->memo, &C->capmemo, C->nmemo + 1, sizeof(*C->memo)))
+        return out_of_memory(C);
     C->memo[C->nmemo++] = (struct memo){n, s};
     return 0;
 }
 
 static int add_pending(struct comp *C, const struct node *n)
 {
-    if (C->npending == C->cappending) {
-        size_t cap = C->cappending ? 2 * C->cappending : 16;
-        const struct node **p = arena_alloc(C->a, cap * sizeof(*p));
-        const char **w = arena_alloc(C->a, cap * sizeof(*w));
-        if (!p || !w)
-            return out_of_memory(C);
-        if (C->npending) {
-            memcpy(p, C->pending, C->npending * sizeof(*p));
-            memcpy(w, C->pending_where, C->npending * sizeof(*w));
-        }
-        C->pending = p;
-        C->pending_where = w;
-        C->cappending = cap;
-    }
-    C->pending_where[C->npending] = arena_strdup(C->a, C->where);
-    C->pending[C->npending++] = n;
-    return C->pending_where[C->npending - 1] ? 0 : out_of_memory(C);
+    if (!grow_array(C->a, (void **)&C->pending, &C->cappending, C->npending + 1,
+                    sizeof(*C->pending)))
+        return out_of_memory(C);
+    const char *where = arena_strdup(C->a, C->where);
+    C->pending[C->npending++] = (struct pending){n, where};
+    return where ? 0 : out_of_memory(C);
 }
 
 static int copy_text(struct comp *C, const struct node *n, struct text *out)
 {
-    out->len = n->count;
-    out->s = arena_strndup(C->a, n->u.text, n->count);
-    return out->s ? 0 : out_of_memory(C);
+    return text_dup(C->a, n->u.text, n->count, out) ? 0 : out_of_memory(C);
 }
 
 static int set_number(struct comp *C, struct skw *k, const struct node *v)
@@ -1057,7 +693,7 @@ static void norm_value(struct node *n, unsigned depth)
     if (depth > VALUE_MAX_DEPTH)
         return;
     if (n->kind == NODE_SCALAR) {
-        if (sjt_of(n) == JT_NULL)
+        if (js_ruleset_type(n) == JS_NULL)
             n->type = SCALAR_NULL;
         else if (n->type == SCALAR_TIMESTAMP)
             n->type = SCALAR_STRING;
@@ -1082,15 +718,15 @@ static int copy_value(struct comp *C, const struct node *v, const struct node **
 
 /* ---- the meta-schema's checks ---- */
 
-static int need(struct comp *C, const struct node *v, enum jt t, const char *name)
+static int need(struct comp *C, const struct node *v, unsigned t, const char *name)
 {
-    return sjt_of(v) == t ? 0 : invalid(C, "must be %s", name);
+    return js_ruleset_type(v) == t ? 0 : invalid(C, "must be %s", name);
 }
 
 /* nonNegativeInteger */
 static int need_count(struct comp *C, const struct node *v)
 {
-    if (sjt_of(v) != JT_NUMBER || node_number(v) != floor(node_number(v)))
+    if (js_ruleset_type(v) != JS_NUMBER || node_number(v) != floor(node_number(v)))
         return invalid(C, "must be integer");
     return node_number(v) >= 0 ? 0 : invalid(C, "must be >= 0");
 }
@@ -1113,13 +749,13 @@ static int need_unique(struct comp *C, const struct node *list, bool strings)
 /* stringArray: strings, each once (draft 4: at least one). */
 static int need_string_array(struct comp *C, const struct node *v)
 {
-    if (need(C, v, JT_ARRAY, "array") < 0)
+    if (need(C, v, JS_ARRAY, "array") < 0)
         return -1;
     if (C->dialect == D4 && v->count == 0)
         return invalid(C, "must NOT have fewer than 1 items");
     for (uint32_t i = 0; i < v->count; i++) {
         size_t old = where_push_index(C, i);
-        int rc = need(C, v->u.items[i], JT_STRING, "string");
+        int rc = need(C, v->u.items[i], JS_STRING, "string");
         where_pop(C, old);
         if (rc < 0)
             return -1;
@@ -1151,7 +787,7 @@ static const struct sch *compile_item(struct comp *C, const struct node *n, size
 /* schemaArray: at least one schema. */
 static int compile_schema_list(struct comp *C, const struct node *v, struct skw *k)
 {
-    if (need(C, v, JT_ARRAY, "array") < 0)
+    if (need(C, v, JS_ARRAY, "array") < 0)
         return -1;
     if (v->count == 0)
         return invalid(C, "must NOT have fewer than 1 items");
@@ -1165,27 +801,39 @@ static int compile_schema_list(struct comp *C, const struct node *v, struct skw 
     return 0;
 }
 
-/* A mapping of names to schemas (properties, patternProperties, dependentSchemas), in the
- * order JavaScript iterates the ruleset's object. */
+/* A keyword whose value is an object (properties, dependencies...): room in k->entries for its
+ * keys, which *keys lists in the order JavaScript iterates the ruleset's object. Their count,
+ * or -1. */
+static long entries_for(struct comp *C, const struct node *v, struct skw *k, struct jkey **keys)
+{
+    if (need(C, v, JS_OBJECT, "object") < 0)
+        return -1;
+    long n = schema_keys(v, C->a, keys);
+    k->entries = n >= 0 ? arena_calloc(C->a, (size_t)n + 1, sizeof(*k->entries)) : NULL;
+    return k->entries ? n : out_of_memory(C);
+}
+
+/* The next of k's entries, named after the key; NULL when memory ran out. */
+static struct entry *add_entry(struct comp *C, struct skw *k, const struct jkey *key)
+{
+    struct entry *e = &k->entries[k->n++];
+    if (text_dup(C->a, key->s, key->len, &e->name))
+        return e;
+    out_of_memory(C);
+    return NULL;
+}
+
+/* A mapping of names to schemas (properties, patternProperties, dependentSchemas). */
 static int compile_schema_map(struct comp *C, const struct node *v, struct skw *k)
 {
-    if (need(C, v, JT_OBJECT, "object") < 0)
-        return -1;
     struct jkey *keys;
-    long n = schema_keys(v, C->a, &keys);
-    k->entries = n >= 0 ? arena_calloc(C->a, (size_t)n + 1, sizeof(*k->entries)) : NULL;
-    if (!k->entries)
-        return out_of_memory(C);
-    k->n = (size_t)n;
-    for (size_t i = 0; i < k->n; i++) {
-        struct entry *e = &k->entries[i];
-        e->name = (struct text){arena_strndup(C->a, keys[i].s, keys[i].len), keys[i].len};
-        if (!e->name.s)
-            return out_of_memory(C);
-        if (!(e->sch = compile_under(C, keys[i].value, keys[i].s, keys[i].len)))
+    long n = entries_for(C, v, k, &keys);
+    for (long i = 0; i < n; i++) {
+        struct entry *e = add_entry(C, k, &keys[i]);
+        if (!e || !(e->sch = compile_under(C, keys[i].value, keys[i].s, keys[i].len)))
             return -1;
     }
-    return 0;
+    return n < 0 ? -1 : 0;
 }
 
 /* A property dependency: the names, and "b, c" for ajv's message. */
@@ -1217,9 +865,10 @@ static int compile_property_deps(struct comp *C, struct entry *e, const struct n
 static int compile_regex_at(struct comp *C, const char *s, size_t len, pcre2_code **out)
 {
     char why[160];
-    if (compile_regex(s, len, 0, C->regexes, out, why, sizeof(why)) == 0)
+    int rc = js_regex_compile(s, len, 0, C->regexes, out, why, sizeof(why));
+    if (rc == 0)
         return 0;
-    if (strcmp(why, "out of memory") == 0)
+    if (rc == -2)
         return out_of_memory(C);
     if (!C->invalid)
         C->invalid = arena_printf(C->a, "Invalid regular expression: /%.*s/: %s", (int)len, s, why);
@@ -1238,7 +887,7 @@ static int invalid_any_of(struct comp *C, const char *first, const char *at, con
 static unsigned type_bit(const struct node *t)
 {
     for (size_t k = 0; k < sizeof(type_names) / sizeof(type_names[0]); k++)
-        if (is_text(t) && text_is(t, type_names[k].name))
+        if (js_is_string(t) && js_text_is(t, type_names[k].name))
             return type_names[k].bit;
     return 0;
 }
@@ -1248,7 +897,7 @@ static int check_type_keyword(struct comp *C, const struct node *type, unsigned 
                               unsigned *ntypes)
 {
     static const char *const not_listed = "must be equal to one of the allowed values";
-    if (sjt_of(type) != JT_ARRAY) {
+    if (js_ruleset_type(type) != JS_ARRAY) {
         *types = type_bit(type), *ntypes = 1;
         return *types ? 0 : invalid_any_of(C, not_listed, "", "must be array");
     }
@@ -1288,7 +937,7 @@ static int schema_types(struct comp *C, const struct node *map, unsigned *types,
     }
     if (!nullable)
         return 0;
-    if (sjt_of(nullable) != JT_BOOL)
+    if (js_ruleset_type(nullable) != JS_BOOL)
         return compile_error(C, "nullable value must be \"boolean\"");
     if ((*types & T_NULL) && !nullable->v.b)
         return compile_error(C, "type: null contradicts nullable: false");
@@ -1303,33 +952,20 @@ static int schema_types(struct comp *C, const struct node *map, unsigned *types,
 static const char *type_text(struct comp *C, const struct node *type)
 {
     struct sbuf b = {.a = C->a};
-    if (sjt_of(type) == JT_ARRAY)
-        for (uint32_t i = 0; i < type->count; i++) {
-            sb_str(&b, i ? "," : "");
-            sb_add(&b, type->u.items[i]->u.text, type->u.items[i]->count);
-        }
-    else
-        sb_add(&b, type->u.text, type->count);
+    sb_strings(&b, type);
     return sb_text(&b);
 }
 
 /* ---- the keywords' compile functions ---- */
-
-static int hex_digit(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
 
 /* ajv's unescapeFragment: decodeURIComponent, then ~1 and ~0. Into buf (NUL-ended). */
 static size_t decode_segment(const char *s, size_t n, char *buf, size_t size)
 {
     size_t len = 0;
     for (size_t i = 0; i < n && len + 1 < size; i++) {
-        if (s[i] == '%' && i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
-            buf[len++] = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+        if (s[i] == '%' && i + 2 < n && str_hex_value(s[i + 1]) >= 0 &&
+            str_hex_value(s[i + 2]) >= 0) {
+            buf[len++] = (char)(str_hex_value(s[i + 1]) * 16 + str_hex_value(s[i + 2]));
             i += 2;
         } else {
             buf[len++] = s[i];
@@ -1356,12 +992,13 @@ static const struct node *resolve_pointer(const struct node *root, const char *p
         while (end < n && p[end] != '/')
             end++;
         char seg[512];
+        uint32_t index;
         size_t len = decode_segment(p + i + 1, end - i - 1, seg, sizeof(seg));
-        if (sjt_of(at) == JT_OBJECT) {
+        if (js_ruleset_type(at) == JS_OBJECT) {
             at = js_get(at, seg, len);
-        } else if (sjt_of(at) == JT_ARRAY && index_like(seg, len) &&
-                   index_value(seg, len) < at->count) {
-            at = at->u.items[(size_t)index_value(seg, len)];
+        } else if (js_ruleset_type(at) == JS_ARRAY && js_array_index(seg, len, &index) &&
+                   index < at->count) {
+            at = at->u.items[index];
         } else {
             at = NULL;
         }
@@ -1383,9 +1020,9 @@ static bool has_ref(const struct node *n, unsigned depth)
     } else if (n->kind == NODE_MAPPING) {
         for (uint32_t i = 0; i < n->count; i++) {
             const struct node *k = n->u.pairs[i].key;
-            if (text_is(k, "$ref") || text_is(k, "$recursiveRef") || text_is(k, "$dynamicRef") ||
-                text_is(k, "$recursiveAnchor") || text_is(k, "$dynamicAnchor") ||
-                has_ref(n->u.pairs[i].value, depth + 1))
+            if (js_text_is(k, "$ref") || js_text_is(k, "$recursiveRef") ||
+                js_text_is(k, "$dynamicRef") || js_text_is(k, "$recursiveAnchor") ||
+                js_text_is(k, "$dynamicAnchor") || has_ref(n->u.pairs[i].value, depth + 1))
                 return true;
         }
     }
@@ -1395,7 +1032,7 @@ static bool has_ref(const struct node *n, unsigned depth)
 static int kwc_ref(struct comp *C, const struct node *map, const struct node *v, struct skw *k)
 {
     (void)map;
-    if (need(C, v, JT_STRING, "string") < 0)
+    if (need(C, v, JS_STRING, "string") < 0)
         return -1;
     const char *r = v->u.text;
     size_t n = v->count;
@@ -1409,22 +1046,15 @@ static int kwc_ref(struct comp *C, const struct node *map, const struct node *v,
         C->missing_ref |= !C->second_pass;
         return 0;
     }
-    k->flag = root || (sjt_of(target) == JT_OBJECT && has_ref(target, 0));
+    k->flag = root || (js_ruleset_type(target) == JS_OBJECT && has_ref(target, 0));
     bool fresh;
     struct sch *s = schema_slot(C, target, &fresh);
     k->sub = s;
     if (!s || !fresh)
         return s ? 0 : -1;
-    if (C->ntargets == C->captargets) {
-        size_t cap = C->captargets ? 2 * C->captargets : 16;
-        struct target *t = arena_alloc(C->a, cap * sizeof(*t));
-        if (!t)
-            return out_of_memory(C);
-        if (C->ntargets)
-            memcpy(t, C->targets, C->ntargets * sizeof(*t));
-        C->targets = t;
-        C->captargets = cap;
-    }
+    if (!grow_array(C->a, (void **)&C->targets, &C->captargets, C->ntargets + 1,
+                    sizeof(*C->targets)))
+        return out_of_memory(C);
     /* ajv names a schema's place by its pointer ("#/definitions/port": data/definitions/port) */
     const char *where = arena_printf(C->a, "%s", root ? "" : r + 1);
     C->targets[C->ntargets++] = (struct target){target, s, where};
@@ -1440,7 +1070,7 @@ static int kwc_const(struct comp *C, const struct node *map, const struct node *
 static int kwc_enum(struct comp *C, const struct node *map, const struct node *v, struct skw *k)
 {
     (void)map;
-    if (need(C, v, JT_ARRAY, "array") < 0)
+    if (need(C, v, JS_ARRAY, "array") < 0)
         return -1;
     if (v->count == 0)
         return C->dialect & (D4 | D7) ? invalid(C, "must NOT have fewer than 1 items")
@@ -1518,12 +1148,12 @@ static int kwc_limit(struct comp *C, const struct node *map, const struct node *
                {"minimum", ">=", ">", "exclusiveMinimum"},
                {"exclusiveMaximum", "<", "<", NULL},
                {"exclusiveMinimum", ">", ">", NULL}};
-    if (need(C, v, JT_NUMBER, "number") < 0)
+    if (need(C, v, JS_NUMBER, "number") < 0)
         return -1;
     size_t i = 0;
     while (strcmp(ops[i].name, k->def->name) != 0)
         i++;
-    bool exclusive = C->dialect == D4 && ops[i].d4_flag && js_truthy(get(map, ops[i].d4_flag));
+    bool exclusive = C->dialect == D4 && ops[i].d4_flag && ruleset_truthy(get(map, ops[i].d4_flag));
     k->op = exclusive ? ops[i].exclusive_op : ops[i].op;
     return set_number(C, k, v);
 }
@@ -1533,7 +1163,7 @@ static int kwc_d4_exclusive(struct comp *C, const struct node *map, const struct
                             struct skw *k)
 {
     const char *limit = strcmp(k->def->name, "exclusiveMaximum") == 0 ? "maximum" : "minimum";
-    if (need(C, v, JT_BOOL, "boolean") < 0)
+    if (need(C, v, JS_BOOL, "boolean") < 0)
         return -1;
     if (!get(map, limit)) {
         where_pop(C, C->kw_base);
@@ -1546,7 +1176,7 @@ static int kwc_multiple_of(struct comp *C, const struct node *map, const struct 
                            struct skw *k)
 {
     (void)map;
-    if (need(C, v, JT_NUMBER, "number") < 0)
+    if (need(C, v, JS_NUMBER, "number") < 0)
         return -1;
     if (node_number(v) <= 0)
         return invalid(C, "must be > 0");
@@ -1565,7 +1195,7 @@ static int kwc_count(struct comp *C, const struct node *map, const struct node *
 static int kwc_pattern(struct comp *C, const struct node *map, const struct node *v, struct skw *k)
 {
     (void)map;
-    if (need(C, v, JT_STRING, "string") < 0 || copy_text(C, v, &k->str) < 0)
+    if (need(C, v, JS_STRING, "string") < 0 || copy_text(C, v, &k->str) < 0)
         return -1;
     return compile_regex_at(C, v->u.text, v->count, &k->re) ? -1 : 0;
 }
@@ -1573,18 +1203,18 @@ static int kwc_pattern(struct comp *C, const struct node *map, const struct node
 static int kwc_format(struct comp *C, const struct node *map, const struct node *v, struct skw *k)
 {
     (void)map;
-    if (need(C, v, JT_STRING, "string") < 0 || copy_text(C, v, &k->str) < 0)
+    if (need(C, v, JS_STRING, "string") < 0 || copy_text(C, v, &k->str) < 0)
         return -1;
     size_t f = 0;
-    while (f < NFORMATS && !text_is(v, formats[f].name))
+    while (f < NFORMATS && !js_text_is(v, formats[f].name))
         f++;
     if (f == NFORMATS)
         return 0; /* unknown formats are ignored (Spectral silences ajv's warning) */
     k->format = &formats[f];
     if (formats[f].regex && !C->format_re[f]) {
         char why[160];
-        if (compile_regex(formats[f].regex, strlen(formats[f].regex), formats[f].options,
-                          C->regexes, &C->format_re[f], why, sizeof(why)) < 0)
+        if (js_regex_compile(formats[f].regex, strlen(formats[f].regex), formats[f].options,
+                             C->regexes, &C->format_re[f], why, sizeof(why)) < 0)
             return refuse(C, v, "format '%s': %s", formats[f].name, why);
     }
     k->re = C->format_re[f];
@@ -1596,7 +1226,7 @@ static int kwc_additional_items(struct comp *C, const struct node *map, const st
                                 struct skw *k)
 {
     const struct node *items = get(map, "items");
-    k->flag = sjt_of(items) == JT_ARRAY;
+    k->flag = js_ruleset_type(items) == JS_ARRAY;
     /* without a tuple ajv ignores it: where no meta-schema checks it either, nothing does */
     if (!k->flag && C->unchecked)
         return 0;
@@ -1609,7 +1239,7 @@ static int kwc_additional_items(struct comp *C, const struct node *map, const st
 /* items before 2020: one schema for every item, or a tuple. */
 static int kwc_items(struct comp *C, const struct node *map, const struct node *v, struct skw *k)
 {
-    if (sjt_of(v) == JT_ARRAY) {
+    if (js_ruleset_type(v) == JS_ARRAY) {
         k->flag = true;
         return compile_schema_list(C, v, k);
     }
@@ -1630,8 +1260,8 @@ static int kwc_items2020(struct comp *C, const struct node *map, const struct no
     const struct node *prefix = get(map, "prefixItems");
     if (kwc_sub(C, map, v, k) < 0)
         return -1;
-    k->flag = prefix && js_truthy(prefix);
-    k->num = sjt_of(prefix) == JT_ARRAY ? prefix->count : 0;
+    k->flag = prefix && ruleset_truthy(prefix);
+    k->num = js_ruleset_type(prefix) == JS_ARRAY ? prefix->count : 0;
     return 0;
 }
 
@@ -1642,8 +1272,8 @@ static int kwc_contains(struct comp *C, const struct node *map, const struct nod
         return -1;
     const struct node *min = get(map, "minContains"), *max = get(map, "maxContains");
     bool next = C->dialect & (D2019 | D2020);
-    k->min = next && sjt_of(min) == JT_NUMBER ? node_number(min) : 1;
-    k->has_max = next && sjt_of(max) == JT_NUMBER;
+    k->min = next && js_ruleset_type(min) == JS_NUMBER ? node_number(min) : 1;
+    k->has_max = next && js_ruleset_type(max) == JS_NUMBER;
     k->max = k->has_max ? node_number(max) : 0;
     return 0;
 }
@@ -1659,13 +1289,13 @@ static int kwc_contains_limit(struct comp *C, const struct node *map, const stru
 /* uniqueItems: ajv compares typed items (items' type names only scalars) by their text. */
 static int kwc_unique(struct comp *C, const struct node *map, const struct node *v, struct skw *k)
 {
-    if (need(C, v, JT_BOOL, "boolean") < 0)
+    if (need(C, v, JS_BOOL, "boolean") < 0)
         return -1;
     k->num = v->v.b;
     const struct node *items = get(map, "items");
     unsigned types = 0, ntypes = 0;
     /* items was compiled first (ajv's order), so its type is valid here */
-    if (sjt_of(items) == JT_OBJECT && schema_types(C, items, &types, &ntypes) < 0)
+    if (js_ruleset_type(items) == JS_OBJECT && schema_types(C, items, &types, &ntypes) < 0)
         return -1;
     k->item_types = types;
     k->n = ntypes;
@@ -1703,8 +1333,8 @@ static int kwc_pattern_properties(struct comp *C, const struct node *map, const 
     /* ajv compiles the regexes only when it uses them: here unless every pattern's schema
      * accepts anything, and in additionalProperties unless that accepts anything */
     const struct node *additional = get(map, "additionalProperties");
-    bool used = additional && !(sjt_of(additional) == JT_BOOL && additional->v.b) &&
-                !(sjt_of(additional) == JT_OBJECT && additional->count == 0);
+    bool used = additional && !(js_ruleset_type(additional) == JS_BOOL && additional->v.b) &&
+                !(js_ruleset_type(additional) == JS_OBJECT && additional->count == 0);
     for (size_t i = 0; i < k->n; i++)
         used |= !always_valid(k->entries[i].sch);
     const char *before = C->invalid;
@@ -1723,54 +1353,38 @@ static int kwc_dependencies(struct comp *C, const struct node *map, const struct
                             struct skw *k)
 {
     (void)map;
-    if (need(C, v, JT_OBJECT, "object") < 0)
-        return -1;
     struct jkey *keys;
-    long n = schema_keys(v, C->a, &keys);
-    k->entries = n >= 0 ? arena_calloc(C->a, (size_t)n + 1, sizeof(*k->entries)) : NULL;
-    if (!k->entries)
-        return out_of_memory(C);
+    long n = entries_for(C, v, k, &keys);
     for (int arrays = 1; arrays >= 0; arrays--)
         for (long i = 0; i < n; i++) {
-            if ((sjt_of(keys[i].value) == JT_ARRAY) != arrays)
+            unsigned t = js_ruleset_type(keys[i].value);
+            if ((t == JS_ARRAY) != arrays)
                 continue;
-            enum jt t = sjt_of(keys[i].value);
-            if (!arrays && t != JT_OBJECT && t != JT_BOOL) {
+            if (!arrays && t != JS_OBJECT && t != JS_BOOL) {
                 where_push(C, keys[i].s, keys[i].len);
                 return invalid_any_of(C, "must be object,boolean", "", "must be array");
             }
-            struct entry *e = &k->entries[k->n++];
-            e->name = (struct text){arena_strndup(C->a, keys[i].s, keys[i].len), keys[i].len};
-            if (!e->name.s)
-                return out_of_memory(C);
-            if (arrays ? compile_property_deps(C, e, keys[i].value) < 0
-                       : !(e->sch = compile_under(C, keys[i].value, keys[i].s, keys[i].len)))
+            struct entry *e = add_entry(C, k, &keys[i]);
+            if (!e ||
+                (arrays ? compile_property_deps(C, e, keys[i].value) < 0
+                        : !(e->sch = compile_under(C, keys[i].value, keys[i].s, keys[i].len))))
                 return -1;
         }
-    return 0;
+    return n < 0 ? -1 : 0;
 }
 
 static int kwc_dependent_required(struct comp *C, const struct node *map, const struct node *v,
                                   struct skw *k)
 {
     (void)map;
-    if (need(C, v, JT_OBJECT, "object") < 0)
-        return -1;
     struct jkey *keys;
-    long n = schema_keys(v, C->a, &keys);
-    k->entries = n >= 0 ? arena_calloc(C->a, (size_t)n + 1, sizeof(*k->entries)) : NULL;
-    if (!k->entries)
-        return out_of_memory(C);
-    k->n = (size_t)n;
-    for (size_t i = 0; i < k->n; i++) {
-        struct entry *e = &k->entries[i];
-        e->name = (struct text){arena_strndup(C->a, keys[i].s, keys[i].len), keys[i].len};
-        if (!e->name.s)
-            return out_of_memory(C);
-        if (compile_property_deps(C, e, keys[i].value) < 0)
+    long n = entries_for(C, v, k, &keys);
+    for (long i = 0; i < n; i++) {
+        struct entry *e = add_entry(C, k, &keys[i]);
+        if (!e || compile_property_deps(C, e, keys[i].value) < 0)
             return -1;
     }
-    return 0;
+    return n < 0 ? -1 : 0;
 }
 
 /* ---- validating ------------------------------------------------------------------------------ */
@@ -1831,8 +1445,7 @@ struct vctx {
     size_t nerr, caperr;
     struct path_segment *segs;
     size_t nseg, capseg;
-    pcre2_match_context *mc; /* made on first use, from the output arena */
-    pcre2_match_data *md;
+    struct js_matcher matcher; /* made on first use, from the output arena */
 };
 
 struct mode {
@@ -1867,21 +1480,10 @@ static void errs_truncate(struct vctx *V, size_t n)
 
 static bool grow(struct vctx *V, void **items, size_t *cap, size_t need, size_t size)
 {
-    if (need <= *cap)
+    if (grow_array(V->a, items, cap, need, size))
         return true;
-    size_t c = *cap ? *cap * 2 : 16;
-    while (c < need)
-        c *= 2;
-    void *p = arena_alloc(V->a, c * size);
-    if (!p) {
-        V->stop = STOP_MEMORY;
-        return false;
-    }
-    if (*cap)
-        memcpy(p, *items, *cap * size);
-    *items = p;
-    *cap = c;
-    return true;
+    V->stop = STOP_MEMORY;
+    return false;
 }
 
 /*
@@ -1913,23 +1515,14 @@ static bool fail(struct vctx *V, enum ekind kind, const struct skw *k)
     return false;
 }
 
-static bool push_key(struct vctx *V, const char *s, size_t len)
+/* One step down the value on the instance path: a key, or an index (key NULL). */
+static bool push(struct vctx *V, struct path_segment step)
 {
     if (V->npath == sizeof(V->path) / sizeof(V->path[0])) {
         V->stop = STOP_STACK;
         return false;
     }
-    V->path[V->npath++] = (struct path_segment){s, len};
-    return true;
-}
-
-static bool push_index(struct vctx *V, size_t i)
-{
-    if (V->npath == sizeof(V->path) / sizeof(V->path[0])) {
-        V->stop = STOP_STACK;
-        return false;
-    }
-    V->path[V->npath++] = (struct path_segment){NULL, i};
+    V->path[V->npath++] = step;
     return true;
 }
 
@@ -1948,17 +1541,11 @@ static int regex_test(struct vctx *V, const pcre2_code *re, const char *s, size_
 {
     if (!count_step(V))
         return -1;
-    if (!V->md) {
-        pcre2_general_context *g = pcre2_general_context_create(arena_malloc, arena_free, V->a);
-        V->mc = g ? pcre2_match_context_create(g) : NULL;
-        V->md = V->mc ? pcre2_match_data_create(1, g) : NULL;
-        if (!V->md) {
-            V->stop = STOP_MEMORY;
-            return -1;
-        }
+    if (!V->matcher.md && !js_matcher_init(&V->matcher, V->a)) {
+        V->stop = STOP_MEMORY;
+        return -1;
     }
-    int rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, V->md, V->mc);
-    return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+    return js_regex_test(&V->matcher, re, s, n);
 }
 
 static bool equal(struct vctx *V, const struct node *a, const struct node *b)
@@ -1974,19 +1561,19 @@ static bool equal(struct vctx *V, const struct node *a, const struct node *b)
  * infinities integers. */
 static bool has_type(const struct node *d, unsigned types)
 {
-    switch (jt_of(d)) {
-    case JT_NULL:
+    switch (js_typeof(d)) {
+    case JS_NULL:
         return types & T_NULL;
-    case JT_BOOL:
+    case JS_BOOL:
         return types & T_BOOLEAN;
-    case JT_NUMBER: {
+    case JS_NUMBER: {
         double x = node_number(d);
         return (types & T_NUMBER) ||
                ((types & T_INTEGER) && !isnan(x) && (isinf(x) || x == floor(x)));
     }
-    case JT_STRING:
+    case JS_STRING:
         return types & T_STRING;
-    case JT_ARRAY:
+    case JS_ARRAY:
         return types & T_ARRAY;
     default:
         return types & T_OBJECT;
@@ -1995,9 +1582,9 @@ static bool has_type(const struct node *d, unsigned types)
 
 static bool in_group(const struct node *d, int g)
 {
-    static const enum jt group_types[NGROUPS] = {JT_UNDEF, JT_NUMBER, JT_STRING, JT_ARRAY,
-                                                 JT_OBJECT};
-    return g == G_ANY || jt_of(d) == group_types[g];
+    static const unsigned group_types[NGROUPS] = {JS_UNDEFINED, JS_NUMBER, JS_STRING, JS_ARRAY,
+                                                  JS_OBJECT};
+    return g == G_ANY || js_typeof(d) == group_types[g];
 }
 
 static bool validate(struct vctx *V, const struct sch *s, const struct node *d);
@@ -2005,7 +1592,7 @@ static bool validate(struct vctx *V, const struct sch *s, const struct node *d);
 /* A subschema at one step down the value (a key or an index). */
 static bool validate_key(struct vctx *V, const struct sch *s, const struct jkey *key)
 {
-    if (!push_key(V, key->s, key->len))
+    if (!push(V, (struct path_segment){key->s, key->len}))
         return false;
     bool ok = validate(V, s, key->value);
     V->npath--;
@@ -2014,7 +1601,7 @@ static bool validate_key(struct vctx *V, const struct sch *s, const struct jkey 
 
 static bool validate_item(struct vctx *V, const struct sch *s, const struct node *array, size_t i)
 {
-    if (!push_index(V, i))
+    if (!push(V, (struct path_segment){NULL, i}))
         return false;
     bool ok = validate(V, s, array->u.items[i]);
     V->npath--;
@@ -2211,7 +1798,7 @@ static bool is_max(const struct skw *k)
 
 static bool kw_length(struct vctx *V, const struct skw *k, const struct node *d)
 {
-    double len = (double)code_points(d->u.text, d->count);
+    double len = (double)js_code_points(d->u.text, d->count);
     return (is_max(k) ? len <= k->num : len >= k->num) || fail(V, E_LENGTH, k);
 }
 
@@ -2238,7 +1825,7 @@ static bool string_format_ok(struct vctx *V, const struct skw *k, const char *s,
         int code;
         PCRE2_SIZE at;
         pcre2_compile_context *cc = NULL;
-        pcre2_general_context *g = pcre2_general_context_create(arena_malloc, arena_free, V->a);
+        pcre2_general_context *g = js_pcre2_context(V->a);
         cc = g ? pcre2_compile_context_create(g) : NULL;
         if (!cc)
             return true;
@@ -2341,7 +1928,7 @@ static bool contains_valid(struct vctx *V, const struct skw *k, const struct nod
         return true;
     double count = 0;
     for (size_t i = 0; i < d->count && !stopped(V); i++) {
-        if (!push_index(V, i))
+        if (!push(V, (struct path_segment){NULL, i}))
             return false;
         bool ok = validate_composite(V, k->sub, d->u.items[i], false);
         V->npath--;
@@ -2386,26 +1973,26 @@ static bool kw_contains(struct vctx *V, const struct skw *k, const struct node *
 /* Two items equal as uniqueItems' typed loop sees them: the same type and text. */
 static bool same_scalar(const struct node *a, const struct node *b)
 {
-    enum jt t = jt_of(a);
-    if (t != jt_of(b))
+    unsigned t = js_typeof(a);
+    if (t != js_typeof(b))
         return false;
-    if (t == JT_STRING)
+    if (t == JS_STRING)
         return same_text(a->u.text, a->count, b->u.text, b->count);
-    if (t == JT_NUMBER)
+    if (t == JS_NUMBER)
         return node_number(a) == node_number(b) || (isnan(node_number(a)) && isnan(node_number(b)));
-    return t != JT_BOOL || a->v.b == b->v.b;
+    return t != JS_BOOL || a->v.b == b->v.b;
 }
 
 static uint32_t scalar_hash(const struct node *n)
 {
-    enum jt t = jt_of(n);
-    if (t == JT_STRING)
-        return text_hash(n->u.text, n->count);
-    if (t == JT_NUMBER) {
+    unsigned t = js_typeof(n);
+    if (t == JS_STRING)
+        return js_text_hash(n->u.text, n->count);
+    if (t == JS_NUMBER) {
         double x = node_number(n);
-        return x == 0 || isnan(x) ? 7u : text_hash((const char *)&x, sizeof(x));
+        return x == 0 || isnan(x) ? 7u : js_text_hash((const char *)&x, sizeof(x));
     }
-    return (uint32_t)t * 31u + (t == JT_BOOL && n->v.b);
+    return (uint32_t)t * 31u + (t == JS_BOOL && n->v.b);
 }
 
 /* ajv's loopN: from the last item down, items of the listed types, the first repeat found:
@@ -2473,7 +2060,7 @@ static bool kw_unique(struct vctx *V, const struct skw *k, const struct node *d)
 static bool kw_props_count(struct vctx *V, const struct skw *k, const struct node *d)
 {
     struct jkey *keys;
-    long n = doc_keys(d, V->a, &keys);
+    long n = js_keys(d, V->a, &keys);
     if (n < 0) {
         V->stop = STOP_MEMORY;
         return false;
@@ -2541,7 +2128,7 @@ static bool kw_dependencies(struct vctx *V, const struct skw *k, const struct no
 static bool kw_property_names(struct vctx *V, const struct skw *k, const struct node *d)
 {
     struct jkey *keys;
-    long n = always_valid(k->sub) ? 0 : doc_keys(d, V->a, &keys);
+    long n = always_valid(k->sub) ? 0 : js_keys(d, V->a, &keys);
     bool all = true;
     if (n < 0) {
         V->stop = STOP_MEMORY;
@@ -2584,7 +2171,7 @@ static bool kw_additional_props(struct vctx *V, const struct skw *k, const struc
     if (always_valid(k->sub))
         return true;
     struct jkey *keys;
-    long n = doc_keys(d, V->a, &keys);
+    long n = js_keys(d, V->a, &keys);
     size_t start = V->nerr;
     if (n < 0) {
         V->stop = STOP_MEMORY;
@@ -2627,7 +2214,7 @@ static bool kw_properties(struct vctx *V, const struct skw *k, const struct node
 static bool kw_pattern_properties(struct vctx *V, const struct skw *k, const struct node *d)
 {
     struct jkey *keys;
-    long n = doc_keys(d, V->a, &keys);
+    long n = js_keys(d, V->a, &keys);
     bool all = true;
     if (n < 0) {
         V->stop = STOP_MEMORY;
@@ -2835,7 +2422,7 @@ static int queue_definitions(struct comp *C, const struct node *map)
         if (!defs)
             continue;
         size_t old = where_push(C, maps[i].name, strlen(maps[i].name));
-        int rc = need(C, defs, JT_OBJECT, "object");
+        int rc = need(C, defs, JS_OBJECT, "object");
         where_pop(C, old);
         for (uint32_t k = 0; rc == 0 && k < defs->count; k++)
             rc = queue_unreached(C, maps[i].name, defs->u.pairs[k].key, defs->u.pairs[k].value);
@@ -2845,12 +2432,12 @@ static int queue_definitions(struct comp *C, const struct node *map)
     static const char *const clauses[] = {"then", "else"};
     for (size_t i = 0; !get(map, "if") && i < 2; i++) {
         const struct node *v = get(map, clauses[i]);
-        enum jt t = sjt_of(v);
+        unsigned t = js_ruleset_type(v);
         if (!v)
             continue;
         /* draft 4's meta-schema has no then and else, but ajv's keyword checks their type */
         if (C->dialect == D4 || C->unchecked) {
-            if (t != JT_OBJECT && t != JT_BOOL)
+            if (t != JS_OBJECT && t != JS_BOOL)
                 return compile_error(C, i ? "else value must be [\"object\",\"boolean\"]"
                                           : "then value must be [\"object\",\"boolean\"]");
         } else if (queue_unreached(C, clauses[i], NULL, v) < 0) {
@@ -2865,28 +2452,28 @@ static int check_annotations(struct comp *C, const struct node *map)
 {
     static const struct {
         const char *name;
-        enum jt type;
+        unsigned type;
         unsigned dialects;
     } annotations[] = {
-        {"title", JT_STRING, D_ALL},
-        {"description", JT_STRING, D_ALL},
-        {"$comment", JT_STRING, D7 | D2019 | D2020},
-        {"examples", JT_ARRAY, D7 | D2019 | D2020},
-        {"readOnly", JT_BOOL, D7 | D2019 | D2020},
-        {"writeOnly", JT_BOOL, D7 | D2019 | D2020},
-        {"deprecated", JT_BOOL, D2019 | D2020},
-        {"contentMediaType", JT_STRING, D7 | D2019 | D2020},
-        {"contentEncoding", JT_STRING, D7 | D2019 | D2020},
-        {"$schema", JT_STRING, D_ALL},
+        {"title", JS_STRING, D_ALL},
+        {"description", JS_STRING, D_ALL},
+        {"$comment", JS_STRING, D7 | D2019 | D2020},
+        {"examples", JS_ARRAY, D7 | D2019 | D2020},
+        {"readOnly", JS_BOOL, D7 | D2019 | D2020},
+        {"writeOnly", JS_BOOL, D7 | D2019 | D2020},
+        {"deprecated", JS_BOOL, D2019 | D2020},
+        {"contentMediaType", JS_STRING, D7 | D2019 | D2020},
+        {"contentEncoding", JS_STRING, D7 | D2019 | D2020},
+        {"$schema", JS_STRING, D_ALL},
     };
     static const char *const type_words[] = {
-        [JT_STRING] = "string", [JT_ARRAY] = "array", [JT_BOOL] = "boolean"};
+        [JS_STRING] = "string", [JS_ARRAY] = "array", [JS_BOOL] = "boolean"};
     if (C->unchecked)
         return 0;
     /* ajv reads every schema's id first, with String.prototype.replace */
     const struct node *id = get(map, C->dialect == D4 ? "id" : "$id");
-    if (id && sjt_of(id) != JT_STRING) {
-        if (js_truthy(id))
+    if (id && js_ruleset_type(id) != JS_STRING) {
+        if (ruleset_truthy(id))
             return compile_error(C, "id.replace is not a function");
         where_push(C, C->dialect == D4 ? "id" : "$id", C->dialect == D4 ? 2 : 3);
         return invalid(C, "must be string"); /* the place is left: compiling stops here */
@@ -2894,7 +2481,7 @@ static int check_annotations(struct comp *C, const struct node *map)
     for (size_t i = 0; i < sizeof(annotations) / sizeof(annotations[0]); i++) {
         const struct node *v =
             (annotations[i].dialects & C->dialect) ? get(map, annotations[i].name) : NULL;
-        if (!v || sjt_of(v) == annotations[i].type)
+        if (!v || js_ruleset_type(v) == annotations[i].type)
             continue;
         where_push(C, annotations[i].name, strlen(annotations[i].name));
         return invalid(C, "must be %s", type_words[annotations[i].type]); /* as above */
@@ -2987,12 +2574,12 @@ static int fill_schema(struct comp *C, const struct node *n, struct sch *s, bool
 {
     if (C->nesting >= SCHEMA_MAX_NESTING)
         return refuse(C, n, "the schema nests deeper than %d levels", SCHEMA_MAX_NESTING);
-    enum jt t = sjt_of(n);
-    if (t == JT_BOOL && (bool_ok || C->unchecked || C->dialect != D4)) {
+    unsigned t = js_ruleset_type(n);
+    if (t == JS_BOOL && (bool_ok || C->unchecked || C->dialect != D4)) {
         s->kind = n->v.b ? SK_TRUE : SK_FALSE;
         return 0;
     }
-    if (t != JT_OBJECT)
+    if (t != JS_OBJECT)
         return invalid(C,
                        C->dialect == D4 && !bool_ok ? "must be object" : "must be object,boolean");
     C->nesting++;
@@ -3048,7 +2635,7 @@ static bool tmap_init(struct tmap *m, struct arena *a, size_t n)
 /* The slot holding the key, or the empty one where it goes. */
 static struct mslot *tmap_slot(struct tmap *m, const void *ctx, struct text a, struct text b)
 {
-    uint32_t h = text_hash(a.s, a.len) ^ (text_hash(b.s, b.len) * 31u) ^
+    uint32_t h = js_text_hash(a.s, a.len) ^ (js_text_hash(b.s, b.len) * 31u) ^
                  (uint32_t)((uintptr_t)ctx >> 3) * 2654435761u;
     for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         struct mslot *s = &m->slots[i];
@@ -3268,14 +2855,10 @@ static void sb_ajv_message(struct sbuf *b, const struct verr *e)
         sb_printf(b, "must NOT have %s than %s characters", more_or_fewer(k), k->num_text);
         break;
     case E_PATTERN:
-        sb_str(b, "must match pattern \"");
-        sb_add(b, k->str.s, k->str.len);
-        sb_str(b, "\"");
+        sb_quote(b, "must match pattern \"", k->str.s, k->str.len, "\"");
         break;
     case E_FORMAT:
-        sb_str(b, "must match format \"");
-        sb_add(b, k->str.s, k->str.len);
-        sb_str(b, "\"");
+        sb_quote(b, "must match format \"", k->str.s, k->str.len, "\"");
         break;
     case E_ITEMS_COUNT:
         sb_printf(b, "must NOT have %s than %s items", more_or_fewer(k), k->num_text);
@@ -3302,16 +2885,12 @@ static void sb_ajv_message(struct sbuf *b, const struct verr *e)
         sb_printf(b, "must NOT have %s than %s properties", more_or_fewer(k), k->num_text);
         break;
     case E_REQUIRED:
-        sb_str(b, "must have required property '");
-        sb_add(b, e->name.s, e->name.len);
-        sb_str(b, "'");
+        sb_quote(b, "must have required property '", e->name.s, e->name.len, "'");
         break;
     case E_DEPENDENCIES:
         sb_printf(b, "must have %s ", e->dep->ndeps == 1 ? "property" : "properties");
         sb_str(b, e->dep->deps_text);
-        sb_str(b, " when property ");
-        sb_add(b, e->dep->name.s, e->dep->name.len);
-        sb_str(b, " is present");
+        sb_quote(b, " when property ", e->dep->name.s, e->dep->name.len, " is present");
         break;
     case E_PROPERTY_NAMES:
         sb_str(b, "property name must be valid");
@@ -3341,17 +2920,15 @@ static bool property_name(const struct rctx *R, struct text p, struct text *out)
 static void sb_pretty(struct sbuf *b, const struct rctx *R, struct text p)
 {
     static const char *const typeofs[] = {
-        [JT_UNDEF] = "Undefined", [JT_NULL] = "Object",   [JT_BOOL] = "Boolean",
-        [JT_NUMBER] = "Number",   [JT_STRING] = "String", [JT_ARRAY] = "Object",
-        [JT_OBJECT] = "Object"};
+        [JS_UNDEFINED] = "Undefined", [JS_NULL] = "Object",   [JS_BOOL] = "Boolean",
+        [JS_NUMBER] = "Number",       [JS_STRING] = "String", [JS_ARRAY] = "Object",
+        [JS_OBJECT] = "Object"};
     struct text name;
     if (!property_name(R, p, &name)) {
-        sb_str(b, typeofs[jt_of(R->t->value)]);
+        sb_str(b, typeofs[js_typeof(R->t->value)]);
         return;
     }
-    sb_str(b, "\"");
-    sb_add(b, name.s, name.len);
-    sb_str(b, "\" property");
+    sb_quote(b, "\"", name.s, name.len, "\" property");
 }
 
 /* The value at an error's instance path (better-ajv-errors' getPropertyValue). */
@@ -3382,14 +2959,10 @@ static void sb_error_message(struct sbuf *b, const struct rctx *R, size_t i)
         return;
     }
     if (e->kind == E_ADDITIONAL_PROPS) {
-        sb_str(b, "Property \"");
-        sb_add(b, e->name.s, e->name.len);
-        sb_str(b, "\" is not expected to be here");
+        sb_quote(b, "Property \"", e->name.s, e->name.len, "\" is not expected to be here");
     } else if (e->kind == E_TYPE) {
         if (property_name(R, p, &name)) {
-            sb_str(b, "\"");
-            sb_add(b, name.s, name.len);
-            sb_str(b, "\" property type ");
+            sb_quote(b, "\"", name.s, name.len, "\" property type ");
         } else {
             sb_str(b, "Value type ");
         }
@@ -3407,7 +2980,7 @@ static uint16_t *utf16(struct arena *a, const char *s, size_t n, size_t *len)
     uint16_t *out = arena_alloc(a, (2 * n + 1) * sizeof(*out));
     *len = 0;
     for (size_t i = 0; out && i < n;) {
-        uint32_t cp = next_code_point(s, n, &i);
+        uint32_t cp = js_next_code_point(s, n, &i);
         if (cp > 0xFFFF) {
             out[(*len)++] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
             out[(*len)++] = (uint16_t)(0xDC00 + ((cp - 0x10000) & 0x3FF));
@@ -3449,10 +3022,10 @@ static const struct node *best_match(const struct rctx *R, const struct node *cu
 {
     const struct node *best = NULL;
     size_t best_weight = (size_t)-1;
-    if (!is_text(current))
+    if (!js_is_string(current))
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        if (sjt_of(values[i]) != JT_STRING)
+        if (js_ruleset_type(values[i]) != JS_STRING)
             continue;
         size_t w =
             leven(R->V->a, values[i]->u.text, values[i]->count, current->u.text, current->count);
@@ -3461,24 +3034,21 @@ static const struct node *best_match(const struct rctx *R, const struct node *cu
     }
     if (!best || best_weight == (size_t)-1)
         return NULL;
-    size_t units;
-    if (!utf16(R->V->a, best->u.text, best->count, &units))
-        return NULL;
-    return n == 1 || best_weight < units ? best : NULL;
+    return n == 1 || best_weight < js_utf16_length(best->u.text, best->count) ? best : NULL;
 }
 
 /* new Set(...allowedValues): primitives by value, objects and arrays by identity. */
 static bool listed_value(const struct node **values, size_t n, const struct node *v)
 {
     for (size_t i = 0; i < n; i++) {
-        enum jt t = sjt_of(v);
+        unsigned t = js_ruleset_type(v);
         if (values[i] == v)
             return true;
-        if (t == JT_ARRAY || t == JT_OBJECT || sjt_of(values[i]) != t)
+        if (t == JS_ARRAY || t == JS_OBJECT || js_ruleset_type(values[i]) != t)
             continue;
-        if (t == JT_STRING   ? same_text(values[i]->u.text, values[i]->count, v->u.text, v->count)
-            : t == JT_NUMBER ? node_number(values[i]) == node_number(v)
-            : t == JT_BOOL   ? values[i]->v.b == v->v.b
+        if (t == JS_STRING   ? same_text(values[i]->u.text, values[i]->count, v->u.text, v->count)
+            : t == JS_NUMBER ? node_number(values[i]) == node_number(v)
+            : t == JS_BOOL   ? values[i]->v.b == v->v.b
                              : true)
             return true;
     }
@@ -3509,20 +3079,14 @@ static void report_enum(struct rctx *R, const struct tnode *n)
     sb_str(&b, " must be equal to one of the allowed values: ");
     for (size_t i = 0; i < count; i++) {
         sb_str(&b, i ? ", " : "");
-        if (sjt_of(values[i]) == JT_STRING) {
-            sb_str(&b, "\"");
-            sb_add(&b, values[i]->u.text, values[i]->count);
-            sb_str(&b, "\"");
-        } else {
+        if (js_ruleset_type(values[i]) == JS_STRING)
+            sb_quote(&b, "\"", values[i]->u.text, values[i]->count, "\"");
+        else
             sb_json_at(&b, values[i], 0);
-        }
     }
     const struct node *best = best_match(R, value_at(R, &R->V->errs[first]), values, count);
-    if (best) {
-        sb_str(&b, ". Did you mean \"");
-        sb_add(&b, best->u.text, best->count);
-        sb_str(&b, "\"?");
-    }
+    if (best)
+        sb_quote(&b, ". Did you mean \"", best->u.text, best->count, "\"?");
     const char *text = sb_text(&b);
     if (text)
         emit_result(R, first, text);
@@ -3668,7 +3232,7 @@ static enum rs_dialect detect_dialect(const struct node *schema)
                   {"draft/2019-09/", RS_DIALECT_2019_09},
                   {"draft/2020-12/", RS_DIALECT_2020_12}};
     const struct node *uri = get(schema, "$schema");
-    if (!is_text(uri) || !strstr(uri->u.text, "//json-schema.org/"))
+    if (!js_is_string(uri) || !strstr(uri->u.text, "//json-schema.org/"))
         return RS_DIALECT_DRAFT7;
     /* ^https?://json-schema.org/(?:draft-0[467]|draft/20(?:19-09|20-12))/(?:hyper-)?schema#?$ */
     const char *s = uri->u.text;
@@ -3709,7 +3273,7 @@ static void check_meta_schema(struct comp *C, const struct node *schema)
     const struct node *uri = get(schema, "$schema");
     if (!uri)
         return;
-    if (!is_text(uri)) {
+    if (!js_is_string(uri)) {
         compile_error(C, "$schema must be a string");
         return;
     }
@@ -3741,9 +3305,9 @@ int rs_schema_prepare(const struct rs_schema_options *o, struct arena *a,
     /* then definitions no $ref reached: the meta-schema checks them too */
     C.second_pass = true;
     for (size_t i = 0; i < C.npending && !C.invalid && !C.oom && !C.refused[0]; i++) {
-        snprintf(C.where, sizeof(C.where), "%s", C.pending_where[i]);
+        snprintf(C.where, sizeof(C.where), "%s", C.pending[i].where);
         C.where_len = strlen(C.where);
-        compile_schema(&C, C.pending[i], false);
+        compile_schema(&C, C.pending[i].node, false);
         compile_targets(&C);
     }
     if (C.oom || C.refused[0]) {
@@ -3771,13 +3335,7 @@ static void emit_text(struct rs_output *out, const char *message)
 static void report_absent(const struct rs_target *t, struct rs_output *out)
 {
     struct sbuf b = {.a = out->arena};
-    if (t->property && *t->property) {
-        sb_str(&b, "\"");
-        sb_str(&b, t->property);
-        sb_str(&b, "\" property ");
-    } else {
-        sb_str(&b, "The document ");
-    }
+    sb_property(&b, t->property);
     sb_str(&b, "must exist");
     emit_text(out, sb_text(&b));
 }

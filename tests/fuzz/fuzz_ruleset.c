@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     struct diag_sink sink;
     diag_sink_init(&sink, 1000);
-    struct rs_pass *pass = rs_pass_begin(rs, &sink);
+    struct rs_pass *pass = rs_pass_begin(rs, "/fuzz/kong.yaml", &sink);
     if (pass) {
         run_entries(pass);
         if (rs_pass_needs_document(pass))
