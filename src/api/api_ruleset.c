@@ -163,6 +163,8 @@ int api_rulesets_run(gh_engine *e, const gh_lint_options *o, gh_result *r, gh_er
     struct rs_pass **passes = calloc(o->ruleset_count, sizeof(*passes));
     if (!passes)
         return error_set(err, GH_ENOMEM, "out of memory");
+    /* the secrets the checks found, in order, so that no ruleset message shows them */
+    diag_sort(&r->sink);
     int rc = 0;
     /* the file as the rulesets' overrides match it: its path, or the name standard input is
      * given */

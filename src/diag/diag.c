@@ -227,6 +227,23 @@ void diag_sort(struct diag_sink *sink)
         qsort(sink->secrets, sink->secret_count, sizeof(sink->secrets[0]), compare_spans);
 }
 
+bool diag_span_holds_secret(const struct diag_sink *sink, const struct span *span)
+{
+    /* the first secret that ends at or after the span's start, then those that start within */
+    size_t lo = 0, hi = sink->secret_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct span *s = &sink->secrets[mid];
+        if (position_compare(s->end_line, s->end_column, span->line, span->column) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < sink->secret_count &&
+           position_compare(sink->secrets[lo].line, sink->secrets[lo].column, span->end_line,
+                            span->end_column) < 0;
+}
+
 const char *diag_value(struct diag_sink *sink, const struct node *n, bool secret)
 {
     if (secret)

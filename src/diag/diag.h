@@ -79,6 +79,10 @@ void diag_add(struct diag_sink *sink, enum rule_id rule, int severity, const str
  * a project's policy for HOP9006 applies to all of them). */
 void diag_add_custom(struct diag_sink *sink, const gh_rule *custom, enum gh_severity severity,
                      const struct span *span, const char *path, const char *message);
+/* Whether a secret value's span (diag_add_secret_span) lies within span: for text made after
+ * the checks (a ruleset's messages), which must not show it. The secrets must be in order
+ * (diag_sort). */
+bool diag_span_holds_secret(const struct diag_sink *sink, const struct span *span);
 /* The finding's rule: gatehop's own, or the ruleset's. */
 static inline const gh_rule *diag_rule(const struct diag *d)
 {

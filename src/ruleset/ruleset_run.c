@@ -39,6 +39,13 @@ static const char *pointer_text(struct rs_pass *R)
     return arena_printf(&R->scratch, "#%s", pointer);
 }
 
+/* Whether the node holds a secret value (a credential's key, a password): the checks marked
+ * where those are, and no ruleset message may show them. */
+static bool holds_secret(const struct rs_pass *R, const struct node *n)
+{
+    return n && diag_span_holds_secret(R->sink, &n->span);
+}
+
 /* Spectral's {{value}}: strings quoted, other scalars as written, collections as JS prints
  * them. */
 static const char *value_text(struct rs_pass *R)
@@ -46,6 +53,8 @@ static const char *value_text(struct rs_pass *R)
     const struct node *v = R->target->value;
     if (!v)
         return "undefined";
+    if (holds_secret(R, v))
+        return "'<redacted>'";
     if (node_is_string(v))
         return arena_printf(&R->scratch, "\"%s\"", v->u.text);
     if (v->kind == NODE_SCALAR)
@@ -189,7 +198,12 @@ static void emit(void *ctx, const struct rs_result *r)
     struct spot at = R->closest;
     size_t pushed =
         R->target->value ? push_existing(R->where, R->closest, r->rel, r->nrel, &at) : 0;
-    const char *message = message_for(R, r->message ? r->message : "");
+    /* a function's message may quote the value it looked at: not when that holds a secret */
+    const char *error = holds_secret(R, at.node) || holds_secret(R, R->target->value)
+                            ? "the value is secret and not shown here"
+                        : r->message ? r->message
+                                     : "";
+    const char *message = message_for(R, error);
     struct span span = at.node ? spot_span(at) : (struct span){0};
     diag_add_custom(R->sink, &R->rule->info, R->severities[R->rule_index].severity,
                     at.node ? &span : NULL, path_text(R->where), message);
