@@ -84,6 +84,29 @@ static int read_whole(struct loader *L, const char *path, char **data, size_t *l
     return 0;
 }
 
+/*
+ * Spectral reads rulesets as YAML 1.2, where yes, no, on, off, y and n are words; gatehop's
+ * reader types them as YAML 1.1 does (as Kong's loader does), so they are made strings again:
+ * `values: [yes, no]` is two strings to Spectral. (The tree is the ruleset's own copy; depth is
+ * bounded by the reader's limits.)
+ */
+static void words_as_yaml12(struct node *n)
+{
+    if (n->kind == NODE_SCALAR) {
+        if (n->type == SCALAR_BOOL && (n->flags & NODE_YAML11) && !(n->flags & NODE_TAGGED))
+            n->type = SCALAR_STRING;
+        return;
+    }
+    for (uint32_t i = 0; i < n->count; i++) {
+        if (n->kind == NODE_SEQUENCE) {
+            words_as_yaml12(n->u.items[i]);
+        } else {
+            words_as_yaml12(n->u.pairs[i].key);
+            words_as_yaml12(n->u.pairs[i].value);
+        }
+    }
+}
+
 /* The file's tree: from text given (the root ruleset of ruleset_load_text) or read from disk. */
 static int parse_file(struct loader *L, const char *path, struct node **root)
 {
@@ -98,6 +121,8 @@ static int parse_file(struct loader *L, const char *path, struct node **root)
     }
     int rc = reader_load_knowledge(path, text ? text : data, len, &L->rs->arena, root, L->err);
     free(data);
+    if (rc == 0)
+        words_as_yaml12(*root);
     if (rc < 0 && L->err->status == GH_ESCHEMA)
         L->err->status = GH_EUSAGE; /* the user's file, not gatehop's knowledge */
     return rc;
@@ -549,7 +574,7 @@ static int extend_one(struct loader *L, const struct file_ctx *fc, const struct 
         target = item->u.items[0];
         bool known = false;
         for (size_t m = 0; m < sizeof(extend_modes) / sizeof(extend_modes[0]); m++)
-            if (node_text_equals(item->u.items[1], extend_modes[m])) {
+            if (!strcmp(item->u.items[1]->u.text, extend_modes[m])) {
                 mode = outer == EXTEND_OFF ? EXTEND_OFF : (enum extend_mode)m;
                 known = true;
             }
