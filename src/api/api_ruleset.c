@@ -95,6 +95,9 @@ static int open_again(gh_result *r, struct source *copy, struct reader *rd,
         return -1;
     struct reader_options opt;
     reader_options_default(&opt);
+    /* read as the check read it: a file only tinyyaml (APISIX) or decK's templates make
+     * readable is read with the same plan, not stopped at its first refusal */
+    opt.lenient = r->lenient;
     /* the check reported what the reader finds; this pass keeps none of it */
     diag_sink_init(ignored, 1);
     if (reader_open(rd, copy, &opt, ignored, err) < 0) {
