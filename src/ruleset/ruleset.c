@@ -517,7 +517,7 @@ static int define_rule(struct loader *L, const struct file_ctx *fc, const struct
     return add_rule(L, r);
 }
 
-/* `name: off`, `name: 2`, `name: false`: an inherited rule's severity. */
+/* `name: off`, `name: info`, `name: false`: an inherited rule's severity (by name only). */
 static int override_rule(struct loader *L, const struct file_ctx *fc, const struct node *name,
                          const struct node *value)
 {
