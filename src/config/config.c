@@ -184,20 +184,24 @@ static int read_rules(struct loader *L, struct config_section *s, const yaml_nod
     return 0;
 }
 
-/* Paths relative to the config's directory, kept absolute: the config applies from anywhere. */
+/* A file the config names, relative to its directory, made absolute and normal in the config's
+ * arena (the config applies from anywhere); NULL when out of memory. */
+static const char *path_from_config(struct loader *L, const char *name)
+{
+    char *abs = name[0] == '/' ? fspath_absolute(name) : fspath_join(L->c->dir, name);
+    char *normal = abs ? fspath_absolute(abs) : NULL;
+    const char *kept = normal ? arena_strdup(&L->c->arena, normal) : NULL;
+    free(abs);
+    free(normal);
+    return kept;
+}
+
 static int read_rulesets(struct loader *L, struct config_section *s, const yaml_node_t *v)
 {
     int rc = need_strings(L, v, "rulesets", &s->settings.rulesets, &s->settings.nrulesets);
-    for (size_t i = 0; rc == 0 && i < s->settings.nrulesets; i++) {
-        const char *name = s->settings.rulesets[i];
-        char *abs = name[0] == '/' ? fspath_absolute(name) : fspath_join(L->c->dir, name);
-        char *normal = abs ? fspath_absolute(abs) : NULL;
-        s->settings.rulesets[i] = normal ? arena_strdup(&L->c->arena, normal) : NULL;
-        free(abs);
-        free(normal);
-        if (!s->settings.rulesets[i])
+    for (size_t i = 0; rc == 0 && i < s->settings.nrulesets; i++)
+        if (!(s->settings.rulesets[i] = path_from_config(L, s->settings.rulesets[i])))
             rc = error_set(L->err, GH_ENOMEM, "out of memory");
-    }
     return rc;
 }
 
@@ -242,11 +246,7 @@ static int read_baseline(struct loader *L, struct config_section *s, const yaml_
     int rc = need_string(L, v, "baseline", &name);
     if (rc < 0)
         return rc;
-    char *abs = name[0] == '/' ? fspath_absolute(name) : fspath_join(L->c->dir, name);
-    char *normal = abs ? fspath_absolute(abs) : NULL;
-    L->c->baseline = normal ? arena_strdup(&L->c->arena, normal) : NULL;
-    free(abs);
-    free(normal);
+    L->c->baseline = path_from_config(L, name);
     return L->c->baseline ? 0 : error_set(L->err, GH_ENOMEM, "out of memory");
 }
 

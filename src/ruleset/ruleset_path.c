@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ruleset/ruleset_js.h"
+
 /* ---- the parsed form ----------------------------------------------------------------------- */
 
 enum sel_kind { SEL_NAME, SEL_WILD, SEL_INDEX, SEL_SLICE, SEL_FILTER };
@@ -191,36 +193,17 @@ static bool parse_long(struct parser *P, long *out)
 static int compile_regex(struct parser *P, const char *pattern, size_t len, const char *flags,
                          pcre2_code **out)
 {
-    /* as JavaScript reads a pattern: $ only at the very end, \u escapes, [] an empty class */
-    uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX |
-                       PCRE2_ALLOW_EMPTY_CLASS;
+    uint32_t options = 0;
     for (const char *f = flags; *f; f++)
         options |= *f == 'i'   ? PCRE2_CASELESS
                    : *f == 'm' ? PCRE2_MULTILINE
                    : *f == 's' ? PCRE2_DOTALL
                                : 0;
-    int code;
-    PCRE2_SIZE at;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len, options, &code, &at, NULL);
-    if (!re) {
-        PCRE2_UCHAR why[120];
-        pcre2_get_error_message(code, why, sizeof(why));
-        return fail(P, "regular expression: %s at offset %zu", (char *)why, (size_t)at);
-    }
-    struct jpath_regexes *r = P->regexes;
-    if (r->count == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 8;
-        void **items = realloc(r->items, cap * sizeof(*items));
-        if (!items) {
-            pcre2_code_free(re);
-            return fail(P, "out of memory");
-        }
-        r->items = items;
-        r->cap = cap;
-    }
-    r->items[r->count++] = re;
-    *out = re;
-    return 0;
+    char why[160];
+    int rc = js_regex_compile(pattern, len, options, P->regexes, out, why, sizeof(why));
+    if (rc == -2)
+        return fail(P, "out of memory");
+    return rc < 0 ? fail(P, "regular expression: %s", why) : 0;
 }
 
 /* A /pattern/flags literal (JavaScript's form). */
