@@ -569,6 +569,8 @@ static int decide(struct driver *d, bool stopped)
     if ((rc = kb_compile(d->kb, d->product, &t, &doc, d->err)) < 0)
         return rc;
     fill_info(d, &det, &t);
+    d->info->doc = doc;
+    d->info->kb_product = d->product;
     if ((rc = plan_rewrites(d, &det, from, &t, doc)) < 0)
         return rc;
     /* The marker as the target sees it: after the hops' rewrites, or the file's own. */

@@ -100,6 +100,11 @@ struct check_info {
      * with this as check_options.lenient, and free it (lenient_plan_free). NULL otherwise.
      */
     struct lenient_plan *lenient_found;
+    /* The knowledge the file was checked against (the target's compiled document) and the
+     * product it belongs to, borrowed from the knowledge base: NULL when no product was
+     * recognised. What editors ask of a key (api_fields.c) is answered from them. */
+    const struct spec_document *doc;
+    const struct kb_product *kb_product;
 };
 
 int check_file(struct kb *kb, struct source *src, const struct check_options *opt,

@@ -680,6 +680,9 @@ void evidence_note_value(struct version_evidence *ev, const struct node *def,
 
 /* Whether a definition's conditions (since, until, flavors, router_flavors) hold for t. */
 bool cond_holds(const struct node *def, const struct target *t);
+/* The same, leaving the release out: whether it holds for t's input flavour, router flavour
+ * and edition in some release. */
+bool cond_settings_hold(const struct node *def, const struct target *t);
 
 /*
  * Why a definition does not hold for t, as the rule to report and a phrase such as
@@ -695,5 +698,29 @@ bool cond_explain(const struct node *def, const struct target *t, const char *pr
 const struct node *cond_explain_variants(const struct node *def, const struct target *t,
                                          const char *product, enum rule_id *rule, char *phrase,
                                          size_t size);
+
+/* ---- describing definitions, for editors (schema_cond.c, schema_compile.c) ---------------- */
+
+/* The name the data files give a field type ("string", "record", ...). */
+const char *field_type_name(enum field_type type);
+
+/*
+ * The releases a definition (a mapping or a list of variants) exists in for t's input flavour,
+ * router flavour and edition: the run of variants, back to back, that holds at t's release, or
+ * else the nearest run after it, or else the nearest one before it. *since is the run's first
+ * release and *until the release that ends it (count 0: open on that side). Returns the
+ * variant of the run nearest t's release (the one holding there, the first after it, the last
+ * before it); NULL when no variant exists for these settings in any release.
+ */
+const struct node *cond_span(const struct node *def, const struct target *t, struct version *since,
+                             struct version *until);
+
+/*
+ * A keyword's value in a variant or, when the variant does not write it, in its typedef, that
+ * typedef's typedef and so on (the chain the compiler applies), each typedef's variant picked
+ * for a release and settings the variant holds in near t. NULL when none writes it.
+ */
+const struct node *kb_definition_keyword(const struct kb_product *p, const struct node *variant,
+                                         const struct target *t, const char *keyword);
 
 #endif

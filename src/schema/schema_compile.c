@@ -82,6 +82,73 @@ static int chain_add(struct cctx *c, struct chain *ch, const struct node *m)
     return chain_add(c, ch, def);
 }
 
+/* The first name of a condition's list (router_flavors, editions) unless it holds `current`. */
+static const char *setting_near(const struct node *variant, const char *key, const char *current)
+{
+    const struct node *list = node_map_get(variant, key);
+    if (!list || list->kind != NODE_SEQUENCE || !list->count)
+        return current;
+    for (uint32_t i = 0; current && i < list->count; i++)
+        if (node_text_equals(list->u.items[i], current))
+            return current;
+    return list->u.items[0]->u.text;
+}
+
+/* The newest release of p before v (otherwise: `otherwise`). */
+static struct version last_release_before(const struct kb_product *p, const struct version *v,
+                                          const struct version *otherwise)
+{
+    const struct version *best = NULL;
+    for (size_t i = 0; i < p->nversions; i++)
+        if (version_compare(&p->versions[i], v) < 0 &&
+            (!best || version_compare(&p->versions[i], best) > 0))
+            best = &p->versions[i];
+    return best ? *best : *otherwise;
+}
+
+/* A release and settings a variant holds in, near t: t's own where they hold, else its first
+ * release, or the last release known before its removal, and its own settings. */
+static struct target target_near(const struct kb_product *p, const struct node *variant,
+                                 const struct target *t)
+{
+    struct target at = *t;
+    const struct node *since = node_map_get(variant, "since"),
+                      *until = node_map_get(variant, "until");
+    struct version v;
+    if (since && version_parse(since->u.text, since->count, &v) &&
+        version_compare(&t->version, &v) < 0)
+        at.version = v;
+    else if (until && version_parse(until->u.text, until->count, &v) &&
+             version_compare(&t->version, &v) >= 0)
+        at.version = last_release_before(p, &v, &t->version);
+    const struct node *flavors = node_map_get(variant, "flavors");
+    enum flavor f;
+    if (flavors && flavors->count && !cond_settings_hold(variant, &at) &&
+        flavor_from_name(flavors->u.items[0]->u.text, &f))
+        at.flavor = f;
+    at.router_flavor = setting_near(variant, "router_flavors", t->router_flavor);
+    at.edition = setting_near(variant, "editions", t->edition);
+    return at;
+}
+
+const struct node *kb_definition_keyword(const struct kb_product *p, const struct node *variant,
+                                         const struct target *t, const char *keyword)
+{
+    struct target at = target_near(p, variant, t);
+    const struct node *m = variant;
+    for (size_t depth = 0; m && m->kind == NODE_MAPPING && depth < MAX_CHAIN; depth++) {
+        const struct node *v = node_map_get(m, keyword);
+        const struct node *td = v ? NULL : node_map_get(m, "typedef");
+        if (v || !td)
+            return v;
+        const struct node *def = kb_typedef(p, td->u.text);
+        m = pick_variant(def, &at);
+        if (!m && def) /* none at that release: the typedef's first definition will do */
+            m = def->kind == NODE_SEQUENCE ? def->u.items[0] : def;
+    }
+    return NULL;
+}
+
 /* ---- applying keywords ------------------------------------------------------------------- */
 
 static const char *const type_names[] = {
@@ -90,6 +157,11 @@ static const char *const type_names[] = {
     [FT_MAP] = "map",         [FT_RECORD] = "record",   [FT_FOREIGN] = "foreign",
     [FT_ANY] = "any",
 };
+
+const char *field_type_name(enum field_type type)
+{
+    return type_names[type];
+}
 
 bool field_type_from_name(const struct node *name, enum field_type *out)
 {

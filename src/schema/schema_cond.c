@@ -90,6 +90,17 @@ bool cond_in_edition(const struct node *def, const char *edition)
            list_has(node_map_get(def, "editions"), edition);
 }
 
+bool cond_settings_hold(const struct node *def, const struct target *t)
+{
+    if (!def || def->kind != NODE_MAPPING)
+        return true;
+    if (!list_has(node_map_get(def, "flavors"), flavor_names[t->flavor]))
+        return false;
+    if (t->router_flavor && !list_has(node_map_get(def, "router_flavors"), t->router_flavor))
+        return false;
+    return cond_in_edition(def, t->edition);
+}
+
 bool cond_holds(const struct node *def, const struct target *t)
 {
     if (!def || def->kind != NODE_MAPPING)
@@ -99,11 +110,78 @@ bool cond_holds(const struct node *def, const struct target *t)
         return false;
     if (version_of(def, "until", &v) && version_compare(&t->version, &v) >= 0)
         return false;
-    if (!list_has(node_map_get(def, "flavors"), flavor_names[t->flavor]))
-        return false;
-    if (t->router_flavor && !list_has(node_map_get(def, "router_flavors"), t->router_flavor))
-        return false;
-    return cond_in_edition(def, t->edition);
+    return cond_settings_hold(def, t);
+}
+
+static uint32_t variant_count(const struct node *def)
+{
+    return def->kind == NODE_SEQUENCE ? def->count : 1;
+}
+
+static const struct node *variant_at(const struct node *def, uint32_t i)
+{
+    return def->kind == NODE_SEQUENCE ? def->u.items[i] : def;
+}
+
+/* A variant's first release and the release that removed it; count 0 where it names none. */
+static void variant_bounds(const struct node *v, struct version *since, struct version *until)
+{
+    static const struct version none = {{0}, 0};
+    if (!version_of(v, "since", since))
+        *since = none;
+    if (!version_of(v, "until", until))
+        *until = none;
+}
+
+/* Moves *edge over the variants (for t's settings) that meet it: back to the first release of
+ * one that ends there, or on to the end of one that starts there, as far as they go. */
+static void extend_run(const struct node *def, const struct target *t, struct version *edge,
+                       bool backwards)
+{
+    for (uint32_t steps = 0; edge->count && steps < variant_count(def); steps++) {
+        bool moved = false;
+        for (uint32_t i = 0; i < variant_count(def) && !moved; i++) {
+            const struct node *v = variant_at(def, i);
+            struct version since, until;
+            variant_bounds(v, &since, &until);
+            const struct version *meets = backwards ? &until : &since;
+            if (!cond_settings_hold(v, t) || !meets->count || version_compare(meets, edge) != 0)
+                continue;
+            *edge = backwards ? since : until;
+            moved = true;
+        }
+        if (!moved)
+            return;
+    }
+}
+
+const struct node *cond_span(const struct node *def, const struct target *t, struct version *since,
+                             struct version *until)
+{
+    const struct node *at = NULL, *after = NULL, *before = NULL;
+    struct version after_since = {{0}, 0}, before_until = {{0}, 0};
+    for (uint32_t i = 0; def && i < variant_count(def) && !at; i++) {
+        const struct node *v = variant_at(def, i);
+        struct version s, u;
+        variant_bounds(v, &s, &u);
+        if (!cond_settings_hold(v, t))
+            continue;
+        if (cond_holds(v, t)) {
+            at = v;
+        } else if (s.count && version_compare(&s, &t->version) > 0) {
+            if (!after || version_compare(&s, &after_since) < 0)
+                after = v, after_since = s;
+        } else if (u.count && (!before || version_compare(&u, &before_until) > 0)) {
+            before = v, before_until = u;
+        }
+    }
+    const struct node *nearest = at ? at : after ? after : before;
+    if (!nearest)
+        return NULL;
+    variant_bounds(nearest, since, until);
+    extend_run(def, t, since, true);
+    extend_run(def, t, until, false);
+    return nearest;
 }
 
 /* "enterprise" or "oss or enterprise": a condition's list of names, for messages. */
