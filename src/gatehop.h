@@ -300,6 +300,72 @@ int gh_lint_pg(gh_engine *engine, const char *pg, const gh_lint_options *options
 int gh_convert_pg(gh_engine *engine, const char *pg, const gh_convert_options *options, FILE *out,
                   bool *written, gh_result **result, gh_error *err);
 
+/* ---- Knowledge for editors: what a key is, which keys a mapping may hold ---- */
+
+/*
+ * A place in a document, as the steps from its top: `services`, then an item, then `routes`,
+ * then an item, then `paths` is a route's paths. A step is a mapping's key, or an item of a
+ * list (key NULL). The steps are read as the checker reads the document: top-level and nested
+ * collections (Kong and decK nest routes in services and plugins in services, routes and
+ * consumers; ADC nests routes in services), records in records, the items of lists, and plugin
+ * configurations in both forms: Kong's list of entries (the item's step carries the plugin's
+ * name, then the key `config`, then its keys) and APISIX's and ADC's mapping (the key is the
+ * plugin's name: `plugins`, `limit-count`, then its keys).
+ */
+typedef struct gh_place_step {
+    const char *key; /* the key; NULL for a list item */
+    /* The item's (or the mapping value's) own `name` where it has one: how a plugin entry of a
+     * list is known (Kong: plugins: [{name: rate-limiting, config: ...}]). NULL when none. An
+     * item whose entity is told apart by another field gives that field's value here (APISIX
+     * plugin_metadata: its `id`, the plugin it configures). */
+    const char *name;
+} gh_place_step;
+
+typedef struct gh_field_info {
+    char name[128];
+    char type[32]; /* as the knowledge names it: string, integer, number, boolean, array, set, map,
+                      record, ... */
+    char default_json[256]; /* the default as JSON text; "" when none (cut if longer) */
+    bool required;
+    bool in_target; /* the release the result was checked against has this key */
+    /* The releases that have it, for the file's input flavour, router flavour and edition: the
+     * run of releases holding the target's, else the nearest one after it, else before it.
+     * Both "" with in_target false: only another input flavour, router flavour or edition has
+     * the key. */
+    char since[32];       /* the release that added it, "" when every release known has it */
+    char until[32];       /* the release that removed it, "" when none did */
+    char deprecated[256]; /* the deprecation message, "" when not deprecated */
+    char owner[96];       /* what holds it: "route", "service", "plugin rate-limiting's config" */
+} gh_field_info;
+
+/*
+ * What the knowledge of the release `result` was checked against (product, version, edition,
+ * input flavour and router flavour of gh_result_info) says of the key that place's last step
+ * names (place[n - 1].key). Returns 1 and fills *out when the key is known (in the target, or
+ * only in another release: then in_target is false and since/until say when it existed), 0
+ * when not (an unknown key, a place gatehop does not know, a last step that is a list item, a
+ * result that checked no gateway configuration), < 0 (GH_ENOMEM) when out of memory. A key of
+ * a free-form mapping (a map's keys, an open record's undeclared keys) is not known, nor is
+ * anything below a key the release does not have, nor a key only nesting sets (ADC's route
+ * `service`), which the checker refuses written. Nothing is
+ * kept: *out is the caller's. The engine the result came from must not have been freed (the
+ * answers come from its knowledge); any number of threads may ask at once.
+ */
+int gh_result_describe(const gh_result *result, const gh_place_step *place, size_t n,
+                       gh_field_info *out);
+
+/*
+ * The keys a mapping at `place` may hold in that release, in the order the knowledge lists
+ * them (fields; then input-only shorthands; then the keys every entity or plugin configuration
+ * takes; then nested collections): fn is called for each (in_target true); returns how many (0:
+ * not a mapping gatehop knows). For a mapping of plugin configurations (APISIX's and ADC's
+ * `plugins`) the keys are the plugin names of the release, sorted. The field passed to fn lives
+ * only during the call. Same lifetime rules as gh_result_describe().
+ */
+typedef void (*gh_field_fn)(void *ctx, const gh_field_info *field);
+size_t gh_result_keys(const gh_result *result, const gh_place_step *place, size_t n, gh_field_fn fn,
+                      void *ctx);
+
 /* The rule catalogue. */
 typedef struct gh_rule {
     const char *code;
