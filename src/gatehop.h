@@ -88,6 +88,14 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
 void gh_result_free(gh_result *result);
 
 /*
+ * Lints text held in memory (an editor's unsaved buffer) as if it were the file at path, which
+ * need not exist: the project config is looked for from path, and reports name it (or
+ * options->display_name). The text is copied before this returns.
+ */
+int gh_lint_text(gh_engine *engine, const char *path, const char *text, size_t len,
+                 const gh_lint_options *options, gh_result **out, gh_error *err);
+
+/*
  * Files linted with options.joined, taken together as decK takes the state files it is given:
  * a reference one file could not resolve (HOP3001, or decK's HOP9005) that another file of the
  * same product resolves is no finding, and those left say the other files were searched too;
@@ -134,9 +142,17 @@ typedef struct gh_change {
     const char *old_value, *new_value; /* quoted for display; secrets '<redacted>' */
 } gh_change;
 
+/* gh_convert_path() of text held in memory, taken as the file at path (gh_lint_text()). */
+int gh_convert_text(gh_engine *engine, const char *path, const char *text, size_t len,
+                    const gh_convert_options *options, FILE *out, bool *written, gh_result **result,
+                    gh_error *err);
+
 /* The changes a conversion made (0 for lint), in the order they were made. */
 size_t gh_result_change_count(const gh_result *result);
 void gh_result_change(const gh_result *result, size_t index, gh_change *out);
+/* The converted input's text with only the edits of one change made (an editor's quick fix
+ * for one finding), written to out. The result must come from a conversion. */
+int gh_result_write_change(gh_result *result, size_t index, FILE *out, gh_error *err);
 
 typedef struct gh_diagnostic {
     const char *code; /* "HOP2001" */

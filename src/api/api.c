@@ -111,6 +111,12 @@ void gh_result_free(gh_result *r)
     free(r);
 }
 
+/* gh_lint_text(), gh_convert_text(): the bytes that stand for the file. */
+struct input_text {
+    const char *bytes;
+    size_t len;
+};
+
 static const char *display_name(const gh_lint_options *o, const char *path)
 {
     return o->display_name ? o->display_name : strcmp(path, "-") == 0 ? "<stdin>" : path;
@@ -149,11 +155,18 @@ struct check_restart {
     int (*fn)(struct check_restart *self, gh_error *err);
 };
 
+int result_open_source(gh_result *r, const char *path, gh_error *err)
+{
+    if (r->text.given)
+        return source_open_text(&r->src, r->text.bytes, r->text.len, r->file, err);
+    return source_open(&r->src, path, r->file, err);
+}
+
 /* One pass over the file: read and checked (again from its first byte, on a second pass). */
 static int check_pass(gh_engine *engine, const char *path, gh_result *r,
                       const struct check_options *co, gh_error *err)
 {
-    int rc = r->src_open ? source_rewind(&r->src, err) : source_open(&r->src, path, r->file, err);
+    int rc = r->src_open ? source_rewind(&r->src, err) : result_open_source(r, path, err);
     if (rc == 0) {
         r->src_open = true;
         rc = check_file(engine->kb, &r->src, co, &r->sink, &r->info, err);
@@ -283,12 +296,14 @@ static int run_check(gh_engine *engine, const char *path, gh_result *r, struct c
  * An empty result for a file about to be linted or converted, the options it is checked with
  * (the caller's and its project config's), and the check's options made from them.
  */
-static int prepare(gh_engine *engine, const char *path, const gh_lint_options *o,
-                   struct project_view *view, struct check_options *co, gh_result **r,
-                   gh_error *err)
+static int prepare(gh_engine *engine, const char *path, const struct input_text *text,
+                   const gh_lint_options *o, struct project_view *view, struct check_options *co,
+                   gh_result **r, gh_error *err)
 {
     const char *display = display_name(o, path);
     int rc = result_new(o, display, r, err);
+    if (rc == 0 && text)
+        (*r)->text.bytes = text->bytes, (*r)->text.len = text->len, (*r)->text.given = true;
     if (rc == 0)
         rc = project_view_for(engine, path, o, *r, view, err);
     if (rc == 0 && (rc = check_options_from(engine, &view->lint, display, co, err)) < 0)
@@ -301,8 +316,9 @@ static int prepare(gh_engine *engine, const char *path, const gh_lint_options *o
     return rc;
 }
 
-int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *options,
-                 gh_result **out, gh_error *err)
+/* Lints the file at path, or the text given as that file. */
+static int lint_input(gh_engine *engine, const char *path, const struct input_text *text,
+                      const gh_lint_options *options, gh_result **out, gh_error *err)
 {
     static const gh_lint_options defaults = {0};
     const gh_lint_options *o = options ? options : &defaults;
@@ -310,7 +326,7 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
     struct check_options co;
     struct project_view view;
     gh_result *r;
-    int rc = prepare(engine, path, o, &view, &co, &r, err);
+    int rc = prepare(engine, path, text, o, &view, &co, &r, err);
     if (rc < 0)
         return rc;
     r->excluded = view.excluded;
@@ -330,8 +346,23 @@ int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *opt
         r = NULL;
     }
     project_view_release(&view);
+    if (r)
+        r->text.given = false; /* the caller's bytes may go now: the source has its copy */
     *out = r;
     return rc;
+}
+
+int gh_lint_path(gh_engine *engine, const char *path, const gh_lint_options *options,
+                 gh_result **out, gh_error *err)
+{
+    return lint_input(engine, path, NULL, options, out, err);
+}
+
+int gh_lint_text(gh_engine *engine, const char *path, const char *text, size_t len,
+                 const gh_lint_options *options, gh_result **out, gh_error *err)
+{
+    struct input_text t = {text, len};
+    return lint_input(engine, path, &t, options, out, err);
 }
 
 /* The suppressions deferred for the join, now that the findings are final. */
@@ -436,15 +467,17 @@ static int refuse_template_quotes(const gh_result *r, gh_error *err)
                      r->file, q->line, q->column);
 }
 
-int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_options *options,
-                    FILE *out, bool *written, gh_result **result, gh_error *err)
+/* Converts the file at path, or the text given as that file. */
+static int convert_input(gh_engine *engine, const char *path, const struct input_text *text,
+                         const gh_convert_options *options, FILE *out, bool *written,
+                         gh_result **result, gh_error *err)
 {
     *result = NULL;
     *written = false;
     struct check_options co;
     struct project_view view;
     gh_result *r;
-    int rc = prepare(engine, path, &options->lint, &view, &co, &r, err);
+    int rc = prepare(engine, path, text, &options->lint, &view, &co, &r, err);
     if (rc < 0)
         return rc;
     if (!view.lint.to)
@@ -490,6 +523,43 @@ int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_option
     }
     *result = r;
     return 0;
+}
+
+int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_options *options,
+                    FILE *out, bool *written, gh_result **result, gh_error *err)
+{
+    return convert_input(engine, path, NULL, options, out, written, result, err);
+}
+
+int gh_convert_text(gh_engine *engine, const char *path, const char *text, size_t len,
+                    const gh_convert_options *options, FILE *out, bool *written, gh_result **result,
+                    gh_error *err)
+{
+    struct input_text t = {text, len};
+    int rc = convert_input(engine, path, &t, options, out, written, result, err);
+    if (*result)
+        (*result)->text.given = false; /* the caller's bytes may go now */
+    return rc;
+}
+
+int gh_result_write_change(gh_result *r, size_t index, FILE *out, gh_error *err)
+{
+    if (!r->converted || index >= r->log.nchanges)
+        return error_set(err, GH_EUSAGE, "no change %zu in this result", index);
+    int rc = emit_prepare(&r->log, err);
+    if (rc < 0)
+        return rc;
+    struct rw_log one = r->log;
+    one.edits = malloc((r->log.nedits ? r->log.nedits : 1) * sizeof(*one.edits));
+    if (!one.edits)
+        return error_set(err, GH_ENOMEM, "out of memory");
+    one.nedits = 0;
+    for (size_t i = 0; i < r->log.nedits; i++)
+        if (r->log.edits[i].change == index)
+            one.edits[one.nedits++] = r->log.edits[i];
+    rc = emit_patched(out, &r->src, &one, err);
+    free(one.edits);
+    return rc;
 }
 
 size_t gh_result_change_count(const gh_result *r)

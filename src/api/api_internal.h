@@ -41,7 +41,17 @@ struct gh_result {
         const struct baseline *baseline;
         char *baseline_key;
     } suppress;
+    /* gh_lint_text(), gh_convert_text(): the input's bytes, borrowed while the call runs (the
+     * source keeps its own copy, which later passes and reports read). */
+    struct {
+        const char *bytes;
+        size_t len;
+        bool given;
+    } text;
 };
+
+/* Opens the result's input: the text the caller gave, else the file at path. */
+int result_open_source(gh_result *r, const char *path, gh_error *err);
 
 /*
  * The options a file is checked with: the caller's, with what the project config says for

@@ -113,7 +113,7 @@ static int check_text(const char *text, size_t len, enum kconf_kind kind,
 int lint_kong_conf(const char *path, enum kconf_kind kind, const struct check_options *co,
                    gh_result *r, gh_error *err)
 {
-    int rc = source_open(&r->src, path, r->file, err);
+    int rc = result_open_source(r, path, err);
     if (rc < 0)
         return rc;
     r->src_open = true;
@@ -263,7 +263,7 @@ int convert_kong_conf(const char *path, enum kconf_kind kind, const struct check
                       gh_result *r, FILE *out, bool *written, gh_error *err)
 {
     *written = false;
-    int rc = source_open(&r->src, path, r->file, err);
+    int rc = result_open_source(r, path, err);
     if (rc < 0)
         return rc;
     r->src_open = true;

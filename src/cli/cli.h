@@ -130,6 +130,7 @@ int cli_lint(int argc, char **argv);
 int cli_convert(int argc, char **argv);
 int cli_plan(int argc, char **argv);
 int cli_db(int argc, char **argv);
+int cli_lsp(int argc, char **argv);
 int cli_explain(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_versions(int argc, char **argv);

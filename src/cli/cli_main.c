@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"convert", cli_convert, "rewrite a configuration file for a later gateway version"},
     {"plan", cli_plan, "list the hops and steps of an upgrade from one version to another"},
     {"db", cli_db, "read a Kong database's migrations: db status --pg URL [--to kong@V]"},
+    {"lsp", cli_lsp, "serve the Language Server Protocol to an editor (docs/editors.md)"},
     {"explain", cli_explain, "print the documentation of a rule code"},
     {"rules", cli_rules, "list every rule code"},
     {"versions", cli_versions, "list the products and versions gatehop knows"},

@@ -38,6 +38,16 @@ static void reset_stats(struct source *src)
     src->tail_len = 0;
 }
 
+/* The spool, written, becomes what the source reads. */
+static void spool_ready(struct source *src, FILE *spool)
+{
+    src->size = (uint64_t)ftell(spool);
+    rewind(spool); /* flushes what fwrite buffered, before pread looks at the end */
+    src->end_marker = read_end_marker(spool, src->size);
+    src->spool = spool;
+    src->fp = spool;
+}
+
 /*
  * Copies a stream (standard input, a pipe, a FIFO such as /dev/stdin) into a temporary file,
  * so that it can be read more than once and from its end; `what` names it in errors.
@@ -60,11 +70,22 @@ static int spool_stream(struct source *src, FILE *in, const char *what, gh_error
         fclose(spool);
         return error_set(err, GH_EIO, "cannot read %s: %s", what, strerror(errno));
     }
-    src->size = (uint64_t)ftell(spool);
-    rewind(spool); /* flushes what fwrite buffered, before pread looks at the end */
-    src->end_marker = read_end_marker(spool, src->size);
-    src->spool = spool;
-    src->fp = spool;
+    spool_ready(src, spool);
+    return 0;
+}
+
+/* Text held in memory (an editor's buffer) is spooled too: every later pass reads a file. */
+static int spool_text(struct source *src, const char *text, size_t len, gh_error *err)
+{
+    FILE *spool = tmpfile();
+    if (!spool)
+        return error_set(err, GH_EIO, "cannot create a temporary file for %s: %s", src->name,
+                         strerror(errno));
+    if (len && fwrite(text, 1, len, spool) != len) {
+        fclose(spool);
+        return error_set(err, GH_EIO, "cannot spool %s: %s", src->name, strerror(errno));
+    }
+    spool_ready(src, spool);
     return 0;
 }
 
@@ -107,6 +128,18 @@ int source_open(struct source *src, const char *path, const char *display_name, 
 {
     memset(src, 0, sizeof(*src));
     int rc = open_parts(src, path, display_name, err);
+    if (rc < 0)
+        source_close(src);
+    return rc;
+}
+
+int source_open_text(struct source *src, const char *text, size_t len, const char *name,
+                     gh_error *err)
+{
+    memset(src, 0, sizeof(*src));
+    reset_stats(src);
+    int rc = (src->name = strdup(name)) ? spool_text(src, text, len, err)
+                                        : error_set(err, GH_ENOMEM, "out of memory");
     if (rc < 0)
         source_close(src);
     return rc;

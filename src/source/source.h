@@ -59,6 +59,9 @@ struct source {
 
 /* Opens a file, or standard input for "-"; on failure nothing is left to close. */
 int source_open(struct source *src, const char *path, const char *display_name, gh_error *err);
+/* Text held in memory, read as a file named `name` (copied: text may go once this returns). */
+int source_open_text(struct source *src, const char *text, size_t len, const char *name,
+                     gh_error *err);
 void source_close(struct source *src);
 /* Gives up the read handle of a file once it has been read to its end, so that thousands of
  * open results do not hold thousands of descriptors; later passes reopen it by path. A spooled

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Layers under src/ depend one way: a file includes only its own layer and layers before it.
-# The CLI sees nothing but the public header. (gatehop.h holds the few types every layer
-# shares, so any layer may include it.)
+# The front ends see nothing but the public header: the CLI includes only the language server's
+# header (lsp/lsp.h), and the language server only itself and util/. (gatehop.h holds the few
+# types every layer shares, so any layer may include it.)
 # usage: check_layers.sh ROOT
 root=$1
-order="util source model diag config reader detect schema rewrite plan db kongconf ruleset check emit report api cli"
+order="util source model diag config reader detect schema rewrite plan db kongconf ruleset check emit report api lsp cli"
 status=0
 rank() {
     i=0
@@ -20,7 +21,15 @@ for layer in $order; do
         [ -f "$f" ] || continue
         for inc in $(sed -n 's/^#include "\([a-z_]*\)\/.*"/\1/p' "$f"); do
             theirs=$(rank "$inc")
-            if [ "$layer" = cli ] || [ "$theirs" -gt "$mine" ]; then
+            case "$layer:$inc" in
+            cli:lsp | lsp:lsp | lsp:util) continue ;;
+            cli:* | lsp:*)
+                echo "${f#$root/}: includes $inc/; a front end sees the public header only"
+                status=1
+                continue
+                ;;
+            esac
+            if [ "$theirs" -gt "$mine" ]; then
                 echo "${f#$root/}: includes $inc/, a later layer"
                 status=1
             fi

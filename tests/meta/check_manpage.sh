@@ -1,6 +1,6 @@
 #!/bin/sh
 # The man page keeps up with the binary: every long option that `lint --help`, `convert --help`,
-# `plan --help` and `db --help` print appears in docs/gatehop.1 as \-\-name (roff's hyphen), and every
+# `plan --help`, `db --help` and `lsp --help` print appears in docs/gatehop.1 as \-\-name (roff's hyphen), and every
 # command `gatehop --help` lists has its entry under COMMANDS.
 # usage: check_manpage.sh ROOT GATEHOP
 root=$1
@@ -14,7 +14,7 @@ status=0
 # The long options the page names, with roff's \- turned back into -.
 grep -o -E '\\-\\-[a-z0-9]+(\\-[a-z0-9]+)*' "$page" | sed 's/\\-/-/g' | sort -u > "$tmp/page"
 
-for command in lint convert plan db; do
+for command in lint convert plan db lsp; do
     if ! "$bin" "$command" --help > "$tmp/help" 2>&1; then
         echo "manpage: '$command --help' failed"
         status=1
