@@ -45,6 +45,13 @@ typedef struct gh_result gh_result;
 /* What the knowledge base holds, and which version to check against. */
 gh_engine *gh_engine_new(const char *schema_dir, gh_error *err);
 void gh_engine_free(gh_engine *engine);
+/*
+ * Forgets the project configs, baselines and rulesets the engine loaded (each is loaded once,
+ * when a file first needs it), so that the next lint reads them again: a long-lived caller (an
+ * editor's server) calls it when one of them changed on disk. Free every result of this
+ * engine first (a ruleset's findings name its rules), and lint nothing meanwhile.
+ */
+void gh_engine_forget_files(gh_engine *engine);
 
 typedef struct gh_lint_options {
     const char *from;          /* "kong@2.8", "2.8" or NULL: as the file says */
@@ -139,7 +146,9 @@ typedef struct gh_change {
     const char *path;   /* JSON pointer */
     const char *entity; /* "route 'orders'", or "" */
     const char *field;
-    const char *old_value, *new_value; /* quoted for display; secrets '<redacted>' */
+    /* quoted for display; secrets '<redacted>'; "(none)" before a key is added or after one
+     * is removed */
+    const char *old_value, *new_value;
 } gh_change;
 
 /* gh_convert_path() of text held in memory, taken as the file at path (gh_lint_text()). */
@@ -150,9 +159,15 @@ int gh_convert_text(gh_engine *engine, const char *path, const char *text, size_
 /* The changes a conversion made (0 for lint), in the order they were made. */
 size_t gh_result_change_count(const gh_result *result);
 void gh_result_change(const gh_result *result, size_t index, gh_change *out);
-/* The converted input's text with only the edits of one change made (an editor's quick fix
- * for one finding), written to out. The result must come from a conversion. */
-int gh_result_write_change(gh_result *result, size_t index, FILE *out, gh_error *err);
+/*
+ * The input's text with one change made (an editor's quick fix for one finding), written to
+ * out; the result must come from a conversion. A change that migrates a file in an old format
+ * (a Kong "2.1" file's regex paths, its _format_version) is made only with every other change
+ * of that migration: one alone would have the gateway read the file differently (it would
+ * migrate the paths again, or read regex paths as prefixes). *made counts the changes made.
+ */
+int gh_result_write_change(gh_result *result, size_t index, FILE *out, size_t *made,
+                           gh_error *err);
 
 typedef struct gh_diagnostic {
     const char *code; /* "HOP2001" */

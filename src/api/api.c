@@ -33,6 +33,14 @@ gh_engine *gh_engine_new(const char *schema_dir, gh_error *err)
     return e;
 }
 
+void gh_engine_forget_files(gh_engine *engine)
+{
+    config_cache_release(&engine->projects);
+    config_cache_init(&engine->projects);
+    api_rulesets_release(engine);
+    api_rulesets_init(engine); /* out of memory: no rulesets run, each lint says so */
+}
+
 void gh_engine_free(gh_engine *engine)
 {
     if (!engine)
@@ -542,23 +550,33 @@ int gh_convert_text(gh_engine *engine, const char *path, const char *text, size_
     return rc;
 }
 
-int gh_result_write_change(gh_result *r, size_t index, FILE *out, gh_error *err)
+/* Whether change i goes with change `index` in a quick fix: itself, and every change of a
+ * format migration when it is one (rw_change.about_format). */
+static bool goes_with(const struct rw_log *log, size_t index, size_t i)
 {
+    return i == index || (log->changes[index].about_format && log->changes[i].about_format);
+}
+
+int gh_result_write_change(gh_result *r, size_t index, FILE *out, size_t *made, gh_error *err)
+{
+    *made = 0;
     if (!r->converted || index >= r->log.nchanges)
         return error_set(err, GH_EUSAGE, "no change %zu in this result", index);
     int rc = emit_prepare(&r->log, err);
     if (rc < 0)
         return rc;
-    struct rw_log one = r->log;
-    one.edits = malloc((r->log.nedits ? r->log.nedits : 1) * sizeof(*one.edits));
-    if (!one.edits)
+    struct rw_log some = r->log;
+    some.edits = malloc((r->log.nedits ? r->log.nedits : 1) * sizeof(*some.edits));
+    if (!some.edits)
         return error_set(err, GH_ENOMEM, "out of memory");
-    one.nedits = 0;
+    some.nedits = 0;
     for (size_t i = 0; i < r->log.nedits; i++)
-        if (r->log.edits[i].change == index)
-            one.edits[one.nedits++] = r->log.edits[i];
-    rc = emit_patched(out, &r->src, &one, err);
-    free(one.edits);
+        if (goes_with(&r->log, index, r->log.edits[i].change))
+            some.edits[some.nedits++] = r->log.edits[i];
+    for (size_t i = 0; i < r->log.nchanges; i++)
+        *made += goes_with(&r->log, index, i);
+    rc = emit_patched(out, &r->src, &some, err);
+    free(some.edits);
     return rc;
 }
 

@@ -161,8 +161,10 @@ static int run_on_document(gh_result *r, struct rs_pass **passes, size_t n, gh_e
 
 int api_rulesets_run(gh_engine *e, const gh_lint_options *o, gh_result *r, gh_error *err)
 {
-    if (!o->ruleset_count || !e->rulesets || !r->src_open)
+    if (!o->ruleset_count || !r->src_open)
         return 0;
+    if (!e->rulesets) /* gh_engine_forget_files() ran out of memory */
+        return error_set(err, GH_ENOMEM, "out of memory");
     struct rs_pass **passes = calloc(o->ruleset_count, sizeof(*passes));
     if (!passes)
         return error_set(err, GH_ENOMEM, "out of memory");

@@ -13,6 +13,7 @@
 #include "lsp_internal.h"
 
 #define CONVERT_KIND "source.gatehop.convert"
+#define NO_VALUE     "(none)" /* gh_change's value of a key removed or added */
 
 /* Whether the client asked for actions of this kind: context.only lists kinds and their
  * parents ("source" takes "source.gatehop.convert"); no list takes every kind. */
@@ -73,15 +74,15 @@ static json_t *edit_to(const struct lsp_server *s, const struct lsp_doc *doc, co
     return json_pack("{s:{s:[o]}}", "changes", doc->uri, edit);
 }
 
-/* The text with only change i made. */
-static char *one_change(struct lsp_server *s, gh_result *r, size_t i, size_t *len)
+/* The text with change i made (and those it goes with: *made counts them all). */
+static char *one_change(struct lsp_server *s, gh_result *r, size_t i, size_t *len, size_t *made)
 {
     FILE *f = tmpfile();
     if (!f)
         return NULL;
     gh_error err = {0};
     char *text = NULL;
-    if (gh_result_write_change(r, i, f, &err) == 0) {
+    if (gh_result_write_change(r, i, f, made, &err) == 0) {
         long size = ftell(f);
         rewind(f);
         if (size >= 0 && (text = malloc((size_t)size + 1)) &&
@@ -99,12 +100,18 @@ static char *one_change(struct lsp_server *s, gh_result *r, size_t i, size_t *le
     return text;
 }
 
-/* "kong 3.4: 'paths' "/x" -> "~/x"", what a change does, for the action's title. */
-static void change_title(const gh_change *c, const char *target, char *out, size_t size)
+/* "change 'paths' from '/x' to '~/x' (for kong 3.4)", what a change does, for the action's
+ * title; a change made with others says how many. */
+static void change_title(const gh_change *c, size_t made, const char *target, char *out,
+                         size_t size)
 {
-    if (!c->new_value || !c->new_value[0])
+    if (made > 1)
+        snprintf(out, size, "gatehop: change '%s' from %s to %s, with the rest of its format "
+                            "migration (%zu changes, for %s)",
+                 c->field, c->old_value, c->new_value, made, target);
+    else if (!strcmp(c->new_value, NO_VALUE))
         snprintf(out, size, "gatehop: remove '%s' (for %s)", c->field, target);
-    else if (!c->old_value || !c->old_value[0])
+    else if (!strcmp(c->old_value, NO_VALUE))
         snprintf(out, size, "gatehop: add '%s' %s (for %s)", c->field, c->new_value, target);
     else
         snprintf(out, size, "gatehop: change '%s' from %s to %s (for %s)", c->field, c->old_value,
@@ -138,16 +145,16 @@ static void add_quick_fixes(struct lsp_server *s, struct lsp_doc *doc,
     json_array_foreach(diagnostics, i, d)
     {
         const char *source = json_string_value(json_object_get(d, "source"));
-        size_t index, len;
+        size_t index, len, made;
         if (!source || strcmp(source, "gatehop") != 0 || !change_for(c, d, &index))
             continue;
-        char *text = one_change(s, c->result, index, &len);
+        char *text = one_change(s, c->result, index, &len, &made);
         if (!text)
             continue;
         gh_change ch;
         gh_result_change(c->result, index, &ch);
         char title[512];
-        change_title(&ch, c->target, title, sizeof(title));
+        change_title(&ch, made, c->target, title, sizeof(title));
         json_array_append_new(actions,
                               json_pack("{s:s, s:s, s:[O], s:b, s:o}", "title", title, "kind",
                                         "quickfix", "diagnostics", d, "isPreferred", 1, "edit",

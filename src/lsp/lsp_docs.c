@@ -221,6 +221,18 @@ void docs_free_all(struct lsp_server *s)
     s->ndocs = 0;
 }
 
+void docs_forget_results(struct lsp_server *s)
+{
+    for (size_t i = 0; i < s->ndocs; i++) {
+        struct lsp_doc *doc = s->docs[i];
+        if (doc->known != doc->result)
+            gh_result_free(doc->known);
+        gh_result_free(doc->result);
+        doc->known = doc->result = NULL;
+        conversion_release(&doc->conversion);
+    }
+}
+
 void docs_touch_all(struct lsp_server *s)
 {
     for (size_t i = 0; i < s->ndocs; i++) {

@@ -68,6 +68,7 @@ struct lsp_server {
     struct rpc_reader in;
     enum text_encoding encoding;
     bool initialized, shut_down, exiting;
+    bool can_watch; /* the client registers file watchers the server asks for */
     int exit_code;
     struct lsp_settings settings;
     struct lsp_doc **docs;
@@ -96,6 +97,8 @@ void docs_close(struct lsp_server *s, json_t *params);
 void docs_free_all(struct lsp_server *s);
 /* Every open document is linted again (the settings or a project config changed). */
 void docs_touch_all(struct lsp_server *s);
+/* Drops every lint and conversion kept (before the engine forgets the files they used). */
+void docs_forget_results(struct lsp_server *s);
 /* Milliseconds until the next dirty document is due (0: now), or -1 when none is dirty. */
 int docs_next_due(const struct lsp_server *s);
 /* Lints and publishes the documents that are due. */

@@ -40,6 +40,8 @@ static void drop(struct rpc_reader *r, size_t n)
  * write CRLF; a bare LF is taken too, as other servers take it. */
 static size_t header_end(const struct rpc_reader *r)
 {
+    if (available(r) == 0)
+        return 0; /* nothing read yet: buf may be NULL */
     const char *p = r->buf + r->start;
     size_t n = available(r) < RPC_MAX_HEADER ? available(r) : RPC_MAX_HEADER;
     for (size_t i = 0; i + 1 < n; i++) {

@@ -165,6 +165,10 @@ static void on_initialize(struct lsp_server *s, json_t *id, json_t *params)
     }
     s->initialized = true;
     s->encoding = choose_encoding(params);
+    json_t *watch = json_object_get(
+        json_object_get(json_object_get(params, "capabilities"), "workspace"),
+        "didChangeWatchedFiles");
+    s->can_watch = json_is_true(json_object_get(watch, "dynamicRegistration"));
     settings_take(&s->settings, json_object_get(params, "initializationOptions"));
     json_t *caps =
         json_pack("{s:s, s:{s:b, s:i, s:{s:b}}, s:{s:[s, s], s:b}, s:b, s:{s:b}}",
@@ -177,9 +181,19 @@ static void on_initialize(struct lsp_server *s, json_t *id, json_t *params)
                         "gatehop", "version", GATEHOP_VERSION));
 }
 
+/* Asks the client to say when a project config changes on disk (where it can be asked). */
 static void on_initialized(struct lsp_server *s, json_t *id, json_t *params)
 {
-    (void)s, (void)id, (void)params;
+    (void)id, (void)params;
+    if (!s->can_watch)
+        return;
+    json_t *watchers = json_pack("[{s:s}, {s:s}]", "globPattern", "**/.gatehop.yml",
+                                 "globPattern", "**/.gatehop.yaml");
+    send(s, json_pack("{s:s, s:s, s:s, s:{s:[{s:s, s:s, s:{s:o}}]}}", "jsonrpc", "2.0", "id",
+                      "gatehop-watch", "method", "client/registerCapability", "params",
+                      "registrations", "id", "gatehop-config-files", "method",
+                      "workspace/didChangeWatchedFiles", "registerOptions", "watchers",
+                      watchers));
 }
 
 static void on_shutdown(struct lsp_server *s, json_t *id, json_t *params)
@@ -206,11 +220,30 @@ static void on_configuration(struct lsp_server *s, json_t *id, json_t *params)
     docs_touch_all(s);
 }
 
-/* A project config, a baseline or a ruleset may have changed on disk: lint everything again. */
+/* A project config, a baseline or a ruleset may have changed on disk: the engine reads them
+ * again, and every document is linted again. */
+static void reload_files(struct lsp_server *s)
+{
+    docs_forget_results(s);
+    gh_engine_forget_files(s->engine);
+    docs_touch_all(s);
+}
+
 static void on_watched_files(struct lsp_server *s, json_t *id, json_t *params)
 {
     (void)id, (void)params;
-    docs_touch_all(s);
+    reload_files(s);
+}
+
+/* A project config saved from the editor itself: as if the client had watched it. */
+static void on_save(struct lsp_server *s, json_t *id, json_t *params)
+{
+    (void)id;
+    const char *uri =
+        json_string_value(json_object_get(json_object_get(params, "textDocument"), "uri"));
+    const char *name = uri ? strrchr(uri, '/') : NULL;
+    if (name && (!strcmp(name, "/.gatehop.yml") || !strcmp(name, "/.gatehop.yaml")))
+        reload_files(s);
 }
 
 static void on_open(struct lsp_server *s, json_t *id, json_t *params)
@@ -251,7 +284,7 @@ static const struct method {
     {"textDocument/didOpen", on_open},
     {"textDocument/didChange", on_change},
     {"textDocument/didClose", on_close},
-    {"textDocument/didSave", ignore}, /* the text was linted as it changed */
+    {"textDocument/didSave", on_save},
     {"textDocument/codeAction", actions_code_action},
     {"textDocument/hover", knowledge_hover},
     {"textDocument/completion", knowledge_completion},

@@ -65,6 +65,9 @@ struct rw_rule {
     named_transform_fn transform;
     int severity; /* the finding's severity, or -1 for the code's default */
     const char *why;
+    /* The rule migrates a file in an old format (`when: format_version`), as the gateway does
+     * when it loads one: its change and the marker's stand or fall together. */
+    bool about_format;
 };
 
 struct rw_hop {
@@ -114,7 +117,8 @@ struct rw_change {
     const char *field;               /* the key changed, or whose value changed */
     const char *old_text, *new_text; /* quoted for display; secrets are '<redacted>' */
     const char *why;
-    int severity; /* -1: the code's default */
+    int severity;      /* -1: the code's default */
+    bool about_format; /* made by a rule about the file's format (struct rw_rule) */
 };
 
 enum rw_edit_kind {

@@ -129,6 +129,11 @@ static const struct node *entity_list(struct arena *a, const struct node *at)
  * source runs on the first hop: a file still in the old format is read through the same
  * on-load migration, whatever release it was written for.
  */
+static bool about_format(const struct node *def)
+{
+    return node_map_get(node_map_get(def, "when"), "format_version") != NULL;
+}
+
 static bool runs_on_hop(const struct rw_plan *plan, const struct node *def, size_t h)
 {
     const struct node *hop = node_map_get(def, "hop");
@@ -138,8 +143,7 @@ static bool runs_on_hop(const struct rw_plan *plan, const struct node *def, size
     int cmp = version_compare(&plan->hops[h].to, &v);
     if (cmp == 0 || (cmp > 0 && repeat && repeat->v.b))
         return true;
-    bool about_format = node_map_get(node_map_get(def, "when"), "format_version") != NULL;
-    return about_format && h == 0 && version_compare(&plan->hops[0].from, &v) >= 0;
+    return about_format(def) && h == 0 && version_compare(&plan->hops[0].from, &v) >= 0;
 }
 
 /* The hops: every listed release after `from`, up to and including `to`. */
@@ -205,7 +209,8 @@ int rw_plan_build(struct rw_plan *plan, const struct kb_product *p, const struct
                                   .where = node_map_get(def, "where"),
                                   .ignored = node_map_get(def, "ignored"),
                                   .severity = severity_of(node_map_get(def, "severity")),
-                                  .why = text_of(node_map_get(def, "why"))};
+                                  .why = text_of(node_map_get(def, "why")),
+                                  .about_format = about_format(def)};
             int rc = read_op(r, def, "upgrades.yaml", err);
             if (rc < 0)
                 return rc;
