@@ -166,8 +166,7 @@ void gh_result_change(const gh_result *result, size_t index, gh_change *out);
  * of that migration: one alone would have the gateway read the file differently (it would
  * migrate the paths again, or read regex paths as prefixes). *made counts the changes made.
  */
-int gh_result_write_change(gh_result *result, size_t index, FILE *out, size_t *made,
-                           gh_error *err);
+int gh_result_write_change(gh_result *result, size_t index, FILE *out, size_t *made, gh_error *err);
 
 typedef struct gh_diagnostic {
     const char *code; /* "HOP2001" */

@@ -106,8 +106,9 @@ static void change_title(const gh_change *c, size_t made, const char *target, ch
                          size_t size)
 {
     if (made > 1)
-        snprintf(out, size, "gatehop: change '%s' from %s to %s, with the rest of its format "
-                            "migration (%zu changes, for %s)",
+        snprintf(out, size,
+                 "gatehop: change '%s' from %s to %s, with the rest of its format "
+                 "migration (%zu changes, for %s)",
                  c->field, c->old_value, c->new_value, made, target);
     else if (!strcmp(c->new_value, NO_VALUE))
         snprintf(out, size, "gatehop: remove '%s' (for %s)", c->field, target);

@@ -165,9 +165,9 @@ static void on_initialize(struct lsp_server *s, json_t *id, json_t *params)
     }
     s->initialized = true;
     s->encoding = choose_encoding(params);
-    json_t *watch = json_object_get(
-        json_object_get(json_object_get(params, "capabilities"), "workspace"),
-        "didChangeWatchedFiles");
+    json_t *watch =
+        json_object_get(json_object_get(json_object_get(params, "capabilities"), "workspace"),
+                        "didChangeWatchedFiles");
     s->can_watch = json_is_true(json_object_get(watch, "dynamicRegistration"));
     settings_take(&s->settings, json_object_get(params, "initializationOptions"));
     json_t *caps =
@@ -187,13 +187,12 @@ static void on_initialized(struct lsp_server *s, json_t *id, json_t *params)
     (void)id, (void)params;
     if (!s->can_watch)
         return;
-    json_t *watchers = json_pack("[{s:s}, {s:s}]", "globPattern", "**/.gatehop.yml",
-                                 "globPattern", "**/.gatehop.yaml");
+    json_t *watchers = json_pack("[{s:s}, {s:s}]", "globPattern", "**/.gatehop.yml", "globPattern",
+                                 "**/.gatehop.yaml");
     send(s, json_pack("{s:s, s:s, s:s, s:{s:[{s:s, s:s, s:{s:o}}]}}", "jsonrpc", "2.0", "id",
                       "gatehop-watch", "method", "client/registerCapability", "params",
                       "registrations", "id", "gatehop-config-files", "method",
-                      "workspace/didChangeWatchedFiles", "registerOptions", "watchers",
-                      watchers));
+                      "workspace/didChangeWatchedFiles", "registerOptions", "watchers", watchers));
 }
 
 static void on_shutdown(struct lsp_server *s, json_t *id, json_t *params)

@@ -169,9 +169,9 @@ void rw_record(struct rw_ctx *c, const struct rw_rule *r, const struct site *s,
         return;
     }
     struct rw_change *ch = &log->changes[log->nchanges];
-    *ch = (struct rw_change){r->rule, kind,     r->hop,   old_node->span, path,       label,
-                             field,   old_text, new_text, r->why,         r->severity,
-                             r->about_format};
+    *ch =
+        (struct rw_change){r->rule,  kind,     r->hop, old_node->span, path,           label, field,
+                           old_text, new_text, r->why, r->severity,    r->about_format};
     if (edit) {
         log->edits[log->nedits] = *edit;
         log->edits[log->nedits].change = log->nchanges;
@@ -197,9 +197,8 @@ static void space_after_colon(struct rw_ctx *c, size_t hop, const struct lenient
         return;
     }
     struct span at = {colon->line, colon->column, colon->line, colon->column + 1};
-    log->changes[log->nchanges] = (struct rw_change){R_HOP1001, CHANGE_KEY, hop,      at,  "", NULL,
-                                                     field,     old_text,   new_text, why, -1,
-                                                     false};
+    log->changes[log->nchanges] = (struct rw_change){
+        R_HOP1001, CHANGE_KEY, hop, at, "", NULL, field, old_text, new_text, why, -1, false};
     /* The colon itself becomes ": ", so an edit of the value right after it stays apart. */
     log->edits[log->nedits++] = (struct rw_edit){EDIT_COLON, at, ": ", false, log->nchanges};
     log->nchanges++;
