@@ -16,7 +16,8 @@
 # the lint row with its peak RSS, the memory figure of issue 17 (at most 96 MB; 40 at 100,000).
 # BENCH_CONVERT=0 leaves out every table but the first (each other file is another 600 MB+);
 # BENCH_RUNS=1 takes one run instead of the best of 3.
-# Then decK's 3.10 -> 3.14 ruleset, run by gatehop and by Spectral (when installed); -j 1 against
+# Then the language server's latency on a 2,000-line file (lsp_table); decK's 3.10 -> 3.14
+# ruleset, run by gatehop and by Spectral (when installed); -j 1 against
 # -j 2 on 2,000 small files; last, start-up on one-entity files (startup.sh; STARTUP_RUNS runs
 # each, default 50).
 set -eu
@@ -28,7 +29,7 @@ work=${BENCH_DIR:-$(mktemp -d)}
 mkdir -p "$work"
 runs=${BENCH_RUNS:-3}
 bin="$build/gatehop"
-for t in gen_kong yaml_scan measure yaml2json; do
+for t in gen_kong yaml_scan measure yaml2json lsp_latency; do
     [ -x "$build/tests/$t" ] || { echo "bench: $build/tests/$t is missing (build first)"; exit 2; }
 done
 
@@ -174,8 +175,26 @@ EOF
     done
 }
 
+# The language server (issue 20): from a change notification to its diagnostics, on a
+# 2,000-line Kong file, 200 edits each waited for (tests/bench/lsp_latency.c), beside the time
+# `gatehop lint` of the same file takes (best of the runs): the server's latency is the lint's
+# plus the protocol's and the debounce's.
+lsp_table() {
+    echo
+    f="$work/kong-2000-lines.yml"
+    [ -f "$f" ] || "$build/tests/gen_kong" 73 > "$f"
+    lint_t=
+    for r in $(seq "$runs"); do
+        t=$("$build/tests/measure" "$bin" lint -q --no-excerpts "$f" | cut -d' ' -f1)
+        if [ -z "$lint_t" ] || awk -v a="$t" -v b="$lint_t" 'BEGIN { exit !(a < b) }'; then lint_t=$t; fi
+    done
+    "$build/tests/lsp_latency" "$bin" "$f" 200
+    awk -v t="$lint_t" 'BEGIN { printf "gatehop lint of the same file: %.2f ms\n", t * 1000 }'
+}
+
 lint_table
 [ "${BENCH_CONVERT:-1}" = 0 ] && exit 0
+lsp_table
 ruleset_table
 convert_table
 creds_table

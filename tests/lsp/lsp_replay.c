@@ -8,15 +8,20 @@
  *   > JSON          a message sent to the server
  *   >> "TEXT"       raw bytes sent as they are (a JSON string: framing errors and the like)
  *   < JSON          the next message the server sends (window/logMessage skipped) must match
+ *   write NAME "TEXT"   TEXT (a JSON string) is written to the scratch folder's file NAME
  *   close           the server's input ends
  *   exit N          the server must exit, with code N
- * The server runs in CASE_DIR. Before a line is parsed, ${DIR} becomes CASE_DIR's absolute path;
- * after, a string "@file:NAME" becomes the text of CASE_DIR/NAME (a didOpen's text).
+ * The server runs in CASE_DIR. Before a line is parsed, ${DIR} becomes CASE_DIR's absolute path
+ * and ${TMP} a scratch folder's (made for the session, removed after it); after, a string
+ * "@file:NAME" becomes the text of the file NAME, in CASE_DIR unless absolute (a didOpen's
+ * text).
  *
  * Matching: an expected object's members must be in the actual object and match (others may be
  * there too); an expected array must have as many items as the actual one, each matching;
  * "@any" matches any value, "@absent" a member that is not there, "@contains:TEXT" a string
- * holding TEXT; anything else must be equal. Each wait for the server gives up after 30 s.
+ * holding TEXT; ["@some", A, B] an array with an item matching A and one matching B (in any
+ * order, others besides), ["@none", A] an array with no item matching A; anything else must be
+ * equal. Each wait for the server gives up after 30 s.
  */
 #define _DEFAULT_SOURCE /* realpath, usleep */
 #include <errno.h>
@@ -27,25 +32,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "lsp/lsp_rpc.h"
+#include "lsp_client.h"
 
 #define WAIT_MS 30000
 
+#define MAX_WRITTEN 16
+
 struct session {
     const char *dir;
-    pid_t pid;
-    FILE *to_server;
-    struct rpc_reader from_server;
+    char tmp[64];
+    char *written[MAX_WRITTEN]; /* files written to tmp, removed at the end */
+    size_t nwritten;
+    struct lsp_client server;
     unsigned line;
 };
 
-static void fail(const struct session *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* The scratch folder goes, with what the session wrote there. */
+static void remove_scratch(struct session *s)
+{
+    for (size_t i = 0; i < s->nwritten; i++)
+        unlink(s->written[i]);
+    rmdir(s->tmp);
+}
 
-static void fail(const struct session *s, const char *fmt, ...)
+static void fail(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fail(struct session *s, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -53,8 +67,8 @@ static void fail(const struct session *s, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    if (s->pid > 0)
-        kill(s->pid, SIGKILL);
+    client_stop(&s->server);
+    remove_scratch(s);
     exit(1);
 }
 
@@ -86,23 +100,21 @@ static char *read_file(const char *path, size_t *len)
     return text;
 }
 
-/* The line with ${DIR} replaced. */
-static char *expand(const struct session *s, const char *line)
+/* The line with ${DIR} and ${TMP} replaced. */
+static char *expand(struct session *s, const char *line)
 {
-    size_t dir_len = strlen(s->dir), n = 0, cap = strlen(line) * 2 + dir_len + 1;
+    size_t n = 0, cap = strlen(line) + 1;
     char *out = malloc(cap);
     for (const char *p = line; out && *p;) {
-        if (!strncmp(p, "${DIR}", 6)) {
-            if (n + dir_len + 1 > cap && !(out = realloc(out, cap = (n + dir_len) * 2 + 1)))
-                break;
-            memcpy(out + n, s->dir, dir_len);
-            n += dir_len;
-            p += 6;
-        } else {
-            if (n + 2 > cap && !(out = realloc(out, cap *= 2)))
-                break;
-            out[n++] = *p++;
-        }
+        const char *value = !strncmp(p, "${DIR}", 6)   ? s->dir
+                            : !strncmp(p, "${TMP}", 6) ? s->tmp
+                                                       : NULL;
+        size_t len = value ? strlen(value) : 1;
+        if (n + len + 1 > cap && !(out = realloc(out, cap = (n + len + 1) * 2)))
+            break;
+        memcpy(out + n, value ? value : p, len);
+        n += len;
+        p += value ? 6 : 1;
     }
     if (!out)
         fail(s, "out of memory");
@@ -111,7 +123,7 @@ static char *expand(const struct session *s, const char *line)
 }
 
 /* Strings "@file:NAME" become the file's text. */
-static void load_files(const struct session *s, json_t *v)
+static void load_files(struct session *s, json_t *v)
 {
     if (json_is_object(v)) {
         const char *key;
@@ -122,7 +134,9 @@ static void load_files(const struct session *s, json_t *v)
             if (text && !strncmp(text, "@file:", 6)) {
                 char path[PATH_MAX];
                 size_t len;
-                snprintf(path, sizeof(path), "%s/%s", s->dir, text + 6);
+                const char *name = text + 6; /* absolute, or in CASE_DIR */
+                snprintf(path, sizeof(path), "%s%s%s", name[0] == '/' ? "" : s->dir,
+                         name[0] == '/' ? "" : "/", name);
                 char *content = read_file(path, &len);
                 if (!content)
                     fail(s, "cannot read %s", path);
@@ -139,7 +153,7 @@ static void load_files(const struct session *s, json_t *v)
     }
 }
 
-static json_t *parse_step(const struct session *s, const char *text)
+static json_t *parse_step(struct session *s, const char *text)
 {
     char *expanded = expand(s, text);
     json_error_t error;
@@ -171,8 +185,35 @@ static bool object_matches(const json_t *want, const json_t *got)
     return true;
 }
 
+/* ["@some", A, B]: the actual array holds an item matching A, and one matching B. */
+static bool some_match(const json_t *want, const json_t *got)
+{
+    for (size_t i = 1; i < json_array_size(want); i++) {
+        bool found = false;
+        for (size_t j = 0; j < json_array_size(got) && !found; j++)
+            found = matches(json_array_get(want, i), json_array_get(got, j));
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/* ["@none", A]: no actual item matches A. */
+static bool none_match(const json_t *want, const json_t *got)
+{
+    for (size_t j = 0; j < json_array_size(got); j++)
+        if (matches(json_array_get(want, 1), json_array_get(got, j)))
+            return false;
+    return true;
+}
+
 static bool array_matches(const json_t *want, const json_t *got)
 {
+    const char *mode = json_string_value(json_array_get(want, 0));
+    if (json_is_array(got) && mode && !strcmp(mode, "@some"))
+        return some_match(want, got);
+    if (json_is_array(got) && mode && !strcmp(mode, "@none"))
+        return none_match(want, got);
     if (!json_is_array(got) || json_array_size(want) != json_array_size(got))
         return false;
     for (size_t i = 0; i < json_array_size(want); i++)
@@ -199,51 +240,14 @@ static bool matches(const json_t *want, const json_t *got)
 
 /* ---- the server ---------------------------------------------------------------------------- */
 
-static void start(struct session *s, const char *gatehop)
-{
-    int in[2], out[2];
-    if (pipe(in) < 0 || pipe(out) < 0)
-        fail(s, "pipe: %s", strerror(errno));
-    s->pid = fork();
-    if (s->pid < 0)
-        fail(s, "fork: %s", strerror(errno));
-    if (s->pid == 0) {
-        dup2(in[0], STDIN_FILENO);
-        dup2(out[1], STDOUT_FILENO);
-        close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-        if (chdir(s->dir) < 0)
-            _exit(127);
-        execl(gatehop, gatehop, "lsp", (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    s->to_server = fdopen(in[1], "w");
-    rpc_reader_init(&s->from_server, out[0]);
-}
-
 /* The next message the server sends that is not a log line. */
 static json_t *next_message(struct session *s)
 {
-    for (;;) {
-        json_t *m;
-        enum rpc_take got = rpc_take(&s->from_server, &m);
-        if (got == RPC_MESSAGE) {
-            const char *method = json_string_value(json_object_get(m, "method"));
-            if (method && !strcmp(method, "window/logMessage")) {
-                json_decref(m);
-                continue;
-            }
-            return m;
-        }
-        if (got != RPC_NONE)
-            fail(s, "the server sent something that is no message (%d)", (int)got);
-        int filled = rpc_fill(&s->from_server, WAIT_MS);
-        if (filled == 0)
-            fail(s, "no message from the server within %d s", WAIT_MS / 1000);
-        if (filled < 0)
-            fail(s, "the server's output ended");
-    }
+    const char *why;
+    json_t *m = client_next(&s->server, WAIT_MS, &why);
+    if (!m)
+        fail(s, "%s (waited %d s)", why, WAIT_MS / 1000);
+    return m;
 }
 
 static void expect(struct session *s, const char *text)
@@ -262,44 +266,52 @@ static void expect(struct session *s, const char *text)
     json_decref(got);
 }
 
-static void send_raw(struct session *s, const char *bytes, size_t n)
-{
-    if (fwrite(bytes, 1, n, s->to_server) != n || fflush(s->to_server) != 0)
-        fail(s, "the server's input is closed");
-}
-
 static void send_message(struct session *s, const char *text)
 {
     json_t *m = parse_step(s, text);
-    if (rpc_write(s->to_server, m) < 0)
-        fail(s, "the server's input is closed");
+    const char *why = client_send(&s->server, m);
+    if (why)
+        fail(s, "%s", why);
     json_decref(m);
 }
 
 static void send_bytes(struct session *s, const char *text)
 {
     json_t *raw = parse_step(s, text);
-    if (!json_is_string(raw))
-        fail(s, ">> takes a JSON string");
-    send_raw(s, json_string_value(raw), json_string_length(raw));
+    const char *why = json_is_string(raw) ? client_send_raw(&s->server, json_string_value(raw),
+                                                            json_string_length(raw))
+                                          : ">> takes a JSON string";
+    if (why)
+        fail(s, "%s", why);
     json_decref(raw);
 }
 
 static void expect_exit(struct session *s, const char *code)
 {
-    int status = 0;
-    for (int waited = 0; waited < WAIT_MS; waited += 10) {
-        pid_t done = waitpid(s->pid, &status, WNOHANG);
-        if (done == s->pid) {
-            s->pid = 0;
-            int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            if (rc != atoi(code))
-                fail(s, "the server exited %d, not %s", rc, code);
-            return;
-        }
-        usleep(10000);
-    }
-    fail(s, "the server did not exit");
+    int rc = client_wait_exit(&s->server, WAIT_MS);
+    if (rc < 0)
+        fail(s, "the server did not exit");
+    if (rc != atoi(code))
+        fail(s, "the server exited %d, not %s", rc, code);
+}
+
+static void write_scratch(struct session *s, char *args)
+{
+    char *space = strchr(args, ' ');
+    if (!space || s->nwritten == MAX_WRITTEN)
+        fail(s, "write takes NAME \"TEXT\" (at most %d files)", MAX_WRITTEN);
+    *space = '\0';
+    json_t *text = parse_step(s, space + 1);
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", s->tmp, args);
+    FILE *f = fopen(path, "wb");
+    if (!json_is_string(text) || !f ||
+        fwrite(json_string_value(text), 1, json_string_length(text), f) !=
+            json_string_length(text) ||
+        fclose(f) != 0)
+        fail(s, "cannot write %s", path);
+    s->written[s->nwritten++] = strdup(path);
+    json_decref(text);
 }
 
 static void step(struct session *s, char *line)
@@ -315,8 +327,10 @@ static void step(struct session *s, char *line)
         send_message(s, line + 2);
     else if (!strncmp(line, "< ", 2))
         expect(s, line + 2);
+    else if (!strncmp(line, "write ", 6))
+        write_scratch(s, line + 6);
     else if (!strcmp(line, "close"))
-        fclose(s->to_server), s->to_server = NULL;
+        fclose(s->server.to_server), s->server.to_server = NULL;
     else if (!strncmp(line, "exit ", 5))
         expect_exit(s, line + 5);
     else
@@ -335,14 +349,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "lsp_replay: %s\n", strerror(errno));
         return 2;
     }
-    struct session s = {.dir = dir};
+    struct session s = {.dir = dir, .tmp = "/tmp/gatehop-lsp-XXXXXX"};
+    if (!mkdtemp(s.tmp)) {
+        fprintf(stderr, "lsp_replay: cannot make a scratch folder: %s\n", strerror(errno));
+        return 2;
+    }
     snprintf(path, sizeof(path), "%s/session", dir);
     FILE *f = fopen(path, "r");
     if (!f) {
         fprintf(stderr, "lsp_replay: cannot read %s\n", path);
         return 2;
     }
-    start(&s, gatehop);
+    const char *why = client_start(&s.server, gatehop, dir);
+    if (why)
+        fail(&s, "cannot start the server: %s", why);
     char *line = NULL;
     size_t cap = 0;
     while (getline(&line, &cap, f) >= 0) {
@@ -351,10 +371,11 @@ int main(int argc, char **argv)
     }
     free(line);
     fclose(f);
-    if (s.pid > 0)
+    if (s.server.pid > 0)
         fail(&s, "the session ended and the server still runs (end it with 'exit N')");
-    rpc_reader_release(&s.from_server);
-    if (s.to_server)
-        fclose(s.to_server);
+    client_stop(&s.server);
+    remove_scratch(&s);
+    for (size_t i = 0; i < s.nwritten; i++)
+        free(s.written[i]);
     return 0;
 }
