@@ -157,9 +157,9 @@ static void add_quick_fixes(struct lsp_server *s, struct lsp_doc *doc,
         char title[512];
         change_title(&ch, made, c->target, title, sizeof(title));
         json_array_append_new(actions,
-                              json_pack("{s:s, s:s, s:[O], s:b, s:o}", "title", title, "kind",
-                                        "quickfix", "diagnostics", d, "isPreferred", 1, "edit",
-                                        edit_to(s, doc, text, len)));
+                              json_pack("{s:o, s:s, s:[O], s:b, s:o}", "title",
+                                        lsp_text_json(title), "kind", "quickfix", "diagnostics", d,
+                                        "isPreferred", 1, "edit", edit_to(s, doc, text, len)));
         free(text);
     }
 }

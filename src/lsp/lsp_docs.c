@@ -285,11 +285,12 @@ static int lsp_severity(enum gh_severity s)
 static json_t *diagnostic_json(const struct lsp_server *s, const struct lsp_doc *doc,
                                const gh_diagnostic *d)
 {
-    json_t *j = json_pack("{s:o, s:i, s:s, s:s, s:s, s:{s:s, s:s}}", "range",
+    json_t *j = json_pack("{s:o, s:i, s:o, s:s, s:o, s:{s:o, s:o}}", "range",
                           docs_range(s, doc, d->line, d->column, d->end_line, d->end_column),
-                          "severity", lsp_severity(d->severity), "code", d->code, "source",
-                          "gatehop", "message", d->message, "data", "path", d->path ? d->path : "",
-                          "name", d->name ? d->name : "");
+                          "severity", lsp_severity(d->severity), "code", lsp_text_json(d->code),
+                          "source", "gatehop", "message", lsp_text_json(d->message), "data", "path",
+                          lsp_text_json(d->path ? d->path : ""), "name",
+                          lsp_text_json(d->name ? d->name : ""));
     /* A ruleset's rule has no page of gatehop's. */
     if (j && gh_rule_doc(d->code)) {
         char href[256];
@@ -347,8 +348,9 @@ static void doc_lint(struct lsp_server *s, struct lsp_doc *doc)
     doc->dirty = false;
     lsp_log(s, "linted %s (version %lld) in %.1f ms", doc->uri, (long long)doc->version,
             doc->cost_ms);
-    if (rc < 0) {
+    if (rc < 0) { /* the project's mistake, said once; no findings stand for this text */
         lsp_show_error(s, &err);
+        publish(s, doc, json_array());
         return;
     }
     keep_result(doc, r);

@@ -82,6 +82,8 @@ void lsp_reply(struct lsp_server *s, json_t *id, json_t *result);
 void lsp_reply_error(struct lsp_server *s, json_t *id, int code, const char *message);
 void lsp_notify(struct lsp_server *s, const char *method, json_t *params);
 void lsp_log(struct lsp_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A JSON string of text, valid UTF-8 whatever the text holds (a bad byte becomes '?'). */
+json_t *lsp_text_json(const char *text);
 /* Shows an operational error (a broken .gatehop.yml) once, until another one comes. */
 void lsp_show_error(struct lsp_server *s, const gh_error *err);
 /* The lint options of a document, from the settings. */

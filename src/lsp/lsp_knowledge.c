@@ -142,7 +142,9 @@ void knowledge_hover(struct lsp_server *s, json_t *id, json_t *params)
         lsp_reply(s, id, NULL);
         return;
     }
-    lsp_reply(s, id, json_pack("{s:{s:s, s:s}}", "contents", "kind", "markdown", "value", m.text));
+    lsp_reply(s, id,
+              json_pack("{s:{s:s, s:o}}", "contents", "kind", "markdown", "value",
+                        lsp_text_json(m.text)));
     free(m.text);
 }
 

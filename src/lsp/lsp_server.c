@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "lsp_internal.h"
+#include "util/util_utf8.h"
 
 double lsp_now_ms(void)
 {
@@ -73,6 +74,29 @@ void lsp_show_error(struct lsp_server *s, const gh_error *err)
         return;
     snprintf(s->last_error, sizeof(s->last_error), "%s", text);
     lsp_notify(s, "window/showMessage", json_pack("{s:i, s:s}", "type", 1, "message", text));
+}
+
+json_t *lsp_text_json(const char *text)
+{
+    size_t len = strlen(text), bad;
+    if (utf8_valid(text, len, &bad))
+        return json_stringn(text, len);
+    /* A message cut inside a character, or a value's stray byte: each bad byte becomes '?'. */
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return NULL;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_sequence_length((const unsigned char *)text + i, len - i);
+        if (n == 0) {
+            copy[i++] = '?';
+            continue;
+        }
+        memcpy(copy + i, text + i, n);
+        i += n;
+    }
+    json_t *j = json_stringn(copy, len);
+    free(copy);
+    return j;
 }
 
 /* ---- settings ----------------------------------------------------------------------------- */
