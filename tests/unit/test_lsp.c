@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lsp/lsp_internal.h"
 #include "lsp/lsp_place.h"
 #include "lsp/lsp_rpc.h"
 #include "lsp/lsp_text.h"
@@ -156,8 +157,24 @@ static void test_places(void)
     text_release(&t);
 }
 
+/* ---- what is sent ---- */
+
+static void test_text_json(void)
+{
+    json_t *j = lsp_text_json("ok \xC3\xA9");
+    is_str(json_string_value(j), "ok \xC3\xA9", "valid UTF-8 is sent as it is");
+    json_decref(j);
+    j = lsp_text_json("cut \xC3");
+    is_str(json_string_value(j), "cut ?", "a character cut short becomes '?'");
+    json_decref(j);
+    j = lsp_text_json("\xFF\xFEx");
+    is_str(json_string_value(j), "??x", "stray bytes become '?'");
+    json_decref(j);
+}
+
 int main(void)
 {
+    test_text_json();
     test_framing();
     test_positions();
     test_places();
