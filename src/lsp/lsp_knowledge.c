@@ -174,10 +174,10 @@ static void add_item(void *ctx, const gh_field_info *f)
     struct completion *c = ctx;
     if (already_there(c->place, f->name))
         return;
-    char detail[512], text[PLACE_MAX_TEXT + 4];
+    char detail[512], text[PLACE_MAX_TEXT + 8];
     snprintf(detail, sizeof(detail), "%s%s%s%s", f->type, f->required ? ", required" : "",
              f->default_json[0] ? ", default " : "", f->default_json);
-    snprintf(text, sizeof(text), "%s: ", f->name);
+    snprintf(text, sizeof(text), c->place->json ? "\"%s\": " : "%s: ", f->name);
     /* Required keys first, then the knowledge's order. */
     char sort[16];
     snprintf(sort, sizeof(sort), "%d%05zu", f->required ? 0 : 1, json_array_size(c->items));

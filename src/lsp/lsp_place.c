@@ -1,6 +1,7 @@
 #include "lsp_place.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One line of block YAML as far as places need it: its list dashes, its key and whether the key
@@ -236,7 +237,7 @@ static void reverse(struct place *p)
     }
 }
 
-/* The document is JSON (or flow style at its top): places are not read there. */
+/* The document is JSON (or flow style at its top): its places are read by its tokens. */
 static bool flow_document(const struct lsp_text *t)
 {
     for (size_t i = 0; i < t->len; i++) {
@@ -248,11 +249,223 @@ static bool flow_document(const struct lsp_text *t)
     return false;
 }
 
+/* ---- JSON ----------------------------------------------------------------------------------
+ *
+ * A JSON text is read token by token with a stack of the objects and arrays open at each point,
+ * forgiving what is half typed: a string not closed ends at its line's end, and a closing
+ * bracket of the wrong kind still closes.
+ */
+
+enum jkind { J_STRING, J_OPEN_OBJECT, J_OPEN_ARRAY, J_CLOSE, J_COLON, J_COMMA, J_OTHER, J_END };
+
+struct jtoken {
+    enum jkind kind;
+    size_t start, end; /* bytes; a string's include its quotes */
+};
+
+static struct jtoken json_token(const struct lsp_text *t, size_t *at)
+{
+    const char *s = t->bytes;
+    size_t i = *at, n = t->len;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    struct jtoken tok = {J_END, i, i};
+    if (i >= n) {
+        *at = i;
+        return tok;
+    }
+    static const char punct[] = "{[}]]:,";
+    static const enum jkind kinds[] = {J_OPEN_OBJECT, J_OPEN_ARRAY, J_CLOSE, J_CLOSE,
+                                       J_CLOSE,       J_COLON,      J_COMMA};
+    const char *p = strchr(punct, s[i]);
+    if (p && s[i]) {
+        tok.kind = kinds[p - punct];
+        tok.end = i + 1;
+    } else if (s[i] == '"') {
+        size_t j = i + 1;
+        while (j < n && s[j] != '"' && s[j] != '\n')
+            j += s[j] == '\\' && j + 1 < n ? 2 : 1;
+        tok.kind = J_STRING;
+        tok.end = j < n && s[j] == '"' ? j + 1 : j;
+    } else {
+        size_t j = i;
+        while (j < n && !strchr("{}[]:,\" \t\r\n", s[j]))
+            j++;
+        tok.kind = J_OTHER;
+        tok.end = j;
+    }
+    *at = tok.end;
+    return tok;
+}
+
+/* A string token's text, without its quotes (escapes kept as written: keys rarely have any). */
+static void json_text(const struct lsp_text *t, struct jtoken tok, char *out)
+{
+    size_t from = tok.start + 1, to = tok.end;
+    if (to > from && t->bytes[to - 1] == '"')
+        to--;
+    copy_text(out, t->bytes + from, to > from ? to - from : 0);
+}
+
+/* An open object or array, and where its parent stands. */
+struct jframe {
+    bool object;
+    bool want_key;            /* an object: a key comes next */
+    size_t start;             /* the bracket's offset */
+    char key[PLACE_MAX_TEXT]; /* an object: the key whose value is read */
+};
+
+/* Visits the members of the object opening at `start`: fn(ctx, key, value token) for each. */
+static void json_members(const struct lsp_text *t, size_t start,
+                         void (*fn)(void *ctx, const char *key, struct jtoken value,
+                                    const struct lsp_text *t),
+                         void *ctx)
+{
+    size_t at = start + 1;
+    int depth = 0;
+    bool want_key = true;
+    char key[PLACE_MAX_TEXT] = "";
+    for (struct jtoken tok = json_token(t, &at); tok.kind != J_END; tok = json_token(t, &at)) {
+        if (tok.kind == J_CLOSE && depth-- == 0)
+            return;
+        if (tok.kind == J_OPEN_OBJECT || tok.kind == J_OPEN_ARRAY) {
+            if (depth++ == 0)
+                fn(ctx, key, tok, t);
+        } else if (depth == 0 && tok.kind == J_COMMA) {
+            want_key = true;
+        } else if (depth == 0 && tok.kind == J_COLON) {
+            want_key = false;
+        } else if (depth == 0 && tok.kind == J_STRING && want_key) {
+            json_text(t, tok, key);
+        } else if (depth == 0 && (tok.kind == J_STRING || tok.kind == J_OTHER)) {
+            fn(ctx, key, tok, t);
+        }
+    }
+}
+
+static void name_member(void *ctx, const char *key, struct jtoken value, const struct lsp_text *t)
+{
+    if (!strcmp(key, "name") && value.kind == J_STRING)
+        json_text(t, value, ctx);
+}
+
+static void each_key(void *ctx, const char *key, struct jtoken value, const struct lsp_text *t)
+{
+    (void)value, (void)t;
+    struct place *p = ctx;
+    if (key[0] && p->nkeys < PLACE_MAX_KEYS)
+        copy_text(p->keys[p->nkeys++], key, strlen(key));
+}
+
+/* The steps down to the innermost open frame: keys, and items named by their `name`. */
+static bool json_steps(const struct lsp_text *t, const struct jframe *frames, size_t depth,
+                       struct place *p)
+{
+    for (size_t i = 1; i < depth; i++) {
+        const struct jframe *parent = &frames[i - 1];
+        char name[PLACE_MAX_TEXT] = "";
+        if (!parent->object && frames[i].object)
+            json_members(t, frames[i].start, name_member, name);
+        if (!push(p, !parent->object, parent->key, name))
+            return false;
+    }
+    return true;
+}
+
+/* What stands at `offset` in a JSON text: the frames open there, and the token under it. */
+struct jspot {
+    struct jframe frames[PLACE_MAX_DEPTH];
+    size_t depth;
+    bool on_key;       /* the offset is on an object's key (or where a key goes) */
+    struct jtoken key; /* that key's token (J_END: none, between tokens) */
+};
+
+/* Updates the frames for one token; false when too deep. */
+static bool json_step(struct jspot *sp, struct jtoken tok)
+{
+    struct jframe *top = sp->depth ? &sp->frames[sp->depth - 1] : NULL;
+    if (tok.kind == J_OPEN_OBJECT || tok.kind == J_OPEN_ARRAY) {
+        if (sp->depth == PLACE_MAX_DEPTH)
+            return false;
+        sp->frames[sp->depth++] =
+            (struct jframe){tok.kind == J_OPEN_OBJECT, tok.kind == J_OPEN_OBJECT, tok.start, ""};
+    } else if (tok.kind == J_CLOSE && sp->depth) {
+        sp->depth--;
+    } else if (top && top->object && tok.kind == J_COMMA) {
+        top->want_key = true;
+    } else if (top && top->object && tok.kind == J_COLON) {
+        top->want_key = false;
+    }
+    return true;
+}
+
+static bool json_spot(const struct lsp_text *t, size_t offset, struct jspot *sp)
+{
+    memset(sp, 0, sizeof(*sp));
+    size_t at = 0;
+    for (struct jtoken tok = json_token(t, &at);; tok = json_token(t, &at)) {
+        struct jframe *top = sp->depth ? &sp->frames[sp->depth - 1] : NULL;
+        bool key_here = top && top->object && top->want_key;
+        if (tok.kind == J_END || tok.start >= offset ||
+            (tok.end >= offset && tok.kind == J_STRING)) {
+            bool on = tok.kind == J_STRING && tok.start < offset;
+            sp->on_key = key_here;
+            sp->key = on ? tok : (struct jtoken){J_END, offset, offset};
+            return true;
+        }
+        if (key_here && tok.kind == J_STRING)
+            json_text(t, tok, top->key);
+        if (!json_step(sp, tok))
+            return false;
+    }
+}
+
+static bool json_place_of_key(const struct lsp_text *t, size_t offset, struct place *out)
+{
+    struct jspot *sp = malloc(sizeof(*sp));
+    bool found = sp && json_spot(t, offset, sp) && sp->on_key && sp->key.kind == J_STRING &&
+                 json_steps(t, sp->frames, sp->depth, out);
+    if (found) {
+        char key[PLACE_MAX_TEXT];
+        json_text(t, sp->key, key);
+        found = push(out, false, key, NULL);
+    }
+    free(sp);
+    return found;
+}
+
+static bool json_place_for_completion(const struct lsp_text *t, size_t offset, struct place *out)
+{
+    struct jspot *sp = malloc(sizeof(*sp));
+    bool found = sp && json_spot(t, offset, sp) && sp->on_key && sp->depth &&
+                 json_steps(t, sp->frames, sp->depth, out);
+    if (found) {
+        /* The word replaced: the key's text typed so far, its quotes included. */
+        out->word_from = sp->key.start;
+        out->word_to = sp->key.kind == J_STRING ? sp->key.end : offset;
+        char typed[PLACE_MAX_TEXT] = "";
+        if (sp->key.kind == J_STRING)
+            json_text(t, sp->key, typed);
+        json_members(t, sp->frames[sp->depth - 1].start, each_key, out);
+        for (size_t i = 0; i < out->nkeys; i++) /* the key typed is no sibling */
+            if (!strcmp(out->keys[i], typed)) {
+                memmove(out->keys[i], out->keys[out->nkeys - 1], PLACE_MAX_TEXT);
+                out->nkeys--;
+                break;
+            }
+        out->json = true;
+    }
+    free(sp);
+    return found;
+}
+
 bool place_of_key(const struct lsp_text *t, size_t offset, struct place *out)
 {
     memset(out, 0, sizeof(*out));
-    if (t->nlines == 0 || flow_document(t))
+    if (t->nlines == 0)
         return false;
+    if (flow_document(t))
+        return json_place_of_key(t, offset, out);
     struct text_pos pos = text_position(t, offset, ENC_UTF8);
     struct yline y;
     read_line(t, pos.line, &y);
@@ -301,7 +514,7 @@ bool place_for_completion(const struct lsp_text *t, size_t offset, struct place 
 {
     memset(out, 0, sizeof(*out));
     if (flow_document(t))
-        return false;
+        return json_place_for_completion(t, offset, out);
     struct text_pos pos = text_position(t, offset, ENC_UTF8);
     size_t n;
     const char *s = text_line(t, pos.line, &n);

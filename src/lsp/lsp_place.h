@@ -3,10 +3,11 @@
  * down to it, read from the text's indentation rather than from a parse, because completion is
  * asked for while a line is half typed and the file does not parse.
  *
- * Block style only (the way gateway configs are written by hand): a position inside a flow
- * collection ({...}, [...]) or a JSON document has no place. A list item's step carries the
- * value of the item's own `name` key, wherever in the item it stands: that is how a plugin entry
- * of a Kong list is known.
+ * YAML is read in block style (the way gateway configs are written by hand): a position inside
+ * a flow collection ({...}, [...]) of a YAML file has no place. A document whose text starts
+ * with { or [ is read as JSON, token by token, forgiving a string not closed. A list item's step
+ * carries the value of the item's own `name` key, wherever in the item it stands: that is how a
+ * plugin entry of a Kong list is known.
  */
 #ifndef LSP_PLACE_H
 #define LSP_PLACE_H
@@ -34,6 +35,7 @@ struct place {
     size_t word_from, word_to; /* byte offsets in the text */
     char keys[PLACE_MAX_KEYS][PLACE_MAX_TEXT];
     size_t nkeys;
+    bool json; /* a JSON document: the completion writes "key": */
 };
 
 /* The place of the key at a byte offset (hover): its ancestors, then the key itself. False when

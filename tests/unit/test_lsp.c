@@ -151,8 +151,41 @@ static void test_places(void)
     ok(place_for_completion(&t, offset_of(&t, 12, 4), p) && p->n == 4 && p->nkeys == 0,
        "a new item: no keys yet, the previous item's are not its");
     ok(!place_for_completion(&t, offset_of(&t, 3, 9), p), "in a value: no completion");
-    text_set(&t, "{\"services\": []}", 16);
-    ok(!place_of_key(&t, 3, p), "JSON has no places");
+    free(p);
+    text_release(&t);
+}
+
+/* JSON: the same places, read from its tokens, a string being typed left open. */
+static void test_json_places(void)
+{
+    static const char json[] = "{\"services\": [{\"plugins\": [{\"config\": {\"minute\": 5, "
+                               "\"ho\"}, \"name\": \"rate-limiting\"}], \"name\": \"a\"}, "
+                               "{\"url\": \"http://b\", }]}";
+    struct lsp_text t;
+    text_init(&t);
+    text_set(&t, json, sizeof(json) - 1);
+    struct place *p = malloc(sizeof(*p));
+    size_t minute = (size_t)(strstr(json, "\"minute\"") - json) + 2;
+    ok(place_of_key(&t, minute, p) && p->n == 6, "a plugin's config key in JSON (%zu steps)", p->n);
+    is_str(p->steps[1].name, "a", "the service item, named after its plugins");
+    is_str(p->steps[3].name, "rate-limiting", "the plugin item, named after its config");
+    is_str(p->steps[5].key, "minute", "the key itself");
+    size_t ho = (size_t)(strstr(json, "\"ho\"") - json) + 3;
+    ok(place_for_completion(&t, ho, p) && p->n == 5 && p->json, "a key being typed in config");
+    ok(p->nkeys == 1 && !strcmp(p->keys[0], "minute"), "config's other key is known");
+    is_int(p->word_to - p->word_from, 4, "the typed key, quotes and all, is replaced");
+    size_t after = (size_t)(strstr(json, "\"http://b\", ") - json) + 12;
+    ok(place_for_completion(&t, after, p) && p->n == 2 && p->steps[1].item && p->nkeys == 1 &&
+           p->word_from == p->word_to,
+       "after a comma in the second service: its keys, nothing typed yet");
+    size_t value = (size_t)(strstr(json, "5,") - json);
+    ok(!place_for_completion(&t, value, p), "in a value: no key goes there");
+    ok(!place_of_key(&t, value, p), "a value is no key");
+    text_set(&t,
+             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[{\"a\": "
+             "1}]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+             88);
+    ok(!place_of_key(&t, 43, p), "deeper than a place holds: no place, no crash");
     free(p);
     text_release(&t);
 }
@@ -178,5 +211,6 @@ int main(void)
     test_framing();
     test_positions();
     test_places();
+    test_json_places();
     return done();
 }
