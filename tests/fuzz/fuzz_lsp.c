@@ -3,7 +3,8 @@
  * session, message bodies separated by 0x1E (a body that is no JSON is sent as it is, and an
  * input without 0x1E is sent as raw bytes, framing and all), played to a server that starts
  * from nothing. Whatever comes, the server must answer without crashing, leaking or hanging,
- * and end when its input does. Seeds: tests/fuzz/lsp, the replayed sessions' messages.
+ * and end when its input does. Seeds: tests/fuzz/lsp, one per session under tests/lsp/cases: its
+ * "> " messages in order, ${DIR} and ${TMP} written /tmp/gatehop-fuzz and "@file:" texts inlined.
  */
 #include <stddef.h>
 #include <stdint.h>
