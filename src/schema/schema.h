@@ -329,6 +329,9 @@ struct spec_record {
     /* A hash index over fields: slot holds field index + 1, or 0 (every key is looked up). */
     uint32_t *slots;
     uint32_t slot_mask;
+    /* Each field's name length (FIELD_NAME_LONG: that or more), by field index: a lookup
+     * compares the bytes of a name of the right length only. */
+    uint16_t *name_len;
 };
 
 struct spec_subschema {

@@ -925,6 +925,9 @@ static uint32_t field_hash(const char *s, size_t len)
            ((uint32_t)(unsigned char)s[len / 2] << 16) ^ (uint32_t)(unsigned char)s[len - 1];
 }
 
+/* The longest name length a record's name_len holds; a longer name is compared as a string. */
+enum { FIELD_NAME_LONG = UINT16_MAX };
+
 /* Open addressing at most half full, so a lookup is a hash and one or two compares. */
 static int index_fields(struct cctx *c, struct spec_record *r)
 {
@@ -932,11 +935,14 @@ static int index_fields(struct cctx *c, struct spec_record *r)
     while (cap < 2 * r->nfields)
         cap *= 2;
     r->slots = arena_calloc(c->a, cap, sizeof(*r->slots));
-    if (!r->slots)
+    r->name_len = arena_calloc(c->a, r->nfields + 1, sizeof(*r->name_len));
+    if (!r->slots || !r->name_len)
         return -1;
     r->slot_mask = cap - 1;
     for (size_t i = 0; i < r->nfields; i++) {
-        uint32_t h = field_hash(r->fields[i].name, strlen(r->fields[i].name));
+        size_t len = strlen(r->fields[i].name);
+        r->name_len[i] = (uint16_t)(len < FIELD_NAME_LONG ? len : FIELD_NAME_LONG);
+        uint32_t h = field_hash(r->fields[i].name, len);
         while (r->slots[h & r->slot_mask])
             h++;
         r->slots[h & r->slot_mask] = (uint32_t)i + 1;
@@ -1667,7 +1673,9 @@ const struct spec_field *spec_record_field(const struct spec_record *r, const ch
         if (!slot)
             return NULL;
         const struct spec_field *f = &r->fields[slot - 1];
-        if (strncmp(f->name, name, len) == 0 && f->name[len] == '\0')
+        size_t known = r->name_len[slot - 1];
+        if (known == FIELD_NAME_LONG ? strncmp(f->name, name, len) == 0 && f->name[len] == '\0'
+                                     : known == len && memcmp(f->name, name, len) == 0)
             return f;
     }
 }

@@ -136,3 +136,13 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     va_end(ap);
     return p;
 }
+
+void arena_prefetch(const struct arena *a, size_t max)
+{
+    const struct arena_block *b = a->head;
+    if (!b)
+        return;
+    size_t n = b->used < max ? b->used : max;
+    for (size_t at = 0; at < n; at += 64)
+        __builtin_prefetch((const char *)b->data + at);
+}

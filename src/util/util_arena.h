@@ -34,5 +34,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t len);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...) GH_PRINTF(2, 3);
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap) GH_PRINTF(2, 0);
+/* Asks the CPU to bring what the newest block holds into the cache, up to max bytes. */
+void arena_prefetch(const struct arena *a, size_t max);
 
 #endif
