@@ -350,6 +350,9 @@ static void doc_lint(struct lsp_server *s, struct lsp_doc *doc)
             doc->cost_ms);
     if (rc < 0) { /* the project's mistake, said once; no findings stand for this text */
         lsp_show_error(s, &err);
+        if (doc->result != doc->known)
+            gh_result_free(doc->result);
+        doc->result = NULL; /* the last lint's findings are about another text */
         publish(s, doc, json_array());
         return;
     }
