@@ -109,8 +109,9 @@ int gh_lint_text(gh_engine *engine, const char *path, const char *text, size_t l
  * between files so linked, an id or name an earlier file declares is a repeat in the later
  * one (HOP3002). Then the
  * project's suppressions and baseline apply (they wait for this). Call once, when every file is
- * linted; it frees the names the results kept for it. Returns 0, or < 0 when a file could not
- * be read again for its suppression comments (err says which).
+ * linted; the names the results kept for it go when each result is freed (results freed on
+ * several threads free them in parallel). Returns 0, or < 0 when a file could not be read again
+ * for its suppression comments (err says which).
  */
 int gh_results_join(gh_result *const *results, size_t count, gh_error *err);
 

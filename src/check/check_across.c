@@ -320,7 +320,4 @@ void across_join(struct across_file *const *files, struct diag_sink *const *sink
     free(next);
     free(first_of);
     free(part); /* out of memory: each file stands alone, as without the join */
-    for (size_t i = 0; i < n; i++)
-        if (files[i])
-            across_reset(files[i]);
 }
