@@ -82,20 +82,10 @@ static char *one_change(struct lsp_server *s, gh_result *r, size_t i, size_t *le
         return NULL;
     gh_error err = {0};
     char *text = NULL;
-    if (gh_result_write_change(r, i, f, made, &err) == 0) {
-        long size = ftell(f);
-        rewind(f);
-        if (size >= 0 && (text = malloc((size_t)size + 1)) &&
-            fread(text, 1, (size_t)size, f) == (size_t)size) {
-            text[size] = '\0';
-            *len = (size_t)size;
-        } else {
-            free(text);
-            text = NULL;
-        }
-    } else {
+    if (gh_result_write_change(r, i, f, made, &err) == 0)
+        text = docs_read_back(f, len);
+    else
         lsp_log(s, "change %zu: %s", i, err.message);
-    }
     fclose(f);
     return text;
 }

@@ -411,8 +411,7 @@ static void conversion_target(struct lsp_server *s, const struct lsp_doc *doc, c
     }
 }
 
-/* Reads what a conversion wrote to its temporary file. */
-static char *read_back(FILE *f, size_t *len)
+char *docs_read_back(FILE *f, size_t *len)
 {
     long size = ftell(f);
     char *text = size >= 0 ? malloc((size_t)size + 1) : NULL;
@@ -441,7 +440,7 @@ static int convert_to(struct lsp_server *s, struct lsp_doc *doc, const char *to,
     int rc = gh_convert_text(s->engine, doc->path, doc->text.bytes ? doc->text.bytes : "",
                              doc->text.len, &o, out, &written, &c->result, &err);
     if (rc == 0 && written)
-        c->text = read_back(out, &c->len);
+        c->text = docs_read_back(out, &c->len);
     fclose(out);
     if (rc < 0)
         lsp_log(s, "convert of %s to %s: %s", doc->uri, to ? to : "the config's target",

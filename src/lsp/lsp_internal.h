@@ -112,6 +112,8 @@ const struct doc_conversion *docs_conversion(struct lsp_server *s, struct lsp_do
 json_t *docs_range(const struct lsp_server *s, const struct lsp_doc *doc, unsigned line,
                    unsigned column, unsigned end_line, unsigned end_column);
 json_t *docs_position_json(struct text_pos p);
+/* What was written to a temporary file, read back from its start (NULL when it cannot be). */
+char *docs_read_back(FILE *f, size_t *len);
 bool docs_position_from(json_t *position, struct text_pos *out);
 
 /* ---- lsp_actions.c ---- */

@@ -31,23 +31,6 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (text && fread(text, 1, (size_t)n, f) == (size_t)n)
-        text[n] = '\0';
-    else
-        free(text), text = NULL;
-    fclose(f);
-    return text;
-}
-
 /* Waits for the diagnostics of a version; false when they did not come. */
 static bool diagnostics_of(struct lsp_client *c, json_int_t version)
 {
@@ -80,7 +63,8 @@ int main(int argc, char **argv)
         return 2;
     }
     int edits = argc > 3 ? atoi(argv[3]) : 200;
-    char *text = read_all(argv[2]);
+    size_t len;
+    char *text = client_read_file(argv[2], &len);
     double *ms = calloc((size_t)edits + 1, sizeof(double));
     if (!text || !ms) {
         fprintf(stderr, "lsp_latency: cannot read %s\n", argv[2]);

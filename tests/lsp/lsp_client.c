@@ -2,6 +2,7 @@
 #include "lsp_client.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,4 +115,29 @@ long client_rss_kb(const struct lsp_client *c)
     if (f)
         fclose(f);
     return kb;
+}
+
+char *client_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0, got;
+    char *text = malloc(cap);
+    while (text && (got = fread(text + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        char *grown = n + 1 < cap ? text : realloc(text, cap *= 2);
+        if (!grown)
+            free(text);
+        text = grown;
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (!text || failed) {
+        free(text);
+        return NULL;
+    }
+    text[n] = '\0';
+    *len = n;
+    return text;
 }

@@ -29,6 +29,8 @@ json_t *client_next(struct lsp_client *c, int wait_ms, const char **why);
 int client_wait_exit(struct lsp_client *c, int wait_ms);
 /* Kills the server if it still runs, and frees the client. */
 void client_stop(struct lsp_client *c);
+/* A whole file's bytes, NUL-terminated (*len without the NUL), or NULL; the caller frees. */
+char *client_read_file(const char *path, size_t *len);
 /* The server's resident memory in kB (VmRSS), or -1. */
 long client_rss_kb(const struct lsp_client *c);
 

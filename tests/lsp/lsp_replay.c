@@ -72,34 +72,6 @@ static void fail(struct session *s, const char *fmt, ...)
     exit(1);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *text = malloc(cap);
-    size_t got;
-    while (text && (got = fread(text + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (cap - n - 1 == 0) {
-            char *grown = realloc(text, cap * 2);
-            if (!grown) {
-                free(text);
-                text = NULL;
-                break;
-            }
-            text = grown;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (text)
-        text[n] = '\0';
-    *len = n;
-    return text;
-}
-
 /* The line with ${DIR} and ${TMP} replaced. */
 static char *expand(struct session *s, const char *line)
 {
@@ -137,7 +109,7 @@ static void load_files(struct session *s, json_t *v)
                 const char *name = text + 6; /* absolute, or in CASE_DIR */
                 snprintf(path, sizeof(path), "%s%s%s", name[0] == '/' ? "" : s->dir,
                          name[0] == '/' ? "" : "/", name);
-                char *content = read_file(path, &len);
+                char *content = client_read_file(path, &len);
                 if (!content)
                     fail(s, "cannot read %s", path);
                 json_object_set_new(v, key, json_stringn(content, len));

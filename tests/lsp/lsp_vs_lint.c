@@ -24,26 +24,6 @@
 
 static const char *const severities[] = {"", "error", "warning", "info"};
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (text && fread(text, 1, (size_t)n, f) == (size_t)n) {
-        text[n] = '\0';
-        *len = (size_t)n;
-    } else {
-        free(text);
-        text = NULL;
-    }
-    fclose(f);
-    return text;
-}
-
 /* The CLI's report of one file, as JSON. */
 static json_t *lint_json(const char *gatehop, const char *path)
 {
@@ -131,7 +111,7 @@ static bool recognised(json_t *report)
 static bool compare(struct lsp_client *c, const char *gatehop, const char *path, int version)
 {
     size_t len = 0;
-    char *text = read_all(path, &len);
+    char *text = client_read_file(path, &len);
     json_t *utf8 = text ? json_stringn(text, len) : NULL;
     if (text && !utf8) { /* an editor sends such a file decoded: lint's HOP1008 cannot stand */
         printf("%s: not UTF-8, not compared\n", path);
