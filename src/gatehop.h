@@ -139,6 +139,13 @@ typedef struct gh_convert_options {
 int gh_convert_path(gh_engine *engine, const char *path, const gh_convert_options *options,
                     FILE *out, bool *written, gh_result **result, gh_error *err);
 
+enum gh_change_kind {
+    GH_CHANGE_VALUE,  /* a value became another */
+    GH_CHANGE_KEY,    /* a key was renamed */
+    GH_CHANGE_ADDED,  /* a missing key was added */
+    GH_CHANGE_REMOVED /* a key and its value were removed */
+};
+
 typedef struct gh_change {
     const char *code; /* "HOP4004" */
     const char *hop;  /* "2.8 -> 3.0" */
@@ -150,6 +157,7 @@ typedef struct gh_change {
     /* quoted for display; secrets '<redacted>'; "(none)" before a key is added or after one
      * is removed */
     const char *old_value, *new_value;
+    enum gh_change_kind kind;
 } gh_change;
 
 /* gh_convert_path() of text held in memory, taken as the file at path (gh_lint_text()). */

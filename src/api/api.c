@@ -585,6 +585,13 @@ size_t gh_result_change_count(const gh_result *r)
     return r->converted ? r->log.nchanges : 0;
 }
 
+static const enum gh_change_kind change_kinds[] = {
+    [CHANGE_VALUE] = GH_CHANGE_VALUE,
+    [CHANGE_KEY] = GH_CHANGE_KEY,
+    [CHANGE_ADDED] = GH_CHANGE_ADDED,
+    [CHANGE_REMOVED] = GH_CHANGE_REMOVED,
+};
+
 void gh_result_change(const gh_result *r, size_t index, gh_change *out)
 {
     const struct rw_change *c = &r->log.changes[index];
@@ -597,7 +604,8 @@ void gh_result_change(const gh_result *r, size_t index, gh_change *out)
                        c->entity ? c->entity : "",
                        c->field,
                        c->old_text,
-                       c->new_text};
+                       c->new_text,
+                       change_kinds[c->kind]};
 }
 
 size_t gh_result_count(const gh_result *r)

@@ -13,7 +13,6 @@
 #include "lsp_internal.h"
 
 #define CONVERT_KIND "source.gatehop.convert"
-#define NO_VALUE     "(none)" /* gh_change's value of a key removed or added */
 
 /* Whether the client asked for actions of this kind: context.only lists kinds and their
  * parents ("source" takes "source.gatehop.convert"); no list takes every kind. */
@@ -100,9 +99,9 @@ static void change_title(const gh_change *c, size_t made, const char *target, ch
                  "gatehop: change '%s' from %s to %s, with the rest of its format "
                  "migration (%zu changes, for %s)",
                  c->field, c->old_value, c->new_value, made, target);
-    else if (!strcmp(c->new_value, NO_VALUE))
+    else if (c->kind == GH_CHANGE_REMOVED)
         snprintf(out, size, "gatehop: remove '%s' (for %s)", c->field, target);
-    else if (!strcmp(c->old_value, NO_VALUE))
+    else if (c->kind == GH_CHANGE_ADDED)
         snprintf(out, size, "gatehop: add '%s' %s (for %s)", c->field, c->new_value, target);
     else
         snprintf(out, size, "gatehop: change '%s' from %s to %s (for %s)", c->field, c->old_value,
