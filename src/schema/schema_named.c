@@ -1927,12 +1927,12 @@ static struct node *synth_int(struct arena *a, const struct node *from, long v)
     return n;
 }
 
-/* Kong's services "url": protocol, host, port and path, with ports 80/443 implying a scheme. */
-static const struct node *expand_service_url(const struct node *value, const char *field,
-                                             struct arena *a)
+/* Kong's services "url": protocol, host, port and path (in service_url_fields' order), with
+ * ports 80/443 implying a scheme. */
+static void expand_service_url(const struct node *value, struct arena *a, const struct node **out)
 {
     if (!node_is_string(value))
-        return NULL;
+        return;
     struct url_parts u;
     split_url(value->u.text, value->count, &u);
     long port = -1;
@@ -1944,20 +1944,14 @@ static const struct node *expand_service_url(const struct node *value, const cha
         scheme = port == 443 ? "https" : "http";
         scheme_len = strlen(scheme);
     }
-    if (!strcmp(field, "protocol"))
-        return synth(a, value, SCALAR_STRING, scheme, scheme_len);
-    if (!strcmp(field, "host"))
-        return u.host ? synth(a, value, SCALAR_STRING, u.host, u.host_len)
-                      : synth(a, value, SCALAR_NULL, "", 0);
-    if (!strcmp(field, "path"))
-        return u.path ? synth(a, value, SCALAR_STRING, u.path, u.path_len)
-                      : synth(a, value, SCALAR_NULL, "", 0);
-    if (!strcmp(field, "port")) {
-        if (port < 0)
-            port = (scheme_len == 5 && !memcmp(scheme, "https", 5)) ? 443 : 80;
-        return synth_int(a, value, port);
-    }
-    return NULL;
+    if (port < 0)
+        port = (scheme_len == 5 && !memcmp(scheme, "https", 5)) ? 443 : 80;
+    out[0] = synth(a, value, SCALAR_STRING, scheme, scheme_len);
+    out[1] = u.host ? synth(a, value, SCALAR_STRING, u.host, u.host_len)
+                    : synth(a, value, SCALAR_NULL, "", 0);
+    out[2] = synth_int(a, value, port);
+    out[3] = u.path ? synth(a, value, SCALAR_STRING, u.path, u.path_len)
+                    : synth(a, value, SCALAR_NULL, "", 0);
 }
 
 static const char *const service_url_fields[] = {"protocol", "host", "port", "path", NULL};

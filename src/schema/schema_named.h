@@ -62,13 +62,18 @@ struct named_node_validator {
 
 const struct named_node_validator *named_node_validator_find(const char *name);
 
-/* A shorthand's expansion: the value a field gets from the shorthand, or NULL. */
-typedef const struct node *(*named_expansion_fn)(const struct node *value, const char *field,
-                                                 struct arena *arena);
+/* The most fields one expansion sets. */
+#define NAMED_EXPANSION_MAX 8
+
+/* A shorthand's expansion: the value each of its fields gets from the shorthand, all made at
+ * once (out[i] for fields[i]; NULL where the shorthand gives none). */
+typedef void (*named_expansion_fn)(const struct node *value, struct arena *arena,
+                                   const struct node **out);
 
 struct named_expansion {
     const char *name;
-    const char *const *fields; /* the fields it sets, NULL-terminated */
+    const char *const
+        *fields; /* the fields it sets, NULL-terminated, at most NAMED_EXPANSION_MAX */
     named_expansion_fn fn;
 };
 

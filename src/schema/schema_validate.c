@@ -387,10 +387,24 @@ static bool value_of_other_version(const struct vctx *c, const struct spec_field
     return false;
 }
 
+/* Fails with the values listed: lead, the values, tail (no buffer is made unless it fails: a
+ * value is checked against a list far more often than it is not on it). */
+static bool failed_listing(struct failure *fl, const char *lead, const struct node *const *items,
+                           size_t n, const char *tail)
+{
+    struct buf b;
+    buf_init(&b, 4096);
+    list_values(items, n, &b);
+    failed(fl, R_HOP2004, "%s%s%s", lead, buf_cstr(&b), tail);
+    buf_release(&b);
+    return false;
+}
+
 static bool check_enums(const struct vctx *c, const struct spec_field *f, const struct node *n,
                         struct failure *fl, const struct node **matched)
 {
-    char shown[128] = "";
+    char shown[128];
+    shown[0] = '\0';
     /* A subschema's rule depends on another field (a gRPC route's strip_path). */
     enum rule_id rule = (f->flags & SF_SUBSCHEMA) ? R_HOP2008 : R_HOP2004;
     if (f->ne && !node_is_null(f->ne) && node_equal(n, f->ne)) {
@@ -410,24 +424,16 @@ static bool check_enums(const struct vctx *c, const struct spec_field *f, const 
             return failed(fl, R_HOP2004, "one of");
         return true;
     }
-    struct buf b;
-    buf_init(&b, 4096);
-    bool ok = true;
-    if (f->n_not_one_of && find_item(f->not_one_of, f->n_not_one_of, n)) {
-        list_values(f->not_one_of, f->n_not_one_of, &b);
-        ok = failed(fl, R_HOP2004, "must not be one of: %s", buf_cstr(&b));
-    } else if (f->one_of) {
-        *matched = find_item(f->one_of, f->n_one_of, n);
-        if (!*matched && !value_of_other_version(c, f, n, fl)) {
-            list_values(f->one_of, f->n_one_of, &b);
-            show(c, n, shown, sizeof(shown));
-            ok = failed(fl, R_HOP2004, "expected one of: %s; got %s", buf_cstr(&b), shown);
-        } else if (!*matched) {
-            ok = false;
-        }
-    }
-    buf_release(&b);
-    return ok;
+    if (f->n_not_one_of && find_item(f->not_one_of, f->n_not_one_of, n))
+        return failed_listing(fl, "must not be one of: ", f->not_one_of, f->n_not_one_of, "");
+    if (!f->one_of || (*matched = find_item(f->one_of, f->n_one_of, n)))
+        return true;
+    if (value_of_other_version(c, f, n, fl))
+        return false;
+    char got[160];
+    show(c, n, shown, sizeof(shown));
+    snprintf(got, sizeof(got), "; got %s", shown);
+    return failed_listing(fl, "expected one of: ", f->one_of, f->n_one_of, got);
 }
 
 static bool check_numbers(const struct spec_field *f, const struct node *n, struct failure *fl)
@@ -2110,6 +2116,9 @@ struct record_run {
     const char *expanded_name[SHORTHAND_CACHE];
     const struct node *expanded_value[SHORTHAND_CACHE];
     size_t nexpanded;
+    /* Whether the map holds any shorthand key (-1: not looked yet). Most records hold none,
+     * and a check reads many unwritten fields, each of which would look for every shorthand. */
+    int shorthands_given;
     const char *implied; /* the field nesting fills (a filter chain's service), or NULL */
 };
 
@@ -2117,36 +2126,80 @@ struct record_run {
 static const struct node nested_parent = {
     .kind = NODE_SCALAR, .type = SCALAR_STRING, .u.text = "(the parent)", .count = 12};
 
-/* What a shorthand written as `given` gives the field `target`: its expansion, or its value
- * through `map`. */
-static const struct node *shorthand_gives(const struct spec_shorthand *s, const struct node *given,
-                                          const char *target, struct arena *scratch)
+static void cache_shorthand_value(struct record_run *run, const char *name, const struct node *v)
 {
-    if (s->expand)
-        return s->expand->fn(given, target, scratch);
+    for (size_t i = 0; i < run->nexpanded; i++)
+        if (!strcmp(run->expanded_name[i], name))
+            return;
+    if (run->nexpanded < SHORTHAND_CACHE) {
+        run->expanded_name[run->nexpanded] = name;
+        run->expanded_value[run->nexpanded++] = v;
+    }
+}
+
+/* The field `target` of an expansion written as `given`. Every field it sets is made at once
+ * and kept (a service's url is split once, not once for each of the four fields read); one it
+ * gives nothing for is not kept, for another shorthand may set that field. */
+static const struct node *expanded_field(struct record_run *run, const struct spec_shorthand *s,
+                                         const struct node *given, const char *target)
+{
+    const struct node *made[NAMED_EXPANSION_MAX] = {NULL};
+    s->expand->fn(given, run->c->scratch, made);
+    const struct node *v = NULL;
+    for (size_t i = 0; i < NAMED_EXPANSION_MAX && s->expand->fields[i]; i++) {
+        if (!strcmp(s->expand->fields[i], target))
+            v = made[i];
+        if (made[i])
+            cache_shorthand_value(run, s->expand->fields[i], made[i]);
+    }
+    return v;
+}
+
+/* What a shorthand other than an expansion, written as `given`, gives the fields it sets: its
+ * value, or its value through `map`. */
+static const struct node *shorthand_mapped(const struct spec_shorthand *s, const struct node *given)
+{
     for (uint32_t i = 0; s->map && node_is_string(given) && i < s->map->count; i++)
         if (node_equal(s->map->u.pairs[i].key, given))
             return s->map->u.pairs[i].value;
     return given;
 }
 
+static bool any_shorthand_given(struct record_run *run)
+{
+    if (run->shorthands_given < 0) {
+        run->shorthands_given = 0;
+        for (size_t i = 0; i < run->r->nshorthands && !run->shorthands_given; i++)
+            run->shorthands_given = node_map_get(run->map, run->r->shorthands[i].name) != NULL;
+    }
+    return run->shorthands_given;
+}
+
+static bool shorthand_sets(const struct spec_shorthand *s, const char *name)
+{
+    for (const char *const *f = s->sets; *f; f++)
+        if (!strcmp(*f, name))
+            return true;
+    return false;
+}
+
+/* The value a written shorthand gives the field `name`, or NULL. */
 static const struct node *shorthand_value(struct record_run *run, const char *name)
 {
+    if (!any_shorthand_given(run))
+        return NULL;
     for (size_t i = 0; i < run->nexpanded; i++)
         if (!strcmp(run->expanded_name[i], name))
             return run->expanded_value[i];
     const struct node *v = NULL;
     for (size_t i = 0; i < run->r->nshorthands && !v; i++) {
         const struct spec_shorthand *s = &run->r->shorthands[i];
-        const struct node *sv = node_map_get(run->map, s->name);
-        for (const char *const *f = s->sets; sv && *f && !v; f++)
-            if (!strcmp(*f, name))
-                v = shorthand_gives(s, sv, name, run->c->scratch);
+        const struct node *given = shorthand_sets(s, name) ? node_map_get(run->map, s->name) : NULL;
+        if (given)
+            v = s->expand ? expanded_field(run, s, given, name) : shorthand_mapped(s, given);
     }
-    if (run->nexpanded < SHORTHAND_CACHE) {
-        run->expanded_name[run->nexpanded] = name;
-        run->expanded_value[run->nexpanded++] = v;
-    }
+    if (v)
+        cache_shorthand_value(run, name, v);
     return v;
 }
 
@@ -2803,7 +2856,7 @@ static bool shorthand_echoed(const struct record_run *run, const struct spec_sho
         if (!top)
             return false;
         struct nested_field n = nested_field(run, (int)(top - run->r->fields), *target);
-        if (!n.written || !node_equal(n.written, shorthand_gives(s, given, *target, NULL)))
+        if (!n.written || !node_equal(n.written, shorthand_mapped(s, given)))
             return false;
     }
     return true;
@@ -3136,8 +3189,13 @@ bool validate_record(struct vctx *c, const struct spec_record *r, const struct n
         values = opt->values_out; /* the caller reads them afterwards */
     if (opt && opt->values_out)
         memset(values, 0, r->nfields * sizeof(*values));
-    struct record_run run = {c,     r,      map,    values, failed_fields,
-                             false, {NULL}, {NULL}, 0,      opt ? opt->implied_field : NULL};
+    struct record_run run = {.c = c,
+                             .r = r,
+                             .map = map,
+                             .values = values,
+                             .failed_fields = failed_fields,
+                             .shorthands_given = -1,
+                             .implied = opt ? opt->implied_field : NULL};
     /* A validator may read the value's siblings (a route expression its route's protocols). */
     const struct node *outer = c->env.record;
     c->env.record = map;

@@ -464,6 +464,18 @@ static void test_apisix_vars(void)
              "invalid operator 'ipmatch'");
 }
 
+/* The value an expansion gives one of its fields, or NULL. */
+static const struct node *expanded(const struct named_expansion *e, const struct node *value,
+                                   const char *field, struct arena *a)
+{
+    const struct node *made[NAMED_EXPANSION_MAX] = {NULL};
+    e->fn(value, a, made);
+    for (size_t i = 0; i < NAMED_EXPANSION_MAX && e->fields[i]; i++)
+        if (!strcmp(e->fields[i], field))
+            return made[i];
+    return NULL;
+}
+
 static void test_expansion(void)
 {
     const struct named_expansion *e = named_expansion_find("service_url");
@@ -475,11 +487,21 @@ static void test_expansion(void)
     url.count = (uint32_t)strlen(url.u.text);
     struct arena a;
     arena_init(&a, 1024);
-    const struct node *port = e->fn(&url, "port", &a);
+    const struct node *port = expanded(e, &url, "port", &a);
     ok(port && port->type == SCALAR_INT && port->v.i == 443, "https implies port 443");
-    is_str(e->fn(&url, "host", &a)->u.text, "orders.internal", "host");
-    is_str(e->fn(&url, "path", &a)->u.text, "/api", "path");
-    is_str(e->fn(&url, "protocol", &a)->u.text, "https", "protocol");
+    is_str(expanded(e, &url, "host", &a)->u.text, "orders.internal", "host");
+    is_str(expanded(e, &url, "path", &a)->u.text, "/api", "path");
+    is_str(expanded(e, &url, "protocol", &a)->u.text, "https", "protocol");
+
+    url.u.text = "http://orders.internal:8443";
+    url.count = (uint32_t)strlen(url.u.text);
+    port = expanded(e, &url, "port", &a);
+    ok(port && port->v.i == 8443, "a port written is the port");
+    is_str(expanded(e, &url, "protocol", &a)->u.text, "http", "the scheme written is the protocol");
+    ok(expanded(e, &url, "path", &a)->type == SCALAR_NULL, "no path: a null path");
+
+    struct node number = {.kind = NODE_SCALAR, .type = SCALAR_INT, .u.text = "80", .count = 2};
+    ok(expanded(e, &number, "host", &a) == NULL, "a url that is not a string gives nothing");
     arena_release(&a);
 }
 
