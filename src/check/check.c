@@ -1071,6 +1071,8 @@ static int run_entries(struct driver *d)
         if (rc < 0)
             return rc;
         kind = fe->e.kind;
+        if (index_foresee(&d->run->index, fe->read, d->src->size) < 0)
+            return error_set(d->err, GH_ENOMEM, "out of memory");
         rc = take(d, fe);
         feed_release(d->feed);
         if (rc < 0)
@@ -1289,7 +1291,7 @@ int check_file(struct kb *kb, struct source *src, const struct check_options *op
     reader_sink.policy = sink->policy;
     int rc = reader_open(&d->reader, src, &ro, threaded ? &reader_sink : sink, err);
     /* About one indexed key per 90 bytes of a typical file; capped so a huge dump starts
-     * small and grows only as its keys arrive. */
+     * small and grows as its keys arrive, by what the rest of it promises (index_foresee). */
     size_t guess = (size_t)(src->size / 90);
     if (rc == 0 && index_reserve(&d->run->index, guess < 4000000 ? guess : 4000000) < 0)
         rc = error_set(err, GH_ENOMEM, "out of memory");

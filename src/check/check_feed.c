@@ -63,6 +63,7 @@ static void read_into(struct feed *f, struct slot *s)
     s->rc = reader_next(f->reader, &s->fe.e, &f->err);
     s->fe.placeholder = f->src->stats.placeholder;
     s->fe.dollar = f->src->stats.dollar;
+    s->fe.read = f->src->stats.bytes;
     s->fe.looked = false;
     if (f->look && s->rc >= 0) {
         f->look(f->look_for, &s->fe);

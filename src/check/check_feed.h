@@ -44,6 +44,7 @@ struct feed_entry {
     bool placeholder; /* the input had shown "${{" by the time this entry was read */
     bool dollar;      /* ... or any '$' */
     bool looked;      /* the look-ahead work has been done on it (feed_look_ahead()) */
+    uint64_t read;    /* bytes of the input read by then */
 };
 
 typedef void (*feed_look_fn)(void *ctx, const struct feed_entry *fe);

@@ -18,6 +18,21 @@ int index_reserve(struct index *ix, size_t n)
     return keyset_reserve(&ix->keys, n);
 }
 
+int index_foresee(struct index *ix, uint64_t done, uint64_t total)
+{
+    /* An entry adds a few keys; one that adds more makes the table double by itself. */
+    enum { MARGIN = 256 };
+    size_t count = ix->keys.count;
+    if (keyset_room(&ix->keys) > MARGIN || done == 0 || done >= total)
+        return 0;
+    double promised = (double)count * ((double)total / (double)done);
+    /* Not more than four times at once: the start of a file may be a poor sample of it. */
+    size_t most = 4 * count + 2 * MARGIN, least = count + count / 8 + 2 * MARGIN;
+    size_t want = promised >= (double)most ? most : (size_t)promised;
+    want += want / 8;
+    return keyset_reserve(&ix->keys, want < least ? least : want > most ? most : want);
+}
+
 void index_release(struct index *ix)
 {
     keyset_release(&ix->keys);

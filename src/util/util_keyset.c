@@ -8,8 +8,8 @@
 #include "util_array.h"
 #include "util_varint.h"
 
-#define MIN_SHIFT 6
-#define MAX_SHIFT 31
+#define MIN_SLOTS 64
+#define MAX_SLOTS ((size_t)1 << 31)
 
 void keyset_init(struct keyset *s)
 {
@@ -61,9 +61,15 @@ static uint64_t hash_key(const struct keyset *s, const unsigned char *p, size_t 
     return s->hash_bits < 64 ? h & ((1ull << s->hash_bits) - 1) : h;
 }
 
-static size_t home(unsigned shift, uint64_t h)
+/* The slot a hash starts from: its top 32 bits scaled to the table (any size, no modulo). */
+static size_t home(size_t nslots, uint64_t h)
 {
-    return (size_t)(h >> (64 - shift));
+    return (size_t)(((h >> 32) * (uint64_t)nslots) >> 32);
+}
+
+static size_t next_slot(size_t nslots, size_t i)
+{
+    return i + 1 == nslots ? 0 : i + 1;
 }
 
 static uint32_t fingerprint(unsigned fp_bits, uint64_t h)
@@ -162,9 +168,8 @@ static bool entry_is(const struct keyset *s, size_t entry, const void *key, size
 static size_t find(const struct keyset *s, uint64_t h, const void *key, size_t len, uint32_t *value,
                    bool *found)
 {
-    size_t mask = ((size_t)1 << s->shift) - 1;
     uint32_t fp = fingerprint(s->fp_bits, h), fp_mask = (1u << s->fp_bits) - 1;
-    for (size_t i = home(s->shift, h);; i = (i + 1) & mask) {
+    for (size_t i = home(s->nslots, h);; i = next_slot(s->nslots, i)) {
         uint32_t w = s->slots[i];
         if (w == 0) {
             *found = false;
@@ -177,12 +182,12 @@ static size_t find(const struct keyset *s, uint64_t h, const void *key, size_t l
     }
 }
 
-static void place(uint32_t *slots, unsigned shift, unsigned fp_bits, uint64_t h, size_t entry)
+static void place(struct keyset *s, uint64_t h, size_t entry)
 {
-    size_t mask = ((size_t)1 << shift) - 1, i = home(shift, h);
-    while (slots[i])
-        i = (i + 1) & mask;
-    slots[i] = (uint32_t)((entry + 1) << fp_bits) | fingerprint(fp_bits, h);
+    size_t i = home(s->nslots, h);
+    while (s->slots[i])
+        i = next_slot(s->nslots, i);
+    s->slots[i] = (uint32_t)((entry + 1) << s->fp_bits) | fingerprint(s->fp_bits, h);
 }
 
 /* Every entry read back from the log, in order: its number, key and value. */
@@ -204,17 +209,11 @@ static void each_entry(const struct keyset *s,
     }
 }
 
-struct refill {
-    const struct keyset *s;
-    uint32_t *slots;
-    unsigned shift, fp_bits;
-};
-
 static void refill_one(void *ctx, size_t entry, const char *key, size_t len, uint32_t value)
 {
     (void)value;
-    const struct refill *r = ctx;
-    place(r->slots, r->shift, r->fp_bits, hash_key(r->s, (const unsigned char *)key, len), entry);
+    struct keyset *s = ctx;
+    place(s, hash_key(s, (const unsigned char *)key, len), entry);
 }
 
 /*
@@ -239,33 +238,69 @@ static uint32_t *slots_new(size_t n)
     return calloc(n, sizeof(uint32_t));
 }
 
-/* A table of 1 << shift slots, filled again from the log (the hashes are not kept). */
-static int rebuild(struct keyset *s, unsigned shift)
+/* At most 3/4 of the slots are used: linear probing stays short. */
+static size_t capacity(size_t nslots)
 {
-    struct refill r = {s, slots_new((size_t)1 << shift), shift, 32 - shift};
-    if (!r.slots)
+    return nslots / 4 * 3;
+}
+
+/* The fewest slots (a multiple of 64) with room for n entries. */
+static size_t slots_for(size_t n)
+{
+    size_t slots = (n / 3 + 1) * 4;
+    slots = (slots + MIN_SLOTS - 1) / MIN_SLOTS * MIN_SLOTS;
+    return slots > MAX_SLOTS ? MAX_SLOTS : slots;
+}
+
+/* A slot holds (entry + 1) in its top bits, as many as the table's entries need, and as much
+ * of the hash as is left below them. */
+static unsigned fp_bits_for(size_t nslots)
+{
+    unsigned entry_bits = 1;
+    while (((size_t)1 << entry_bits) <= capacity(nslots))
+        entry_bits++;
+    return 32 - entry_bits;
+}
+
+static int fill(struct keyset *s, size_t nslots)
+{
+    s->slots = slots_new(nslots);
+    if (!s->slots)
         return -1;
-    each_entry(s, refill_one, &r);
-    free(s->slots);
-    s->slots = r.slots;
-    s->shift = shift;
-    s->fp_bits = r.fp_bits;
+    s->nslots = nslots;
+    s->fp_bits = fp_bits_for(nslots);
+    each_entry(s, refill_one, s);
     return 0;
 }
 
-/* The table stays at most 3/4 full: linear probing stays short. */
-static unsigned shift_for(size_t n)
+/*
+ * A table of nslots slots, filled again from the log (the hashes are not kept). Nothing is read
+ * from the old table, so it is freed first: the two side by side were the peak of a large
+ * file's run (a third of the index at a million services). Out of memory, the old size is made
+ * again; if even that fails, the set has no table (nslots 0) until a put makes one.
+ */
+static int rebuild(struct keyset *s, size_t nslots)
 {
-    unsigned shift = MIN_SHIFT;
-    while (shift < MAX_SHIFT && n * 4 > ((size_t)3 << shift))
-        shift++;
-    return shift;
+    size_t old = s->nslots;
+    free(s->slots);
+    s->slots = NULL;
+    s->nslots = 0;
+    if (fill(s, nslots) == 0)
+        return 0;
+    if (old)
+        fill(s, old);
+    return -1;
 }
 
 int keyset_reserve(struct keyset *s, size_t n)
 {
-    unsigned shift = shift_for(n);
-    return shift > s->shift ? rebuild(s, shift) : 0;
+    size_t nslots = slots_for(n);
+    return nslots > s->nslots ? rebuild(s, nslots) : 0;
+}
+
+size_t keyset_room(const struct keyset *s)
+{
+    return capacity(s->nslots) > s->count ? capacity(s->nslots) - s->count : 0;
 }
 
 static int ensure_room(struct keyset *s, size_t need)
@@ -387,10 +422,13 @@ static void append(struct keyset *s, const char *key, size_t len, uint32_t value
 
 int keyset_put(struct keyset *s, const void *key, size_t len, uint32_t value, uint32_t *existing)
 {
-    if (len > KEYSET_KEY_MAX || s->count >= ((size_t)3 << (MAX_SHIFT - 2)))
+    if (len > KEYSET_KEY_MAX || s->count >= capacity(MAX_SLOTS))
         return -1;
-    if (!s->slots || (s->count + 1) * 4 > ((size_t)3 << s->shift)) {
-        if (rebuild(s, s->slots ? s->shift + 1 : MIN_SHIFT) < 0)
+    if (!keyset_room(s)) {
+        /* Unless the caller reserved more, the table doubles. */
+        size_t nslots = s->nslots ? 2 * s->nslots : MIN_SLOTS;
+        size_t least = slots_for(s->count + 1);
+        if (rebuild(s, nslots < least ? least : nslots > MAX_SLOTS ? MAX_SLOTS : nslots) < 0)
             return -1;
     }
     uint64_t h = hash_key(s, key, len);
@@ -408,7 +446,7 @@ int keyset_put(struct keyset *s, const void *key, size_t len, uint32_t value, ui
 
 bool keyset_get(const struct keyset *s, const void *key, size_t len, uint32_t *value)
 {
-    if (!s->count || len > KEYSET_KEY_MAX)
+    if (!s->count || !s->slots || len > KEYSET_KEY_MAX)
         return false;
     bool found;
     find(s, hash_key(s, key, len), key, len, value, &found);
@@ -418,7 +456,7 @@ bool keyset_get(const struct keyset *s, const void *key, size_t len, uint32_t *v
 void keyset_prefetch(const struct keyset *s, const void *key, size_t len)
 {
     if (s->slots && len <= KEYSET_KEY_MAX)
-        __builtin_prefetch(&s->slots[home(s->shift, hash_key(s, key, len))]);
+        __builtin_prefetch(&s->slots[home(s->nslots, hash_key(s, key, len))]);
 }
 
 struct each {
@@ -442,6 +480,6 @@ void keyset_each(const struct keyset *s,
 
 size_t keyset_memory(const struct keyset *s)
 {
-    return (s->slots ? sizeof(uint32_t) << s->shift : 0) + s->log_cap +
+    return (s->slots ? sizeof(uint32_t) * s->nslots : 0) + s->log_cap +
            s->blocks_cap * sizeof(uint64_t) + s->tail_cap;
 }

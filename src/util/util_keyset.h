@@ -8,7 +8,9 @@
  * table holds, per slot, one 32-bit word: the entry's number and as many bits of its hash as
  * the number leaves free. Equal hashes are only a hint: a key matches only when its bytes equal
  * the entry's bytes, read back from the log, so a collision costs time, never a wrong answer.
- * Keys are at most KEYSET_KEY_MAX bytes; at most 2^31 keys. Lookups never allocate.
+ * The table has any number of slots (a multiple of 64), at most 3/4 of them used: it grows to
+ * what keyset_reserve() asks, not to the next power of two, and is rebuilt from the log alone.
+ * Keys are at most KEYSET_KEY_MAX bytes; at most 3 * 2^29 keys. Lookups never allocate.
  */
 #ifndef UTIL_KEYSET_H
 #define UTIL_KEYSET_H
@@ -22,7 +24,7 @@
 
 struct keyset {
     uint32_t *slots; /* 0: empty; else (entry + 1) << fp_bits | fingerprint */
-    unsigned shift;  /* the table has 1 << shift slots */
+    size_t nslots;
     unsigned fp_bits;
     size_t count;
     unsigned char *log;
@@ -57,6 +59,8 @@ bool keyset_get(const struct keyset *s, const void *key, size_t len, uint32_t *v
 void keyset_prefetch(const struct keyset *s, const void *key, size_t len);
 /* Makes room for n keys in all without growing the table; -1 when out of memory. */
 int keyset_reserve(struct keyset *s, size_t n);
+/* How many more keys fit before the table must grow. */
+size_t keyset_room(const struct keyset *s);
 /* Bytes held, for accounting. */
 size_t keyset_memory(const struct keyset *s);
 /* Calls fn with every key and its value, in the order they were put. */

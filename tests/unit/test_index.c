@@ -286,8 +286,54 @@ static void check_across(void)
         diag_sink_release(all_sinks[i]);
 }
 
+/* Names defined until the table has at most `room` places left. */
+static void fill_index(struct index *ix, size_t room)
+{
+    char name[32];
+    uint32_t first;
+    while (keyset_room(&ix->keys) > room) {
+        int n = snprintf(name, sizeof(name), "svc-%zu", ix->keys.count);
+        index_define(ix, 1, INDEX_ENDPOINT, name, (size_t)n, 1, &first);
+    }
+}
+
+/* Room made ahead for the keys the rest of the input promises. */
+static void check_foresee(void)
+{
+    struct index ix;
+    index_init(&ix);
+    index_reserve(&ix, 30000);
+    size_t slots = ix.keys.nslots;
+    fill_index(&ix, 1000);
+    ok(index_foresee(&ix, 100, 400) == 0 && ix.keys.nslots == slots,
+       "with room left, nothing is done");
+    fill_index(&ix, 100);
+    size_t count = ix.keys.count;
+    ok(index_foresee(&ix, 400, 400) == 0 && ix.keys.nslots == slots,
+       "at the end of the input, nothing is foreseen");
+    ok(index_foresee(&ix, 100, 400) == 0, "a quarter read, nearly full");
+    size_t room = keyset_room(&ix.keys) + count;
+    ok(room >= 4 * count && room < 4 * count + 2048,
+       "room for four times the keys so far (the most one step gives)");
+    slots = ix.keys.nslots;
+    fill_index(&ix, 100);
+    count = ix.keys.count;
+    ok(index_foresee(&ix, 390, 400) == 0, "nearly all read, nearly full again");
+    room = keyset_room(&ix.keys) + count;
+    ok(room >= count + count / 8 && room < count + count / 8 + 4096,
+       "room for an eighth more: what is promised, at least");
+    int lost = 0;
+    char name[32];
+    for (size_t i = 0; i < count; i++)
+        lost += !index_has(&ix, 1, INDEX_ENDPOINT, name,
+                           (size_t)snprintf(name, sizeof(name), "svc-%zu", i));
+    is_int(lost, 0, "every name is still there");
+    index_release(&ix);
+}
+
 int main(void)
 {
+    check_foresee();
     check_across();
     check_uuids(64);
     check_uuids(0);

@@ -124,6 +124,40 @@ static void keyset_check(unsigned hash_bits, int n)
     keyset_release(&s);
 }
 
+/* The table takes the size reserved, not the next power of two, and keeps its keys through
+ * every rebuild. */
+static void test_keyset_sizes(void)
+{
+    struct keyset s;
+    keyset_init(&s);
+    char key[32];
+    ok(keyset_reserve(&s, 100000) == 0, "room for 100000 keys");
+    size_t slots = s.nslots;
+    ok(slots % 64 == 0 && slots >= 100000 * 4 / 3 && slots < 100000 * 4 / 3 + 128,
+       "in a table 3/4 full when they are all in, not one of 2^18 slots");
+    is_int((long long)keyset_room(&s), (long long)(slots / 4 * 3), "all of it room");
+    for (int i = 0; i < 100000; i++)
+        keyset_put(&s, key, (size_t)snprintf(key, sizeof(key), "route-%d", i), (uint32_t)i, NULL);
+    ok(s.nslots == slots, "the keys reserved for fit without a rebuild");
+    is_int((long long)keyset_room(&s), (long long)(slots / 4 * 3 - 100000), "room left");
+    ok(keyset_reserve(&s, 150000) == 0 && s.nslots > slots && s.nslots < 150000 * 4 / 3 + 128,
+       "a larger reservation rebuilds to its own size");
+    ok(keyset_reserve(&s, 1000) == 0 && s.nslots > slots, "a smaller one leaves the table be");
+    int missing = 0;
+    for (int i = 0; i < 100000; i++) {
+        uint32_t v;
+        int n = snprintf(key, sizeof(key), "route-%d", i);
+        missing += !keyset_get(&s, key, (size_t)n, &v) || v != (uint32_t)i;
+    }
+    is_int(missing, 0, "every key and value is found after the rebuild");
+    size_t before = s.nslots;
+    while (keyset_room(&s))
+        keyset_put(&s, key, (size_t)snprintf(key, sizeof(key), "more-%zu", s.count), 1, NULL);
+    keyset_put(&s, "one more", 8, 1, NULL);
+    ok(s.nslots == 2 * before, "full and not told more, the table doubles");
+    keyset_release(&s);
+}
+
 static void test_keyset(void)
 {
     keyset_check(64, 200000);
@@ -142,6 +176,7 @@ static void test_keyset(void)
     /* A copy of every name with a 16-byte slot each (util_strmap) takes over 12 MiB. */
     ok(keyset_memory(&s) < 5u * 1024 * 1024, "300000 short names fit in 5 MiB, table included");
     keyset_release(&s);
+    test_keyset_sizes();
 }
 
 static void test_utf8(void)
