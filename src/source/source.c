@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* memmem */
 #include "source.h"
 
 #include <errno.h>
@@ -9,6 +8,7 @@
 
 #include "util/util_buf.h"
 #include "util/util_error.h"
+#include "util/util_swar.h"
 #include "util/util_utf8.h"
 
 /* The APISIX standalone format closes with "#END", possibly followed by blank space. */
@@ -221,14 +221,20 @@ static void note_line_break(struct source *src, bool crlf)
     src->line++;
 }
 
-/* Counts line breaks in a chunk with no CR in it: memchr, not a loop over every byte. */
+/* Counts line breaks in a chunk with no CR in it. The input's first LF is noted with its line;
+ * after it, only the counts change, and the rest of the chunk is counted at once. */
 static void count_lf_only(struct source *src, const unsigned char *p, size_t n)
 {
     const unsigned char *end = p + n;
-    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+    while (!src->stats.lf_count && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
         note_line_break(src, false);
         p++;
     }
+    if (!p)
+        return;
+    size_t lfs = bytes_count(p, (size_t)(end - p), '\n');
+    src->stats.lf_count += lfs;
+    src->line += (uint32_t)lfs;
 }
 
 void source_watch_json(struct source *src)
@@ -325,7 +331,8 @@ static void note_marker(struct source *src, const unsigned char *p, size_t n)
     size_t take = n < len - 1 ? n : len - 1;
     memcpy(joined, src->tail + src->tail_len - keep, keep);
     memcpy(joined + keep, p, take);
-    src->stats.marker = memmem(joined, keep + take, marker, len) || memmem(p, n, marker, len);
+    src->stats.marker =
+        bytes_find(joined, keep + take, marker, len) || bytes_find(p, n, marker, len);
 }
 
 /* Keeps statistics on the bytes as they pass; a CR is decided by the byte after it. */

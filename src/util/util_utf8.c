@@ -117,6 +117,23 @@ static const uint8_t yaml_ascii[128] = {
  */
 size_t utf8_ascii_run(const unsigned char *b, size_t p, size_t e, bool tab_and_cr)
 {
+#ifdef UTIL_SSE2
+    /* The same test on 16 bytes: as signed bytes, those of 0x80 and up are below 0x20 too. */
+    const __m128i v_space = _mm_set1_epi8(0x20), v_del = _mm_set1_epi8(0x7F);
+    const __m128i v_lf = _mm_set1_epi8('\n'), v_tab = _mm_set1_epi8('\t'),
+                  v_cr = _mm_set1_epi8('\r');
+    for (; p + 16 <= e; p += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + p));
+        __m128i allowed = _mm_cmpeq_epi8(v, v_lf);
+        if (tab_and_cr)
+            allowed = _mm_or_si128(allowed,
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, v_tab), _mm_cmpeq_epi8(v, v_cr)));
+        __m128i bad = _mm_or_si128(_mm_andnot_si128(allowed, _mm_cmplt_epi8(v, v_space)),
+                                   _mm_cmpeq_epi8(v, v_del));
+        if (_mm_movemask_epi8(bad))
+            break;
+    }
+#endif
 #ifdef UTIL_SWAR
     const uint64_t ones = SWAR_ONES, highs = SWAR_HIGHS;
     for (; p + 8 <= e; p += 8) {

@@ -13,6 +13,7 @@
 #include "util/util_sha1.h"
 #include "util/util_str.h"
 #include "util/util_strmap.h"
+#include "util/util_swar.h"
 #include "util/util_utf8.h"
 #include "util/util_version.h"
 
@@ -177,6 +178,69 @@ static void test_keyset(void)
     ok(keyset_memory(&s) < 5u * 1024 * 1024, "300000 short names fit in 5 MiB, table included");
     keyset_release(&s);
     test_keyset_sizes();
+}
+
+/* The byte-at-a-time meaning of utf8_ascii_run(), bytes_count() and bytes_find(). */
+static size_t ascii_run_slow(const unsigned char *b, size_t p, size_t e, bool tab_and_cr)
+{
+    while (p < e && ((b[p] >= 0x20 && b[p] < 0x7F) || b[p] == '\n' ||
+                     (tab_and_cr && (b[p] == '\t' || b[p] == '\r'))))
+        p++;
+    return p;
+}
+
+static long find_slow(const unsigned char *p, size_t n, const char *needle, size_t len)
+{
+    for (size_t i = 0; i + len <= n; i++)
+        if (!memcmp(p + i, needle, len))
+            return (long)i;
+    return -1;
+}
+
+/*
+ * The 16- and 8-byte paths against the byte loops, on buffers drawn from bytes that matter to
+ * them (letters, the needle's, line ends, tab, controls, DEL, bytes of 0x80 and up), at every
+ * length and start up to 70: a wrong lane or a missed tail shows as a difference.
+ */
+static void test_wide_scans(void)
+{
+    static const unsigned char palette[] = {'a',  'g',  'e',  ':',  ' ', '\n', '\t', '\r',
+                                            0x01, 0x7F, 0x80, 0xC3, 'h', 'o',  'p',  't'};
+    uint32_t seed = 12345;
+    unsigned char buf[80];
+    int runs_wrong = 0, counts_wrong = 0, finds_wrong = 0;
+    for (int round = 0; round < 3000; round++) {
+        size_t n = (size_t)round % 71;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* mostly plain letters, so that long runs and whole words occur */
+            buf[i] = (seed >> 16) % 4 ? 'a' + (seed >> 20) % 26 : palette[(seed >> 24) % 16];
+        }
+        if (round % 5 == 0 && n >= 8) /* a needle somewhere */
+            memcpy(buf + (seed >> 8) % (n - 7), "gatehop:", 8);
+        for (size_t from = 0; from <= n; from++) {
+            runs_wrong +=
+                utf8_ascii_run(buf, from, n, round % 2) != ascii_run_slow(buf, from, n, round % 2);
+            const unsigned char *hit = bytes_find(buf + from, n - from, "gatehop:", 8);
+            finds_wrong += (hit ? (long)(hit - buf - (long)from) : -1) !=
+                           find_slow(buf + from, n - from, "gatehop:", 8);
+        }
+        size_t newlines = 0;
+        for (size_t i = 0; i < n; i++)
+            newlines += buf[i] == '\n';
+        counts_wrong += bytes_count(buf, n, '\n') != newlines;
+    }
+    is_int(runs_wrong, 0, "utf8_ascii_run agrees with the byte loop everywhere");
+    is_int(finds_wrong, 0, "bytes_find agrees with a plain search everywhere");
+    is_int(counts_wrong, 0, "bytes_count agrees with a plain count");
+    static unsigned char many[20000];
+    memset(many, '\n', sizeof(many));
+    is_int(bytes_count(many, sizeof(many), '\n'), 20000, "20000 hits: no lane wraps at 256");
+    ok(bytes_find(many, sizeof(many), "gatehop:", 8) == NULL, "no needle in none");
+    memcpy(many + sizeof(many) - 8, "gatehop:", 8);
+    ok(bytes_find(many, sizeof(many), "gatehop:", 8) == many + sizeof(many) - 8,
+       "one at the very end");
+    ok(bytes_find(many, 7, "gatehop:", 8) == NULL, "a haystack shorter than the needle");
 }
 
 static void test_utf8(void)
@@ -383,6 +447,7 @@ int main(void)
     test_strmap();
     test_keyset();
     test_utf8();
+    test_wide_scans();
     test_utf8_yaml();
     test_misc();
     test_sha1();
