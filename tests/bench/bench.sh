@@ -2,8 +2,10 @@
 # The benchmark: generates a Kong file with N services and compares `gatehop lint` with a bare
 # libyaml event scan of the same file, on the same machine in the same run.
 # usage: tests/bench/bench.sh BUILD_DIR [N ...]        (default N: 10000 100000)
-# Prints, per N: file size, best-of-3 times, gatehop's throughput as a ratio to the scan's
-# (1.0 = as fast as parsing alone), and gatehop's peak RSS. Then the same for `gatehop convert
+# Prints, per N: file size, best-of-5 times, gatehop's throughput as a ratio to the scan's
+# (1.0 = as fast as parsing alone), gatehop's peak RSS, and "paired": the median of the five
+# rounds' own ratios, each of a scan and a gatehop run back to back (on a machine whose speed
+# drifts by a third within minutes, a ratio of two bests may pair a quiet moment with a busy one). Then the same for `gatehop convert
 # --to kong@3.4` of the file in the 2.x format (a third of its routes have regex paths to
 # migrate), against a scan of that file; lint of the second shape (gen_kong's "creds": each
 # consumer also has tags, a basic-auth credential and an ACL group); lint on one CPU
@@ -16,7 +18,7 @@
 # the lint row with its peak RSS, the memory figure of issue 17 (at most 96 MB; 40 at 100,000).
 # BENCH_CONVERT=0 leaves out every table but the first (each other file is another 600 MB+);
 # with BENCH_CREDS=1 beside it, the second shape's table too (item 1 asks for both at a million);
-# BENCH_RUNS=1 takes one run instead of the best of 3 (the -j table takes the median of
+# BENCH_RUNS=1 takes one run instead of the best of 5 (the -j table takes the median of
 # BENCH_JOBS_RUNS runs, default 11).
 # Then the language server's latency on a 2,000-line file (lsp_table); decK's 3.10 -> 3.14
 # ruleset, run by gatehop and by Spectral (when installed); -j 1 against
@@ -29,11 +31,16 @@ shift
 sizes="$*"
 work=${BENCH_DIR:-$(mktemp -d)}
 mkdir -p "$work"
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 bin="$build/gatehop"
 for t in gen_kong yaml_scan measure yaml2json lsp_latency; do
     [ -x "$build/tests/$t" ] || { echo "bench: $build/tests/$t is missing (build first)"; exit 2; }
 done
+
+# The middle one of the numbers on standard input, one per line.
+median() {
+    sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
 
 # One table: for each size, the generated file (gen_kong's extra argument: FORMAT, "" for 3.0;
 # "json": the 3.0 file as JSON), best-of-$runs times of the scan and of gatehop with the given
@@ -42,7 +49,7 @@ done
 table() {
     label=$1 format=$2
     shift 2
-    printf '%-8s %8s %9s %10s %8s %10s\n' services MB scan_s "${label}_s" ratio peak_RSS_MB
+    printf '%-8s %8s %9s %10s %8s %10s %8s\n' services MB scan_s "${label}_s" ratio peak_RSS_MB paired
     for n in $sizes; do
         f="$work/kong-$n${format:+-$format}.yml"
         if [ "$format" = json ]; then
@@ -52,18 +59,20 @@ table() {
         fi
         [ -f "$f" ] || "$build/tests/gen_kong" "$n" $format > "$f"
         mb=$(awk -v b="$(wc -c < "$f")" 'BEGIN { printf "%.1f", b / 1048576 }')
-        scan_t=; run_t=; run_rss=
+        scan_t=; run_t=; run_rss=; pairs=
         for r in $(seq "$runs"); do
-            t=$("$build/tests/measure" $pin "$build/tests/yaml_scan" "$f" | cut -d' ' -f1)
-            if [ -z "$scan_t" ] || awk -v a="$t" -v b="$scan_t" 'BEGIN { exit !(a < b) }'; then scan_t=$t; fi
+            st=$("$build/tests/measure" $pin "$build/tests/yaml_scan" "$f" | cut -d' ' -f1)
+            if [ -z "$scan_t" ] || awk -v a="$st" -v b="$scan_t" 'BEGIN { exit !(a < b) }'; then scan_t=$st; fi
             read -r t rss rc << EOF
 $("$build/tests/measure" $pin "$bin" "$@" "$f")
 EOF
             [ "$rc" = 0 ] || { echo "bench: gatehop $1 exited $rc on $f (it should be clean)"; exit 1; }
             if [ -z "$run_t" ] || awk -v a="$t" -v b="$run_t" 'BEGIN { exit !(a < b) }'; then run_t=$t; run_rss=$rss; fi
+            pairs="$pairs $(awk -v a="$st" -v b="$t" 'BEGIN { print a / b }')"
         done
-        awk -v n="$n" -v mb="$mb" -v s="$scan_t" -v g="$run_t" -v rss="$run_rss" \
-            'BEGIN { printf "%-8s %8s %9.2f %10.2f %8.2f %10.1f\n", n, mb, s, g, s / g, rss / 1024 }'
+        paired=$(echo $pairs | tr ' ' '\n' | median)
+        awk -v n="$n" -v mb="$mb" -v s="$scan_t" -v g="$run_t" -v rss="$run_rss" -v p="$paired" \
+            'BEGIN { printf "%-8s %8s %9.2f %10.2f %8.2f %10.1f %8.2f\n", n, mb, s, g, s / g, rss / 1024, p }'
     done
 }
 
@@ -107,9 +116,6 @@ json_table() {
 # after the other, against the same two at once (two processes, nothing shared; best of the
 # runs). On a virtual machine whose two CPUs share a core or a busy host, that ceiling is well
 # under 2, and the -j ratio should be read against it.
-median() {
-    sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 jobs_table() {
     echo
