@@ -18,6 +18,10 @@
  * file); a tab outside the root value; nesting within 3 levels of the depth limit (the reader
  * stops there, at a read position only libyaml's buffering decides).
  *
+ * The reader reads .json files, and also YAML files whose text opens with '{' or '[' (JSON read
+ * as YAML, as from standard input): libyaml gives JSON the same events whatever the file's name
+ * (reader.c, json_instead_of_block()).
+ *
  * Events are filled like libyaml's but own nothing: a scalar's value points into the reader's
  * buffers and is valid until the next call; never pass them to yaml_event_delete().
  */

@@ -335,6 +335,15 @@ static void note_marker(struct source *src, const unsigned char *p, size_t n)
         bytes_find(joined, keep + take, marker, len) || bytes_find(p, n, marker, len);
 }
 
+static void note_opening(struct source *src, const unsigned char *p, size_t n)
+{
+    size_t i = src->stats.bytes == 0 && src->stats.bom ? 3 : 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    if (i < n)
+        src->stats.opening = p[i];
+}
+
 /* Keeps statistics on the bytes as they pass; a CR is decided by the byte after it. */
 static void observe(struct source *src, const unsigned char *p, size_t n)
 {
@@ -348,6 +357,8 @@ static void observe(struct source *src, const unsigned char *p, size_t n)
         note_placeholder(src, p, n);
     if (!src->stats.marker)
         note_marker(src, p, n);
+    if (!src->stats.opening)
+        note_opening(src, p, n);
     if (src->json.on)
         watch_json(src, p, n);
     bool cr = src->last_byte == '\r' || memchr(p, '\r', n) != NULL;

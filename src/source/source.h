@@ -29,6 +29,9 @@ struct source_stats {
     bool placeholder; /* "${{" was seen: template placeholders may stand anywhere */
     bool dollar;      /* a '$' was seen: shell-style placeholders may stand anywhere */
     bool marker;      /* "gatehop:" was seen: the text may hold suppression comments */
+    /* The first byte that is not blank (nor a byte order mark); 0 until one is seen. A '{' or
+     * '[' there opens a JSON document, whatever the file is named. */
+    unsigned char opening;
     /* With source_watch_json(): the first thing a strict JSON parser rejects that YAML
      * accepts (a trailing comma, a comment), or NULL. */
     const char *json_problem;
