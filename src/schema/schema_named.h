@@ -72,8 +72,8 @@ typedef void (*named_expansion_fn)(const struct node *value, struct arena *arena
 
 struct named_expansion {
     const char *name;
-    const char *const
-        *fields; /* the fields it sets, NULL-terminated, at most NAMED_EXPANSION_MAX */
+    /* The fields it sets, NULL-terminated, at most NAMED_EXPANSION_MAX. */
+    const char *const *fields;
     named_expansion_fn fn;
 };
 
