@@ -34,20 +34,14 @@ static int by_value(const void *a, const void *b)
 /* Waits for the diagnostics of a version; false when they did not come. */
 static bool diagnostics_of(struct lsp_client *c, json_int_t version)
 {
-    for (;;) {
-        const char *why;
-        json_t *m = client_next(c, WAIT_MS, &why);
-        if (!m) {
-            fprintf(stderr, "lsp_latency: %s\n", why);
-            return false;
-        }
-        json_t *params = json_object_get(m, "params");
-        bool it = json_integer_value(json_object_get(params, "version")) == version &&
-                  json_object_get(params, "diagnostics");
-        json_decref(m);
-        if (it)
-            return true;
+    const char *why;
+    json_t *params = client_published(c, NULL, version, WAIT_MS, &why);
+    if (!params) {
+        fprintf(stderr, "lsp_latency: %s\n", why);
+        return false;
     }
+    json_decref(params);
+    return true;
 }
 
 static void send_new(struct lsp_client *c, json_t *m)

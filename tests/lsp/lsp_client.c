@@ -75,6 +75,32 @@ json_t *client_next(struct lsp_client *c, int wait_ms, const char **why)
     }
 }
 
+static bool is_published(json_t *m, const char *uri, json_int_t version)
+{
+    json_t *params = json_object_get(m, "params");
+    const char *method = json_string_value(json_object_get(m, "method"));
+    const char *from = json_string_value(json_object_get(params, "uri"));
+    return method && !strcmp(method, "textDocument/publishDiagnostics") &&
+           json_object_get(params, "diagnostics") && (!uri || (from && !strcmp(from, uri))) &&
+           (version < 0 || json_integer_value(json_object_get(params, "version")) == version);
+}
+
+json_t *client_published(struct lsp_client *c, const char *uri, json_int_t version, int wait_ms,
+                         const char **why)
+{
+    for (;;) {
+        json_t *m = client_next(c, wait_ms, why);
+        if (!m)
+            return NULL;
+        if (is_published(m, uri, version)) {
+            json_t *params = json_incref(json_object_get(m, "params"));
+            json_decref(m);
+            return params;
+        }
+        json_decref(m);
+    }
+}
+
 int client_wait_exit(struct lsp_client *c, int wait_ms)
 {
     for (int waited = 0; c->pid > 0 && waited < wait_ms; waited += 10) {

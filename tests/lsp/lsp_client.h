@@ -25,6 +25,13 @@ const char *client_send(struct lsp_client *c, const json_t *message);
 const char *client_send_raw(struct lsp_client *c, const char *bytes, size_t n);
 /* The next message that is no log line, waiting up to wait_ms; NULL and *why when none came. */
 json_t *client_next(struct lsp_client *c, int wait_ms, const char **why);
+/*
+ * The next diagnostics the server publishes for uri (any, when NULL) at version (any, when
+ * negative), skipping every other message: the notification's params (the caller frees them),
+ * or NULL and *why when a wait of wait_ms for the next message ran out.
+ */
+json_t *client_published(struct lsp_client *c, const char *uri, json_int_t version, int wait_ms,
+                         const char **why);
 /* Waits up to wait_ms for the server to exit: its exit code (128 + a signal's number), or -1. */
 int client_wait_exit(struct lsp_client *c, int wait_ms);
 /* Kills the server if it still runs, and frees the client. */

@@ -41,23 +41,15 @@ static json_t *lint_json(const char *gatehop, const char *path)
 /* The diagnostics published for uri, skipping everything else the server says. */
 static json_t *published(struct lsp_client *c, const char *uri)
 {
-    for (;;) {
-        const char *why;
-        json_t *m = client_next(c, WAIT_MS, &why);
-        if (!m) {
-            fprintf(stderr, "lsp_vs_lint: %s\n", why);
-            return NULL;
-        }
-        json_t *params = json_object_get(m, "params");
-        const char *method = json_string_value(json_object_get(m, "method"));
-        if (method && !strcmp(method, "textDocument/publishDiagnostics") &&
-            !strcmp(json_string_value(json_object_get(params, "uri")), uri)) {
-            json_t *list = json_incref(json_object_get(params, "diagnostics"));
-            json_decref(m);
-            return list;
-        }
-        json_decref(m);
+    const char *why;
+    json_t *params = client_published(c, uri, -1, WAIT_MS, &why);
+    if (!params) {
+        fprintf(stderr, "lsp_vs_lint: %s\n", why);
+        return NULL;
     }
+    json_t *list = json_incref(json_object_get(params, "diagnostics"));
+    json_decref(params);
+    return list;
 }
 
 static bool same_position(json_t *p, struct text_pos want)
