@@ -361,6 +361,14 @@ static int hand_over_to_libyaml(struct reader_impl *R, gh_error *err)
 
 static int fast_next(struct reader_impl *R, gh_error *err);
 
+/* Whether the tests ask libyaml to read what a fast reader would (GATEHOP_JSON_READER or
+ * GATEHOP_YAML_READER set to "libyaml"): the tests that compare both paths. */
+static bool libyaml_forced(const char *variable)
+{
+    const char *force = getenv(variable);
+    return force && !strcmp(force, "libyaml");
+}
+
 /* libyaml's next event, once it has taken over. */
 static int libyaml_next(struct reader_impl *R, gh_error *err)
 {
@@ -377,11 +385,10 @@ static int libyaml_next(struct reader_impl *R, gh_error *err)
  */
 static int json_instead_of_block(struct reader_impl *R, bool *took, gh_error *err)
 {
-    const char *force = getenv("GATEHOP_JSON_READER");
     uint64_t given = block_events_given(R->block);
     unsigned char opening = R->src ? R->src->stats.opening : 0;
     *took =
-        (opening == '{' || opening == '[') && given <= 2 && !(force && !strcmp(force, "libyaml"));
+        (opening == '{' || opening == '[') && given <= 2 && !libyaml_forced("GATEHOP_JSON_READER");
     if (!*took)
         return STEP_OK;
     block_events_free(R->block);
@@ -1407,8 +1414,7 @@ static int open_common(struct reader *r, const struct reader_options *options,
  * GATEHOP_JSON_READER=libyaml, libyaml reads it (the test that compares both paths). */
 static int choose_json_reader(struct reader_impl *R, gh_error *err)
 {
-    const char *force = getenv("GATEHOP_JSON_READER");
-    if (!R->opt.json_strict || R->opt.lenient || (force && !strcmp(force, "libyaml")))
+    if (!R->opt.json_strict || R->opt.lenient || libyaml_forced("GATEHOP_JSON_READER"))
         return 0;
     if (!(R->json = json_events_new(raw_read, R, R->opt.limits.max_depth)))
         return error_set(err, GH_ENOMEM, "out of memory");
@@ -1419,8 +1425,7 @@ static int choose_json_reader(struct reader_impl *R, gh_error *err)
  * GATEHOP_YAML_READER=libyaml, libyaml reads it all (the test that compares both paths). */
 static int choose_block_reader(struct reader_impl *R, gh_error *err)
 {
-    const char *force = getenv("GATEHOP_YAML_READER");
-    if (R->json || R->opt.json_strict || R->opt.lenient || (force && !strcmp(force, "libyaml")))
+    if (R->json || R->opt.json_strict || R->opt.lenient || libyaml_forced("GATEHOP_YAML_READER"))
         return 0;
     if (!(R->block = block_events_new(raw_read, R, R->opt.limits.max_depth)))
         return error_set(err, GH_ENOMEM, "out of memory");
