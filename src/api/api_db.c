@@ -383,7 +383,7 @@ static void drop_positions(gh_result *r)
 {
     for (size_t i = 0; i < r->sink.count; i++)
         memset(&r->sink.items[i].span, 0, sizeof(r->sink.items[i].span));
-    r->sink.secret_count = 0;
+    secret_spans_release(&r->sink.secrets);
 }
 
 int gh_lint_pg(gh_engine *engine, const char *pg, const gh_lint_options *options, gh_result **out,

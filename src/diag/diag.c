@@ -36,7 +36,7 @@ void diag_sink_init(struct diag_sink *sink, size_t max)
 void diag_sink_release(struct diag_sink *sink)
 {
     free(sink->items);
-    free(sink->secrets);
+    secret_spans_release(&sink->secrets);
     arena_release(&sink->strings);
     memset(sink, 0, sizeof(*sink));
 }
@@ -122,17 +122,8 @@ void diag_add(struct diag_sink *sink, enum rule_id rule, int severity, const str
 
 void diag_add_secret_span(struct diag_sink *sink, const struct span *span)
 {
-    if (sink->secret_count == sink->secret_cap) {
-        size_t cap = sink->secret_cap ? sink->secret_cap * 2 : 32;
-        struct span *s = realloc(sink->secrets, cap * sizeof(*s));
-        if (!s) {
-            sink->failed = true;
-            return;
-        }
-        sink->secrets = s;
-        sink->secret_cap = cap;
-    }
-    sink->secrets[sink->secret_count++] = *span;
+    if (secret_spans_add(&sink->secrets, span) < 0)
+        sink->failed = true;
 }
 
 void diag_add_copy(struct diag_sink *sink, const struct diag *d)
@@ -154,8 +145,10 @@ void diag_merge(struct diag_sink *dst, const struct diag_sink *src)
         dst->by_severity[s] += src->by_severity[s] - stored; /* counted but not stored */
     }
     dst->dropped += src->dropped;
-    for (size_t i = 0; i < src->secret_count; i++)
-        diag_add_secret_span(dst, &src->secrets[i]);
+    struct secret_cursor c = secret_spans_first(&src->secrets);
+    struct span secret;
+    while (secret_cursor_next(&c, &secret))
+        diag_add_secret_span(dst, &secret);
     dst->failed |= src->failed;
 }
 
@@ -211,37 +204,31 @@ static int compare_diags(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int compare_spans(const void *a, const void *b)
-{
-    const struct span *x = a, *y = b;
-    return position_compare(x->line, x->column, y->line, y->column);
-}
-
 void diag_sort(struct diag_sink *sink)
 {
     if (sink->count > 1)
         qsort(sink->items, sink->count, sizeof(sink->items[0]), compare_diags);
-    /* secret values are scalars, which do not overlap: in start order their ends are in order
-     * too, and an excerpt finds those on its line by binary search (report_mask_line) */
-    if (sink->secret_count > 1)
-        qsort(sink->secrets, sink->secret_count, sizeof(sink->secrets[0]), compare_spans);
+    /* an excerpt finds the secrets on its line by binary search (report_mask_line); out of
+     * memory, it reads them all */
+    if (secret_spans_sort(&sink->secrets) < 0)
+        sink->failed = true;
 }
 
 bool diag_span_holds_secret(const struct diag_sink *sink, const struct span *span)
 {
-    /* the first secret that ends at or after the span's start, then those that start within */
-    size_t lo = 0, hi = sink->secret_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const struct span *s = &sink->secrets[mid];
-        if (position_compare(s->end_line, s->end_column, span->line, span->column) <= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* the first secret that ends after the span's start: it is within when it starts before
+     * the span's end (a later one starts later still) */
+    bool sorted = secret_spans_sorted(&sink->secrets);
+    uint32_t after = span->column + 1, line = span->line + (after == 0);
+    struct secret_cursor c = secret_spans_seek(&sink->secrets, line, after);
+    struct span s;
+    while (secret_cursor_next(&c, &s)) {
+        bool within = position_compare(s.end_line, s.end_column, line, after) >= 0 &&
+                      position_compare(s.line, s.column, span->end_line, span->end_column) < 0;
+        if (within || sorted)
+            return within;
     }
-    return lo < sink->secret_count &&
-           position_compare(sink->secrets[lo].line, sink->secrets[lo].column, span->end_line,
-                            span->end_column) < 0;
+    return false;
 }
 
 const char *diag_value(struct diag_sink *sink, const struct node *n, bool secret)

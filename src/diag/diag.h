@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag_secrets.h"
 #include "gatehop.h"
 #include "model/model_node.h"
 #include "util/util_arena.h"
@@ -58,8 +59,7 @@ struct diag_sink {
     size_t max;     /* stored findings; the rest are counted */
     size_t dropped; /* counted, not stored */
     size_t by_severity[3];
-    struct span *secrets; /* in position order once diag_sort() has run */
-    size_t secret_count, secret_cap;
+    struct secret_spans secrets; /* in position order once diag_sort() has run */
     struct arena strings;
     const signed char *policy; /* a rule_policy, or NULL: every rule as it is */
     size_t suppressed;         /* findings removed by suppressions (diag_remove) */

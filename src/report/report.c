@@ -84,29 +84,20 @@ static size_t byte_at(const char *text, size_t len, uint32_t column)
     return i;
 }
 
-/* The first secret span that ends on or after line (the spans are sorted: diag_sort). */
-static size_t first_secret_reaching(const struct diag_sink *sink, uint32_t line)
-{
-    size_t lo = 0, hi = sink->secret_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (sink->secrets[mid].end_line < line)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 void report_mask_line(const struct diag_sink *sink, uint32_t line, char *text, size_t len)
 {
-    for (size_t i = first_secret_reaching(sink, line);
-         i < sink->secret_count && sink->secrets[i].line <= line; i++) {
-        const struct span *s = &sink->secrets[i];
-        if (line < s->line || line > s->end_line)
+    /* the secrets that reach the line, from the first that ends on it or later (the spans
+     * are sorted by diag_sort, unless it ran out of memory: then all are read) */
+    bool sorted = secret_spans_sorted(&sink->secrets);
+    struct secret_cursor c = secret_spans_seek(&sink->secrets, line, 0);
+    struct span s;
+    while (secret_cursor_next(&c, &s)) {
+        if (s.line > line && sorted)
+            break;
+        if (line < s.line || line > s.end_line)
             continue;
-        size_t from = s->line == line ? byte_at(text, len, s->column) : 0;
-        size_t to = s->end_line == line ? byte_at(text, len, s->end_column) : len;
+        size_t from = s.line == line ? byte_at(text, len, s.column) : 0;
+        size_t to = s.end_line == line ? byte_at(text, len, s.end_column) : len;
         mask_range(text, len, from, to);
     }
     /* "  password: hunter2" or "- key: abc": mask the value of a secret-looking key */
