@@ -25,11 +25,22 @@ int index_foresee(struct index *ix, uint64_t done, uint64_t total)
     size_t count = ix->keys.count;
     if (keyset_room(&ix->keys) > MARGIN || done == 0 || done >= total)
         return 0;
-    double promised = (double)count * ((double)total / (double)done);
-    /* Not more than four times at once: the start of a file may be a poor sample of it. */
-    size_t most = 4 * count + 2 * MARGIN, least = count + count / 8 + 2 * MARGIN;
-    size_t want = promised >= (double)most ? most : (size_t)promised;
-    want += want / 8;
+    /* The keys the rest promises at the rate seen so far or, when higher, at the rate since
+     * the table last grew, and half as many again: a file's sections differ (a dump's
+     * consumers and credentials come after its services, with more keys to the byte). */
+    double rate = (double)count / (double)done;
+    if (ix->grown_done && done > ix->grown_done && count > ix->grown_count) {
+        double recent = (double)(count - ix->grown_count) / (double)(done - ix->grown_done);
+        rate = recent > rate ? recent : rate;
+    }
+    ix->grown_count = count;
+    ix->grown_done = done;
+    double promised = rate * (double)(total - done) * 1.5;
+    /* Not more than four times at once: the start of a file may be a poor sample of it. At
+     * least a sixteenth more, so that a poor guess near the end costs few rebuilds. */
+    size_t most = 4 * count + 2 * MARGIN, least = count + count / 16 + 2 * MARGIN;
+    double all = (double)count + promised;
+    size_t want = all >= (double)most ? most : (size_t)all;
     return keyset_reserve(&ix->keys, want < least ? least : want > most ? most : want);
 }
 

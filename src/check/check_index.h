@@ -51,6 +51,9 @@ struct index {
     struct shared_text last[4]; /* path, entity, value, if_resolved */
     const char *last_field, *last_target;
     uint32_t last_line;
+    /* Where index_foresee() last made room: the keys then, and the input's bytes read. */
+    size_t grown_count;
+    uint64_t grown_done;
 };
 
 void index_init(struct index *ix);
@@ -59,8 +62,9 @@ int index_reserve(struct index *ix, size_t n);
 /*
  * Told, as entries are taken, how far the reader is into the input (done of total bytes). When
  * the table is about to fill it makes room at once for the keys the rest of the input promises
- * at the rate seen so far, and an eighth more, instead of doubling: a large file's table ends
- * about 2/3 full, not anywhere from 3/8 to 3/4. -1 when out of memory.
+ * at the rate seen so far, and half as many again (at least a sixteenth of the keys so far),
+ * instead of doubling: a large file's table ends about 4/5 full, not anywhere from 7/16 to
+ * 7/8. -1 when out of memory.
  */
 int index_foresee(struct index *ix, uint64_t done, uint64_t total);
 void index_release(struct index *ix);

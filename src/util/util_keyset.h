@@ -8,9 +8,9 @@
  * table holds, per slot, one 32-bit word: the entry's number and as many bits of its hash as
  * the number leaves free. Equal hashes are only a hint: a key matches only when its bytes equal
  * the entry's bytes, read back from the log, so a collision costs time, never a wrong answer.
- * The table has any number of slots (a multiple of 64), at most 3/4 of them used: it grows to
+ * The table has any number of slots (a multiple of 64), at most 7/8 of them used: it grows to
  * what keyset_reserve() asks, not to the next power of two, and is rebuilt from the log alone.
- * Keys are at most KEYSET_KEY_MAX bytes; at most 3 * 2^29 keys. Lookups never allocate.
+ * Keys are at most KEYSET_KEY_MAX bytes; at most 7 * 2^28 keys. Lookups never allocate.
  */
 #ifndef UTIL_KEYSET_H
 #define UTIL_KEYSET_H

@@ -305,23 +305,41 @@ static void check_foresee(void)
     index_reserve(&ix, 30000);
     size_t slots = ix.keys.nslots;
     fill_index(&ix, 1000);
-    ok(index_foresee(&ix, 100, 400) == 0 && ix.keys.nslots == slots,
+    ok(index_foresee(&ix, 100, 800) == 0 && ix.keys.nslots == slots,
        "with room left, nothing is done");
     fill_index(&ix, 100);
-    size_t count = ix.keys.count;
-    ok(index_foresee(&ix, 400, 400) == 0 && ix.keys.nslots == slots,
+    size_t first = ix.keys.count;
+    ok(index_foresee(&ix, 800, 800) == 0 && ix.keys.nslots == slots,
        "at the end of the input, nothing is foreseen");
-    ok(index_foresee(&ix, 100, 400) == 0, "a quarter read, nearly full");
-    size_t room = keyset_room(&ix.keys) + count;
-    ok(room >= 4 * count && room < 4 * count + 2048,
+    ok(index_foresee(&ix, 100, 800) == 0, "an eighth read, nearly full");
+    size_t room = keyset_room(&ix.keys) + first;
+    ok(room >= 4 * first && room < 4 * first + 2048,
        "room for four times the keys so far (the most one step gives)");
-    slots = ix.keys.nslots;
+    /* `first` keys to 100 bytes: the same rate up to half the input */
+    fill_index(&ix, 100);
+    size_t count = ix.keys.count;
+    uint64_t half = 100 * (uint64_t)count / first;
+    ok(index_foresee(&ix, half, 2 * half) == 0, "half read at the same rate, nearly full again");
+    room = keyset_room(&ix.keys) + count;
+    ok(room >= count * 5 / 2 - 64 && room < count * 5 / 2 + 2048,
+       "room for the keys the other half promises, and half as many again");
+    /* the keys since then came twice as fast: the rest is foreseen at that rate */
+    size_t before = count;
     fill_index(&ix, 100);
     count = ix.keys.count;
-    ok(index_foresee(&ix, 390, 400) == 0, "nearly all read, nearly full again");
+    uint64_t done = half + 100 * (uint64_t)(count - before) / first / 2;
+    ok(index_foresee(&ix, done, 2 * half) == 0, "a denser part read, nearly full again");
+    double recent = (double)(count - before) / (double)(done - half);
+    size_t want = count + (size_t)(recent * (double)(2 * half - done) * 1.5);
     room = keyset_room(&ix.keys) + count;
-    ok(room >= count + count / 8 && room < count + count / 8 + 4096,
-       "room for an eighth more: what is promised, at least");
+    ok(room >= want - 64 && room < want + 2048,
+       "room for the rest at the denser rate, and half as many again (%zu for %zu)", room, want);
+    fill_index(&ix, 100);
+    count = ix.keys.count;
+    ok(index_foresee(&ix, 2 * half - 1, 2 * half) == 0, "nearly all read, nearly full again");
+    room = keyset_room(&ix.keys) + count;
+    ok(room >= count + count / 16 && room < count + count / 16 + 4096,
+       "room for a sixteenth more: the least one step gives");
     int lost = 0;
     char name[32];
     for (size_t i = 0; i < count; i++)
