@@ -190,35 +190,57 @@ static void place(struct keyset *s, uint64_t h, size_t entry)
     s->slots[i] = (uint32_t)((entry + 1) << s->fp_bits) | fingerprint(s->fp_bits, h);
 }
 
-/* How many entries block b holds: KEYSET_BLOCK, but for the last. */
-static size_t block_entries(const struct keyset *s, size_t b)
-{
-    size_t n = s->count - b * KEYSET_BLOCK;
-    return n < KEYSET_BLOCK ? n : KEYSET_BLOCK;
-}
-
-/*
- * Places every entry of the log in the (empty) table, a block at a time: the block's hashes
- * first, each slot fetched as its hash is known, then the entries placed. A slot is a random
- * place in a table far larger than the cache; one at a time, a rebuild at millions of keys
- * waited for memory once a key (1.6 s at 7.5 million).
- */
-static void refill(struct keyset *s)
+/* Every entry read back from the log, in order: its number, key and value. */
+static void each_entry(const struct keyset *s,
+                       void (*fn)(void *ctx, size_t entry, const char *key, size_t len,
+                                  uint32_t value),
+                       void *ctx)
 {
     struct entry_head h[KEYSET_BLOCK];
-    uint64_t hashes[KEYSET_BLOCK];
     char key[KEYSET_KEY_MAX];
     for (size_t b = 0; b * KEYSET_BLOCK < s->count; b++) {
-        size_t n = block_entries(s, b);
+        size_t n = s->count - b * KEYSET_BLOCK;
+        n = n < KEYSET_BLOCK ? n : KEYSET_BLOCK;
         read_block(s, b, n - 1, h);
         for (size_t i = 0; i < n; i++) {
             entry_key(h, i, key);
-            hashes[i] = hash_key(s, (const unsigned char *)key, h[i].len);
-            __builtin_prefetch(&s->slots[home(s->nslots, hashes[i])], 1);
+            fn(ctx, b * KEYSET_BLOCK + i, key, h[i].len, h[i].value);
         }
-        for (size_t i = 0; i < n; i++)
-            place(s, hashes[i], b * KEYSET_BLOCK + i);
     }
+}
+
+/*
+ * Placing the log's entries in an empty table, REFILL_AHEAD at a time: their hashes first, each
+ * slot fetched as its hash is known, then the entries placed. A slot is a random place in a
+ * table far larger than the cache; one at a time, a rebuild at millions of keys waited for
+ * memory once a key (1.6 s at 7.5 million).
+ */
+#define REFILL_AHEAD 64
+
+struct refill {
+    struct keyset *s;
+    uint64_t hash[REFILL_AHEAD];
+    size_t entry[REFILL_AHEAD];
+    size_t n;
+};
+
+static void refill_place(struct refill *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        place(r->s, r->hash[i], r->entry[i]);
+    r->n = 0;
+}
+
+static void refill_one(void *ctx, size_t entry, const char *key, size_t len, uint32_t value)
+{
+    (void)value;
+    struct refill *r = ctx;
+    uint64_t h = hash_key(r->s, (const unsigned char *)key, len);
+    __builtin_prefetch(&r->s->slots[home(r->s->nslots, h)], 1);
+    r->hash[r->n] = h;
+    r->entry[r->n++] = entry;
+    if (r->n == REFILL_AHEAD)
+        refill_place(r);
 }
 
 /*
@@ -279,7 +301,9 @@ static int fill(struct keyset *s, size_t nslots)
         return -1;
     s->nslots = nslots;
     s->fp_bits = fp_bits_for(nslots);
-    refill(s);
+    struct refill r = {.s = s};
+    each_entry(s, refill_one, &r);
+    refill_place(&r);
     return 0;
 }
 
@@ -469,19 +493,23 @@ void keyset_prefetch(const struct keyset *s, const void *key, size_t len)
         __builtin_prefetch(&s->slots[home(s->nslots, hash_key(s, key, len))]);
 }
 
+struct each {
+    void (*fn)(void *ctx, const char *key, size_t len, uint32_t value);
+    void *ctx;
+};
+
+static void each_one(void *ctx, size_t entry, const char *key, size_t len, uint32_t value)
+{
+    (void)entry;
+    const struct each *e = ctx;
+    e->fn(e->ctx, key, len, value);
+}
+
 void keyset_each(const struct keyset *s,
                  void (*fn)(void *ctx, const char *key, size_t len, uint32_t value), void *ctx)
 {
-    struct entry_head h[KEYSET_BLOCK];
-    char key[KEYSET_KEY_MAX];
-    for (size_t b = 0; b * KEYSET_BLOCK < s->count; b++) {
-        size_t n = block_entries(s, b);
-        read_block(s, b, n - 1, h);
-        for (size_t i = 0; i < n; i++) {
-            entry_key(h, i, key);
-            fn(ctx, key, h[i].len, h[i].value);
-        }
-    }
+    struct each e = {fn, ctx};
+    each_entry(s, each_one, &e);
 }
 
 size_t keyset_memory(const struct keyset *s)
