@@ -273,6 +273,20 @@ static void report_id_collision(struct check_run *run, const struct spec_entity 
 }
 
 /*
+ * Whether the cache key is one field that is unique by itself, written as a string (a basic-auth
+ * credential's username): register_entity() has defined that field, so the cache key repeats
+ * exactly when it does, and a key of its own would only cost memory (a key per credential).
+ */
+static bool cache_key_is_unique_field(const struct spec_entity *e, const struct spec_record *rec,
+                                      const struct node **values)
+{
+    if (e->n_cache_key != 1 || e->cache_key_at[0] < 0)
+        return false;
+    int at = e->cache_key_at[0];
+    return (rec->fields[at].flags & SF_UNIQUE) && node_is_string(values[at]);
+}
+
+/*
  * Kong gives an entity written without an id one derived from its cache key, or, when it has
  * none, from its endpoint key and the entities it belongs to; equal derivations collide.
  */
@@ -284,6 +298,8 @@ static void define_derived_id(struct check_run *run, const struct spec_entity *e
     size_t len = 0;
     const char *names[16];
     size_t n = 0;
+    if (cache_key_is_unique_field(e, rec, values))
+        return;
     if (has_cache_key(e, rec)) {
         for (size_t i = 0; i < e->n_cache_key && n < 16; i++) {
             const struct node *v = e->cache_key_at[i] >= 0 ? values[e->cache_key_at[i]] : NULL;
