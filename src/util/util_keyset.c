@@ -79,11 +79,9 @@ static uint32_t fingerprint(unsigned fp_bits, uint64_t h)
 
 /*
  * An entry in the log: its value's difference from the previous entry's (zigzag varint), its
- * shape, its suffix. The shape names the earlier entry of the block it shares a prefix with,
- * how many bytes shorter than that entry the prefix is (drop), and the suffix's length: one
- * byte, [entries back - 1: 3 bits][drop: 3 bits][suffix length - 1: 2 bits], when they fit
- * (names in a series mostly do), else SHAPE_LONG and three varints: entry, drop, length.
- * The first entry of a block shares nothing.
+ * shape, its suffix. The shape says how many entries back in the block the entry is that the
+ * key shares a prefix with (back), how many bytes shorter than that entry's key the prefix is
+ * (drop), and the suffix's length. The first entry of a block shares nothing.
  */
 struct entry_head {
     uint16_t ref, shared, len;
@@ -91,7 +89,51 @@ struct entry_head {
     const unsigned char *suffix;
 };
 
-#define SHAPE_LONG 0xff
+/*
+ * A shape is one byte below SHAPE_MEDIUM, ((back - 1) * 8 + drop) * 4 + suffix - 1, when back
+ * is at most 7, drop at most 7 and the suffix 1 to 4 bytes (the next name of a series); two
+ * bytes, SHAPE_MEDIUM + drop and then (back - 1) << 4 | (suffix - 1), when back is at most 16,
+ * drop at most 30 and the suffix 1 to 16 bytes (a UUID's 16 bytes after another's); else
+ * SHAPE_LONG and three varints: back, drop, length.
+ */
+#define SHAPE_MEDIUM 224
+#define SHAPE_LONG   0xff
+
+static unsigned char *put_shape(unsigned char *p, size_t back, size_t drop, size_t suffix)
+{
+    if (back >= 1 && back <= 7 && drop <= 7 && suffix >= 1 && suffix <= 4) {
+        *p++ = (unsigned char)(((back - 1) * 8 + drop) * 4 + suffix - 1);
+    } else if (back >= 1 && back <= 16 && drop <= 30 && suffix >= 1 && suffix <= 16) {
+        *p++ = (unsigned char)(SHAPE_MEDIUM + drop);
+        *p++ = (unsigned char)((back - 1) << 4 | (suffix - 1));
+    } else {
+        *p++ = SHAPE_LONG;
+        p = varint_put(p, back);
+        p = varint_put(p, drop);
+        p = varint_put(p, suffix);
+    }
+    return p;
+}
+
+static const unsigned char *get_shape(const unsigned char *p, uint64_t *back, uint64_t *drop,
+                                      uint64_t *suffix)
+{
+    unsigned b = *p++;
+    if (b < SHAPE_MEDIUM) {
+        *back = b / 32 + 1;
+        *drop = b / 4 % 8;
+        *suffix = b % 4 + 1;
+    } else if (b < SHAPE_LONG) {
+        *drop = b - SHAPE_MEDIUM;
+        *back = (*p >> 4) + 1u;
+        *suffix = (*p++ & 15) + 1u;
+    } else {
+        p = varint_get(p, back);
+        p = varint_get(p, drop);
+        p = varint_get(p, suffix);
+    }
+    return p;
+}
 
 /* Reads the headers of the entries 0..last of a block. */
 static void read_block(const struct keyset *s, size_t block, size_t last, struct entry_head *h)
@@ -99,20 +141,22 @@ static void read_block(const struct keyset *s, size_t block, size_t last, struct
     const unsigned char *p = s->log + s->blocks[block];
     int64_t value = 0;
     for (size_t i = 0; i <= last; i++) {
-        uint64_t delta, ref, drop, suffix;
-        p = varint_get(p, &delta);
-        if (*p != SHAPE_LONG) {
-            unsigned b = *p++;
-            ref = i - 1 - (b >> 5);
-            drop = (b >> 2) & 7;
-            suffix = (b & 3) + 1;
+        uint64_t delta, back, drop, suffix;
+        /* Most values move by less than 64 lines and most shapes are one byte: a lookup
+         * that matches reads up to KEYSET_BLOCK headers, so these take no call. */
+        if (p[0] < 0x80 && p[1] < SHAPE_MEDIUM) {
+            delta = p[0];
+            back = p[1] / 32 + 1;
+            drop = p[1] / 4 % 8;
+            suffix = p[1] % 4 + 1;
+            p += 2;
         } else {
-            p = varint_get(p + 1, &ref);
-            p = varint_get(p, &drop);
-            p = varint_get(p, &suffix);
+            p = varint_get(p, &delta);
+            p = get_shape(p, &back, &drop, &suffix);
         }
+        size_t ref = i ? i - back : 0;
         value += unzigzag(delta);
-        h[i].ref = (uint16_t)(i ? ref : 0);
+        h[i].ref = (uint16_t)ref;
         h[i].shared = (uint16_t)(i ? h[ref].len - drop : 0);
         h[i].len = (uint16_t)(h[i].shared + suffix);
         h[i].value = (uint32_t)value;
@@ -431,15 +475,7 @@ static void append(struct keyset *s, const char *key, size_t len, uint32_t value
     size_t back = at ? at - ref : 1, suffix = len - shared;
     unsigned char *p = s->log + s->log_len;
     p = varint_put(p, zigzag(delta));
-    unsigned shape = (unsigned)((back - 1) << 5 | drop << 2 | (suffix - 1));
-    if (back <= 8 && drop <= 7 && suffix >= 1 && suffix <= 4 && shape != SHAPE_LONG) {
-        *p++ = (unsigned char)shape;
-    } else {
-        *p++ = SHAPE_LONG;
-        p = varint_put(p, ref);
-        p = varint_put(p, drop);
-        p = varint_put(p, suffix);
-    }
+    p = put_shape(p, back, drop, suffix);
     memcpy(p, key + shared, len - shared);
     s->log_len = (size_t)(p - s->log) + (len - shared);
     if (at == 0)

@@ -19,6 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A lookup that matches an older block reads the headers of its entries up to the one it
+ * matches: 128 a block would save a twentieth of the log (a block's first key of each kind is
+ * written whole), but cost 5% more instructions on a dump whose routes name services by id. */
 #define KEYSET_BLOCK   64
 #define KEYSET_KEY_MAX 1024
 

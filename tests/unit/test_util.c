@@ -159,6 +159,63 @@ static void test_keyset_sizes(void)
     keyset_release(&s);
 }
 
+/* Keys that share a prefix with an entry `back` entries before them, `drop` bytes shorter than
+ * it, and add `suffix` bytes: the log grows by the value (one byte), the shape and the suffix,
+ * and the shape takes one byte, two, or SHAPE_LONG and three varints, at each side of each
+ * bound (back is at most 16: no key looks further). Every key is read back, from the last
+ * block and from older ones. */
+static void test_keyset_shapes(void)
+{
+    static const struct {
+        size_t back, drop, suffix, shape_bytes;
+    } cases[] = {
+        {1, 0, 1, 1},    {7, 7, 4, 1},    {8, 7, 4, 2},    {7, 8, 4, 2}, {7, 7, 5, 2},
+        {16, 30, 16, 2}, {16, 31, 16, 4}, {16, 30, 17, 4}, {3, 2, 0, 4}, {1, 40, 600, 5},
+    };
+    struct keyset s;
+    keyset_init(&s);
+    char key[KEYSET_KEY_MAX], ref[KEYSET_KEY_MAX];
+    int wrong_size = 0, lost = 0;
+    size_t ncases = sizeof(cases) / sizeof(cases[0]), fillers = 0;
+    for (size_t c = 0; c < ncases; c++) {
+        while (s.count % KEYSET_BLOCK) /* each case from a block's start */
+            keyset_put(&s, key, (size_t)snprintf(key, 32, "\x7f%zu", fillers++), 7, NULL);
+        /* the entry shared with: "case<c>-" and five a's, then `drop` more a's */
+        int head = snprintf(ref, 32, "case%zu-aaaaa", c);
+        memset(ref + head, 'a', cases[c].drop);
+        size_t ref_len = (size_t)head + cases[c].drop;
+        keyset_put(&s, ref, ref_len, 7, NULL);
+        for (size_t j = 1; j < cases[c].back; j++) /* entries that share nothing with it */
+            keyset_put(&s, key, (size_t)snprintf(key, 32, "\x7f%zu", fillers++), 7, NULL);
+        memcpy(key, ref, (size_t)head);
+        memset(key + head, 'b', cases[c].suffix);
+        size_t len = (size_t)head + cases[c].suffix;
+        if (!cases[c].suffix) /* a prefix of the entry: it drops what it does not keep */
+            len = ref_len - cases[c].drop;
+        size_t before = s.log_len;
+        keyset_put(&s, key, len, 7, NULL);
+        size_t grew = s.log_len - before - 1 - cases[c].suffix;
+        if (grew != cases[c].shape_bytes) {
+            printf("# case %zu: a shape of %zu bytes, not %zu\n", c, grew, cases[c].shape_bytes);
+            wrong_size++;
+        }
+        lost += !keyset_get(&s, key, len, NULL) + !keyset_get(&s, ref, ref_len, NULL);
+    }
+    is_int(wrong_size, 0, "each shape takes the bytes its bounds give it");
+    is_int(lost, 0, "each key and the key it shares with are found in the last block");
+    for (size_t c = 0; c < ncases; c++) {
+        int head = snprintf(key, 32, "case%zu-aaaaa", c);
+        memset(key + head, 'b', cases[c].suffix);
+        size_t len = (size_t)head + cases[c].suffix;
+        memset(key + head, 'a', cases[c].suffix ? 0 : cases[c].drop);
+        lost += !keyset_get(&s, key, cases[c].suffix ? len : (size_t)head, NULL);
+        key[head - 1] = 'z';
+        lost += keyset_get(&s, key, cases[c].suffix ? len : (size_t)head, NULL);
+    }
+    is_int(lost, 0, "and read back from older blocks, and nothing near them is");
+    keyset_release(&s);
+}
+
 static void test_keyset(void)
 {
     keyset_check(64, 200000);
@@ -446,6 +503,7 @@ int main(void)
     test_versions();
     test_strmap();
     test_keyset();
+    test_keyset_shapes();
     test_utf8();
     test_wide_scans();
     test_utf8_yaml();
