@@ -78,15 +78,43 @@ static bool pack_uuid(const char *v, size_t len, unsigned char *out)
 }
 
 /*
+ * A value of lowercase hex digits, an even number from HEX_MIN to HEX_MAX of them, as the bytes
+ * they spell: a key made with `openssl rand -hex` or a UUID without its dashes (a credential's
+ * key, a client id) takes half the room. The byte count; 0 for any other text.
+ */
+#define HEX_MIN 16
+#define HEX_MAX 256
+
+static size_t pack_hex(const char *v, size_t len, unsigned char *out)
+{
+    if (len < HEX_MIN || len > HEX_MAX || len % 2)
+        return 0;
+    for (size_t i = 0; i < len; i += 2) {
+        int hi = hex_digit(v[i]), lo = hex_digit(v[i + 1]);
+        if (hi < 0 || lo < 0)
+            return 0;
+        out[i / 2] = (unsigned char)(hi << 4 | lo);
+    }
+    return len / 2;
+}
+
+/*
  * [entity][kind][value]. Kong's ids are UUIDs: one in lowercase is kept as UUID_MARK and its 16
- * bytes, not its 36 characters. No UTF-8 text begins with the bytes 0xFD or 0xFE, so the marked
- * form cannot be a value; a value that begins with one anyway (not UTF-8) is kept behind
- * ESCAPE_MARK, so that it cannot be taken for a packed UUID either.
+ * bytes, not its 36 characters; other hex text as HEX_MARK and its bytes (pack_hex). No UTF-8
+ * text begins with the bytes 0xFC to 0xFE, so a marked form cannot be a value; a value that
+ * begins with one anyway (not UTF-8) is kept behind ESCAPE_MARK, so that it cannot be taken for
+ * a packed one either.
  * Values longer than the key buffer are cut: two such values differing only past the cut
  * would count as equal, which for names and ids of this length does not happen in practice.
  */
 #define UUID_MARK   0xFE
 #define ESCAPE_MARK 0xFD
+#define HEX_MARK    0xFC
+
+static bool is_mark(unsigned char c)
+{
+    return c == UUID_MARK || c == ESCAPE_MARK || c == HEX_MARK;
+}
 
 static size_t make_key(char *key, uint8_t entity, unsigned kind, const char *value, size_t len)
 {
@@ -97,8 +125,13 @@ static size_t make_key(char *key, uint8_t entity, unsigned kind, const char *val
         at[0] = UUID_MARK;
         return 2 + 1 + 16;
     }
+    size_t hex = pack_hex(value, len, at + 1);
+    if (hex) {
+        at[0] = HEX_MARK;
+        return 2 + 1 + hex;
+    }
     size_t start = 2;
-    if (len && ((unsigned char)value[0] == UUID_MARK || (unsigned char)value[0] == ESCAPE_MARK))
+    if (len && is_mark((unsigned char)value[0]))
         key[start++] = (char)ESCAPE_MARK;
     if (len > KEY_MAX - start)
         len = KEY_MAX - start;
@@ -121,17 +154,25 @@ static void name_of_key(void *ctx, const char *key, size_t len, uint32_t line)
         return;
     const unsigned char *v = (const unsigned char *)key + 2;
     size_t n = len - 2;
-    char uuid[37];
+    static const char hex[] = "0123456789abcdef";
+    char text[HEX_MAX + 1];
     if (n == 17 && v[0] == UUID_MARK) {
-        static const char hex[] = "0123456789abcdef";
         size_t o = 0;
         for (size_t i = 0; i < 16; i++) {
             if (i == 4 || i == 6 || i == 8 || i == 10)
-                uuid[o++] = '-';
-            uuid[o++] = hex[v[1 + i] >> 4];
-            uuid[o++] = hex[v[1 + i] & 15];
+                text[o++] = '-';
+            text[o++] = hex[v[1 + i] >> 4];
+            text[o++] = hex[v[1 + i] & 15];
         }
-        w->fn(w->ctx, (uint8_t)key[0], kind, uuid, 36, line);
+        w->fn(w->ctx, (uint8_t)key[0], kind, text, 36, line);
+        return;
+    }
+    if (n > 1 && v[0] == HEX_MARK) {
+        for (size_t i = 1; i < n; i++) {
+            text[2 * (i - 1)] = hex[v[i] >> 4];
+            text[2 * (i - 1) + 1] = hex[v[i] & 15];
+        }
+        w->fn(w->ctx, (uint8_t)key[0], kind, text, 2 * (n - 1), line);
         return;
     }
     if (n && v[0] == ESCAPE_MARK)

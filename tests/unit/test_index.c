@@ -149,6 +149,72 @@ static void check_uuids(unsigned hash_bits)
     index_release(&ix);
 }
 
+struct named {
+    char text[300];
+    size_t len;
+    unsigned kind;
+    uint32_t line;
+};
+
+static void take_name(void *ctx, uint8_t entity, unsigned kind, const char *value, size_t len,
+                      uint32_t line)
+{
+    (void)entity;
+    struct named *n = ctx;
+    if (len < sizeof(n->text)) {
+        memcpy(n->text, value, len);
+        n->len = len;
+        n->kind = kind;
+        n->line = line;
+    }
+}
+
+/* A key of hex digits is kept as its bytes, and is still itself and nothing else. */
+static void check_hex(unsigned hash_bits)
+{
+    struct index ix;
+    index_init(&ix);
+    ix.keys.hash_bits = hash_bits;
+    const char *key = "5f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    uint32_t first = 0;
+    is_int(index_define(&ix, 21, INDEX_ENDPOINT, key, 32, 7, &first), 1, "a hex key is defined");
+    struct named back = {0};
+    index_each_name(&ix, take_name, &back);
+    ok(back.len == 32 && !memcmp(back.text, key, 32) && back.kind == INDEX_ENDPOINT &&
+           back.line == 7,
+       "and handed back as its text, with its line");
+    ok(ix.keys.log_len < 32, "kept in fewer bytes than its text (%zu)", ix.keys.log_len);
+    is_int(index_define(&ix, 21, INDEX_ENDPOINT, key, 32, 9, &first), 0, "found again");
+    is_int(first, 7, "with its line");
+    char packed[17] = "\xfc\x5f\x1e\x2d\x3c\x4b\x5a\x69\x78\x87\x96\xa5\xb4\xc3\xd2\xe1\xf0";
+    char long_hex[258];
+    memset(long_hex, 'a', sizeof(long_hex));
+    const char *others[] = {"5F1E2D3C4B5A69788796A5B4C3D2E1F0",
+                            "5f1e2d3c4b5a69788796a5b4c3d2e1f1",
+                            "5f1e2d3c4b5a69788796a5b4c3d2e1f",
+                            "5f1e2d3c4b5a69788796a5b4c3d2e1f0a",
+                            packed + 1,
+                            packed,
+                            "\xfd\xfc",
+                            long_hex};
+    size_t lens[] = {32, 32, 31, 33, 16, 17, 2, sizeof(long_hex)};
+    size_t n = sizeof(lens) / sizeof(lens[0]);
+    int wrong = 0;
+    for (size_t i = 0; i < n; i++)
+        wrong += index_has(&ix, 21, INDEX_ENDPOINT, others[i], lens[i]);
+    is_int(wrong, 0,
+           "no other text is it (capitals, one digit, one short, one long, its bytes with and "
+           "without the mark)");
+    for (size_t i = 0; i < n; i++)
+        wrong += index_define(&ix, 21, INDEX_ENDPOINT, others[i], lens[i], 20, &first) != 1;
+    is_int(wrong, 0, "each of them is defined as a new key");
+    for (size_t i = 0; i < n; i++)
+        wrong += !index_has(&ix, 21, INDEX_ENDPOINT, others[i], lens[i]);
+    is_int(wrong, 0, "and found as itself");
+    ok(index_has(&ix, 21, INDEX_ENDPOINT, key, 32), "the first key too");
+    index_release(&ix);
+}
+
 /* The end of a file as check_file() makes it: its references resolved, the unresolved ones held
  * for the other files, its names handed over. */
 static void end_file(struct across_file *f, struct diag_sink *sink, const struct spec_document *doc,
@@ -355,6 +421,8 @@ int main(void)
     check_across();
     check_uuids(64);
     check_uuids(0);
+    check_hex(64);
+    check_hex(0);
     check_pending();
     check_index(64);
     check_index(0);
