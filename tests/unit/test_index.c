@@ -116,16 +116,33 @@ static void check_pending(void)
 }
 
 /* Ids kept as their 16 bytes are told apart from every text that is not the same id. */
+/* A value kept in a packed form (defined at line 7) is found again with its line, no neighbour
+ * of it is it, and each neighbour is a key of its own. */
+static void check_packed(struct index *ix, uint8_t entity, unsigned kind, const char *value,
+                         size_t len, const char *const *others, const size_t *lens, size_t n,
+                         const char *neighbours)
+{
+    uint32_t first = 0;
+    is_int(index_define(ix, entity, kind, value, len, 7, &first), 1, "defined");
+    is_int(index_define(ix, entity, kind, value, len, 9, &first), 0, "and found again");
+    is_int(first, 7, "with its line");
+    int wrong = 0;
+    for (size_t i = 0; i < n; i++)
+        wrong += index_has(ix, entity, kind, others[i], lens[i]);
+    ok(!wrong, "no other text is it (%s)", neighbours);
+    for (size_t i = 0; i < n; i++)
+        wrong += index_define(ix, entity, kind, others[i], lens[i], 20, &first) != 1;
+    is_int(wrong, 0, "each of them is defined as a new key");
+    for (size_t i = 0; i < n; i++)
+        wrong += !index_has(ix, entity, kind, others[i], lens[i]);
+    ok(!wrong && index_has(ix, entity, kind, value, len), "and found as itself, the first too");
+}
+
 static void check_uuids(unsigned hash_bits)
 {
     struct index ix;
     index_init(&ix);
     ix.keys.hash_bits = hash_bits;
-    const char *id = "0f8fad5b-d9cb-469f-a165-70867728950e";
-    uint32_t first = 0;
-    is_int(index_define(&ix, 0, INDEX_ID, id, 36, 7, &first), 1, "an id is defined");
-    is_int(index_define(&ix, 0, INDEX_ID, id, 36, 9, &first), 0, "and found again");
-    is_int(first, 7, "with its line");
     /* The 16 bytes the id is kept as, written out as a value, with and without the mark. */
     char packed[17] = "\xfe\x0f\x8f\xad\x5b\xd9\xcb\x46\x9f\xa1\x65\x70\x86\x77\x28\x95\x0e";
     const char *others[] = {"0F8FAD5B-D9CB-469F-A165-70867728950E",
@@ -136,16 +153,8 @@ static void check_uuids(unsigned hash_bits)
                             packed,
                             "\xfd\xfe"};
     size_t lens[] = {36, 36, 36, 37, 16, 17, 2};
-    int wrong = 0;
-    for (size_t i = 0; i < 7; i++)
-        wrong += index_resolves(&ix, 0, others[i], lens[i]);
-    is_int(wrong, 0,
-           "no other text resolves to it (capitals, one digit, a dash moved, a space, "
-           "its bytes)");
-    for (size_t i = 0; i < 7; i++)
-        wrong += index_define(&ix, 0, INDEX_ID, others[i], lens[i], 20, &first) != 1;
-    is_int(wrong, 0, "each of them is defined as a new id");
-    ok(index_resolves(&ix, 0, packed, 17) && index_resolves(&ix, 0, id, 36), "and found as itself");
+    check_packed(&ix, 0, INDEX_ID, "0f8fad5b-d9cb-469f-a165-70867728950e", 36, others, lens, 7,
+                 "capitals, one digit, a dash moved, a space, its bytes");
     index_release(&ix);
 }
 
@@ -176,16 +185,6 @@ static void check_hex(unsigned hash_bits)
     index_init(&ix);
     ix.keys.hash_bits = hash_bits;
     const char *key = "5f1e2d3c4b5a69788796a5b4c3d2e1f0";
-    uint32_t first = 0;
-    is_int(index_define(&ix, 21, INDEX_ENDPOINT, key, 32, 7, &first), 1, "a hex key is defined");
-    struct named back = {0};
-    index_each_name(&ix, take_name, &back);
-    ok(back.len == 32 && !memcmp(back.text, key, 32) && back.kind == INDEX_ENDPOINT &&
-           back.line == 7,
-       "and handed back as its text, with its line");
-    ok(ix.keys.log_len < 32, "kept in fewer bytes than its text (%zu)", ix.keys.log_len);
-    is_int(index_define(&ix, 21, INDEX_ENDPOINT, key, 32, 9, &first), 0, "found again");
-    is_int(first, 7, "with its line");
     char packed[17] = "\xfc\x5f\x1e\x2d\x3c\x4b\x5a\x69\x78\x87\x96\xa5\xb4\xc3\xd2\xe1\xf0";
     char long_hex[258];
     memset(long_hex, 'a', sizeof(long_hex));
@@ -198,20 +197,19 @@ static void check_hex(unsigned hash_bits)
                             "\xfd\xfc",
                             long_hex};
     size_t lens[] = {32, 32, 31, 33, 16, 17, 2, sizeof(long_hex)};
-    size_t n = sizeof(lens) / sizeof(lens[0]);
-    int wrong = 0;
-    for (size_t i = 0; i < n; i++)
-        wrong += index_has(&ix, 21, INDEX_ENDPOINT, others[i], lens[i]);
-    is_int(wrong, 0,
-           "no other text is it (capitals, one digit, one short, one long, its bytes with and "
-           "without the mark)");
-    for (size_t i = 0; i < n; i++)
-        wrong += index_define(&ix, 21, INDEX_ENDPOINT, others[i], lens[i], 20, &first) != 1;
-    is_int(wrong, 0, "each of them is defined as a new key");
-    for (size_t i = 0; i < n; i++)
-        wrong += !index_has(&ix, 21, INDEX_ENDPOINT, others[i], lens[i]);
-    is_int(wrong, 0, "and found as itself");
-    ok(index_has(&ix, 21, INDEX_ENDPOINT, key, 32), "the first key too");
+    check_packed(&ix, 21, INDEX_ENDPOINT, key, 32, others, lens, 8,
+                 "capitals, one digit, one short, one long, 258 digits, its bytes with and "
+                 "without the mark");
+    index_release(&ix);
+    index_init(&ix);
+    index_define(&ix, 21, INDEX_ENDPOINT, key, 32, 7, NULL);
+    ok(ix.keys.log_len < 32, "a hex key is kept in fewer bytes than its text (%zu)",
+       ix.keys.log_len);
+    struct named back = {0};
+    index_each_name(&ix, take_name, &back);
+    ok(back.len == 32 && !memcmp(back.text, key, 32) && back.kind == INDEX_ENDPOINT &&
+           back.line == 7,
+       "and handed back as its text, with its line");
     index_release(&ix);
 }
 
