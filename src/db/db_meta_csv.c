@@ -190,15 +190,18 @@ static int read_uses(FILE *fp, const char *path, struct buf fields[FIELDS_MAX], 
         return error_set_at(err, GH_EUSAGE, path, 1, 1,
                             "not a plugins CSV file: the header needs 'name' and 'count'");
     while ((r = read_record(fp, fields, &line)) > 0) {
+        /* Taken at once: a move frees the old array, which the caller frees after a failure. */
         struct plugin_use *grown = array_grow(*out, &cap, *n, sizeof(*grown), 16);
+        if (!grown)
+            return error_set(err, GH_ENOMEM, "out of memory");
+        *out = grown;
         const char *name = field(fields, r, name_at), *count = field(fields, r, count_at);
         char *end;
         unsigned long c = strtoul(count, &end, 10);
         if (!*name || !*count || *end)
             return error_set_at(err, GH_EUSAGE, path, line, 1, "a plugin needs a name and a count");
-        if (!grown || !(grown[*n].name = arena_strdup(a, name)))
+        if (!(grown[*n].name = arena_strdup(a, name)))
             return error_set(err, GH_ENOMEM, "out of memory");
-        *out = grown;
         grown[(*n)++].count = c;
     }
     return r < 0 ? error_set_at(err, GH_EUSAGE, path, line + 1, 1, "a record is malformed") : 0;
