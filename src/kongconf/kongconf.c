@@ -1,6 +1,7 @@
 #include "kongconf.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,8 +331,72 @@ static bool listed(const struct node *values, const char *v, bool any_case)
     return false;
 }
 
+static bool is_number(const char *s)
+{
+    char *end;
+    strtod(s, &end);
+    return end != s && !*end;
+}
+
+static bool below(double x, double bound)
+{
+    return x < bound;
+}
+
+static bool at_most(double x, double bound)
+{
+    return x <= bound;
+}
+
+static bool above(double x, double bound)
+{
+    return x > bound;
+}
+
+static bool at_least(double x, double bound)
+{
+    return x >= bound;
+}
+
+/* The comparisons a reject_number check's terms make ("< 0", "<= 0", "> 1000", ">= 1"). */
+static const struct {
+    const char *op;
+    bool (*holds)(double x, double bound);
+} comparisons[] = {{"<=", at_most}, {"<", below}, {">=", at_least}, {">", above}};
+
+/* Whether one term of a reject_number check holds for x: a comparison, or "not_integer". */
+static bool term_holds(const char *term, double x)
+{
+    if (!strcmp(term, "not_integer"))
+        return x != floor(x);
+    for (size_t i = 0; i < sizeof(comparisons) / sizeof(comparisons[0]); i++) {
+        size_t n = strlen(comparisons[i].op);
+        char *end;
+        if (strncmp(term, comparisons[i].op, n))
+            continue;
+        double bound = strtod(term + n, &end);
+        return end != term + n && comparisons[i].holds(x, bound);
+    }
+    return false;
+}
+
+/* A number the loader refuses: any term of `when` holds (Kong joins them with `or`). A value
+ * that is not a number is the type's finding, not this one. */
+static bool number_refused(const struct node *when, const char *value)
+{
+    if (!is_number(value))
+        return false;
+    double x = strtod(value, NULL);
+    for (uint32_t i = 0; when && when->kind == NODE_SEQUENCE && i < when->count; i++) {
+        const char *term = text_of(when->u.items[i]);
+        if (term && term_holds(term, x))
+            return true;
+    }
+    return false;
+}
+
 /* The loader's check function's lists: each entry allowed, the value allowed, a value
- * refused or deprecated. */
+ * refused or deprecated, a number out of its bounds. */
 static void run_checks(struct run *run, const struct kconf_entry *e, const struct node *p,
                        const struct version *v)
 {
@@ -363,14 +428,11 @@ static void run_checks(struct run *run, const struct kconf_entry *e, const struc
             fill_message(&run->text, msg, "invalid value '%s'", e->value);
             report(run, R_HOP4704, -1, e, true, buf_cstr(&run->text));
         }
+        if (!strcmp(kind, "reject_number") && number_refused(node_map_get(c, "when"), e->value)) {
+            fill_message(&run->text, msg, "the value '%s' is out of bounds", e->value);
+            report(run, R_HOP4704, -1, e, true, buf_cstr(&run->text));
+        }
     }
-}
-
-static bool is_number(const char *s)
-{
-    char *end;
-    strtod(s, &end);
-    return end != s && !*end;
 }
 
 /* The value as the loader's types read it (kong/conf_loader parse_value, check_and_parse). */

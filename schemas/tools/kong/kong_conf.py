@@ -27,7 +27,9 @@ it reads at that tag:
   values: `local allowed = { A = true, ... }` over the entries of an array property, the
   `headers` tokens against HEADER_KEY_TO_NAME, ssl_cipher_suite against the cipher suites table,
   and top-level `if conf.x == "value" then` blocks that reject a value (an error) or deprecate
-  it (log.deprecation), with the message Kong prints.
+  it (log.deprecation), with the message Kong prints; and the blocks that refuse a number out
+  of bounds (`if conf.x < 0 or conf.x ~= floor(conf.x) then errors[...] = "..."`), at the
+  function's top level or under `if conf.x then` only.
 - the loader's load function, as text, for two facts the output relies on: user settings are
   read only for the names of kong_defaults.lua (`tablex.pairmap(overrides, defaults, ...)`),
   plus names matching a DYNAMIC_KEY_NAMESPACES prefix (anchored at the start of the name from
@@ -511,7 +513,58 @@ def read_checks(body, tables, tag):
         elif m2:
             add(prop, {'kind': 'deprecated_value', 'value': value,
                        'message': lua_string_concat(m2.group(1), tag, f'{prop} = {value}')})
+    for prop, check in read_number_checks(body, tag):
+        add(prop, check)
     return checks, type_error, enum_error
+
+
+NUMBER_TERM = re.compile(r'conf\.(\w+)\s*(<=|<|>=|>)\s*(-?\d+(?:\.\d+)?)$')
+INTEGER_TERM = re.compile(r'conf\.(\w+)\s*~=\s*(?:math\.)?floor\(conf\.(\w+)\)$')
+
+
+def number_terms(cond):
+    """(property, ["< 0", "not_integer", ...]) of a condition made only of one
+    property's comparisons with number literals and floor() tests joined by `or`; None
+    for any other condition (left unmodelled)."""
+    prop, when = None, []
+    for term in re.split(r'\s+or\s+', cond.strip()):
+        term = term.strip()
+        m, i = NUMBER_TERM.match(term), INTEGER_TERM.match(term)
+        if m:
+            name, check = m.group(1), f'{m.group(2)} {m.group(3)}'
+        elif i and i.group(1) == i.group(2):
+            name, check = i.group(1), 'not_integer'
+        else:
+            return None
+        if prop not in (None, name):
+            return None
+        prop = name
+        when.append(check)
+    return prop, when
+
+
+def read_number_checks(body, tag):
+    """The check function's `if <bounds of conf.x> then errors[...] = "..." end` blocks: at
+    its top level, or inside `if conf.x then` (only when x is set) for the same x. A block
+    under any other guard (tracing_sampling_rate's, under tracing_instrumentations) is not
+    read: it would need that other property's value."""
+    found = []
+    block = re.compile(r'\n( {2}| {4})if ((?:(?!\bthen\b)[^\n]|\n\s*or\b)*?)\s*\n?\s*then\n'
+                       r'\s*errors\[#errors \+ 1\] = ("[^"\n]*")\n\s*end\n')
+    for m in block.finditer(body):
+        terms = number_terms(m.group(2))
+        if not terms:
+            continue
+        prop, when = terms
+        if m.group(1) == '    ':
+            guards = list(re.finditer(r'\n  if ([^\n]*) then\n', body[:m.start() + 1]))
+            if not guards or guards[-1].group(1).strip() != f'conf.{prop}':
+                continue
+            if re.search(r'\n  (end|else|elseif)\b', body[guards[-1].end() - 1:m.start() + 1]):
+                continue
+        found.append((prop, {'kind': 'reject_number', 'when': when,
+                             'message': lua_string_concat(m.group(3), tag, f'{prop} bounds')}))
+    return found
 
 
 def read_tag(git_dir, tag, helper, work):
@@ -734,7 +787,9 @@ def main():
         '# checks: what the loader\'s check function enforces beyond the type table, each with',
         '#   since/until: entries (every element of the array must be one of values), value',
         '#   (the value must be one of values), rejected_value / deprecated_value (that value is',
-        '#   an error / logs a deprecation), with the message Kong prints.',
+        '#   an error / logs a deprecation), reject_number (a number is an error when any of',
+        '#   `when` holds: "<op> <number>" with op <, <=, > or >=, or "not_integer"), with the',
+        '#   message Kong prints.',
         '# template: the name holds a placeholder (XXX) and is read through a dynamic prefix.',
         '# not_read: spans where the loader drops the name from a user\'s kong.conf and KONG_*',
         '#   variables: it reads only names in kong_defaults.lua and names under a dynamic prefix',
