@@ -19,6 +19,7 @@
 struct kconf_kb {
     struct arena arena; /* holds the tree */
     const struct node *properties, *prefixes;
+    const struct node *role_rules; /* hybrid-mode checks that read settings together */
     struct version *releases;
     size_t nreleases;
 };
@@ -96,6 +97,7 @@ int kconf_kb_load(struct kconf_kb **out, gh_error *err)
         return rc;
     }
     kb->prefixes = node_map_get(root, "dynamic_prefixes");
+    kb->role_rules = node_map_get(root, "role_rules");
     *out = kb;
     return 0;
 }
@@ -510,6 +512,139 @@ static void check_entry(struct run *run, const struct kconf_entry *e, const stru
 }
 
 /* With a target: a property the file leaves out whose default changes on the way. */
+/* ---- settings read together (role_rules) ------------------------------------------------- */
+
+/* The file's entry for a property (the last: Kong keeps the last value), or NULL. */
+static const struct kconf_entry *entry_for(const struct kconf_input *in, const char *name)
+{
+    for (size_t k = in->count; k-- > 0;)
+        if (!strcmp(in->entries[k].name, name))
+            return &in->entries[k];
+    return NULL;
+}
+
+/* The value in effect at v: the file's, else the release's default ("" when unset). */
+static const char *in_effect(const struct run *run, const struct kconf_input *in, const char *name,
+                             const struct version *v)
+{
+    const struct kconf_entry *e = entry_for(in, name);
+    if (e)
+        return e->value;
+    const char *d = default_at(property(run->kb, name), v);
+    return d ? d : "";
+}
+
+/* Whether a listener list is empty or begins with off. */
+static bool listens_off(const char *value)
+{
+    char items[64][128];
+    size_t n = elements(value, items, 64);
+    return n == 0 || !strcmp(items[0], "off");
+}
+
+/* Whether the value is one of the words of list (space-separated). */
+static bool among(const char *value, const char *list)
+{
+    size_t n = strlen(value);
+    for (const char *w = list; *w;) {
+        size_t len = strcspn(w, " ");
+        if (len == n && !strncmp(w, value, n))
+            return true;
+        w += len + (w[len] == ' ');
+    }
+    return false;
+}
+
+/* One term of a rule's `when`: "name = value", "name != value", "name in a b", "name unset",
+ * "name off". An unknown term never holds: the rule is then not reported. */
+static bool one_term_is_true(const struct run *run, const struct kconf_input *in, const char *term,
+                             const struct version *v)
+{
+    char name[128];
+    size_t n = strcspn(term, " ");
+    if (n >= sizeof(name) || !term[n])
+        return false;
+    memcpy(name, term, n);
+    name[n] = '\0';
+    const char *op = term + n + 1, *value = in_effect(run, in, name, v);
+    if (!strncmp(op, "= ", 2))
+        return !strcmp(value, op + 2);
+    if (!strncmp(op, "!= ", 3))
+        return strcmp(value, op + 3) != 0;
+    if (!strncmp(op, "in ", 3))
+        return among(value, op + 3);
+    if (!strcmp(op, "unset"))
+        return !*value;
+    if (!strcmp(op, "off"))
+        return listens_off(value);
+    return false;
+}
+
+/* A term, or terms joined by " | ", of which one must hold. */
+static bool term_is_true(const struct run *run, const struct kconf_input *in, const char *term,
+                         const struct version *v)
+{
+    char one[256];
+    for (const char *t = term;;) {
+        const char *bar = strstr(t, " | ");
+        size_t n = bar ? (size_t)(bar - t) : strlen(t);
+        if (n < sizeof(one)) {
+            memcpy(one, t, n);
+            one[n] = '\0';
+            if (one_term_is_true(run, in, one, v))
+                return true;
+        }
+        if (!bar)
+            return false;
+        t = bar + 3;
+    }
+}
+
+/* Kong's message on one line: its "\n" before a hint becomes ". ". */
+static void one_line(struct buf *b, const char *msg)
+{
+    buf_clear(b);
+    for (const char *c = msg; *c; c++) {
+        if (*c == '\n')
+            buf_puts(b, ". ");
+        else
+            buf_putc(b, *c);
+    }
+}
+
+/*
+ * The hybrid-mode checks: each rule whose terms all hold on the values in effect, reported at
+ * the line of its first term's setting (the role). A rule whose first setting the file leaves
+ * out is not reported: the defaults are a traditional node's, which none of them concerns.
+ */
+static void role_rules(struct run *run, const struct kconf_input *in, const struct version *v)
+{
+    for (uint32_t i = 0; run->kb->role_rules && i < run->kb->role_rules->count; i++) {
+        const struct node *r = run->kb->role_rules->u.items[i];
+        const struct node *when = node_map_get(r, "when");
+        const char *msg = text_of(node_map_get(r, "message"));
+        if (!msg || !when || when->kind != NODE_SEQUENCE || !when->count || !span_holds(r, v))
+            continue;
+        const char *first = text_of(when->u.items[0]);
+        char name[128];
+        size_t n = first ? strcspn(first, " ") : 0;
+        if (!n || n >= sizeof(name))
+            continue;
+        memcpy(name, first, n);
+        name[n] = '\0';
+        const struct kconf_entry *e = entry_for(in, name);
+        bool all = e != NULL;
+        for (uint32_t k = 0; all && k < when->count; k++) {
+            const char *term = text_of(when->u.items[k]);
+            all = term && term_is_true(run, in, term, v);
+        }
+        if (all) {
+            one_line(&run->text, msg);
+            report(run, R_HOP4704, -1, e, true, buf_cstr(&run->text));
+        }
+    }
+}
+
 static void defaults_changed(struct run *run, const struct kconf_input *in)
 {
     for (uint32_t i = 0; i < run->kb->properties->count; i++) {
@@ -551,6 +686,7 @@ void kconf_check(const struct kconf_kb *kb, const struct kconf_input *in, const 
     const char *v_text = run.to_text[0] ? run.to_text : run.at_text;
     for (size_t i = 0; i < in->count; i++)
         check_entry(&run, &in->entries[i], v, v_text);
+    role_rules(&run, in, v);
     if (run.to_text[0])
         defaults_changed(&run, in);
     buf_release(&run.text);

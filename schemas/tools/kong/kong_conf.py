@@ -567,6 +567,57 @@ def read_number_checks(body, tag):
     return found
 
 
+# The hybrid-mode checks, which read settings together: the role's block of the check function
+# (its `if` line), a test inside it (as Kong writes it at some tag), and what the test asks in
+# gatehop's terms. At each tag the block is found, then the test as the first statement at the
+# block's own depth with the error right after it; a tag without both does not have the rule.
+# Terms: "<name> = <value>", "<name> != <value>", "<name> in <value> <value>...", "<name> unset"
+# (no value, nor a default), "<name> off" (a listener list that is empty or begins with off);
+# terms joined by " | " hold when either does.
+ROLE_BLOCKS = {
+    'control_plane': r'\n  if conf\.role == "control_plane" then\n',
+    'data_plane': r'\n  elseif conf\.role == "data_plane" then\n',
+    'hybrid': r'\n  if conf\.role == "control_plane" or conf\.role == "data_plane" then\n',
+}
+LISTEN_OFF = r'if #conf\.{0} < 1 or (?:pl_stringx\.)?strip\(conf\.{0}\[1\]\) == "off" then'
+ROLE_RULES = [
+    ('control_plane', LISTEN_OFF.format('admin_listen'), ['role = control_plane', 'admin_listen off']),
+    ('control_plane', r'if conf\.cluster_mtls == "pki" and not conf\.cluster_ca_cert then',
+     ['role = control_plane', 'cluster_mtls = pki', 'cluster_ca_cert unset']),
+    ('control_plane', LISTEN_OFF.format('cluster_listen'),
+     ['role = control_plane', 'cluster_listen off']),
+    ('control_plane', r'if conf\.database == "off" then', ['role = control_plane', 'database = off']),
+    ('data_plane', LISTEN_OFF.format('proxy_listen'), ['role = data_plane', 'proxy_listen off']),
+    ('data_plane', r'if conf\.database ~= "off" then', ['role = data_plane', 'database != off']),
+    ('hybrid', r'if not (?:conf\.)?cluster_cert or not (?:conf\.)?cluster_cert_key then',
+     ['role in control_plane data_plane', 'cluster_cert unset | cluster_cert_key unset']),
+]
+
+
+def role_block(body, role):
+    """The text of the role's block of the check function (to its `elseif`, `else` or `end`
+    at the same depth), or None."""
+    m = re.search(ROLE_BLOCKS[role], body)
+    if not m:
+        return None
+    end = re.search(r'\n  (?:elseif|else|end)\b', body[m.end() - 1:])
+    return body[m.end() - 1:m.end() - 1 + end.start() + 1] if end else None
+
+
+def read_role_rules(body, tag):
+    """The hybrid-mode rules at this tag: [{when, message}]."""
+    found = []
+    for role, test, when in ROLE_RULES:
+        block = role_block(body, role)
+        if block is None:
+            continue
+        m = re.search(r'\n    ' + test + r'\n\s*errors\[#errors \+ 1\] = ('
+                      r'(?:"(?:[^"\\\n]|\\.)*"\s*\.\.\s*)*"(?:[^"\\\n]|\\.)*")', block)
+        if m:
+            found.append({'when': when, 'message': lua_string_concat(m.group(1), tag, role)})
+    return found
+
+
 def read_tag(git_dir, tag, helper, work):
     tree = os.path.join(work, tag)
     os.mkdir(tree)
@@ -636,6 +687,7 @@ def read_tag(git_dir, tag, helper, work):
         'parsers': parsers, 'checks': checks, 'type_error': type_error,
         'enum_error': enum_error, 'prefixes': prefixes, 'anchored': anchored, 'odd': odd,
         'sources': {'table': f'{table_file} {conf_name}', 'check': f'{check_file} {check_name}'},
+        'role_rules': read_role_rules(body, tag),
     }
 
 
@@ -824,6 +876,20 @@ def main():
                                for t, d in data.items()}):
         lines.append('  - ' + flow({**span(s, u), 'type_table': v[0], 'check_function': v[1]}))
 
+    lines.append('# hybrid-mode checks of the check function that read settings together: an error')
+    lines.append('# when every term of `when` holds on the values in effect (the file\'s, else the')
+    lines.append('# release\'s defaults); terms as ROLE_RULES in kong_conf.py writes them')
+    lines.append('role_rules:')
+    rules = {}
+    for t, d in data.items():
+        for r in d['role_rules']:
+            rules.setdefault(json.dumps(r, sort_keys=False), {})[t] = True
+    items = []
+    for r, per in rules.items():
+        for _, s, u in runs(tags, per):
+            items.append((version_key(s), s, u, json.loads(r)))
+    for _, s, u, r in sorted(items, key=lambda x: (x[0], json.dumps(x[3]))):
+        lines.append('  - ' + flow({**span(s, u), **r}))
     lines.append('properties:')
     for name in sorted(names):
         present = {t: True for t, d in data.items()
