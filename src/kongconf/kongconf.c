@@ -555,18 +555,29 @@ static bool among(const char *value, const char *list)
     return false;
 }
 
-/* One term of a rule's `when`: "name = value", "name != value", "name in a b", "name unset",
- * "name off". An unknown term never holds: the rule is then not reported. */
-static bool one_term_is_true(const struct run *run, const struct kconf_input *in, const char *term,
-                             const struct version *v)
+/* The settings the file leaves out whose defaults made a rule hold: the node may set them
+ * elsewhere (a kong.conf beside KONG_* variables, or the other way round). */
+struct defaulted {
+    char names[4][128];
+    const char *values[4]; /* the release's default; "" when unset */
+    size_t count;
+};
+
+static void note_default(struct defaulted *d, const char *name, const char *value)
 {
-    char name[128];
-    size_t n = strcspn(term, " ");
-    if (n >= sizeof(name) || !term[n])
-        return false;
-    memcpy(name, term, n);
-    name[n] = '\0';
-    const char *op = term + n + 1, *value = in_effect(run, in, name, v);
+    for (size_t i = 0; i < d->count; i++)
+        if (!strcmp(d->names[i], name))
+            return;
+    if (d->count < 4) {
+        snprintf(d->names[d->count], sizeof(d->names[0]), "%s", name);
+        d->values[d->count++] = value;
+    }
+}
+
+static bool one_term_holds(const struct run *run, const struct kconf_input *in, const char *name,
+                           const char *op, const struct version *v)
+{
+    const char *value = in_effect(run, in, name, v);
     if (!strncmp(op, "= ", 2))
         return !strcmp(value, op + 2);
     if (!strncmp(op, "!= ", 3))
@@ -580,9 +591,27 @@ static bool one_term_is_true(const struct run *run, const struct kconf_input *in
     return false;
 }
 
+/* One term of a rule's `when`: "name = value", "name != value", "name in a b", "name unset",
+ * "name off". An unknown term never holds: the rule is then not reported. A term that holds
+ * on a default the file leaves out is noted in *d. */
+static bool one_term_is_true(const struct run *run, const struct kconf_input *in, const char *term,
+                             const struct version *v, struct defaulted *d)
+{
+    char name[128];
+    size_t n = strcspn(term, " ");
+    if (n >= sizeof(name) || !term[n])
+        return false;
+    memcpy(name, term, n);
+    name[n] = '\0';
+    bool holds = one_term_holds(run, in, name, term + n + 1, v);
+    if (holds && !entry_for(in, name))
+        note_default(d, name, in_effect(run, in, name, v));
+    return holds;
+}
+
 /* A term, or terms joined by " | ", of which one must hold. */
 static bool term_is_true(const struct run *run, const struct kconf_input *in, const char *term,
-                         const struct version *v)
+                         const struct version *v, struct defaulted *d)
 {
     char one[256];
     for (const char *t = term;;) {
@@ -591,7 +620,7 @@ static bool term_is_true(const struct run *run, const struct kconf_input *in, co
         if (n < sizeof(one)) {
             memcpy(one, t, n);
             one[n] = '\0';
-            if (one_term_is_true(run, in, one, v))
+            if (one_term_is_true(run, in, one, v, d))
                 return true;
         }
         if (!bar)
@@ -600,8 +629,9 @@ static bool term_is_true(const struct run *run, const struct kconf_input *in, co
     }
 }
 
-/* Kong's message on one line: its "\n" before a hint becomes ". ". */
-static void one_line(struct buf *b, const char *msg)
+/* Kong's message on one line (its "\n" before a hint becomes ". "), and the defaults it rests
+ * on, which the node may set elsewhere. */
+static void rule_message(struct buf *b, const char *msg, const struct defaulted *d)
 {
     buf_clear(b);
     for (const char *c = msg; *c; c++) {
@@ -610,6 +640,17 @@ static void one_line(struct buf *b, const char *msg)
         else
             buf_putc(b, *c);
     }
+    if (!d->count)
+        return;
+    buf_puts(b, "; this file leaves out ");
+    for (size_t i = 0; i < d->count; i++) {
+        buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == d->count ? " and " : ", ", d->names[i]);
+        if (*d->values[i])
+            buf_printf(b, " (default '%s')", d->values[i]);
+        else
+            buf_puts(b, " (unset by default)");
+    }
+    buf_printf(b, ", which the node may set elsewhere");
 }
 
 /*
@@ -634,13 +675,15 @@ static void role_rules(struct run *run, const struct kconf_input *in, const stru
         name[n] = '\0';
         const struct kconf_entry *e = entry_for(in, name);
         bool all = e != NULL;
+        struct defaulted d = {0};
         for (uint32_t k = 0; all && k < when->count; k++) {
             const char *term = text_of(when->u.items[k]);
-            all = term && term_is_true(run, in, term, v);
+            all = term && term_is_true(run, in, term, v, &d);
         }
         if (all) {
-            one_line(&run->text, msg);
-            report(run, R_HOP4704, -1, e, true, buf_cstr(&run->text));
+            rule_message(&run->text, msg, &d);
+            /* resting on a default the node may set elsewhere: a warning, not an error */
+            report(run, R_HOP4704, d.count ? GH_WARNING : -1, e, true, buf_cstr(&run->text));
         }
     }
 }
