@@ -511,7 +511,6 @@ static void check_entry(struct run *run, const struct kconf_entry *e, const stru
     check_value(run, e, p, v);
 }
 
-/* With a target: a property the file leaves out whose default changes on the way. */
 /* ---- settings read together (role_rules) ------------------------------------------------- */
 
 /* The file's entry for a property (the last: Kong keeps the last value), or NULL. */
@@ -574,6 +573,19 @@ static void note_default(struct defaulted *d, const char *name, const char *valu
     }
 }
 
+/* A term's setting name into name (its first word) and what follows it into *rest; false when
+ * the term has no second word or the name is too long. */
+static bool term_name(const char *term, char name[128], const char **rest)
+{
+    size_t n = strcspn(term, " ");
+    if (!n || n >= 128 || !term[n])
+        return false;
+    memcpy(name, term, n);
+    name[n] = '\0';
+    *rest = term + n + 1;
+    return true;
+}
+
 static bool one_term_holds(const struct run *run, const struct kconf_input *in, const char *name,
                            const char *op, const struct version *v)
 {
@@ -598,12 +610,10 @@ static bool one_term_is_true(const struct run *run, const struct kconf_input *in
                              const struct version *v, struct defaulted *d)
 {
     char name[128];
-    size_t n = strcspn(term, " ");
-    if (n >= sizeof(name) || !term[n])
+    const char *op;
+    if (!term_name(term, name, &op))
         return false;
-    memcpy(name, term, n);
-    name[n] = '\0';
-    bool holds = one_term_holds(run, in, name, term + n + 1, v);
+    bool holds = one_term_holds(run, in, name, op, v);
     if (holds && !entry_for(in, name))
         note_default(d, name, in_effect(run, in, name, v));
     return holds;
@@ -666,13 +676,10 @@ static void role_rules(struct run *run, const struct kconf_input *in, const stru
         const char *msg = text_of(node_map_get(r, "message"));
         if (!msg || !when || when->kind != NODE_SEQUENCE || !when->count || !span_holds(r, v))
             continue;
-        const char *first = text_of(when->u.items[0]);
+        const char *first = text_of(when->u.items[0]), *op;
         char name[128];
-        size_t n = first ? strcspn(first, " ") : 0;
-        if (!n || n >= sizeof(name))
+        if (!first || !term_name(first, name, &op))
             continue;
-        memcpy(name, first, n);
-        name[n] = '\0';
         const struct kconf_entry *e = entry_for(in, name);
         bool all = e != NULL;
         struct defaulted d = {0};
@@ -688,6 +695,7 @@ static void role_rules(struct run *run, const struct kconf_input *in, const stru
     }
 }
 
+/* With a target: a property the file leaves out whose default changes on the way. */
 static void defaults_changed(struct run *run, const struct kconf_input *in)
 {
     for (uint32_t i = 0; i < run->kb->properties->count; i++) {
