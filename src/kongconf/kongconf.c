@@ -533,11 +533,20 @@ static const char *in_effect(const struct run *run, const struct kconf_input *in
     return d ? d : "";
 }
 
+/* A list setting's entries, none when its value is blank (Kong: unset, or an empty list). */
+static size_t list_entries(const char *value, char out[][128], size_t max)
+{
+    const char *c = value;
+    while (isspace((unsigned char)*c))
+        c++;
+    return *c ? elements(value, out, max) : 0;
+}
+
 /* Whether a listener list is empty or begins with off. */
 static bool listens_off(const char *value)
 {
     char items[64][128];
-    size_t n = elements(value, items, 64);
+    size_t n = list_entries(value, items, 64);
     return n == 0 || !strcmp(items[0], "off");
 }
 
@@ -600,12 +609,18 @@ static bool one_term_holds(const struct run *run, const struct kconf_input *in, 
         return !*value;
     if (!strcmp(op, "off"))
         return listens_off(value);
+    if (!strcmp(op, "true")) /* Kong's booleans: on and true are true, anything else false */
+        return !strcmp(value, "on") || !strcmp(value, "true");
+    if (!strcmp(op, "nonempty")) {
+        char items[64][128];
+        return list_entries(value, items, 64) > 0;
+    }
     return false;
 }
 
 /* One term of a rule's `when`: "name = value", "name != value", "name in a b", "name unset",
- * "name off". An unknown term never holds: the rule is then not reported. A term that holds
- * on a default the file leaves out is noted in *d. */
+ * "name off", "name true", "name nonempty". An unknown term never holds: the rule is then not
+ * reported. A term that holds on a default the file leaves out is noted in *d. */
 static bool one_term_is_true(const struct run *run, const struct kconf_input *in, const char *term,
                              const struct version *v, struct defaulted *d)
 {
@@ -665,8 +680,9 @@ static void rule_message(struct buf *b, const char *msg, const struct defaulted 
 
 /*
  * The hybrid-mode checks: each rule whose terms all hold on the values in effect, reported at
- * the line of its first term's setting (the role). A rule whose first setting the file leaves
- * out is not reported: the defaults are a traditional node's, which none of them concerns.
+ * the line of its first term's setting (the role, or cluster_dp_labels off a data plane). A
+ * rule whose first setting the file leaves out is not reported: the defaults are a
+ * traditional node's, which none of them concerns.
  */
 static void role_rules(struct run *run, const struct kconf_input *in, const struct version *v)
 {

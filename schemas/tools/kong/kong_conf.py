@@ -572,8 +572,10 @@ def read_number_checks(body, tag):
 # gatehop's terms. At each tag the block is found, then the test as the first statement at the
 # block's own depth with the error right after it; a tag without both does not have the rule.
 # Terms: "<name> = <value>", "<name> != <value>", "<name> in <value> <value>...", "<name> unset"
-# (no value, nor a default), "<name> off" (a listener list that is empty or begins with off);
-# terms joined by " | " hold when either does.
+# (no value, nor a default), "<name> off" (a listener list that is empty or begins with off),
+# "<name> true" (a boolean Kong reads as true: on or true), "<name> nonempty" (a list with an
+# entry); terms joined by " | " hold when either does. The first term's setting must be in the
+# file, and the finding is reported at its line.
 ROLE_BLOCKS = {
     'control_plane': r'\n  if conf\.role == "control_plane" then\n',
     'data_plane': r'\n  elseif conf\.role == "data_plane" then\n',
@@ -591,12 +593,30 @@ ROLE_RULES = [
     ('data_plane', r'if conf\.database ~= "off" then', ['role = data_plane', 'database != off']),
     ('hybrid', r'if not (?:conf\.)?cluster_cert or not (?:conf\.)?cluster_cert_key then',
      ['role in control_plane data_plane', 'cluster_cert unset | cluster_cert_key unset']),
+    ('control_plane', r'if conf\.cluster_use_proxy then',
+     ['role = control_plane', 'cluster_use_proxy true']),
+    ('control_plane', r'if conf\.cluster_dp_labels and #conf\.cluster_dp_labels > 0 then',
+     ['role = control_plane', 'cluster_dp_labels nonempty']),
+    ('data_plane', r'if conf\.cluster_use_proxy and not conf\.proxy_server then',
+     ['role = data_plane', 'cluster_use_proxy true', 'proxy_server unset']),
+    ('other', r'if conf\.cluster_dp_labels and #conf\.cluster_dp_labels > 0 then',
+     ['cluster_dp_labels nonempty', 'role != control_plane', 'role != data_plane']),
 ]
 
 
 def role_block(body, role):
     """The text of the role's block of the check function (to its `elseif`, `else` or `end`
-    at the same depth), or None."""
+    at the same depth), or None. 'other' is the `else` after the data plane's block."""
+    if role == 'other':
+        m = re.search(ROLE_BLOCKS['data_plane'], body)
+        dp = role_block(body, 'data_plane')
+        if not m or dp is None:
+            return None
+        rest = body[m.end() - 1 + len(dp) - 1:]
+        if not rest.startswith('\n  else\n'):
+            return None
+        end = re.search(r'\n  end\b', rest[1:])
+        return rest[:end.start() + 2] if end else None
     m = re.search(ROLE_BLOCKS[role], body)
     if not m:
         return None
