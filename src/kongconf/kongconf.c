@@ -717,11 +717,9 @@ static void defaults_changed(struct run *run, const struct kconf_input *in)
     for (uint32_t i = 0; i < run->kb->properties->count; i++) {
         const char *name = run->kb->properties->u.pairs[i].key->u.text;
         const struct node *p = run->kb->properties->u.pairs[i].value;
-        bool set = false;
-        for (size_t k = 0; k < in->count && !set; k++)
-            set = !strcmp(in->entries[k].name, name);
         const char *before = default_at(p, run->at), *after = default_at(p, run->to);
-        if (set || !before || !after || !strcmp(before, after) || !reads(run->kb, name, run->to))
+        if (entry_for(in, name) || !before || !after || !strcmp(before, after) ||
+            !reads(run->kb, name, run->to))
             continue;
         buf_clear(&run->text);
         if (*before)

@@ -115,14 +115,20 @@ static unsigned char *put_shape(unsigned char *p, size_t back, size_t drop, size
     return p;
 }
 
+/* A one-byte shape (b below SHAPE_MEDIUM). */
+static inline void short_shape(unsigned b, uint64_t *back, uint64_t *drop, uint64_t *suffix)
+{
+    *back = b / 32 + 1;
+    *drop = b / 4 % 8;
+    *suffix = b % 4 + 1;
+}
+
 static const unsigned char *get_shape(const unsigned char *p, uint64_t *back, uint64_t *drop,
                                       uint64_t *suffix)
 {
     unsigned b = *p++;
     if (b < SHAPE_MEDIUM) {
-        *back = b / 32 + 1;
-        *drop = b / 4 % 8;
-        *suffix = b % 4 + 1;
+        short_shape(b, back, drop, suffix);
     } else if (b < SHAPE_LONG) {
         *drop = b - SHAPE_MEDIUM;
         *back = (*p >> 4) + 1u;
@@ -146,9 +152,7 @@ static void read_block(const struct keyset *s, size_t block, size_t last, struct
          * that matches reads up to KEYSET_BLOCK headers, so these take no call. */
         if (p[0] < 0x80 && p[1] < SHAPE_MEDIUM) {
             delta = p[0];
-            back = p[1] / 32 + 1;
-            drop = p[1] / 4 % 8;
-            suffix = p[1] % 4 + 1;
+            short_shape(p[1], &back, &drop, &suffix);
             p += 2;
         } else {
             p = varint_get(p, &delta);
