@@ -89,6 +89,48 @@ static int spool_text(struct source *src, const char *text, size_t len, gh_error
     return 0;
 }
 
+static void early_release(struct source *src)
+{
+    free(src->early.bytes);
+    memset(&src->early, 0, sizeof(src->early));
+}
+
+/*
+ * Reads a small regular file whole, asking for one byte more than its size: a regular file's
+ * read stops short only at its end, so a short read is the whole file, and neither a second
+ * read to find the end nor a read of the last bytes apart is needed. A file that grew since
+ * it was measured gives more: what was read is handed out first, then the rest as usual.
+ * Returns false when the bytes could not be read this way (source_read() reads them instead).
+ */
+static bool read_small(struct source *src, int fd, uint64_t size)
+{
+    size_t want = (size_t)size + 1;
+    unsigned char *bytes = malloc(want);
+    if (!bytes)
+        return false;
+    ssize_t n;
+    do
+        n = read(fd, bytes, want);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        free(bytes);
+        return false;
+    }
+    src->early.bytes = bytes;
+    src->early.len = (size_t)n;
+    src->early.whole = (size_t)n < want;
+    return true;
+}
+
+/* The end marker of a file just opened: from its bytes when they were all read, else read
+ * from its end. */
+static bool find_end_marker(struct source *src, FILE *fp, uint64_t size)
+{
+    if (src->early.whole)
+        return ends_with_end_marker(src->early.bytes, src->early.len);
+    return read_end_marker(fp, size);
+}
+
 /* A path that is not a regular file (a pipe, /dev/stdin, a process substitution) cannot be
  * reopened or read from its end: it is spooled like standard input and forgotten as a path. */
 static int open_path(struct source *src, const char *path, gh_error *err)
@@ -105,7 +147,9 @@ static int open_path(struct source *src, const char *path, gh_error *err)
         }
         src->fp = fp;
         src->size = (uint64_t)st.st_size;
-        src->end_marker = read_end_marker(fp, src->size);
+        if (src->size <= SOURCE_SMALL)
+            read_small(src, fileno(fp), src->size);
+        src->end_marker = find_end_marker(src, fp, src->size);
         return 0;
     }
     int rc = spool_stream(src, fp, path, err);
@@ -147,6 +191,7 @@ int source_open_text(struct source *src, const char *text, size_t len, const cha
 
 void source_done_reading(struct source *src)
 {
+    early_release(src);
     if (src->fp && src->fp != src->spool)
         fclose(src->fp);
     src->fp = NULL;
@@ -156,6 +201,7 @@ static FILE *open_again(const struct source *src);
 
 int source_rewind(struct source *src, gh_error *err)
 {
+    early_release(src);
     if (src->fp && src->fp != src->spool)
         fclose(src->fp);
     src->fp = NULL;
@@ -176,6 +222,7 @@ void source_close(struct source *src)
         fclose(src->fp);
     if (src->spool)
         fclose(src->spool);
+    early_release(src);
     free(src->name);
     free(src->path);
     memset(src, 0, sizeof(*src));
@@ -388,15 +435,36 @@ static void observe(struct source *src, const unsigned char *p, size_t n)
     }
 }
 
+/* Hands out what was read when the file was opened: how many bytes, 0 at a whole file's end,
+ * or -1 when the descriptor is to be read (nothing was read early, or all of it is given and
+ * the file may hold more). */
+static ssize_t take_early(struct source *src, unsigned char *buffer, size_t size)
+{
+    if (!src->early.bytes)
+        return -1;
+    size_t left = src->early.len - src->early.given;
+    if (left == 0) {
+        bool whole = src->early.whole;
+        early_release(src);
+        return whole ? 0 : -1;
+    }
+    size_t n = left < size ? left : size;
+    memcpy(buffer, src->early.bytes + src->early.given, n);
+    src->early.given += n;
+    return (ssize_t)n;
+}
+
 /* Reads the descriptor itself: stdio's buffer would only add a copy, and its first read a
  * stat and a second read past the end, per file (thousands of small files in a run). Nothing
  * reads src->fp through stdio, so the two cannot disagree about the offset. */
 long source_read(struct source *src, unsigned char *buffer, size_t size)
 {
-    ssize_t n;
-    do
-        n = read(fileno(src->fp), buffer, size);
-    while (n < 0 && errno == EINTR);
+    ssize_t n = take_early(src, buffer, size);
+    if (n < 0) {
+        do
+            n = read(fileno(src->fp), buffer, size);
+        while (n < 0 && errno == EINTR);
+    }
     if (n <= 0) {
         if (n < 0)
             return -1;

@@ -467,6 +467,94 @@ static void test_file_findings(void)
     }
 }
 
+/* A temporary file holding len bytes of text, its name in path (the caller unlinks it). */
+static bool temp_file(char *path, const char *text, size_t len)
+{
+    int fd = mkstemp(path);
+    bool written = fd >= 0 && write(fd, text, len) == (ssize_t)len;
+    if (fd >= 0)
+        close(fd);
+    return written;
+}
+
+/* Everything source_read() gives, in reads of at most 1000 bytes; false on an error. */
+static bool read_back(struct source *src, struct buf *out)
+{
+    unsigned char chunk[1000];
+    long n;
+    while ((n = source_read(src, chunk, sizeof(chunk))) > 0)
+        buf_append(out, (const char *)chunk, (size_t)n);
+    return n == 0;
+}
+
+static bool holds(const struct buf *b, const char *text, size_t len)
+{
+    return b->len == len && (len == 0 || !memcmp(b->data, text, len));
+}
+
+/* A file of len bytes (up to 90,000): each byte comes back once, in order, and its end marker
+ * is seen, from the bytes read when it was opened (a small file) or from its end (a larger
+ * one); then once more after a rewind. */
+static void check_source_size(size_t len, bool marked)
+{
+    static char text[90000];
+    memset(text, 'x', len);
+    for (size_t i = 80; i < len; i += 81)
+        text[i] = '\n';
+    if (marked)
+        memcpy(text + len - 6, "#END\n\n", 6);
+    char path[] = "/tmp/gatehop-test-XXXXXX";
+    const char *tag = marked ? ", #END" : "";
+    struct source src;
+    gh_error err = {0};
+    struct buf got;
+    buf_init(&got, 0);
+    bool opened = temp_file(path, text, len) && source_open(&src, path, NULL, &err) == 0;
+    ok(opened, "%zu bytes%s: opened", len, tag);
+    if (opened) {
+        ok(source_has_end_marker(&src) == marked, "%zu bytes%s: the end marker", len, tag);
+        ok(read_back(&src, &got) && holds(&got, text, len), "%zu bytes%s: read back", len, tag);
+        buf_clear(&got);
+        ok(source_rewind(&src, &err) == 0 && read_back(&src, &got) && holds(&got, text, len),
+           "%zu bytes%s: read again", len, tag);
+        ok(src.stats.bytes == len, "%zu bytes%s: counted once", len, tag);
+        source_close(&src);
+    }
+    buf_release(&got);
+    unlink(path);
+}
+
+/* The source of a file: a small one is read whole when opened (SOURCE_SMALL). */
+static void test_source(void)
+{
+    static const size_t sizes[] = {
+        0, 6, 1000, 4096, SOURCE_SMALL - 1, SOURCE_SMALL, SOURCE_SMALL + 1, 90000};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        check_source_size(sizes[i], false);
+        if (sizes[i] >= 6)
+            check_source_size(sizes[i], true);
+    }
+    /* A small file that grows after it was opened: read whole then, it is read as it was. */
+    char path[] = "/tmp/gatehop-test-XXXXXX";
+    struct source src;
+    gh_error err = {0};
+    struct buf got;
+    buf_init(&got, 0);
+    if (temp_file(path, "a: 1\n", 5) && source_open(&src, path, NULL, &err) == 0) {
+        FILE *more = fopen(path, "ab");
+        bool grown = more && fputs("b: 2\n", more) >= 0;
+        if (more)
+            fclose(more);
+        ok(grown && read_back(&src, &got) && holds(&got, "a: 1\n", 5),
+           "a small file that grew after it was opened is read as it was then");
+        source_close(&src);
+    } else {
+        ok(0, "a file that grows: opened");
+    }
+    buf_release(&got);
+    unlink(path);
+}
+
 /*
  * A quoted key with no space after its ':' (reader_lenient.h): read once with the probe, and
  * again with the plan it found. plan is "" when none was found, else "line:col" per colon, then
@@ -627,6 +715,7 @@ int main(void)
     test_limits();
     test_json_strict();
     test_file_findings();
+    test_source();
     test_lenient();
     return done();
 }
