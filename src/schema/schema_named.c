@@ -630,6 +630,21 @@ static bool v_url(const char *s, size_t n, const struct named_env *env, struct n
     return true;
 }
 
+/* The oauth2 plugin's redirect_uris: its own check, not the url typedef's, in its own words (a
+ * URI without a host or a scheme "cannot parse"; a fragment is refused, however empty). */
+static bool v_redirect_uri(const char *s, size_t n, const struct named_env *env,
+                           struct named_result *out)
+{
+    (void)env;
+    struct url_parts u;
+    split_url(s, n, &u);
+    if (!u.host || !u.scheme)
+        return fail(out, "cannot parse '%.*s'", (int)n, s);
+    if (memchr(s, '#', n))
+        return fail(out, "fragment not allowed in '%.*s'", (int)n, s);
+    return true;
+}
+
 static bool is_path_char(unsigned char c)
 {
     return is_alnum(c) || strchr(".-_~/%:@!$&'()*+,;=", c) != NULL;
@@ -1866,6 +1881,7 @@ static const struct named_validator validators[] = {
     {"path", v_path},
     {"private_key", v_private_key},
     {"public_key", v_public_key},
+    {"redirect_uri", v_redirect_uri},
     {"regex", v_regex},
     {"sni", v_sni},
     {"tag", v_tag},
