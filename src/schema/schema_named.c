@@ -71,7 +71,12 @@ struct host {
     bool valid;
     bool bad_port; /* a port above 65535 */
     bool has_port;
+    bool bad_suffix; /* "[ipv6]" followed by something other than ":port" */
 };
+
+/* What normalize_ip calls each kind of address in its messages. */
+static const char *const host_kind_words[] = {
+    [HOST_IPV4] = "ipv4 address", [HOST_IPV6] = "ipv6 address", [HOST_NAME] = "hostname"};
 
 static bool parse_port(const char *s, size_t n, bool *bad)
 {
@@ -197,8 +202,10 @@ static void parse_ipv6(const char *s, size_t n, struct host *h)
             return;
         size_t rest = (size_t)(s + n - close - 1);
         if (rest) {
-            if (close[1] != ':' || !parse_port(close + 2, rest - 1, &h->bad_port))
+            if (close[1] != ':' || !parse_port(close + 2, rest - 1, &h->bad_port)) {
+                h->bad_suffix = true;
                 return;
+            }
             h->has_port = true;
         }
         h->valid = !h->bad_port && ipv6_groups_ok(s + 1, (size_t)(close - s - 1));
@@ -242,7 +249,7 @@ static void parse_name(const char *s, size_t n, struct host *h)
 
 static struct host parse_host(const char *s, size_t n)
 {
-    struct host h = {host_kind(s, n), false, false, false};
+    struct host h = {host_kind(s, n), false, false, false, false};
     if (h.kind == HOST_IPV4)
         parse_ipv4(s, n, &h);
     else if (h.kind == HOST_IPV6)
@@ -263,6 +270,8 @@ static bool v_host(const char *s, size_t n, const struct named_env *env, struct 
     return true;
 }
 
+/* Kong's host_with_optional_port gives normalize_ip's own error: the kind of address it took
+ * the text for, and the text. */
 static bool v_host_with_optional_port(const char *s, size_t n, const struct named_env *env,
                                       struct named_result *out)
 {
@@ -270,12 +279,15 @@ static bool v_host_with_optional_port(const char *s, size_t n, const struct name
     struct host h = parse_host(s, n);
     if (h.bad_port)
         return fail(out, "invalid port number");
+    if (h.bad_suffix)
+        return fail(out, "invalid ipv6 address");
     if (!h.valid)
-        return fail(out, "invalid value: %.*s", (int)n, s);
+        return fail(out, "invalid %s: %.*s", host_kind_words[h.kind], (int)n, s);
     return true;
 }
 
-/* A route host: the wildcard stands in for a label, so check the host with a label there. */
+/* A route host: the wildcard stands in for a label, so check the host with a label there.
+ * Kong checks the text with "abc" for each '*', and its message shows that text. */
 static bool v_host_with_wildcards(const char *s, size_t n, const struct named_env *env,
                                   struct named_result *out)
 {
@@ -289,9 +301,7 @@ static bool v_host_with_wildcards(const char *s, size_t n, const struct named_en
             buf[len++] = s[i];
         }
     }
-    if (!v_host_with_optional_port(buf, len, env, out))
-        return fail(out, "invalid value: %.*s", (int)n, s);
-    return true;
+    return v_host_with_optional_port(buf, len, env, out);
 }
 
 static bool check_name_host(const char *s, size_t n, struct named_result *out)
