@@ -369,7 +369,8 @@ def main():
     ap.add_argument("--keep", help="write the generated files under this directory")
     ap.add_argument("--json", help="write every item with its outcome here")
     ap.add_argument("--cases", help="write golden cases under this directory (tests/cases)")
-    ap.add_argument("--show", choices=["disagree", "skip", "all"], action="append", default=[])
+    ap.add_argument("--show", choices=["disagree", "skip", "all", "messages"], action="append",
+                    default=[])
     a = ap.parse_args()
 
     releases = a.release or list(RELEASES)
@@ -446,6 +447,8 @@ def main():
 
     report(all_items, a.show)
     suite_summary(all_items)
+    if "messages" in a.show:
+        show_messages(all_items)
     if a.cases:
         ncases, nvalid, nfiles = write_cases(all_items, a.cases)
         print(f"\nwrote {ncases} cases ({nvalid} validations in {nfiles} files) under {a.cases}")
@@ -475,12 +478,45 @@ def suite_summary(items):
             row["agree"] += 1
         else:
             row["disagree"] += 1
-    print("\nper suite: validations asserted, translated (checked), agreeing")
+        if r.get("agree") and r["expect"] == "refuse":
+            for _, found in kong_messages(r):
+                row["messages"] += 1
+                row["worded"] += found
+    print("\nper suite: validations asserted, translated (checked), agreeing; of the refusals'")
+    print("messages the spec asserts as text, how many one of gatehop's errors holds word for word")
     for (suite, rel), row in sorted(rows.items()):
         checked = row["agree"] + row["disagree"]
         pct = 100.0 * row["agree"] / checked if checked else 100.0
         print(f"  {suite:26} {rel:4} asserted {row['asserted']:5}  translated {checked:5}  "
-              f"agree {row['agree']:5}  ({pct:.2f}%)")
+              f"agree {row['agree']:5}  ({pct:.2f}%)  messages {row['worded']:4}/{row['messages']:<4}")
+
+
+def kong_messages(rec):
+    """Each message the spec asserts as text for a refused validation, with whether one of
+    gatehop's errors holds it word for word. gatehop may say more (the field, the value in
+    quotes, why), so a miss is a wording to read, not a disagreement."""
+    said = [d["message"] for d in rec.get("diagnostics", []) if d["severity"] == "error"]
+    return [(f["message"], any(f["message"] in m for m in said))
+            for f in rec["fields"] if isinstance(f.get("message"), str) and f["message"]]
+
+
+def show_messages(items):
+    """Kong's messages no gatehop error holds word for word, most frequent first, each with
+    one example of what gatehop said instead."""
+    missed = collections.Counter()
+    example = {}
+    for r in items:
+        if not r.get("agree") or r["expect"] != "refuse":
+            continue
+        for message, found in kong_messages(r):
+            if not found:
+                missed[message] += 1
+                said = [d["message"] for d in r["diagnostics"] if d["severity"] == "error"]
+                example.setdefault(message, (r["release"], r["spec"], said[:2]))
+    print("\nKong's messages not held word for word (count, Kong, gatehop)")
+    for message, count in missed.most_common():
+        rel, spec, said = example[message]
+        print(f"  {count:3}  {message[:100]!r}\n       {rel} {spec}: {' | '.join(said)[:160]}")
 
 
 def case_name(rel, spec, flavor):
