@@ -510,10 +510,8 @@ static const char *json_violation(const struct reader_impl *R, const yaml_event_
     }
 }
 
-static void check_json(struct reader_impl *R, const yaml_event_t *ev)
+static void report_json_violation(struct reader_impl *R, const yaml_event_t *ev)
 {
-    if (!R->opt.json_strict || R->json_reported || R->json) /* the JSON reader: strict JSON */
-        return;
     const char *what = json_violation(R, ev);
     if (!what)
         return;
@@ -521,6 +519,13 @@ static void check_json(struct reader_impl *R, const yaml_event_t *ev)
     struct span span = span_of(R, ev);
     report(R, R_HOP1013, -1, &span,
            "not valid JSON: %s; Kong reads .json files with a strict JSON parser", what);
+}
+
+/* Called for every event, so the test that there is nothing to do stays in the caller. */
+static inline void check_json(struct reader_impl *R, const yaml_event_t *ev)
+{
+    if (R->opt.json_strict && !R->json_reported && !R->json) /* the JSON reader: strict JSON */
+        report_json_violation(R, ev);
 }
 
 /* ---- building nodes ----------------------------------------------------------------------- */
@@ -986,8 +991,7 @@ static int build(struct reader_impl *R, struct arena *a, struct node **out, gh_e
         if (rc != STEP_OK)
             return rc;
         const yaml_event_t *ev = &R->event;
-        if (R->opt.json_strict)
-            check_json(R, ev);
+        check_json(R, ev);
         struct node *done = NULL;
         uint64_t weight = 1;
         bool complete = false;

@@ -61,6 +61,7 @@ struct json_events {
     } * held;
     size_t held_cap;
     uint64_t made, given;
+    bool ended;       /* the stream's end has been handed out */
     uint64_t checked; /* input offset up to which characters are checked (note_bad_bytes) */
     uint64_t bad_at;  /* of the first character libyaml's reader refuses, or UINT64_MAX */
 };
@@ -694,10 +695,10 @@ static struct json_held *held_at(const struct json_events *j, uint64_t n)
     return &j->held[n & (j->held_cap - 1)];
 }
 
-/* libyaml has read as far as it may before it gives the oldest event held. */
-static bool settled(const struct json_events *j)
+/* libyaml has read as far as it may before it gives the oldest event held (first), now that
+ * last has been made. */
+static bool settled(const yaml_event_t *first, const yaml_event_t *last)
 {
-    const yaml_event_t *first = &held_at(j, j->given)->ev, *last = &held_at(j, j->made - 1)->ev;
     return last->type == YAML_STREAM_END_EVENT || last->start_mark.line > first->start_mark.line ||
            last->start_mark.index > first->start_mark.index + KEY_AHEAD;
 }
@@ -724,19 +725,26 @@ static enum json_status held_room(struct json_events *j)
 enum json_status json_events_next(struct json_events *j, yaml_event_t *ev)
 {
     enum json_status rc;
-    if (j->given && held_at(j, j->given - 1)->ev.type == YAML_STREAM_END_EVENT)
+    if (j->ended)
         return JSON_REFUSED; /* nothing after the stream's end */
-    while (j->made == j->given || !settled(j)) {
+    /* The oldest event held, and the newest; the ring may move as it grows. */
+    const yaml_event_t *first = j->made > j->given ? &held_at(j, j->given)->ev : NULL;
+    const yaml_event_t *last = first ? &held_at(j, j->made - 1)->ev : NULL;
+    while (!first || !settled(first, last)) {
         if ((rc = held_room(j)) != JSON_EVENT)
             return rc;
         struct json_held *h = held_at(j, j->made);
         if ((rc = produce(j, &h->ev)) != JSON_EVENT || (rc = hold(h)) != JSON_EVENT)
             return rc;
         j->made++;
+        first = &held_at(j, j->given)->ev;
+        last = &h->ev;
     }
     if ((rc = read_ahead(j)) != JSON_EVENT)
         return rc;
-    *ev = held_at(j, j->given++)->ev;
+    *ev = *first;
+    j->given++;
+    j->ended = ev->type == YAML_STREAM_END_EVENT;
     return JSON_EVENT;
 }
 

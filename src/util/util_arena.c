@@ -13,9 +13,25 @@ struct arena_block {
     max_align_t data[];
 };
 
+/* The head block's free space, for the inline arena_alloc(). */
+static void take_head(struct arena *a)
+{
+    struct arena_block *b = a->head;
+    a->cursor = b ? (char *)b->data + b->used : NULL;
+    a->limit = b ? (char *)b->data + b->size : NULL;
+}
+
+/* What the inline arena_alloc() took from the head, written back into the block. */
+static void settle_head(struct arena *a)
+{
+    if (a->head)
+        a->head->used = (size_t)(a->cursor - (char *)a->head->data);
+}
+
 void arena_init(struct arena *a, size_t block_size)
 {
     a->head = NULL;
+    a->cursor = a->limit = NULL;
     a->block_size = block_size ? block_size : 64 * 1024;
     a->used = 0;
 }
@@ -29,6 +45,7 @@ void arena_release(struct arena *a)
         b = next;
     }
     a->head = NULL;
+    a->cursor = a->limit = NULL;
     a->used = 0;
 }
 
@@ -45,6 +62,7 @@ void arena_reset(struct arena *a)
     }
     b->used = 0;
     a->head = b;
+    take_head(a);
     a->used = 0;
 }
 
@@ -59,11 +77,12 @@ static struct arena_block *block_new(size_t size)
     return b;
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+void *arena_alloc_slow(struct arena *a, size_t size)
 {
     size_t need = (size + 7u) & ~(size_t)7u;
     if (need < size)
         return NULL;
+    settle_head(a);
     struct arena_block *b = a->head;
     if (!b || b->size - b->used < need) {
         size_t bsize = need > a->block_size ? need : a->block_size;
@@ -85,6 +104,7 @@ void *arena_alloc(struct arena *a, size_t size)
     void *p = (char *)b->data + b->used;
     b->used += need;
     a->used += need;
+    take_head(a);
     return p;
 }
 
@@ -142,7 +162,8 @@ void arena_prefetch(const struct arena *a, size_t max)
     const struct arena_block *b = a->head;
     if (!b)
         return;
-    size_t n = b->used < max ? b->used : max;
+    size_t used = (size_t)(a->cursor - (const char *)b->data);
+    size_t n = used < max ? used : max;
     for (size_t at = 0; at < n; at += 64)
         __builtin_prefetch((const char *)b->data + at);
 }

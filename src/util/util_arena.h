@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define GH_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
@@ -21,6 +22,9 @@ struct arena_block;
 
 struct arena {
     struct arena_block *head;
+    /* The head block's free space: arena_alloc() takes from it without a call (the reader
+     * makes a node per event). The head's own `used` is brought up to date when it changes. */
+    char *cursor, *limit;
     size_t block_size;
     size_t used; /* bytes handed out since the last reset, for accounting */
 };
@@ -28,7 +32,21 @@ struct arena {
 void arena_init(struct arena *a, size_t block_size);
 void arena_release(struct arena *a);
 void arena_reset(struct arena *a);
-void *arena_alloc(struct arena *a, size_t size);
+/* Takes from a new block when the head has no room (util_arena.c). */
+void *arena_alloc_slow(struct arena *a, size_t size);
+
+static inline void *arena_alloc(struct arena *a, size_t size)
+{
+    size_t need = (size + 7u) & ~(size_t)7u;
+    /* need - 1: a zero size (or one that wrapped) always takes the slow path. */
+    if (need >= size && need - 1 < (size_t)((uintptr_t)a->limit - (uintptr_t)a->cursor)) {
+        void *p = a->cursor;
+        a->cursor += need;
+        a->used += need;
+        return p;
+    }
+    return arena_alloc_slow(a, size);
+}
 void *arena_calloc(struct arena *a, size_t count, size_t size);
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 char *arena_strdup(struct arena *a, const char *s);

@@ -5,6 +5,7 @@
 
 #include "model/model_path.h"
 #include "tap.h"
+#include "util/util_arena.h"
 #include "util/util_array.h"
 #include "util/util_buf.h"
 #include "util/util_fspath.h"
@@ -495,8 +496,44 @@ static void test_arrays(void)
     free(items);
 }
 
+/* The arena: what it hands out is aligned, apart and kept; a zero size is still a place; a
+ * reset reuses the first block; an allocation larger than a block leaves the head's room. */
+static void test_arena(void)
+{
+    struct arena a;
+    arena_init(&a, 256);
+    void *zero = arena_alloc(&a, 0);
+    ok(zero != NULL, "a zero-byte allocation from an empty arena is a place, not a failure");
+    char *p[100];
+    bool apart = true, aligned = true;
+    for (int i = 0; i < 100; i++) {
+        p[i] = arena_alloc(&a, (size_t)(i % 13) + 1);
+        aligned &= p[i] && ((uintptr_t)p[i] & 7) == 0;
+        if (p[i])
+            memset(p[i], i, (size_t)(i % 13) + 1);
+    }
+    for (int i = 0; i < 100; i++)
+        for (size_t k = 0; p[i] && k < (size_t)(i % 13) + 1; k++)
+            apart &= p[i][k] == (char)i;
+    ok(aligned, "every allocation is 8-byte aligned");
+    ok(apart, "100 allocations over several blocks keep their bytes");
+    ok(a.used >= 100, "the arena counts what it handed out");
+    arena_reset(&a);
+    is_int((long)a.used, 0, "a reset counts nothing handed out");
+    char *again = arena_alloc(&a, 16);
+    char *next = arena_alloc(&a, 16);
+    ok(again && next == again + 16, "after a reset the first block is used again, in order");
+    char *big = arena_alloc(&a, 4096);
+    char *after = arena_alloc(&a, 8);
+    ok(big && after == next + 16, "a block larger than the arena's goes behind the head");
+    ok(arena_alloc(&a, SIZE_MAX) == NULL, "a size that cannot be rounded up fails");
+    ok(arena_alloc(&a, 8) == after + 8, "and leaves the arena usable");
+    arena_release(&a);
+}
+
 int main(void)
 {
+    test_arena();
     test_arrays();
     test_glob();
     test_fspath();
