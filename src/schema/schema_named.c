@@ -291,17 +291,26 @@ static bool v_host_with_optional_port(const char *s, size_t n, const struct name
 static bool v_host_with_wildcards(const char *s, size_t n, const struct named_env *env,
                                   struct named_result *out)
 {
-    char buf[512];
-    size_t len = 0;
-    for (size_t i = 0; i < n && len + 3 < sizeof(buf); i++) {
+    char local[512] = "";
+    size_t stars = 0;
+    for (size_t i = 0; i < n; i++)
+        stars += s[i] == '*';
+    size_t len = n + 2 * stars;
+    char *buf = len <= sizeof(local) ? local : malloc(len);
+    if (!buf)
+        return true; /* out of memory: do not invent a finding */
+    for (size_t i = 0, o = 0; i < n; i++) {
         if (s[i] == '*') {
-            memcpy(buf + len, "abc", 3);
-            len += 3;
+            memcpy(buf + o, "abc", 3);
+            o += 3;
         } else {
-            buf[len++] = s[i];
+            buf[o++] = s[i];
         }
     }
-    return v_host_with_optional_port(buf, len, env, out);
+    bool ok = v_host_with_optional_port(buf, len, env, out);
+    if (buf != local)
+        free(buf);
+    return ok;
 }
 
 static bool check_name_host(const char *s, size_t n, struct named_result *out)

@@ -100,26 +100,26 @@ static void early_release(struct source *src)
  * read stops short only at its end, so a short read is the whole file, and neither a second
  * read to find the end nor a read of the last bytes apart is needed. A file that grew since
  * it was measured gives more: what was read is handed out first, then the rest as usual.
- * Returns false when the bytes could not be read this way (source_read() reads them instead).
+ * When the bytes cannot be read this way (no memory, a failed read), nothing is kept, and
+ * source_read() reads them from the descriptor as for a larger file.
  */
-static bool read_small(struct source *src, int fd, uint64_t size)
+static void read_small(struct source *src, int fd, uint64_t size)
 {
     size_t want = (size_t)size + 1;
     unsigned char *bytes = malloc(want);
     if (!bytes)
-        return false;
+        return;
     ssize_t n;
     do
         n = read(fd, bytes, want);
     while (n < 0 && errno == EINTR);
     if (n < 0) {
         free(bytes);
-        return false;
+        return;
     }
     src->early.bytes = bytes;
     src->early.len = (size_t)n;
     src->early.whole = (size_t)n < want;
-    return true;
 }
 
 /* The end marker of a file just opened: from its bytes when they were all read, else read

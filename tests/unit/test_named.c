@@ -57,6 +57,30 @@ static void test_hosts(void)
     rejects("wildcard_host", "10.0.0.1", "must not be an IP");
     rejects("sni", "example.com:443", "must not have a port");
     accepts("host_with_wildcards", "*.example.com");
+    /* Kong's normalize_ip words each kind of address; a wildcard is checked as "abc". */
+    rejects("host_with_optional_port", "ex ample.com", "invalid hostname: ex ample.com");
+    rejects("host_with_optional_port", "300.1.1.1", "invalid ipv4 address: 300.1.1.1");
+    rejects("host_with_optional_port", "2001:db8::g", "invalid ipv6 address: 2001:db8::g");
+    rejects("host_with_optional_port", "[::1]x", "invalid ipv6 address");
+    rejects("host_with_wildcards", "*.ex ample.com", "invalid hostname: abc.ex ample.com");
+    rejects("host_with_wildcards", "*.example.com:70000", "invalid port number");
+    /* A host longer than any buffer is checked whole: its bad last character is found. */
+    char long_host[2100];
+    for (size_t i = 0; i < 2096; i += 4)
+        memcpy(long_host + i, "*.a.", 4);
+    memcpy(long_host + 2096, "b;c", 4);
+    struct named_result r;
+    ok(!check("host_with_wildcards", long_host, &v34, &r) &&
+           !strncmp(r.message, "invalid hostname: ", 18),
+       "host_with_wildcards checks a 2,099-byte host to its end");
+    long_host[2097] = 'x';
+    ok(check("host_with_wildcards", long_host, &v34, &r), "and accepts it without the bad byte");
+    rejects("redirect_uri", "foobar", "cannot parse 'foobar'");
+    rejects("redirect_uri", "/cb", "cannot parse '/cb'");
+    rejects("redirect_uri", "https://a.example/cb#x",
+            "fragment not allowed in 'https://a.example/cb#x'");
+    accepts("redirect_uri", "https://a.example/cb?x=1");
+    accepts("redirect_uri", "com.example.app://callback");
     accepts("upstream_name", "backend.internal");
     rejects("upstream_name", "10.0.0.1", "Invalid name ('10.0.0.1'); no ip addresses allowed");
     rejects("upstream_name", "backend:80", "Invalid name ('backend:80'); no port allowed");
