@@ -32,7 +32,7 @@ struct across_ref {
 struct across_file {
     bool joins;       /* the file takes part: its tool merges the files it is given */
     char product[16]; /* files join only files of the same product */
-    /* By this file's entity number (the index's keys start with it). */
+    /* By this file's entity number (the index's keys start with it); in `strings`. */
     struct across_entity {
         char *name, *singular, *primary_key, *endpoint_key;
         bool endpoint_secret; /* a credential's key: never shown */
@@ -41,8 +41,8 @@ struct across_file {
     struct index names; /* every id, endpoint key and unique value the file declares */
     struct across_ref *held;
     size_t nheld, cap;
-    struct arena strings;
-    bool failed; /* out of memory: nothing is taken back, as if the file stood alone */
+    struct arena strings; /* the entities and the values of the references held */
+    bool failed;          /* out of memory: nothing is taken back, as if the file stood alone */
 };
 
 void across_init(struct across_file *f);
