@@ -534,7 +534,7 @@ static int decide(struct driver *d, bool stopped)
     /* A file whose collections fit several formats, checked for the product the options name,
      * is read in that product's usual format (a file of consumers alone, --to api7@3.8: ADC). */
     if (det.product == DETECT_UNKNOWN && det.shared_keys && !d->opt->input_flavor)
-        detect_from_product(d->opt->product, !end_marker && !d->opt->json_strict, &det);
+        detect_from_product(&d->detect, d->opt->product, !end_marker && !d->opt->json_strict, &det);
     /* A product gatehop checks is one it holds knowledge of (the legacy formats: not). */
     bool checked = det.product != DETECT_UNKNOWN && det.product != DETECT_ADC_LEGACY &&
                    det.product != DETECT_KONNECT_LEGACY && det.product != DETECT_KONG_AI;

@@ -25,6 +25,10 @@ static const char *const kong_keys[] = {"snis",
                                         "oauth2_credentials",
                                         "parameters"};
 
+/* Top-level collections of Kong's and APISIX's files that an ADC file does not have at its top
+ * level: it nests routes in services, and has no upstreams or plugins lists there. */
+static const char *const not_adc_keys[] = {"routes", "upstreams", "plugins"};
+
 /* Collections several formats share: alone they tell no format, but some format has them. */
 static const char *const resource_keys[] = {"routes",    "services",        "upstreams",
                                             "consumers", "consumer_groups", "plugins",
@@ -51,6 +55,8 @@ void detect_key(struct detect_state *s, const struct node *key, const struct nod
         return;
     if (IN(key, resource_keys))
         s->resource_key = true;
+    if (IN(key, not_adc_keys))
+        s->outside_adc = true;
     if (node_text_equals(key, "ai_models"))
         s->ai_models = true;
     if (node_text_equals(key, "_format_version")) {
@@ -194,12 +200,15 @@ static const struct flavor_name flavor_names[] = {
     {"kong-ai-gateway", DETECT_KONG_AI, DFLAVOR_KONG},
 };
 
-bool detect_from_product(const char *product, bool yaml_without_end, struct detection *out)
+bool detect_from_product(const struct detect_state *s, const char *product, bool yaml_without_end,
+                         struct detection *out)
 {
     static const char *const usual[][2] = {{"kong", "kong"}, {"api7", "adc"}, {"apisix", "apisix"}};
     /* APISIX refuses a standalone YAML file without its "#END" line, and ADC files (which
-     * reach APISIX through ADC's backends) have none: such a file is far more likely ADC. */
-    if (product && !strcmp(product, "apisix") && yaml_without_end && detect_from_name("adc", out)) {
+     * reach APISIX through ADC's backends) have none: such a file is far more likely ADC,
+     * unless it has a top-level list ADC would refuse (a file cut short by a YAML error). */
+    bool adc_shaped = yaml_without_end && !s->outside_adc;
+    if (product && !strcmp(product, "apisix") && adc_shaped && detect_from_name("adc", out)) {
         snprintf(out->reason, sizeof(out->reason),
                  "no key says which gateway this is; the options name apisix and the file has "
                  "no #END line, so it is read as an ADC file");

@@ -41,6 +41,7 @@ struct detect_state {
     bool resource_key;   /* a collection any gateway's file may have: routes, services, ... */
     bool ai_models;      /* a collection only Kong AI Gateway reads */
     bool apisix_215_key; /* ssl or proto: keys APISIX spelled so until 3.0 */
+    bool outside_adc;    /* a top-level collection ADC nests or lacks: routes, upstreams, ... */
     char format_text[32];
     char deck_key_name[32];
     char first_list[64];
@@ -59,8 +60,10 @@ void detect_decide(const struct detect_state *s, bool ends_with_end_marker, stru
 /* Maps a user's --input-flavor; false when the name is unknown. */
 bool detect_from_name(const char *name, struct detection *out);
 /* The usual flavour of a product the options name ("api7": ADC files); false when none.
- * yaml_without_end: a YAML file without APISIX's "#END" line (for apisix: read as ADC). */
-bool detect_from_product(const char *product, bool yaml_without_end, struct detection *out);
+ * yaml_without_end: a YAML file without APISIX's "#END" line (for apisix: read as ADC, unless
+ * a top-level key seen so far is one ADC does not have). */
+bool detect_from_product(const struct detect_state *s, const char *product, bool yaml_without_end,
+                         struct detection *out);
 const char *detect_product_name(enum detected_product p);
 const char *detect_flavor_name(const struct detection *d);
 
