@@ -146,6 +146,15 @@ static void test_paths(void)
     ok(!check("kong_route_path_2x", "/orders/(\\d+", &v28, &r) && r.rule == R_HOP3003,
        "2.x finds regexes by their characters");
     ok(check("kong_route_path_2x", "/orders/v1", &v28, &r), "a 2.x prefix path");
+    /* Escapes are checked in a path of RFC 3986 characters only: never in a regex. */
+    rejects("kong_route_path", "/plain%zz", "invalid url-encoded value: '%zz'");
+    accepts("kong_route_path", "~/a%zz");
+    accepts("kong_route_path", "~/api/router(?:/|%2[fF]|$)");
+    ok(check("kong_route_path_2x", "/api/router(?:/|%2[fF]|$)", &v28, &r),
+       "a 2.x regex path is not checked for escapes");
+    ok(!check("kong_route_path_2x", "/plain%zz", &v28, &r) &&
+           !strcmp(r.message, "invalid url-encoded value: '%zz'"),
+       "a 2.x prefix path is");
 }
 
 static void test_normalize(void)
