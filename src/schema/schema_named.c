@@ -921,6 +921,77 @@ static bool reads_like_regex(const char *s, size_t n)
 
 static const char *t_kong_migrate_route_path(const char *s, size_t n, struct arena *a);
 
+static bool is_group_name_char(unsigned char c)
+{
+    return is_alnum(c) || c == '_';
+}
+
+/*
+ * A path written as an OpenAPI template ("/movies/{id}") or a glob (a '*' for a segment), with
+ * no other regex character, as the regex it means: each {name} a segment (a named group when
+ * the name is one PCRE takes), each '*' a segment, and a '*' that is the whole last segment
+ * nothing (a prefix already matches every path under it). False when the path is not such a
+ * pattern or out is too small.
+ */
+static bool pattern_as_regex(const char *s, size_t n, char *out, size_t size, bool *prefix_only)
+{
+    size_t o = 0;
+    bool regex = false;
+    for (size_t i = 0; i < n; i++) {
+        char piece[160];
+        int len;
+        if (s[i] == '{') {
+            const char *close = memchr(s + i, '}', n - i);
+            size_t name_len = close ? (size_t)(close - s - i - 1) : 0;
+            if (!close || name_len == 0 || name_len > 64)
+                return false;
+            bool named = !is_digit((unsigned char)s[i + 1]) &&
+                         all_chars(s + i + 1, name_len, is_group_name_char);
+            len = named ? snprintf(piece, sizeof(piece), "(?<%.*s>[^/]+)", (int)name_len, s + i + 1)
+                        : snprintf(piece, sizeof(piece), "[^/]+");
+            i += name_len + 1;
+            regex = true;
+        } else if (s[i] == '*') {
+            bool last_segment = i + 1 == n && i > 0 && s[i - 1] == '/';
+            len = last_segment ? 0 : snprintf(piece, sizeof(piece), "[^/]+");
+            regex |= !last_segment;
+        } else if (strchr("\\^$+?()[]}|", s[i])) {
+            return false;
+        } else {
+            piece[0] = s[i];
+            len = 1;
+        }
+        if (len < 0 || o + (size_t)len + 1 > size)
+            return false;
+        memcpy(out + o, piece, (size_t)len);
+        o += (size_t)len;
+    }
+    out[o] = '\0';
+    *prefix_only = !regex;
+    return true;
+}
+
+/* HOP3006: what to write instead of a prefix path that reads like a pattern. */
+static bool regex_like_advice(const char *s, size_t n, struct named_result *out)
+{
+    char meant[512];
+    bool prefix_only;
+    if (!pattern_as_regex(s, n, meant, sizeof(meant), &prefix_only))
+        return fail(out,
+                    "'%.*s' looks like a regex but does not start with '~': kong 3.x matches it "
+                    "as a plain prefix; write '~%.*s' if it is a regex",
+                    (int)n, s, (int)n, s);
+    if (prefix_only)
+        return fail(out,
+                    "'%.*s' looks like a glob, but kong 3.x matches it as a plain prefix, '*' "
+                    "and all; a prefix already matches every path under it: write '%s'",
+                    (int)n, s, meant);
+    return fail(out,
+                "'%.*s' looks like a path template or a glob, but kong 3.x matches it as a plain "
+                "prefix, character for character; write '~%s' to match any value there",
+                (int)n, s, meant);
+}
+
 /* 3.x: "~" starts a regex; from 3.1 a prefix path must be in normalised form. */
 static bool v_kong_route_path(const char *s, size_t n, const struct named_env *env,
                               struct named_result *out)
@@ -970,10 +1041,7 @@ static bool v_kong_route_path(const char *s, size_t n, const struct named_env *e
     }
     if (reads_like_regex(s, n)) {
         out->rule = R_HOP3006;
-        return fail(out,
-                    "'%.*s' looks like a regex but does not start with '~': kong 3.x matches it "
-                    "as a plain prefix; write '~%.*s' if it is a regex",
-                    (int)n, s, (int)n, s);
+        return regex_like_advice(s, n, out);
     }
     return true;
 }

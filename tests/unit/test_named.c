@@ -146,6 +146,21 @@ static void test_paths(void)
     ok(!check("kong_route_path_2x", "/orders/(\\d+", &v28, &r) && r.rule == R_HOP3003,
        "2.x finds regexes by their characters");
     ok(check("kong_route_path_2x", "/orders/v1", &v28, &r), "a 2.x prefix path");
+    /* HOP3006's advice: a template or a glob says the regex it means. */
+    ok(!check("kong_route_path", "/movies/{id}", &v34, &r) && r.rule == R_HOP3006 &&
+           strstr(r.message, "write '~/movies/(?<id>[^/]+)'"),
+       "a template's {name} becomes a named group");
+    ok(!check("kong_route_path", "/u/{user-id}/*/x", &v34, &r) &&
+           strstr(r.message, "write '~/u/[^/]+/[^/]+/x'"),
+       "a name PCRE does not take, and a '*' segment, become [^/]+");
+    ok(!check("kong_route_path", "/training/*", &v34, &r) &&
+           strstr(r.message, "write '/training/'"),
+       "a final '*' segment is dropped: the prefix already matches below it");
+    ok(!check("kong_route_path", "/users/\\d+$", &v34, &r) &&
+           strstr(r.message, "write '~/users/\\d+$' if it is a regex"),
+       "a regex is told to start with '~'");
+    ok(!check("kong_route_path", "/w/{id", &v34, &r) && strstr(r.message, "write '~/w/{id'"),
+       "an unclosed brace is no template");
     /* Escapes are checked in a path of RFC 3986 characters only: never in a regex. */
     rejects("kong_route_path", "/plain%zz", "invalid url-encoded value: '%zz'");
     accepts("kong_route_path", "~/a%zz");
