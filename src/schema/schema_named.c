@@ -926,20 +926,40 @@ static bool is_group_name_char(unsigned char c)
     return is_alnum(c) || c == '_';
 }
 
+/* A '*' that stands for a whole segment: between slashes, or after the last one. */
+static bool star_is_segment(const char *s, size_t n, size_t i)
+{
+    return i > 0 && s[i - 1] == '/' && (i + 1 == n || s[i + 1] == '/');
+}
+
 /*
- * A path written as an OpenAPI template ("/movies/{id}") or a glob (a '*' for a segment), with
- * no other regex character, as the regex it means: each {name} a segment (a named group when
- * the name is one PCRE takes), each '*' a segment, and a '*' that is the whole last segment
- * nothing (a prefix already matches every path under it). False when the path is not such a
- * pattern or out is too small.
+ * A path written as an OpenAPI template ("/movies/{id}") or a glob ('*'), with no other regex
+ * character, as the regex it means: each {name} a segment (a named group when the name is one
+ * PCRE takes), a '*' segment [^/]+ and a '*' within a segment [^/]*, each '.' itself; and a '*'
+ * that is the whole last segment nothing, since a prefix already matches every path under it
+ * (*prefix_only: nothing else made it a regex, and out is that prefix). False when the path is
+ * not such a pattern or out is too small.
  */
 static bool pattern_as_regex(const char *s, size_t n, char *out, size_t size, bool *prefix_only)
 {
-    size_t o = 0;
     bool regex = false;
     for (size_t i = 0; i < n; i++) {
+        if (s[i] == '{') {
+            const char *close = memchr(s + i, '}', n - i);
+            if (!close)
+                return false;
+            i = (size_t)(close - s);
+            regex = true;
+        } else if (strchr("\\^$+?()[]}|", s[i])) {
+            return false;
+        }
+        regex |= s[i] == '*' && (i + 1 < n || !star_is_segment(s, n, i));
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
         char piece[160];
-        int len;
+        int len = 1;
+        piece[0] = s[i];
         if (s[i] == '{') {
             const char *close = memchr(s + i, '}', n - i);
             size_t name_len = close ? (size_t)(close - s - i - 1) : 0;
@@ -950,16 +970,13 @@ static bool pattern_as_regex(const char *s, size_t n, char *out, size_t size, bo
             len = named ? snprintf(piece, sizeof(piece), "(?<%.*s>[^/]+)", (int)name_len, s + i + 1)
                         : snprintf(piece, sizeof(piece), "[^/]+");
             i += name_len + 1;
-            regex = true;
         } else if (s[i] == '*') {
-            bool last_segment = i + 1 == n && i > 0 && s[i - 1] == '/';
-            len = last_segment ? 0 : snprintf(piece, sizeof(piece), "[^/]+");
-            regex |= !last_segment;
-        } else if (strchr("\\^$+?()[]}|", s[i])) {
-            return false;
-        } else {
-            piece[0] = s[i];
-            len = 1;
+            bool last = i + 1 == n && star_is_segment(s, n, i);
+            len = last ? 0
+                       : snprintf(piece, sizeof(piece), "%s",
+                                  star_is_segment(s, n, i) ? "[^/]+" : "[^/]*");
+        } else if (s[i] == '.' && regex) {
+            len = snprintf(piece, sizeof(piece), "\\.");
         }
         if (len < 0 || o + (size_t)len + 1 > size)
             return false;

@@ -153,6 +153,11 @@ static void test_paths(void)
     ok(!check("kong_route_path", "/u/{user-id}/*/x", &v34, &r) &&
            strstr(r.message, "write '~/u/[^/]+/[^/]+/x'"),
        "a name PCRE does not take, and a '*' segment, become [^/]+");
+    ok(!check("kong_route_path", "/files/{id}.json", &v34, &r) &&
+           strstr(r.message, "write '~/files/(?<id>[^/]+)\\.json'"),
+       "in the regex a '.' is itself");
+    ok(!check("kong_route_path", "/a*", &v34, &r) && strstr(r.message, "write '~/a[^/]*'"),
+       "a '*' within a segment may match nothing");
     ok(!check("kong_route_path", "/training/*", &v34, &r) &&
            strstr(r.message, "write '/training/'"),
        "a final '*' segment is dropped: the prefix already matches below it");
