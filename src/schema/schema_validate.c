@@ -400,6 +400,39 @@ static bool failed_listing(struct failure *fl, const char *lead, const struct no
     return false;
 }
 
+/* Whether a release's definition of a field lists the value among its one_of values. */
+static bool variant_lists_value(const struct node *variant, const struct node *n)
+{
+    const struct node *list =
+        variant->kind == NODE_MAPPING ? node_map_get(variant, "one_of") : NULL;
+    for (uint32_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->count; i++)
+        if (list->u.items[i]->kind == NODE_SCALAR && node_equal(list->u.items[i], n))
+            return true;
+    return false;
+}
+
+/* A value another release's definition of the field lists (ai-proxy's provider 'gemini': 3.8):
+ * evidence of that release, as note_type_of_other_release() is for a type. The variants run
+ * from the oldest release to the newest, and the first that lists the value says when it came
+ * (a later one listing it too says nothing more). */
+static void note_value_of_other_release(const struct vctx *c, const struct spec_field *f,
+                                        const struct node *n)
+{
+    if (!c->evidence || c->secret || !f->variants)
+        return;
+    for (uint32_t i = 0; i < f->variants->count; i++) {
+        const struct node *variant = f->variants->u.items[i];
+        if (variant == f->where || !variant_lists_value(variant, n))
+            continue;
+        char what[160], shown[96];
+        show(c, n, shown, sizeof(shown));
+        snprintf(what, sizeof(what), "the value %s for '%.40s'", shown,
+                 c->field ? c->field : f->name);
+        evidence_note_value(c->evidence, variant, &c->doc->target, what, &n->span);
+        return;
+    }
+}
+
 static bool check_enums(const struct vctx *c, const struct spec_field *f, const struct node *n,
                         struct failure *fl, const struct node **matched)
 {
@@ -430,6 +463,7 @@ static bool check_enums(const struct vctx *c, const struct spec_field *f, const 
         return true;
     if (value_of_other_version(c, f, n, fl))
         return false;
+    note_value_of_other_release(c, f, n);
     char got[160];
     show(c, n, shown, sizeof(shown));
     snprintf(got, sizeof(got), "; got %s", shown);
