@@ -400,6 +400,25 @@ static bool failed_listing(struct failure *fl, const char *lead, const struct no
     return false;
 }
 
+/* Whether another release's definition of a field (a variant) takes the value n. */
+typedef bool (*variant_takes_fn)(const struct node *variant, const struct node *n);
+
+/* Notes the releases whose definition of the field takes n, where the target's does not, as
+ * evidence of them (what: "the value 'x' for 'field'"); first_only: the oldest such only. */
+static void note_other_releases(const struct vctx *c, const struct spec_field *f,
+                                const struct node *n, variant_takes_fn takes, bool first_only,
+                                const char *what)
+{
+    for (uint32_t i = 0; i < f->variants->count; i++) {
+        const struct node *variant = f->variants->u.items[i];
+        if (variant == f->where || !takes(variant, n))
+            continue;
+        evidence_note_value(c->evidence, variant, &c->doc->target, what, &n->span);
+        if (first_only)
+            return;
+    }
+}
+
 /* Whether a release's definition of a field lists the value among its one_of values. */
 static bool variant_lists_value(const struct node *variant, const struct node *n)
 {
@@ -412,25 +431,17 @@ static bool variant_lists_value(const struct node *variant, const struct node *n
 }
 
 /* A value another release's definition of the field lists (ai-proxy's provider 'gemini': 3.8):
- * evidence of that release, as note_type_of_other_release() is for a type. The variants run
- * from the oldest release to the newest, and the first that lists the value says when it came
- * (a later one listing it too says nothing more). */
+ * evidence of that release. The variants run from the oldest release to the newest, and the
+ * first that lists the value says when it came (a later one listing it too says nothing more). */
 static void note_value_of_other_release(const struct vctx *c, const struct spec_field *f,
                                         const struct node *n)
 {
     if (!c->evidence || c->secret || !f->variants)
         return;
-    for (uint32_t i = 0; i < f->variants->count; i++) {
-        const struct node *variant = f->variants->u.items[i];
-        if (variant == f->where || !variant_lists_value(variant, n))
-            continue;
-        char what[160], shown[96];
-        show(c, n, shown, sizeof(shown));
-        snprintf(what, sizeof(what), "the value %s for '%.40s'", shown,
-                 c->field ? c->field : f->name);
-        evidence_note_value(c->evidence, variant, &c->doc->target, what, &n->span);
-        return;
-    }
+    char what[160], shown[96];
+    show(c, n, shown, sizeof(shown));
+    snprintf(what, sizeof(what), "the value %s for '%.40s'", shown, c->field ? c->field : f->name);
+    note_other_releases(c, f, n, variant_lists_value, true, what);
 }
 
 static bool check_enums(const struct vctx *c, const struct spec_field *f, const struct node *n,
@@ -773,23 +784,21 @@ static bool null_as_value_fails(const struct vctx *c, const struct spec_field *f
 
 /* A value of the wrong type that another release's definition of the field takes (a filter's
  * `config` mapping: 3.5): evidence of that release. */
+static bool variant_types_value(const struct node *variant, const struct node *n)
+{
+    const struct node *type = variant->kind == NODE_MAPPING ? node_map_get(variant, "type") : NULL;
+    enum field_type t;
+    return type && field_type_from_name(type, &t) && type_ok(t, n);
+}
+
 static void note_type_of_other_release(const struct vctx *c, const struct spec_field *f,
                                        const struct node *n)
 {
     if (!c->evidence || c->secret || !f->variants)
         return;
-    for (uint32_t i = 0; i < f->variants->count; i++) {
-        const struct node *variant = f->variants->u.items[i];
-        const struct node *type =
-            variant->kind == NODE_MAPPING ? node_map_get(variant, "type") : NULL;
-        enum field_type t;
-        if (variant == f->where || !type || !field_type_from_name(type, &t) || !type_ok(t, n))
-            continue;
-        char what[96];
-        snprintf(what, sizeof(what), "%s for '%.40s'", node_describe(n),
-                 c->field ? c->field : f->name);
-        evidence_note_value(c->evidence, variant, &c->doc->target, what, &n->span);
-    }
+    char what[96];
+    snprintf(what, sizeof(what), "%s for '%.40s'", node_describe(n), c->field ? c->field : f->name);
+    note_other_releases(c, f, n, variant_types_value, false, what);
 }
 
 static bool check_value(const struct vctx *c, const struct spec_field *f, const struct node *n,
