@@ -782,8 +782,7 @@ static bool null_as_value_fails(const struct vctx *c, const struct spec_field *f
                   c->json ? "a value of no type (cjson's null)" : "an empty table");
 }
 
-/* A value of the wrong type that another release's definition of the field takes (a filter's
- * `config` mapping: 3.5): evidence of that release. */
+/* Whether a release's definition of a field has a type the value is of. */
 static bool variant_types_value(const struct node *variant, const struct node *n)
 {
     const struct node *type = variant->kind == NODE_MAPPING ? node_map_get(variant, "type") : NULL;
@@ -791,6 +790,8 @@ static bool variant_types_value(const struct node *variant, const struct node *n
     return type && field_type_from_name(type, &t) && type_ok(t, n);
 }
 
+/* A value of the wrong type that another release's definition of the field takes (a filter's
+ * `config` mapping: 3.5): evidence of that release. */
 static void note_type_of_other_release(const struct vctx *c, const struct spec_field *f,
                                        const struct node *n)
 {
