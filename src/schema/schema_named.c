@@ -686,10 +686,16 @@ static bool percent_ok(const char *s, size_t n, struct named_result *out)
     return true;
 }
 
+/* Kong's validate_path's first test: a '/' and then RFC 3986 characters only. */
+static bool is_rfc3986_path(const char *s, size_t n)
+{
+    return n > 0 && s[0] == '/' && all_chars(s, n, is_path_char);
+}
+
 static bool v_path(const char *s, size_t n, const struct named_env *env, struct named_result *out)
 {
     (void)env;
-    if (n == 0 || s[0] != '/' || !all_chars(s, n, is_path_char))
+    if (!is_rfc3986_path(s, n))
         return fail(out,
                     "invalid path: '%.*s' (characters outside of the reserved list of RFC 3986 "
                     "found)",
@@ -703,9 +709,7 @@ static bool v_path(const char *s, size_t n, const struct named_env *env, struct 
  * checked for escapes. */
 static bool route_percent_ok(const char *s, size_t n, struct named_result *out)
 {
-    if (n == 0 || s[0] != '/' || !all_chars(s, n, is_path_char))
-        return true;
-    return percent_ok(s, n, out);
+    return !is_rfc3986_path(s, n) || percent_ok(s, n, out);
 }
 
 static bool compile_regex_ok(const char *re, size_t n, long base, struct named_result *out)
